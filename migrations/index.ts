@@ -1,0 +1,5 @@
+import { Identity1764201600000 } from './1764201600000-Identity';
+import { AccessAndAudit1764201700000 } from './1764201700000-AccessAndAudit';
+
+/** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
+export const migrations = [Identity1764201600000, AccessAndAudit1764201700000];

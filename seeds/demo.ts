@@ -1,0 +1,36 @@
+import type { DataSource } from 'typeorm';
+import { hashPassword } from '../src/modules/identity/passwords';
+import { DEMO } from './ids';
+
+const ROLES: Record<keyof typeof DEMO.users, string> = {
+  owner: 'OWNER',
+  finance: 'FINANCE',
+  lead: 'SQUAD_LEAD',
+  member: 'MEMBER',
+  viewer: 'VIEWER',
+};
+
+/**
+ * Loads the demo organisation. Idempotent: rows with the fixed ids are created once and never
+ * overwritten, so a user's changes to the demo survive restarts. Returns whether it inserted.
+ */
+export async function seedDemo(ds: DataSource): Promise<boolean> {
+  return ds.transaction(async (m) => {
+    const inserted = await m.query(
+      `INSERT INTO organizations (id, name, slug) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING id`,
+      [DEMO.organizationId, '示例运营团队 Demo Ops', DEMO.organizationSlug],
+    );
+    const hash = await hashPassword(DEMO.password);
+    for (const [key, u] of Object.entries(DEMO.users) as Array<[keyof typeof DEMO.users, (typeof DEMO.users)[keyof typeof DEMO.users]]>) {
+      await m.query(
+        `INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+        [u.id, u.email, u.name, hash],
+      );
+      await m.query(
+        `INSERT INTO members (organization_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [DEMO.organizationId, u.id, ROLES[key]],
+      );
+    }
+    return inserted.length > 0;
+  });
+}

@@ -1,0 +1,13 @@
+/** Fixed ids of the demo data, shared by seeds, tests and docs. */
+export const DEMO = {
+  organizationId: '00000000-0000-4000-8000-000000000001',
+  organizationSlug: 'demo',
+  password: 'plangraph-demo',
+  users: {
+    owner: { id: '00000000-0000-4000-8000-000000000101', email: 'demo@plangraph.dev', name: '王敏 (Wang Min)' },
+    finance: { id: '00000000-0000-4000-8000-000000000102', email: 'finance@plangraph.dev', name: '李娜' },
+    lead: { id: '00000000-0000-4000-8000-000000000103', email: 'lead@plangraph.dev', name: '张伟' },
+    member: { id: '00000000-0000-4000-8000-000000000104', email: 'member@plangraph.dev', name: 'Emily Carter' },
+    viewer: { id: '00000000-0000-4000-8000-000000000105', email: 'viewer@plangraph.dev', name: 'Board Viewer' },
+  },
+} as const;

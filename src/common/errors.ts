@@ -1,0 +1,50 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * The one list of `extensions.code` values clients can rely on. Generic codes first, then
+ * business-rule codes that a client is expected to handle specifically.
+ */
+export enum ErrorCode {
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  NOT_FOUND = 'NOT_FOUND',
+  CONFLICT = 'CONFLICT',
+  RATE_LIMITED = 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  GRAPHQL_PARSE_FAILED = 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
+  PERSISTED_QUERY_NOT_SUPPORTED = 'PERSISTED_QUERY_NOT_SUPPORTED',
+  OPERATION_RESOLUTION_FAILURE = 'OPERATION_RESOLUTION_FAILURE',
+  BAD_REQUEST = 'BAD_REQUEST',
+  // business rules
+  INVALID_TRANSITION = 'INVALID_TRANSITION',
+  CYCLE_CLOSED = 'CYCLE_CLOSED',
+  LAST_OWNER = 'LAST_OWNER',
+  BUDGET_CAP_EXCEEDED = 'BUDGET_CAP_EXCEEDED',
+}
+
+export class AppError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extra } });
+    this.name = 'AppError';
+  }
+  get code(): ErrorCode {
+    return this.extensions.code as ErrorCode;
+  }
+}
+
+export const badInput = (message: string, field?: string) =>
+  new AppError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+
+export const notFound = (what: string, id?: string) =>
+  new AppError(ErrorCode.NOT_FOUND, id ? `${what} ${id} was not found` : `${what} was not found`);
+
+export const forbidden = (message = 'You are not allowed to do this') =>
+  new AppError(ErrorCode.FORBIDDEN, message);
+
+export const unauthenticated = (message = 'Sign in first: send Authorization: Bearer <token>') =>
+  new AppError(ErrorCode.UNAUTHENTICATED, message);
+
+export const conflict = (message: string, extra: Record<string, unknown> = {}) =>
+  new AppError(ErrorCode.CONFLICT, message, extra);

@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { types as pgTypes } from 'pg';
+import { DataSource, type Logger as TypeOrmLogger, type QueryRunner } from 'typeorm';
+import type { Logger } from '../common/logger';
+import { migrations } from '../../migrations';
+import { entities } from '../modules/entities';
+import { recordStatement } from './statement-counter';
+
+// `date` columns stay 'YYYY-MM-DD' strings (no time-zone shift); numeric stays a string.
+pgTypes.setTypeParser(1082, (v: string) => v);
+
+class PinoTypeOrmLogger implements TypeOrmLogger {
+  constructor(private readonly logger: Logger) {}
+  logQuery(query: string, _parameters?: unknown[], _qr?: QueryRunner) {
+    recordStatement(query);
+    if (this.logger.isLevelEnabled('trace')) this.logger.trace({ sql: query }, 'sql');
+  }
+  logQueryError(error: string | Error, query: string) {
+    this.logger.debug({ sql: query, err: String(error) }, 'sql error');
+  }
+  logQuerySlow(time: number, query: string) {
+    this.logger.warn({ sql: query, ms: time }, 'slow sql');
+  }
+  logSchemaBuild(message: string) {
+    this.logger.debug(message);
+  }
+  logMigration(message: string) {
+    this.logger.info({ migration: message }, 'migration');
+  }
+  log(level: 'log' | 'info' | 'warn', message: unknown) {
+    if (level === 'warn') this.logger.warn(String(message));
+    else this.logger.debug(String(message));
+  }
+}
+
+export function createDataSource(url: string, logger: Logger, poolSize = 10): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logger: new PinoTypeOrmLogger(logger),
+    maxQueryExecutionTime: 1000,
+    applicationName: 'plangraph',
+    extra: { max: poolSize, connectionTimeoutMillis: 10_000 },
+  });
+}
+
+/** Names of migrations defined in code that the database has not run yet. */
+export async function pendingMigrations(ds: DataSource): Promise<string[]> {
+  const rows: Array<{ name: string }> = await ds
+    .query(`SELECT name FROM migrations`)
+    .catch(() => [] as Array<{ name: string }>);
+  const done = new Set(rows.map((r) => r.name));
+  return ds.migrations.map((m) => m.name ?? m.constructor.name).filter((n) => !done.has(n));
+}

@@ -1,0 +1,27 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * Counts the SQL statements issued inside a scope (a request, or a test's operation).
+ * The TypeORM logger increments the counter of the scope the query runs in.
+ */
+export interface StatementScope {
+  count: number;
+  statements: string[];
+}
+
+const storage = new AsyncLocalStorage<StatementScope>();
+
+export function runCountingStatements<T>(scope: StatementScope, fn: () => T): T {
+  return storage.run(scope, fn);
+}
+
+export function recordStatement(sql: string): void {
+  const scope = storage.getStore();
+  if (!scope) return;
+  scope.count += 1;
+  if (scope.statements.length < 500) scope.statements.push(sql);
+}
+
+export function currentStatementScope(): StatementScope | undefined {
+  return storage.getStore();
+}

@@ -1,0 +1,41 @@
+import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Query, Resolver, Root } from 'type-graphql';
+import { ADMINS } from '../../common/auth';
+import { Connection, ConnectionArgs } from '../../common/connection';
+import type { Context } from '../../common/context';
+import { User, userById } from '../identity';
+import { AuditEvent } from './audit-event.entity';
+import { listAuditEvents } from './audit.service';
+import { toGlobalId } from '../../common/ids';
+
+export const AuditEventConnection = Connection(AuditEvent);
+
+@InputType()
+export class AuditEventsFilter {
+  @Field(() => ID, { nullable: true, description: 'Global id of the changed object.' }) entityId?: string;
+  @Field(() => ID, { nullable: true, description: 'Global id of the user who acted.' }) actorId?: string;
+  @Field({ nullable: true, description: 'Inclusive.' }) from?: Date;
+  @Field({ nullable: true, description: 'Exclusive.' }) to?: Date;
+}
+
+@Resolver(() => AuditEvent)
+export class AuditResolver {
+  @Authorized(...ADMINS)
+  @Query(() => AuditEventConnection, { description: 'The audit log, newest first. OWNER/ADMIN.' })
+  auditEvents(
+    @Arg('filter', () => AuditEventsFilter, { nullable: true }) filter: AuditEventsFilter | null,
+    @Args() page: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return listAuditEvents(ctx, filter ?? {}, page);
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'Who acted; null for a user no longer in the organisation.' })
+  actor(@Root() e: AuditEvent, @Ctx() ctx: Context) {
+    return e.actorId ? userById(ctx).load(e.actorId) : null;
+  }
+
+  @FieldResolver(() => ID, { description: 'Global id of the changed object.' })
+  entityId(@Root() e: AuditEvent): string {
+    return toGlobalId(e.entityType, e.entityUuid);
+  }
+}

@@ -1,0 +1,61 @@
+import type { Context } from '../../common/context';
+import { orgId } from '../../common/auth';
+import { paginate, type ConnectionArgs } from '../../common/connection';
+import { badInput } from '../../common/errors';
+import { decodeGlobalId } from '../../common/ids';
+import { AuditEvent } from './audit-event.entity';
+
+/** Keeps secrets and internals out of audit snapshots. */
+const HIDDEN = new Set(['passwordHash', 'secretHash', 'tokenHash']);
+
+function snapshot(value: unknown): Record<string, unknown> | null {
+  if (value == null) return null;
+  return JSON.parse(
+    JSON.stringify(value, (k, v) => (HIDDEN.has(k) ? undefined : v)),
+  );
+}
+
+/** Records an audit event; call inside the mutation's transaction, after the change. */
+export async function recordAudit(
+  tx: Context,
+  e: { action: string; entityType: string; entityId: string; before?: unknown; after?: unknown },
+): Promise<void> {
+  if (!tx.afterCommit) throw new Error('recordAudit outside a transaction');
+  const row: Partial<AuditEvent> = {
+    organizationId: orgId(tx),
+    actorId: tx.viewer?.userId ?? null,
+    apiTokenId: tx.viewer?.apiTokenId ?? null,
+    action: e.action,
+    entityType: e.entityType,
+    entityUuid: e.entityId,
+    before: snapshot(e.before),
+    after: snapshot(e.after),
+    requestId: tx.requestId,
+  };
+  await tx.manager.getRepository(AuditEvent).save(tx.manager.create(AuditEvent, row), { reload: false });
+}
+
+export interface AuditFilter {
+  entityId?: string | null;
+  actorId?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+function uuidOf(globalId: string, field: string): string {
+  const d = decodeGlobalId(globalId);
+  if (!d) throw badInput(`${field} is not a valid id`, field);
+  return d.id;
+}
+
+export async function listAuditEvents(ctx: Context, filter: AuditFilter, page: ConnectionArgs) {
+  const qb = ctx.manager.createQueryBuilder(AuditEvent, 'a').where('a.organization_id = :org', { org: orgId(ctx) });
+  if (filter.entityId) qb.andWhere('a.entity_id = :eid', { eid: uuidOf(filter.entityId, 'filter.entityId') });
+  if (filter.actorId) qb.andWhere('a.actor_id = :aid', { aid: uuidOf(filter.actorId, 'filter.actorId') });
+  if (filter.from) qb.andWhere('a.at >= :from', { from: filter.from });
+  if (filter.to) qb.andWhere('a.at < :to', { to: filter.to });
+  return paginate(qb, page, [
+    { column: 'a.at', direction: 'DESC', value: (e) => e.at },
+    { column: 'a.id', direction: 'DESC', value: (e) => e.id },
+  ]);
+}

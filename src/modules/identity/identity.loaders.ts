@@ -1,0 +1,57 @@
+import { In } from 'typeorm';
+import type { Context } from '../../common/context';
+import { byKeys, defineLoader, groupByKeys } from '../../common/loaders';
+import { Member, MemberStatus } from './member.entity';
+import { Organization } from './organization.entity';
+import { User } from './user.entity';
+
+/** The organisation the request acts in; any other id loads as null (tenancy). */
+export const organizationById = defineLoader<string, Organization>('identity.organizationById', async (ctx, ids) => {
+  const wanted = ids.filter((id) => id === ctx.organizationId);
+  const rows = wanted.length ? await ctx.manager.find(Organization, { where: { id: In(wanted) } }) : [];
+  return byKeys(ids, rows, (o) => o.id);
+});
+
+/** Users who are members of the request's organisation; any other user loads as null. */
+export const userById = defineLoader<string, User>('identity.userById', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => null);
+  const rows = await ctx.manager
+    .createQueryBuilder(User, 'u')
+    .innerJoin(Member, 'm', 'm.user_id = u.id AND m.organization_id = :org', { org: ctx.organizationId })
+    .where('u.id = ANY(:ids)', { ids })
+    .getMany();
+  return byKeys(ids, rows, (u) => u.id);
+});
+
+export const memberById = defineLoader<string, Member>('identity.memberById', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => null);
+  const rows = await ctx.manager.find(Member, { where: { id: In([...ids]), organizationId: ctx.organizationId } });
+  return byKeys(ids, rows, (m) => m.id);
+});
+
+/** The request organisation's membership of each user (null when not a member). */
+export const memberByUserId = defineLoader<string, Member>('identity.memberByUserId', async (ctx, userIds) => {
+  if (!ctx.organizationId) return userIds.map(() => null);
+  const rows = await ctx.manager.find(Member, {
+    where: { userId: In([...userIds]), organizationId: ctx.organizationId },
+  });
+  for (const m of rows) memberById(ctx).prime(m.id, m);
+  return byKeys(userIds, rows, (m) => m.userId);
+});
+
+/** Every organisation a user belongs to, whichever the request acts in (for `viewer.organizations`). */
+export const membershipsOfUser = defineLoader<string, Array<{ member: Member; organization: Organization }>>(
+  'identity.membershipsOfUser',
+  async (ctx: Context, userIds) => {
+    const members = await ctx.manager.find(Member, {
+      where: { userId: In([...userIds]), status: MemberStatus.ACTIVE },
+      order: { createdAt: 'ASC' },
+    });
+    const orgs = members.length
+      ? await ctx.manager.find(Organization, { where: { id: In(members.map((m) => m.organizationId)) } })
+      : [];
+    const orgById = new Map(orgs.map((o) => [o.id, o]));
+    const grouped = groupByKeys(userIds, members, (m) => m.userId);
+    return grouped.map((list) => list.map((member) => ({ member, organization: orgById.get(member.organizationId)! })));
+  },
+);

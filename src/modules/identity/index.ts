@@ -1,0 +1,25 @@
+import { nullOnError } from '../../common/loaders';
+import { registerNodeType } from '../../common/node';
+import { ApiToken } from './api-token.entity';
+import { memberById, organizationById, userById } from './identity.loaders';
+import { IdentityResolver, MemberResolver, OrganizationResolver, UserResolver } from './identity.resolver';
+import { Invitation } from './invitation.entity';
+import { LoginFailure } from './login-failure.entity';
+import { Member } from './member.entity';
+import { Organization } from './organization.entity';
+import { User } from './user.entity';
+
+export { Member, MemberStatus } from './member.entity';
+export { Organization } from './organization.entity';
+export { User } from './user.entity';
+export { ApiToken } from './api-token.entity';
+export { userById, memberById, organizationById, memberByUserId } from './identity.loaders';
+export { authenticate } from './authenticate';
+export { resolveJwtSecret } from './session-tokens';
+
+export const identityEntities = [Organization, User, Member, Invitation, ApiToken, LoginFailure];
+export const identityResolvers = [IdentityResolver, OrganizationResolver, MemberResolver, UserResolver] as const;
+
+registerNodeType('Organization', (ctx, ids) => organizationById(ctx).loadMany(ids).then(nullOnError));
+registerNodeType('User', (ctx, ids) => userById(ctx).loadMany(ids).then(nullOnError));
+registerNodeType('Member', (ctx, ids) => memberById(ctx).loadMany(ids).then(nullOnError));

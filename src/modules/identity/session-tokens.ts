@@ -1,0 +1,47 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import jwt from 'jsonwebtoken';
+import type { Config } from '../../config';
+
+/**
+ * Session tokens are signed JWTs (HS256) with an expiry. The secret is JWT_SECRET, or in
+ * development/test a random secret generated once and kept in the data dir.
+ */
+export function resolveJwtSecret(config: Config): string {
+  if (config.jwtSecret) return config.jwtSecret;
+  const file = path.join(config.dataDir, 'jwt-secret');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    const secret = crypto.randomBytes(48).toString('base64url');
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    try {
+      fs.writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      // Another process wrote it first: use theirs.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    return fs.readFileSync(file, 'utf8').trim();
+  }
+}
+
+export interface SessionClaims {
+  sub: string;
+}
+
+export function signSession(secret: string, userId: string, ttlSeconds: number): string {
+  return jwt.sign({}, secret, { algorithm: 'HS256', subject: userId, expiresIn: ttlSeconds, issuer: 'plangraph' });
+}
+
+/** Returns the user id, or a reason the token is refused. */
+export function verifySession(secret: string, token: string): { userId: string } | { error: string } {
+  try {
+    const claims = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: 'plangraph' }) as jwt.JwtPayload;
+    if (typeof claims.sub !== 'string') return { error: 'The session token is malformed; sign in again' };
+    return { userId: claims.sub };
+  } catch (err) {
+    if (err instanceof jwt.TokenExpiredError) return { error: 'The session token has expired; sign in again' };
+    return { error: 'The session token is invalid; sign in again' };
+  }
+}

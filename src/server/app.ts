@@ -1,0 +1,238 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { ExecutionResult, GraphQLFormattedError } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Context } from '../common/context';
+import { ErrorCode } from '../common/errors';
+import { pendingMigrations } from '../db/data-source';
+import { runCountingStatements, type StatementScope } from '../db/statement-counter';
+import { createContextFactory, requestIdFrom, type AppDeps, type Credentials } from './context-factory';
+import { createErrorFormatter } from './format-error';
+import { mountGraphiql } from './graphiql';
+import { buildAppSchema } from './schema';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  /** SQL statements issued while serving the request with this X-Request-Id (kept for the last 1000). */
+  statementsFor(requestId: string): StatementScope | undefined;
+  stop(): Promise<void>;
+}
+
+interface RequestScope {
+  requestId: string;
+  statements: StatementScope;
+}
+
+const MAX_KEPT_SCOPES = 1000;
+
+function header(req: http.IncomingMessage, name: string): string | null {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : Array.isArray(v) ? (v[0] ?? null) : null;
+}
+
+/** Credentials from graphql-ws `connection_init` payload: `{ authorization, organizationId }`. */
+function credentialsFromParams(params: Record<string, unknown> | undefined): Credentials {
+  const pick = (...keys: string[]) => {
+    for (const k of keys) if (typeof params?.[k] === 'string') return params[k] as string;
+    return null;
+  };
+  return {
+    authorization: pick('authorization', 'Authorization'),
+    organizationHint: pick('organizationId', 'X-Organization-Id', 'x-organization-id'),
+  };
+}
+
+/** Starts HTTP and WebSocket GraphQL on one port and path (`/graphql`). */
+export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0'): Promise<RunningServer> {
+  const { config, logger } = deps;
+  const development = config.nodeEnv === 'development';
+  const schema = await buildAppSchema(deps.events);
+  const buildContext = createContextFactory(deps);
+  const formatError = createErrorFormatter({ logger, development });
+  const requestScope = new AsyncLocalStorage<RequestScope>();
+  const scopes = new Map<string, StatementScope>();
+  const keepScope = (id: string, scope: StatementScope) => {
+    scopes.set(id, scope);
+    if (scopes.size > MAX_KEPT_SCOPES) scopes.delete(scopes.keys().next().value as string);
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  // --- WebSocket (graphql-ws) on the same path ---
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const formatWsErrors = (errors: readonly GraphQLFormattedError[] | undefined, requestId: string) =>
+    errors?.map((e) => formatError(e, e, requestId));
+  const wsCleanup = useServer<Record<string, unknown>, { credentials?: Credentials }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const credentials = credentialsFromParams(ctx.connectionParams);
+        const probe = await buildContext(credentials, requestIdFrom(null));
+        if (!probe.viewer) {
+          ctx.extra.socket.close(CloseCode.Unauthorized, probe.authError ?? 'Unauthorized: send { authorization } in connection_init');
+          return false;
+        }
+        if (!probe.organizationId) {
+          ctx.extra.socket.close(CloseCode.Forbidden, probe.authError ?? 'Forbidden');
+          return false;
+        }
+        ctx.extra.credentials = credentials;
+        return true;
+      },
+      context: async (ctx, id) => {
+        const context = await buildContext(ctx.extra.credentials!, requestIdFrom(null));
+        context.logger.debug({ subscriptionId: id }, 'ws operation');
+        return context as unknown as Record<string, unknown>;
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        const r = result as ExecutionResult;
+        if (!r.errors?.length) return undefined;
+        return { ...r, errors: formatWsErrors(r.errors.map((e) => e.toJSON()), 'ws') } as ExecutionResult;
+      },
+      onError: (_ctx, _id, _payload, errors) => formatWsErrors(errors.map((e) => e.toJSON()), 'ws') as never,
+    },
+    wsServer,
+  );
+
+  // --- Apollo (HTTP) ---
+  const loggingPlugin: ApolloServerPlugin<Context> = {
+    async requestDidStart({ contextValue, request }) {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ response, errors, operationName }) {
+          const scope = requestScope.getStore();
+          contextValue.logger.info(
+            {
+              operationName: operationName ?? request.operationName ?? null,
+              durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+              sqlStatements: scope?.statements.count,
+              errors: errors?.length ?? 0,
+              status: response.http.status ?? 200,
+            },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    // main.ts owns signal handling and the shutdown order (HTTP, WebSockets, events, pool, database).
+    stopOnTerminationSignals: false,
+    introspection: true,
+    // Stack traces go to the log, never to clients.
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: !development,
+    formatError: (formatted, error) => formatError(formatted, error, requestScope.getStore()?.requestId),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+      ApolloServerPluginLandingPageDisabled(),
+      loggingPlugin,
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await deps.db.query('SELECT 1');
+      const pending = await pendingMigrations(deps.db);
+      if (pending.length) {
+        res.status(503).json({ status: 'not ready', reason: 'migrations pending', pending });
+        return;
+      }
+      res.json({ status: 'ready' });
+    } catch (err) {
+      res.status(503).json({ status: 'not ready', reason: `database unreachable: ${(err as Error).message}` });
+    }
+  });
+  mountGraphiql(app);
+
+  app.use(
+    '/graphql',
+    // Parse first: body events run outside any async scope set before them.
+    express.json({ limit: '1mb' }),
+    (req: Request, _res: Response, next: NextFunction) => {
+      const requestId = requestIdFrom(header(req, 'x-request-id'));
+      const statements: StatementScope = { count: 0, statements: [] };
+      keepScope(requestId, statements);
+      _res.setHeader('x-request-id', requestId);
+      requestScope.run({ requestId, statements }, () => runCountingStatements(statements, () => next()));
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = requestScope.getStore()?.requestId ?? requestIdFrom(null);
+        return buildContext(
+          { authorization: header(req, 'authorization'), organizationHint: header(req, 'x-organization-id') },
+          requestId,
+        );
+      },
+    }),
+  );
+  // Malformed bodies and anything else express rejects: a GraphQL-shaped JSON error.
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) logger.error({ err }, 'http error');
+    res.status(status).json({
+      errors: [
+        {
+          message:
+            err.type === 'entity.parse.failed'
+              ? 'The request body is not valid JSON'
+              : err.type === 'entity.too.large'
+                ? 'The request body is larger than 1 MB'
+                : status === 500
+                  ? 'Internal server error'
+                  : err.message,
+          extensions: { code: status === 500 ? ErrorCode.INTERNAL_SERVER_ERROR : ErrorCode.BAD_REQUEST },
+        },
+      ],
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, host, () => resolve());
+  });
+  const actualPort = (httpServer.address() as AddressInfo).port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url: `http://${shownHost}:${actualPort}`,
+    port: actualPort,
+    httpServer,
+    statementsFor: (id) => scopes.get(id),
+    stop() {
+      // Drain: stop accepting, finish in-flight requests, close WebSockets.
+      stopping ??= apollo.stop();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+import { QueryFailedError } from 'typeorm';
+import type { ValidationError } from 'class-validator';
+import { ErrorCode } from '../common/errors';
+import type { Logger } from '../common/logger';
+
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+
+function flattenValidation(errors: ValidationError[], prefix = ''): Array<{ field: string; messages: string[] }> {
+  const out: Array<{ field: string; messages: string[] }> = [];
+  for (const e of errors) {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    if (e.constraints) out.push({ field, messages: Object.values(e.constraints) });
+    if (e.children?.length) out.push(...flattenValidation(e.children, field));
+  }
+  return out;
+}
+
+/**
+ * Turns any error into what clients see: a stable `extensions.code` from ErrorCode and a
+ * message a person can act on. Unexpected errors are logged with the request id and shown as
+ * INTERNAL_SERVER_ERROR without details. Stack traces only in development.
+ */
+export function createErrorFormatter(opts: { logger: Logger; development: boolean }) {
+  return function formatError(formatted: GraphQLFormattedError, error: unknown, requestId?: string): GraphQLFormattedError {
+    const original = unwrapResolverError(error);
+    const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+    const withCode = (code: string, message: string, extra: Record<string, unknown> = {}): GraphQLFormattedError => ({
+      ...base,
+      message,
+      extensions: {
+        code,
+        ...extra,
+        ...(opts.development && formatted.extensions?.stacktrace ? { stacktrace: formatted.extensions.stacktrace } : {}),
+      },
+    });
+
+    if (original instanceof ArgumentValidationError) {
+      const fields = flattenValidation(original.extensions.validationErrors as ValidationError[]);
+      const summary = fields.map((f) => f.messages.join(', ')).join('; ');
+      return withCode(ErrorCode.BAD_USER_INPUT, `Invalid input: ${summary || 'check the arguments'}`, { fields });
+    }
+    if (original instanceof QueryFailedError) {
+      const pgCode = (original as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;
+      if (pgCode === '23505') return withCode(ErrorCode.CONFLICT, 'This conflicts with data that already exists');
+      if (pgCode === '23503') return withCode(ErrorCode.BAD_USER_INPUT, 'This refers to something that does not exist');
+      if (pgCode === '23514' || pgCode === '22P02' || pgCode === '22003' || pgCode === '22001') {
+        return withCode(ErrorCode.BAD_USER_INPUT, 'A value is out of the allowed range or format');
+      }
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && KNOWN_CODES.has(code)) {
+      const { stacktrace: _s, ...rest } = formatted.extensions ?? {};
+      void _s;
+      return withCode(code, formatted.message, rest);
+    }
+    if (code === 'UNAUTHORIZED') return withCode(ErrorCode.FORBIDDEN, 'You are not allowed to do this');
+    if (original instanceof GraphQLError && !original.originalError && !original.path) {
+      // Request-level errors from graphql-js (e.g. bad variables) are the client's.
+      return withCode(ErrorCode.BAD_USER_INPUT, formatted.message);
+    }
+    opts.logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error');
+    return withCode(
+      ErrorCode.INTERNAL_SERVER_ERROR,
+      `Internal server error${requestId ? ` (request ${requestId})` : ''}: it has been logged`,
+    );
+  };
+}

@@ -1,0 +1,82 @@
+import path from 'node:path';
+import type { Express } from 'express';
+
+/**
+ * GraphiQL served from the npm packages' own files (no CDN), with subscriptions over graphql-ws.
+ * Headers typed in GraphiQL's header editor (Authorization, X-Organization-Id) are sent with
+ * HTTP requests and as the WebSocket connection_init payload.
+ */
+const ASSETS: Record<string, string> = {
+  'react.js': 'react/umd/react.production.min.js',
+  'react-dom.js': 'react-dom/umd/react-dom.production.min.js',
+  'graphiql.js': 'graphiql/dist/index.umd.js',
+  'graphiql.css': 'graphiql/dist/style.css',
+  'graphql-ws.js': 'graphql-ws/umd/graphql-ws.min.js',
+};
+
+function resolveAsset(rel: string): string {
+  const [pkg, ...rest] = rel.split('/');
+  return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), ...rest);
+}
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <title>plangraph GraphiQL</title>
+  <link rel="stylesheet" href="/graphiql/assets/graphiql.css" />
+  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+</head>
+<body>
+  <div id="graphiql">Loading GraphiQL...</div>
+  <script src="/graphiql/assets/react.js"></script>
+  <script src="/graphiql/assets/react-dom.js"></script>
+  <script src="/graphiql/assets/graphql-ws.js"></script>
+  <script src="/graphiql/assets/graphiql.js"></script>
+  <script>
+    (function () {
+      var httpUrl = location.origin + '/graphql';
+      var wsUrl = httpUrl.replace(/^http/, 'ws');
+      function currentHeaders() {
+        try { return JSON.parse(localStorage.getItem('graphiql:headers') || '{}') || {}; } catch (e) { return {}; }
+      }
+      function pick(h, name) {
+        for (var k in h) if (k.toLowerCase() === name) return h[k];
+        return undefined;
+      }
+      var wsClient = graphqlWs.createClient({
+        url: wsUrl,
+        lazy: true,
+        connectionParams: function () {
+          var h = currentHeaders();
+          return { authorization: pick(h, 'authorization'), organizationId: pick(h, 'x-organization-id') };
+        },
+      });
+      var fetcher = GraphiQL.createFetcher({ url: httpUrl, wsClient: wsClient });
+      ReactDOM.createRoot(document.getElementById('graphiql')).render(
+        React.createElement(GraphiQL, {
+          fetcher: fetcher,
+          defaultEditorToolsVisibility: true,
+          defaultHeaders: JSON.stringify({ Authorization: 'Bearer <token from logIn>' }, null, 2),
+          defaultQuery: 'mutation LogIn {\\n  logIn(input: { email: "demo@plangraph.dev", password: "plangraph-demo" }) {\\n    token\\n    organization { name slug }\\n  }\\n}\\n',
+        }),
+      );
+    })();
+  </script>
+</body>
+</html>`;
+
+export function mountGraphiql(app: Express): void {
+  const files = Object.fromEntries(Object.entries(ASSETS).map(([name, rel]) => [name, resolveAsset(rel)]));
+  app.get('/graphiql', (_req, res) => {
+    res.type('html').send(PAGE);
+  });
+  app.get('/graphiql/assets/:name', (req, res) => {
+    const file = files[req.params.name];
+    if (!file) {
+      res.status(404).send('not found');
+      return;
+    }
+    res.sendFile(file, { maxAge: '1d' });
+  });
+}
