@@ -1,0 +1,4 @@
+import { PlanningEventsResolver } from './planning-events.resolver';
+
+export { organizationTopic } from './planning-events.resolver';
+export const realtimeResolvers = [PlanningEventsResolver] as const;

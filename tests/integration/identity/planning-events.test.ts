@@ -1,0 +1,52 @@
+import { createOrg, uniqueEmail } from '../../support/factories';
+import { ok, startTestApp, type TestApp } from '../../support/test-app';
+import { settle, subscribe, wsClient } from '../../support/ws';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.stop());
+
+const EVENTS = `subscription($filter: PlanningEventsFilter) { planningEvents(filter: $filter) { type entityType entityId actor { id } at } }`;
+const ADD = `mutation($input: AddMemberInput!) { addMember(input: $input) { member { id } } }`;
+
+describe('planningEvents over graphql-ws', () => {
+  it('delivers changes of the organisation, and only of it', async () => {
+    const a = await createOrg(app, 'A');
+    const b = await createOrg(app, 'B');
+    const clientA = wsClient(app.url, { authorization: `Bearer ${a.token}` });
+    const clientB = wsClient(app.url, { authorization: `Bearer ${b.token}` });
+    const subA = subscribe(clientA, EVENTS, { filter: { types: ['MEMBER_ADDED'] } });
+    const subB = subscribe(clientB, EVENTS);
+    await settle();
+    const added = ok(await app.gql(ADD, { input: { email: uniqueEmail(), displayName: 'New 新人', role: 'MEMBER' } }, a));
+    const event = (await subA.next()) as any;
+    expect(event.planningEvents).toMatchObject({
+      type: 'MEMBER_ADDED',
+      entityType: 'Member',
+      entityId: added.addMember.member.id,
+      actor: { id: a.userId },
+    });
+    await settle(200);
+    expect(subB.pending()).toEqual([]);
+    await clientA.dispose();
+    await clientB.dispose();
+  });
+
+  it('closes an unauthenticated connection with 4401', async () => {
+    const closed = new Promise<number>((resolve) => {
+      const c = wsClient(app.url, {}, (code) => resolve(code));
+      subscribe(c, EVENTS);
+    });
+    expect(await closed).toBe(4401);
+  });
+
+  it('closes a connection with a bad token with 4401', async () => {
+    const closed = new Promise<number>((resolve) => {
+      const c = wsClient(app.url, { authorization: 'Bearer nope' }, (code) => resolve(code));
+      subscribe(c, EVENTS);
+    });
+    expect(await closed).toBe(4401);
+  });
+});
