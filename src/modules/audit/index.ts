@@ -1,6 +1,18 @@
+import { In } from 'typeorm';
+import { Role } from '../../common/context';
+import { byKeys, defineLoader, nullOnError } from '../../common/loaders';
+import { registerNodeType } from '../../common/node';
 import { AuditEvent } from './audit-event.entity';
 import { AuditResolver } from './audit.resolver';
 
 export { recordAudit } from './audit.service';
+
+/** Audit events are visible to OWNER/ADMIN only, as in `auditEvents`. */
+const auditEventById = defineLoader<string, AuditEvent>('audit.eventById', async (ctx, ids) => {
+  if (!ctx.organizationId || (ctx.role !== Role.OWNER && ctx.role !== Role.ADMIN)) return ids.map(() => null);
+  const rows = await ctx.manager.find(AuditEvent, { where: { id: In([...ids]), organizationId: ctx.organizationId } });
+  return byKeys(ids, rows, (e) => e.id);
+});
+registerNodeType('AuditEvent', (ctx, ids) => auditEventById(ctx).loadMany(ids).then(nullOnError));
 export const auditEntities = [AuditEvent];
 export const auditResolvers = [AuditResolver] as const;

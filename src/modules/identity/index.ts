@@ -1,7 +1,8 @@
 import { nullOnError } from '../../common/loaders';
 import { registerNodeType } from '../../common/node';
 import { ApiToken } from './api-token.entity';
-import { memberById, organizationById, userById } from './identity.loaders';
+import { ApiTokenResolver } from './api-token.resolver';
+import { apiTokenById, memberById, organizationById, userById } from './identity.loaders';
 import { IdentityResolver, MemberResolver, OrganizationResolver, UserResolver } from './identity.resolver';
 import { Invitation } from './invitation.entity';
 import { LoginFailure } from './login-failure.entity';
@@ -18,8 +19,9 @@ export { authenticate } from './authenticate';
 export { resolveJwtSecret } from './session-tokens';
 
 export const identityEntities = [Organization, User, Member, Invitation, ApiToken, LoginFailure];
-export const identityResolvers = [IdentityResolver, OrganizationResolver, MemberResolver, UserResolver] as const;
+export const identityResolvers = [IdentityResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver] as const;
 
 registerNodeType('Organization', (ctx, ids) => organizationById(ctx).loadMany(ids).then(nullOnError));
 registerNodeType('User', (ctx, ids) => userById(ctx).loadMany(ids).then(nullOnError));
 registerNodeType('Member', (ctx, ids) => memberById(ctx).loadMany(ids).then(nullOnError));
+registerNodeType('ApiToken', (ctx, ids) => apiTokenById(ctx).loadMany(ids).then(nullOnError));
