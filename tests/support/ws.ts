@@ -17,6 +17,7 @@ export function wsClient(httpUrl: string, params: Record<string, unknown>, onClo
     connectionParams: params,
     retryAttempts: 0,
     lazy: false,
+    onNonLazyError: () => undefined,
     on: onClose ? { closed: (e) => onClose((e as { code: number }).code, (e as { reason: string }).reason) } : undefined,
   });
 }
