@@ -51,7 +51,7 @@ export function createErrorFormatter(opts: { logger: Logger; development: boolea
       }
     }
     const code = formatted.extensions?.code;
-    if (typeof code === 'string' && KNOWN_CODES.has(code)) {
+    if (typeof code === 'string' && KNOWN_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       const { stacktrace: _s, ...rest } = formatted.extensions ?? {};
       void _s;
       return withCode(code, formatted.message, rest);

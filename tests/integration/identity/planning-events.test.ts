@@ -34,12 +34,46 @@ describe('planningEvents over graphql-ws', () => {
     await clientB.dispose();
   });
 
+  it('stops delivering to an API token revoked while connected', async () => {
+    const org = await createOrg(app, 'Revocation');
+    const created = ok(
+      await app.gql(`mutation { createApiToken(input: { name: "wall screen", scopes: [READ] }) { secret apiToken { id } } }`, {}, org),
+    ).createApiToken;
+    const client = wsClient(app.url, { authorization: `Bearer ${created.secret}` });
+    const sub = subscribe(client, EVENTS, { filter: { types: ['MEMBER_ADDED'] } });
+    await settle();
+    ok(await app.gql(ADD, { input: { email: uniqueEmail(), displayName: 'one', role: 'MEMBER' } }, org));
+    expect(((await sub.next()) as any).planningEvents.type).toBe('MEMBER_ADDED');
+    ok(await app.gql(`mutation($id: ID!) { revokeApiToken(input: { id: $id }) { apiToken { revokedAt } } }`, { id: created.apiToken.id }, org));
+    ok(await app.gql(ADD, { input: { email: uniqueEmail(), displayName: 'two', role: 'MEMBER' } }, org));
+    await settle(400);
+    expect(sub.pending()).toEqual([]);
+    await client.dispose();
+  });
+
   it('closes an unauthenticated connection with 4401', async () => {
     const closed = new Promise<number>((resolve) => {
       const c = wsClient(app.url, {}, (code) => resolve(code));
       subscribe(c, EVENTS);
     });
     expect(await closed).toBe(4401);
+  });
+
+  it('closes a connection with no organisation chosen with 4403', async () => {
+    const a = await createOrg(app, 'Multi A');
+    const b = await createOrg(app, 'Multi B');
+    ok(await app.gql(ADD, { input: { email: b.email, role: 'VIEWER' } }, a));
+    const closed = new Promise<number>((resolve) => {
+      const c = wsClient(app.url, { authorization: `Bearer ${b.token}` }, (code) => resolve(code));
+      subscribe(c, EVENTS);
+    });
+    expect(await closed).toBe(4403);
+    const chosen = wsClient(app.url, { authorization: `Bearer ${b.token}`, organizationId: a.slug });
+    const sub = subscribe(chosen, EVENTS);
+    await settle();
+    ok(await app.gql(ADD, { input: { email: uniqueEmail(), displayName: 'x', role: 'MEMBER' } }, a));
+    expect(((await sub.next()) as any).planningEvents.type).toBe('MEMBER_ADDED');
+    await chosen.dispose();
   });
 
   it('closes a connection with a bad token with 4401', async () => {
