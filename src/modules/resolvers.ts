@@ -1,7 +1,18 @@
 import { NodeResolver } from '../common/node.resolver';
 import { auditResolvers } from './audit';
 import { identityResolvers } from './identity';
+import { okrsResolvers } from './okrs';
 import { realtimeResolvers } from './realtime';
+import { squadsResolvers } from './squads';
+import { tasksResolvers } from './tasks';
 
 /** Every resolver class of every module; the schema is built from this list. */
-export const resolvers = [NodeResolver, ...identityResolvers, ...auditResolvers, ...realtimeResolvers] as const;
+export const resolvers = [
+  NodeResolver,
+  ...identityResolvers,
+  ...auditResolvers,
+  ...realtimeResolvers,
+  ...squadsResolvers,
+  ...okrsResolvers,
+  ...tasksResolvers,
+] as const;

@@ -16,6 +16,7 @@ export { User } from './user.entity';
 export { ApiToken } from './api-token.entity';
 export { userById, memberById, organizationById, memberByUserId } from './identity.loaders';
 export { authenticate } from './authenticate';
+export { requireOrgUser } from './member-lookup';
 export { resolveJwtSecret } from './session-tokens';
 
 export const identityEntities = [Organization, User, Member, Invitation, ApiToken, LoginFailure];

@@ -1,0 +1,305 @@
+import { Arg, Args, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { IsOptional } from 'class-validator';
+import { ADMINS } from '../../common/auth';
+import { ConnectionArgs } from '../../common/connection';
+import { Role, type Context } from '../../common/context';
+import { notFound } from '../../common/errors';
+import { decodeGlobalId } from '../../common/ids';
+import type { PlanningEventPayload } from '../../server/event-bus';
+import { refreshForEvent } from '../../server/context-factory';
+import { User, userById } from '../identity';
+import { organizationTopic } from '../realtime';
+import { Squad, squadById } from '../squads';
+import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
+import { OkrStatus } from './okr-rules';
+import {
+  CheckInKeyResultInput,
+  CloseCycleInput,
+  CreateCycleInput,
+  CreateKeyResultInput,
+  CreateObjectiveInput,
+  CyclesFilter,
+  KeyResultCheckedInFilter,
+  ObjectiveProgressChangedFilter,
+  ObjectivesFilter,
+  UpdateKeyResultInput,
+  UpdateObjectiveInput,
+} from './okrs.inputs';
+import {
+  checkInById,
+  childrenByParentId,
+  cycleById,
+  keyResultById,
+  keyResultEvaluation,
+  keyResultsByObjectiveId,
+  latestCheckInByKeyResultId,
+  objectiveById,
+  objectiveRollup,
+  type Evaluation,
+} from './okrs.loaders';
+import * as okrs from './okrs.service';
+import {
+  CheckInConnection,
+  CheckInKeyResultPayload,
+  CloseCyclePayload,
+  CreateCyclePayload,
+  CreateKeyResultPayload,
+  CreateObjectivePayload,
+  CycleConnection,
+  KeyResultCheckedIn,
+  ObjectiveConnection,
+  UpdateKeyResultPayload,
+  UpdateObjectivePayload,
+} from './okrs.types';
+
+const OKR_MANAGERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
+
+async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
+  const v = await value;
+  if (!v) throw notFound(what);
+  return v;
+}
+
+async function rollup(ctx: Context, objective: Objective): Promise<Evaluation> {
+  return required(objectiveRollup(ctx).load(objective.id), 'Objective');
+}
+
+/** The uuid of an optional global id filter, or undefined; a malformed id matches nothing. */
+const uuidOf = (globalId: string | undefined | null) => (globalId ? (decodeGlobalId(globalId)?.id ?? '-') : undefined);
+
+@InputType()
+export class SquadObjectivesFilter {
+  @Field(() => ID, { nullable: true }) @IsOptional() cycleId?: string;
+}
+
+@Resolver(() => Cycle)
+export class CycleResolver {
+  @Authorized()
+  @Query(() => CycleConnection, { description: 'OKR cycles, latest first.' })
+  cycles(
+    @Arg('filter', () => CyclesFilter, { nullable: true }) filter: CyclesFilter | null,
+    @Args() page: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return okrs.listCycles(ctx, filter ?? {}, page);
+  }
+
+  @Authorized(...ADMINS)
+  @Mutation(() => CreateCyclePayload, { description: 'OWNER/ADMIN.' })
+  createCycle(@Arg('input') input: CreateCycleInput, @Ctx() ctx: Context) {
+    return okrs.createCycle(ctx, input);
+  }
+
+  @Authorized(...ADMINS)
+  @Mutation(() => CloseCyclePayload, {
+    description: 'OWNER/ADMIN. Scores every key result (progress rounded to 0.1) and freezes the cycle: later changes get CYCLE_CLOSED.',
+  })
+  closeCycle(@Arg('input') input: CloseCycleInput, @Ctx() ctx: Context) {
+    return okrs.closeCycle(ctx, input);
+  }
+
+  @FieldResolver(() => ObjectiveConnection, { description: 'Objectives of this cycle, oldest first.' })
+  objectives(@Root() cycle: Cycle, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
+    return okrs.listObjectives(ctx, { cycleId: cycle.globalId }, page);
+  }
+}
+
+@Resolver(() => Objective)
+export class ObjectiveResolver {
+  @Authorized()
+  @Query(() => ObjectiveConnection, { description: 'Objectives, oldest first, filtered by cycle, squad, owner and status.' })
+  objectives(
+    @Arg('filter', () => ObjectivesFilter, { nullable: true }) filter: ObjectivesFilter | null,
+    @Args() page: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return okrs.listObjectives(ctx, filter ?? {}, page);
+  }
+
+  @Authorized()
+  @Query(() => Objective, { description: 'One objective; NOT_FOUND when it does not exist in this organisation.' })
+  objective(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return okrs.requireObjective(ctx, id, 'id');
+  }
+
+  @Authorized(...OKR_MANAGERS)
+  @Mutation(() => CreateObjectivePayload, { description: 'OWNER/ADMIN, or a SQUAD_LEAD for a squad they lead.' })
+  createObjective(@Arg('input') input: CreateObjectiveInput, @Ctx() ctx: Context) {
+    return okrs.createObjective(ctx, input);
+  }
+
+  @Authorized(...OKR_MANAGERS)
+  @Mutation(() => UpdateObjectivePayload, {
+    description: 'OWNER/ADMIN, or the lead of its squad. Stale expectedVersion: CONFLICT. Alignment loops are refused.',
+  })
+  updateObjective(@Arg('input') input: UpdateObjectiveInput, @Ctx() ctx: Context) {
+    return okrs.updateObjective(ctx, input);
+  }
+
+  @Authorized()
+  @Subscription(() => Objective, {
+    description: 'An objective’s progress, status or score may have changed (a check-in, a new key result, a re-alignment, the cycle closing).',
+    topics: organizationTopic,
+    filter: async ({ payload, args, context }: { payload: PlanningEventPayload; args: { filter?: ObjectiveProgressChangedFilter }; context: Context }) => {
+      if (payload.type !== 'OBJECTIVE_PROGRESS_CHANGED') return false;
+      if (!(await refreshForEvent(context, payload.organizationId))) return false;
+      const cycleId = uuidOf(args.filter?.cycleId);
+      return !cycleId || payload.meta?.cycleId === cycleId;
+    },
+  })
+  async objectiveProgressChanged(
+    @Root() payload: PlanningEventPayload,
+    @Arg('filter', () => ObjectiveProgressChangedFilter, { nullable: true }) _filter: ObjectiveProgressChangedFilter | null,
+    @Ctx() ctx: Context,
+  ): Promise<Objective> {
+    return required(objectiveById(ctx).load(payload.entityId), 'Objective');
+  }
+
+  @FieldResolver(() => Cycle)
+  cycle(@Root() o: Objective, @Ctx() ctx: Context) {
+    return required(cycleById(ctx).load(o.cycleId), 'Cycle');
+  }
+
+  @FieldResolver(() => User)
+  owner(@Root() o: Objective, @Ctx() ctx: Context) {
+    return required(userById(ctx).load(o.ownerId), 'User');
+  }
+
+  @FieldResolver(() => Squad, { nullable: true })
+  squad(@Root() o: Objective, @Ctx() ctx: Context) {
+    return o.squadId ? squadById(ctx).load(o.squadId) : null;
+  }
+
+  @FieldResolver(() => Objective, { nullable: true, description: 'The objective this one aligns to.' })
+  parent(@Root() o: Objective, @Ctx() ctx: Context) {
+    return o.parentId ? objectiveById(ctx).load(o.parentId) : null;
+  }
+
+  @FieldResolver(() => [Objective], { description: 'Objectives aligned to this one.' })
+  async children(@Root() o: Objective, @Ctx() ctx: Context) {
+    return (await childrenByParentId(ctx).load(o.id)) ?? [];
+  }
+
+  @FieldResolver(() => [KeyResult], { description: `Key results, oldest first (at most ${okrs.MAX_KEY_RESULTS}).` })
+  async keyResults(@Root() o: Objective, @Ctx() ctx: Context) {
+    return (await keyResultsByObjectiveId(ctx).load(o.id)) ?? [];
+  }
+
+  @FieldResolver(() => Float, { description: 'Weighted mean of its key results’ and aligned objectives’ progress, 0..1.' })
+  async progress(@Root() o: Objective, @Ctx() ctx: Context) {
+    return (await rollup(ctx, o)).progress;
+  }
+
+  @FieldResolver(() => OkrStatus, { description: 'The weakest status of its key results and aligned objectives.' })
+  async status(@Root() o: Objective, @Ctx() ctx: Context) {
+    return (await rollup(ctx, o)).status;
+  }
+
+  @FieldResolver(() => Float, { nullable: true, description: 'Weighted mean of key-result scores once the cycle is closed.' })
+  async score(@Root() o: Objective, @Ctx() ctx: Context) {
+    return (await rollup(ctx, o)).score;
+  }
+}
+
+@Resolver(() => KeyResult)
+export class KeyResultResolver {
+  @Authorized(...OKR_MANAGERS)
+  @Mutation(() => CreateKeyResultPayload, { description: 'OWNER/ADMIN, or the lead of the objective’s squad.' })
+  createKeyResult(@Arg('input') input: CreateKeyResultInput, @Ctx() ctx: Context) {
+    return okrs.createKeyResult(ctx, input);
+  }
+
+  @Authorized(...OKR_MANAGERS)
+  @Mutation(() => UpdateKeyResultPayload, { description: 'OWNER/ADMIN, or the lead of the objective’s squad. Stale expectedVersion: CONFLICT.' })
+  updateKeyResult(@Arg('input') input: UpdateKeyResultInput, @Ctx() ctx: Context) {
+    return okrs.updateKeyResult(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => CheckInKeyResultPayload, {
+    description:
+      'The key result’s owner, the lead of its squad or OWNER/ADMIN. Stale expectedVersion: CONFLICT (extensions.currentVersion); closed cycle: CYCLE_CLOSED.',
+  })
+  checkInKeyResult(@Arg('input') input: CheckInKeyResultInput, @Ctx() ctx: Context) {
+    return okrs.checkInKeyResult(ctx, input);
+  }
+
+  @Authorized()
+  @Subscription(() => KeyResultCheckedIn, {
+    description: 'Check-ins as they are recorded; filter by squad or objective.',
+    topics: organizationTopic,
+    filter: async ({ payload, args, context }: { payload: PlanningEventPayload; args: { filter?: KeyResultCheckedInFilter }; context: Context }) => {
+      if (payload.type !== 'KEY_RESULT_CHECKED_IN') return false;
+      if (!(await refreshForEvent(context, payload.organizationId))) return false;
+      const squadId = uuidOf(args.filter?.squadId);
+      const objectiveId = uuidOf(args.filter?.objectiveId);
+      return (!squadId || payload.meta?.squadId === squadId) && (!objectiveId || payload.meta?.objectiveId === objectiveId);
+    },
+  })
+  async keyResultCheckedIn(
+    @Root() payload: PlanningEventPayload,
+    @Arg('filter', () => KeyResultCheckedInFilter, { nullable: true }) _filter: KeyResultCheckedInFilter | null,
+    @Ctx() ctx: Context,
+  ): Promise<KeyResultCheckedIn> {
+    const checkIn = await required(checkInById(ctx).load(payload.entityId), 'CheckIn');
+    const keyResult = await required(keyResultById(ctx).load(checkIn.keyResultId), 'KeyResult');
+    return { checkIn, keyResult };
+  }
+
+  @FieldResolver(() => Objective)
+  objective(@Root() kr: KeyResult, @Ctx() ctx: Context) {
+    return required(objectiveById(ctx).load(kr.objectiveId), 'Objective');
+  }
+
+  @FieldResolver(() => User)
+  owner(@Root() kr: KeyResult, @Ctx() ctx: Context) {
+    return required(userById(ctx).load(kr.ownerId), 'User');
+  }
+
+  @FieldResolver(() => Float, { description: 'Progress 0..1 from current value (see KeyResultKind).' })
+  async progress(@Root() kr: KeyResult, @Ctx() ctx: Context) {
+    return (await keyResultEvaluation(ctx, kr)).progress;
+  }
+
+  @FieldResolver(() => OkrStatus)
+  async status(@Root() kr: KeyResult, @Ctx() ctx: Context) {
+    return (await keyResultEvaluation(ctx, kr)).status;
+  }
+
+  @FieldResolver(() => CheckIn, { nullable: true })
+  latestCheckIn(@Root() kr: KeyResult, @Ctx() ctx: Context) {
+    return latestCheckInByKeyResultId(ctx).load(kr.id);
+  }
+
+  @FieldResolver(() => CheckInConnection, { description: 'Check-in history, newest first.' })
+  checkIns(@Root() kr: KeyResult, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
+    return okrs.listCheckIns(ctx, kr, page);
+  }
+}
+
+@Resolver(() => CheckIn)
+export class CheckInResolver {
+  @FieldResolver(() => User, { nullable: true, description: 'Null for a user no longer in the organisation.' })
+  author(@Root() c: CheckIn, @Ctx() ctx: Context) {
+    return c.authorId ? userById(ctx).load(c.authorId) : null;
+  }
+
+  @FieldResolver(() => KeyResult)
+  keyResult(@Root() c: CheckIn, @Ctx() ctx: Context) {
+    return required(keyResultById(ctx).load(c.keyResultId), 'KeyResult');
+  }
+}
+
+/** Squad.objectives lives here: squads know nothing of OKRs. */
+@Resolver(() => Squad)
+export class SquadObjectivesResolver {
+  @FieldResolver(() => ObjectiveConnection, { description: 'The squad’s objectives, oldest first; optionally of one cycle.' })
+  objectives(
+    @Root() squad: Squad,
+    @Arg('filter', () => SquadObjectivesFilter, { nullable: true }) filter: SquadObjectivesFilter | null,
+    @Args() page: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return okrs.listObjectives(ctx, { squadId: squad.globalId, cycleId: filter?.cycleId }, page);
+  }
+}

@@ -1,0 +1,127 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ADMINS } from '../../common/auth';
+import { ConnectionArgs } from '../../common/connection';
+import { Role, type Context } from '../../common/context';
+import { isoToday } from '../../common/dates';
+import { notFound } from '../../common/errors';
+import { User, userById } from '../identity';
+import { Sprint, Squad, SquadMember } from './squad.entity';
+import { AddSquadMemberInput, CloseSprintInput, CreateSprintInput, CreateSquadInput, RemoveSquadMemberInput } from './squads.inputs';
+import { currentSprintBySquadId, squadById, squadMembersBySquadId } from './squads.loaders';
+import * as squads from './squads.service';
+import { SprintStatus, sprintStatus } from './sprint-rules';
+import {
+  AddSquadMemberPayload,
+  CloseSprintPayload,
+  CreateSprintPayload,
+  CreateSquadPayload,
+  RemoveSquadMemberPayload,
+  SprintConnection,
+  SquadConnection,
+} from './squads.types';
+
+/** Squad leads (and OWNER/ADMIN) plan; the service checks that a lead leads the squad. */
+const SQUAD_MANAGERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
+
+async function requiredUser(ctx: Context, id: string): Promise<User> {
+  const user = await userById(ctx).load(id);
+  if (!user) throw notFound('User');
+  return user;
+}
+
+@Resolver(() => Squad)
+export class SquadResolver {
+  @Authorized()
+  @Query(() => SquadConnection, { description: 'The organisation’s squads, oldest first.' })
+  squads(@Args() page: ConnectionArgs, @Ctx() ctx: Context) {
+    return squads.listSquads(ctx, page);
+  }
+
+  @Authorized()
+  @Query(() => Squad, { description: 'One squad; NOT_FOUND when it does not exist in this organisation.' })
+  squad(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return squads.requireSquad(ctx, id, 'id');
+  }
+
+  @Authorized(...ADMINS)
+  @Mutation(() => CreateSquadPayload, { description: 'OWNER/ADMIN. Creates a squad led by a member of the organisation.' })
+  createSquad(@Arg('input') input: CreateSquadInput, @Ctx() ctx: Context) {
+    return squads.createSquad(ctx, input);
+  }
+
+  @Authorized(...SQUAD_MANAGERS)
+  @Mutation(() => AddSquadMemberPayload, { description: 'OWNER/ADMIN or the squad’s lead.' })
+  addSquadMember(@Arg('input') input: AddSquadMemberInput, @Ctx() ctx: Context) {
+    return squads.addSquadMember(ctx, input);
+  }
+
+  @Authorized(...SQUAD_MANAGERS)
+  @Mutation(() => RemoveSquadMemberPayload, { description: 'OWNER/ADMIN or the squad’s lead.' })
+  removeSquadMember(@Arg('input') input: RemoveSquadMemberInput, @Ctx() ctx: Context) {
+    return squads.removeSquadMember(ctx, input);
+  }
+
+  @FieldResolver(() => User)
+  lead(@Root() squad: Squad, @Ctx() ctx: Context) {
+    return requiredUser(ctx, squad.leadId);
+  }
+
+  @FieldResolver(() => [SquadMember], { description: `Members, oldest first (at most ${squads.MAX_SQUAD_MEMBERS}).` })
+  async members(@Root() squad: Squad, @Ctx() ctx: Context) {
+    return (await squadMembersBySquadId(ctx).load(squad.id)) ?? [];
+  }
+
+  @FieldResolver(() => SprintConnection, { description: 'Sprints, latest first.' })
+  sprints(@Root() squad: Squad, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
+    return squads.listSprints(ctx, squad, page);
+  }
+
+  @FieldResolver(() => Sprint, { nullable: true, description: 'The open sprint that started most recently.' })
+  currentSprint(@Root() squad: Squad, @Ctx() ctx: Context) {
+    return currentSprintBySquadId(ctx).load(squad.id);
+  }
+}
+
+@Resolver(() => SquadMember)
+export class SquadMemberResolver {
+  @FieldResolver(() => User)
+  user(@Root() m: SquadMember, @Ctx() ctx: Context) {
+    return requiredUser(ctx, m.userId);
+  }
+
+  @FieldResolver(() => Squad)
+  async squad(@Root() m: SquadMember, @Ctx() ctx: Context) {
+    const squad = await squadById(ctx).load(m.squadId);
+    if (!squad) throw notFound('Squad');
+    return squad;
+  }
+}
+
+@Resolver(() => Sprint)
+export class SprintResolver {
+  @Authorized(...SQUAD_MANAGERS)
+  @Mutation(() => CreateSprintPayload, {
+    description: 'OWNER/ADMIN or the squad’s lead. Monthly by default: endsOn defaults to one month after startsOn.',
+  })
+  createSprint(@Arg('input') input: CreateSprintInput, @Ctx() ctx: Context) {
+    return squads.createSprint(ctx, input);
+  }
+
+  @Authorized(...SQUAD_MANAGERS)
+  @Mutation(() => CloseSprintPayload, { description: 'OWNER/ADMIN or the squad’s lead. Records the retrospective.' })
+  closeSprint(@Arg('input') input: CloseSprintInput, @Ctx() ctx: Context) {
+    return squads.closeSprint(ctx, input);
+  }
+
+  @FieldResolver(() => SprintStatus)
+  status(@Root() sprint: Sprint): SprintStatus {
+    return sprintStatus(sprint, isoToday());
+  }
+
+  @FieldResolver(() => Squad)
+  async squad(@Root() sprint: Sprint, @Ctx() ctx: Context) {
+    const squad = await squadById(ctx).load(sprint.squadId);
+    if (!squad) throw notFound('Squad');
+    return squad;
+  }
+}

@@ -1,0 +1,122 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { ConnectionArgs } from '../../common/connection';
+import { Role, type Context } from '../../common/context';
+import type { PlanningEventPayload } from '../../server/event-bus';
+import { refreshForEvent } from '../../server/context-factory';
+import { User, userById } from '../identity';
+import { KeyResult, keyResultById } from '../okrs';
+import { organizationTopic } from '../realtime';
+import { Sprint, Squad, sprintById, squadById } from '../squads';
+import { Task } from './task.entity';
+import { TaskQuadrant, quadrantOf } from './task-rules';
+import { CreateTaskInput, MAX_WORK_ITEMS, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
+import { taskById } from './tasks.loaders';
+import * as tasks from './tasks.service';
+import { CreateTaskPayload, SetTaskStatusPayload, TaskConnection, UpdateTaskPayload, WorkItem } from './tasks.types';
+import { notFound } from '../../common/errors';
+
+const TASK_CREATORS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
+
+@Resolver(() => Task)
+export class TaskResolver {
+  @Authorized(...TASK_CREATORS)
+  @Mutation(() => CreateTaskPayload, { description: 'OWNER/ADMIN, or a SQUAD_LEAD for a squad they lead.' })
+  createTask(@Arg('input') input: CreateTaskInput, @Ctx() ctx: Context) {
+    return tasks.createTask(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => UpdateTaskPayload, {
+    description: 'OWNER/ADMIN, the squad’s lead, or the assignee (title, description, due date, importance, urgency). Stale expectedVersion: CONFLICT.',
+  })
+  updateTask(@Arg('input') input: UpdateTaskInput, @Ctx() ctx: Context) {
+    return tasks.updateTask(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => SetTaskStatusPayload, { description: 'OWNER/ADMIN, the squad’s lead, or the assignee.' })
+  setTaskStatus(@Arg('input') input: SetTaskStatusInput, @Ctx() ctx: Context) {
+    return tasks.setTaskStatus(ctx, input);
+  }
+
+  @Authorized()
+  @Query(() => TaskConnection, { description: 'Tasks assigned to the caller, by due date (none last).' })
+  myTasks(
+    @Arg('filter', () => TasksFilter, { nullable: true }) filter: TasksFilter | null,
+    @Args() page: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return tasks.listMyTasks(ctx, filter ?? {}, page);
+  }
+
+  @Authorized()
+  @Query(() => [WorkItem], {
+    description: 'What needs the caller now: tasks due today or overdue, and key results they own with no check-in for 7 days. Most pressing first.',
+  })
+  myWork(
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50, description: `At most ${MAX_WORK_ITEMS}.` }) first: number | null,
+    @Ctx() ctx: Context,
+  ) {
+    return tasks.myWork(ctx, first ?? 50);
+  }
+
+  @Authorized()
+  @Subscription(() => Task, {
+    description: 'Tasks assigned to the subscriber (on creation or reassignment).',
+    topics: organizationTopic,
+    filter: async ({ payload, context }: { payload: PlanningEventPayload; context: Context }) => {
+      if (payload.type !== 'TASK_ASSIGNED') return false;
+      if (!(await refreshForEvent(context, payload.organizationId))) return false;
+      return payload.meta?.assigneeId === context.viewer?.userId;
+    },
+  })
+  async taskAssigned(@Root() payload: PlanningEventPayload, @Ctx() ctx: Context): Promise<Task> {
+    const task = await taskById(ctx).load(payload.entityId);
+    if (!task) throw notFound('Task');
+    return task;
+  }
+
+  @FieldResolver(() => TaskQuadrant)
+  quadrant(@Root() t: Task): TaskQuadrant {
+    return quadrantOf(t.important, t.urgent);
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  assignee(@Root() t: Task, @Ctx() ctx: Context) {
+    return t.assigneeId ? userById(ctx).load(t.assigneeId) : null;
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'Who created the task.' })
+  reporter(@Root() t: Task, @Ctx() ctx: Context) {
+    return t.reporterId ? userById(ctx).load(t.reporterId) : null;
+  }
+
+  @FieldResolver(() => KeyResult, { nullable: true })
+  keyResult(@Root() t: Task, @Ctx() ctx: Context) {
+    return t.keyResultId ? keyResultById(ctx).load(t.keyResultId) : null;
+  }
+
+  @FieldResolver(() => Sprint, { nullable: true })
+  sprint(@Root() t: Task, @Ctx() ctx: Context) {
+    return t.sprintId ? sprintById(ctx).load(t.sprintId) : null;
+  }
+
+  @FieldResolver(() => Squad, { nullable: true })
+  squad(@Root() t: Task, @Ctx() ctx: Context) {
+    return t.squadId ? squadById(ctx).load(t.squadId) : null;
+  }
+}
+
+/** Squad.tasks lives here: squads know nothing of tasks. */
+@Resolver(() => Squad)
+export class SquadTasksResolver {
+  @FieldResolver(() => TaskConnection, { description: 'The squad’s tasks by due date; filter by status for open work.' })
+  tasks(
+    @Root() squad: Squad,
+    @Arg('filter', () => TasksFilter, { nullable: true }) filter: TasksFilter | null,
+    @Args() page: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return tasks.listSquadTasks(ctx, squad, filter ?? {}, page);
+  }
+}
