@@ -1,13 +1,54 @@
 import DataLoader from 'dataloader';
+import { statementsIdle, whenStatementsIdle } from '../db/statement-counter';
 import type { Context } from './context';
 
+/** Longest a batch waits for the request's running statements: a safety net, statements normally finish first. */
+const MAX_BATCH_WAIT_MS = 10_000;
+
 /**
- * Per-request DataLoaders. A module declares a loader once with `defineLoader`; each request
- * (and each subscription event) gets fresh instances, created lazily on first use, so no cache
- * outlives the request that filled it.
+ * Dispatches the request's loader batches together, once none of the request's SQL statements
+ * is running: the loads that a query's rows lead to (their owners, key results...) then join
+ * the loads of every other branch of the GraphQL result, level by level. The number of
+ * statements of a request thus depends on the shape of the query, not on which response
+ * arrived first, which makes "no N+1" assertable exactly.
  */
+class BatchScheduler {
+  private queue: Array<() => void> = [];
+  private armed = false;
+
+  readonly schedule = (dispatch: () => void): void => {
+    this.queue.push(dispatch);
+    if (this.armed) return;
+    this.armed = true;
+    // Let the current tick's loads (same level of the result) join first.
+    setImmediate(() => this.flushWhenIdle());
+  };
+
+  private flushWhenIdle(deadline = Date.now() + MAX_BATCH_WAIT_MS): void {
+    let done = false;
+    const check = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      // Let the code that the last statement's result resumes run (it may queue more loads
+      // or start statements of its own), then look again.
+      setImmediate(() => {
+        if (!statementsIdle() && Date.now() < deadline) {
+          this.flushWhenIdle(deadline);
+          return;
+        }
+        this.armed = false;
+        for (const dispatch of this.queue.splice(0)) dispatch();
+      });
+    };
+    const timer = setTimeout(check, Math.max(0, deadline - Date.now()));
+    whenStatementsIdle(check);
+  }
+}
+
 export class Loaders {
   private readonly map = new Map<string, DataLoader<unknown, unknown>>();
+  readonly scheduler = new BatchScheduler();
 
   get<K, V>(name: string, create: () => DataLoader<K, V>): DataLoader<K, V> {
     let loader = this.map.get(name);
@@ -39,7 +80,14 @@ export function defineLoader<K, V>(
   batch: (ctx: Context, keys: readonly K[]) => Promise<Array<V | null | Error>>,
 ): LoaderAccessor<K, V | null> {
   return (ctx) =>
-    ctx.loaders.get(name, () => new DataLoader<K, V | null>((keys) => batch(ctx, keys), { maxBatchSize: 1000 }));
+    ctx.loaders.get(
+      name,
+      () =>
+        new DataLoader<K, V | null>((keys) => batch(ctx, keys), {
+          maxBatchSize: 1000,
+          batchScheduleFn: ctx.loaders.scheduler.schedule,
+        }),
+    );
 }
 
 /** Orders rows by the keys asked for; missing keys give null. */

@@ -31,14 +31,17 @@ export const keyResultById = defineLoader<string, KeyResult>('okrs.keyResultById
   return byKeys(ids, rows, (k) => k.id);
 });
 
-/** An objective's key results, oldest first (at most MAX_KEY_RESULTS each). */
+/**
+ * An objective's key results, oldest first (at most MAX_KEY_RESULTS each). Unlike the lists
+ * resolvers fetch, loaders do not prime the by-id loaders: whether a by-id load in another
+ * branch of the same request came before or after would change the statement count.
+ */
 export const keyResultsByObjectiveId = defineLoader<string, KeyResult[]>('okrs.keyResultsByObjectiveId', async (ctx, ids) => {
   if (!ctx.organizationId) return ids.map(() => []);
   const rows = await ctx.manager.find(KeyResult, {
     where: { objectiveId: In([...ids]), organizationId: ctx.organizationId },
     order: { createdAt: 'ASC', id: 'ASC' },
   });
-  for (const k of rows) keyResultById(ctx).prime(k.id, k);
   return groupByKeys(ids, rows, (k) => k.objectiveId);
 });
 
@@ -49,7 +52,6 @@ export const childrenByParentId = defineLoader<string, Objective[]>('okrs.childr
     where: { parentId: In([...ids]), organizationId: ctx.organizationId },
     order: { createdAt: 'ASC', id: 'ASC' },
   });
-  for (const o of rows) objectiveById(ctx).prime(o.id, o);
   return groupByKeys(ids, rows, (o) => o.parentId!);
 });
 

@@ -41,6 +41,5 @@ export const currentSprintBySquadId = defineLoader<string, Sprint>('squads.curre
     .addOrderBy('s.starts_on', 'DESC')
     .addOrderBy('s.id', 'DESC')
     .getMany();
-  for (const s of rows) sprintById(ctx).prime(s.id, s);
   return byKeys(squadIds, rows, (s) => s.squadId);
 });

@@ -1,0 +1,121 @@
+import { decodeGlobalId } from '../../../src/common/ids';
+import { addMember, createOrg } from '../../support/factories';
+import { checkIn, createCycle, createKeyResult, createObjective, createSquad, createTask } from '../../support/planning';
+import { ok, startTestApp, type GqlResult, type TestApp } from '../../support/test-app';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.stop());
+
+/** The squad lead's weekly dashboard: squad → objectives → key results → latest check-in, plus open tasks. */
+const DASHBOARD = /* GraphQL */ `
+  query SquadDashboard($squadId: ID!, $cycleId: ID!) {
+    squad(id: $squadId) {
+      name
+      lead { displayName }
+      currentSprint { name endsOn status }
+      members { function user { displayName } }
+      objectives(filter: { cycleId: $cycleId }, first: 100) {
+        totalCount
+        nodes {
+          id title progress status version
+          owner { displayName }
+          parent { title }
+          keyResults {
+            id title kind unit currentValue targetValue progress confidence status version
+            owner { displayName }
+            latestCheckIn { value confidence note createdAt author { displayName } }
+          }
+        }
+      }
+      tasks(filter: { status: [TODO, IN_PROGRESS, BLOCKED] }, first: 50) {
+        totalCount
+        nodes { id title status dueOn quadrant assignee { displayName } keyResult { title } sprint { name } }
+      }
+    }
+  }
+`;
+
+const uuid = (globalId: string) => decodeGlobalId(globalId)!.id;
+
+/**
+ * Builds a squad plan with `objectives` objectives (2 key results each, one checked in) and
+ * 3 open tasks per objective: the first through the API, the rest in bulk SQL with the same shape.
+ */
+async function plan(objectives: number) {
+  const org = await createOrg(app);
+  const lead = await addMember(app, org, 'SQUAD_LEAD', '张伟');
+  const member = await addMember(app, org, 'MEMBER', 'Emily');
+  const squadId = await createSquad(app, org, lead.userId);
+  ok(await app.gql(`mutation($i: AddSquadMemberInput!) { addSquadMember(input: $i) { squad { id } } }`, { i: { squadId, userId: member.userId, function: 'CONTENT' } }, lead));
+  const today = new Date().toISOString().slice(0, 10);
+  const sprint = ok(
+    await app.gql(`mutation($i: CreateSprintInput!) { createSprint(input: $i) { sprint { id } } }`, { i: { squadId, name: '本月', startsOn: today } }, lead),
+  ).createSprint.sprint.id;
+  const cycleId = await createCycle(app, org);
+  const company = await createObjective(app, org, { cycleId, title: '公司目标' });
+  const first = await createObjective(app, lead, { cycleId, squadId, parentId: company.id });
+  const kr = await createKeyResult(app, lead, { objectiveId: first.id, ownerId: member.userId });
+  await createKeyResult(app, lead, { objectiveId: first.id, kind: 'MILESTONE', startValue: null, targetValue: null });
+  ok(await checkIn(app, member, kr.id, 1, '1100', 0.6, '进展顺利'));
+  for (let i = 0; i < 3; i++) {
+    await createTask(app, lead, { assigneeId: member.userId, keyResultId: kr.id, sprintId: sprint, dueOn: today, important: i % 2 === 0 });
+  }
+  const more = objectives - 1;
+  if (more > 0) {
+    const p = { org: uuid(org.organizationId), squad: uuid(squadId), cycle: uuid(cycleId), parent: uuid(company.id), lead: uuid(lead.userId), member: uuid(member.userId), sprint: uuid(sprint) };
+    await app.ds.query(
+      `WITH o AS (
+         INSERT INTO objectives (organization_id, cycle_id, title, owner_id, squad_id, parent_id)
+         SELECT $1, $2, '目标 ' || g, $3, $4, $5 FROM generate_series(1, $6) g RETURNING id),
+       k AS (
+         INSERT INTO key_results (organization_id, objective_id, cycle_id, title, kind, start_value, target_value, current_value, owner_id, confidence, last_check_in_at)
+         SELECT $1, o.id, $2, '关键结果 ' || n, 'INCREASE_TO', 0, 100, 40, $7, 0.5, now() FROM o, generate_series(1, 2) n RETURNING id),
+       c AS (
+         INSERT INTO check_ins (organization_id, key_result_id, value, confidence, note, author_id)
+         SELECT $1, k.id, 40, 0.5, '周报', $7 FROM k RETURNING key_result_id)
+       INSERT INTO tasks (organization_id, title, assignee_id, reporter_id, status, due_on, key_result_id, sprint_id, squad_id)
+       SELECT $1, '任务', $7, $3, 'TODO', current_date, c.key_result_id, $8, $4 FROM c, generate_series(1, 2) t`,
+      [p.org, p.cycle, p.lead, p.squad, p.parent, more, p.member, p.sprint],
+    );
+  }
+  return { lead, squadId, cycleId };
+}
+
+/** Runs the dashboard with a known request id, to read the statements the server recorded for it. */
+async function measured(p: { lead: { token: string }; squadId: string; cycleId: string }) {
+  const requestId = `dashboard-${Math.random().toString(36).slice(2)}`;
+  const res = await fetch(`${app.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': requestId, authorization: `Bearer ${p.lead.token}` },
+    body: JSON.stringify({ query: DASHBOARD, variables: { squadId: p.squadId, cycleId: p.cycleId } }),
+  });
+  const body = (await res.json()) as Pick<GqlResult, 'data' | 'errors'>;
+  const scope = app.server.statementsFor(requestId)!;
+  return { data: body.data, errors: body.errors, status: res.status, statements: scope.count, list: [...scope.statements] };
+}
+
+describe('squad-lead dashboard', () => {
+  it('issues the same number of SQL statements for 5 and for 100 objectives', async () => {
+    const small = await plan(5);
+    const large = await plan(100);
+    // Warm the connection pool first: opening a new connection mid-request would let one level
+    // of loader batches go out before the statements of another level have started.
+    await Promise.all(Array.from({ length: 15 }, () => app.ds.query('SELECT pg_sleep(0.05)')));
+    await measured(large);
+    const s = await measured(small);
+    const l = await measured(large);
+    expect(ok(s).squad.objectives.nodes).toHaveLength(5);
+    expect(ok(l).squad.objectives.nodes).toHaveLength(100);
+    expect(ok(l).squad.objectives.nodes[99].keyResults).toHaveLength(2);
+    expect(ok(l).squad.objectives.nodes[99].keyResults[0].latestCheckIn).toMatchObject({ value: '40', note: '周报' });
+    expect(ok(l).squad.tasks.nodes).toHaveLength(50);
+    expect(ok(s).squad.objectives.nodes[0]).toMatchObject({ parent: { title: '公司目标' } });
+    expect(s.statements).toBeGreaterThan(0);
+    // On failure, show both statement lists (table and shape only).
+    const shape = (list: string[]) => list.map((q) => q.replace(/\s+/g, ' ').replace(/ AS "[^"]+"/g, '').slice(0, 90)).sort();
+    expect({ count: l.statements, list: shape(l.list) }).toEqual({ count: s.statements, list: shape(s.list) });
+  });
+});
