@@ -21,6 +21,8 @@ export interface Config {
   /** When set, subscriptions fan out through Redis instead of PostgreSQL LISTEN/NOTIFY. */
   redisUrl: string | null;
   shutdownTimeoutMs: number;
+  /** Browser origins allowed to call the API (CORS); empty: same origin only. `*` allows any. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -83,6 +85,25 @@ function url(env: Env, name: string, protocols: string[]): string | null {
   return raw;
 }
 
+function origins(env: Env, name: string): string[] {
+  const raw = str(env, name);
+  if (raw === undefined) return [];
+  const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const o of list) {
+    if (o === '*') continue;
+    let u: URL | null = null;
+    try {
+      u = new URL(o);
+    } catch {
+      u = null;
+    }
+    if (!u || !['http:', 'https:'].includes(u.protocol) || u.origin !== o) {
+      throw new ConfigError(name, 'a comma-separated list of origins such as https://planner.example.com, or *', raw);
+    }
+  }
+  return list;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const jwtSecret = str(env, 'JWT_SECRET') ?? null;
@@ -107,5 +128,6 @@ export function loadConfig(env: Env = process.env): Config {
     jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
   };
 }

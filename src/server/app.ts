@@ -5,6 +5,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
@@ -174,6 +175,17 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
   });
   mountGraphiql(app);
 
+  if (config.corsOrigins.length) {
+    app.use(
+      '/graphql',
+      cors({
+        origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+        allowedHeaders: ['content-type', 'authorization', 'x-organization-id', 'x-request-id', 'apollo-require-preflight'],
+        exposedHeaders: ['x-request-id'],
+        maxAge: 600,
+      }),
+    );
+  }
   app.use(
     '/graphql',
     // Parse first: body events run outside any async scope set before them.

@@ -20,9 +20,18 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'http://x', /Invalid REDIS_URL/],
     ['JWT_SECRET', 'short', /Invalid JWT_SECRET="<hidden>": expected at least 32 characters/],
     ['NODE_ENV', 'staging', /Invalid NODE_ENV/],
+    ['CORS_ORIGINS', 'planner.example.com', /Invalid CORS_ORIGINS/],
+    ['CORS_ORIGINS', 'https://a.example.com/path', /Invalid CORS_ORIGINS/],
   ])('rejects %s=%s with one line naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('parses CORS origins', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).corsOrigins).toEqual([
+      'https://a.example.com',
+      'http://localhost:5173',
+    ]);
   });
 
   it('requires JWT_SECRET in production', () => {
