@@ -18,6 +18,8 @@ export function wsClient(httpUrl: string, params: Record<string, unknown>, onClo
     retryAttempts: 0,
     lazy: false,
     on: onClose ? { closed: (e) => onClose((e as { code: number }).code, (e as { reason: string }).reason) } : undefined,
+    // The caller watching closes expects them: do not print the close event as an error.
+    onNonLazyError: onClose ? () => undefined : undefined,
   });
 }
 
