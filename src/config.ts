@@ -70,17 +70,24 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[], d
   return raw as T;
 }
 
+/** A URL as it may appear in a message: the password, if any, replaced by ***. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#]*@/i, '$1***@');
+}
+
 function url(env: Env, name: string, protocols: string[]): string | null {
   const raw = str(env, name);
   if (raw === undefined) return null;
+  const shown = redactUrl(raw);
+  const schemes = protocols.map((p) => `${p}//`);
   let parsed: URL;
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(name, `a URL such as ${protocols[0]}//host:port/...`, raw);
+    throw new ConfigError(name, `a URL such as ${schemes[0]}user:password@host:port/database`, shown);
   }
   if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(name, `a URL starting with ${protocols.join(' or ')}//`, raw);
+    throw new ConfigError(name, `a URL starting with ${schemes.join(' or ')}`, shown);
   }
   return raw;
 }

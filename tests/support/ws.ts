@@ -19,6 +19,8 @@ export function wsClient(httpUrl: string, params: Record<string, unknown>, onClo
     lazy: false,
     onNonLazyError: () => undefined,
     on: onClose ? { closed: (e) => onClose((e as { code: number }).code, (e as { reason: string }).reason) } : undefined,
+    // The caller watching closes expects them: do not print the close event as an error.
+    onNonLazyError: onClose ? () => undefined : undefined,
   });
 }
 

@@ -34,6 +34,14 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it.each([
+    ['postgres://app:s3cret@db:notaport/plan', 'Invalid DATABASE_URL="postgres://app:***@db:notaport/plan": expected a URL such as postgres://'],
+    ['mysql://app:s3cret@db/plan', 'Invalid DATABASE_URL="mysql://app:***@db/plan": expected a URL starting with postgres:// or postgresql://'],
+  ])('never shows the password of a rejected DATABASE_URL (%s)', (value, message) => {
+    expect(() => loadConfig({ DATABASE_URL: value })).toThrow(message);
+    expect(() => loadConfig({ DATABASE_URL: value })).not.toThrow(/s3cret/);
+  });
+
   it('requires JWT_SECRET in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
   });
