@@ -17,10 +17,9 @@ export function wsClient(httpUrl: string, params: Record<string, unknown>, onClo
     connectionParams: params,
     retryAttempts: 0,
     lazy: false,
+    // Closes are expected or asserted by the caller: do not print them as errors.
     onNonLazyError: () => undefined,
     on: onClose ? { closed: (e) => onClose((e as { code: number }).code, (e as { reason: string }).reason) } : undefined,
-    // The caller watching closes expects them: do not print the close event as an error.
-    onNonLazyError: onClose ? () => undefined : undefined,
   });
 }
 
