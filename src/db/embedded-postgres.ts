@@ -25,7 +25,22 @@ export interface EmbeddedCluster {
 }
 
 const USER = 'postgres';
-const PASSWORD = 'plangraph';
+/** Password of clusters created before each data dir had its own (kept so they still open). */
+const LEGACY_PASSWORD = 'plangraph';
+const PASSWORD_FILE = 'pg-password';
+
+/**
+ * The cluster's password: random per data dir, kept beside the cluster in a file only this
+ * user can read, so that other local users cannot connect to the embedded server.
+ */
+function clusterPassword(dataDir: string, initialised: boolean): string {
+  const file = path.join(dataDir, PASSWORD_FILE);
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  if (initialised) return LEGACY_PASSWORD;
+  const password = crypto.randomBytes(24).toString('base64url');
+  fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
 
@@ -270,12 +285,12 @@ function spawnOptions(cwd: string, runAs: RunAs | null) {
   };
 }
 
-async function initialise(bins: Binaries, dir: string, runAs: RunAs | null, logger: Logger): Promise<void> {
+async function initialise(bins: Binaries, dir: string, password: string, runAs: RunAs | null, logger: Logger): Promise<void> {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (runAs) fs.chownSync(dir, runAs.uid, runAs.gid);
   // In the data dir, which PostgreSQL's user can reach (unlike, perhaps, TMPDIR).
   const pwfile = path.join(path.dirname(dir), `.initdb-pw-${crypto.randomBytes(6).toString('hex')}`);
-  fs.writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o600 });
+  fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
   try {
     if (runAs) fs.chownSync(pwfile, runAs.uid, runAs.gid);
     const child = spawn(
@@ -325,6 +340,7 @@ export async function startEmbeddedPostgres(opts: {
     assertReachable(dataDir, runAs, dataDir, logger);
   }
   const initialised = fs.existsSync(path.join(dir, 'PG_VERSION'));
+  const password = clusterPassword(dataDir, initialised);
   if (initialised) await recoverStaleLock(dir, logger);
   await assertPortFree(port);
 
@@ -332,7 +348,7 @@ export async function startEmbeddedPostgres(opts: {
   if (!initialised) {
     logger.info({ dir }, 'initialising embedded PostgreSQL (first start)');
     try {
-      await initialise(bins, dir, runAs, logger);
+      await initialise(bins, dir, password, runAs, logger);
     } catch (err) {
       throw fail((err as Error).message);
     }
@@ -399,7 +415,7 @@ export async function startEmbeddedPostgres(opts: {
   }
 
   const url = (database = 'postgres') =>
-    `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+    `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   let stopping: Promise<void> | null = null;
   return {
     url,

@@ -211,6 +211,10 @@ describe('a data dir through start, stop, restart and crashes', () => {
     expect(out).toContain(`Demo login: ${DEMO.users.owner.email} / ${DEMO.password}`);
     expect(out).toContain(`embedded PostgreSQL on port ${pgPort}`);
     expect(postgresPids(dataDir)).toHaveLength(1);
+    // The cluster's password is random per data dir and readable by this user only.
+    const pwFile = path.join(dataDir, 'pg-password');
+    expect(fs.statSync(pwFile).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(pwFile, 'utf8').trim()).toMatch(/^[A-Za-z0-9_-]{32}$/);
 
     expect(await gql(server.url, '{ __typename }')).toEqual({ __typename: 'Query' });
     const ready = await fetch(`${server.url}/readyz`);
