@@ -21,6 +21,8 @@ export interface Config {
   /** When set, subscriptions fan out through Redis instead of PostgreSQL LISTEN/NOTIFY. */
   redisUrl: string | null;
   shutdownTimeoutMs: number;
+  /** Browser origins allowed to call the API (CORS); empty: same origin only. `*` allows any. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -68,19 +70,45 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[], d
   return raw as T;
 }
 
+/** A URL as it may appear in a message: the password, if any, replaced by ***. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#]*@/i, '$1***@');
+}
+
 function url(env: Env, name: string, protocols: string[]): string | null {
   const raw = str(env, name);
   if (raw === undefined) return null;
+  const shown = redactUrl(raw);
+  const schemes = protocols.map((p) => `${p}//`);
   let parsed: URL;
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(name, `a URL such as ${protocols[0]}//host:port/...`, raw);
+    throw new ConfigError(name, `a URL such as ${schemes[0]}user:password@host:port/database`, shown);
   }
   if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(name, `a URL starting with ${protocols.join(' or ')}//`, raw);
+    throw new ConfigError(name, `a URL starting with ${schemes.join(' or ')}`, shown);
   }
   return raw;
+}
+
+function origins(env: Env, name: string): string[] {
+  const raw = str(env, name);
+  if (raw === undefined) return [];
+  const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const o of list) {
+    if (o === '*') continue;
+    let u: URL | null = null;
+    try {
+      u = new URL(o);
+    } catch {
+      u = null;
+    }
+    if (!u || !['http:', 'https:'].includes(u.protocol) || u.origin !== o) {
+      throw new ConfigError(name, 'a comma-separated list of origins such as https://planner.example.com, or *', raw);
+    }
+  }
+  return list;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -107,5 +135,6 @@ export function loadConfig(env: Env = process.env): Config {
     jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
   };
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './common/logger';
-import { migrate, openDatabase } from './db/database';
+import { migrate, openDatabase, type Database } from './db/database';
 import { createEventBus } from './server/event-transport';
 import { startServer, type RunningServer } from './server/app';
 import type { EventBus } from './server/event-bus';
@@ -22,14 +22,34 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const started = Date.now();
-  const db = await openDatabase(config, logger);
+
+  // Signals are handled from the first moment: one that arrives while starting stops the start at
+  // the next step and takes down what was started (the embedded PostgreSQL above all).
+  let stopSignal: string | null = null;
+  let shutdown: ((signal: string) => Promise<void>) | null = null;
+  const onSignal = (signal: string) => {
+    if (shutdown) return void shutdown(signal);
+    if (stopSignal) return;
+    stopSignal = signal;
+    logger.info({ signal }, 'stopping: start-up interrupted');
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  const interrupted = () => {
+    if (stopSignal) throw new StartInterrupted();
+  };
+
+  let db: Database | null = null;
   let events: EventBus | null = null;
   let server: RunningServer;
   try {
+    db = await openDatabase(config, logger);
+    interrupted();
     const applied = await migrate(db.dataSource);
     if (applied.length) logger.info({ applied }, 'migrations applied');
+    interrupted();
     if (config.seedDemo && (await seedDemo(db.dataSource))) logger.info('demo organisation loaded');
+    interrupted();
     events = await createEventBus(config, db.url, logger);
     server = await startServer(
       { config, logger, db: db.dataSource, events, jwtSecret: resolveJwtSecret(config) },
@@ -39,24 +59,20 @@ async function main(): Promise<void> {
   } catch (err) {
     // Leave nothing running behind a failed start (the embedded PostgreSQL above all).
     await events?.close().catch(() => undefined);
-    await db.close().catch(() => undefined);
+    await db?.close().catch(() => undefined);
+    if (err instanceof StartInterrupted) {
+      logger.info('stopped');
+      process.exit(0);
+    }
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new Error(`PORT ${config.port} is already in use: set PORT to a free port`);
+    if (e.code === 'EACCES' && e.syscall === 'listen') throw new Error(`not allowed to listen on PORT ${config.port}: choose a port above 1023`);
     throw err;
   }
+  const database = db;
   const bus = events;
-  logger.info({ ms: Date.now() - started, transport: bus.transport }, 'ready');
-  const lines = [
-    `plangraph is ready (${Date.now() - started} ms)`,
-    `  GraphQL:  ${server.url}/graphql  (WebSocket: ${server.url.replace('http', 'ws')}/graphql)`,
-    `  GraphiQL: ${server.url}/graphiql`,
-    `  Database: ${db.embedded ? `embedded PostgreSQL on port ${db.embedded.port}, data in ${config.dataDir}` : 'DATABASE_URL'}`,
-  ];
-  if (config.seedDemo) lines.push(`  Demo login: ${DEMO.users.owner.email} / ${DEMO.password}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
-
   let shuttingDown = false;
-  const shutdown = async (signal: string) => {
+  shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, 'shutting down: draining requests');
@@ -69,7 +85,7 @@ async function main(): Promise<void> {
       await server.stop();
       logger.debug('http and websocket servers closed');
       await bus.close();
-      await db.close();
+      await database.close();
       logger.info('stopped');
       process.exit(0);
     } catch (err) {
@@ -77,11 +93,26 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  if (stopSignal) return void shutdown(stopSignal);
+
+  // From process start: loading the code is a good part of the wait.
+  const ms = Math.round(process.uptime() * 1000);
+  logger.info({ ms, transport: bus.transport }, 'ready');
+  const lines = [
+    `plangraph is ready (${ms} ms)`,
+    `  GraphQL:  ${server.url}/graphql  (WebSocket: ${server.url.replace('http', 'ws')}/graphql)`,
+    `  GraphiQL: ${server.url}/graphiql`,
+    `  Database: ${database.embedded ? `embedded PostgreSQL on port ${database.embedded.port}, data in ${config.dataDir}` : 'DATABASE_URL'}`,
+  ];
+  if (config.seedDemo) lines.push(`  Demo login: ${DEMO.users.owner.email} / ${DEMO.password}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`plangraph: failed to start: ${err.message}\n`);
+class StartInterrupted extends Error {}
+
+main().catch((err: unknown) => {
+  // One line, never a stack trace: the message names what to change.
+  const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+  process.stderr.write(`plangraph: failed to start: ${message || (err as Error).name || 'unknown error'}\n`);
   process.exit(1);
 });

@@ -50,7 +50,12 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
       port: config.embeddedPgPort,
       logger,
     });
-    await ensureDatabase(embedded.url('postgres'), EMBEDDED_DB);
+    try {
+      await ensureDatabase(embedded.url('postgres'), EMBEDDED_DB);
+    } catch (err) {
+      await embedded.stop();
+      throw new Error(`embedded PostgreSQL is running but the database could not be created: ${(err as Error).message}`);
+    }
     url = embedded.url(EMBEDDED_DB);
   }
   const dataSource = createDataSource(url, logger, config.dbPoolSize);

@@ -5,6 +5,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
@@ -71,7 +72,17 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
   const httpServer = http.createServer(app);
 
   // --- WebSocket (graphql-ws) on the same path ---
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // Upgrades are routed here rather than by attaching the WebSocket server to the HTTP server,
+  // which would also forward HTTP server errors (PORT in use) to graphql-ws, which prints them
+  // with a stack trace as a WebSocket failure.
+  const wsServer = new WebSocketServer({ noServer: true });
+  httpServer.on('upgrade', (req: http.IncomingMessage, socket, head) => {
+    if ((req.url ?? '').split('?')[0] !== '/graphql') {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
+  });
   const formatWsErrors = (errors: readonly GraphQLFormattedError[] | undefined, requestId: string) =>
     errors?.map((e) => formatError(e, e, requestId));
   const wsCleanup = useServer<Record<string, unknown>, { credentials?: Credentials }>(
@@ -174,6 +185,17 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
   });
   mountGraphiql(app);
 
+  if (config.corsOrigins.length) {
+    app.use(
+      '/graphql',
+      cors({
+        origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+        allowedHeaders: ['content-type', 'authorization', 'x-organization-id', 'x-request-id', 'apollo-require-preflight'],
+        exposedHeaders: ['x-request-id'],
+        maxAge: 600,
+      }),
+    );
+  }
   app.use(
     '/graphql',
     // Parse first: body events run outside any async scope set before them.

@@ -19,7 +19,9 @@ export interface PlanningEventPayload {
 /** All events travel on one topic per organisation; subscriptions filter by type. */
 export const orgTopic = (organizationId: string) => `org:${organizationId}`;
 
-type Topics = Record<string, [PlanningEventPayload]>;
+/** Topic name → published payload, as @graphql-yoga/subscription types a pub/sub. */
+export type EventTopics = Record<string, [PlanningEventPayload]>;
+type Topics = EventTopics;
 
 export interface EventBus {
   pubSub: PubSub<Topics>;

@@ -4,7 +4,7 @@ import type { Express } from 'express';
 /**
  * GraphiQL served from the npm packages' own files (no CDN), with subscriptions over graphql-ws.
  * Headers typed in GraphiQL's header editor (Authorization, X-Organization-Id) are sent with
- * HTTP requests and as the WebSocket connection_init payload.
+ * HTTP requests and, for subscriptions, as the WebSocket connection_init payload.
  */
 const ASSETS: Record<string, string> = {
   'react.js': 'react/umd/react.production.min.js',
@@ -37,22 +37,52 @@ const PAGE = `<!doctype html>
     (function () {
       var httpUrl = location.origin + '/graphql';
       var wsUrl = httpUrl.replace(/^http/, 'ws');
-      function currentHeaders() {
-        try { return JSON.parse(localStorage.getItem('graphiql:headers') || '{}') || {}; } catch (e) { return {}; }
-      }
       function pick(h, name) {
         for (var k in h) if (k.toLowerCase() === name) return h[k];
         return undefined;
       }
-      var wsClient = graphqlWs.createClient({
-        url: wsUrl,
-        lazy: true,
-        connectionParams: function () {
-          var h = currentHeaders();
-          return { authorization: pick(h, 'authorization'), organizationId: pick(h, 'x-organization-id') };
-        },
-      });
-      var fetcher = GraphiQL.createFetcher({ url: httpUrl, wsClient: wsClient });
+      // GraphiQL hands each operation the headers from its editor (it keeps them in localStorage
+      // only when asked to persist them). A subscription goes over a WebSocket whose
+      // connection_init carries those headers: one client per distinct set of credentials.
+      var wsClients = {};
+      function wsClientFor(headers) {
+        var params = { authorization: pick(headers, 'authorization'), organizationId: pick(headers, 'x-organization-id') };
+        var key = JSON.stringify(params);
+        if (!wsClients[key]) wsClients[key] = graphqlWs.createClient({ url: wsUrl, lazy: true, connectionParams: params });
+        return wsClients[key];
+      }
+      function isSubscription(params, opts) {
+        var doc = opts && opts.documentAST;
+        if (!doc) return /^\\s*subscription\\b/.test(params.query);
+        return doc.definitions.some(function (d) {
+          return d.kind === 'OperationDefinition' && d.operation === 'subscription' &&
+            (!params.operationName || (d.name && d.name.value === params.operationName));
+        });
+      }
+      function asError(e) {
+        if (e instanceof Error) return e;
+        if (e && typeof e.code === 'number') return new Error('WebSocket closed (' + e.code + (e.reason ? ': ' + e.reason : '') + ')');
+        return new Error(String(e));
+      }
+      var httpFetcher = GraphiQL.createFetcher({ url: httpUrl });
+      function fetcher(params, opts) {
+        if (!isSubscription(params, opts)) return httpFetcher(params, opts);
+        var client = wsClientFor((opts && opts.headers) || {});
+        return {
+          subscribe: function (observer) {
+            var unsubscribe = client.subscribe(params, {
+              next: function (value) { observer.next(value); },
+              complete: function () { observer.complete(); },
+              error: function (e) {
+                // GraphQL errors for the operation arrive as a list; show them as a result.
+                if (Array.isArray(e)) { observer.next({ errors: e }); observer.complete(); return; }
+                observer.error(asError(e));
+              },
+            });
+            return { unsubscribe: unsubscribe };
+          },
+        };
+      }
       ReactDOM.createRoot(document.getElementById('graphiql')).render(
         React.createElement(GraphiQL, {
           fetcher: fetcher,

@@ -1,6 +1,9 @@
 import crypto from 'node:crypto';
 import { ok, type Caller, type TestApp } from './test-app';
 
+/** Anything that runs GraphQL over HTTP: a test app, or `httpGql(url)` for a spawned server. */
+type Gql = Pick<TestApp, 'gql'>;
+
 export interface TestOrg extends Required<Caller> {
   userId: string;
   email: string;
@@ -16,7 +19,7 @@ const SIGN_UP = /* GraphQL */ `
 export const uniqueEmail = (label = 'user') => `${label}-${crypto.randomBytes(5).toString('hex')}@example.test`;
 
 /** A new organisation with its OWNER signed in. */
-export async function createOrg(app: TestApp, name = '测试组织 Test Org'): Promise<TestOrg> {
+export async function createOrg(app: Gql, name = '测试组织 Test Org'): Promise<TestOrg> {
   const email = uniqueEmail('owner');
   const data = ok(
     await app.gql(SIGN_UP, {
@@ -43,7 +46,7 @@ const ACCEPT = /* GraphQL */ `
 
 /** Adds a signed-in member with `role` to `org`; returns their credentials for that organisation. */
 export async function addMember(
-  app: TestApp,
+  app: Gql,
   org: TestOrg,
   role: string,
   displayName = `成员 ${role}`,

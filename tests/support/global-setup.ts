@@ -16,7 +16,7 @@ export default async function globalSetup(): Promise<void> {
   if (!serverUrl) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plangraph-test-pg-'));
     fs.chmodSync(dir, 0o755);
-    const cluster = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), logger, persistent: false });
+    const cluster = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), logger, persistent: false, detached: false });
     serverUrl = cluster.url('postgres');
     (globalThis as { __PG_CLUSTER__?: unknown }).__PG_CLUSTER__ = { cluster, dir };
   }

@@ -8,29 +8,46 @@ export interface SpawnedServer {
   child: ChildProcess;
   /** Everything the process wrote so far (stdout and stderr). */
   output(): string;
-  /** Sends `signal` and resolves with the exit code. */
+  /** Sends `signal` (to the whole process group with `processGroup`) and resolves with the exit code. */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
   exited: Promise<number | null>;
 }
 
 const MAIN = path.resolve(__dirname, '../../dist/src/main.js');
 
+export interface SpawnOptions {
+  /**
+   * Run the server as the leader of its own process group, and signal the whole group on stop,
+   * as a terminal does on Ctrl-C (every process started from it gets the signal).
+   */
+  processGroup?: boolean;
+}
+
 /**
  * Starts the built server (`node dist/src/main.js`, as `npm start` does) as a real process and
  * waits until it prints that it is ready. `npm test` builds dist/ before jest runs.
  */
-export async function spawnServer(env: Record<string, string | undefined>, readyTimeoutMs = 60_000): Promise<SpawnedServer> {
+export async function spawnServer(
+  env: Record<string, string | undefined>,
+  readyTimeoutMs = 60_000,
+  options: SpawnOptions = {},
+): Promise<SpawnedServer> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.processGroup ?? false,
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server not ready within ${readyTimeoutMs} ms:\n${out}`)), readyTimeoutMs);
+    const timer = setTimeout(() => {
+      // Stopping it takes down the embedded PostgreSQL it may have started too.
+      child.kill('SIGTERM');
+      reject(new Error(`server not ready within ${readyTimeoutMs} ms:\n${out}`));
+    }, readyTimeoutMs);
     const check = () => {
       if (out.includes('plangraph is ready')) {
         clearTimeout(timer);
@@ -51,7 +68,8 @@ export async function spawnServer(env: Record<string, string | undefined>, ready
     exited,
     async stop(signal = 'SIGTERM', timeoutMs = 30_000) {
       if (child.exitCode !== null) return child.exitCode;
-      child.kill(signal);
+      if (options.processGroup) process.kill(-child.pid!, signal);
+      else child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       const code = await exited;
       clearTimeout(timer);

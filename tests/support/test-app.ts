@@ -65,6 +65,19 @@ export async function startTestApp(options: { events?: EventBus } = {}): Promise
   };
 }
 
+/** GraphQL over HTTP against a server started some other way (e.g. `spawnServer`). */
+export function httpGql(url: string): Pick<TestApp, 'gql'> {
+  return {
+    async gql(query, variables, as = {}) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (as.token) headers.authorization = `Bearer ${as.token}`;
+      if (as.organizationId) headers['x-organization-id'] = as.organizationId;
+      const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      return { ...((await res.json()) as GqlResult), status: res.status, statements: -1 };
+    },
+  };
+}
+
 /** Asserts an operation succeeded and returns its data. */
 export function ok<T>(result: GqlResult<T>): T {
   if (result.errors?.length) {

@@ -17,6 +17,7 @@ export function wsClient(httpUrl: string, params: Record<string, unknown>, onClo
     connectionParams: params,
     retryAttempts: 0,
     lazy: false,
+    // Closes are expected or asserted by the caller: do not print them as errors.
     onNonLazyError: () => undefined,
     on: onClose ? { closed: (e) => onClose((e as { code: number }).code, (e as { reason: string }).reason) } : undefined,
   });

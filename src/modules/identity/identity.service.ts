@@ -243,19 +243,28 @@ export async function acceptInvitation(ctx: Context, input: AcceptInvitationInpu
   return { token: signSession(ctx.sessions.jwtSecret, result.user.id, ctx.sessions.ttlSeconds), ...result };
 }
 
+/**
+ * Locks the organisation's members and returns the one to change, after the checks every
+ * membership change shares: it exists here, the caller may manage it, and the change does not
+ * leave the organisation without an active OWNER.
+ */
+async function memberToChange(tx: Context, memberId: string, change: { newRole?: Role; verb: string }): Promise<Member> {
+  const id = fromGlobalId(memberId, 'Member', 'memberId');
+  const members = await lockMembers(tx);
+  const member = members.find((m) => m.id === id);
+  if (!member) throw notFound('Member', memberId);
+  assertMayManage(tx, member, change.newRole);
+  const losesOwner = member.role === Role.OWNER && change.newRole !== Role.OWNER;
+  const activeOwners = members.filter((m) => m.role === Role.OWNER && m.status === MemberStatus.ACTIVE);
+  if (losesOwner && activeOwners.length <= 1) {
+    throw new AppError(ErrorCode.LAST_OWNER, `The last OWNER cannot be ${change.verb}: make someone else OWNER first`);
+  }
+  return member;
+}
+
 export async function changeMemberRole(ctx: Context, input: ChangeMemberRoleInput) {
-  const id = fromGlobalId(input.memberId, 'Member', 'memberId');
   return withTransaction(ctx, async (tx) => {
-    const members = await lockMembers(tx);
-    const member = members.find((m) => m.id === id);
-    if (!member) throw notFound('Member', input.memberId);
-    assertMayManage(tx, member, input.role);
-    if (member.role === Role.OWNER && input.role !== Role.OWNER) {
-      const owners = members.filter((m) => m.role === Role.OWNER && m.status === MemberStatus.ACTIVE);
-      if (owners.length <= 1) {
-        throw new AppError(ErrorCode.LAST_OWNER, 'The last OWNER cannot be demoted: make someone else OWNER first');
-      }
-    }
+    const member = await memberToChange(tx, input.memberId, { newRole: input.role, verb: 'demoted' });
     const before = { ...member };
     member.role = input.role;
     await tx.manager.save(member);
@@ -266,18 +275,8 @@ export async function changeMemberRole(ctx: Context, input: ChangeMemberRoleInpu
 }
 
 export async function removeMember(ctx: Context, input: RemoveMemberInput) {
-  const id = fromGlobalId(input.memberId, 'Member', 'memberId');
   return withTransaction(ctx, async (tx) => {
-    const members = await lockMembers(tx);
-    const member = members.find((m) => m.id === id);
-    if (!member) throw notFound('Member', input.memberId);
-    assertMayManage(tx, member);
-    if (member.role === Role.OWNER) {
-      const owners = members.filter((m) => m.role === Role.OWNER && m.status === MemberStatus.ACTIVE);
-      if (owners.length <= 1) {
-        throw new AppError(ErrorCode.LAST_OWNER, 'The last OWNER cannot be removed: make someone else OWNER first');
-      }
-    }
+    const member = await memberToChange(tx, input.memberId, { verb: 'removed' });
     await tx.manager.delete(Member, { id: member.id });
     await recordAudit(tx, { action: 'member.removed', entityType: 'Member', entityId: member.id, before: member });
     emitAfterCommit(tx, { type: 'MEMBER_REMOVED', entityType: 'Member', entityId: member.id, meta: { userId: member.userId } });

@@ -66,6 +66,14 @@ describe('GraphQL over HTTP', () => {
     });
   });
 
+  it('sends no CORS headers unless CORS_ORIGINS allows the origin', async () => {
+    const res = await fetch(`${app.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' },
+    });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('reports health and readiness', async () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${app.url}/readyz`);

@@ -20,9 +20,26 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'http://x', /Invalid REDIS_URL/],
     ['JWT_SECRET', 'short', /Invalid JWT_SECRET="<hidden>": expected at least 32 characters/],
     ['NODE_ENV', 'staging', /Invalid NODE_ENV/],
+    ['CORS_ORIGINS', 'planner.example.com', /Invalid CORS_ORIGINS/],
+    ['CORS_ORIGINS', 'https://a.example.com/path', /Invalid CORS_ORIGINS/],
   ])('rejects %s=%s with one line naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('parses CORS origins', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' }).corsOrigins).toEqual([
+      'https://a.example.com',
+      'http://localhost:5173',
+    ]);
+  });
+
+  it.each([
+    ['postgres://app:s3cret@db:notaport/plan', 'Invalid DATABASE_URL="postgres://app:***@db:notaport/plan": expected a URL such as postgres://'],
+    ['mysql://app:s3cret@db/plan', 'Invalid DATABASE_URL="mysql://app:***@db/plan": expected a URL starting with postgres:// or postgresql://'],
+  ])('never shows the password of a rejected DATABASE_URL (%s)', (value, message) => {
+    expect(() => loadConfig({ DATABASE_URL: value })).toThrow(message);
+    expect(() => loadConfig({ DATABASE_URL: value })).not.toThrow(/s3cret/);
   });
 
   it('requires JWT_SECRET in production', () => {

@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Flywheel squads and sprints, OKR cycles / objectives / key results / check-ins, and tasks. */
-export class SquadsOkrsTasks1764201800000 implements MigrationInterface {
-  name = 'SquadsOkrsTasks1764201800000';
+export class SquadsOkrsTasks1764201900000 implements MigrationInterface {
+  name = 'SquadsOkrsTasks1764201900000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
