@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { hashPassword } from '../src/modules/identity/passwords';
 import { DEMO } from './ids';
+import { seedPlan } from './plan';
 
 const ROLES: Record<keyof typeof DEMO.users, string> = {
   owner: 'OWNER',
@@ -31,6 +32,7 @@ export async function seedDemo(ds: DataSource): Promise<boolean> {
         [DEMO.organizationId, u.id, ROLES[key]],
       );
     }
+    await seedPlan(m);
     return inserted.length > 0;
   });
 }

@@ -10,4 +10,19 @@ export const DEMO = {
     member: { id: '00000000-0000-4000-8000-000000000104', email: 'member@plangraph.dev', name: 'Emily Carter' },
     viewer: { id: '00000000-0000-4000-8000-000000000105', email: 'viewer@plangraph.dev', name: 'Board Viewer' },
   },
+  /** The Q2 content-platform plan (Chinese) and one English squad. */
+  plan: {
+    cycleQ2: '00000000-0000-4000-8000-000000000201',
+    squadCreators: '00000000-0000-4000-8000-000000000211',
+    squadCheckout: '00000000-0000-4000-8000-000000000212',
+    sprintApril: '00000000-0000-4000-8000-000000000221',
+    sprintMay: '00000000-0000-4000-8000-000000000222',
+    sprintCheckout: '00000000-0000-4000-8000-000000000223',
+    objectiveCreators: '00000000-0000-4000-8000-000000000231',
+    objectiveCheckout: '00000000-0000-4000-8000-000000000232',
+    krPosts: '00000000-0000-4000-8000-000000000241',
+    krRetention: '00000000-0000-4000-8000-000000000242',
+    krConversion: '00000000-0000-4000-8000-000000000243',
+    krRefunds: '00000000-0000-4000-8000-000000000244',
+  },
 } as const;
