@@ -3,6 +3,7 @@ import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import { badInput } from '../../common/errors';
 import { decodeGlobalId } from '../../common/ids';
+import { emitAfterCommit } from '../../common/events';
 import { AuditEvent } from './audit-event.entity';
 
 /** Keeps secrets and internals out of audit snapshots. */
@@ -33,6 +34,30 @@ export async function recordAudit(
     requestId: tx.requestId,
   };
   await tx.manager.getRepository(AuditEvent).save(tx.manager.create(AuditEvent, row), { reload: false });
+}
+
+/** `key_result.checked_in` → `KEY_RESULT_CHECKED_IN`: the event type of an audited action. */
+export const eventTypeOf = (action: string) => action.toUpperCase().replace(/\./g, '_');
+
+/**
+ * The one call a mutation makes for each change: records it in the audit log (same
+ * transaction) and queues the change event, typed after the action, for after commit.
+ * `meta` carries the routing facts subscription filters need (squadId, assigneeId...).
+ */
+export async function recordChange(
+  tx: Context,
+  change: {
+    action: string;
+    entityType: string;
+    entityId: string;
+    before?: unknown;
+    after?: unknown;
+    meta?: Record<string, string | null>;
+  },
+): Promise<void> {
+  const { meta, ...audit } = change;
+  await recordAudit(tx, audit);
+  emitAfterCommit(tx, { type: eventTypeOf(change.action), entityType: change.entityType, entityId: change.entityId, meta });
 }
 
 export interface AuditFilter {

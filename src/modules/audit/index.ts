@@ -5,7 +5,7 @@ import { registerNodeType } from '../../common/node';
 import { AuditEvent } from './audit-event.entity';
 import { AuditResolver } from './audit.resolver';
 
-export { recordAudit } from './audit.service';
+export { recordAudit, recordChange } from './audit.service';
 
 /** Audit events are visible to OWNER/ADMIN only, as in `auditEvents`. */
 const auditEventById = defineLoader<string, AuditEvent>('audit.eventById', async (ctx, ids) => {

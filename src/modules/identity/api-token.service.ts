@@ -2,10 +2,9 @@ import { orgId } from '../../common/auth';
 import { ApiTokenScope, Role, type Context } from '../../common/context';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import { badInput, notFound } from '../../common/errors';
-import { emitAfterCommit } from '../../common/events';
 import { fromGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
-import { recordAudit } from '../audit/audit.service';
+import { recordChange } from '../audit/audit.service';
 import { ApiToken } from './api-token.entity';
 import { API_TOKEN_PREFIX } from './authenticate';
 import { newSecret } from './secrets';
@@ -38,8 +37,7 @@ export async function createApiToken(ctx: Context, input: CreateApiTokenArgs) {
       lastUsedAt: null,
     });
     await tx.manager.save(token);
-    await recordAudit(tx, { action: 'api_token.created', entityType: 'ApiToken', entityId: token.id, after: token });
-    emitAfterCommit(tx, { type: 'API_TOKEN_CREATED', entityType: 'ApiToken', entityId: token.id });
+    await recordChange(tx, { action: 'api_token.created', entityType: 'ApiToken', entityId: token.id, after: token });
     return { apiToken: token, secret };
   });
 }
@@ -64,8 +62,13 @@ export async function revokeApiToken(ctx: Context, input: { id: string }) {
       const before = { ...token };
       token.revokedAt = new Date();
       await tx.manager.save(token);
-      await recordAudit(tx, { action: 'api_token.revoked', entityType: 'ApiToken', entityId: token.id, before, after: token });
-      emitAfterCommit(tx, { type: 'API_TOKEN_REVOKED', entityType: 'ApiToken', entityId: token.id });
+      await recordChange(tx, {
+        action: 'api_token.revoked',
+        entityType: 'ApiToken',
+        entityId: token.id,
+        before,
+        after: token,
+      });
     }
     return { apiToken: token };
   });

@@ -4,10 +4,9 @@ import { orgId } from '../../common/auth';
 import { Role, type Context } from '../../common/context';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound, unauthenticated } from '../../common/errors';
-import { emitAfterCommit } from '../../common/events';
 import { fromGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
-import { recordAudit } from '../audit/audit.service';
+import { recordAudit, recordChange } from '../audit/audit.service';
 import { memberById, organizationById } from './identity.loaders';
 import type {
   AcceptInvitationInput,
@@ -199,8 +198,13 @@ export async function addMember(ctx: Context, input: AddMemberInput) {
         createdBy: tx.viewer?.userId ?? null,
       });
     }
-    await recordAudit(tx, { action: 'member.added', entityType: 'Member', entityId: member.id, after: member });
-    emitAfterCommit(tx, { type: 'MEMBER_ADDED', entityType: 'Member', entityId: member.id, meta: { userId: user.id } });
+    await recordChange(tx, {
+      action: 'member.added',
+      entityType: 'Member',
+      entityId: member.id,
+      after: member,
+      meta: { userId: user.id },
+    });
     return { member, invitationToken };
   });
 }
@@ -235,8 +239,14 @@ export async function acceptInvitation(ctx: Context, input: AcceptInvitationInpu
       .where('u.id = :id', { id: user.id })
       .getOne();
     if (!hasPassword?.passwordHash) await tx.manager.update(User, { id: user.id }, { passwordHash });
-    await recordAudit(inOrg, { action: 'member.joined', entityType: 'Member', entityId: member.id, before, after: member });
-    emitAfterCommit(inOrg, { type: 'MEMBER_JOINED', entityType: 'Member', entityId: member.id, meta: { userId: user.id } });
+    await recordChange(inOrg, {
+      action: 'member.joined',
+      entityType: 'Member',
+      entityId: member.id,
+      before,
+      after: member,
+      meta: { userId: user.id },
+    });
     const organization = await tx.manager.findOneByOrFail(Organization, { id: inv.organizationId });
     return { user, organization };
   });
@@ -268,8 +278,14 @@ export async function changeMemberRole(ctx: Context, input: ChangeMemberRoleInpu
     const before = { ...member };
     member.role = input.role;
     await tx.manager.save(member);
-    await recordAudit(tx, { action: 'member.role_changed', entityType: 'Member', entityId: member.id, before, after: member });
-    emitAfterCommit(tx, { type: 'MEMBER_ROLE_CHANGED', entityType: 'Member', entityId: member.id, meta: { userId: member.userId } });
+    await recordChange(tx, {
+      action: 'member.role_changed',
+      entityType: 'Member',
+      entityId: member.id,
+      before,
+      after: member,
+      meta: { userId: member.userId },
+    });
     return { member };
   });
 }
@@ -278,8 +294,13 @@ export async function removeMember(ctx: Context, input: RemoveMemberInput) {
   return withTransaction(ctx, async (tx) => {
     const member = await memberToChange(tx, input.memberId, { verb: 'removed' });
     await tx.manager.delete(Member, { id: member.id });
-    await recordAudit(tx, { action: 'member.removed', entityType: 'Member', entityId: member.id, before: member });
-    emitAfterCommit(tx, { type: 'MEMBER_REMOVED', entityType: 'Member', entityId: member.id, meta: { userId: member.userId } });
+    await recordChange(tx, {
+      action: 'member.removed',
+      entityType: 'Member',
+      entityId: member.id,
+      before: member,
+      meta: { userId: member.userId },
+    });
     return { removedMemberId: input.memberId };
   });
 }

@@ -7,7 +7,7 @@ import { emitAfterCommit } from '../../common/events';
 import { fromGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
 import { updateWithVersion } from '../../db/versioned-update';
-import { recordAudit } from '../audit';
+import { recordAudit, recordChange } from '../audit';
 import { requireOrgUser } from '../identity';
 import { assertManagesSquad, leadsSquad, requireSquad, squadById, type Squad } from '../squads';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
@@ -174,8 +174,13 @@ export async function createCycle(ctx: Context, input: CreateCycleInput) {
     const cycle = await tx.manager.save(
       tx.manager.create(Cycle, { organizationId: orgId(tx), name, startsOn: input.startsOn, endsOn: input.endsOn, closedAt: null }),
     );
-    await recordAudit(tx, { action: 'cycle.created', entityType: 'Cycle', entityId: cycle.id, after: cycle });
-    emitAfterCommit(tx, { type: 'CYCLE_CREATED', entityType: 'Cycle', entityId: cycle.id, meta: { cycleId: cycle.id } });
+    await recordChange(tx, {
+      action: 'cycle.created',
+      entityType: 'Cycle',
+      entityId: cycle.id,
+      after: cycle,
+      meta: { cycleId: cycle.id },
+    });
     return { cycle };
   });
 }
@@ -205,14 +210,14 @@ export async function closeCycle(ctx: Context, input: CloseCycleInput) {
     const before = { ...cycle };
     cycle.closedAt = new Date();
     await tx.manager.save(cycle);
-    await recordAudit(tx, {
+    await recordChange(tx, {
       action: 'cycle.closed',
       entityType: 'Cycle',
       entityId: cycle.id,
       before,
       after: { ...cycle, scores: Object.fromEntries(krs.map((k, i) => [k.id, scores[i]])) },
+      meta: { cycleId: cycle.id },
     });
-    emitAfterCommit(tx, { type: 'CYCLE_CLOSED', entityType: 'Cycle', entityId: cycle.id, meta: { cycleId: cycle.id } });
     const objectives = await tx.manager.find(Objective, { where: { cycleId: cycle.id, organizationId: cycle.organizationId } });
     for (const o of objectives) {
       emitAfterCommit(tx, { type: 'OBJECTIVE_PROGRESS_CHANGED', entityType: 'Objective', entityId: o.id, meta: { cycleId: cycle.id } });
@@ -319,11 +324,11 @@ export async function createObjective(ctx: Context, input: CreateObjectiveInput)
         version: 1,
       }),
     );
-    await recordAudit(tx, { action: 'objective.created', entityType: 'Objective', entityId: objective.id, after: objective });
-    emitAfterCommit(tx, {
-      type: 'OBJECTIVE_CREATED',
+    await recordChange(tx, {
+      action: 'objective.created',
       entityType: 'Objective',
       entityId: objective.id,
+      after: objective,
       meta: { cycleId: cycle.id, squadId: objective.squadId },
     });
     await emitProgressChanged(tx, [parent?.id ?? null]);
@@ -367,11 +372,12 @@ export async function updateObjective(ctx: Context, input: UpdateObjectiveInput)
     }
     await updateWithVersion(tx, Objective, objective.id, input.expectedVersion, set, 'This objective');
     const updated = await tx.manager.findOneByOrFail(Objective, { id: objective.id, organizationId: orgId(tx) });
-    await recordAudit(tx, { action: 'objective.updated', entityType: 'Objective', entityId: objective.id, before: objective, after: updated });
-    emitAfterCommit(tx, {
-      type: 'OBJECTIVE_UPDATED',
+    await recordChange(tx, {
+      action: 'objective.updated',
       entityType: 'Objective',
       entityId: objective.id,
+      before: objective,
+      after: updated,
       meta: { cycleId: objective.cycleId, squadId: updated.squadId },
     });
     if (set.parentId !== undefined || set.weight !== undefined) {
@@ -420,11 +426,11 @@ export async function createKeyResult(ctx: Context, input: CreateKeyResultInput)
         version: 1,
       }),
     );
-    await recordAudit(tx, { action: 'key_result.created', entityType: 'KeyResult', entityId: keyResult.id, after: keyResult });
-    emitAfterCommit(tx, {
-      type: 'KEY_RESULT_CREATED',
+    await recordChange(tx, {
+      action: 'key_result.created',
       entityType: 'KeyResult',
       entityId: keyResult.id,
+      after: keyResult,
       meta: { objectiveId: objective.id, squadId: objective.squadId, cycleId: objective.cycleId },
     });
     await emitProgressChanged(tx, [objective.id]);
@@ -457,11 +463,12 @@ export async function updateKeyResult(ctx: Context, input: UpdateKeyResultInput)
     if (set.weight) await assertRollupWeights(tx, objective.id, { keyResultId: kr.id, weight: set.weight });
     await updateWithVersion(tx, KeyResult, kr.id, input.expectedVersion, set, 'This key result');
     const keyResult = await tx.manager.findOneByOrFail(KeyResult, { id: kr.id, organizationId: orgId(tx) });
-    await recordAudit(tx, { action: 'key_result.updated', entityType: 'KeyResult', entityId: kr.id, before: kr, after: keyResult });
-    emitAfterCommit(tx, {
-      type: 'KEY_RESULT_UPDATED',
+    await recordChange(tx, {
+      action: 'key_result.updated',
       entityType: 'KeyResult',
       entityId: kr.id,
+      before: kr,
+      after: keyResult,
       meta: { objectiveId: objective.id, squadId: objective.squadId, cycleId: objective.cycleId },
     });
     await emitProgressChanged(tx, [objective.id]);

@@ -2,10 +2,9 @@ import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../common/errors';
-import { emitAfterCommit } from '../../common/events';
 import { fromGlobalId, toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { requireOrgUser } from '../identity';
 import { Sprint, Squad, SquadMember } from './squad.entity';
 import type { AddSquadMemberInput, CloseSprintInput, CreateSprintInput, CreateSquadInput, RemoveSquadMemberInput } from './squads.inputs';
@@ -47,8 +46,13 @@ export async function createSquad(ctx: Context, input: CreateSquadInput) {
     const squad = await tx.manager.save(
       tx.manager.create(Squad, { organizationId: orgId(tx), name: input.name.trim(), mission: input.mission?.trim() || null, leadId }),
     );
-    await recordAudit(tx, { action: 'squad.created', entityType: 'Squad', entityId: squad.id, after: squad });
-    emitAfterCommit(tx, { type: 'SQUAD_CREATED', entityType: 'Squad', entityId: squad.id, meta: { squadId: squad.id } });
+    await recordChange(tx, {
+      action: 'squad.created',
+      entityType: 'Squad',
+      entityId: squad.id,
+      after: squad,
+      meta: { squadId: squad.id },
+    });
     return { squad };
   });
 }
@@ -67,11 +71,11 @@ export async function addSquadMember(ctx: Context, input: AddSquadMemberInput) {
     const squadMember = await tx.manager.save(
       tx.manager.create(SquadMember, { organizationId: squad.organizationId, squadId: squad.id, userId, function: input.function }),
     );
-    await recordAudit(tx, { action: 'squad.member_added', entityType: 'SquadMember', entityId: squadMember.id, after: squadMember });
-    emitAfterCommit(tx, {
-      type: 'SQUAD_MEMBER_ADDED',
+    await recordChange(tx, {
+      action: 'squad.member_added',
       entityType: 'SquadMember',
       entityId: squadMember.id,
+      after: squadMember,
       meta: { squadId: squad.id, userId },
     });
     return { squadMember, squad };
@@ -86,11 +90,11 @@ export async function removeSquadMember(ctx: Context, input: RemoveSquadMemberIn
     const member = await tx.manager.findOneBy(SquadMember, { squadId: squad.id, userId, organizationId: squad.organizationId });
     if (!member) throw notFound('Squad member', input.userId);
     await tx.manager.delete(SquadMember, { id: member.id });
-    await recordAudit(tx, { action: 'squad.member_removed', entityType: 'SquadMember', entityId: member.id, before: member });
-    emitAfterCommit(tx, {
-      type: 'SQUAD_MEMBER_REMOVED',
+    await recordChange(tx, {
+      action: 'squad.member_removed',
       entityType: 'SquadMember',
       entityId: member.id,
+      before: member,
       meta: { squadId: squad.id, userId },
     });
     return { removedSquadMemberId: toGlobalId('SquadMember', member.id), squad };
@@ -158,8 +162,13 @@ export async function createSprint(ctx: Context, input: CreateSprintInput) {
         closedAt: null,
       }),
     );
-    await recordAudit(tx, { action: 'sprint.created', entityType: 'Sprint', entityId: sprint.id, after: sprint });
-    emitAfterCommit(tx, { type: 'SPRINT_CREATED', entityType: 'Sprint', entityId: sprint.id, meta: { squadId: squad.id } });
+    await recordChange(tx, {
+      action: 'sprint.created',
+      entityType: 'Sprint',
+      entityId: sprint.id,
+      after: sprint,
+      meta: { squadId: squad.id },
+    });
     return { sprint };
   });
 }
@@ -179,8 +188,14 @@ export async function closeSprint(ctx: Context, input: CloseSprintInput) {
     sprint.closedAt = new Date();
     sprint.retrospective = input.retrospective?.trim() || null;
     await tx.manager.save(sprint);
-    await recordAudit(tx, { action: 'sprint.closed', entityType: 'Sprint', entityId: sprint.id, before, after: sprint });
-    emitAfterCommit(tx, { type: 'SPRINT_CLOSED', entityType: 'Sprint', entityId: sprint.id, meta: { squadId: sprint.squadId } });
+    await recordChange(tx, {
+      action: 'sprint.closed',
+      entityType: 'Sprint',
+      entityId: sprint.id,
+      before,
+      after: sprint,
+      meta: { squadId: sprint.squadId },
+    });
     return { sprint };
   });
 }

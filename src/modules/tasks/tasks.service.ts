@@ -7,7 +7,7 @@ import { emitAfterCommit } from '../../common/events';
 import { fromGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
 import { updateWithVersion } from '../../db/versioned-update';
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { requireOrgUser } from '../identity';
 import { CHECK_IN_INTERVAL_DAYS, KeyResult, objectiveById, requireKeyResult } from '../okrs';
 import { leadsSquad, requireSprint, requireSquad, squadById, type Squad } from '../squads';
@@ -94,8 +94,13 @@ export async function createTask(ctx: Context, input: CreateTaskInput) {
         version: 1,
       }),
     );
-    await recordAudit(tx, { action: 'task.created', entityType: 'Task', entityId: task.id, after: task });
-    emitAfterCommit(tx, { type: 'TASK_CREATED', entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
+    await recordChange(tx, {
+      action: 'task.created',
+      entityType: 'Task',
+      entityId: task.id,
+      after: task,
+      meta: { squadId: task.squadId, assigneeId },
+    });
     if (assigneeId) {
       emitAfterCommit(tx, { type: 'TASK_ASSIGNED', entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
     }
@@ -134,8 +139,14 @@ export async function updateTask(ctx: Context, input: UpdateTaskInput) {
     }
     await updateWithVersion(tx, Task, task.id, input.expectedVersion, set, 'This task');
     const updated = await tx.manager.findOneByOrFail(Task, { id: task.id, organizationId: orgId(tx) });
-    await recordAudit(tx, { action: 'task.updated', entityType: 'Task', entityId: task.id, before: task, after: updated });
-    emitAfterCommit(tx, { type: 'TASK_UPDATED', entityType: 'Task', entityId: task.id, meta: { squadId: updated.squadId, assigneeId: updated.assigneeId } });
+    await recordChange(tx, {
+      action: 'task.updated',
+      entityType: 'Task',
+      entityId: task.id,
+      before: task,
+      after: updated,
+      meta: { squadId: updated.squadId, assigneeId: updated.assigneeId },
+    });
     if (updated.assigneeId && updated.assigneeId !== task.assigneeId) {
       emitAfterCommit(tx, { type: 'TASK_ASSIGNED', entityType: 'Task', entityId: task.id, meta: { squadId: updated.squadId, assigneeId: updated.assigneeId } });
     }
@@ -161,11 +172,12 @@ export async function setTaskStatus(ctx: Context, input: SetTaskStatusInput) {
         .execute();
     }
     const updated = await tx.manager.findOneByOrFail(Task, { id: task.id, organizationId: orgId(tx) });
-    await recordAudit(tx, { action: 'task.status_changed', entityType: 'Task', entityId: task.id, before: task, after: updated });
-    emitAfterCommit(tx, {
-      type: 'TASK_STATUS_CHANGED',
+    await recordChange(tx, {
+      action: 'task.status_changed',
       entityType: 'Task',
       entityId: task.id,
+      before: task,
+      after: updated,
       meta: { squadId: updated.squadId, assigneeId: updated.assigneeId, status: updated.status },
     });
     return { task: updated };
