@@ -11,6 +11,9 @@ import { migrate } from '../src/db/database';
 import { freePort, startEmbeddedPostgres, type EmbeddedCluster } from '../src/db/embedded-postgres';
 import { startServer } from '../src/server/app';
 import { createEventBusFromTarget } from '../src/server/event-bus';
+import { toGlobalId } from '../src/common/ids';
+import { seedDemo } from '../seeds/demo';
+import { DEMO } from '../seeds/ids';
 
 /**
  * `npm run bench`: starts the server on a fresh database (DATABASE_URL's server, or an
@@ -26,7 +29,18 @@ interface Workload {
   name: string;
   query: string;
   variables?: () => Record<string, unknown>;
+  /** Whose token sends it (default: the bench organisation's owner). */
+  token?: string;
 }
+
+const DASHBOARD = `query SquadDashboard($squadId: ID!, $cycleId: ID!) {
+  squad(id: $squadId) {
+    name currentSprint { name endsOn goal } members { function user { displayName } }
+    objectives(filter: { cycleId: $cycleId }, first: 50) { nodes { title progress status version
+      keyResults { id title unit currentValue targetValue progress confidence status version
+        owner { displayName } latestCheckIn { value confidence note createdAt author { displayName } } } } }
+    tasks(filter: { status: [TODO, IN_PROGRESS, BLOCKED] }, first: 50) {
+      nodes { id title status dueOn quadrant assignee { displayName } keyResult { title } } } } }`;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -85,24 +99,41 @@ async function main() {
     [MEMBERS - 1],
   );
 
+  // The demo plan (Q2 content-platform OKRs, squads, sprints, tasks) for the squad-lead workloads.
+  await seedDemo(ds);
+  const lead = await post(`mutation($i: LogInInput!) { logIn(input: $i) { token } }`, {
+    i: { email: DEMO.users.lead.email, password: DEMO.password },
+  });
+  const leadToken = lead.data.logIn.token as string;
+  const CHECK_IN = `mutation($i: CheckInKeyResultInput!) { checkInKeyResult(input: $i) { keyResult { version } } }`;
+  const krId = toGlobalId('KeyResult', DEMO.plan.krPosts);
+  let krVersion = (await post(`query($id: ID!) { node(id: $id) { ... on KeyResult { version } } }`, { id: krId }, leadToken)).data.node.version as number;
+
   const workloads: Workload[] = [
-    { name: 'viewer (auth + 2 lookups)', query: `{ viewer { user { displayName } organization { name } role } }` },
+    { name: 'viewer', query: `{ viewer { user { displayName } organization { name } role } }` },
     {
       name: `members(first: 100) with users (${MEMBERS} members)`,
       query: `{ organization { members(first: 100) { totalCount nodes { role user { displayName email } } } } }`,
+    },
+    {
+      name: 'squad-lead dashboard (demo squad)',
+      query: DASHBOARD,
+      variables: () => ({ squadId: toGlobalId('Squad', DEMO.plan.squadCreators), cycleId: toGlobalId('Cycle', DEMO.plan.cycleQ2) }),
+      token: leadToken,
     },
   ];
 
   console.log(`plangraph bench: ${os.cpus().length} cores, ${SECONDS}s per workload, concurrency ${CONCURRENCY}, PostgreSQL ${cluster ? 'embedded' : 'DATABASE_URL'}`);
   for (const w of workloads) {
-    const { statements } = await post(w.query, w.variables?.() ?? {}, token);
+    const as = w.token ?? token;
+    const { statements } = await post(w.query, w.variables?.() ?? {}, as);
     const latencies: number[] = [];
     const end = Date.now() + SECONDS * 1000;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (Date.now() < end) {
           const t = process.hrtime.bigint();
-          await post(w.query, w.variables?.() ?? {}, token);
+          await post(w.query, w.variables?.() ?? {}, as);
           latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
         }
       }),
@@ -111,6 +142,25 @@ async function main() {
     console.log(
       `${w.name}: ${(latencies.length / SECONDS).toFixed(0)} req/s, p50 ${percentile(latencies, 50).toFixed(1)} ms, ` +
         `p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, ${statements} SQL statements/request`,
+    );
+  }
+
+  // Check-ins one after another (each needs the version the previous one produced).
+  {
+    const latencies: number[] = [];
+    const end = Date.now() + SECONDS * 1000;
+    let statements = 0;
+    while (Date.now() < end) {
+      const t = process.hrtime.bigint();
+      const r = await post(CHECK_IN, { i: { keyResultId: krId, value: String(100 + latencies.length), confidence: 0.8, note: '基准', expectedVersion: krVersion } }, leadToken);
+      latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      krVersion = r.data.checkInKeyResult.keyResult.version;
+      statements = r.statements;
+    }
+    latencies.sort((x, y) => x - y);
+    console.log(
+      `checkInKeyResult (sequential, with roll-up, audit and event): ${(latencies.length / SECONDS).toFixed(0)} req/s, ` +
+        `p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, ${statements} SQL statements/request`,
     );
   }
 
