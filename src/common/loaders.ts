@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { statementsIdle, whenStatementsIdle } from '../db/statement-counter';
 import type { Context } from './context';
+import { notFound } from './errors';
 
 /** Longest a batch waits for the request's running statements: a safety net, statements normally finish first. */
 const MAX_BATCH_WAIT_MS = 10_000;
@@ -115,4 +116,11 @@ export function nullOnError<V>(values: Array<V | null | Error>): Array<V | null>
     if (v instanceof Error) throw v;
     return v;
   });
+}
+
+/** Awaits a load that must find its row (a relation the schema declares non-null). */
+export async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
+  const v = await value;
+  if (!v) throw notFound(what);
+  return v;
 }

@@ -2,7 +2,7 @@ import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Query,
 import { ADMINS } from '../../common/auth';
 import { Connection, ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { User, userById } from '../identity';
+import { User, referencedUserById } from '../identity';
 import { AuditEvent } from './audit-event.entity';
 import { listAuditEvents } from './audit.service';
 import { toGlobalId } from '../../common/ids';
@@ -29,9 +29,9 @@ export class AuditResolver {
     return listAuditEvents(ctx, filter ?? {}, page);
   }
 
-  @FieldResolver(() => User, { nullable: true, description: 'Who acted; null for a user no longer in the organisation.' })
+  @FieldResolver(() => User, { nullable: true, description: 'Who acted (also after they left the organisation); null for an API token’s system actions.' })
   actor(@Root() e: AuditEvent, @Ctx() ctx: Context) {
-    return e.actorId ? userById(ctx).load(e.actorId) : null;
+    return e.actorId ? referencedUserById(ctx).load(e.actorId) : null;
   }
 
   @FieldResolver(() => ID, { description: 'Global id of the changed object.' })

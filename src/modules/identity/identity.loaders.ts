@@ -13,6 +13,17 @@ export const organizationById = defineLoader<string, Organization>('identity.org
   return byKeys(ids, rows, (o) => o.id);
 });
 
+/**
+ * Users the organisation's own rows name (a squad's lead, an objective's owner, a check-in's
+ * author, an audit actor...), whether or not they are still members: the id comes from a row
+ * already filtered by organisation, so a former member keeps their name on their work. Never
+ * use it for an id a client sent (use `userById` or `requireOrgUser`).
+ */
+export const referencedUserById = defineLoader<string, User>('identity.referencedUserById', async (ctx, ids) => {
+  const rows = await ctx.manager.find(User, { where: { id: In([...ids]) } });
+  return byKeys(ids, rows, (u) => u.id);
+});
+
 /** Users who are members of the request's organisation; any other user loads as null. */
 export const userById = defineLoader<string, User>('identity.userById', async (ctx, ids) => {
   if (!ctx.organizationId) return ids.map(() => null);

@@ -1,3 +1,4 @@
+import { required } from '../../common/loaders';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ADMINS, PUBLIC, SIGNED_IN, USER_SESSION } from '../../common/auth';
 import { ConnectionArgs, Connection } from '../../common/connection';
@@ -11,7 +12,7 @@ import {
   RemoveMemberInput,
   SignUpInput,
 } from './identity.inputs';
-import { memberByUserId, membershipsOfUser, userById } from './identity.loaders';
+import { memberByUserId, membershipsOfUser, referencedUserById } from './identity.loaders';
 import * as identity from './identity.service';
 import {
   AcceptInvitationPayload,
@@ -104,9 +105,7 @@ export class OrganizationResolver {
 export class MemberResolver {
   @FieldResolver(() => User)
   async user(@Root() member: Member, @Ctx() ctx: Context) {
-    const user = await userById(ctx).load(member.userId);
-    if (!user) throw notFound('User');
-    return user;
+    return required(referencedUserById(ctx).load(member.userId), 'User');
   }
 }
 

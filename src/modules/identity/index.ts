@@ -14,7 +14,7 @@ export { Member, MemberStatus } from './member.entity';
 export { Organization } from './organization.entity';
 export { User } from './user.entity';
 export { ApiToken } from './api-token.entity';
-export { userById, memberById, organizationById, memberByUserId } from './identity.loaders';
+export { userById, referencedUserById, memberById, organizationById, memberByUserId } from './identity.loaders';
 export { authenticate } from './authenticate';
 export { requireOrgUser } from './member-lookup';
 export { resolveJwtSecret } from './session-tokens';

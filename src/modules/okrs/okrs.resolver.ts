@@ -1,13 +1,13 @@
+import { required } from '../../common/loaders';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { IsOptional } from 'class-validator';
 import { ADMINS } from '../../common/auth';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
-import { notFound } from '../../common/errors';
 import { decodeGlobalId } from '../../common/ids';
 import type { PlanningEventPayload } from '../../server/event-bus';
 import { refreshForEvent } from '../../server/context-factory';
-import { User, userById } from '../identity';
+import { User, referencedUserById } from '../identity';
 import { organizationTopic } from '../realtime';
 import { Squad, squadById } from '../squads';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
@@ -53,12 +53,6 @@ import {
 } from './okrs.types';
 
 const OKR_MANAGERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
-
-async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
-  const v = await value;
-  if (!v) throw notFound(what);
-  return v;
-}
 
 async function rollup(ctx: Context, objective: Objective): Promise<Evaluation> {
   return required(objectiveRollup(ctx).load(objective.id), 'Objective');
@@ -162,7 +156,7 @@ export class ObjectiveResolver {
 
   @FieldResolver(() => User)
   owner(@Root() o: Objective, @Ctx() ctx: Context) {
-    return required(userById(ctx).load(o.ownerId), 'User');
+    return required(referencedUserById(ctx).load(o.ownerId), 'User');
   }
 
   @FieldResolver(() => Squad, { nullable: true })
@@ -253,7 +247,7 @@ export class KeyResultResolver {
 
   @FieldResolver(() => User)
   owner(@Root() kr: KeyResult, @Ctx() ctx: Context) {
-    return required(userById(ctx).load(kr.ownerId), 'User');
+    return required(referencedUserById(ctx).load(kr.ownerId), 'User');
   }
 
   @FieldResolver(() => Float, { description: 'Progress 0..1 from current value (see KeyResultKind).' })
@@ -281,7 +275,7 @@ export class KeyResultResolver {
 export class CheckInResolver {
   @FieldResolver(() => User, { nullable: true, description: 'Null for a user no longer in the organisation.' })
   author(@Root() c: CheckIn, @Ctx() ctx: Context) {
-    return c.authorId ? userById(ctx).load(c.authorId) : null;
+    return c.authorId ? referencedUserById(ctx).load(c.authorId) : null;
   }
 
   @FieldResolver(() => KeyResult)

@@ -4,7 +4,7 @@ import type { Context } from '../../common/context';
 import { toGlobalId } from '../../common/ids';
 import { orgTopic, type PlanningEventPayload } from '../../server/event-bus';
 import { refreshForEvent } from '../../server/context-factory';
-import { User, userById } from '../identity';
+import { User, referencedUserById } from '../identity';
 
 @ObjectType({ description: 'Something changed in the organisation: refetch what you show of `entityId`.' })
 export class PlanningEvent {
@@ -58,6 +58,6 @@ export class PlanningEventsResolver {
 
   @FieldResolver(() => User, { nullable: true })
   actor(@Root() e: PlanningEvent, @Ctx() ctx: Context) {
-    return e.actorId ? userById(ctx).load(e.actorId) : null;
+    return e.actorId ? referencedUserById(ctx).load(e.actorId) : null;
   }
 }

@@ -1,10 +1,11 @@
+import { required } from '../../common/loaders';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ADMINS } from '../../common/auth';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import { isoToday } from '../../common/dates';
 import { notFound } from '../../common/errors';
-import { User, userById } from '../identity';
+import { User, referencedUserById } from '../identity';
 import { Sprint, Squad, SquadMember } from './squad.entity';
 import { AddSquadMemberInput, CloseSprintInput, CreateSprintInput, CreateSquadInput, RemoveSquadMemberInput } from './squads.inputs';
 import { currentSprintBySquadId, squadById, squadMembersBySquadId } from './squads.loaders';
@@ -22,12 +23,6 @@ import {
 
 /** Squad leads (and OWNER/ADMIN) plan; the service checks that a lead leads the squad. */
 const SQUAD_MANAGERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
-
-async function requiredUser(ctx: Context, id: string): Promise<User> {
-  const user = await userById(ctx).load(id);
-  if (!user) throw notFound('User');
-  return user;
-}
 
 @Resolver(() => Squad)
 export class SquadResolver {
@@ -63,7 +58,7 @@ export class SquadResolver {
 
   @FieldResolver(() => User)
   lead(@Root() squad: Squad, @Ctx() ctx: Context) {
-    return requiredUser(ctx, squad.leadId);
+    return required(referencedUserById(ctx).load(squad.leadId), 'User');
   }
 
   @FieldResolver(() => [SquadMember], { description: `Members, oldest first (at most ${squads.MAX_SQUAD_MEMBERS}).` })
@@ -86,7 +81,7 @@ export class SquadResolver {
 export class SquadMemberResolver {
   @FieldResolver(() => User)
   user(@Root() m: SquadMember, @Ctx() ctx: Context) {
-    return requiredUser(ctx, m.userId);
+    return required(referencedUserById(ctx).load(m.userId), 'User');
   }
 
   @FieldResolver(() => Squad)

@@ -3,7 +3,7 @@ import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import type { PlanningEventPayload } from '../../server/event-bus';
 import { refreshForEvent } from '../../server/context-factory';
-import { User, userById } from '../identity';
+import { User, referencedUserById } from '../identity';
 import { KeyResult, keyResultById } from '../okrs';
 import { organizationTopic } from '../realtime';
 import { Sprint, Squad, sprintById, squadById } from '../squads';
@@ -83,12 +83,12 @@ export class TaskResolver {
 
   @FieldResolver(() => User, { nullable: true })
   assignee(@Root() t: Task, @Ctx() ctx: Context) {
-    return t.assigneeId ? userById(ctx).load(t.assigneeId) : null;
+    return t.assigneeId ? referencedUserById(ctx).load(t.assigneeId) : null;
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'Who created the task.' })
   reporter(@Root() t: Task, @Ctx() ctx: Context) {
-    return t.reporterId ? userById(ctx).load(t.reporterId) : null;
+    return t.reporterId ? referencedUserById(ctx).load(t.reporterId) : null;
   }
 
   @FieldResolver(() => KeyResult, { nullable: true })
