@@ -50,6 +50,9 @@ export const authChecker: AuthCheckerFn<Context, string> = ({ context, info }, r
   return true;
 };
 
+/** Whether the caller administers the organisation (OWNER or ADMIN). */
+export const isAdmin = (ctx: Context) => ctx.role === Role.OWNER || ctx.role === Role.ADMIN;
+
 /** Throws FORBIDDEN unless the caller has one of `roles` (for checks inside services). */
 export function requireRole(ctx: Context, ...roles: Role[]): void {
   if (!ctx.role || !roles.includes(ctx.role)) {

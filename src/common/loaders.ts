@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { statementsIdle, whenStatementsIdle } from '../db/statement-counter';
 import type { Context } from './context';
 import { notFound } from './errors';
+import { fromGlobalId } from './ids';
 
 /** Longest a batch waits for the request's running statements: a safety net, statements normally finish first. */
 const MAX_BATCH_WAIT_MS = 10_000;
@@ -123,4 +124,18 @@ export async function required<T>(value: Promise<T | null>, what: string): Promi
   const v = await value;
   if (!v) throw notFound(what);
   return v;
+}
+
+/**
+ * Loads the object a client names by global id through the type's by-id loader (which filters
+ * by organisation): a malformed id or one of another type is BAD_USER_INPUT naming `field`;
+ * an id of another organisation is NOT_FOUND, exactly like one that does not exist.
+ */
+export async function requireByGlobalId<V>(
+  loader: DataLoader<string, V | null>,
+  globalId: string,
+  type: string,
+  field: string,
+): Promise<V> {
+  return required(loader.load(fromGlobalId(globalId, type, field)), `${type} ${globalId}`);
 }

@@ -1,5 +1,5 @@
+import { isAdmin } from '../../common/auth';
 import { In } from 'typeorm';
-import { Role } from '../../common/context';
 import { byKeys, defineLoader, nullOnError } from '../../common/loaders';
 import { registerNodeType } from '../../common/node';
 import { AuditEvent } from './audit-event.entity';
@@ -9,7 +9,7 @@ export { recordAudit, recordChange } from './audit.service';
 
 /** Audit events are visible to OWNER/ADMIN only, as in `auditEvents`. */
 const auditEventById = defineLoader<string, AuditEvent>('audit.eventById', async (ctx, ids) => {
-  if (!ctx.organizationId || (ctx.role !== Role.OWNER && ctx.role !== Role.ADMIN)) return ids.map(() => null);
+  if (!ctx.organizationId || !isAdmin(ctx)) return ids.map(() => null);
   const rows = await ctx.manager.find(AuditEvent, { where: { id: In([...ids]), organizationId: ctx.organizationId } });
   return byKeys(ids, rows, (e) => e.id);
 });

@@ -1,5 +1,6 @@
+import { isAdmin } from '../../common/auth';
 import { In } from 'typeorm';
-import { Role, type Context } from '../../common/context';
+import type { Context } from '../../common/context';
 import { ApiToken } from './api-token.entity';
 import { byKeys, defineLoader, groupByKeys } from '../../common/loaders';
 import { Member, MemberStatus } from './member.entity';
@@ -70,7 +71,7 @@ export const membershipsOfUser = defineLoader<string, Array<{ member: Member; or
 
 /** API tokens of the request's organisation; only OWNER/ADMIN may see them. */
 export const apiTokenById = defineLoader<string, ApiToken>('identity.apiTokenById', async (ctx, ids) => {
-  if (!ctx.organizationId || (ctx.role !== Role.OWNER && ctx.role !== Role.ADMIN)) return ids.map(() => null);
+  if (!ctx.organizationId || !isAdmin(ctx)) return ids.map(() => null);
   const rows = await ctx.manager.find(ApiToken, { where: { id: In([...ids]), organizationId: ctx.organizationId } });
   return byKeys(ids, rows, (t) => t.id);
 });

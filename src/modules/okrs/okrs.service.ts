@@ -1,10 +1,11 @@
 import Decimal from 'decimal.js';
-import { orgId } from '../../common/auth';
+import { isAdmin, orgId } from '../../common/auth';
 import { paginate, validatePageArgs, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
+import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
 import { fromGlobalId } from '../../common/ids';
+import { requireByGlobalId } from '../../common/loaders';
 import { withTransaction } from '../../db/transaction';
 import { updateWithVersion } from '../../db/versioned-update';
 import { recordAudit, recordChange } from '../audit';
@@ -37,7 +38,6 @@ import { cycleById, keyResultById, objectiveById, objectiveRollup } from './okrs
 /** Good OKRs have 3–5 key results; the list is returned whole, so it is bounded. */
 export const MAX_KEY_RESULTS = 20;
 
-const isAdmin = (ctx: Context) => ctx.role === Role.OWNER || ctx.role === Role.ADMIN;
 
 /** Turns a pure-rule violation into BAD_USER_INPUT. */
 function rule<T>(fn: () => T): T {
@@ -54,22 +54,16 @@ const cycleClosed = (cycle: Cycle) =>
 
 // ------------------------------------------------------------------ lookups and permissions
 
-export async function requireCycle(ctx: Context, globalId: string, field = 'cycleId'): Promise<Cycle> {
-  const cycle = await cycleById(ctx).load(fromGlobalId(globalId, 'Cycle', field));
-  if (!cycle) throw notFound('Cycle', globalId);
-  return cycle;
+export function requireCycle(ctx: Context, globalId: string, field = 'cycleId'): Promise<Cycle> {
+  return requireByGlobalId(cycleById(ctx), globalId, 'Cycle', field);
 }
 
-export async function requireObjective(ctx: Context, globalId: string, field = 'objectiveId'): Promise<Objective> {
-  const objective = await objectiveById(ctx).load(fromGlobalId(globalId, 'Objective', field));
-  if (!objective) throw notFound('Objective', globalId);
-  return objective;
+export function requireObjective(ctx: Context, globalId: string, field = 'objectiveId'): Promise<Objective> {
+  return requireByGlobalId(objectiveById(ctx), globalId, 'Objective', field);
 }
 
-export async function requireKeyResult(ctx: Context, globalId: string, field = 'keyResultId'): Promise<KeyResult> {
-  const kr = await keyResultById(ctx).load(fromGlobalId(globalId, 'KeyResult', field));
-  if (!kr) throw notFound('KeyResult', globalId);
-  return kr;
+export function requireKeyResult(ctx: Context, globalId: string, field = 'keyResultId'): Promise<KeyResult> {
+  return requireByGlobalId(keyResultById(ctx), globalId, 'KeyResult', field);
 }
 
 async function squadOf(ctx: Context, objective: Objective): Promise<Squad | null> {

@@ -1,8 +1,9 @@
-import { orgId } from '../../common/auth';
+import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../common/errors';
 import { fromGlobalId, toGlobalId } from '../../common/ids';
+import { requireByGlobalId } from '../../common/loaders';
 import { withTransaction } from '../../db/transaction';
 import { recordChange } from '../audit';
 import { requireOrgUser } from '../identity';
@@ -14,7 +15,6 @@ import { monthlyEnd } from './sprint-rules';
 /** A squad is a small cross-functional team; beyond this it should be split. */
 export const MAX_SQUAD_MEMBERS = 50;
 
-const isAdmin = (ctx: Context) => ctx.role === Role.OWNER || ctx.role === Role.ADMIN;
 
 /** Whether the caller leads `squad` (a SQUAD_LEAD manages only the squads they lead). */
 export function leadsSquad(ctx: Context, squad: { leadId: string } | null): boolean {
@@ -28,16 +28,12 @@ export function assertManagesSquad(ctx: Context, squad: Squad | null, action: st
 }
 
 /** Loads a squad of the organisation by global id; any other id is NOT_FOUND. */
-export async function requireSquad(ctx: Context, globalId: string, field = 'squadId'): Promise<Squad> {
-  const squad = await squadById(ctx).load(fromGlobalId(globalId, 'Squad', field));
-  if (!squad) throw notFound('Squad', globalId);
-  return squad;
+export function requireSquad(ctx: Context, globalId: string, field = 'squadId'): Promise<Squad> {
+  return requireByGlobalId(squadById(ctx), globalId, 'Squad', field);
 }
 
-export async function requireSprint(ctx: Context, globalId: string, field = 'sprintId'): Promise<Sprint> {
-  const sprint = await sprintById(ctx).load(fromGlobalId(globalId, 'Sprint', field));
-  if (!sprint) throw notFound('Sprint', globalId);
-  return sprint;
+export function requireSprint(ctx: Context, globalId: string, field = 'sprintId'): Promise<Sprint> {
+  return requireByGlobalId(sprintById(ctx), globalId, 'Sprint', field);
 }
 
 export async function createSquad(ctx: Context, input: CreateSquadInput) {

@@ -1,10 +1,10 @@
-import { orgId } from '../../common/auth';
+import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
+import type { Context } from '../../common/context';
 import { addDays, isoToday } from '../../common/dates';
-import { badInput, forbidden, notFound } from '../../common/errors';
+import { badInput, forbidden } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
-import { fromGlobalId } from '../../common/ids';
+import { requireByGlobalId } from '../../common/loaders';
 import { withTransaction } from '../../db/transaction';
 import { updateWithVersion } from '../../db/versioned-update';
 import { recordChange } from '../audit';
@@ -16,13 +16,10 @@ import { taskById } from './tasks.loaders';
 import { MAX_WORK_ITEMS, type CreateTaskInput, type SetTaskStatusInput, type TasksFilter, type UpdateTaskInput } from './tasks.inputs';
 import { WorkItemKind, type WorkItem } from './tasks.types';
 
-const isAdmin = (ctx: Context) => ctx.role === Role.OWNER || ctx.role === Role.ADMIN;
 const OPEN_STATUSES = [TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED];
 
-export async function requireTask(ctx: Context, globalId: string, field = 'id'): Promise<Task> {
-  const task = await taskById(ctx).load(fromGlobalId(globalId, 'Task', field));
-  if (!task) throw notFound('Task', globalId);
-  return task;
+export function requireTask(ctx: Context, globalId: string, field = 'id'): Promise<Task> {
+  return requireByGlobalId(taskById(ctx), globalId, 'Task', field);
 }
 
 async function managesTaskSquad(ctx: Context, squadId: string | null): Promise<boolean> {
