@@ -22,6 +22,8 @@ export enum ErrorCode {
   CYCLE_CLOSED = 'CYCLE_CLOSED',
   LAST_OWNER = 'LAST_OWNER',
   BUDGET_CAP_EXCEEDED = 'BUDGET_CAP_EXCEEDED',
+  /** An objective's alignment loops back on itself (or is too deep to roll up). */
+  ALIGNMENT_LOOP = 'ALIGNMENT_LOOP',
 }
 
 export class AppError extends GraphQLError {

@@ -4,14 +4,13 @@ import { isoToday } from '../../common/dates';
 import { byKeys, defineLoader, groupByKeys } from '../../common/loaders';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
 import {
-  OkrStatus,
   elapsedShare,
   keyResultProgress,
   keyResultStatus,
-  objectiveStatus,
-  scoreOf,
-  weightedMean,
 } from './okr-rules';
+import { rollUpObjectives, type Evaluation } from './rollup';
+
+export type { Evaluation } from './rollup';
 
 export const cycleById = defineLoader<string, Cycle>('okrs.cycleById', async (ctx, ids) => {
   if (!ctx.organizationId) return ids.map(() => null);
@@ -69,13 +68,6 @@ export const latestCheckInByKeyResultId = defineLoader<string, CheckIn>('okrs.la
   return byKeys(ids, rows, (c) => c.keyResultId);
 });
 
-export interface Evaluation {
-  progress: number;
-  status: OkrStatus;
-  /** Null while the cycle is open. */
-  score: number | null;
-}
-
 /** A key result's progress, status and score, given its cycle. */
 export function evaluateKeyResult(kr: KeyResult, cycle: Cycle | null, today = isoToday()): Evaluation {
   const progress = keyResultProgress(kr, kr.currentValue);
@@ -88,47 +80,22 @@ export async function keyResultEvaluation(ctx: Context, kr: KeyResult): Promise<
 }
 
 /**
- * Each objective's roll-up: progress (weighted mean of its key results and aligned children),
- * status (the weakest of them) and score (once its cycle is closed). Children are evaluated
- * through this same loader, so a whole tree costs one batch of queries per level, whatever
- * the number of objectives. Alignment loops are refused on write.
+ * Each objective's roll-up (see rollUpObjectives): its subtree is read through the loaders
+ * above, one batch per level, and evaluated in memory; a loop gives ALIGNMENT_LOOP.
  */
-export const objectiveRollup = defineLoader<string, Evaluation>('okrs.objectiveRollup', async (ctx, ids) => {
-  const today = isoToday();
-  const [objectives, krLists, childLists] = await Promise.all([
-    objectiveById(ctx).loadMany(ids),
-    keyResultsByObjectiveId(ctx).loadMany(ids),
-    childrenByParentId(ctx).loadMany(ids),
-  ]);
-  const cycleIds = new Set<string>();
-  objectives.forEach((o) => o && !(o instanceof Error) && cycleIds.add(o.cycleId));
-  const cycles = new Map<string, Cycle>();
-  (await cycleById(ctx).loadMany([...cycleIds])).forEach((c) => c && !(c instanceof Error) && cycles.set(c.id, c));
-  const childIds = childLists.flatMap((l) => (l instanceof Error || !l ? [] : l.map((c) => c.id)));
-  const childEvals = new Map<string, Evaluation>();
-  (await objectiveRollup(ctx).loadMany(childIds)).forEach((e, i) => {
-    if (e && !(e instanceof Error)) childEvals.set(childIds[i], e);
-  });
-
-  return ids.map((id, i) => {
-    const objective = objectives[i];
-    if (!objective || objective instanceof Error) return objective instanceof Error ? objective : null;
-    const cycle = cycles.get(objective.cycleId) ?? null;
-    const krs = (krLists[i] instanceof Error ? [] : krLists[i]) as KeyResult[];
-    const children = (childLists[i] instanceof Error ? [] : childLists[i]) as Objective[];
-    const parts = [
-      ...krs.map((kr) => ({ weight: kr.weight, evaluation: evaluateKeyResult(kr, cycles.get(kr.cycleId) ?? cycle, today) })),
-      ...children.flatMap((c) => (childEvals.has(c.id) ? [{ weight: c.weight, evaluation: childEvals.get(c.id)! }] : [])),
-    ];
-    const progress = weightedMean(parts.map((p) => ({ weight: p.weight, value: p.evaluation.progress })));
-    const elapsed = cycle ? elapsedShare(cycle.startsOn, cycle.endsOn, today) : 0;
-    const status = objectiveStatus(parts.map((p) => p.evaluation.status), progress, elapsed);
-    const score = cycle?.closedAt
-      ? weightedMean(parts.map((p) => ({ weight: p.weight, value: p.evaluation.score ?? scoreOf(p.evaluation.progress) })))
-      : null;
-    return { progress, status, score };
-  });
-});
+export const objectiveRollup = defineLoader<string, Evaluation>('okrs.objectiveRollup', (ctx, ids) =>
+  rollUpObjectives(
+    {
+      objectives: (keys) => objectiveById(ctx).loadMany(keys),
+      children: (keys) => childrenByParentId(ctx).loadMany(keys) as Promise<Array<Objective[] | Error>>,
+      keyResults: (keys) => keyResultsByObjectiveId(ctx).loadMany(keys) as Promise<Array<KeyResult[] | Error>>,
+      cycles: (keys) => cycleById(ctx).loadMany(keys),
+      evaluateKeyResult,
+    },
+    ids,
+    isoToday(),
+  ),
+);
 
 export const checkInById = defineLoader<string, CheckIn>('okrs.checkInById', async (ctx, ids) => {
   if (!ctx.organizationId) return ids.map(() => null);

@@ -33,6 +33,7 @@ import type {
   UpdateKeyResultInput,
   UpdateObjectiveInput,
 } from './okrs.inputs';
+import { lockAlignments } from './alignment-lock';
 import { cycleById, keyResultById, objectiveById, objectiveRollup } from './okrs.loaders';
 
 /** Good OKRs have 3–5 key results; the list is returned whole, so it is bounded. */
@@ -350,6 +351,7 @@ export async function updateObjective(ctx: Context, input: UpdateObjectiveInput)
     if (input.parentId !== undefined) {
       const parent = input.parentId ? await requireObjective(tx, input.parentId, 'parentId') : null;
       if (parent) {
+        await lockAlignments(tx); // then look for a loop, seeing every committed re-alignment
         const ancestors = (await alignmentChain(tx, parent.id)).map((o) => o.id);
         if (createsAlignmentCycle(objective.id, parent.id, ancestors)) {
           throw badInput('This alignment would make the objective roll up into itself', 'parentId');
