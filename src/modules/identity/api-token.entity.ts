@@ -16,8 +16,16 @@ export class ApiToken extends Node {
   @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;
   @Field() @Column() name: string;
   @Field(() => [ApiTokenScope]) @Column({ type: 'text', array: true }) scopes: ApiTokenScope[];
-  /** The role the token acts with: its creator's role when it was created. */
-  @Field(() => Role) @Column({ type: 'varchar' }) role: Role;
+  /**
+   * The creator's role (capped at ADMIN) when the token was created. The token acts with the
+   * lower of its scopes and its creator's CURRENT role (see authenticate.ts).
+   */
+  @Field(() => Role, {
+    description:
+      'Its creator’s role (at most ADMIN) when it was created. The token acts with the lower of its scopes and its creator’s current role: a READ token reads as VIEWER, a WRITE token follows its creator’s demotions, and the creator’s removal ends it.',
+  })
+  @Column({ type: 'varchar' })
+  role: Role;
   @Column({ name: 'token_hash', select: false }) tokenHash: string;
   @Column({ name: 'created_by', type: 'uuid' }) createdById: string;
   @Field(() => Date, { nullable: true }) @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })

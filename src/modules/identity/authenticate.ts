@@ -70,20 +70,37 @@ export async function authenticate(
   };
 }
 
+/**
+ * What an API token may do: the lower of its scope and its creator's CURRENT role. A READ token
+ * reads as a VIEWER at most; a WRITE token acts with the creator's role, capped at ADMIN (and,
+ * being no user session, never manages members or tokens). Null when the creator is no longer
+ * an active member: their tokens end with their membership.
+ */
+export function apiTokenRole(scopes: ApiTokenScope[], creatorRole: Role | null): Role | null {
+  if (!creatorRole) return null;
+  if (!scopes.includes(ApiTokenScope.WRITE)) return Role.VIEWER;
+  return creatorRole === Role.OWNER ? Role.ADMIN : creatorRole;
+}
+
 async function authenticateApiToken(manager: EntityManager, token: string): Promise<Authentication> {
+  // One statement: the token and its creator's current membership in the token's organisation.
   const rows: Array<{
     id: string;
     organization_id: string;
     scopes: ApiTokenScope[];
-    role: Role;
     created_by: string;
     expires_at: Date | null;
     revoked_at: Date | null;
     stale: boolean;
+    creator_role: Role | null;
   }> = await manager.query(
-    `SELECT id, organization_id, scopes, role, created_by, expires_at, revoked_at,
-            (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale
-       FROM api_tokens WHERE token_hash = $1`,
+    `SELECT t.id, t.organization_id, t.scopes, t.created_by, t.expires_at, t.revoked_at,
+            (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale,
+            m.role AS creator_role
+       FROM api_tokens t
+       LEFT JOIN members m
+              ON m.organization_id = t.organization_id AND m.user_id = t.created_by AND m.status = 'ACTIVE'
+      WHERE t.token_hash = $1`,
     [hashSecret(token)],
   );
   const t = rows[0];
@@ -92,12 +109,17 @@ async function authenticateApiToken(manager: EntityManager, token: string): Prom
   if (t.expires_at && t.expires_at.getTime() <= Date.now()) {
     return { ...ANONYMOUS, authError: 'This API token has expired' };
   }
+  const role = apiTokenRole(t.scopes, t.creator_role);
+  if (!role) {
+    return {
+      ...ANONYMOUS,
+      authError: 'This API token ended when its creator left the organisation; ask an admin for a new one',
+    };
+  }
   if (t.stale) {
     // Recorded at most once a minute, off the request's path.
     manager.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, [t.id]).catch(() => undefined);
   }
-  // A READ-only token reads like a VIEWER whatever its creator's role.
-  const role = t.scopes.includes(ApiTokenScope.WRITE) ? t.role : Role.VIEWER;
   return {
     viewer: { kind: 'apiToken', userId: t.created_by, apiTokenId: t.id, scopes: t.scopes },
     organizationId: t.organization_id,
