@@ -26,6 +26,8 @@ export function resolveJwtSecret(config: Config): string {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface SessionClaims {
   sub: string;
 }
@@ -38,8 +40,13 @@ export function signSession(secret: string, userId: string, ttlSeconds: number):
 export function verifySession(secret: string, token: string): { userId: string } | { error: string } {
   try {
     const claims = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: 'plangraph' }) as jwt.JwtPayload;
-    if (typeof claims.sub !== 'string') return { error: 'The session token is malformed; sign in again' };
-    return { userId: claims.sub };
+    // Signed by us, yet refused unless it is what signSession makes: a session that never
+    // expires, or names no user id, is not one (and a non-uuid would fail in SQL).
+    if (typeof claims.exp !== 'number') return { error: 'The session token has no expiry; sign in again' };
+    if (typeof claims.sub !== 'string' || !UUID.test(claims.sub)) {
+      return { error: 'The session token is malformed; sign in again' };
+    }
+    return { userId: claims.sub.toLowerCase() };
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) return { error: 'The session token has expired; sign in again' };
     return { error: 'The session token is invalid; sign in again' };
