@@ -78,14 +78,43 @@ function encodeCursor(values: unknown[]): string {
   );
 }
 
+const CURSOR_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CURSOR_DATE = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** A date or timestamp PostgreSQL accepts as such (a real calendar day, year 1 to 9999). */
+function isCursorDate(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  const m = CURSOR_DATE.exec(v);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  return y >= 1 && day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && !Number.isNaN(Date.parse(v));
+}
+
+/**
+ * Reads a cursor back, refusing anything this server did not make (BAD_USER_INPUT naming the
+ * argument) before it reaches SQL: a JSON array of the sort's arity whose last key is the row's
+ * uuid and whose other keys are dates or timestamps (every list sorts that way today; a list
+ * sorted by another kind of key extends this check).
+ */
 function decodeCursor(cursor: string, arity: number, field: string): unknown[] {
   try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === arity) return values;
+    if (cursor.length <= 512 && /^[A-Za-z0-9_-]+$/.test(cursor)) {
+      const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+      if (
+        Array.isArray(values) &&
+        values.length === arity &&
+        typeof values[arity - 1] === 'string' &&
+        CURSOR_UUID.test(values[arity - 1] as string) &&
+        values.slice(0, -1).every(isCursorDate)
+      ) {
+        return values;
+      }
+    }
   } catch {
     /* fall through */
   }
-  throw badInput(`${field} is not a cursor of this list`, field);
+  throw badInput(`${field} is not a cursor of this list: pass a cursor this list returned (pageInfo.endCursor, edges.cursor)`, field);
 }
 
 export function validatePageArgs(args: ConnectionArgs): { limit: number; backward: boolean } {
