@@ -18,6 +18,7 @@ import { runCountingStatements, type StatementScope } from '../db/statement-coun
 import { createContextFactory, requestIdFrom, type AppDeps, type Credentials } from './context-factory';
 import { createErrorFormatter } from './format-error';
 import { mountGraphiql } from './graphiql';
+import { checkWsOperationText, inputTextPlugin } from './input-guard';
 import { buildAppSchema } from './schema';
 
 export interface RunningServer {
@@ -109,6 +110,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
         context.logger.debug({ subscriptionId: id }, 'ws operation');
         return context as unknown as Record<string, unknown>;
       },
+      onSubscribe: (_ctx, _id, payload) => checkWsOperationText(payload),
       onNext: (_ctx, _id, _payload, _args, result) => {
         const r = result as ExecutionResult;
         if (!r.errors?.length) return undefined;
@@ -165,6 +167,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
       },
       ApolloServerPluginLandingPageDisabled(),
       loggingPlugin,
+      inputTextPlugin,
     ],
   });
   await apollo.start();
