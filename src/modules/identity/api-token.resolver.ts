@@ -1,3 +1,4 @@
+import { SingleLineName } from '../../common/input-text';
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Length } from 'class-validator';
 import { Arg, Args, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { ADMINS, USER_SESSION } from '../../common/auth';
@@ -10,7 +11,7 @@ export const ApiTokenConnection = Connection(ApiToken);
 
 @InputType()
 export class CreateApiTokenInput {
-  @Field() @Length(1, 100, { message: 'name must be 1 to 100 characters' }) name: string;
+  @Field() @Length(1, 100, { message: 'name must be 1 to 100 characters' }) @SingleLineName() name: string;
   @Field(() => [ApiTokenScope]) @ArrayMinSize(1) @ArrayMaxSize(2) scopes: ApiTokenScope[];
   @Field({ nullable: true, description: 'When the token stops working; never when omitted.' })
   @IsOptional()

@@ -1,3 +1,4 @@
+import { SingleLineName } from '../../common/input-text';
 import { IsEmail, IsOptional, Length, MaxLength, MinLength } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
 import { Role } from '../../common/context';
@@ -9,8 +10,8 @@ export class SignUpInput {
   @MinLength(10, { message: 'password must be at least 10 characters' })
   @MaxLength(200)
   password: string;
-  @Field() @Length(1, 100, { message: 'displayName must be 1 to 100 characters' }) displayName: string;
-  @Field() @Length(1, 100, { message: 'organizationName must be 1 to 100 characters' }) organizationName: string;
+  @Field() @Length(1, 100, { message: 'displayName must be 1 to 100 characters' }) @SingleLineName() displayName: string;
+  @Field() @Length(1, 100, { message: 'organizationName must be 1 to 100 characters' }) @SingleLineName() organizationName: string;
 }
 
 @InputType()
@@ -25,6 +26,7 @@ export class AddMemberInput {
   @Field({ nullable: true, description: 'Used when the user does not exist yet.' })
   @IsOptional()
   @Length(1, 100)
+  @SingleLineName()
   displayName?: string;
   @Field(() => Role) role: Role;
 }

@@ -1,3 +1,4 @@
+import { SingleLineName } from '../../common/input-text';
 import Decimal from 'decimal.js';
 import { IsInt, IsOptional, Length, Max, MaxLength, Min } from 'class-validator';
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
@@ -6,7 +7,7 @@ import { KeyResultKind, OkrStatus } from './okr-rules';
 
 @InputType()
 export class CreateCycleInput {
-  @Field({ description: 'e.g. 2026-Q2; unique in the organisation.' }) @Length(1, 50, { message: 'name must be 1 to 50 characters' }) name: string;
+  @Field({ description: 'e.g. 2026-Q2; unique in the organisation.' }) @Length(1, 50, { message: 'name must be 1 to 50 characters' }) @SingleLineName() name: string;
   @Field(() => DateScalar) startsOn: string;
   @Field(() => DateScalar) endsOn: string;
 }
@@ -24,7 +25,7 @@ export class CyclesFilter {
 @InputType()
 export class CreateObjectiveInput {
   @Field(() => ID) cycleId: string;
-  @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) title: string;
+  @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) @SingleLineName() title: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(5000) description?: string;
   @Field(() => ID, { nullable: true, description: 'A User; the caller when omitted.' }) @IsOptional() ownerId?: string;
   @Field(() => ID, { nullable: true, description: 'The Squad working on it; a SQUAD_LEAD must name a squad they lead.' })
@@ -44,7 +45,7 @@ export class UpdateObjectiveInput {
   @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT with extensions.currentVersion.' })
   @IsInt()
   expectedVersion: number;
-  @Field({ nullable: true }) @IsOptional() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) title?: string;
+  @Field({ nullable: true }) @IsOptional() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) @SingleLineName() title?: string;
   @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(5000) description?: string | null;
   @Field(() => ID, { nullable: true }) @IsOptional() ownerId?: string;
   @Field(() => ID, { nullable: true }) @IsOptional() squadId?: string | null;
@@ -65,7 +66,7 @@ export class ObjectivesFilter {
 @InputType()
 export class CreateKeyResultInput {
   @Field(() => ID) objectiveId: string;
-  @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) title: string;
+  @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) @SingleLineName() title: string;
   @Field(() => KeyResultKind) kind: KeyResultKind;
   @Field({ nullable: true, description: 'e.g. %, 篇/天.' }) @IsOptional() @MaxLength(30) unit?: string;
   @Field(() => DecimalScalar, { nullable: true, description: 'Required except for MILESTONE (0).' }) @IsOptional() startValue?: Decimal;
@@ -80,7 +81,7 @@ export class CreateKeyResultInput {
 export class UpdateKeyResultInput {
   @Field(() => ID) id: string;
   @Field(() => Int) @IsInt() expectedVersion: number;
-  @Field({ nullable: true }) @IsOptional() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) title?: string;
+  @Field({ nullable: true }) @IsOptional() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) @SingleLineName() title?: string;
   @Field(() => KeyResultKind, { nullable: true }) @IsOptional() kind?: KeyResultKind;
   @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(30) unit?: string | null;
   @Field(() => DecimalScalar, { nullable: true }) @IsOptional() startValue?: Decimal;

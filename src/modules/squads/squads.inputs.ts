@@ -1,3 +1,4 @@
+import { SingleLineName } from '../../common/input-text';
 import { IsOptional, Length, MaxLength } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
 import { DateScalar } from '../../common/scalars';
@@ -5,7 +6,7 @@ import { SquadFunction } from './squad.entity';
 
 @InputType()
 export class CreateSquadInput {
-  @Field() @Length(1, 100, { message: 'name must be 1 to 100 characters' }) name: string;
+  @Field() @Length(1, 100, { message: 'name must be 1 to 100 characters' }) @SingleLineName() name: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(2000) mission?: string;
   @Field(() => ID, { description: 'The User who leads the squad; must be a member of the organisation.' }) leadId: string;
 }
@@ -26,7 +27,7 @@ export class RemoveSquadMemberInput {
 @InputType()
 export class CreateSprintInput {
   @Field(() => ID) squadId: string;
-  @Field() @Length(1, 100, { message: 'name must be 1 to 100 characters' }) name: string;
+  @Field() @Length(1, 100, { message: 'name must be 1 to 100 characters' }) @SingleLineName() name: string;
   @Field(() => DateScalar) startsOn: string;
   @Field(() => DateScalar, { nullable: true, description: 'Last day (inclusive); one calendar month after startsOn when omitted.' })
   @IsOptional()

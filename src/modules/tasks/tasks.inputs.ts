@@ -1,3 +1,4 @@
+import { SingleLineName } from '../../common/input-text';
 import { ArrayMaxSize, IsInt, IsOptional, Length, MaxLength } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { DateScalar } from '../../common/scalars';
@@ -5,7 +6,7 @@ import { TaskStatus } from './task.entity';
 
 @InputType({ description: 'A task serves at most one key result and one sprint; its squad follows from the sprint or the key result when omitted.' })
 export class CreateTaskInput {
-  @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) title: string;
+  @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) @SingleLineName() title: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(10000) description?: string;
   @Field(() => ID, { nullable: true, description: 'A User of the organisation (not a VIEWER).' }) @IsOptional() assigneeId?: string;
   @Field(() => DateScalar, { nullable: true }) @IsOptional() dueOn?: string;
@@ -22,7 +23,7 @@ export class UpdateTaskInput {
   @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT with extensions.currentVersion.' })
   @IsInt()
   expectedVersion: number;
-  @Field({ nullable: true }) @IsOptional() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) title?: string;
+  @Field({ nullable: true }) @IsOptional() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) @SingleLineName() title?: string;
   @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(10000) description?: string | null;
   @Field(() => ID, { nullable: true }) @IsOptional() assigneeId?: string | null;
   @Field(() => DateScalar, { nullable: true }) @IsOptional() dueOn?: string | null;
