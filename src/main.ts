@@ -9,6 +9,10 @@ import { resolveJwtSecret } from './modules/identity';
 import { seedDemo } from '../seeds/demo';
 import { DEMO } from '../seeds/ids';
 
+/** As root in a private directory the cluster lives where PostgreSQL's user can reach it: say where. */
+const clusterElsewhere = (clusterDir: string, dataDir: string) =>
+  clusterDir === `${dataDir}/pg` ? '' : ` (cluster in ${clusterDir}, which the postgres user can reach)`;
+
 /** start: config → database → migrations → seed → schema → HTTP + WS → drain on signal. */
 async function main(): Promise<void> {
   let config: Config;
@@ -102,7 +106,7 @@ async function main(): Promise<void> {
     `plangraph is ready (${ms} ms)`,
     `  GraphQL:  ${server.url}/graphql  (WebSocket: ${server.url.replace('http', 'ws')}/graphql)`,
     `  GraphiQL: ${server.url}/graphiql`,
-    `  Database: ${database.embedded ? `embedded PostgreSQL on port ${database.embedded.port}, data in ${config.dataDir}` : 'DATABASE_URL'}`,
+    `  Database: ${database.embedded ? `embedded PostgreSQL on port ${database.embedded.port}, data in ${config.dataDir}${clusterElsewhere(database.embedded.dir, config.dataDir)}` : 'DATABASE_URL'}`,
   ];
   if (config.seedDemo) lines.push(`  Demo login: ${DEMO.users.owner.email} / ${DEMO.password}`);
   process.stdout.write(`${lines.join('\n')}\n`);

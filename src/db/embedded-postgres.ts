@@ -21,6 +21,8 @@ import type { Logger } from '../common/logger';
 export interface EmbeddedCluster {
   url: (database?: string) => string;
   port: number;
+  /** Where the cluster lives: the requested directory, or the shared one it was moved to (see clusterHome). */
+  dir: string;
   stop: () => Promise<void>;
 }
 
@@ -47,7 +49,17 @@ const STOP_TIMEOUT_MS = 30_000;
 interface Binaries {
   postgres: string;
   initdb: string;
+  /** The package's version (names the shared copy of the binaries). */
+  version?: string;
 }
+
+/**
+ * Where plangraph keeps, when it runs as root, what the `postgres` system user must reach but
+ * cannot where the project lies (a clone in root's 0700 home, or under `mktemp -d`): a copy of
+ * the PostgreSQL binaries and the clusters of such projects. Created 0755, owned by root; each
+ * cluster directory inside is 0700 and owned by `postgres`.
+ */
+export const SHARED_ROOT = '/var/lib/plangraph';
 
 /** The system user PostgreSQL runs as when plangraph runs as root (PostgreSQL refuses root). */
 interface RunAs {
@@ -72,7 +84,13 @@ async function findBinaries(): Promise<Binaries> {
   // The package is ESM only; a native dynamic import keeps it out of CommonJS require.
   const mod = (await import(pathToFileURL(entry).href)) as Partial<Binaries>;
   if (!mod.postgres || !mod.initdb) throw new Error(`npm package ${name} does not name the PostgreSQL binaries`);
-  return { postgres: mod.postgres, initdb: mod.initdb };
+  let version: string | undefined;
+  try {
+    version = JSON.parse(fs.readFileSync(path.join(path.dirname(path.dirname(entry)), 'package.json'), 'utf8')).version;
+  } catch {
+    // Unknown version: the copy is then named after the binaries' path only.
+  }
+  return { postgres: mod.postgres, initdb: mod.initdb, version };
 }
 
 function lookupUser(): RunAs {
@@ -113,12 +131,8 @@ function searchable(st: fs.Stats, who: RunAs): boolean {
   return (st.mode & 0o001) !== 0;
 }
 
-/**
- * PostgreSQL, running as `who`, must be able to pass through every directory above `target`.
- * `own` (plangraph's data dir) is made passable (o+x: enter, not list) when it is not; any other
- * directory is the operator's to change, and the error says which.
- */
-function assertReachable(target: string, who: RunAs, own: string | null, logger: Logger): void {
+/** The first directory on the way to `target` (itself included) that `who` cannot enter, or null. */
+function blockingDir(target: string, who: RunAs): string | null {
   const parts = path.resolve(target).split(path.sep).filter(Boolean);
   let current: string = path.sep;
   for (const part of ['', ...parts]) {
@@ -127,19 +141,88 @@ function assertReachable(target: string, who: RunAs, own: string | null, logger:
     try {
       st = fs.statSync(current);
     } catch {
-      return; // Not created yet: created below by us, passable.
+      return null; // Not created yet: created below by us, passable.
     }
-    if (!st.isDirectory() || searchable(st, who)) continue;
-    if (current === own) {
-      logger.info({ dir: current }, `allowing system user ${USER} to enter the data directory (chmod o+x)`);
-      fs.chmodSync(current, (st.mode & 0o7777) | 0o001);
-      continue;
-    }
+    if (st.isDirectory() && !searchable(st, who)) return current;
+  }
+  return null;
+}
+
+const shortHash = (text: string) => crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/** A directory of SHARED_ROOT that `postgres` can pass through (0755, root's); fails clearly otherwise. */
+function sharedDir(who: RunAs, ...parts: string[]): string {
+  const dir = path.join(SHARED_ROOT, ...parts);
+  for (const d of [SHARED_ROOT, dir]) {
+    fs.mkdirSync(d, { recursive: true, mode: 0o755 });
+    fs.chmodSync(d, 0o755); // ours: whatever the umask
+  }
+  const blocked = blockingDir(dir, who);
+  if (blocked) {
     throw new Error(
-      `the embedded PostgreSQL runs as system user ${USER} (plangraph runs as root) and cannot enter ${current}: ` +
-        `allow it (chmod o+x ${current}), choose a PLANGRAPH_DATA_DIR it can reach, or set DATABASE_URL`,
+      `the embedded PostgreSQL runs as system user ${USER} (plangraph runs as root) and cannot enter ${blocked}: ` +
+        `allow it (chmod o+x ${blocked}), run plangraph as another user, or set DATABASE_URL`,
     );
   }
+  return dir;
+}
+
+/** Our copy is readable (and its programs runnable) by everyone, whatever the umask of the install. */
+function readableByAll(dir: string): void {
+  fs.chmodSync(dir, 0o755);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isSymbolicLink()) continue;
+    if (entry.isDirectory()) readableByAll(p);
+    else fs.chmodSync(p, fs.statSync(p).mode & 0o111 ? 0o755 : 0o644);
+  }
+}
+
+/**
+ * The PostgreSQL binaries `who` can run: those of the npm package, or, when the project lies
+ * where `who` cannot enter, a copy under SHARED_ROOT (made once per version, atomically).
+ */
+function reachableBinaries(bins: Binaries, who: RunAs, logger: Logger): Binaries {
+  const native = path.dirname(path.dirname(bins.postgres)); // bin/, lib/ and share/ live here
+  if (!blockingDir(native, who)) return bins;
+  const target = sharedDir(who, `postgres-${bins.version ?? 'unknown'}-${shortHash(native)}`, 'native');
+  const marker = path.join(target, '.complete');
+  if (!fs.existsSync(marker)) {
+    logger.info({ from: native, to: target }, `copying the PostgreSQL binaries where system user ${USER} can run them`);
+    const staging = `${target}.tmp-${crypto.randomBytes(4).toString('hex')}`;
+    try {
+      fs.cpSync(native, staging, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      readableByAll(staging);
+      fs.writeFileSync(path.join(staging, '.complete'), `${native}\n`);
+      fs.rmSync(target, { recursive: true, force: true });
+      fs.renameSync(staging, target);
+    } catch (err) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      // Another start copied them at the same time: use theirs.
+      if (!fs.existsSync(marker)) throw err;
+    }
+  }
+  const rel = (p: string) => path.join(target, path.relative(native, p));
+  return { postgres: rel(bins.postgres), initdb: rel(bins.initdb), version: bins.version };
+}
+
+/**
+ * Where the cluster lives. As root, PostgreSQL runs as `postgres`, which must enter every
+ * directory above the cluster; plangraph never loosens the permissions of the user's
+ * directories to let it. When `requested` lies where `postgres` cannot enter (e.g. a project in
+ * root's 0700 home), the cluster lives in SHARED_ROOT/clusters/<hash of the requested path>/pg
+ * instead, and this is logged; the same project always finds its cluster there again.
+ */
+function clusterHome(requested: string, who: RunAs | null, logger: Logger): { dir: string; moved: boolean } {
+  if (!who) return { dir: requested, moved: false };
+  const blocked = blockingDir(requested, who);
+  if (!blocked) return { dir: requested, moved: false };
+  const dir = path.join(sharedDir(who, 'clusters', shortHash(requested)), 'pg');
+  logger.info(
+    { requested, dir, blockedBy: blocked },
+    `the embedded PostgreSQL (run as system user ${USER}) cannot enter ${blocked}: its cluster lives in ${dir} instead`,
+  );
+  return { dir, moved: true };
 }
 
 function isAlive(pid: number): boolean {
@@ -330,15 +413,13 @@ export async function startEmbeddedPostgres(opts: {
   detached?: boolean;
 }): Promise<EmbeddedCluster> {
   const { port, logger } = opts;
-  const dir = path.resolve(opts.dir);
-  const dataDir = path.dirname(dir);
-  const bins = await findBinaries();
   const runAs = runAsIdentity(logger);
+  const found = await findBinaries();
+  const bins = runAs ? reachableBinaries(found, runAs, logger) : found;
+  const home = clusterHome(path.resolve(opts.dir), runAs, logger);
+  const dir = home.dir;
+  const dataDir = path.dirname(dir);
   fs.mkdirSync(dataDir, { recursive: true });
-  if (runAs) {
-    assertReachable(path.dirname(bins.postgres), runAs, null, logger);
-    assertReachable(dataDir, runAs, dataDir, logger);
-  }
   const initialised = fs.existsSync(path.join(dir, 'PG_VERSION'));
   const password = clusterPassword(dataDir, initialised);
   if (initialised) await recoverStaleLock(dir, logger);
@@ -420,9 +501,10 @@ export async function startEmbeddedPostgres(opts: {
   return {
     url,
     port,
+    dir,
     stop: () =>
       (stopping ??= stopServer().then(() => {
-        if (opts.persistent === false) fs.rmSync(dir, { recursive: true, force: true });
+        if (opts.persistent === false) fs.rmSync(home.moved ? dataDir : dir, { recursive: true, force: true });
       })),
   };
 }

@@ -26,9 +26,14 @@ const MEMBER_COUNT = `{ organization { slug members(first: 100) { totalCount } }
 const tempDirs: string[] = [];
 const servers = new Set<SpawnedServer>();
 
-/** A new data dir. mkdtemp makes it 0700: run as root, PostgreSQL (as `postgres`) must still get in. */
+/**
+ * A new data dir that PostgreSQL (run as `postgres` when the tests run as root) can enter, so
+ * that the cluster stays in it (`<dir>/pg`). mkdtemp makes it 0700; a private data dir moves the
+ * cluster elsewhere (tests/e2e/private-directory.test.ts).
+ */
 function tempDataDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plangraph-e2e-startup-'));
+  fs.chmodSync(dir, 0o755);
   tempDirs.push(dir);
   return dir;
 }

@@ -21,6 +21,10 @@ export interface SpawnOptions {
    * as a terminal does on Ctrl-C (every process started from it gets the signal).
    */
   processGroup?: boolean;
+  /** Another build of the server to start (default: this checkout's dist/src/main.js). */
+  main?: string;
+  /** Working directory of the server (the default data dir `.data` is relative to it). */
+  cwd?: string;
 }
 
 /**
@@ -33,7 +37,8 @@ export async function spawnServer(
   options: SpawnOptions = {},
 ): Promise<SpawnedServer> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [options.main ?? MAIN], {
+    cwd: options.cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.processGroup ?? false,
