@@ -5,6 +5,7 @@ import { QueryFailedError } from 'typeorm';
 import type { ValidationError } from 'class-validator';
 import { ErrorCode } from '../common/errors';
 import type { Logger } from '../common/logger';
+import { queryLimitError } from './query-limits';
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
@@ -37,6 +38,11 @@ export function createErrorFormatter(opts: { logger: Logger; development: boolea
       },
     });
 
+    const limit = queryLimitError(error);
+    if (limit) {
+      const { code: _c, http: _h, ...extra } = limit.extensions;
+      return withCode(ErrorCode.QUERY_TOO_COMPLEX, limit.message, extra);
+    }
     if (original instanceof ArgumentValidationError) {
       const fields = flattenValidation(original.extensions.validationErrors as ValidationError[]);
       const summary = fields.map((f) => f.messages.join(', ')).join('; ');

@@ -13,7 +13,7 @@ describe('GraphQL over HTTP', () => {
     const res = await fetch(`${app.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
       headers: { 'apollo-require-preflight': 'true' },
     });
-    expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
+    expect(await res.json()).toEqual({ data: { __typename: 'Query' }, extensions: { cost: { requested: 0, limit: 25_000 } } });
   });
 
   it('speaks application/graphql-response+json', async () => {
