@@ -4,6 +4,7 @@ import { ArgumentValidationError } from 'type-graphql';
 import { QueryFailedError } from 'typeorm';
 import type { ValidationError } from 'class-validator';
 import { ErrorCode } from '../common/errors';
+import { DecimalInputError } from '../common/scalars';
 import type { Logger } from '../common/logger';
 import { queryLimitError } from './query-limits';
 
@@ -42,6 +43,10 @@ export function createErrorFormatter(opts: { logger: Logger; development: boolea
     if (limit) {
       const { code: _c, http: _h, ...extra } = limit.extensions;
       return withCode(ErrorCode.QUERY_TOO_COMPLEX, limit.message, extra);
+    }
+    if ((error as GraphQLError)?.originalError instanceof DecimalInputError) {
+      // A Decimal literal in the document: the client's input, not a malformed document.
+      return withCode(ErrorCode.BAD_USER_INPUT, formatted.message);
     }
     if (original instanceof ArgumentValidationError) {
       const fields = flattenValidation(original.extensions.validationErrors as ValidationError[]);
