@@ -65,7 +65,8 @@ export function parseDecimal(value: unknown): Decimal {
 
 export const DecimalScalar = new GraphQLScalarType<Decimal, string>({
   name: 'Decimal',
-  description: 'An exact decimal number carried as a string, e.g. "1000000.00" or "0.05".',
+  description:
+    'An exact decimal number carried as a string, e.g. "1000000.00" or "0.05": at most 38 significant digits, exponent from -40 to 40.',
   serialize(value) {
     if (value instanceof Decimal) return value.toFixed();
     return parseDecimal(value).toFixed();
