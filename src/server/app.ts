@@ -90,7 +90,13 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       return;
     }
-    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
+    wsServer.handleUpgrade(req, socket, head, (ws) => {
+      wsServer.emit('connection', ws, req);
+      // ws closes the socket itself on a protocol error (a frame over maxPayload: 1009): one log
+      // line instead of graphql-ws's "internal error" with a stack trace.
+      ws.removeAllListeners('error');
+      ws.on('error', (err: Error & { code?: string }) => logger.info({ code: err.code, reason: err.message }, 'websocket protocol error'));
+    });
   });
   const formatWsErrors = (errors: readonly GraphQLFormattedError[] | undefined, requestId: string) =>
     errors?.map((e) => formatError(e, e, requestId));
