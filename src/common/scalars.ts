@@ -25,6 +25,18 @@ export class DecimalInputError extends Error {
   }
 }
 
+/**
+ * For a Decimal literal refused while validating a document: the name of the argument or input
+ * field it was written for (`targetValue: "1e30000000"` → targetValue), read from the document
+ * just before the literal. Null inside a list or when it cannot be told.
+ */
+export function decimalLiteralField(error: GraphQLError): string | null {
+  const body = error.source?.body;
+  const at = error.positions?.[0];
+  if (!body || at === undefined) return null;
+  return /([_A-Za-z][_0-9A-Za-z]*)\s*:\s*$/.exec(body.slice(Math.max(0, at - 200), at))?.[1] ?? null;
+}
+
 const shown = (value: unknown) =>
   typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : JSON.stringify(value)?.slice(0, 40);
 

@@ -4,7 +4,7 @@ import { ArgumentValidationError } from 'type-graphql';
 import { QueryFailedError } from 'typeorm';
 import type { ValidationError } from 'class-validator';
 import { ErrorCode } from '../common/errors';
-import { DecimalInputError } from '../common/scalars';
+import { DecimalInputError, decimalLiteralField } from '../common/scalars';
 import type { Logger } from '../common/logger';
 import { queryLimitError } from './query-limits';
 
@@ -46,7 +46,8 @@ export function createErrorFormatter(opts: { logger: Logger; development: boolea
     }
     if ((error as GraphQLError)?.originalError instanceof DecimalInputError) {
       // A Decimal literal in the document: the client's input, not a malformed document.
-      return withCode(ErrorCode.BAD_USER_INPUT, formatted.message);
+      const field = decimalLiteralField(error as GraphQLError);
+      return withCode(ErrorCode.BAD_USER_INPUT, field ? `${field}: ${formatted.message}` : formatted.message, field ? { field } : {});
     }
     if (original instanceof ArgumentValidationError) {
       const fields = flattenValidation(original.extensions.validationErrors as ValidationError[]);

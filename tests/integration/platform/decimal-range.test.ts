@@ -28,14 +28,15 @@ describe('Decimal range', () => {
     },
   );
 
-  it('refuses a literal out of range as BAD_USER_INPUT with its location', async () => {
+  it('refuses a literal out of range as BAD_USER_INPUT naming the field, with its location', async () => {
     const r = await app.gql(
       `mutation($o: ID!) { createKeyResult(input: { objectiveId: $o, title: "KR", kind: INCREASE_TO, startValue: "0", targetValue: "1e30000000" }) { keyResult { id } } }`,
       { o: objectiveId },
       org,
     );
     expect(errorCode(r)).toBe('BAD_USER_INPUT');
-    expect(r.errors![0].message).toMatch(/out of range/);
+    expect(r.errors![0].message).toMatch(/^targetValue: Expected value of type "Decimal!?", found "1e30000000"; Decimal "1e30000000" is out of range/);
+    expect(r.errors![0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'targetValue' });
     expect((r.errors![0] as { locations?: unknown[] }).locations).toHaveLength(1);
   });
 
