@@ -98,11 +98,14 @@ export function queryLimitError(error: unknown): AppError | null {
 /** What a list of the introspection schema is priced at per item (types, fields, args...). */
 const INTROSPECTION_LIST_SIZE = 50;
 
-/** Lists that are not connections, by `Type.field`, with the most items they return. */
-const PLAIN_LIST_SIZES: Record<string, number> = {
+/**
+ * Lists that are not connections and hold at most a known number of items, by `Type.field`
+ * (a test checks each against the field's "at most N" description). Other plain lists are
+ * priced as a full page (100).
+ */
+export const PLAIN_LIST_SIZES: Record<string, number> = {
   'Objective.keyResults': 20, // okrs.service MAX_KEY_RESULTS
   'Squad.members': 50, // squads.service MAX_SQUAD_MEMBERS
-  'Viewer.organizations': 20,
 };
 
 function isConnectionType(type: GraphQLNamedType): boolean {

@@ -17,7 +17,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { loadConfig } from '../../../src/config';
-import { queryCost, queryLimitRules } from '../../../src/server/query-limits';
+import { PLAIN_LIST_SIZES, queryCost, queryLimitRules } from '../../../src/server/query-limits';
 
 /**
  * The default limits against the real front ends' queries, statically (the committed SDL, the
@@ -108,5 +108,11 @@ describe('default query limits', () => {
     expect(check(twice)).toEqual({ errors: [], cost: 1 + 50 * (1 + 50 * 1) });
     const thrice = `{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }`;
     expect(check(thrice).errors).toEqual(['Maximum introspection depth exceeded']);
+  });
+
+  it.each(Object.entries(PLAIN_LIST_SIZES))('prices %s at the cap its description states (%d)', (name, size) => {
+    const [type, field] = name.split('.');
+    const def = (schema.getType(type) as import('graphql').GraphQLObjectType).getFields()[field];
+    expect(def.description).toContain(`at most ${size}`);
   });
 });
