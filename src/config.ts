@@ -23,6 +23,12 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Browser origins allowed to call the API (CORS); empty: same origin only. `*` allows any. */
   corsOrigins: string[];
+  /** Serve GraphiQL at /graphiql (default: on, except with NODE_ENV=production). */
+  graphiql: boolean;
+  /** Query limits, checked before execution over HTTP and WebSocket (see docs/operations.md, "Limits"). */
+  queryLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
+  /** WebSocket limits: frames are capped at 1 MiB; these two are configurable. */
+  wsLimits: { maxSubscriptionsPerConnection: number; maxConnectionsPerUser: number };
 }
 
 export class ConfigError extends Error {
@@ -127,7 +133,8 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: path.resolve(str(env, 'PLANGRAPH_DATA_DIR') ?? '.data'),
     embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
-    seedDemo: bool(env, 'SEED_DEMO', true),
+    // Production never loads the demo organisation (with its published password) unless asked.
+    seedDemo: bool(env, 'SEED_DEMO', nodeEnv !== 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
       nodeEnv === 'test' ? 'silent' : 'info'),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 1000),
@@ -136,5 +143,16 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
+    graphiql: bool(env, 'GRAPHIQL', nodeEnv !== 'production'),
+    queryLimits: {
+      maxDepth: int(env, 'QUERY_MAX_DEPTH', 12, 1, 1000),
+      maxAliases: int(env, 'QUERY_MAX_ALIASES', 30, 0, 100_000),
+      maxTokens: int(env, 'QUERY_MAX_TOKENS', 3000, 100, 1_000_000),
+      maxCost: int(env, 'QUERY_MAX_COST', 25_000, 1, 1_000_000_000),
+    },
+    wsLimits: {
+      maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
+      maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 20, 1, 100_000),
+    },
   };
 }

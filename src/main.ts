@@ -105,10 +105,11 @@ async function main(): Promise<void> {
   const lines = [
     `plangraph is ready (${ms} ms)`,
     `  GraphQL:  ${server.url}/graphql  (WebSocket: ${server.url.replace('http', 'ws')}/graphql)`,
-    `  GraphiQL: ${server.url}/graphiql`,
+    ...(config.graphiql ? [`  GraphiQL: ${server.url}/graphiql`] : []),
     `  Database: ${database.embedded ? `embedded PostgreSQL on port ${database.embedded.port}, data in ${config.dataDir}${clusterElsewhere(database.embedded.dir, config.dataDir)}` : 'DATABASE_URL'}`,
   ];
-  if (config.seedDemo) lines.push(`  Demo login: ${DEMO.users.owner.email} / ${DEMO.password}`);
+  // Never in production, even with SEED_DEMO=true: a published password has no place in a deployment's log.
+  if (config.seedDemo && config.nodeEnv !== 'production') lines.push(`  Demo login: ${DEMO.users.owner.email} / ${DEMO.password}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -17,6 +17,10 @@ export enum ErrorCode {
   PERSISTED_QUERY_NOT_SUPPORTED = 'PERSISTED_QUERY_NOT_SUPPORTED',
   OPERATION_RESOLUTION_FAILURE = 'OPERATION_RESOLUTION_FAILURE',
   BAD_REQUEST = 'BAD_REQUEST',
+  /** A query over a depth, alias, token or cost limit: refused before it runs. */
+  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  /** A WebSocket connection already has as many subscriptions as it may. */
+  TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS',
   // business rules
   INVALID_TRANSITION = 'INVALID_TRANSITION',
   CYCLE_CLOSED = 'CYCLE_CLOSED',

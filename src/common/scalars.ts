@@ -7,22 +7,78 @@ export const DateTimeScalar = DateTimeResolver;
 export const JSONScalar = JSONResolver;
 
 /** Numbers that must stay exact (money, metric values): a string on the wire, `numeric` in PostgreSQL. */
-const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-const MAX_DECIMAL_LENGTH = 60;
+const DECIMAL_TEXT = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+const MAX_DECIMAL_LENGTH = 100;
+/** The documented range (docs/api.md): checked on the text, before decimal.js sees the value. */
+export const MAX_DECIMAL_DIGITS = 38;
+export const MAX_DECIMAL_EXPONENT = 40;
+
+/**
+ * A Decimal input the API refuses. Not a GraphQLError, so that graphql-js adds where it was
+ * found (the variable path, e.g. `input.targetValue`, or the literal's location); reported as
+ * BAD_USER_INPUT (see server/format-error.ts).
+ */
+export class DecimalInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DecimalInputError';
+  }
+}
+
+/**
+ * For a Decimal literal refused while validating a document: the name of the argument or input
+ * field it was written for (`targetValue: "1e30000000"` → targetValue), read from the document
+ * just before the literal. Null inside a list or when it cannot be told.
+ */
+export function decimalLiteralField(error: GraphQLError): string | null {
+  const body = error.source?.body;
+  const at = error.positions?.[0];
+  if (!body || at === undefined) return null;
+  return /([_A-Za-z][_0-9A-Za-z]*)\s*:\s*$/.exec(body.slice(Math.max(0, at - 200), at))?.[1] ?? null;
+}
+
+const shown = (value: unknown) =>
+  typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : JSON.stringify(value)?.slice(0, 40);
+
+/**
+ * Checks the text's shape, number of significant digits and exponent with a regular expression
+ * and string lengths only (linear in at most 100 characters): "1e30000000" is refused at once
+ * instead of making decimal.js build a 30-million-digit number.
+ */
+function checkDecimalText(text: string): void {
+  const m = text.length <= MAX_DECIMAL_LENGTH ? DECIMAL_TEXT.exec(text) : null;
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) {
+    throw new DecimalInputError(`Decimal must be a decimal number written as a string, such as "1234.50"; got ${shown(text)}`);
+  }
+  const digits = `${m[2]}${m[3] ?? ''}`;
+  const first = digits.search(/[1-9]/);
+  if (first === -1) return; // zero, whatever its exponent
+  const significant = digits.slice(first).replace(/0+$/, '').length;
+  const written = m[4] ?? '0';
+  // The exponent of the first significant digit (1234.5 → 3, 0.05 → -2), from at most 100 characters.
+  const exponent = written.replace(/^[+-]?0*/, '').length > 6 ? Infinity : Number(written) + (m[2].length - 1 - first);
+  if (significant > MAX_DECIMAL_DIGITS || Math.abs(exponent) > MAX_DECIMAL_EXPONENT) {
+    throw new DecimalInputError(
+      `Decimal ${shown(text)} is out of range: at most ${MAX_DECIMAL_DIGITS} significant digits and an exponent from -${MAX_DECIMAL_EXPONENT} to ${MAX_DECIMAL_EXPONENT} (as in 9.5e${MAX_DECIMAL_EXPONENT})`,
+    );
+  }
+}
 
 export function parseDecimal(value: unknown): Decimal {
-  if (typeof value === 'number' && Number.isFinite(value)) return new Decimal(value);
-  if (typeof value === 'string' && value.length <= MAX_DECIMAL_LENGTH && DECIMAL_TEXT.test(value.trim())) {
-    return new Decimal(value.trim());
+  let text: string | null = null;
+  if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
+  else if (typeof value === 'string') text = value.trim();
+  if (text === null) {
+    throw new DecimalInputError(`Decimal must be a decimal number written as a string, such as "1234.50"; got ${shown(value)}`);
   }
-  throw new GraphQLError(
-    `Decimal must be a decimal number written as a string, such as "1234.50"; got ${JSON.stringify(value)?.slice(0, 40)}`,
-  );
+  checkDecimalText(text);
+  return new Decimal(text);
 }
 
 export const DecimalScalar = new GraphQLScalarType<Decimal, string>({
   name: 'Decimal',
-  description: 'An exact decimal number carried as a string, e.g. "1000000.00" or "0.05".',
+  description:
+    'An exact decimal number carried as a string, e.g. "1000000.00" or "0.05": at most 38 significant digits, exponent from -40 to 40.',
   serialize(value) {
     if (value instanceof Decimal) return value.toFixed();
     return parseDecimal(value).toFixed();
@@ -30,7 +86,7 @@ export const DecimalScalar = new GraphQLScalarType<Decimal, string>({
   parseValue: parseDecimal,
   parseLiteral(ast) {
     if (ast.kind === Kind.STRING || ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return parseDecimal(ast.value);
-    throw new GraphQLError('Decimal must be a string such as "1234.50"');
+    throw new DecimalInputError('Decimal must be a string such as "1234.50"');
   },
 });
 

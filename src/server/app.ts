@@ -8,6 +8,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ExecutionResult, GraphQLError } from 'graphql';
+import helmet from 'helmet';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -18,7 +19,9 @@ import { runCountingStatements, type StatementScope } from '../db/statement-coun
 import { createContextFactory, requestIdFrom, type AppDeps, type Credentials } from './context-factory';
 import { createErrorFormatter } from './format-error';
 import { mountGraphiql } from './graphiql';
-import { checkWsOperationText, inputTextPlugin } from './input-guard';
+import { checkOperationText, inputTextPlugin } from './input-guard';
+import { checkWsOperation, queryLimitRules, queryLimitsPlugin } from './query-limits';
+import { createConnectionCounter, MAX_WS_PAYLOAD_BYTES, TOO_MANY_CONNECTIONS, tooManySubscriptions } from './ws-limits';
 import { buildAppSchema } from './schema';
 
 export interface RunningServer {
@@ -68,27 +71,40 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
     if (scopes.size > MAX_KEPT_SCOPES) scopes.delete(scopes.keys().next().value as string);
   };
 
+  const limits = config.queryLimits;
+  const limitRules = queryLimitRules(limits);
+  const connections = createConnectionCounter(config.wsLimits.maxConnectionsPerUser);
+
   const app = express();
   app.disable('x-powered-by');
+  // Security headers on every response (the GraphiQL page sets its own Content-Security-Policy).
+  app.use(helmet());
   const httpServer = http.createServer(app);
 
   // --- WebSocket (graphql-ws) on the same path ---
   // Upgrades are routed here rather than by attaching the WebSocket server to the HTTP server,
   // which would also forward HTTP server errors (PORT in use) to graphql-ws, which prints them
   // with a stack trace as a WebSocket failure.
-  const wsServer = new WebSocketServer({ noServer: true });
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES });
   httpServer.on('upgrade', (req: http.IncomingMessage, socket, head) => {
     if ((req.url ?? '').split('?')[0] !== '/graphql') {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       return;
     }
-    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
+    wsServer.handleUpgrade(req, socket, head, (ws) => {
+      wsServer.emit('connection', ws, req);
+      // ws closes the socket itself on a protocol error (a frame over maxPayload: 1009): one log
+      // line instead of graphql-ws's "internal error" with a stack trace.
+      ws.removeAllListeners('error');
+      ws.on('error', (err: Error & { code?: string }) => logger.info({ code: err.code, reason: err.message }, 'websocket protocol error'));
+    });
   });
   // The GraphQLError itself goes to the formatter (not only its JSON), so that a request-level
   // error (bad variables, a failed validation) is recognised as the client's, as over HTTP.
   const formatWsErrors = (errors: readonly GraphQLError[] | undefined, requestId: string) =>
     errors?.map((e) => formatError(e.toJSON(), e, requestId));
-  const wsCleanup = useServer<Record<string, unknown>, { credentials?: Credentials }>(
+  type WsExtra = { credentials?: Credentials; connectionKey?: string | null; costs?: Map<string, number | null> };
+  const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
     {
       schema,
       onConnect: async (ctx) => {
@@ -102,19 +118,38 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
           ctx.extra.socket.close(CloseCode.Forbidden, probe.authError ?? 'Forbidden');
           return false;
         }
+        ctx.extra.connectionKey = connections.acquire(probe.viewer);
+        if (!ctx.extra.connectionKey) {
+          ctx.extra.socket.close(TOO_MANY_CONNECTIONS, connections.message);
+          return false;
+        }
         ctx.extra.credentials = credentials;
         return true;
       },
+      onClose: (ctx) => connections.release(ctx.extra.connectionKey),
+      // Limits before anything runs: subscriptions per connection, then tokens, depth, aliases, cost.
+      onSubscribe: (ctx, id, payload) => {
+        if (Object.keys(ctx.subscriptions).length > config.wsLimits.maxSubscriptionsPerConnection) {
+          return [tooManySubscriptions(config.wsLimits.maxSubscriptionsPerConnection)];
+        }
+        const checked = checkWsOperation(schema, limits, limitRules, payload);
+        if (Array.isArray(checked)) return checked;
+        const textError = checkOperationText(checked.document, payload.variables);
+        if (textError) return [textError];
+        (ctx.extra.costs ??= new Map()).set(id, checked.cost);
+        return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      onComplete: (ctx, id) => void ctx.extra.costs?.delete(id),
       context: async (ctx, id) => {
         const context = await buildContext(ctx.extra.credentials!, requestIdFrom(null));
         context.logger.debug({ subscriptionId: id }, 'ws operation');
         return context as unknown as Record<string, unknown>;
       },
-      onSubscribe: (_ctx, _id, payload) => checkWsOperationText(payload),
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onNext: (ctx, id, _payload, _args, result) => {
         const r = result as ExecutionResult;
-        if (!r.errors?.length) return undefined;
-        return { ...r, errors: formatWsErrors(r.errors, 'ws') } as ExecutionResult;
+        const cost = { requested: ctx.extra.costs?.get(id) ?? null, limit: limits.maxCost };
+        const errors = r.errors?.length ? { errors: formatWsErrors(r.errors, 'ws') } : {};
+        return { ...r, ...errors, extensions: { ...r.extensions, cost } } as ExecutionResult;
       },
       onError: (_ctx, _id, _payload, errors) => formatWsErrors(errors, 'ws') as never,
     },
@@ -149,7 +184,10 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
     allowBatchedHttpRequests: false,
     // main.ts owns signal handling and the shutdown order (HTTP, WebSockets, events, pool, database).
     stopOnTerminationSignals: false,
+    // Anonymous callers may not introspect in production (queryLimitsPlugin); others may.
     introspection: true,
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: limitRules,
     // Stack traces go to the log, never to clients.
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: !development,
@@ -166,6 +204,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
         },
       },
       ApolloServerPluginLandingPageDisabled(),
+      queryLimitsPlugin({ limits, anonymousIntrospection: config.nodeEnv !== 'production' }),
       loggingPlugin,
       inputTextPlugin,
     ],
@@ -185,10 +224,12 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
       }
       res.json({ status: 'ready' });
     } catch (err) {
-      res.status(503).json({ status: 'not ready', reason: `database unreachable: ${(err as Error).message}` });
+      // The reason goes to the log; anonymous callers learn only that the database is unreachable.
+      logger.warn({ err }, 'not ready: database unreachable');
+      res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
     }
   });
-  mountGraphiql(app);
+  if (config.graphiql) mountGraphiql(app, { demoLogin: config.seedDemo && config.nodeEnv !== 'production' });
 
   if (config.corsOrigins.length) {
     app.use(

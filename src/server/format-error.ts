@@ -4,7 +4,9 @@ import { ArgumentValidationError } from 'type-graphql';
 import { QueryFailedError } from 'typeorm';
 import type { ValidationError } from 'class-validator';
 import { ErrorCode } from '../common/errors';
+import { DecimalInputError, decimalLiteralField } from '../common/scalars';
 import type { Logger } from '../common/logger';
+import { queryLimitError } from './query-limits';
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
@@ -37,6 +39,16 @@ export function createErrorFormatter(opts: { logger: Logger; development: boolea
       },
     });
 
+    const limit = queryLimitError(error);
+    if (limit) {
+      const { code: _c, http: _h, ...extra } = limit.extensions;
+      return withCode(ErrorCode.QUERY_TOO_COMPLEX, limit.message, extra);
+    }
+    if ((error as GraphQLError)?.originalError instanceof DecimalInputError) {
+      // A Decimal literal in the document: the client's input, not a malformed document.
+      const field = decimalLiteralField(error as GraphQLError);
+      return withCode(ErrorCode.BAD_USER_INPUT, field ? `${field}: ${formatted.message}` : formatted.message, field ? { field } : {});
+    }
     if (original instanceof ArgumentValidationError) {
       const fields = flattenValidation(original.extensions.validationErrors as ValidationError[]);
       const summary = fields.map((f) => f.messages.join(', ')).join('; ');

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Express } from 'express';
 
@@ -19,7 +20,7 @@ function resolveAsset(rel: string): string {
   return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), ...rest);
 }
 
-const PAGE = `<!doctype html>
+const page = (defaultQuery: string) => `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8" />
@@ -88,7 +89,7 @@ const PAGE = `<!doctype html>
           fetcher: fetcher,
           defaultEditorToolsVisibility: true,
           defaultHeaders: JSON.stringify({ Authorization: 'Bearer <token from logIn>' }, null, 2),
-          defaultQuery: 'mutation LogIn {\\n  logIn(input: { email: "demo@plangraph.dev", password: "plangraph-demo" }) {\\n    token\\n    organization { name slug }\\n  }\\n}\\n',
+          defaultQuery: ${JSON.stringify(defaultQuery)},
         }),
       );
     })();
@@ -96,10 +97,43 @@ const PAGE = `<!doctype html>
 </body>
 </html>`;
 
-export function mountGraphiql(app: Express): void {
+const DEMO_QUERY = 'mutation LogIn {\n  logIn(input: { email: "demo@plangraph.dev", password: "plangraph-demo" }) {\n    token\n    organization { name slug }\n  }\n}\n';
+const PLAIN_QUERY = 'mutation LogIn($email: String!, $password: String!) {\n  logIn(input: { email: $email, password: $password }) {\n    token\n    organization { name slug }\n  }\n}\n';
+
+/**
+ * The page's Content-Security-Policy: its own inline script by hash, scripts and styles from
+ * /graphiql/assets, the bundled fonts (data: URLs), GraphQL over HTTP and WebSocket to this host.
+ */
+function contentSecurityPolicy(html: string, host: string | undefined): string {
+  const script = html.split('<script>')[1].split('</script>')[0];
+  const hash = crypto.createHash('sha256').update(script, 'utf8').digest('base64');
+  const sameHost = host && /^[A-Za-z0-9.:[\]-]{1,255}$/.test(host) ? ` ws://${host} wss://${host}` : '';
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'sha256-${hash}'`,
+    // GraphiQL's editor (CodeMirror) and React set inline styles.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    `connect-src 'self'${sameHost}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export interface GraphiqlOptions {
+  /** Open with the demo organisation's logIn filled in (never in production). */
+  demoLogin: boolean;
+}
+
+export function mountGraphiql(app: Express, options: GraphiqlOptions = { demoLogin: true }): void {
   const files = Object.fromEntries(Object.entries(ASSETS).map(([name, rel]) => [name, resolveAsset(rel)]));
-  app.get('/graphiql', (_req, res) => {
-    res.type('html').send(PAGE);
+  const html = page(options.demoLogin ? DEMO_QUERY : PLAIN_QUERY);
+  app.get('/graphiql', (req, res) => {
+    res.setHeader?.('content-security-policy', contentSecurityPolicy(html, req.headers?.host));
+    res.type('html').send(html);
   });
   app.get('/graphiql/assets/:name', (req, res) => {
     const file = files[req.params.name];

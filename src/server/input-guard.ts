@@ -1,6 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { BREAK, Kind, parse, visit, type ASTNode, type DocumentNode, type GraphQLError } from 'graphql';
-import type { SubscribePayload } from 'graphql-ws';
+import { BREAK, Kind, visit, type ASTNode, type DocumentNode } from 'graphql';
 import { AppError, ErrorCode } from '../common/errors';
 import { findForbiddenText, forbiddenTextReason } from '../common/input-text';
 
@@ -65,14 +64,3 @@ export const inputTextPlugin: ApolloServerPlugin = {
   },
 };
 
-/** graphql-ws: before each operation (errors go to the client as an `error` message). */
-export function checkWsOperationText(payload: SubscribePayload): readonly GraphQLError[] | undefined {
-  let document: DocumentNode;
-  try {
-    document = parse(payload.query);
-  } catch {
-    return undefined; // graphql-ws reports the syntax error itself
-  }
-  const error = checkOperationText(document, payload.variables);
-  return error ? [error] : undefined;
-}

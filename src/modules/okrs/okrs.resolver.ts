@@ -136,7 +136,7 @@ export class ObjectiveResolver {
     topics: organizationTopic,
     filter: async ({ payload, args, context }: { payload: PlanningEventPayload; args: { filter?: ObjectiveProgressChangedFilter }; context: Context }) => {
       if (payload.type !== 'OBJECTIVE_PROGRESS_CHANGED') return false;
-      if (!(await refreshForEvent(context, payload.organizationId))) return false;
+      if (!(await refreshForEvent(context, payload.organizationId, payload))) return false;
       const cycleId = uuidOf(args.filter?.cycleId);
       return !cycleId || payload.meta?.cycleId === cycleId;
     },
@@ -224,7 +224,7 @@ export class KeyResultResolver {
     topics: organizationTopic,
     filter: async ({ payload, args, context }: { payload: PlanningEventPayload; args: { filter?: KeyResultCheckedInFilter }; context: Context }) => {
       if (payload.type !== 'KEY_RESULT_CHECKED_IN') return false;
-      if (!(await refreshForEvent(context, payload.organizationId))) return false;
+      if (!(await refreshForEvent(context, payload.organizationId, payload))) return false;
       const squadId = uuidOf(args.filter?.squadId);
       const objectiveId = uuidOf(args.filter?.objectiveId);
       return (!squadId || payload.meta?.squadId === squadId) && (!objectiveId || payload.meta?.objectiveId === objectiveId);

@@ -33,7 +33,7 @@ export class PlanningEventsResolver {
     description: 'Every change in the organisation, as ids to refetch. Filter by event type.',
     topics: organizationTopic,
     filter: async ({ payload, args, context }: { payload: PlanningEventPayload; args: { filter?: PlanningEventsFilter }; context: Context }) => {
-      if (!(await refreshForEvent(context, payload.organizationId))) return false;
+      if (!(await refreshForEvent(context, payload.organizationId, payload))) return false;
       const types = args.filter?.types;
       return !types || types.includes(payload.type);
     },

@@ -66,7 +66,7 @@ export class TaskResolver {
     topics: organizationTopic,
     filter: async ({ payload, context }: { payload: PlanningEventPayload; context: Context }) => {
       if (payload.type !== 'TASK_ASSIGNED') return false;
-      if (!(await refreshForEvent(context, payload.organizationId))) return false;
+      if (!(await refreshForEvent(context, payload.organizationId, payload))) return false;
       return payload.meta?.assigneeId === context.viewer?.userId;
     },
   })

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { createOrg } from '../../support/factories';
 import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
 
@@ -13,7 +14,7 @@ describe('GraphQL over HTTP', () => {
     const res = await fetch(`${app.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
       headers: { 'apollo-require-preflight': 'true' },
     });
-    expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
+    expect(await res.json()).toEqual({ data: { __typename: 'Query' }, extensions: { cost: { requested: 0, limit: 25_000 } } });
   });
 
   it('speaks application/graphql-response+json', async () => {
@@ -79,6 +80,29 @@ describe('GraphQL over HTTP', () => {
     const ready = await fetch(`${app.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it("answers /readyz without the database's error text", async () => {
+    const query = jest.spyOn(app.ds, 'query').mockRejectedValueOnce(new Error('password authentication failed for user "plangraph" at 10.1.2.3'));
+    try {
+      const res = await fetch(`${app.url}/readyz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ status: 'not ready', reason: 'database unreachable' });
+    } finally {
+      query.mockRestore();
+    }
+  });
+
+  it('gives the GraphiQL page a Content-Security-Policy that allows its own script and no other inline one', async () => {
+    const res = await fetch(`${app.url}/graphiql`);
+    const page = await res.text();
+    const script = page.split('<script>')[1].split('</script>')[0];
+    const hash = crypto.createHash('sha256').update(script, 'utf8').digest('base64');
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain(`script-src 'self' 'sha256-${hash}'`);
+    expect(csp).not.toContain("'unsafe-eval'");
+    expect(csp).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ wss:\/\/127\.0\.0\.1:\d+/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
   it('is not ready while a migration is pending', async () => {

@@ -22,6 +22,13 @@ describe('loadConfig', () => {
     ['NODE_ENV', 'staging', /Invalid NODE_ENV/],
     ['CORS_ORIGINS', 'planner.example.com', /Invalid CORS_ORIGINS/],
     ['CORS_ORIGINS', 'https://a.example.com/path', /Invalid CORS_ORIGINS/],
+    ['QUERY_MAX_DEPTH', '0', /Invalid QUERY_MAX_DEPTH="0": expected an integer from 1 to 1000/],
+    ['QUERY_MAX_ALIASES', '-1', /Invalid QUERY_MAX_ALIASES/],
+    ['QUERY_MAX_TOKENS', 'lots', /Invalid QUERY_MAX_TOKENS/],
+    ['QUERY_MAX_COST', '1.5', /Invalid QUERY_MAX_COST/],
+    ['WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', '0', /Invalid WS_MAX_SUBSCRIPTIONS_PER_CONNECTION/],
+    ['WS_MAX_CONNECTIONS_PER_USER', 'x', /Invalid WS_MAX_CONNECTIONS_PER_USER/],
+    ['GRAPHIQL', 'sometimes', /Invalid GRAPHIQL/],
   ])('rejects %s=%s with one line naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
@@ -40,6 +47,27 @@ describe('loadConfig', () => {
   ])('never shows the password of a rejected DATABASE_URL (%s)', (value, message) => {
     expect(() => loadConfig({ DATABASE_URL: value })).toThrow(message);
     expect(() => loadConfig({ DATABASE_URL: value })).not.toThrow(/s3cret/);
+  });
+
+  it('has query and WebSocket limits, each configurable', () => {
+    expect(loadConfig({})).toMatchObject({
+      queryLimits: { maxDepth: 12, maxAliases: 30, maxTokens: 3000, maxCost: 25_000 },
+      wsLimits: { maxSubscriptionsPerConnection: 100, maxConnectionsPerUser: 20 },
+    });
+    expect(
+      loadConfig({ QUERY_MAX_DEPTH: '20', QUERY_MAX_ALIASES: '0', QUERY_MAX_TOKENS: '10000', QUERY_MAX_COST: '100000', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '5', WS_MAX_CONNECTIONS_PER_USER: '2' }),
+    ).toMatchObject({
+      queryLimits: { maxDepth: 20, maxAliases: 0, maxTokens: 10_000, maxCost: 100_000 },
+      wsLimits: { maxSubscriptionsPerConnection: 5, maxConnectionsPerUser: 2 },
+    });
+  });
+
+  it('has production defaults: no demo seed and no GraphiQL unless asked for', () => {
+    const secret = { JWT_SECRET: 'x'.repeat(32) };
+    expect(loadConfig({ NODE_ENV: 'production', ...secret })).toMatchObject({ seedDemo: false, graphiql: false });
+    expect(loadConfig({ NODE_ENV: 'production', SEED_DEMO: 'true', GRAPHIQL: 'true', ...secret })).toMatchObject({ seedDemo: true, graphiql: true });
+    expect(loadConfig({ NODE_ENV: 'development' })).toMatchObject({ seedDemo: true, graphiql: true });
+    expect(loadConfig({ NODE_ENV: 'development', GRAPHIQL: 'false' }).graphiql).toBe(false);
   });
 
   it('requires JWT_SECRET in production', () => {

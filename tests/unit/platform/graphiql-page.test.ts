@@ -8,14 +8,14 @@ import { mountGraphiql } from '../../../src/server/graphiql';
  * transport each operation takes and what credentials a subscription's connection_init carries.
  * (Whether the real bundles render and talk to a server is checked by hand in a browser.)
  */
-function loadPage() {
+function loadPage(options?: { demoLogin: boolean }) {
   let html = '';
   const app = {
     get: (route: string, handler: (req: unknown, res: unknown) => void) => {
       if (route === '/graphiql') handler({}, { type: () => ({ send: (body: string) => (html = body) }) });
     },
   };
-  mountGraphiql(app as unknown as Express);
+  mountGraphiql(app as unknown as Express, options);
   const script = html.split('<script>')[1].split('</script>')[0];
 
   const wsClients: Array<{ url: string; connectionParams: Record<string, unknown>; subscribed: unknown[] }> = [];
@@ -90,5 +90,11 @@ describe('GraphiQL page script', () => {
     const { props } = loadPage();
     expect(props.defaultQuery).toContain('logIn(input: { email: "demo@plangraph.dev", password: "plangraph-demo" })');
     expect(JSON.parse(props.defaultHeaders)).toEqual({ Authorization: 'Bearer <token from logIn>' });
+  });
+
+  it('leaves the demo login out when asked (production)', () => {
+    const { props } = loadPage({ demoLogin: false });
+    expect(props.defaultQuery).toContain('logIn(input: { email: $email, password: $password })');
+    expect(props.defaultQuery).not.toMatch(/plangraph-demo|demo@plangraph/);
   });
 });
