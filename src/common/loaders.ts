@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { statementsIdle, whenStatementsIdle } from '../db/statement-counter';
+import { statementsIdle, whenStatementsIdle } from './statement-scope';
 import type { Context } from './context';
 import { notFound } from './errors';
 import { fromGlobalId } from './ids';

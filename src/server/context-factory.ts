@@ -53,20 +53,3 @@ export function createContextFactory(deps: AppDeps) {
 }
 
 export type ContextFactory = ReturnType<typeof createContextFactory>;
-
-/**
- * Before a subscription event is delivered: authenticate the connection's credentials again
- * (a revoked token or removed member stops receiving) and give the event fresh loaders, so
- * nothing cached for an earlier event is served. Returns false when the caller may no longer
- * read the organisation the event belongs to.
- */
-export async function refreshForEvent(ctx: Context, eventOrganizationId: string): Promise<boolean> {
-  const jwtSecret = ctx.sessions.jwtSecret;
-  const auth = await authenticate(ctx.db.manager, jwtSecret, ctx.credentials.authorization, ctx.credentials.organizationHint);
-  ctx.viewer = auth.viewer;
-  ctx.organizationId = auth.organizationId;
-  ctx.role = auth.role;
-  ctx.authError = auth.authError;
-  ctx.loaders = createLoaders();
-  return Boolean(auth.viewer && auth.organizationId && auth.organizationId === eventOrganizationId);
-}

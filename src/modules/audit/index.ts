@@ -5,6 +5,7 @@ import { registerNodeType } from '../../common/node';
 import { AuditEvent } from './audit-event.entity';
 import { AuditResolver } from './audit.resolver';
 
+export { AuditEvent } from './audit-event.entity';
 export { recordAudit, recordChange } from './audit.service';
 
 /** Audit events are visible to OWNER/ADMIN only, as in `auditEvents`. */

@@ -4,7 +4,7 @@ import { paginate, type ConnectionArgs } from '../../common/connection';
 import { badInput, notFound } from '../../common/errors';
 import { fromGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
-import { recordChange } from '../audit/audit.service';
+import { recordChange } from '../audit';
 import { ApiToken } from './api-token.entity';
 import { API_TOKEN_PREFIX } from './authenticate';
 import { newSecret } from './secrets';

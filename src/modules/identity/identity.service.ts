@@ -6,7 +6,7 @@ import { paginate, type ConnectionArgs } from '../../common/connection';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound, unauthenticated } from '../../common/errors';
 import { fromGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
-import { recordAudit, recordChange } from '../audit/audit.service';
+import { recordAudit, recordChange } from '../audit';
 import { memberById, organizationById } from './identity.loaders';
 import type {
   AcceptInvitationInput,

@@ -5,10 +5,9 @@ import { ADMINS } from '../../common/auth';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import { decodeGlobalId } from '../../common/ids';
-import type { PlanningEventPayload } from '../../server/event-bus';
-import { refreshForEvent } from '../../server/context-factory';
+import type { PlanningEventPayload } from '../../common/events';
 import { User, referencedUserById } from '../identity';
-import { organizationTopic } from '../realtime';
+import { planningSubscription } from '../realtime';
 import { Squad, squadById } from '../squads';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
 import { OkrStatus } from './okr-rules';
@@ -133,13 +132,10 @@ export class ObjectiveResolver {
   @Authorized()
   @Subscription(() => Objective, {
     description: 'An objective’s progress, status or score may have changed (a check-in, a new key result, a re-alignment, the cycle closing).',
-    topics: organizationTopic,
-    filter: async ({ payload, args, context }: { payload: PlanningEventPayload; args: { filter?: ObjectiveProgressChangedFilter }; context: Context }) => {
-      if (payload.type !== 'OBJECTIVE_PROGRESS_CHANGED') return false;
-      if (!(await refreshForEvent(context, payload.organizationId))) return false;
+    ...planningSubscription<{ filter?: ObjectiveProgressChangedFilter }>(['OBJECTIVE_PROGRESS_CHANGED'], (payload, args) => {
       const cycleId = uuidOf(args.filter?.cycleId);
       return !cycleId || payload.meta?.cycleId === cycleId;
-    },
+    }),
   })
   async objectiveProgressChanged(
     @Root() payload: PlanningEventPayload,
@@ -221,14 +217,11 @@ export class KeyResultResolver {
   @Authorized()
   @Subscription(() => KeyResultCheckedIn, {
     description: 'Check-ins as they are recorded; filter by squad or objective.',
-    topics: organizationTopic,
-    filter: async ({ payload, args, context }: { payload: PlanningEventPayload; args: { filter?: KeyResultCheckedInFilter }; context: Context }) => {
-      if (payload.type !== 'KEY_RESULT_CHECKED_IN') return false;
-      if (!(await refreshForEvent(context, payload.organizationId))) return false;
+    ...planningSubscription<{ filter?: KeyResultCheckedInFilter }>(['KEY_RESULT_CHECKED_IN'], (payload, args) => {
       const squadId = uuidOf(args.filter?.squadId);
       const objectiveId = uuidOf(args.filter?.objectiveId);
       return (!squadId || payload.meta?.squadId === squadId) && (!objectiveId || payload.meta?.objectiveId === objectiveId);
-    },
+    }),
   })
   async keyResultCheckedIn(
     @Root() payload: PlanningEventPayload,

@@ -1,11 +1,10 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
-import type { PlanningEventPayload } from '../../server/event-bus';
-import { refreshForEvent } from '../../server/context-factory';
+import type { PlanningEventPayload } from '../../common/events';
 import { User, referencedUserById } from '../identity';
 import { KeyResult, keyResultById } from '../okrs';
-import { organizationTopic } from '../realtime';
+import { planningSubscription } from '../realtime';
 import { Sprint, Squad, sprintById, squadById } from '../squads';
 import { Task } from './task.entity';
 import { TaskQuadrant, quadrantOf } from './task-rules';
@@ -63,12 +62,7 @@ export class TaskResolver {
   @Authorized()
   @Subscription(() => Task, {
     description: 'Tasks assigned to the subscriber (on creation or reassignment).',
-    topics: organizationTopic,
-    filter: async ({ payload, context }: { payload: PlanningEventPayload; context: Context }) => {
-      if (payload.type !== 'TASK_ASSIGNED') return false;
-      if (!(await refreshForEvent(context, payload.organizationId))) return false;
-      return payload.meta?.assigneeId === context.viewer?.userId;
-    },
+    ...planningSubscription(['TASK_ASSIGNED'], (payload, _args, context) => payload.meta?.assigneeId === context.viewer?.userId),
   })
   async taskAssigned(@Root() payload: PlanningEventPayload, @Ctx() ctx: Context): Promise<Task> {
     const task = await taskById(ctx).load(payload.entityId);
