@@ -6,7 +6,8 @@ import { AuditEvent } from './audit-event.entity';
 import { AuditResolver } from './audit.resolver';
 
 export { AuditEvent } from './audit-event.entity';
-export { recordAudit, recordChange } from './audit.service';
+export { recordChange, type Change } from './audit.service';
+export { createRecorded, deleteRecorded, updateRecorded, type WriteChange } from './changes';
 
 /** Audit events are visible to OWNER/ADMIN only, as in `auditEvents`. */
 const auditEventById = defineLoader<string, AuditEvent>('audit.eventById', async (ctx, ids) => {

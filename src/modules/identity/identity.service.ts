@@ -6,7 +6,7 @@ import { paginate, type ConnectionArgs } from '../../common/connection';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound, unauthenticated } from '../../common/errors';
 import { fromGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
-import { recordAudit, recordChange } from '../audit';
+import { recordChange } from '../audit';
 import { memberById, organizationById } from './identity.loaders';
 import type {
   AcceptInvitationInput,
@@ -83,8 +83,8 @@ export async function signUp(ctx: Context, input: SignUpInput) {
       role: Role.OWNER,
       viewer: { kind: 'user', userId: user.id, apiTokenId: null, scopes: [] },
     };
-    await recordAudit(inOrg, { action: 'organization.created', entityType: 'Organization', entityId: organization.id, after: organization });
-    await recordAudit(inOrg, { action: 'member.added', entityType: 'Member', entityId: member.id, after: member });
+    await recordChange(inOrg, { action: 'organization.created', entityType: 'Organization', entityId: organization.id, after: organization });
+    await recordChange(inOrg, { action: 'member.added', entityType: 'Member', entityId: member.id, after: member });
     return { user, organization };
   });
   return { token: signSession(ctx.sessions.jwtSecret, user.id, ctx.sessions.ttlSeconds), user, organization };

@@ -6,7 +6,7 @@ import { badInput, notFound } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
 import { fromGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
-import { recordChange } from '../audit';
+import { createRecorded, updateRecorded } from '../audit';
 import { Cycle, KeyResult, Objective } from './okr.entity';
 import { keyResultProgress, scoreOf } from './okr-rules';
 import type { CloseCycleInput, CreateCycleInput, CyclesFilter } from './okrs.inputs';
@@ -32,16 +32,12 @@ export async function createCycle(ctx: Context, input: CreateCycleInput) {
     if (await tx.manager.existsBy(Cycle, { organizationId: orgId(tx), name })) {
       throw badInput(`A cycle named ${name} already exists`, 'name');
     }
-    const cycle = await tx.manager.save(
-      tx.manager.create(Cycle, { organizationId: orgId(tx), name, startsOn: input.startsOn, endsOn: input.endsOn, closedAt: null }),
+    const cycle = await createRecorded(
+      tx,
+      Cycle,
+      { organizationId: orgId(tx), name, startsOn: input.startsOn, endsOn: input.endsOn, closedAt: null, version: 1 },
+      { action: 'cycle.created', meta: (c) => ({ cycleId: c.id }), prime: cycleById },
     );
-    await recordChange(tx, {
-      action: 'cycle.created',
-      entityType: 'Cycle',
-      entityId: cycle.id,
-      after: cycle,
-      meta: { cycleId: cycle.id },
-    });
     return { cycle };
   });
 }
@@ -68,21 +64,16 @@ export async function closeCycle(ctx: Context, input: CloseCycleInput) {
         [krs.map((k) => k.id), scores.map(String), cycle.organizationId],
       );
     }
-    const before = { ...cycle };
-    cycle.closedAt = new Date();
-    await tx.manager.save(cycle);
-    await recordChange(tx, {
+    const closed = await updateRecorded(tx, Cycle, cycle, null, { closedAt: new Date() }, {
       action: 'cycle.closed',
-      entityType: 'Cycle',
-      entityId: cycle.id,
-      before,
-      after: { ...cycle, scores: Object.fromEntries(krs.map((k, i) => [k.id, scores[i]])) },
       meta: { cycleId: cycle.id },
+      after: (c) => ({ ...c, scores: Object.fromEntries(krs.map((k, i) => [k.id, scores[i]])) }),
+      prime: cycleById,
     });
     const objectives = await tx.manager.find(Objective, { where: { cycleId: cycle.id, organizationId: cycle.organizationId } });
     for (const o of objectives) {
       emitAfterCommit(tx, { type: 'OBJECTIVE_PROGRESS_CHANGED', entityType: 'Objective', entityId: o.id, meta: { cycleId: cycle.id } });
     }
-    return { cycle };
+    return { cycle: closed };
   });
 }

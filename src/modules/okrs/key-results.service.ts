@@ -4,16 +4,14 @@ import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { badInput, forbidden, notFound } from '../../common/errors';
-import { emitAfterCommit } from '../../common/events';
 import { withTransaction } from '../../db/transaction';
-import { updateWithVersion } from '../../db/versioned-update';
-import { recordAudit, recordChange } from '../audit';
+import { createRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { leadsSquad } from '../squads';
 import { CheckIn, KeyResult, Objective } from './okr.entity';
 import { KeyResultKind, validateMeasure, validateValue } from './okr-rules';
 import type { CheckInKeyResultInput, CreateKeyResultInput, UpdateKeyResultInput } from './okrs.inputs';
-import { objectiveById } from './okrs.loaders';
+import { keyResultById, objectiveById } from './okrs.loaders';
 import {
   MAX_KEY_RESULTS,
   rule,
@@ -26,6 +24,9 @@ import {
   assertRollupWeights,
   checkWeight,
 } from './okr-access';
+
+/** The routing facts of a key result's events. */
+const krMeta = (objective: Objective) => ({ objectiveId: objective.id, squadId: objective.squadId, cycleId: objective.cycleId });
 
 export async function createKeyResult(ctx: Context, input: CreateKeyResultInput) {
   return withTransaction(ctx, async (tx) => {
@@ -45,8 +46,7 @@ export async function createKeyResult(ctx: Context, input: CreateKeyResultInput)
     const count = await tx.manager.countBy(KeyResult, { objectiveId: objective.id, organizationId: orgId(tx) });
     if (count >= MAX_KEY_RESULTS) throw badInput(`An objective has at most ${MAX_KEY_RESULTS} key results`, 'objectiveId');
     await assertRollupWeights(tx, objective.id, { weight });
-    const keyResult = await tx.manager.save(
-      tx.manager.create(KeyResult, {
+    const keyResult = await createRecorded(tx, KeyResult, {
         organizationId: orgId(tx),
         objectiveId: objective.id,
         cycleId: objective.cycleId,
@@ -62,15 +62,9 @@ export async function createKeyResult(ctx: Context, input: CreateKeyResultInput)
         score: null,
         lastCheckInAt: null,
         version: 1,
-      }),
+      },
+      { action: 'key_result.created', meta: krMeta(objective), prime: keyResultById },
     );
-    await recordChange(tx, {
-      action: 'key_result.created',
-      entityType: 'KeyResult',
-      entityId: keyResult.id,
-      after: keyResult,
-      meta: { objectiveId: objective.id, squadId: objective.squadId, cycleId: objective.cycleId },
-    });
     await emitProgressChanged(tx, [objective.id]);
     return { keyResult };
   });
@@ -99,15 +93,11 @@ export async function updateKeyResult(ctx: Context, input: UpdateKeyResultInput)
     if (input.ownerId) set.ownerId = (await requireOrgUser(tx, input.ownerId, 'ownerId', { notViewer: true })).userId;
     await openCycle(tx, kr.cycleId);
     if (set.weight) await assertRollupWeights(tx, objective.id, { keyResultId: kr.id, weight: set.weight });
-    await updateWithVersion(tx, KeyResult, kr.id, input.expectedVersion, set, 'This key result');
-    const keyResult = await tx.manager.findOneByOrFail(KeyResult, { id: kr.id, organizationId: orgId(tx) });
-    await recordChange(tx, {
+    const keyResult = await updateRecorded(tx, KeyResult, kr, input.expectedVersion, set, {
       action: 'key_result.updated',
-      entityType: 'KeyResult',
-      entityId: kr.id,
-      before: kr,
-      after: keyResult,
-      meta: { objectiveId: objective.id, squadId: objective.squadId, cycleId: objective.cycleId },
+      meta: krMeta(objective),
+      prime: keyResultById,
+      what: 'This key result',
     });
     await emitProgressChanged(tx, [objective.id]);
     return { keyResult };
@@ -129,15 +119,6 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
     }
     rule(() => validateValue(kr.kind, input.value));
     await openCycle(tx, kr.cycleId);
-    const now = new Date();
-    await updateWithVersion(
-      tx,
-      KeyResult,
-      kr.id,
-      input.expectedVersion,
-      { currentValue: input.value, confidence: input.confidence, lastCheckInAt: now },
-      'This key result',
-    );
     const checkIn = await tx.manager.save(
       tx.manager.create(CheckIn, {
         organizationId: orgId(tx),
@@ -148,14 +129,22 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
         authorId: tx.viewer?.userId ?? null,
       }),
     );
-    const keyResult = await tx.manager.findOneByOrFail(KeyResult, { id: kr.id, organizationId: orgId(tx) });
-    await recordAudit(tx, { action: 'key_result.checked_in', entityType: 'KeyResult', entityId: kr.id, before: kr, after: { ...keyResult, checkIn } });
-    emitAfterCommit(tx, {
-      type: 'KEY_RESULT_CHECKED_IN',
-      entityType: 'CheckIn',
-      entityId: checkIn.id,
-      meta: { keyResultId: kr.id, objectiveId: objective.id, squadId: objective.squadId, cycleId: kr.cycleId },
-    });
+    // Audited on the key result, announced as the check-in (KEY_RESULT_CHECKED_IN).
+    const keyResult = await updateRecorded(
+      tx,
+      KeyResult,
+      kr,
+      input.expectedVersion,
+      { currentValue: input.value, confidence: input.confidence, lastCheckInAt: checkIn.createdAt },
+      {
+        action: 'key_result.checked_in',
+        meta: { keyResultId: kr.id, ...krMeta(objective) },
+        after: (updated) => ({ ...updated, checkIn }),
+        event: () => ({ entityType: 'CheckIn', entityId: checkIn.id }),
+        prime: keyResultById,
+        what: 'This key result',
+      },
+    );
     await emitProgressChanged(tx, [objective.id]);
     return { checkIn, keyResult };
   });

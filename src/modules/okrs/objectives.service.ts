@@ -6,8 +6,7 @@ import type { Context } from '../../common/context';
 import { badInput, forbidden } from '../../common/errors';
 import { fromGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
-import { updateWithVersion } from '../../db/versioned-update';
-import { recordChange } from '../audit';
+import { createRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { assertManagesSquad, requireSquad } from '../squads';
 import { Objective } from './okr.entity';
@@ -95,6 +94,9 @@ export async function listObjectives(ctx: Context, filter: ObjectivesFilter, pag
   };
 }
 
+/** The routing facts of an objective's events. */
+const objectiveMeta = (o: Objective) => ({ cycleId: o.cycleId, squadId: o.squadId });
+
 export async function createObjective(ctx: Context, input: CreateObjectiveInput) {
   return withTransaction(ctx, async (tx) => {
     const cycle = await requireCycle(tx, input.cycleId);
@@ -108,8 +110,10 @@ export async function createObjective(ctx: Context, input: CreateObjectiveInput)
     const weight = checkWeight(input.weight) ?? new Decimal(1);
     await openCycle(tx, cycle.id);
     if (parent) await assertRollupWeights(tx, parent.id, { weight });
-    const objective = await tx.manager.save(
-      tx.manager.create(Objective, {
+    const objective = await createRecorded(
+      tx,
+      Objective,
+      {
         organizationId: orgId(tx),
         cycleId: cycle.id,
         title: input.title.trim(),
@@ -119,15 +123,9 @@ export async function createObjective(ctx: Context, input: CreateObjectiveInput)
         parentId: parent?.id ?? null,
         weight,
         version: 1,
-      }),
+      },
+      { action: 'objective.created', meta: objectiveMeta, prime: objectiveById },
     );
-    await recordChange(tx, {
-      action: 'objective.created',
-      entityType: 'Objective',
-      entityId: objective.id,
-      after: objective,
-      meta: { cycleId: cycle.id, squadId: objective.squadId },
-    });
     await emitProgressChanged(tx, [parent?.id ?? null]);
     return { objective };
   });
@@ -167,15 +165,11 @@ export async function updateObjective(ctx: Context, input: UpdateObjectiveInput)
     if (objective.parentId && objective.parentId !== newParentId) {
       await assertRollupWeights(tx, objective.parentId, { childId: objective.id, weight: null });
     }
-    await updateWithVersion(tx, Objective, objective.id, input.expectedVersion, set, 'This objective');
-    const updated = await tx.manager.findOneByOrFail(Objective, { id: objective.id, organizationId: orgId(tx) });
-    await recordChange(tx, {
+    const updated = await updateRecorded(tx, Objective, objective, input.expectedVersion, set, {
       action: 'objective.updated',
-      entityType: 'Objective',
-      entityId: objective.id,
-      before: objective,
-      after: updated,
-      meta: { cycleId: objective.cycleId, squadId: updated.squadId },
+      meta: objectiveMeta,
+      prime: objectiveById,
+      what: 'This objective',
     });
     if (set.parentId !== undefined || set.weight !== undefined) {
       await emitProgressChanged(tx, [objective.parentId, updated.parentId]);

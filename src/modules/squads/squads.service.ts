@@ -5,7 +5,7 @@ import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '..
 import { fromGlobalId, toGlobalId } from '../../common/ids';
 import { requireByGlobalId } from '../../common/loaders';
 import { withTransaction } from '../../db/transaction';
-import { recordChange } from '../audit';
+import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { Sprint, Squad, SquadMember } from './squad.entity';
 import type { AddSquadMemberInput, CloseSprintInput, CreateSprintInput, CreateSquadInput, RemoveSquadMemberInput } from './squads.inputs';
@@ -39,16 +39,12 @@ export function requireSprint(ctx: Context, globalId: string, field = 'sprintId'
 export async function createSquad(ctx: Context, input: CreateSquadInput) {
   return withTransaction(ctx, async (tx) => {
     const { userId: leadId } = await requireOrgUser(tx, input.leadId, 'leadId', { notViewer: true });
-    const squad = await tx.manager.save(
-      tx.manager.create(Squad, { organizationId: orgId(tx), name: input.name.trim(), mission: input.mission?.trim() || null, leadId }),
+    const squad = await createRecorded(
+      tx,
+      Squad,
+      { organizationId: orgId(tx), name: input.name.trim(), mission: input.mission?.trim() || null, leadId, version: 1, archivedAt: null },
+      { action: 'squad.created', meta: (s) => ({ squadId: s.id }), prime: squadById },
     );
-    await recordChange(tx, {
-      action: 'squad.created',
-      entityType: 'Squad',
-      entityId: squad.id,
-      after: squad,
-      meta: { squadId: squad.id },
-    });
     return { squad };
   });
 }
@@ -64,16 +60,12 @@ export async function addSquadMember(ctx: Context, input: AddSquadMemberInput) {
     if (members.length >= MAX_SQUAD_MEMBERS) {
       throw badInput(`A squad has at most ${MAX_SQUAD_MEMBERS} members: split it into smaller squads`, 'squadId');
     }
-    const squadMember = await tx.manager.save(
-      tx.manager.create(SquadMember, { organizationId: squad.organizationId, squadId: squad.id, userId, function: input.function }),
+    const squadMember = await createRecorded(
+      tx,
+      SquadMember,
+      { organizationId: squad.organizationId, squadId: squad.id, userId, function: input.function },
+      { action: 'squad.member_added', meta: { squadId: squad.id, userId } },
     );
-    await recordChange(tx, {
-      action: 'squad.member_added',
-      entityType: 'SquadMember',
-      entityId: squadMember.id,
-      after: squadMember,
-      meta: { squadId: squad.id, userId },
-    });
     return { squadMember, squad };
   });
 }
@@ -85,14 +77,7 @@ export async function removeSquadMember(ctx: Context, input: RemoveSquadMemberIn
     const userId = fromGlobalId(input.userId, 'User', 'userId');
     const member = await tx.manager.findOneBy(SquadMember, { squadId: squad.id, userId, organizationId: squad.organizationId });
     if (!member) throw notFound('Squad member', input.userId);
-    await tx.manager.delete(SquadMember, { id: member.id });
-    await recordChange(tx, {
-      action: 'squad.member_removed',
-      entityType: 'SquadMember',
-      entityId: member.id,
-      before: member,
-      meta: { squadId: squad.id, userId },
-    });
+    await deleteRecorded(tx, SquadMember, member, { action: 'squad.member_removed', meta: { squadId: squad.id, userId } });
     return { removedSquadMemberId: toGlobalId('SquadMember', member.id), squad };
   });
 }
@@ -146,8 +131,10 @@ export async function createSprint(ctx: Context, input: CreateSprintInput) {
         'startsOn',
       );
     }
-    const sprint = await tx.manager.save(
-      tx.manager.create(Sprint, {
+    const sprint = await createRecorded(
+      tx,
+      Sprint,
+      {
         organizationId: squad.organizationId,
         squadId: squad.id,
         name: input.name.trim(),
@@ -156,15 +143,10 @@ export async function createSprint(ctx: Context, input: CreateSprintInput) {
         endsOn,
         retrospective: null,
         closedAt: null,
-      }),
+        version: 1,
+      },
+      { action: 'sprint.created', meta: { squadId: squad.id }, prime: sprintById },
     );
-    await recordChange(tx, {
-      action: 'sprint.created',
-      entityType: 'Sprint',
-      entityId: sprint.id,
-      after: sprint,
-      meta: { squadId: squad.id },
-    });
     return { sprint };
   });
 }
@@ -180,18 +162,14 @@ export async function closeSprint(ctx: Context, input: CloseSprintInput) {
     if (!sprint) throw notFound('Sprint', input.sprintId);
     assertManagesSquad(tx, await squadById(tx).load(sprint.squadId), 'close sprints');
     if (sprint.closedAt) throw new AppError(ErrorCode.INVALID_TRANSITION, `Sprint "${sprint.name}" is already closed`);
-    const before = { ...sprint };
-    sprint.closedAt = new Date();
-    sprint.retrospective = input.retrospective?.trim() || null;
-    await tx.manager.save(sprint);
-    await recordChange(tx, {
-      action: 'sprint.closed',
-      entityType: 'Sprint',
-      entityId: sprint.id,
-      before,
-      after: sprint,
-      meta: { squadId: sprint.squadId },
-    });
-    return { sprint };
+    const closed = await updateRecorded(
+      tx,
+      Sprint,
+      sprint,
+      null,
+      { closedAt: new Date(), retrospective: input.retrospective?.trim() || null },
+      { action: 'sprint.closed', meta: { squadId: sprint.squadId }, prime: sprintById },
+    );
+    return { sprint: closed };
   });
 }

@@ -6,8 +6,7 @@ import { badInput, forbidden } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
 import { requireByGlobalId } from '../../common/loaders';
 import { withTransaction } from '../../db/transaction';
-import { updateWithVersion } from '../../db/versioned-update';
-import { recordChange } from '../audit';
+import { createRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { CHECK_IN_INTERVAL_DAYS, KeyResult, objectiveById, requireKeyResult } from '../okrs';
 import { leadsSquad, requireSprint, requireSquad, squadById, type Squad } from '../squads';
@@ -64,6 +63,9 @@ async function resolveLinks(
   return { keyResultId, sprintId, squadId };
 }
 
+/** The routing facts of a task's events. */
+const taskMeta = (t: Task) => ({ squadId: t.squadId, assigneeId: t.assigneeId });
+
 export async function createTask(ctx: Context, input: CreateTaskInput) {
   return withTransaction(ctx, async (tx) => {
     const links = await resolveLinks(tx, input, { keyResultId: null, sprintId: null, squadId: null });
@@ -75,8 +77,10 @@ export async function createTask(ctx: Context, input: CreateTaskInput) {
       );
     }
     const assigneeId = input.assigneeId ? (await requireOrgUser(tx, input.assigneeId, 'assigneeId', { notViewer: true })).userId : null;
-    const task = await tx.manager.save(
-      tx.manager.create(Task, {
+    const task = await createRecorded(
+      tx,
+      Task,
+      {
         organizationId: orgId(tx),
         title: input.title.trim(),
         description: input.description?.trim() || null,
@@ -89,15 +93,9 @@ export async function createTask(ctx: Context, input: CreateTaskInput) {
         ...links,
         completedAt: null,
         version: 1,
-      }),
+      },
+      { action: 'task.created', meta: taskMeta, prime: taskById },
     );
-    await recordChange(tx, {
-      action: 'task.created',
-      entityType: 'Task',
-      entityId: task.id,
-      after: task,
-      meta: { squadId: task.squadId, assigneeId },
-    });
     if (assigneeId) {
       emitAfterCommit(tx, { type: 'TASK_ASSIGNED', entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
     }
@@ -134,15 +132,11 @@ export async function updateTask(ctx: Context, input: UpdateTaskInput) {
       }
       Object.assign(set, links);
     }
-    await updateWithVersion(tx, Task, task.id, input.expectedVersion, set, 'This task');
-    const updated = await tx.manager.findOneByOrFail(Task, { id: task.id, organizationId: orgId(tx) });
-    await recordChange(tx, {
+    const updated = await updateRecorded(tx, Task, task, input.expectedVersion, set, {
       action: 'task.updated',
-      entityType: 'Task',
-      entityId: task.id,
-      before: task,
-      after: updated,
-      meta: { squadId: updated.squadId, assigneeId: updated.assigneeId },
+      meta: taskMeta,
+      prime: taskById,
+      what: 'This task',
     });
     if (updated.assigneeId && updated.assigneeId !== task.assigneeId) {
       emitAfterCommit(tx, { type: 'TASK_ASSIGNED', entityType: 'Task', entityId: task.id, meta: { squadId: updated.squadId, assigneeId: updated.assigneeId } });
@@ -158,24 +152,12 @@ export async function setTaskStatus(ctx: Context, input: SetTaskStatusInput) {
       throw forbidden("Only the assignee, the squad's lead or OWNER/ADMIN may change this task's status");
     }
     const set: Partial<Task> = { status: input.status, completedAt: input.status === TaskStatus.DONE ? new Date() : null };
-    if (input.expectedVersion != null) {
-      await updateWithVersion(tx, Task, task.id, input.expectedVersion, set, 'This task');
-    } else {
-      await tx.manager
-        .createQueryBuilder()
-        .update(Task)
-        .set({ ...set, version: () => 'version + 1', updatedAt: () => 'now()' })
-        .where('id = :id AND organization_id = :org', { id: task.id, org: orgId(tx) })
-        .execute();
-    }
-    const updated = await tx.manager.findOneByOrFail(Task, { id: task.id, organizationId: orgId(tx) });
-    await recordChange(tx, {
+    // Without expectedVersion a status change applies to whatever version is current.
+    const updated = await updateRecorded(tx, Task, task, input.expectedVersion ?? null, set, {
       action: 'task.status_changed',
-      entityType: 'Task',
-      entityId: task.id,
-      before: task,
-      after: updated,
-      meta: { squadId: updated.squadId, assigneeId: updated.assigneeId, status: updated.status },
+      meta: (t) => ({ ...taskMeta(t), status: t.status }),
+      prime: taskById,
+      what: 'This task',
     });
     return { task: updated };
   });
