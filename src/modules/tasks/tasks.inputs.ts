@@ -47,5 +47,3 @@ export class TasksFilter {
   @IsOptional()
   dueBefore?: string;
 }
-
-export const MAX_WORK_ITEMS = 100;

@@ -8,10 +8,10 @@ import { planningSubscription } from '../realtime';
 import { Sprint, Squad, sprintById, squadById } from '../squads';
 import { Task } from './task.entity';
 import { TaskQuadrant, quadrantOf } from './task-rules';
-import { CreateTaskInput, MAX_WORK_ITEMS, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
+import { CreateTaskInput, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
 import { taskById } from './tasks.loaders';
 import * as tasks from './tasks.service';
-import { CreateTaskPayload, SetTaskStatusPayload, TaskConnection, UpdateTaskPayload, WorkItem } from './tasks.types';
+import { CreateTaskPayload, SetTaskStatusPayload, TaskConnection, UpdateTaskPayload } from './tasks.types';
 import { notFound } from '../../common/errors';
 
 const TASK_CREATORS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
@@ -46,17 +46,6 @@ export class TaskResolver {
     @Ctx() ctx: Context,
   ) {
     return tasks.listMyTasks(ctx, filter ?? {}, page);
-  }
-
-  @Authorized()
-  @Query(() => [WorkItem], {
-    description: 'What needs the caller now: tasks due today or overdue, and key results they own with no check-in for 7 days. Most pressing first.',
-  })
-  myWork(
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50, description: `At most ${MAX_WORK_ITEMS}.` }) first: number | null,
-    @Ctx() ctx: Context,
-  ) {
-    return tasks.myWork(ctx, first ?? 50);
   }
 
   @Authorized()

@@ -1,21 +1,17 @@
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { addDays, isoToday } from '../../common/dates';
 import { badInput, forbidden } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
 import { requireByGlobalId } from '../../common/loaders';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
-import { CHECK_IN_INTERVAL_DAYS, KeyResult, objectiveById, requireKeyResult } from '../okrs';
+import { objectiveById, requireKeyResult, type KeyResult } from '../okrs';
 import { leadsSquad, requireSprint, requireSquad, squadById, type Squad } from '../squads';
 import { Task, TaskStatus } from './task.entity';
 import { taskById } from './tasks.loaders';
-import { MAX_WORK_ITEMS, type CreateTaskInput, type SetTaskStatusInput, type TasksFilter, type UpdateTaskInput } from './tasks.inputs';
-import { WorkItemKind, type WorkItem } from './tasks.types';
-
-const OPEN_STATUSES = [TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED];
+import type { CreateTaskInput, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
 
 export function requireTask(ctx: Context, globalId: string, field = 'id'): Promise<Task> {
   return requireByGlobalId(taskById(ctx), globalId, 'Task', field);
@@ -190,57 +186,4 @@ export function listMyTasks(ctx: Context, filter: TasksFilter, page: ConnectionA
 
 export function listSquadTasks(ctx: Context, squad: Squad, filter: TasksFilter, page: ConnectionArgs) {
   return listTasks(ctx, (qb) => qb.andWhere('t.squad_id = :squad', { squad: squad.id }), filter, page);
-}
-
-/**
- * What needs the caller now: their open tasks due today or overdue, and the key results they
- * own (in open cycles) with no check-in for CHECK_IN_INTERVAL_DAYS days. Overdue first.
- */
-export async function myWork(ctx: Context, first: number): Promise<WorkItem[]> {
-  if (first < 0 || first > MAX_WORK_ITEMS) throw badInput(`first must be between 0 and ${MAX_WORK_ITEMS}`, 'first');
-  if (first === 0) return [];
-  const me = ctx.viewer!.userId;
-  const org = orgId(ctx);
-  const today = isoToday();
-  const tasks = await ctx.manager
-    .createQueryBuilder(Task, 't')
-    .where('t.organization_id = :org AND t.assignee_id = :me AND t.status IN (:...open) AND t.due_on <= :today', {
-      org,
-      me,
-      open: OPEN_STATUSES,
-      today,
-    })
-    .orderBy('t.due_on', 'ASC')
-    .addOrderBy('t.id', 'ASC')
-    .limit(first)
-    .getMany();
-  const staleBefore = new Date(Date.now() - CHECK_IN_INTERVAL_DAYS * 24 * 3600 * 1000);
-  const keyResults = await ctx.manager
-    .createQueryBuilder(KeyResult, 'k')
-    .innerJoin('okr_cycles', 'c', 'c.id = k.cycle_id AND c.organization_id = k.organization_id')
-    .where('k.organization_id = :org AND k.owner_id = :me AND c.closed_at IS NULL', { org, me })
-    .andWhere('COALESCE(k.last_check_in_at, k.created_at) < :staleBefore', { staleBefore })
-    .orderBy('COALESCE(k.last_check_in_at, k.created_at)', 'ASC')
-    .addOrderBy('k.id', 'ASC')
-    .limit(first)
-    .getMany();
-  const items: WorkItem[] = [
-    ...tasks.map((task) => ({
-      kind: task.dueOn! < today ? WorkItemKind.TASK_OVERDUE : WorkItemKind.TASK_DUE_TODAY,
-      reason: task.dueOn! < today ? `overdue since ${task.dueOn}` : 'due today',
-      dueOn: task.dueOn,
-      subject: task,
-    })),
-    ...keyResults.map((kr) => ({
-      kind: WorkItemKind.CHECK_IN_DUE,
-      reason: kr.lastCheckInAt
-        ? `no check-in since ${kr.lastCheckInAt.toISOString().slice(0, 10)}`
-        : `no check-in yet (created ${kr.createdAt.toISOString().slice(0, 10)})`,
-      dueOn: addDays((kr.lastCheckInAt ?? kr.createdAt).toISOString().slice(0, 10), CHECK_IN_INTERVAL_DAYS),
-      subject: kr,
-    })),
-  ];
-  const rank = { [WorkItemKind.TASK_OVERDUE]: 0, [WorkItemKind.CHECK_IN_DUE]: 1, [WorkItemKind.TASK_DUE_TODAY]: 2 };
-  items.sort((a, b) => rank[a.kind] - rank[b.kind] || (a.dueOn ?? '').localeCompare(b.dueOn ?? ''));
-  return items.slice(0, first);
 }

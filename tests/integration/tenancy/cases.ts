@@ -172,7 +172,7 @@ registerTenancy(
     },
     'Query.objective': { operation: (a) => ({ query: `query($id: ID!) { objective(id: $id) { id title } }`, variables: { id: a.ids.objective } }), expect: 'NOT_FOUND' },
     'Query.myTasks': { operation: () => ({ query: `{ myTasks(first: 100) { nodes { id title } } }` }), expect: 'ANY' },
-    'Query.myWork': { operation: () => ({ query: `{ myWork { kind reason subject { ... on Task { id title } ... on KeyResult { id title } } } }` }), expect: 'ANY' },
+    'Query.myWork': { operation: () => ({ query: `{ myWork { nodes { kind reason subject { ... on Task { id title } ... on KeyResult { id title } } } } }` }), expect: 'ANY' },
     'Mutation.createSquad': {
       operation: (a) => ({ query: `mutation($i: CreateSquadInput!) { createSquad(input: $i) { squad { id } } }`, variables: { i: { name: 'B', leadId: a.ids.squadLead } } }),
       expect: 'NOT_FOUND',
