@@ -2,6 +2,7 @@ import type { DeepPartial, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { Context } from '../../common/context';
 import type { LoaderAccessor } from '../../common/loaders';
+import { conflict } from '../../common/errors';
 import { updateVersioned } from '../../db/versioned-update';
 import { recordChange, type Change } from './audit.service';
 
@@ -80,18 +81,34 @@ export async function updateRecorded<E extends ObjectLiteral & { id: string; ver
   return updated;
 }
 
-/** Deletes a row, records the change with its last state and forgets it in the by-id loader. */
+/**
+ * Deletes a row (with `expectedVersion`: only at that version, else CONFLICT with
+ * `currentVersion`), records the change with its last state and forgets it in the by-id loader.
+ */
 export async function deleteRecorded<E extends ObjectLiteral & { id: string; organizationId: string }>(
   tx: Context,
   entity: EntityTarget<E>,
   current: E,
-  change: WriteChange<E>,
+  change: WriteChange<E> & { expectedVersion?: number | null; what?: string },
 ): Promise<void> {
-  await tx.manager
+  const qb = tx.manager
     .createQueryBuilder()
     .delete()
     .from(entity)
-    .where('id = :id AND organization_id = :org', { id: current.id, org: current.organizationId })
-    .execute();
+    .where('id = :id AND organization_id = :org', { id: current.id, org: current.organizationId });
+  if (change.expectedVersion != null) qb.andWhere('version = :expectedVersion', { expectedVersion: change.expectedVersion });
+  const result = await qb.execute();
+  if (change.expectedVersion != null && result.affected !== 1) {
+    const [row] = (await tx.manager
+      .createQueryBuilder()
+      .select('t.version', 'version')
+      .from(entity, 't')
+      .where('t.id = :id AND t.organization_id = :org', { id: current.id, org: current.organizationId })
+      .getRawMany()) as Array<{ version: number }>;
+    throw conflict(
+      `${change.what ?? 'This object'} was changed by someone else (now version ${row?.version ?? 'unknown'}, you sent ${change.expectedVersion}): reload it`,
+      { currentVersion: row?.version ?? null },
+    );
+  }
   await record(tx, entity, current, null, current, change);
 }

@@ -9,7 +9,7 @@ import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
 import { Cycle, KeyResult, Objective } from './okr.entity';
 import { keyResultProgress, scoreOf } from './okr-rules';
-import type { CloseCycleInput, CreateCycleInput, CyclesFilter } from './okrs.inputs';
+import type { CloseCycleInput, CreateCycleInput, CyclesFilter, UpdateCycleInput } from './okrs.inputs';
 import { cycleById } from './okrs.loaders';
 import { cycleClosed, lockCycle } from './okr-access';
 
@@ -75,5 +75,40 @@ export async function closeCycle(ctx: Context, input: CloseCycleInput) {
       emitAfterCommit(tx, { type: 'OBJECTIVE_PROGRESS_CHANGED', entityType: 'Objective', entityId: o.id, meta: { cycleId: cycle.id } });
     }
     return { cycle: closed };
+  });
+}
+
+/** OWNER/ADMIN; open cycles only (CYCLE_CLOSED). New dates change every objective's pace, so progress events follow. */
+export async function updateCycle(ctx: Context, input: UpdateCycleInput) {
+  const id = fromGlobalId(input.id, 'Cycle', 'id');
+  return withTransaction(ctx, async (tx) => {
+    const cycle = await lockCycle(tx, id, 'pessimistic_write').catch(() => {
+      throw notFound('Cycle', input.id);
+    });
+    if (cycle.closedAt) throw cycleClosed(cycle);
+    const set: Partial<Cycle> = {};
+    if (input.name != null && input.name.trim() !== cycle.name) {
+      const name = input.name.trim();
+      if (await tx.manager.existsBy(Cycle, { organizationId: cycle.organizationId, name })) {
+        throw badInput(`A cycle named ${name} already exists`, 'name');
+      }
+      set.name = name;
+    }
+    if (input.startsOn) set.startsOn = input.startsOn;
+    if (input.endsOn) set.endsOn = input.endsOn;
+    if ((set.endsOn ?? cycle.endsOn) < (set.startsOn ?? cycle.startsOn)) throw badInput('endsOn must be on or after startsOn', 'endsOn');
+    const updated = await updateRecorded(tx, Cycle, cycle, input.expectedVersion, set, {
+      action: 'cycle.updated',
+      meta: { cycleId: cycle.id },
+      prime: cycleById,
+      what: 'This cycle',
+    });
+    if (set.startsOn || set.endsOn) {
+      const objectives = await tx.manager.find(Objective, { where: { cycleId: cycle.id, organizationId: cycle.organizationId } });
+      for (const o of objectives) {
+        emitAfterCommit(tx, { type: 'OBJECTIVE_PROGRESS_CHANGED', entityType: 'Objective', entityId: o.id, meta: { cycleId: cycle.id } });
+      }
+    }
+    return { cycle: updated };
   });
 }

@@ -3,14 +3,21 @@ import Decimal from 'decimal.js';
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { badInput, forbidden, notFound } from '../../common/errors';
+import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../common/errors';
+import { toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
-import { createRecorded, updateRecorded } from '../audit';
+import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { leadsSquad } from '../squads';
 import { CheckIn, KeyResult, Objective } from './okr.entity';
 import { KeyResultKind, validateMeasure, validateValue } from './okr-rules';
-import type { CheckInKeyResultInput, CreateKeyResultInput, UpdateKeyResultInput } from './okrs.inputs';
+import type {
+  ArchiveKeyResultInput,
+  CheckInKeyResultInput,
+  CreateKeyResultInput,
+  DeleteKeyResultInput,
+  UpdateKeyResultInput,
+} from './okrs.inputs';
 import { keyResultById, objectiveById } from './okrs.loaders';
 import {
   MAX_KEY_RESULTS,
@@ -23,6 +30,7 @@ import {
   emitProgressChanged,
   assertRollupWeights,
   checkWeight,
+  assertNotArchived,
 } from './okr-access';
 
 /** The routing facts of a key result's events. */
@@ -32,6 +40,7 @@ export async function createKeyResult(ctx: Context, input: CreateKeyResultInput)
   return withTransaction(ctx, async (tx) => {
     const objective = await requireObjective(tx, input.objectiveId);
     await assertManagesObjective(tx, objective, 'add key results to this objective');
+    assertNotArchived(objective, 'This objective');
     const milestone = input.kind === KeyResultKind.MILESTONE;
     const startValue = input.startValue ?? (milestone ? new Decimal(0) : undefined);
     const targetValue = input.targetValue ?? (milestone ? new Decimal(1) : undefined);
@@ -76,6 +85,7 @@ export async function updateKeyResult(ctx: Context, input: UpdateKeyResultInput)
     const objective = await objectiveById(tx).load(kr.objectiveId);
     if (!objective) throw notFound('Objective');
     await assertManagesObjective(tx, objective, 'change this key result');
+    assertNotArchived(kr, 'This key result');
     const set: Partial<KeyResult> = {};
     if (input.title) set.title = input.title.trim();
     if (input.unit !== undefined) set.unit = input.unit?.trim() || null;
@@ -117,6 +127,8 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
     if (!isOwner && !isAdmin(tx) && !leadsSquad(tx, await squadOf(tx, objective))) {
       throw forbidden("Only the key result's owner, the lead of its squad or OWNER/ADMIN may check in");
     }
+    assertNotArchived(kr, 'This key result');
+    assertNotArchived(objective, 'Its objective');
     rule(() => validateValue(kr.kind, input.value));
     await openCycle(tx, kr.cycleId);
     const checkIn = await tx.manager.save(
@@ -147,6 +159,69 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
     );
     await emitProgressChanged(tx, [objective.id]);
     return { checkIn, keyResult };
+  });
+}
+
+/** The key result and its objective, for a manager of the objective, in an open cycle. */
+async function managedKeyResult(tx: Context, globalId: string, action: string): Promise<{ kr: KeyResult; objective: Objective }> {
+  const kr = await requireKeyResult(tx, globalId, 'id');
+  const objective = await objectiveById(tx).load(kr.objectiveId);
+  if (!objective) throw notFound('Objective');
+  await assertManagesObjective(tx, objective, action);
+  await openCycle(tx, kr.cycleId);
+  // Serialise key-result changes of one objective (bound and weights).
+  await tx.manager.query(`SELECT 1 FROM objectives WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [objective.id, orgId(tx)]);
+  return { kr, objective };
+}
+
+/**
+ * The objective's managers; open cycles only. An archived key result keeps its check-ins,
+ * leaves `Objective.keyResults` and the objective's roll-up, and no longer changes.
+ */
+export async function archiveKeyResult(ctx: Context, input: ArchiveKeyResultInput) {
+  return withTransaction(ctx, async (tx) => {
+    const { kr, objective } = await managedKeyResult(tx, input.id, 'archive this key result');
+    assertNotArchived(kr, 'This key result');
+    await assertRollupWeights(tx, objective.id, { keyResultId: kr.id, weight: null });
+    const keyResult = await updateRecorded(tx, KeyResult, kr, input.expectedVersion, { archivedAt: new Date() }, {
+      action: 'key_result.archived',
+      meta: krMeta(objective),
+      prime: keyResultById,
+      what: 'This key result',
+    });
+    await emitProgressChanged(tx, [objective.id]);
+    return { keyResult };
+  });
+}
+
+/**
+ * The objective's managers; open cycles only. Only a key result nobody has checked in on may
+ * be deleted (a mistake just made): one with check-ins is history, so KEY_RESULT_HAS_CHECK_INS
+ * (archive it instead). Tasks linked to it keep existing, unlinked.
+ */
+export async function deleteKeyResult(ctx: Context, input: DeleteKeyResultInput) {
+  return withTransaction(ctx, async (tx) => {
+    const { kr, objective } = await managedKeyResult(tx, input.id, 'delete this key result');
+    // Locks the key result: a check-in in flight either committed before (and is counted) or fails after.
+    const [row] = (await tx.manager.query(`SELECT version FROM key_results WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [
+      kr.id,
+      orgId(tx),
+    ])) as Array<{ version: number }>;
+    if (!row || row.version !== input.expectedVersion) {
+      throw conflict(`This key result was changed by someone else (now version ${row?.version ?? 'unknown'}, you sent ${input.expectedVersion}): reload it`, {
+        currentVersion: row?.version ?? null,
+      });
+    }
+    if (await tx.manager.existsBy(CheckIn, { keyResultId: kr.id, organizationId: kr.organizationId })) {
+      throw new AppError(
+        ErrorCode.KEY_RESULT_HAS_CHECK_INS,
+        'This key result has check-ins, which are kept as history: archive it instead (archiveKeyResult)',
+      );
+    }
+    await assertRollupWeights(tx, objective.id, { keyResultId: kr.id, weight: null });
+    await deleteRecorded(tx, KeyResult, kr, { action: 'key_result.deleted', meta: krMeta(objective), prime: keyResultById });
+    await emitProgressChanged(tx, [objective.id]);
+    return { deletedKeyResultId: toGlobalId('KeyResult', kr.id), objective };
   });
 }
 

@@ -11,7 +11,7 @@ import { requireOrgUser } from '../identity';
 import { assertManagesSquad, requireSquad } from '../squads';
 import { Objective } from './okr.entity';
 import { createsAlignmentCycle } from './okr-rules';
-import type { CreateObjectiveInput, ObjectivesFilter, UpdateObjectiveInput } from './okrs.inputs';
+import type { ArchiveObjectiveInput, CreateObjectiveInput, ObjectivesFilter, UpdateObjectiveInput } from './okrs.inputs';
 import { objectiveById, objectiveRollup } from './okrs.loaders';
 import {
   requireCycle,
@@ -22,6 +22,7 @@ import {
   emitProgressChanged,
   assertRollupWeights,
   checkWeight,
+  assertNotArchived,
 } from './okr-access';
 
 const OBJECTIVE_SORT: SortKey<Objective>[] = [
@@ -36,6 +37,7 @@ const OBJECTIVE_SORT: SortKey<Objective>[] = [
  */
 export async function listObjectives(ctx: Context, filter: ObjectivesFilter, page: ConnectionArgs): Promise<ConnectionResult<Objective>> {
   const qb = ctx.manager.createQueryBuilder(Objective, 'o').where('o.organization_id = :org', { org: orgId(ctx) });
+  qb.andWhere(filter.archived ? 'o.archived_at IS NOT NULL' : 'o.archived_at IS NULL');
   if (filter.cycleId) qb.andWhere('o.cycle_id = :cycle', { cycle: fromGlobalId(filter.cycleId, 'Cycle', 'filter.cycleId') });
   if (filter.squadId) qb.andWhere('o.squad_id = :squad', { squad: fromGlobalId(filter.squadId, 'Squad', 'filter.squadId') });
   if (filter.ownerId) qb.andWhere('o.owner_id = :owner', { owner: fromGlobalId(filter.ownerId, 'User', 'filter.ownerId') });
@@ -107,6 +109,7 @@ export async function createObjective(ctx: Context, input: CreateObjectiveInput)
     }
     const ownerId = input.ownerId ? (await requireOrgUser(tx, input.ownerId, 'ownerId', { notViewer: true })).userId : tx.viewer!.userId;
     const parent = input.parentId ? await requireObjective(tx, input.parentId, 'parentId') : null;
+    if (parent) assertNotArchived(parent, 'The parent objective');
     const weight = checkWeight(input.weight) ?? new Decimal(1);
     await openCycle(tx, cycle.id);
     if (parent) await assertRollupWeights(tx, parent.id, { weight });
@@ -135,6 +138,7 @@ export async function updateObjective(ctx: Context, input: UpdateObjectiveInput)
   return withTransaction(ctx, async (tx) => {
     const objective = await requireObjective(tx, input.id, 'id');
     await assertManagesObjective(tx, objective, 'change this objective');
+    assertNotArchived(objective, 'This objective');
     const set: Partial<Objective> = {};
     if (input.title !== undefined && input.title !== null) set.title = input.title.trim();
     if (input.description !== undefined) set.description = input.description?.trim() || null;
@@ -150,6 +154,7 @@ export async function updateObjective(ctx: Context, input: UpdateObjectiveInput)
     if (input.weight !== undefined && input.weight !== null) set.weight = checkWeight(input.weight);
     if (input.parentId !== undefined) {
       const parent = input.parentId ? await requireObjective(tx, input.parentId, 'parentId') : null;
+      if (parent) assertNotArchived(parent, 'The parent objective');
       if (parent) {
         const ancestors = (await alignmentChain(tx, parent.id)).map((o) => o.id);
         if (createsAlignmentCycle(objective.id, parent.id, ancestors)) {
@@ -175,5 +180,28 @@ export async function updateObjective(ctx: Context, input: UpdateObjectiveInput)
       await emitProgressChanged(tx, [objective.parentId, updated.parentId]);
     }
     return { objective: updated };
+  });
+}
+
+/**
+ * The objective's managers; open cycles only. An archived objective leaves the default lists
+ * (`objectives`, `Cycle.objectives`, `Squad.objectives`, its parent's `children`) and its
+ * parent's roll-up, and no longer changes; it stays reachable by id with its key results.
+ */
+export async function archiveObjective(ctx: Context, input: ArchiveObjectiveInput) {
+  return withTransaction(ctx, async (tx) => {
+    const objective = await requireObjective(tx, input.id, 'id');
+    await assertManagesObjective(tx, objective, 'archive this objective');
+    assertNotArchived(objective, 'This objective');
+    await openCycle(tx, objective.cycleId);
+    if (objective.parentId) await assertRollupWeights(tx, objective.parentId, { childId: objective.id, weight: null });
+    const archived = await updateRecorded(tx, Objective, objective, input.expectedVersion, { archivedAt: new Date() }, {
+      action: 'objective.archived',
+      meta: objectiveMeta,
+      prime: objectiveById,
+      what: 'This objective',
+    });
+    await emitProgressChanged(tx, [objective.parentId]);
+    return { objective: archived };
   });
 }

@@ -1,5 +1,6 @@
 /** Shared by the OKR services: lookups, permissions, cycle locks, roll-up checks and progress events. */
 import Decimal from 'decimal.js';
+import { IsNull } from 'typeorm';
 import { isAdmin, orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common/errors';
@@ -103,14 +104,19 @@ export async function assertRollupWeights(
   objectiveId: string,
   change: { keyResultId?: string; childId?: string; weight: Decimal | null },
 ): Promise<void> {
-  const krs = await tx.manager.find(KeyResult, { where: { objectiveId, organizationId: orgId(tx) } });
-  const children = await tx.manager.find(Objective, { where: { parentId: objectiveId, organizationId: orgId(tx) } });
+  const krs = await tx.manager.find(KeyResult, { where: { objectiveId, organizationId: orgId(tx), archivedAt: IsNull() } });
+  const children = await tx.manager.find(Objective, { where: { parentId: objectiveId, organizationId: orgId(tx), archivedAt: IsNull() } });
   const weights = [
     ...krs.filter((k) => k.id !== change.keyResultId).map((k) => k.weight),
     ...children.filter((c) => c.id !== change.childId).map((c) => c.weight),
     ...(change.weight ? [change.weight] : []),
   ];
   rule(() => assertSomeWeight(weights));
+}
+
+/** An archived objective or key result no longer changes. */
+export function assertNotArchived(row: { archivedAt: Date | null }, what: string): void {
+  if (row.archivedAt) throw new AppError(ErrorCode.ARCHIVED, `${what} is archived: it no longer changes`);
 }
 
 export const checkWeight = (w: Decimal | undefined) => {

@@ -60,6 +60,9 @@ export class ObjectivesFilter {
   @Field(() => OkrStatus, { nullable: true, description: 'Computed status; paginate forward (first/after) with it.' })
   @IsOptional()
   status?: OkrStatus;
+  @Field({ nullable: true, defaultValue: false, description: 'false (default): active objectives; true: archived ones.' })
+  @IsOptional()
+  archived?: boolean;
 }
 
 @InputType()
@@ -112,4 +115,34 @@ export class KeyResultCheckedInFilter {
 @InputType()
 export class ObjectiveProgressChangedFilter {
   @Field(() => ID, { nullable: true }) @IsOptional() cycleId?: string;
+}
+
+@InputType()
+export class UpdateCycleInput {
+  @Field(() => ID) id: string;
+  @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT.' }) @IsInt() expectedVersion: number;
+  @Field({ nullable: true, description: 'Unique in the organisation.' })
+  @IsOptional()
+  @Length(1, 50, { message: 'name must be 1 to 50 characters' })
+  name?: string;
+  @Field(() => DateScalar, { nullable: true }) @IsOptional() startsOn?: string;
+  @Field(() => DateScalar, { nullable: true }) @IsOptional() endsOn?: string;
+}
+
+@InputType()
+export class ArchiveObjectiveInput {
+  @Field(() => ID) id: string;
+  @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT.' }) @IsInt() expectedVersion: number;
+}
+
+@InputType()
+export class ArchiveKeyResultInput {
+  @Field(() => ID) id: string;
+  @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT.' }) @IsInt() expectedVersion: number;
+}
+
+@InputType()
+export class DeleteKeyResultInput {
+  @Field(() => ID) id: string;
+  @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT.' }) @IsInt() expectedVersion: number;
 }

@@ -12,15 +12,19 @@ import { Squad, squadById } from '../squads';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
 import { OkrStatus } from './okr-rules';
 import {
+  ArchiveKeyResultInput,
+  ArchiveObjectiveInput,
   CheckInKeyResultInput,
   CloseCycleInput,
   CreateCycleInput,
   CreateKeyResultInput,
   CreateObjectiveInput,
   CyclesFilter,
+  DeleteKeyResultInput,
   KeyResultCheckedInFilter,
   ObjectiveProgressChangedFilter,
   ObjectivesFilter,
+  UpdateCycleInput,
   UpdateKeyResultInput,
   UpdateObjectiveInput,
 } from './okrs.inputs';
@@ -38,6 +42,8 @@ import {
 } from './okrs.loaders';
 import * as okrs from './okrs.service';
 import {
+  ArchiveKeyResultPayload,
+  ArchiveObjectivePayload,
   CheckInConnection,
   CheckInKeyResultPayload,
   CloseCyclePayload,
@@ -45,8 +51,10 @@ import {
   CreateKeyResultPayload,
   CreateObjectivePayload,
   CycleConnection,
+  DeleteKeyResultPayload,
   KeyResultCheckedIn,
   ObjectiveConnection,
+  UpdateCyclePayload,
   UpdateKeyResultPayload,
   UpdateObjectivePayload,
 } from './okrs.types';
@@ -91,6 +99,12 @@ export class CycleResolver {
     return okrs.closeCycle(ctx, input);
   }
 
+  @Authorized(...ADMINS)
+  @Mutation(() => UpdateCyclePayload, { description: 'OWNER/ADMIN. Name and dates of an open cycle (closed: CYCLE_CLOSED). Stale expectedVersion: CONFLICT.' })
+  updateCycle(@Arg('input') input: UpdateCycleInput, @Ctx() ctx: Context) {
+    return okrs.updateCycle(ctx, input);
+  }
+
   @FieldResolver(() => ObjectiveConnection, { description: 'Objectives of this cycle, oldest first.' })
   objectives(@Root() cycle: Cycle, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
     return okrs.listObjectives(ctx, { cycleId: cycle.globalId }, page);
@@ -127,6 +141,15 @@ export class ObjectiveResolver {
   })
   updateObjective(@Arg('input') input: UpdateObjectiveInput, @Ctx() ctx: Context) {
     return okrs.updateObjective(ctx, input);
+  }
+
+  @Authorized(...OKR_MANAGERS)
+  @Mutation(() => ArchiveObjectivePayload, {
+    description:
+      'OWNER/ADMIN, or the lead of its squad. The objective leaves the default lists and its parent’s roll-up, and no longer changes (ARCHIVED). Stale expectedVersion: CONFLICT.',
+  })
+  archiveObjective(@Arg('input') input: ArchiveObjectiveInput, @Ctx() ctx: Context) {
+    return okrs.archiveObjective(ctx, input);
   }
 
   @Authorized()
@@ -203,6 +226,24 @@ export class KeyResultResolver {
   @Mutation(() => UpdateKeyResultPayload, { description: 'OWNER/ADMIN, or the lead of the objective’s squad. Stale expectedVersion: CONFLICT.' })
   updateKeyResult(@Arg('input') input: UpdateKeyResultInput, @Ctx() ctx: Context) {
     return okrs.updateKeyResult(ctx, input);
+  }
+
+  @Authorized(...OKR_MANAGERS)
+  @Mutation(() => ArchiveKeyResultPayload, {
+    description:
+      'OWNER/ADMIN, or the lead of the objective’s squad. The key result keeps its check-ins, leaves `keyResults` and the roll-up, and no longer changes (ARCHIVED).',
+  })
+  archiveKeyResult(@Arg('input') input: ArchiveKeyResultInput, @Ctx() ctx: Context) {
+    return okrs.archiveKeyResult(ctx, input);
+  }
+
+  @Authorized(...OKR_MANAGERS)
+  @Mutation(() => DeleteKeyResultPayload, {
+    description:
+      'OWNER/ADMIN, or the lead of the objective’s squad. Only without check-ins: otherwise KEY_RESULT_HAS_CHECK_INS (archive it instead). Linked tasks stay, unlinked.',
+  })
+  deleteKeyResult(@Arg('input') input: DeleteKeyResultInput, @Ctx() ctx: Context) {
+    return okrs.deleteKeyResult(ctx, input);
   }
 
   @Authorized()

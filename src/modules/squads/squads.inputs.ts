@@ -1,5 +1,5 @@
-import { IsOptional, Length, MaxLength } from 'class-validator';
-import { Field, ID, InputType } from 'type-graphql';
+import { IsInt, IsOptional, Length, MaxLength } from 'class-validator';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { DateScalar } from '../../common/scalars';
 import { SquadFunction } from './squad.entity';
 
@@ -41,4 +41,38 @@ export class CloseSprintInput {
   @IsOptional()
   @MaxLength(20000)
   retrospective?: string;
+}
+
+@InputType()
+export class SquadsFilter {
+  @Field({ nullable: true, defaultValue: false, description: 'false (default): active squads; true: archived squads.' })
+  @IsOptional()
+  archived?: boolean;
+}
+
+@InputType()
+export class UpdateSquadInput {
+  @Field(() => ID) id: string;
+  @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT.' }) @IsInt() expectedVersion: number;
+  @Field({ nullable: true }) @IsOptional() @Length(1, 100, { message: 'name must be 1 to 100 characters' }) name?: string;
+  @Field(() => String, { nullable: true, description: 'null clears it.' }) @IsOptional() @MaxLength(2000) mission?: string | null;
+  @Field(() => ID, { nullable: true, description: 'A new lead (OWNER/ADMIN only); must be a member of the organisation.' })
+  @IsOptional()
+  leadId?: string;
+}
+
+@InputType()
+export class ArchiveSquadInput {
+  @Field(() => ID) id: string;
+  @Field(() => Int, { nullable: true, description: 'When given, a stale version gets CONFLICT.' }) @IsOptional() @IsInt() expectedVersion?: number;
+}
+
+@InputType()
+export class UpdateSprintInput {
+  @Field(() => ID) id: string;
+  @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT.' }) @IsInt() expectedVersion: number;
+  @Field({ nullable: true }) @IsOptional() @Length(1, 100, { message: 'name must be 1 to 100 characters' }) name?: string;
+  @Field(() => String, { nullable: true, description: 'null clears it.' }) @IsOptional() @MaxLength(2000) goal?: string | null;
+  @Field(() => DateScalar, { nullable: true }) @IsOptional() startsOn?: string;
+  @Field(() => DateScalar, { nullable: true }) @IsOptional() endsOn?: string;
 }

@@ -7,18 +7,31 @@ import { isoToday } from '../../common/dates';
 import { notFound } from '../../common/errors';
 import { User, referencedUserById } from '../identity';
 import { Sprint, Squad, SquadMember } from './squad.entity';
-import { AddSquadMemberInput, CloseSprintInput, CreateSprintInput, CreateSquadInput, RemoveSquadMemberInput } from './squads.inputs';
+import {
+  AddSquadMemberInput,
+  ArchiveSquadInput,
+  CloseSprintInput,
+  CreateSprintInput,
+  CreateSquadInput,
+  RemoveSquadMemberInput,
+  SquadsFilter,
+  UpdateSprintInput,
+  UpdateSquadInput,
+} from './squads.inputs';
 import { currentSprintBySquadId, squadById, squadMembersBySquadId } from './squads.loaders';
 import * as squads from './squads.service';
 import { SprintStatus, sprintStatus } from './sprint-rules';
 import {
   AddSquadMemberPayload,
+  ArchiveSquadPayload,
   CloseSprintPayload,
   CreateSprintPayload,
   CreateSquadPayload,
   RemoveSquadMemberPayload,
   SprintConnection,
   SquadConnection,
+  UpdateSprintPayload,
+  UpdateSquadPayload,
 } from './squads.types';
 
 /** Squad leads (and OWNER/ADMIN) plan; the service checks that a lead leads the squad. */
@@ -27,9 +40,13 @@ const SQUAD_MANAGERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
 @Resolver(() => Squad)
 export class SquadResolver {
   @Authorized()
-  @Query(() => SquadConnection, { description: 'The organisation’s squads, oldest first.' })
-  squads(@Args() page: ConnectionArgs, @Ctx() ctx: Context) {
-    return squads.listSquads(ctx, page);
+  @Query(() => SquadConnection, { description: 'The organisation’s squads, oldest first: active ones unless filter.archived is true.' })
+  squads(
+    @Arg('filter', () => SquadsFilter, { nullable: true }) filter: SquadsFilter | null,
+    @Args() page: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return squads.listSquads(ctx, filter ?? {}, page);
   }
 
   @Authorized()
@@ -42,6 +59,22 @@ export class SquadResolver {
   @Mutation(() => CreateSquadPayload, { description: 'OWNER/ADMIN. Creates a squad led by a member of the organisation.' })
   createSquad(@Arg('input') input: CreateSquadInput, @Ctx() ctx: Context) {
     return squads.createSquad(ctx, input);
+  }
+
+  @Authorized(...SQUAD_MANAGERS)
+  @Mutation(() => UpdateSquadPayload, {
+    description: 'OWNER/ADMIN or the squad’s lead (only OWNER/ADMIN change the lead). Stale expectedVersion: CONFLICT; archived: ARCHIVED.',
+  })
+  updateSquad(@Arg('input') input: UpdateSquadInput, @Ctx() ctx: Context) {
+    return squads.updateSquad(ctx, input);
+  }
+
+  @Authorized(...ADMINS)
+  @Mutation(() => ArchiveSquadPayload, {
+    description: 'OWNER/ADMIN. The squad leaves the default `squads` list and no longer changes; its objectives, sprints and tasks stay.',
+  })
+  archiveSquad(@Arg('input') input: ArchiveSquadInput, @Ctx() ctx: Context) {
+    return squads.archiveSquad(ctx, input);
   }
 
   @Authorized(...SQUAD_MANAGERS)
@@ -106,6 +139,14 @@ export class SprintResolver {
   @Mutation(() => CloseSprintPayload, { description: 'OWNER/ADMIN or the squad’s lead. Records the retrospective.' })
   closeSprint(@Arg('input') input: CloseSprintInput, @Ctx() ctx: Context) {
     return squads.closeSprint(ctx, input);
+  }
+
+  @Authorized(...SQUAD_MANAGERS)
+  @Mutation(() => UpdateSprintPayload, {
+    description: 'OWNER/ADMIN or the squad’s lead; open sprints only (closed: INVALID_TRANSITION), never overlapping another open sprint. Stale expectedVersion: CONFLICT.',
+  })
+  updateSprint(@Arg('input') input: UpdateSprintInput, @Ctx() ctx: Context) {
+    return squads.updateSprint(ctx, input);
   }
 
   @FieldResolver(() => SprintStatus)

@@ -8,7 +8,17 @@ import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { Sprint, Squad, SquadMember } from './squad.entity';
-import type { AddSquadMemberInput, CloseSprintInput, CreateSprintInput, CreateSquadInput, RemoveSquadMemberInput } from './squads.inputs';
+import type {
+  AddSquadMemberInput,
+  ArchiveSquadInput,
+  CloseSprintInput,
+  CreateSprintInput,
+  CreateSquadInput,
+  RemoveSquadMemberInput,
+  SquadsFilter,
+  UpdateSprintInput,
+  UpdateSquadInput,
+} from './squads.inputs';
 import { sprintById, squadById } from './squads.loaders';
 import { monthlyEnd } from './sprint-rules';
 
@@ -54,6 +64,7 @@ export async function addSquadMember(ctx: Context, input: AddSquadMemberInput) {
     // Lock the squad so that concurrent additions count each other.
     const squad = await lockSquad(tx, input.squadId);
     assertManagesSquad(tx, squad, 'add squad members');
+    if (squad.archivedAt) throw squadArchived(squad);
     const { userId } = await requireOrgUser(tx, input.userId, 'userId');
     const members = await tx.manager.find(SquadMember, { where: { squadId: squad.id, organizationId: squad.organizationId } });
     if (members.some((m) => m.userId === userId)) throw conflict('This user is already a member of the squad');
@@ -92,8 +103,10 @@ async function lockSquad(tx: Context, globalId: string): Promise<Squad> {
   return squad;
 }
 
-export async function listSquads(ctx: Context, page: ConnectionArgs) {
+/** Active squads by default; archived ones with `archived: true`. Oldest first. */
+export async function listSquads(ctx: Context, filter: SquadsFilter, page: ConnectionArgs) {
   const qb = ctx.manager.createQueryBuilder(Squad, 's').where('s.organization_id = :org', { org: orgId(ctx) });
+  qb.andWhere(filter.archived ? 's.archived_at IS NOT NULL' : 's.archived_at IS NULL');
   const result = await paginate(qb, page, [
     { column: 's.created_at', direction: 'ASC', value: (s) => s.createdAt },
     { column: 's.id', direction: 'ASC', value: (s) => s.id },
@@ -120,6 +133,7 @@ export async function createSprint(ctx: Context, input: CreateSprintInput) {
   return withTransaction(ctx, async (tx) => {
     const squad = await lockSquad(tx, input.squadId);
     assertManagesSquad(tx, squad, 'plan sprints');
+    if (squad.archivedAt) throw squadArchived(squad);
     const overlapping = await tx.manager
       .createQueryBuilder(Sprint, 's')
       .where('s.organization_id = :org AND s.squad_id = :squad AND s.closed_at IS NULL', { org: squad.organizationId, squad: squad.id })
@@ -171,5 +185,85 @@ export async function closeSprint(ctx: Context, input: CloseSprintInput) {
       { action: 'sprint.closed', meta: { squadId: sprint.squadId }, prime: sprintById },
     );
     return { sprint: closed };
+  });
+}
+
+const squadArchived = (squad: Squad) => new AppError(ErrorCode.ARCHIVED, `Squad "${squad.name}" is archived`);
+
+/** OWNER/ADMIN or the squad's lead; only OWNER/ADMIN change the lead. */
+export async function updateSquad(ctx: Context, input: UpdateSquadInput) {
+  return withTransaction(ctx, async (tx) => {
+    const squad = await requireSquad(tx, input.id, 'id');
+    assertManagesSquad(tx, squad, 'change this squad');
+    if (squad.archivedAt) throw squadArchived(squad);
+    const set: Partial<Squad> = {};
+    if (input.name != null) set.name = input.name.trim();
+    if (input.mission !== undefined) set.mission = input.mission?.trim() || null;
+    if (input.leadId) {
+      if (!isAdmin(tx)) throw forbidden('Only OWNER/ADMIN may change a squad’s lead');
+      set.leadId = (await requireOrgUser(tx, input.leadId, 'leadId', { notViewer: true })).userId;
+    }
+    const updated = await updateRecorded(tx, Squad, squad, input.expectedVersion, set, {
+      action: 'squad.updated',
+      meta: (s) => ({ squadId: s.id }),
+      prime: squadById,
+      what: 'This squad',
+    });
+    return { squad: updated };
+  });
+}
+
+/**
+ * OWNER/ADMIN. An archived squad leaves the default `squads` list and no longer changes; its
+ * objectives, sprints and tasks stay as they are (still reachable by id).
+ */
+export async function archiveSquad(ctx: Context, input: ArchiveSquadInput) {
+  return withTransaction(ctx, async (tx) => {
+    const squad = await requireSquad(tx, input.id, 'id');
+    if (squad.archivedAt) throw squadArchived(squad);
+    const archived = await updateRecorded(tx, Squad, squad, input.expectedVersion ?? null, { archivedAt: new Date() }, {
+      action: 'squad.archived',
+      meta: (s) => ({ squadId: s.id }),
+      prime: squadById,
+      what: 'This squad',
+    });
+    return { squad: archived };
+  });
+}
+
+/** The squad's lead or OWNER/ADMIN; an open sprint only, and never overlapping another open sprint. */
+export async function updateSprint(ctx: Context, input: UpdateSprintInput) {
+  return withTransaction(ctx, async (tx) => {
+    const sprint = await requireSprint(tx, input.id, 'id');
+    const squad = await lockSquad(tx, toGlobalId('Squad', sprint.squadId));
+    assertManagesSquad(tx, squad, 'change sprints');
+    if (sprint.closedAt) throw new AppError(ErrorCode.INVALID_TRANSITION, `Sprint "${sprint.name}" is closed`);
+    const set: Partial<Sprint> = {};
+    if (input.name != null) set.name = input.name.trim();
+    if (input.goal !== undefined) set.goal = input.goal?.trim() || null;
+    if (input.startsOn) set.startsOn = input.startsOn;
+    if (input.endsOn) set.endsOn = input.endsOn;
+    const startsOn = set.startsOn ?? sprint.startsOn;
+    const endsOn = set.endsOn ?? sprint.endsOn;
+    if (endsOn < startsOn) throw badInput('endsOn must be on or after startsOn', 'endsOn');
+    const overlapping = await tx.manager
+      .createQueryBuilder(Sprint, 's')
+      .where('s.organization_id = :org AND s.squad_id = :squad AND s.closed_at IS NULL AND s.id <> :id', {
+        org: squad.organizationId,
+        squad: squad.id,
+        id: sprint.id,
+      })
+      .andWhere('s.starts_on <= :endsOn AND s.ends_on >= :startsOn', { startsOn, endsOn })
+      .getOne();
+    if (overlapping) {
+      throw badInput(`The squad's open sprint "${overlapping.name}" (${overlapping.startsOn} to ${overlapping.endsOn}) overlaps these dates`, 'startsOn');
+    }
+    const updated = await updateRecorded(tx, Sprint, sprint, input.expectedVersion, set, {
+      action: 'sprint.updated',
+      meta: { squadId: sprint.squadId },
+      prime: sprintById,
+      what: 'This sprint',
+    });
+    return { sprint: updated };
   });
 }

@@ -47,3 +47,9 @@ export class TasksFilter {
   @IsOptional()
   dueBefore?: string;
 }
+
+@InputType()
+export class DeleteTaskInput {
+  @Field(() => ID) id: string;
+  @Field(() => Int, { nullable: true, description: 'When given, a stale version gets CONFLICT.' }) @IsOptional() @IsInt() expectedVersion?: number;
+}

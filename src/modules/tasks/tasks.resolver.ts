@@ -8,10 +8,10 @@ import { planningSubscription } from '../realtime';
 import { Sprint, Squad, sprintById, squadById } from '../squads';
 import { Task } from './task.entity';
 import { TaskQuadrant, quadrantOf } from './task-rules';
-import { CreateTaskInput, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
+import { CreateTaskInput, DeleteTaskInput, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
 import { taskById } from './tasks.loaders';
 import * as tasks from './tasks.service';
-import { CreateTaskPayload, SetTaskStatusPayload, TaskConnection, UpdateTaskPayload } from './tasks.types';
+import { CreateTaskPayload, DeleteTaskPayload, SetTaskStatusPayload, TaskConnection, UpdateTaskPayload } from './tasks.types';
 import { notFound } from '../../common/errors';
 
 const TASK_CREATORS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
@@ -36,6 +36,12 @@ export class TaskResolver {
   @Mutation(() => SetTaskStatusPayload, { description: 'OWNER/ADMIN, the squad’s lead, or the assignee.' })
   setTaskStatus(@Arg('input') input: SetTaskStatusInput, @Ctx() ctx: Context) {
     return tasks.setTaskStatus(ctx, input);
+  }
+
+  @Authorized(...TASK_CREATORS)
+  @Mutation(() => DeleteTaskPayload, { description: 'OWNER/ADMIN, or the lead of the task’s squad. With expectedVersion, a stale one gets CONFLICT.' })
+  deleteTask(@Arg('input') input: DeleteTaskInput, @Ctx() ctx: Context) {
+    return tasks.deleteTask(ctx, input);
   }
 
   @Authorized()

@@ -3,15 +3,16 @@ import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { badInput, forbidden } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
+import { toGlobalId } from '../../common/ids';
 import { requireByGlobalId } from '../../common/loaders';
 import { withTransaction } from '../../db/transaction';
-import { createRecorded, updateRecorded } from '../audit';
+import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { objectiveById, requireKeyResult, type KeyResult } from '../okrs';
 import { leadsSquad, requireSprint, requireSquad, squadById, type Squad } from '../squads';
 import { Task, TaskStatus } from './task.entity';
 import { taskById } from './tasks.loaders';
-import type { CreateTaskInput, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
+import type { CreateTaskInput, DeleteTaskInput, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
 
 export function requireTask(ctx: Context, globalId: string, field = 'id'): Promise<Task> {
   return requireByGlobalId(taskById(ctx), globalId, 'Task', field);
@@ -156,6 +157,22 @@ export async function setTaskStatus(ctx: Context, input: SetTaskStatusInput) {
       what: 'This task',
     });
     return { task: updated };
+  });
+}
+
+/** OWNER/ADMIN or the lead of the task's squad (as for creating it); the assignee may not. */
+export async function deleteTask(ctx: Context, input: DeleteTaskInput) {
+  return withTransaction(ctx, async (tx) => {
+    const task = await requireTask(tx, input.id);
+    if (!(await managesTaskSquad(tx, task.squadId))) throw forbidden("Only OWNER/ADMIN or the squad's lead may delete this task");
+    await deleteRecorded(tx, Task, task, {
+      action: 'task.deleted',
+      meta: taskMeta,
+      prime: taskById,
+      expectedVersion: input.expectedVersion ?? null,
+      what: 'This task',
+    });
+    return { deletedTaskId: toGlobalId('Task', task.id) };
   });
 }
 

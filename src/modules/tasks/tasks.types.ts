@@ -1,4 +1,4 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { Connection } from '../../common/connection';
 import { Task } from './task.entity';
 
@@ -17,4 +17,9 @@ export class UpdateTaskPayload {
 @ObjectType()
 export class SetTaskStatusPayload {
   @Field(() => Task) task: Task;
+}
+
+@ObjectType()
+export class DeleteTaskPayload {
+  @Field(() => ID, { description: 'Global id of the Task that was deleted.' }) deletedTaskId: string;
 }

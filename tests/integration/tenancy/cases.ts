@@ -266,6 +266,38 @@ registerTenancy(
       operation: (a) => ({ query: `mutation($i: SetTaskStatusInput!) { setTaskStatus(input: $i) { task { id } } }`, variables: { i: { id: a.ids.task, status: 'DONE' } } }),
       expect: 'NOT_FOUND',
     },
+    'Mutation.updateSquad': {
+      operation: (a) => ({ query: `mutation($i: UpdateSquadInput!) { updateSquad(input: $i) { squad { id } } }`, variables: { i: { id: a.ids.squad, expectedVersion: 1, name: 'B' } } }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.archiveSquad': {
+      operation: (a) => ({ query: `mutation($i: ArchiveSquadInput!) { archiveSquad(input: $i) { squad { id } } }`, variables: { i: { id: a.ids.squad } } }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.updateSprint': {
+      operation: (a) => ({ query: `mutation($i: UpdateSprintInput!) { updateSprint(input: $i) { sprint { id } } }`, variables: { i: { id: a.ids.sprint, expectedVersion: 1, name: 'B' } } }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.updateCycle': {
+      operation: (a) => ({ query: `mutation($i: UpdateCycleInput!) { updateCycle(input: $i) { cycle { id } } }`, variables: { i: { id: a.ids.cycle, expectedVersion: 1, name: 'B' } } }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.archiveObjective': {
+      operation: (a) => ({ query: `mutation($i: ArchiveObjectiveInput!) { archiveObjective(input: $i) { objective { id } } }`, variables: { i: { id: a.ids.objective, expectedVersion: 1 } } }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.archiveKeyResult': {
+      operation: (a) => ({ query: `mutation($i: ArchiveKeyResultInput!) { archiveKeyResult(input: $i) { keyResult { id } } }`, variables: { i: { id: a.ids.keyResult, expectedVersion: 2 } } }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.deleteKeyResult': {
+      operation: (a) => ({ query: `mutation($i: DeleteKeyResultInput!) { deleteKeyResult(input: $i) { deletedKeyResultId } }`, variables: { i: { id: a.ids.keyResult, expectedVersion: 2 } } }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.deleteTask': {
+      operation: (a) => ({ query: `mutation($i: DeleteTaskInput!) { deleteTask(input: $i) { deletedTaskId } }`, variables: { i: { id: a.ids.task } } }),
+      expect: 'NOT_FOUND',
+    },
     'Subscription.keyResultCheckedIn': {
       operation: () => ({ query: `subscription { keyResultCheckedIn { checkIn { id note } keyResult { id title } } }` }),
       expect: 'ANY',
