@@ -1,5 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Length } from 'class-validator';
 import { Arg, Args, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { GlobalIdOf } from '../../common/global-ids';
 import { ADMINS, USER_SESSION } from '../../common/auth';
 import { Connection, ConnectionArgs } from '../../common/connection';
 import { ApiTokenScope, type Context } from '../../common/context';
@@ -26,7 +27,7 @@ export class CreateApiTokenPayload {
 
 @InputType()
 export class RevokeApiTokenInput {
-  @Field(() => ID) id: string;
+  @Field(() => ID) @GlobalIdOf('ApiToken') id: string;
 }
 
 @ObjectType()

@@ -2,7 +2,7 @@ import { orgId } from '../../common/auth';
 import { ApiTokenScope, Role, type Context } from '../../common/context';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import { badInput, notFound } from '../../common/errors';
-import { fromGlobalId } from '../../common/ids';
+import { toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, recordChange } from '../audit';
 import { ApiToken } from './api-token.entity';
@@ -54,13 +54,13 @@ export function listApiTokens(ctx: Context, page: ConnectionArgs) {
 }
 
 export async function revokeApiToken(ctx: Context, input: { id: string }) {
-  const id = fromGlobalId(input.id, 'ApiToken');
+  const id = input.id;
   return withTransaction(ctx, async (tx) => {
     const token = await tx.manager.findOne(ApiToken, {
       where: { id, organizationId: orgId(tx) },
       lock: { mode: 'pessimistic_write' },
     });
-    if (!token) throw notFound('ApiToken', input.id);
+    if (!token) throw notFound('ApiToken', toGlobalId('ApiToken', id));
     if (!token.revokedAt) {
       const before = { ...token };
       token.revokedAt = new Date();

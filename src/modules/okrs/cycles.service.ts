@@ -4,7 +4,7 @@ import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { badInput, notFound } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
-import { fromGlobalId } from '../../common/ids';
+import { toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
 import { Cycle, KeyResult, Objective } from './okr.entity';
@@ -48,10 +48,10 @@ export async function createCycle(ctx: Context, input: CreateCycleInput) {
  * makes later ones see the cycle closed.
  */
 export async function closeCycle(ctx: Context, input: CloseCycleInput) {
-  const id = fromGlobalId(input.cycleId, 'Cycle', 'cycleId');
+  const id = input.cycleId;
   return withTransaction(ctx, async (tx) => {
     const cycle = await lockCycle(tx, id, 'pessimistic_write').catch(() => {
-      throw notFound('Cycle', input.cycleId);
+      throw notFound('Cycle', toGlobalId('Cycle', id));
     });
     if (cycle.closedAt) throw cycleClosed(cycle);
     const krs = await tx.manager.find(KeyResult, { where: { cycleId: cycle.id, organizationId: cycle.organizationId } });
@@ -80,10 +80,10 @@ export async function closeCycle(ctx: Context, input: CloseCycleInput) {
 
 /** OWNER/ADMIN; open cycles only (CYCLE_CLOSED). New dates change every objective's pace, so progress events follow. */
 export async function updateCycle(ctx: Context, input: UpdateCycleInput) {
-  const id = fromGlobalId(input.id, 'Cycle', 'id');
+  const id = input.id;
   return withTransaction(ctx, async (tx) => {
     const cycle = await lockCycle(tx, id, 'pessimistic_write').catch(() => {
-      throw notFound('Cycle', input.id);
+      throw notFound('Cycle', toGlobalId('Cycle', id));
     });
     if (cycle.closedAt) throw cycleClosed(cycle);
     const set: Partial<Cycle> = {};

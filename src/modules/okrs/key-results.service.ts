@@ -81,7 +81,7 @@ export async function createKeyResult(ctx: Context, input: CreateKeyResultInput)
 
 export async function updateKeyResult(ctx: Context, input: UpdateKeyResultInput) {
   return withTransaction(ctx, async (tx) => {
-    const kr = await requireKeyResult(tx, input.id, 'id');
+    const kr = await requireKeyResult(tx, input.id);
     const objective = await objectiveById(tx).load(kr.objectiveId);
     if (!objective) throw notFound('Objective');
     await assertManagesObjective(tx, objective, 'change this key result');
@@ -163,8 +163,8 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
 }
 
 /** The key result and its objective, for a manager of the objective, in an open cycle. */
-async function managedKeyResult(tx: Context, globalId: string, action: string): Promise<{ kr: KeyResult; objective: Objective }> {
-  const kr = await requireKeyResult(tx, globalId, 'id');
+async function managedKeyResult(tx: Context, id: string, action: string): Promise<{ kr: KeyResult; objective: Objective }> {
+  const kr = await requireKeyResult(tx, id);
   const objective = await objectiveById(tx).load(kr.objectiveId);
   if (!objective) throw notFound('Objective');
   await assertManagesObjective(tx, objective, action);

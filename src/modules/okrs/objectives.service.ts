@@ -4,7 +4,6 @@ import { isAdmin, orgId } from '../../common/auth';
 import { paginate, validatePageArgs, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { badInput, forbidden } from '../../common/errors';
-import { fromGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
@@ -38,9 +37,9 @@ const OBJECTIVE_SORT: SortKey<Objective>[] = [
 export async function listObjectives(ctx: Context, filter: ObjectivesFilter, page: ConnectionArgs): Promise<ConnectionResult<Objective>> {
   const qb = ctx.manager.createQueryBuilder(Objective, 'o').where('o.organization_id = :org', { org: orgId(ctx) });
   qb.andWhere(filter.archived ? 'o.archived_at IS NOT NULL' : 'o.archived_at IS NULL');
-  if (filter.cycleId) qb.andWhere('o.cycle_id = :cycle', { cycle: fromGlobalId(filter.cycleId, 'Cycle', 'filter.cycleId') });
-  if (filter.squadId) qb.andWhere('o.squad_id = :squad', { squad: fromGlobalId(filter.squadId, 'Squad', 'filter.squadId') });
-  if (filter.ownerId) qb.andWhere('o.owner_id = :owner', { owner: fromGlobalId(filter.ownerId, 'User', 'filter.ownerId') });
+  if (filter.cycleId) qb.andWhere('o.cycle_id = :cycle', { cycle: filter.cycleId });
+  if (filter.squadId) qb.andWhere('o.squad_id = :squad', { squad: filter.squadId });
+  if (filter.ownerId) qb.andWhere('o.owner_id = :owner', { owner: filter.ownerId });
   const prime = (rows: Objective[]) => rows.forEach((o) => objectiveById(ctx).prime(o.id, o));
   if (!filter.status) {
     const result = await paginate(qb, page, OBJECTIVE_SORT);
@@ -108,7 +107,7 @@ export async function createObjective(ctx: Context, input: CreateObjectiveInput)
       assertManagesSquad(tx, squad, 'create objectives for this squad');
     }
     const ownerId = input.ownerId ? (await requireOrgUser(tx, input.ownerId, 'ownerId', { notViewer: true })).userId : tx.viewer!.userId;
-    const parent = input.parentId ? await requireObjective(tx, input.parentId, 'parentId') : null;
+    const parent = input.parentId ? await requireObjective(tx, input.parentId) : null;
     if (parent) assertNotArchived(parent, 'The parent objective');
     const weight = checkWeight(input.weight) ?? new Decimal(1);
     await openCycle(tx, cycle.id);
@@ -136,7 +135,7 @@ export async function createObjective(ctx: Context, input: CreateObjectiveInput)
 
 export async function updateObjective(ctx: Context, input: UpdateObjectiveInput) {
   return withTransaction(ctx, async (tx) => {
-    const objective = await requireObjective(tx, input.id, 'id');
+    const objective = await requireObjective(tx, input.id);
     await assertManagesObjective(tx, objective, 'change this objective');
     assertNotArchived(objective, 'This objective');
     const set: Partial<Objective> = {};
@@ -153,7 +152,7 @@ export async function updateObjective(ctx: Context, input: UpdateObjectiveInput)
     }
     if (input.weight !== undefined && input.weight !== null) set.weight = checkWeight(input.weight);
     if (input.parentId !== undefined) {
-      const parent = input.parentId ? await requireObjective(tx, input.parentId, 'parentId') : null;
+      const parent = input.parentId ? await requireObjective(tx, input.parentId) : null;
       if (parent) assertNotArchived(parent, 'The parent objective');
       if (parent) {
         const ancestors = (await alignmentChain(tx, parent.id)).map((o) => o.id);
@@ -190,7 +189,7 @@ export async function updateObjective(ctx: Context, input: UpdateObjectiveInput)
  */
 export async function archiveObjective(ctx: Context, input: ArchiveObjectiveInput) {
   return withTransaction(ctx, async (tx) => {
-    const objective = await requireObjective(tx, input.id, 'id');
+    const objective = await requireObjective(tx, input.id);
     await assertManagesObjective(tx, objective, 'archive this objective');
     assertNotArchived(objective, 'This objective');
     await openCycle(tx, objective.cycleId);

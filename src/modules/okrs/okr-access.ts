@@ -5,7 +5,7 @@ import { isAdmin, orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
-import { requireByGlobalId } from '../../common/loaders';
+import { requireById } from '../../common/loaders';
 import { leadsSquad, squadById, type Squad } from '../squads';
 import { Cycle, KeyResult, Objective } from './okr.entity';
 import { RuleViolation, assertSomeWeight } from './okr-rules';
@@ -29,16 +29,16 @@ export const cycleClosed = (cycle: Cycle) =>
 
 // ------------------------------------------------------------------ lookups and permissions
 
-export function requireCycle(ctx: Context, globalId: string, field = 'cycleId'): Promise<Cycle> {
-  return requireByGlobalId(cycleById(ctx), globalId, 'Cycle', field);
+export function requireCycle(ctx: Context, id: string): Promise<Cycle> {
+  return requireById(cycleById(ctx), id, 'Cycle');
 }
 
-export function requireObjective(ctx: Context, globalId: string, field = 'objectiveId'): Promise<Objective> {
-  return requireByGlobalId(objectiveById(ctx), globalId, 'Objective', field);
+export function requireObjective(ctx: Context, id: string): Promise<Objective> {
+  return requireById(objectiveById(ctx), id, 'Objective');
 }
 
-export function requireKeyResult(ctx: Context, globalId: string, field = 'keyResultId'): Promise<KeyResult> {
-  return requireByGlobalId(keyResultById(ctx), globalId, 'KeyResult', field);
+export function requireKeyResult(ctx: Context, id: string): Promise<KeyResult> {
+  return requireById(keyResultById(ctx), id, 'KeyResult');
 }
 
 export async function squadOf(ctx: Context, objective: Objective): Promise<Squad | null> {

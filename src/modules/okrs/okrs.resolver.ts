@@ -1,10 +1,11 @@
 import { required } from '../../common/loaders';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { GlobalIdOf } from '../../common/global-ids';
 import { IsOptional } from 'class-validator';
 import { ADMINS } from '../../common/auth';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
-import { decodeGlobalId } from '../../common/ids';
+import { decodeGlobalId, fromGlobalId } from '../../common/ids';
 import type { PlanningEventPayload } from '../../common/events';
 import { User, referencedUserById } from '../identity';
 import { planningSubscription } from '../realtime';
@@ -70,7 +71,7 @@ const uuidOf = (globalId: string | undefined | null) => (globalId ? (decodeGloba
 
 @InputType()
 export class SquadObjectivesFilter {
-  @Field(() => ID, { nullable: true }) @IsOptional() cycleId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Cycle') @IsOptional() cycleId?: string;
 }
 
 @Resolver(() => Cycle)
@@ -107,7 +108,7 @@ export class CycleResolver {
 
   @FieldResolver(() => ObjectiveConnection, { description: 'Objectives of this cycle, oldest first.' })
   objectives(@Root() cycle: Cycle, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
-    return okrs.listObjectives(ctx, { cycleId: cycle.globalId }, page);
+    return okrs.listObjectives(ctx, { cycleId: cycle.id }, page);
   }
 }
 
@@ -126,7 +127,7 @@ export class ObjectiveResolver {
   @Authorized()
   @Query(() => Objective, { description: 'One objective; NOT_FOUND when it does not exist in this organisation.' })
   objective(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return okrs.requireObjective(ctx, id, 'id');
+    return okrs.requireObjective(ctx, fromGlobalId(id, 'Objective', 'id'));
   }
 
   @Authorized(...OKR_MANAGERS)
@@ -328,6 +329,6 @@ export class SquadObjectivesResolver {
     @Args() page: ConnectionArgs,
     @Ctx() ctx: Context,
   ) {
-    return okrs.listObjectives(ctx, { squadId: squad.globalId, cycleId: filter?.cycleId }, page);
+    return okrs.listObjectives(ctx, { squadId: squad.id, cycleId: filter?.cycleId }, page);
   }
 }

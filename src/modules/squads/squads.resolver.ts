@@ -5,6 +5,7 @@ import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import { isoToday } from '../../common/dates';
 import { notFound } from '../../common/errors';
+import { fromGlobalId } from '../../common/ids';
 import { User, referencedUserById } from '../identity';
 import { Sprint, Squad, SquadMember } from './squad.entity';
 import {
@@ -52,7 +53,7 @@ export class SquadResolver {
   @Authorized()
   @Query(() => Squad, { description: 'One squad; NOT_FOUND when it does not exist in this organisation.' })
   squad(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return squads.requireSquad(ctx, id, 'id');
+    return squads.requireSquad(ctx, fromGlobalId(id, 'Squad', 'id'));
   }
 
   @Authorized(...ADMINS)

@@ -2,8 +2,8 @@ import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../common/errors';
-import { fromGlobalId, toGlobalId } from '../../common/ids';
-import { requireByGlobalId } from '../../common/loaders';
+import { toGlobalId } from '../../common/ids';
+import { requireById } from '../../common/loaders';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
@@ -37,13 +37,13 @@ export function assertManagesSquad(ctx: Context, squad: Squad | null, action: st
   throw forbidden(`Only OWNER/ADMIN or the squad's lead may ${action}`);
 }
 
-/** Loads a squad of the organisation by global id; any other id is NOT_FOUND. */
-export function requireSquad(ctx: Context, globalId: string, field = 'squadId'): Promise<Squad> {
-  return requireByGlobalId(squadById(ctx), globalId, 'Squad', field);
+/** Loads a squad of the organisation by uuid; any other id is NOT_FOUND. */
+export function requireSquad(ctx: Context, id: string): Promise<Squad> {
+  return requireById(squadById(ctx), id, 'Squad');
 }
 
-export function requireSprint(ctx: Context, globalId: string, field = 'sprintId'): Promise<Sprint> {
-  return requireByGlobalId(sprintById(ctx), globalId, 'Sprint', field);
+export function requireSprint(ctx: Context, id: string): Promise<Sprint> {
+  return requireById(sprintById(ctx), id, 'Sprint');
 }
 
 export async function createSquad(ctx: Context, input: CreateSquadInput) {
@@ -85,21 +85,21 @@ export async function removeSquadMember(ctx: Context, input: RemoveSquadMemberIn
   return withTransaction(ctx, async (tx) => {
     const squad = await lockSquad(tx, input.squadId);
     assertManagesSquad(tx, squad, 'remove squad members');
-    const userId = fromGlobalId(input.userId, 'User', 'userId');
+    const userId = input.userId;
     const member = await tx.manager.findOneBy(SquadMember, { squadId: squad.id, userId, organizationId: squad.organizationId });
-    if (!member) throw notFound('Squad member', input.userId);
+    if (!member) throw notFound('Squad member', toGlobalId('User', userId));
     await deleteRecorded(tx, SquadMember, member, { action: 'squad.member_removed', meta: { squadId: squad.id, userId } });
     return { removedSquadMemberId: toGlobalId('SquadMember', member.id), squad };
   });
 }
 
-async function lockSquad(tx: Context, globalId: string): Promise<Squad> {
+async function lockSquad(tx: Context, id: string): Promise<Squad> {
   const squad = await tx.manager
     .createQueryBuilder(Squad, 's')
     .setLock('pessimistic_write')
-    .where('s.id = :id AND s.organization_id = :org', { id: fromGlobalId(globalId, 'Squad', 'squadId'), org: orgId(tx) })
+    .where('s.id = :id AND s.organization_id = :org', { id, org: orgId(tx) })
     .getOne();
-  if (!squad) throw notFound('Squad', globalId);
+  if (!squad) throw notFound('Squad', toGlobalId('Squad', id));
   return squad;
 }
 
@@ -166,14 +166,14 @@ export async function createSprint(ctx: Context, input: CreateSprintInput) {
 }
 
 export async function closeSprint(ctx: Context, input: CloseSprintInput) {
-  const id = fromGlobalId(input.sprintId, 'Sprint', 'sprintId');
+  const id = input.sprintId;
   return withTransaction(ctx, async (tx) => {
     const sprint = await tx.manager
       .createQueryBuilder(Sprint, 's')
       .setLock('pessimistic_write')
       .where('s.id = :id AND s.organization_id = :org', { id, org: orgId(tx) })
       .getOne();
-    if (!sprint) throw notFound('Sprint', input.sprintId);
+    if (!sprint) throw notFound('Sprint', toGlobalId('Sprint', id));
     assertManagesSquad(tx, await squadById(tx).load(sprint.squadId), 'close sprints');
     if (sprint.closedAt) throw new AppError(ErrorCode.INVALID_TRANSITION, `Sprint "${sprint.name}" is already closed`);
     const closed = await updateRecorded(
@@ -193,7 +193,7 @@ const squadArchived = (squad: Squad) => new AppError(ErrorCode.ARCHIVED, `Squad 
 /** OWNER/ADMIN or the squad's lead; only OWNER/ADMIN change the lead. */
 export async function updateSquad(ctx: Context, input: UpdateSquadInput) {
   return withTransaction(ctx, async (tx) => {
-    const squad = await requireSquad(tx, input.id, 'id');
+    const squad = await requireSquad(tx, input.id);
     assertManagesSquad(tx, squad, 'change this squad');
     if (squad.archivedAt) throw squadArchived(squad);
     const set: Partial<Squad> = {};
@@ -219,7 +219,7 @@ export async function updateSquad(ctx: Context, input: UpdateSquadInput) {
  */
 export async function archiveSquad(ctx: Context, input: ArchiveSquadInput) {
   return withTransaction(ctx, async (tx) => {
-    const squad = await requireSquad(tx, input.id, 'id');
+    const squad = await requireSquad(tx, input.id);
     if (squad.archivedAt) throw squadArchived(squad);
     const archived = await updateRecorded(tx, Squad, squad, input.expectedVersion ?? null, { archivedAt: new Date() }, {
       action: 'squad.archived',
@@ -234,8 +234,8 @@ export async function archiveSquad(ctx: Context, input: ArchiveSquadInput) {
 /** The squad's lead or OWNER/ADMIN; an open sprint only, and never overlapping another open sprint. */
 export async function updateSprint(ctx: Context, input: UpdateSprintInput) {
   return withTransaction(ctx, async (tx) => {
-    const sprint = await requireSprint(tx, input.id, 'id');
-    const squad = await lockSquad(tx, toGlobalId('Squad', sprint.squadId));
+    const sprint = await requireSprint(tx, input.id);
+    const squad = await lockSquad(tx, sprint.squadId);
     assertManagesSquad(tx, squad, 'change sprints');
     if (sprint.closedAt) throw new AppError(ErrorCode.INVALID_TRANSITION, `Sprint "${sprint.name}" is closed`);
     const set: Partial<Sprint> = {};

@@ -4,7 +4,7 @@ import type { Context } from '../../common/context';
 import { badInput, forbidden } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
 import { toGlobalId } from '../../common/ids';
-import { requireByGlobalId } from '../../common/loaders';
+import { requireById } from '../../common/loaders';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
@@ -14,8 +14,8 @@ import { Task, TaskStatus } from './task.entity';
 import { taskById } from './tasks.loaders';
 import type { CreateTaskInput, DeleteTaskInput, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
 
-export function requireTask(ctx: Context, globalId: string, field = 'id'): Promise<Task> {
-  return requireByGlobalId(taskById(ctx), globalId, 'Task', field);
+export function requireTask(ctx: Context, id: string): Promise<Task> {
+  return requireById(taskById(ctx), id, 'Task');
 }
 
 async function managesTaskSquad(ctx: Context, squadId: string | null): Promise<boolean> {
