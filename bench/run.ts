@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/common/logger';
 import { createDataSource } from '../src/db/data-source';
+import { entities } from '../src/modules/entities';
 import { migrate } from '../src/db/database';
 import { freePort, startEmbeddedPostgres, type EmbeddedCluster } from '../src/db/embedded-postgres';
 import { startServer } from '../src/server/app';
@@ -66,7 +67,7 @@ async function main() {
   const dbUrl = u.toString();
 
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: dbUrl, JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0000' });
-  const ds = createDataSource(dbUrl, logger, 20);
+  const ds = createDataSource(dbUrl, logger, 20, entities);
   await ds.initialize();
   await migrate(ds);
   const events = createEventBusFromTarget('memory', undefined);

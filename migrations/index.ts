@@ -2,6 +2,8 @@ import { Identity1764201600000 } from './1764201600000-Identity';
 import { AccessAndAudit1764201700000 } from './1764201700000-AccessAndAudit';
 import { EventPayloads1764201800000 } from './1764201800000-EventPayloads';
 import { SquadsOkrsTasks1764201900000 } from './1764201900000-SquadsOkrsTasks';
+import { SquadsLifeCycle1764300400000 } from './1764300400000-SquadsLifeCycle';
+import { OkrsLifeCycle1764300410000 } from './1764300410000-OkrsLifeCycle';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -9,4 +11,6 @@ export const migrations = [
   AccessAndAudit1764201700000,
   EventPayloads1764201800000,
   SquadsOkrsTasks1764201900000,
+  SquadsLifeCycle1764300400000,
+  OkrsLifeCycle1764300410000,
 ];

@@ -5,6 +5,7 @@ import { migrate, openDatabase, type Database } from './db/database';
 import { createEventBus } from './server/event-transport';
 import { startServer, type RunningServer } from './server/app';
 import type { EventBus } from './server/event-bus';
+import { entities } from './modules/entities';
 import { resolveJwtSecret } from './modules/identity';
 import { seedDemo } from '../seeds/demo';
 import { DEMO } from '../seeds/ids';
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   let events: EventBus | null = null;
   let server: RunningServer;
   try {
-    db = await openDatabase(config, logger);
+    db = await openDatabase(config, logger, entities);
     interrupted();
     const applied = await migrate(db.dataSource);
     if (applied.length) logger.info({ applied }, 'migrations applied');

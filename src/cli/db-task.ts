@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../common/logger';
 import { migrate, openDatabase } from '../db/database';
+import { entities } from '../modules/entities';
 import { seedDemo } from '../../seeds/demo';
 
 /**
@@ -11,7 +12,7 @@ import { seedDemo } from '../../seeds/demo';
 async function run(task: string): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const db = await openDatabase(config, logger);
+  const db = await openDatabase(config, logger, entities);
   try {
     if (task === 'migrate') {
       const applied = await migrate(db.dataSource);

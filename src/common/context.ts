@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../config';
 import type { Logger } from './logger';
 import type { Loaders } from './loaders';
-import type { EventBus } from '../server/event-bus';
+import type { EventBus } from './event-contract';
 
 export enum Role {
   OWNER = 'OWNER',

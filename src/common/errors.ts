@@ -24,6 +24,10 @@ export enum ErrorCode {
   // business rules
   INVALID_TRANSITION = 'INVALID_TRANSITION',
   CYCLE_CLOSED = 'CYCLE_CLOSED',
+  /** The object is archived: it no longer changes (archive is the end of its life cycle). */
+  ARCHIVED = 'ARCHIVED',
+  /** A key result with check-ins keeps its history: archive it instead of deleting it. */
+  KEY_RESULT_HAS_CHECK_INS = 'KEY_RESULT_HAS_CHECK_INS',
   LAST_OWNER = 'LAST_OWNER',
   BUDGET_CAP_EXCEEDED = 'BUDGET_CAP_EXCEEDED',
   /** An objective's alignment loops back on itself (or is too deep to roll up). */

@@ -1,6 +1,8 @@
 import type { Context } from './context';
 import { forbidden } from './errors';
 
+export * from './event-contract';
+
 /**
  * Queues a change notification to publish once the current transaction has committed.
  * Must be called inside `withTransaction`: an event for a change that rolled back is never sent.

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
-import { statementsIdle, whenStatementsIdle } from '../db/statement-counter';
+import { statementsIdle, whenStatementsIdle } from './statement-scope';
 import type { Context } from './context';
 import { notFound } from './errors';
-import { fromGlobalId } from './ids';
+import { toGlobalId } from './ids';
 
 /** Longest a batch waits for the request's running statements: a safety net, statements normally finish first. */
 const MAX_BATCH_WAIT_MS = 10_000;
@@ -127,15 +127,9 @@ export async function required<T>(value: Promise<T | null>, what: string): Promi
 }
 
 /**
- * Loads the object a client names by global id through the type's by-id loader (which filters
- * by organisation): a malformed id or one of another type is BAD_USER_INPUT naming `field`;
- * an id of another organisation is NOT_FOUND, exactly like one that does not exist.
+ * Loads an object by uuid (decoded at the API edge) through the type's by-id loader (which
+ * filters by organisation): one of another organisation is NOT_FOUND, like one that does not exist.
  */
-export async function requireByGlobalId<V>(
-  loader: DataLoader<string, V | null>,
-  globalId: string,
-  type: string,
-  field: string,
-): Promise<V> {
-  return required(loader.load(fromGlobalId(globalId, type, field)), `${type} ${globalId}`);
+export async function requireById<V>(loader: DataLoader<string, V | null>, id: string, type: string): Promise<V> {
+  return required(loader.load(id), `${type} ${toGlobalId(type, id)}`);
 }

@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { types as pgTypes } from 'pg';
-import { DataSource, EventSubscriber, type EntitySubscriberInterface, type Logger as TypeOrmLogger, type QueryRunner } from 'typeorm';
+import { DataSource, EventSubscriber, type EntitySchema, type EntitySubscriberInterface, type Logger as TypeOrmLogger, type QueryRunner } from 'typeorm';
 import type { Logger } from '../common/logger';
 import { migrations } from '../../migrations';
-import { entities } from '../modules/entities';
-import { recordStatement, statementFinished, statementStarted } from './statement-counter';
+import { recordStatement, statementFinished, statementStarted } from '../common/statement-scope';
 
 // `date` columns stay 'YYYY-MM-DD' strings (no time-zone shift); numeric stays a string.
 pgTypes.setTypeParser(1082, (v: string) => v);
@@ -44,11 +43,19 @@ class StatementTracker implements EntitySubscriberInterface {
   }
 }
 
-export function createDataSource(url: string, logger: Logger, poolSize = 10): DataSource {
+/** The entity classes TypeORM maps; the caller composes them from the modules (src/modules/entities.ts). */
+export type EntityList = ReadonlyArray<Function | EntitySchema>;
+
+/**
+ * The data source for `url`. The database layer knows no module: the caller passes the
+ * entities (main and the CLI pass `entities` from src/modules/entities.ts; migrations alone
+ * need none).
+ */
+export function createDataSource(url: string, logger: Logger, poolSize = 10, entities: EntityList = []): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
-    entities,
+    entities: [...entities],
     migrations,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

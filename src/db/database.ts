@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Logger } from '../common/logger';
-import { createDataSource } from './data-source';
+import { createDataSource, type EntityList } from './data-source';
 import { startEmbeddedPostgres, type EmbeddedCluster } from './embedded-postgres';
 
 export interface Database {
@@ -41,7 +41,7 @@ async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
  * Connects to DATABASE_URL, or starts the embedded PostgreSQL under the data dir. Fails with
  * one clear message (never hangs) when the server cannot be reached.
  */
-export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+export async function openDatabase(config: Config, logger: Logger, entities: EntityList): Promise<Database> {
   let embedded: EmbeddedCluster | null = null;
   let url = config.databaseUrl;
   if (!url) {
@@ -58,7 +58,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     }
     url = embedded.url(EMBEDDED_DB);
   }
-  const dataSource = createDataSource(url, logger, config.dbPoolSize);
+  const dataSource = createDataSource(url, logger, config.dbPoolSize, entities);
   try {
     await dataSource.initialize();
   } catch (err) {

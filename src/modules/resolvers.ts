@@ -5,6 +5,7 @@ import { okrsResolvers } from './okrs';
 import { realtimeResolvers } from './realtime';
 import { squadsResolvers } from './squads';
 import { tasksResolvers } from './tasks';
+import { workResolvers } from './work';
 
 /** Every resolver class of every module; the schema is built from this list. */
 export const resolvers = [
@@ -15,4 +16,5 @@ export const resolvers = [
   ...squadsResolvers,
   ...okrsResolvers,
   ...tasksResolvers,
+  ...workResolvers,
 ] as const;

@@ -15,7 +15,7 @@ import { WebSocketServer } from 'ws';
 import type { Context } from '../common/context';
 import { ErrorCode } from '../common/errors';
 import { pendingMigrations } from '../db/data-source';
-import { runCountingStatements, type StatementScope } from '../db/statement-counter';
+import { runCountingStatements, type StatementScope } from '../common/statement-scope';
 import { createContextFactory, requestIdFrom, type AppDeps, type Credentials } from './context-factory';
 import { createErrorFormatter } from './format-error';
 import { mountGraphiql } from './graphiql';

@@ -6,7 +6,6 @@ import { createLoaders } from '../common/loaders';
 import type { Logger } from '../common/logger';
 import { authenticate } from '../modules/identity';
 import type { EventBus } from './event-bus';
-import { oncePerConnectionAndEvent } from './event-reauth';
 
 export interface Credentials {
   authorization: string | null;
@@ -54,22 +53,3 @@ export function createContextFactory(deps: AppDeps) {
 }
 
 export type ContextFactory = ReturnType<typeof createContextFactory>;
-
-/**
- * Before a subscription event is delivered: authenticate the connection's credentials again
- * (a revoked token or removed member stops receiving) and give the event fresh loaders, so
- * nothing cached for an earlier event is served. Returns false when the caller may no longer
- * read the organisation the event belongs to. With the event's payload, the authentication is
- * done once per connection for that event, however many subscriptions the connection has.
- */
-export async function refreshForEvent(ctx: Context, eventOrganizationId: string, event?: object): Promise<boolean> {
-  const jwtSecret = ctx.sessions.jwtSecret;
-  const run = () => authenticate(ctx.db.manager, jwtSecret, ctx.credentials.authorization, ctx.credentials.organizationHint);
-  const auth = await (event ? oncePerConnectionAndEvent(ctx.credentials, event, run) : run());
-  ctx.viewer = auth.viewer;
-  ctx.organizationId = auth.organizationId;
-  ctx.role = auth.role;
-  ctx.authError = auth.authError;
-  ctx.loaders = createLoaders();
-  return Boolean(auth.viewer && auth.organizationId && auth.organizationId === eventOrganizationId);
-}

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/common/logger';
 import { createDataSource } from '../../src/db/data-source';
+import { entities } from '../../src/modules/entities';
 import { startServer, type RunningServer } from '../../src/server/app';
 import { createEventBusFromTarget, type EventBus } from '../../src/server/event-bus';
 import { createTestDatabase } from './test-db';
@@ -37,7 +38,7 @@ export async function startTestApp(options: { events?: EventBus } = {}): Promise
   const db = await createTestDatabase();
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url, PORT: '0' });
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const ds = createDataSource(db.url, logger, 20);
+  const ds = createDataSource(db.url, logger, 20, entities);
   await ds.initialize();
   const events = options.events ?? createEventBusFromTarget('memory', undefined);
   const server = await startServer({ config, logger, db: ds, events, jwtSecret: config.jwtSecret! }, 0, '127.0.0.1');

@@ -2,7 +2,6 @@ import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Query,
 import { ADMINS } from '../../common/auth';
 import { Connection, ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { User, referencedUserById } from '../identity';
 import { AuditEvent } from './audit-event.entity';
 import { listAuditEvents } from './audit.service';
 import { toGlobalId } from '../../common/ids';
@@ -27,11 +26,6 @@ export class AuditResolver {
     @Ctx() ctx: Context,
   ) {
     return listAuditEvents(ctx, filter ?? {}, page);
-  }
-
-  @FieldResolver(() => User, { nullable: true, description: 'Who acted (also after they left the organisation); null for an API token’s system actions.' })
-  actor(@Root() e: AuditEvent, @Ctx() ctx: Context) {
-    return e.actorId ? referencedUserById(ctx).load(e.actorId) : null;
   }
 
   @FieldResolver(() => ID, { description: 'Global id of the changed object.' })

@@ -39,25 +39,33 @@ export async function recordAudit(
 /** `key_result.checked_in` → `KEY_RESULT_CHECKED_IN`: the event type of an audited action. */
 export const eventTypeOf = (action: string) => action.toUpperCase().replace(/\./g, '_');
 
+/** A change as recorded: audited on one object, announced (by default) as a change of it. */
+export interface Change {
+  action: string;
+  entityType: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+  meta?: Record<string, string | null>;
+  /** The event, when it names another object or type than the audited one (e.g. the check-in of a key result). */
+  event?: { type?: string; entityType?: string; entityId?: string };
+}
+
 /**
- * The one call a mutation makes for each change: records it in the audit log (same
- * transaction) and queues the change event, typed after the action, for after commit.
- * `meta` carries the routing facts subscription filters need (squadId, assigneeId...).
+ * The one way a change is recorded: in the audit log (same transaction), and as the change
+ * event, typed after the action, queued for after commit. `meta` carries the routing facts
+ * subscription filters need (squadId, assigneeId...). Mutations normally call it through
+ * `createRecorded` / `updateRecorded` / `deleteRecorded` (changes.ts).
  */
-export async function recordChange(
-  tx: Context,
-  change: {
-    action: string;
-    entityType: string;
-    entityId: string;
-    before?: unknown;
-    after?: unknown;
-    meta?: Record<string, string | null>;
-  },
-): Promise<void> {
-  const { meta, ...audit } = change;
+export async function recordChange(tx: Context, change: Change): Promise<void> {
+  const { meta, event, ...audit } = change;
   await recordAudit(tx, audit);
-  emitAfterCommit(tx, { type: eventTypeOf(change.action), entityType: change.entityType, entityId: change.entityId, meta });
+  emitAfterCommit(tx, {
+    type: event?.type ?? eventTypeOf(change.action),
+    entityType: event?.entityType ?? change.entityType,
+    entityId: event?.entityId ?? change.entityId,
+    meta,
+  });
 }
 
 export interface AuditFilter {

@@ -5,7 +5,9 @@ import { registerNodeType } from '../../common/node';
 import { AuditEvent } from './audit-event.entity';
 import { AuditResolver } from './audit.resolver';
 
-export { recordAudit, recordChange } from './audit.service';
+export { AuditEvent } from './audit-event.entity';
+export { recordChange, type Change } from './audit.service';
+export { createRecorded, deleteRecorded, updateRecorded, type WriteChange } from './changes';
 
 /** Audit events are visible to OWNER/ADMIN only, as in `auditEvents`. */
 const auditEventById = defineLoader<string, AuditEvent>('audit.eventById', async (ctx, ids) => {

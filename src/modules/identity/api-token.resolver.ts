@@ -1,6 +1,7 @@
 import { SingleLineName } from '../../common/input-text';
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Length } from 'class-validator';
 import { Arg, Args, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { GlobalIdOf } from '../../common/global-ids';
 import { ADMINS, USER_SESSION } from '../../common/auth';
 import { Connection, ConnectionArgs } from '../../common/connection';
 import { ApiTokenScope, type Context } from '../../common/context';
@@ -27,7 +28,7 @@ export class CreateApiTokenPayload {
 
 @InputType()
 export class RevokeApiTokenInput {
-  @Field(() => ID) id: string;
+  @Field(() => ID) @GlobalIdOf('ApiToken') id: string;
 }
 
 @ObjectType()

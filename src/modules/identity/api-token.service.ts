@@ -2,9 +2,9 @@ import { orgId } from '../../common/auth';
 import { ApiTokenScope, Role, type Context } from '../../common/context';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import { badInput, notFound } from '../../common/errors';
-import { fromGlobalId } from '../../common/ids';
+import { toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
-import { recordChange } from '../audit/audit.service';
+import { createRecorded, recordChange } from '../audit';
 import { ApiToken } from './api-token.entity';
 import { API_TOKEN_PREFIX } from './authenticate';
 import { newSecret } from './secrets';
@@ -25,19 +25,22 @@ export async function createApiToken(ctx: Context, input: CreateApiTokenArgs) {
   const role = ctx.role === Role.OWNER ? Role.ADMIN : ctx.role!;
   const { secret, hash } = newSecret(API_TOKEN_PREFIX.replace(/_$/, ''));
   return withTransaction(ctx, async (tx) => {
-    const token = tx.manager.create(ApiToken, {
-      organizationId: orgId(tx),
-      name: input.name.trim(),
-      scopes,
-      role,
-      tokenHash: hash,
-      createdById: tx.viewer!.userId,
-      expiresAt: input.expiresAt ?? null,
-      revokedAt: null,
-      lastUsedAt: null,
-    });
-    await tx.manager.save(token);
-    await recordChange(tx, { action: 'api_token.created', entityType: 'ApiToken', entityId: token.id, after: token });
+    const token = await createRecorded(
+      tx,
+      ApiToken,
+      {
+        organizationId: orgId(tx),
+        name: input.name.trim(),
+        scopes,
+        role,
+        tokenHash: hash,
+        createdById: tx.viewer!.userId,
+        expiresAt: input.expiresAt ?? null,
+        revokedAt: null,
+        lastUsedAt: null,
+      },
+      { action: 'api_token.created' },
+    );
     return { apiToken: token, secret };
   });
 }
@@ -51,13 +54,13 @@ export function listApiTokens(ctx: Context, page: ConnectionArgs) {
 }
 
 export async function revokeApiToken(ctx: Context, input: { id: string }) {
-  const id = fromGlobalId(input.id, 'ApiToken');
+  const id = input.id;
   return withTransaction(ctx, async (tx) => {
     const token = await tx.manager.findOne(ApiToken, {
       where: { id, organizationId: orgId(tx) },
       lock: { mode: 'pessimistic_write' },
     });
-    if (!token) throw notFound('ApiToken', input.id);
+    if (!token) throw notFound('ApiToken', toGlobalId('ApiToken', id));
     if (!token.revokedAt) {
       const before = { ...token };
       token.revokedAt = new Date();

@@ -1,6 +1,7 @@
 import { SingleLineName } from '../../common/input-text';
 import { IsEmail, IsOptional, Length, MaxLength, MinLength } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
+import { GlobalIdOf } from '../../common/global-ids';
 import { Role } from '../../common/context';
 
 @InputType()
@@ -39,11 +40,11 @@ export class AcceptInvitationInput {
 
 @InputType()
 export class ChangeMemberRoleInput {
-  @Field(() => ID, { description: 'The Member id.' }) memberId: string;
+  @Field(() => ID, { description: 'The Member id.' }) @GlobalIdOf('Member') memberId: string;
   @Field(() => Role) role: Role;
 }
 
 @InputType()
 export class RemoveMemberInput {
-  @Field(() => ID, { description: 'The Member id.' }) memberId: string;
+  @Field(() => ID, { description: 'The Member id.' }) @GlobalIdOf('Member') memberId: string;
 }

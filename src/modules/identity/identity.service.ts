@@ -4,9 +4,9 @@ import { orgId } from '../../common/auth';
 import { Role, type Context } from '../../common/context';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound, unauthenticated } from '../../common/errors';
-import { fromGlobalId } from '../../common/ids';
+import { toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
-import { recordAudit, recordChange } from '../audit/audit.service';
+import { recordChange } from '../audit';
 import { memberById, organizationById } from './identity.loaders';
 import type {
   AcceptInvitationInput,
@@ -83,8 +83,8 @@ export async function signUp(ctx: Context, input: SignUpInput) {
       role: Role.OWNER,
       viewer: { kind: 'user', userId: user.id, apiTokenId: null, scopes: [] },
     };
-    await recordAudit(inOrg, { action: 'organization.created', entityType: 'Organization', entityId: organization.id, after: organization });
-    await recordAudit(inOrg, { action: 'member.added', entityType: 'Member', entityId: member.id, after: member });
+    await recordChange(inOrg, { action: 'organization.created', entityType: 'Organization', entityId: organization.id, after: organization });
+    await recordChange(inOrg, { action: 'member.added', entityType: 'Member', entityId: member.id, after: member });
     return { user, organization };
   });
   return { token: signSession(ctx.sessions.jwtSecret, user.id, ctx.sessions.ttlSeconds), user, organization };
@@ -259,10 +259,9 @@ export async function acceptInvitation(ctx: Context, input: AcceptInvitationInpu
  * leave the organisation without an active OWNER.
  */
 async function memberToChange(tx: Context, memberId: string, change: { newRole?: Role; verb: string }): Promise<Member> {
-  const id = fromGlobalId(memberId, 'Member', 'memberId');
   const members = await lockMembers(tx);
-  const member = members.find((m) => m.id === id);
-  if (!member) throw notFound('Member', memberId);
+  const member = members.find((m) => m.id === memberId);
+  if (!member) throw notFound('Member', toGlobalId('Member', memberId));
   assertMayManage(tx, member, change.newRole);
   const losesOwner = member.role === Role.OWNER && change.newRole !== Role.OWNER;
   const activeOwners = members.filter((m) => m.role === Role.OWNER && m.status === MemberStatus.ACTIVE);

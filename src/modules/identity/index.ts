@@ -2,6 +2,7 @@ import { nullOnError } from '../../common/loaders';
 import { registerNodeType } from '../../common/node';
 import { ApiToken } from './api-token.entity';
 import { ApiTokenResolver } from './api-token.resolver';
+import { AuditEventActorResolver } from './audit-actor.resolver';
 import { apiTokenById, memberById, organizationById, userById } from './identity.loaders';
 import { IdentityResolver, MemberResolver, OrganizationResolver, UserResolver } from './identity.resolver';
 import { Invitation } from './invitation.entity';
@@ -20,7 +21,7 @@ export { requireOrgUser } from './member-lookup';
 export { resolveJwtSecret } from './session-tokens';
 
 export const identityEntities = [Organization, User, Member, Invitation, ApiToken, LoginFailure];
-export const identityResolvers = [IdentityResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver] as const;
+export const identityResolvers = [IdentityResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver, AuditEventActorResolver] as const;
 
 registerNodeType('Organization', (ctx, ids) => organizationById(ctx).loadMany(ids).then(nullOnError));
 registerNodeType('User', (ctx, ids) => userById(ctx).loadMany(ids).then(nullOnError));

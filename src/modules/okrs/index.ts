@@ -2,6 +2,8 @@ import { nullOnError } from '../../common/loaders';
 import { registerNodeType } from '../../common/node';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
 import { checkInById, cycleById, keyResultById, objectiveById } from './okrs.loaders';
+import { checkInWork } from './okrs.work';
+import { registerWorkSource } from '../work';
 import { CheckInResolver, CycleResolver, KeyResultResolver, ObjectiveResolver, SquadObjectivesResolver } from './okrs.resolver';
 
 export { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
@@ -16,3 +18,4 @@ registerNodeType('Cycle', (ctx, ids) => cycleById(ctx).loadMany(ids).then(nullOn
 registerNodeType('Objective', (ctx, ids) => objectiveById(ctx).loadMany(ids).then(nullOnError));
 registerNodeType('KeyResult', (ctx, ids) => keyResultById(ctx).loadMany(ids).then(nullOnError));
 registerNodeType('CheckIn', (ctx, ids) => checkInById(ctx).loadMany(ids).then(nullOnError));
+registerWorkSource(checkInWork);

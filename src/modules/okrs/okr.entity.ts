@@ -33,7 +33,11 @@ export class Cycle extends Node {
   @Field(() => Date, { nullable: true, description: 'When the cycle was closed; its key results are then scored and frozen.' })
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt: Date | null;
+  @Field(() => Int, { description: 'Increases with every change; send it back as expectedVersion.' })
+  @Column({ type: 'int', default: 1 })
+  version: number;
   @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
 
 @Entity('objectives')
@@ -53,6 +57,9 @@ export class Objective extends Node {
   @Field(() => Int, { description: 'Increases with every change; send it back as expectedVersion.' })
   @Column({ type: 'int' })
   version: number;
+  @Field(() => Date, { nullable: true, description: 'When it was archived; archived objectives leave the default lists and roll-ups.' })
+  @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
+  archivedAt: Date | null;
   @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Field() @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
@@ -87,6 +94,9 @@ export class KeyResult extends Node {
   @Field(() => Int, { description: 'Increases with every change; send it back as expectedVersion.' })
   @Column({ type: 'int' })
   version: number;
+  @Field(() => Date, { nullable: true, description: 'When it was archived; archived key results leave the default lists and roll-ups.' })
+  @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
+  archivedAt: Date | null;
   @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Field() @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

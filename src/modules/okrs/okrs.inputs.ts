@@ -2,6 +2,7 @@ import { SingleLineName } from '../../common/input-text';
 import Decimal from 'decimal.js';
 import { IsInt, IsOptional, Length, Max, MaxLength, Min } from 'class-validator';
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
+import { GlobalIdOf } from '../../common/global-ids';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { KeyResultKind, OkrStatus } from './okr-rules';
 
@@ -14,7 +15,7 @@ export class CreateCycleInput {
 
 @InputType()
 export class CloseCycleInput {
-  @Field(() => ID) cycleId: string;
+  @Field(() => ID) @GlobalIdOf('Cycle') cycleId: string;
 }
 
 @InputType()
@@ -24,14 +25,16 @@ export class CyclesFilter {
 
 @InputType()
 export class CreateObjectiveInput {
-  @Field(() => ID) cycleId: string;
+  @Field(() => ID) @GlobalIdOf('Cycle') cycleId: string;
   @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) @SingleLineName() title: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(5000) description?: string;
-  @Field(() => ID, { nullable: true, description: 'A User; the caller when omitted.' }) @IsOptional() ownerId?: string;
+  @Field(() => ID, { nullable: true, description: 'A User; the caller when omitted.' }) @GlobalIdOf('User') @IsOptional() ownerId?: string;
   @Field(() => ID, { nullable: true, description: 'The Squad working on it; a SQUAD_LEAD must name a squad they lead.' })
+  @GlobalIdOf('Squad')
   @IsOptional()
   squadId?: string;
   @Field(() => ID, { nullable: true, description: 'The Objective it aligns to (company → squad → person).' })
+  @GlobalIdOf('Objective')
   @IsOptional()
   parentId?: string;
   @Field(() => DecimalScalar, { nullable: true, description: "Weight in the parent's roll-up; 1 when omitted." })
@@ -41,31 +44,34 @@ export class CreateObjectiveInput {
 
 @InputType({ description: 'Omitted fields stay as they are; `squadId: null` / `parentId: null` remove the link.' })
 export class UpdateObjectiveInput {
-  @Field(() => ID) id: string;
+  @Field(() => ID) @GlobalIdOf('Objective') id: string;
   @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT with extensions.currentVersion.' })
   @IsInt()
   expectedVersion: number;
   @Field({ nullable: true }) @IsOptional() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) @SingleLineName() title?: string;
   @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(5000) description?: string | null;
-  @Field(() => ID, { nullable: true }) @IsOptional() ownerId?: string;
-  @Field(() => ID, { nullable: true }) @IsOptional() squadId?: string | null;
-  @Field(() => ID, { nullable: true }) @IsOptional() parentId?: string | null;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('User') @IsOptional() ownerId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Squad') @IsOptional() squadId?: string | null;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Objective') @IsOptional() parentId?: string | null;
   @Field(() => DecimalScalar, { nullable: true }) @IsOptional() weight?: Decimal;
 }
 
 @InputType()
 export class ObjectivesFilter {
-  @Field(() => ID, { nullable: true }) @IsOptional() cycleId?: string;
-  @Field(() => ID, { nullable: true }) @IsOptional() squadId?: string;
-  @Field(() => ID, { nullable: true }) @IsOptional() ownerId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Cycle') @IsOptional() cycleId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Squad') @IsOptional() squadId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('User') @IsOptional() ownerId?: string;
   @Field(() => OkrStatus, { nullable: true, description: 'Computed status; paginate forward (first/after) with it.' })
   @IsOptional()
   status?: OkrStatus;
+  @Field({ nullable: true, defaultValue: false, description: 'false (default): active objectives; true: archived ones.' })
+  @IsOptional()
+  archived?: boolean;
 }
 
 @InputType()
 export class CreateKeyResultInput {
-  @Field(() => ID) objectiveId: string;
+  @Field(() => ID) @GlobalIdOf('Objective') objectiveId: string;
   @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) @SingleLineName() title: string;
   @Field(() => KeyResultKind) kind: KeyResultKind;
   @Field({ nullable: true, description: 'e.g. %, 篇/天.' }) @IsOptional() @MaxLength(30) unit?: string;
@@ -74,12 +80,12 @@ export class CreateKeyResultInput {
   @Field(() => DecimalScalar, { nullable: true, description: "Weight in the objective's roll-up; 1 when omitted." })
   @IsOptional()
   weight?: Decimal;
-  @Field(() => ID, { nullable: true, description: "A User; the objective's owner when omitted." }) @IsOptional() ownerId?: string;
+  @Field(() => ID, { nullable: true, description: "A User; the objective's owner when omitted." }) @GlobalIdOf('User') @IsOptional() ownerId?: string;
 }
 
 @InputType({ description: 'Omitted fields stay as they are.' })
 export class UpdateKeyResultInput {
-  @Field(() => ID) id: string;
+  @Field(() => ID) @GlobalIdOf('KeyResult') id: string;
   @Field(() => Int) @IsInt() expectedVersion: number;
   @Field({ nullable: true }) @IsOptional() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) @SingleLineName() title?: string;
   @Field(() => KeyResultKind, { nullable: true }) @IsOptional() kind?: KeyResultKind;
@@ -87,12 +93,12 @@ export class UpdateKeyResultInput {
   @Field(() => DecimalScalar, { nullable: true }) @IsOptional() startValue?: Decimal;
   @Field(() => DecimalScalar, { nullable: true }) @IsOptional() targetValue?: Decimal;
   @Field(() => DecimalScalar, { nullable: true }) @IsOptional() weight?: Decimal;
-  @Field(() => ID, { nullable: true }) @IsOptional() ownerId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('User') @IsOptional() ownerId?: string;
 }
 
 @InputType()
 export class CheckInKeyResultInput {
-  @Field(() => ID) keyResultId: string;
+  @Field(() => ID) @GlobalIdOf('KeyResult') keyResultId: string;
   @Field(() => DecimalScalar, { description: 'The measured value now (MILESTONE: 1 done, 0 not done).' }) value: Decimal;
   @Field(() => Float, { description: 'How sure you are of reaching the target, 0..1.' })
   @Min(0, { message: 'confidence must be between 0 and 1' })
@@ -113,4 +119,35 @@ export class KeyResultCheckedInFilter {
 @InputType()
 export class ObjectiveProgressChangedFilter {
   @Field(() => ID, { nullable: true }) @IsOptional() cycleId?: string;
+}
+
+@InputType()
+export class UpdateCycleInput {
+  @Field(() => ID) @GlobalIdOf('Cycle') id: string;
+  @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT.' }) @IsInt() expectedVersion: number;
+  @Field({ nullable: true, description: 'Unique in the organisation.' })
+  @IsOptional()
+  @Length(1, 50, { message: 'name must be 1 to 50 characters' })
+  @SingleLineName()
+  name?: string;
+  @Field(() => DateScalar, { nullable: true }) @IsOptional() startsOn?: string;
+  @Field(() => DateScalar, { nullable: true }) @IsOptional() endsOn?: string;
+}
+
+@InputType()
+export class ArchiveObjectiveInput {
+  @Field(() => ID) @GlobalIdOf('Objective') id: string;
+  @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT.' }) @IsInt() expectedVersion: number;
+}
+
+@InputType()
+export class ArchiveKeyResultInput {
+  @Field(() => ID) @GlobalIdOf('KeyResult') id: string;
+  @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT.' }) @IsInt() expectedVersion: number;
+}
+
+@InputType()
+export class DeleteKeyResultInput {
+  @Field(() => ID) @GlobalIdOf('KeyResult') id: string;
+  @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT.' }) @IsInt() expectedVersion: number;
 }

@@ -1,4 +1,4 @@
-import { In } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import type { Context } from '../../common/context';
 import { isoToday } from '../../common/dates';
 import { byKeys, defineLoader, groupByKeys } from '../../common/loaders';
@@ -31,24 +31,25 @@ export const keyResultById = defineLoader<string, KeyResult>('okrs.keyResultById
 });
 
 /**
- * An objective's key results, oldest first (at most MAX_KEY_RESULTS each). Unlike the lists
+ * An objective's active key results (archived ones leave lists and roll-ups), oldest first (at
+ * most MAX_KEY_RESULTS each). Unlike the lists
  * resolvers fetch, loaders do not prime the by-id loaders: whether a by-id load in another
  * branch of the same request came before or after would change the statement count.
  */
 export const keyResultsByObjectiveId = defineLoader<string, KeyResult[]>('okrs.keyResultsByObjectiveId', async (ctx, ids) => {
   if (!ctx.organizationId) return ids.map(() => []);
   const rows = await ctx.manager.find(KeyResult, {
-    where: { objectiveId: In([...ids]), organizationId: ctx.organizationId },
+    where: { objectiveId: In([...ids]), organizationId: ctx.organizationId, archivedAt: IsNull() },
     order: { createdAt: 'ASC', id: 'ASC' },
   });
   return groupByKeys(ids, rows, (k) => k.objectiveId);
 });
 
-/** Objectives aligned to each objective (its children), oldest first. */
+/** Active objectives aligned to each objective (its children), oldest first. */
 export const childrenByParentId = defineLoader<string, Objective[]>('okrs.childrenByParentId', async (ctx, ids) => {
   if (!ctx.organizationId) return ids.map(() => []);
   const rows = await ctx.manager.find(Objective, {
-    where: { parentId: In([...ids]), organizationId: ctx.organizationId },
+    where: { parentId: In([...ids]), organizationId: ctx.organizationId, archivedAt: IsNull() },
     order: { createdAt: 'ASC', id: 'ASC' },
   });
   return groupByKeys(ids, rows, (o) => o.parentId!);

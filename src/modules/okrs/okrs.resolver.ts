@@ -1,27 +1,31 @@
 import { required } from '../../common/loaders';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { GlobalIdOf } from '../../common/global-ids';
 import { IsOptional } from 'class-validator';
 import { ADMINS } from '../../common/auth';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
-import { decodeGlobalId } from '../../common/ids';
-import type { PlanningEventPayload } from '../../server/event-bus';
-import { refreshForEvent } from '../../server/context-factory';
+import { decodeGlobalId, fromGlobalId } from '../../common/ids';
+import type { PlanningEventPayload } from '../../common/events';
 import { User, referencedUserById } from '../identity';
-import { organizationTopic } from '../realtime';
+import { planningSubscription } from '../realtime';
 import { Squad, squadById } from '../squads';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
 import { OkrStatus } from './okr-rules';
 import {
+  ArchiveKeyResultInput,
+  ArchiveObjectiveInput,
   CheckInKeyResultInput,
   CloseCycleInput,
   CreateCycleInput,
   CreateKeyResultInput,
   CreateObjectiveInput,
   CyclesFilter,
+  DeleteKeyResultInput,
   KeyResultCheckedInFilter,
   ObjectiveProgressChangedFilter,
   ObjectivesFilter,
+  UpdateCycleInput,
   UpdateKeyResultInput,
   UpdateObjectiveInput,
 } from './okrs.inputs';
@@ -39,6 +43,8 @@ import {
 } from './okrs.loaders';
 import * as okrs from './okrs.service';
 import {
+  ArchiveKeyResultPayload,
+  ArchiveObjectivePayload,
   CheckInConnection,
   CheckInKeyResultPayload,
   CloseCyclePayload,
@@ -46,8 +52,10 @@ import {
   CreateKeyResultPayload,
   CreateObjectivePayload,
   CycleConnection,
+  DeleteKeyResultPayload,
   KeyResultCheckedIn,
   ObjectiveConnection,
+  UpdateCyclePayload,
   UpdateKeyResultPayload,
   UpdateObjectivePayload,
 } from './okrs.types';
@@ -63,7 +71,7 @@ const uuidOf = (globalId: string | undefined | null) => (globalId ? (decodeGloba
 
 @InputType()
 export class SquadObjectivesFilter {
-  @Field(() => ID, { nullable: true }) @IsOptional() cycleId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Cycle') @IsOptional() cycleId?: string;
 }
 
 @Resolver(() => Cycle)
@@ -92,9 +100,15 @@ export class CycleResolver {
     return okrs.closeCycle(ctx, input);
   }
 
+  @Authorized(...ADMINS)
+  @Mutation(() => UpdateCyclePayload, { description: 'OWNER/ADMIN. Name and dates of an open cycle (closed: CYCLE_CLOSED). Stale expectedVersion: CONFLICT.' })
+  updateCycle(@Arg('input') input: UpdateCycleInput, @Ctx() ctx: Context) {
+    return okrs.updateCycle(ctx, input);
+  }
+
   @FieldResolver(() => ObjectiveConnection, { description: 'Objectives of this cycle, oldest first.' })
   objectives(@Root() cycle: Cycle, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
-    return okrs.listObjectives(ctx, { cycleId: cycle.globalId }, page);
+    return okrs.listObjectives(ctx, { cycleId: cycle.id }, page);
   }
 }
 
@@ -113,7 +127,7 @@ export class ObjectiveResolver {
   @Authorized()
   @Query(() => Objective, { description: 'One objective; NOT_FOUND when it does not exist in this organisation.' })
   objective(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return okrs.requireObjective(ctx, id, 'id');
+    return okrs.requireObjective(ctx, fromGlobalId(id, 'Objective', 'id'));
   }
 
   @Authorized(...OKR_MANAGERS)
@@ -130,16 +144,22 @@ export class ObjectiveResolver {
     return okrs.updateObjective(ctx, input);
   }
 
+  @Authorized(...OKR_MANAGERS)
+  @Mutation(() => ArchiveObjectivePayload, {
+    description:
+      'OWNER/ADMIN, or the lead of its squad. The objective leaves the default lists and its parent’s roll-up, and no longer changes (ARCHIVED). Stale expectedVersion: CONFLICT.',
+  })
+  archiveObjective(@Arg('input') input: ArchiveObjectiveInput, @Ctx() ctx: Context) {
+    return okrs.archiveObjective(ctx, input);
+  }
+
   @Authorized()
   @Subscription(() => Objective, {
     description: 'An objective’s progress, status or score may have changed (a check-in, a new key result, a re-alignment, the cycle closing).',
-    topics: organizationTopic,
-    filter: async ({ payload, args, context }: { payload: PlanningEventPayload; args: { filter?: ObjectiveProgressChangedFilter }; context: Context }) => {
-      if (payload.type !== 'OBJECTIVE_PROGRESS_CHANGED') return false;
-      if (!(await refreshForEvent(context, payload.organizationId, payload))) return false;
+    ...planningSubscription<{ filter?: ObjectiveProgressChangedFilter }>(['OBJECTIVE_PROGRESS_CHANGED'], (payload, args) => {
       const cycleId = uuidOf(args.filter?.cycleId);
       return !cycleId || payload.meta?.cycleId === cycleId;
-    },
+    }),
   })
   async objectiveProgressChanged(
     @Root() payload: PlanningEventPayload,
@@ -209,6 +229,24 @@ export class KeyResultResolver {
     return okrs.updateKeyResult(ctx, input);
   }
 
+  @Authorized(...OKR_MANAGERS)
+  @Mutation(() => ArchiveKeyResultPayload, {
+    description:
+      'OWNER/ADMIN, or the lead of the objective’s squad. The key result keeps its check-ins, leaves `keyResults` and the roll-up, and no longer changes (ARCHIVED).',
+  })
+  archiveKeyResult(@Arg('input') input: ArchiveKeyResultInput, @Ctx() ctx: Context) {
+    return okrs.archiveKeyResult(ctx, input);
+  }
+
+  @Authorized(...OKR_MANAGERS)
+  @Mutation(() => DeleteKeyResultPayload, {
+    description:
+      'OWNER/ADMIN, or the lead of the objective’s squad. Only without check-ins: otherwise KEY_RESULT_HAS_CHECK_INS (archive it instead). Linked tasks stay, unlinked.',
+  })
+  deleteKeyResult(@Arg('input') input: DeleteKeyResultInput, @Ctx() ctx: Context) {
+    return okrs.deleteKeyResult(ctx, input);
+  }
+
   @Authorized()
   @Mutation(() => CheckInKeyResultPayload, {
     description:
@@ -221,14 +259,11 @@ export class KeyResultResolver {
   @Authorized()
   @Subscription(() => KeyResultCheckedIn, {
     description: 'Check-ins as they are recorded; filter by squad or objective.',
-    topics: organizationTopic,
-    filter: async ({ payload, args, context }: { payload: PlanningEventPayload; args: { filter?: KeyResultCheckedInFilter }; context: Context }) => {
-      if (payload.type !== 'KEY_RESULT_CHECKED_IN') return false;
-      if (!(await refreshForEvent(context, payload.organizationId, payload))) return false;
+    ...planningSubscription<{ filter?: KeyResultCheckedInFilter }>(['KEY_RESULT_CHECKED_IN'], (payload, args) => {
       const squadId = uuidOf(args.filter?.squadId);
       const objectiveId = uuidOf(args.filter?.objectiveId);
       return (!squadId || payload.meta?.squadId === squadId) && (!objectiveId || payload.meta?.objectiveId === objectiveId);
-    },
+    }),
   })
   async keyResultCheckedIn(
     @Root() payload: PlanningEventPayload,
@@ -294,6 +329,6 @@ export class SquadObjectivesResolver {
     @Args() page: ConnectionArgs,
     @Ctx() ctx: Context,
   ) {
-    return okrs.listObjectives(ctx, { squadId: squad.globalId, cycleId: filter?.cycleId }, page);
+    return okrs.listObjectives(ctx, { squadId: squad.id, cycleId: filter?.cycleId }, page);
   }
 }

@@ -1,4 +1,4 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { Connection } from '../../common/connection';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
 
@@ -46,4 +46,25 @@ export class CheckInKeyResultPayload {
 export class KeyResultCheckedIn {
   @Field(() => CheckIn) checkIn: CheckIn;
   @Field(() => KeyResult) keyResult: KeyResult;
+}
+
+@ObjectType()
+export class UpdateCyclePayload {
+  @Field(() => Cycle) cycle: Cycle;
+}
+
+@ObjectType()
+export class ArchiveObjectivePayload {
+  @Field(() => Objective) objective: Objective;
+}
+
+@ObjectType()
+export class ArchiveKeyResultPayload {
+  @Field(() => KeyResult) keyResult: KeyResult;
+}
+
+@ObjectType()
+export class DeleteKeyResultPayload {
+  @Field(() => ID, { description: 'Global id of the KeyResult that was deleted.' }) deletedKeyResultId: string;
+  @Field(() => Objective, { description: 'Its objective, whose progress may have changed.' }) objective: Objective;
 }

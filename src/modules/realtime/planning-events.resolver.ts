@@ -2,9 +2,9 @@ import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, ObjectType, 
 import { ArrayMaxSize, IsOptional } from 'class-validator';
 import type { Context } from '../../common/context';
 import { toGlobalId } from '../../common/ids';
-import { orgTopic, type PlanningEventPayload } from '../../server/event-bus';
-import { refreshForEvent } from '../../server/context-factory';
+import type { PlanningEventPayload } from '../../common/events';
 import { User, referencedUserById } from '../identity';
+import { planningSubscription } from './subscriptions';
 
 @ObjectType({ description: 'Something changed in the organisation: refetch what you show of `entityId`.' })
 export class PlanningEvent {
@@ -23,20 +23,15 @@ export class PlanningEventsFilter {
   types?: string[];
 }
 
-/** Type-graphql options shared by every subscription: one topic per organisation. */
-export const organizationTopic = ({ context }: { context: Context }) => orgTopic(context.organizationId ?? 'none');
-
 @Resolver(() => PlanningEvent)
 export class PlanningEventsResolver {
   @Authorized()
   @Subscription(() => PlanningEvent, {
     description: 'Every change in the organisation, as ids to refetch. Filter by event type.',
-    topics: organizationTopic,
-    filter: async ({ payload, args, context }: { payload: PlanningEventPayload; args: { filter?: PlanningEventsFilter }; context: Context }) => {
-      if (!(await refreshForEvent(context, payload.organizationId, payload))) return false;
+    ...planningSubscription<{ filter?: PlanningEventsFilter }>(null, (payload, args) => {
       const types = args.filter?.types;
       return !types || types.includes(payload.type);
-    },
+    }),
   })
   planningEvents(
     @Root() payload: PlanningEventPayload,

@@ -1,4 +1,4 @@
-import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { DateScalar } from '../../common/scalars';
 import { Node } from '../../common/node';
@@ -28,6 +28,12 @@ export class Squad extends Node {
   @Field() @Column() name: string;
   @Field(() => String, { nullable: true }) @Column({ type: 'text', nullable: true }) mission: string | null;
   @Column({ name: 'lead_id', type: 'uuid' }) leadId: string;
+  @Field(() => Int, { description: 'Increases with every change; send it back as expectedVersion.' })
+  @Column({ type: 'int', default: 1 })
+  version: number;
+  @Field(() => Date, { nullable: true, description: 'When the squad was archived; archived squads leave the default lists.' })
+  @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
+  archivedAt: Date | null;
   @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
@@ -61,5 +67,9 @@ export class Sprint extends Node {
   @Column({ type: 'text', nullable: true })
   retrospective: string | null;
   @Field(() => Date, { nullable: true }) @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt: Date | null;
+  @Field(() => Int, { description: 'Increases with every change; send it back as expectedVersion.' })
+  @Column({ type: 'int', default: 1 })
+  version: number;
   @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

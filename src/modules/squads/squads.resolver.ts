@@ -5,20 +5,34 @@ import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import { isoToday } from '../../common/dates';
 import { notFound } from '../../common/errors';
+import { fromGlobalId } from '../../common/ids';
 import { User, referencedUserById } from '../identity';
 import { Sprint, Squad, SquadMember } from './squad.entity';
-import { AddSquadMemberInput, CloseSprintInput, CreateSprintInput, CreateSquadInput, RemoveSquadMemberInput } from './squads.inputs';
+import {
+  AddSquadMemberInput,
+  ArchiveSquadInput,
+  CloseSprintInput,
+  CreateSprintInput,
+  CreateSquadInput,
+  RemoveSquadMemberInput,
+  SquadsFilter,
+  UpdateSprintInput,
+  UpdateSquadInput,
+} from './squads.inputs';
 import { currentSprintBySquadId, squadById, squadMembersBySquadId } from './squads.loaders';
 import * as squads from './squads.service';
 import { SprintStatus, sprintStatus } from './sprint-rules';
 import {
   AddSquadMemberPayload,
+  ArchiveSquadPayload,
   CloseSprintPayload,
   CreateSprintPayload,
   CreateSquadPayload,
   RemoveSquadMemberPayload,
   SprintConnection,
   SquadConnection,
+  UpdateSprintPayload,
+  UpdateSquadPayload,
 } from './squads.types';
 
 /** Squad leads (and OWNER/ADMIN) plan; the service checks that a lead leads the squad. */
@@ -27,21 +41,41 @@ const SQUAD_MANAGERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
 @Resolver(() => Squad)
 export class SquadResolver {
   @Authorized()
-  @Query(() => SquadConnection, { description: 'The organisation’s squads, oldest first.' })
-  squads(@Args() page: ConnectionArgs, @Ctx() ctx: Context) {
-    return squads.listSquads(ctx, page);
+  @Query(() => SquadConnection, { description: 'The organisation’s squads, oldest first: active ones unless filter.archived is true.' })
+  squads(
+    @Arg('filter', () => SquadsFilter, { nullable: true }) filter: SquadsFilter | null,
+    @Args() page: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return squads.listSquads(ctx, filter ?? {}, page);
   }
 
   @Authorized()
   @Query(() => Squad, { description: 'One squad; NOT_FOUND when it does not exist in this organisation.' })
   squad(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return squads.requireSquad(ctx, id, 'id');
+    return squads.requireSquad(ctx, fromGlobalId(id, 'Squad', 'id'));
   }
 
   @Authorized(...ADMINS)
   @Mutation(() => CreateSquadPayload, { description: 'OWNER/ADMIN. Creates a squad led by a member of the organisation.' })
   createSquad(@Arg('input') input: CreateSquadInput, @Ctx() ctx: Context) {
     return squads.createSquad(ctx, input);
+  }
+
+  @Authorized(...SQUAD_MANAGERS)
+  @Mutation(() => UpdateSquadPayload, {
+    description: 'OWNER/ADMIN or the squad’s lead (only OWNER/ADMIN change the lead). Stale expectedVersion: CONFLICT; archived: ARCHIVED.',
+  })
+  updateSquad(@Arg('input') input: UpdateSquadInput, @Ctx() ctx: Context) {
+    return squads.updateSquad(ctx, input);
+  }
+
+  @Authorized(...ADMINS)
+  @Mutation(() => ArchiveSquadPayload, {
+    description: 'OWNER/ADMIN. The squad leaves the default `squads` list and no longer changes; its objectives, sprints and tasks stay.',
+  })
+  archiveSquad(@Arg('input') input: ArchiveSquadInput, @Ctx() ctx: Context) {
+    return squads.archiveSquad(ctx, input);
   }
 
   @Authorized(...SQUAD_MANAGERS)
@@ -106,6 +140,14 @@ export class SprintResolver {
   @Mutation(() => CloseSprintPayload, { description: 'OWNER/ADMIN or the squad’s lead. Records the retrospective.' })
   closeSprint(@Arg('input') input: CloseSprintInput, @Ctx() ctx: Context) {
     return squads.closeSprint(ctx, input);
+  }
+
+  @Authorized(...SQUAD_MANAGERS)
+  @Mutation(() => UpdateSprintPayload, {
+    description: 'OWNER/ADMIN or the squad’s lead; open sprints only (closed: INVALID_TRANSITION), never overlapping another open sprint. Stale expectedVersion: CONFLICT.',
+  })
+  updateSprint(@Arg('input') input: UpdateSprintInput, @Ctx() ctx: Context) {
+    return squads.updateSprint(ctx, input);
   }
 
   @FieldResolver(() => SprintStatus)

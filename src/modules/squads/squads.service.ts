@@ -2,13 +2,23 @@ import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../common/errors';
-import { fromGlobalId, toGlobalId } from '../../common/ids';
-import { requireByGlobalId } from '../../common/loaders';
+import { toGlobalId } from '../../common/ids';
+import { requireById } from '../../common/loaders';
 import { withTransaction } from '../../db/transaction';
-import { recordChange } from '../audit';
+import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { Sprint, Squad, SquadMember } from './squad.entity';
-import type { AddSquadMemberInput, CloseSprintInput, CreateSprintInput, CreateSquadInput, RemoveSquadMemberInput } from './squads.inputs';
+import type {
+  AddSquadMemberInput,
+  ArchiveSquadInput,
+  CloseSprintInput,
+  CreateSprintInput,
+  CreateSquadInput,
+  RemoveSquadMemberInput,
+  SquadsFilter,
+  UpdateSprintInput,
+  UpdateSquadInput,
+} from './squads.inputs';
 import { sprintById, squadById } from './squads.loaders';
 import { monthlyEnd } from './sprint-rules';
 
@@ -27,28 +37,24 @@ export function assertManagesSquad(ctx: Context, squad: Squad | null, action: st
   throw forbidden(`Only OWNER/ADMIN or the squad's lead may ${action}`);
 }
 
-/** Loads a squad of the organisation by global id; any other id is NOT_FOUND. */
-export function requireSquad(ctx: Context, globalId: string, field = 'squadId'): Promise<Squad> {
-  return requireByGlobalId(squadById(ctx), globalId, 'Squad', field);
+/** Loads a squad of the organisation by uuid; any other id is NOT_FOUND. */
+export function requireSquad(ctx: Context, id: string): Promise<Squad> {
+  return requireById(squadById(ctx), id, 'Squad');
 }
 
-export function requireSprint(ctx: Context, globalId: string, field = 'sprintId'): Promise<Sprint> {
-  return requireByGlobalId(sprintById(ctx), globalId, 'Sprint', field);
+export function requireSprint(ctx: Context, id: string): Promise<Sprint> {
+  return requireById(sprintById(ctx), id, 'Sprint');
 }
 
 export async function createSquad(ctx: Context, input: CreateSquadInput) {
   return withTransaction(ctx, async (tx) => {
     const { userId: leadId } = await requireOrgUser(tx, input.leadId, 'leadId', { notViewer: true });
-    const squad = await tx.manager.save(
-      tx.manager.create(Squad, { organizationId: orgId(tx), name: input.name.trim(), mission: input.mission?.trim() || null, leadId }),
+    const squad = await createRecorded(
+      tx,
+      Squad,
+      { organizationId: orgId(tx), name: input.name.trim(), mission: input.mission?.trim() || null, leadId, version: 1, archivedAt: null },
+      { action: 'squad.created', meta: (s) => ({ squadId: s.id }), prime: squadById },
     );
-    await recordChange(tx, {
-      action: 'squad.created',
-      entityType: 'Squad',
-      entityId: squad.id,
-      after: squad,
-      meta: { squadId: squad.id },
-    });
     return { squad };
   });
 }
@@ -58,22 +64,19 @@ export async function addSquadMember(ctx: Context, input: AddSquadMemberInput) {
     // Lock the squad so that concurrent additions count each other.
     const squad = await lockSquad(tx, input.squadId);
     assertManagesSquad(tx, squad, 'add squad members');
+    if (squad.archivedAt) throw squadArchived(squad);
     const { userId } = await requireOrgUser(tx, input.userId, 'userId');
     const members = await tx.manager.find(SquadMember, { where: { squadId: squad.id, organizationId: squad.organizationId } });
     if (members.some((m) => m.userId === userId)) throw conflict('This user is already a member of the squad');
     if (members.length >= MAX_SQUAD_MEMBERS) {
       throw badInput(`A squad has at most ${MAX_SQUAD_MEMBERS} members: split it into smaller squads`, 'squadId');
     }
-    const squadMember = await tx.manager.save(
-      tx.manager.create(SquadMember, { organizationId: squad.organizationId, squadId: squad.id, userId, function: input.function }),
+    const squadMember = await createRecorded(
+      tx,
+      SquadMember,
+      { organizationId: squad.organizationId, squadId: squad.id, userId, function: input.function },
+      { action: 'squad.member_added', meta: { squadId: squad.id, userId } },
     );
-    await recordChange(tx, {
-      action: 'squad.member_added',
-      entityType: 'SquadMember',
-      entityId: squadMember.id,
-      after: squadMember,
-      meta: { squadId: squad.id, userId },
-    });
     return { squadMember, squad };
   });
 }
@@ -82,33 +85,28 @@ export async function removeSquadMember(ctx: Context, input: RemoveSquadMemberIn
   return withTransaction(ctx, async (tx) => {
     const squad = await lockSquad(tx, input.squadId);
     assertManagesSquad(tx, squad, 'remove squad members');
-    const userId = fromGlobalId(input.userId, 'User', 'userId');
+    const userId = input.userId;
     const member = await tx.manager.findOneBy(SquadMember, { squadId: squad.id, userId, organizationId: squad.organizationId });
-    if (!member) throw notFound('Squad member', input.userId);
-    await tx.manager.delete(SquadMember, { id: member.id });
-    await recordChange(tx, {
-      action: 'squad.member_removed',
-      entityType: 'SquadMember',
-      entityId: member.id,
-      before: member,
-      meta: { squadId: squad.id, userId },
-    });
+    if (!member) throw notFound('Squad member', toGlobalId('User', userId));
+    await deleteRecorded(tx, SquadMember, member, { action: 'squad.member_removed', meta: { squadId: squad.id, userId } });
     return { removedSquadMemberId: toGlobalId('SquadMember', member.id), squad };
   });
 }
 
-async function lockSquad(tx: Context, globalId: string): Promise<Squad> {
+async function lockSquad(tx: Context, id: string): Promise<Squad> {
   const squad = await tx.manager
     .createQueryBuilder(Squad, 's')
     .setLock('pessimistic_write')
-    .where('s.id = :id AND s.organization_id = :org', { id: fromGlobalId(globalId, 'Squad', 'squadId'), org: orgId(tx) })
+    .where('s.id = :id AND s.organization_id = :org', { id, org: orgId(tx) })
     .getOne();
-  if (!squad) throw notFound('Squad', globalId);
+  if (!squad) throw notFound('Squad', toGlobalId('Squad', id));
   return squad;
 }
 
-export async function listSquads(ctx: Context, page: ConnectionArgs) {
+/** Active squads by default; archived ones with `archived: true`. Oldest first. */
+export async function listSquads(ctx: Context, filter: SquadsFilter, page: ConnectionArgs) {
   const qb = ctx.manager.createQueryBuilder(Squad, 's').where('s.organization_id = :org', { org: orgId(ctx) });
+  qb.andWhere(filter.archived ? 's.archived_at IS NOT NULL' : 's.archived_at IS NULL');
   const result = await paginate(qb, page, [
     { column: 's.created_at', direction: 'ASC', value: (s) => s.createdAt },
     { column: 's.id', direction: 'ASC', value: (s) => s.id },
@@ -135,6 +133,7 @@ export async function createSprint(ctx: Context, input: CreateSprintInput) {
   return withTransaction(ctx, async (tx) => {
     const squad = await lockSquad(tx, input.squadId);
     assertManagesSquad(tx, squad, 'plan sprints');
+    if (squad.archivedAt) throw squadArchived(squad);
     const overlapping = await tx.manager
       .createQueryBuilder(Sprint, 's')
       .where('s.organization_id = :org AND s.squad_id = :squad AND s.closed_at IS NULL', { org: squad.organizationId, squad: squad.id })
@@ -146,8 +145,10 @@ export async function createSprint(ctx: Context, input: CreateSprintInput) {
         'startsOn',
       );
     }
-    const sprint = await tx.manager.save(
-      tx.manager.create(Sprint, {
+    const sprint = await createRecorded(
+      tx,
+      Sprint,
+      {
         organizationId: squad.organizationId,
         squadId: squad.id,
         name: input.name.trim(),
@@ -156,42 +157,113 @@ export async function createSprint(ctx: Context, input: CreateSprintInput) {
         endsOn,
         retrospective: null,
         closedAt: null,
-      }),
+        version: 1,
+      },
+      { action: 'sprint.created', meta: { squadId: squad.id }, prime: sprintById },
     );
-    await recordChange(tx, {
-      action: 'sprint.created',
-      entityType: 'Sprint',
-      entityId: sprint.id,
-      after: sprint,
-      meta: { squadId: squad.id },
-    });
     return { sprint };
   });
 }
 
 export async function closeSprint(ctx: Context, input: CloseSprintInput) {
-  const id = fromGlobalId(input.sprintId, 'Sprint', 'sprintId');
+  const id = input.sprintId;
   return withTransaction(ctx, async (tx) => {
     const sprint = await tx.manager
       .createQueryBuilder(Sprint, 's')
       .setLock('pessimistic_write')
       .where('s.id = :id AND s.organization_id = :org', { id, org: orgId(tx) })
       .getOne();
-    if (!sprint) throw notFound('Sprint', input.sprintId);
+    if (!sprint) throw notFound('Sprint', toGlobalId('Sprint', id));
     assertManagesSquad(tx, await squadById(tx).load(sprint.squadId), 'close sprints');
     if (sprint.closedAt) throw new AppError(ErrorCode.INVALID_TRANSITION, `Sprint "${sprint.name}" is already closed`);
-    const before = { ...sprint };
-    sprint.closedAt = new Date();
-    sprint.retrospective = input.retrospective?.trim() || null;
-    await tx.manager.save(sprint);
-    await recordChange(tx, {
-      action: 'sprint.closed',
-      entityType: 'Sprint',
-      entityId: sprint.id,
-      before,
-      after: sprint,
-      meta: { squadId: sprint.squadId },
+    const closed = await updateRecorded(
+      tx,
+      Sprint,
+      sprint,
+      null,
+      { closedAt: new Date(), retrospective: input.retrospective?.trim() || null },
+      { action: 'sprint.closed', meta: { squadId: sprint.squadId }, prime: sprintById },
+    );
+    return { sprint: closed };
+  });
+}
+
+const squadArchived = (squad: Squad) => new AppError(ErrorCode.ARCHIVED, `Squad "${squad.name}" is archived`);
+
+/** OWNER/ADMIN or the squad's lead; only OWNER/ADMIN change the lead. */
+export async function updateSquad(ctx: Context, input: UpdateSquadInput) {
+  return withTransaction(ctx, async (tx) => {
+    const squad = await requireSquad(tx, input.id);
+    assertManagesSquad(tx, squad, 'change this squad');
+    if (squad.archivedAt) throw squadArchived(squad);
+    const set: Partial<Squad> = {};
+    if (input.name != null) set.name = input.name.trim();
+    if (input.mission !== undefined) set.mission = input.mission?.trim() || null;
+    if (input.leadId) {
+      if (!isAdmin(tx)) throw forbidden('Only OWNER/ADMIN may change a squad’s lead');
+      set.leadId = (await requireOrgUser(tx, input.leadId, 'leadId', { notViewer: true })).userId;
+    }
+    const updated = await updateRecorded(tx, Squad, squad, input.expectedVersion, set, {
+      action: 'squad.updated',
+      meta: (s) => ({ squadId: s.id }),
+      prime: squadById,
+      what: 'This squad',
     });
-    return { sprint };
+    return { squad: updated };
+  });
+}
+
+/**
+ * OWNER/ADMIN. An archived squad leaves the default `squads` list and no longer changes; its
+ * objectives, sprints and tasks stay as they are (still reachable by id).
+ */
+export async function archiveSquad(ctx: Context, input: ArchiveSquadInput) {
+  return withTransaction(ctx, async (tx) => {
+    const squad = await requireSquad(tx, input.id);
+    if (squad.archivedAt) throw squadArchived(squad);
+    const archived = await updateRecorded(tx, Squad, squad, input.expectedVersion ?? null, { archivedAt: new Date() }, {
+      action: 'squad.archived',
+      meta: (s) => ({ squadId: s.id }),
+      prime: squadById,
+      what: 'This squad',
+    });
+    return { squad: archived };
+  });
+}
+
+/** The squad's lead or OWNER/ADMIN; an open sprint only, and never overlapping another open sprint. */
+export async function updateSprint(ctx: Context, input: UpdateSprintInput) {
+  return withTransaction(ctx, async (tx) => {
+    const sprint = await requireSprint(tx, input.id);
+    const squad = await lockSquad(tx, sprint.squadId);
+    assertManagesSquad(tx, squad, 'change sprints');
+    if (sprint.closedAt) throw new AppError(ErrorCode.INVALID_TRANSITION, `Sprint "${sprint.name}" is closed`);
+    const set: Partial<Sprint> = {};
+    if (input.name != null) set.name = input.name.trim();
+    if (input.goal !== undefined) set.goal = input.goal?.trim() || null;
+    if (input.startsOn) set.startsOn = input.startsOn;
+    if (input.endsOn) set.endsOn = input.endsOn;
+    const startsOn = set.startsOn ?? sprint.startsOn;
+    const endsOn = set.endsOn ?? sprint.endsOn;
+    if (endsOn < startsOn) throw badInput('endsOn must be on or after startsOn', 'endsOn');
+    const overlapping = await tx.manager
+      .createQueryBuilder(Sprint, 's')
+      .where('s.organization_id = :org AND s.squad_id = :squad AND s.closed_at IS NULL AND s.id <> :id', {
+        org: squad.organizationId,
+        squad: squad.id,
+        id: sprint.id,
+      })
+      .andWhere('s.starts_on <= :endsOn AND s.ends_on >= :startsOn', { startsOn, endsOn })
+      .getOne();
+    if (overlapping) {
+      throw badInput(`The squad's open sprint "${overlapping.name}" (${overlapping.startsOn} to ${overlapping.endsOn}) overlaps these dates`, 'startsOn');
+    }
+    const updated = await updateRecorded(tx, Sprint, sprint, input.expectedVersion, set, {
+      action: 'sprint.updated',
+      meta: { squadId: sprint.squadId },
+      prime: sprintById,
+      what: 'This sprint',
+    });
+    return { sprint: updated };
   });
 }

@@ -31,3 +31,18 @@ export class CreateSprintPayload {
 export class CloseSprintPayload {
   @Field(() => Sprint) sprint: Sprint;
 }
+
+@ObjectType()
+export class UpdateSquadPayload {
+  @Field(() => Squad) squad: Squad;
+}
+
+@ObjectType()
+export class ArchiveSquadPayload {
+  @Field(() => Squad) squad: Squad;
+}
+
+@ObjectType()
+export class UpdateSprintPayload {
+  @Field(() => Sprint) sprint: Sprint;
+}

@@ -1,6 +1,7 @@
 import { SingleLineName } from '../../common/input-text';
 import { ArrayMaxSize, IsInt, IsOptional, Length, MaxLength } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
+import { GlobalIdOf } from '../../common/global-ids';
 import { DateScalar } from '../../common/scalars';
 import { TaskStatus } from './task.entity';
 
@@ -8,35 +9,35 @@ import { TaskStatus } from './task.entity';
 export class CreateTaskInput {
   @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) @SingleLineName() title: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(10000) description?: string;
-  @Field(() => ID, { nullable: true, description: 'A User of the organisation (not a VIEWER).' }) @IsOptional() assigneeId?: string;
+  @Field(() => ID, { nullable: true, description: 'A User of the organisation (not a VIEWER).' }) @GlobalIdOf('User') @IsOptional() assigneeId?: string;
   @Field(() => DateScalar, { nullable: true }) @IsOptional() dueOn?: string;
   @Field({ nullable: true, defaultValue: false }) @IsOptional() important?: boolean;
   @Field({ nullable: true, defaultValue: false }) @IsOptional() urgent?: boolean;
-  @Field(() => ID, { nullable: true }) @IsOptional() keyResultId?: string;
-  @Field(() => ID, { nullable: true }) @IsOptional() sprintId?: string;
-  @Field(() => ID, { nullable: true }) @IsOptional() squadId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('KeyResult') @IsOptional() keyResultId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Sprint') @IsOptional() sprintId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Squad') @IsOptional() squadId?: string;
 }
 
 @InputType({ description: 'Omitted fields stay as they are; null clears an optional field. An assignee who is not a manager may change only title, description, dueOn, important and urgent.' })
 export class UpdateTaskInput {
-  @Field(() => ID) id: string;
+  @Field(() => ID) @GlobalIdOf('Task') id: string;
   @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT with extensions.currentVersion.' })
   @IsInt()
   expectedVersion: number;
   @Field({ nullable: true }) @IsOptional() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) @SingleLineName() title?: string;
   @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(10000) description?: string | null;
-  @Field(() => ID, { nullable: true }) @IsOptional() assigneeId?: string | null;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('User') @IsOptional() assigneeId?: string | null;
   @Field(() => DateScalar, { nullable: true }) @IsOptional() dueOn?: string | null;
   @Field({ nullable: true }) @IsOptional() important?: boolean;
   @Field({ nullable: true }) @IsOptional() urgent?: boolean;
-  @Field(() => ID, { nullable: true }) @IsOptional() keyResultId?: string | null;
-  @Field(() => ID, { nullable: true }) @IsOptional() sprintId?: string | null;
-  @Field(() => ID, { nullable: true }) @IsOptional() squadId?: string | null;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('KeyResult') @IsOptional() keyResultId?: string | null;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Sprint') @IsOptional() sprintId?: string | null;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Squad') @IsOptional() squadId?: string | null;
 }
 
 @InputType()
 export class SetTaskStatusInput {
-  @Field(() => ID) id: string;
+  @Field(() => ID) @GlobalIdOf('Task') id: string;
   @Field(() => TaskStatus) status: TaskStatus;
   @Field(() => Int, { nullable: true, description: 'When given, a stale version gets CONFLICT.' }) @IsOptional() @IsInt() expectedVersion?: number;
 }
@@ -49,4 +50,8 @@ export class TasksFilter {
   dueBefore?: string;
 }
 
-export const MAX_WORK_ITEMS = 100;
+@InputType()
+export class DeleteTaskInput {
+  @Field(() => ID) @GlobalIdOf('Task') id: string;
+  @Field(() => Int, { nullable: true, description: 'When given, a stale version gets CONFLICT.' }) @IsOptional() @IsInt() expectedVersion?: number;
+}

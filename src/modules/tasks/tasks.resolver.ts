@@ -1,18 +1,17 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
-import type { PlanningEventPayload } from '../../server/event-bus';
-import { refreshForEvent } from '../../server/context-factory';
+import type { PlanningEventPayload } from '../../common/events';
 import { User, referencedUserById } from '../identity';
 import { KeyResult, keyResultById } from '../okrs';
-import { organizationTopic } from '../realtime';
+import { planningSubscription } from '../realtime';
 import { Sprint, Squad, sprintById, squadById } from '../squads';
 import { Task } from './task.entity';
 import { TaskQuadrant, quadrantOf } from './task-rules';
-import { CreateTaskInput, MAX_WORK_ITEMS, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
+import { CreateTaskInput, DeleteTaskInput, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
 import { taskById } from './tasks.loaders';
 import * as tasks from './tasks.service';
-import { CreateTaskPayload, SetTaskStatusPayload, TaskConnection, UpdateTaskPayload, WorkItem } from './tasks.types';
+import { CreateTaskPayload, DeleteTaskPayload, SetTaskStatusPayload, TaskConnection, UpdateTaskPayload } from './tasks.types';
 import { notFound } from '../../common/errors';
 
 const TASK_CREATORS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
@@ -39,6 +38,12 @@ export class TaskResolver {
     return tasks.setTaskStatus(ctx, input);
   }
 
+  @Authorized(...TASK_CREATORS)
+  @Mutation(() => DeleteTaskPayload, { description: 'OWNER/ADMIN, or the lead of the task’s squad. With expectedVersion, a stale one gets CONFLICT.' })
+  deleteTask(@Arg('input') input: DeleteTaskInput, @Ctx() ctx: Context) {
+    return tasks.deleteTask(ctx, input);
+  }
+
   @Authorized()
   @Query(() => TaskConnection, { description: 'Tasks assigned to the caller, by due date (none last).' })
   myTasks(
@@ -50,25 +55,9 @@ export class TaskResolver {
   }
 
   @Authorized()
-  @Query(() => [WorkItem], {
-    description: 'What needs the caller now: tasks due today or overdue, and key results they own with no check-in for 7 days. Most pressing first.',
-  })
-  myWork(
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50, description: `At most ${MAX_WORK_ITEMS}.` }) first: number | null,
-    @Ctx() ctx: Context,
-  ) {
-    return tasks.myWork(ctx, first ?? 50);
-  }
-
-  @Authorized()
   @Subscription(() => Task, {
     description: 'Tasks assigned to the subscriber (on creation or reassignment).',
-    topics: organizationTopic,
-    filter: async ({ payload, context }: { payload: PlanningEventPayload; context: Context }) => {
-      if (payload.type !== 'TASK_ASSIGNED') return false;
-      if (!(await refreshForEvent(context, payload.organizationId, payload))) return false;
-      return payload.meta?.assigneeId === context.viewer?.userId;
-    },
+    ...planningSubscription(['TASK_ASSIGNED'], (payload, _args, context) => payload.meta?.assigneeId === context.viewer?.userId),
   })
   async taskAssigned(@Root() payload: PlanningEventPayload, @Ctx() ctx: Context): Promise<Task> {
     const task = await taskById(ctx).load(payload.entityId);

@@ -1,25 +1,21 @@
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { addDays, isoToday } from '../../common/dates';
 import { badInput, forbidden } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
-import { requireByGlobalId } from '../../common/loaders';
+import { toGlobalId } from '../../common/ids';
+import { requireById } from '../../common/loaders';
 import { withTransaction } from '../../db/transaction';
-import { updateWithVersion } from '../../db/versioned-update';
-import { recordChange } from '../audit';
+import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
-import { CHECK_IN_INTERVAL_DAYS, KeyResult, objectiveById, requireKeyResult } from '../okrs';
+import { objectiveById, requireKeyResult, type KeyResult } from '../okrs';
 import { leadsSquad, requireSprint, requireSquad, squadById, type Squad } from '../squads';
 import { Task, TaskStatus } from './task.entity';
 import { taskById } from './tasks.loaders';
-import { MAX_WORK_ITEMS, type CreateTaskInput, type SetTaskStatusInput, type TasksFilter, type UpdateTaskInput } from './tasks.inputs';
-import { WorkItemKind, type WorkItem } from './tasks.types';
+import type { CreateTaskInput, DeleteTaskInput, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
 
-const OPEN_STATUSES = [TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED];
-
-export function requireTask(ctx: Context, globalId: string, field = 'id'): Promise<Task> {
-  return requireByGlobalId(taskById(ctx), globalId, 'Task', field);
+export function requireTask(ctx: Context, id: string): Promise<Task> {
+  return requireById(taskById(ctx), id, 'Task');
 }
 
 async function managesTaskSquad(ctx: Context, squadId: string | null): Promise<boolean> {
@@ -64,6 +60,9 @@ async function resolveLinks(
   return { keyResultId, sprintId, squadId };
 }
 
+/** The routing facts of a task's events. */
+const taskMeta = (t: Task) => ({ squadId: t.squadId, assigneeId: t.assigneeId });
+
 export async function createTask(ctx: Context, input: CreateTaskInput) {
   return withTransaction(ctx, async (tx) => {
     const links = await resolveLinks(tx, input, { keyResultId: null, sprintId: null, squadId: null });
@@ -75,8 +74,10 @@ export async function createTask(ctx: Context, input: CreateTaskInput) {
       );
     }
     const assigneeId = input.assigneeId ? (await requireOrgUser(tx, input.assigneeId, 'assigneeId', { notViewer: true })).userId : null;
-    const task = await tx.manager.save(
-      tx.manager.create(Task, {
+    const task = await createRecorded(
+      tx,
+      Task,
+      {
         organizationId: orgId(tx),
         title: input.title.trim(),
         description: input.description?.trim() || null,
@@ -89,15 +90,9 @@ export async function createTask(ctx: Context, input: CreateTaskInput) {
         ...links,
         completedAt: null,
         version: 1,
-      }),
+      },
+      { action: 'task.created', meta: taskMeta, prime: taskById },
     );
-    await recordChange(tx, {
-      action: 'task.created',
-      entityType: 'Task',
-      entityId: task.id,
-      after: task,
-      meta: { squadId: task.squadId, assigneeId },
-    });
     if (assigneeId) {
       emitAfterCommit(tx, { type: 'TASK_ASSIGNED', entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
     }
@@ -134,15 +129,11 @@ export async function updateTask(ctx: Context, input: UpdateTaskInput) {
       }
       Object.assign(set, links);
     }
-    await updateWithVersion(tx, Task, task.id, input.expectedVersion, set, 'This task');
-    const updated = await tx.manager.findOneByOrFail(Task, { id: task.id, organizationId: orgId(tx) });
-    await recordChange(tx, {
+    const updated = await updateRecorded(tx, Task, task, input.expectedVersion, set, {
       action: 'task.updated',
-      entityType: 'Task',
-      entityId: task.id,
-      before: task,
-      after: updated,
-      meta: { squadId: updated.squadId, assigneeId: updated.assigneeId },
+      meta: taskMeta,
+      prime: taskById,
+      what: 'This task',
     });
     if (updated.assigneeId && updated.assigneeId !== task.assigneeId) {
       emitAfterCommit(tx, { type: 'TASK_ASSIGNED', entityType: 'Task', entityId: task.id, meta: { squadId: updated.squadId, assigneeId: updated.assigneeId } });
@@ -158,26 +149,30 @@ export async function setTaskStatus(ctx: Context, input: SetTaskStatusInput) {
       throw forbidden("Only the assignee, the squad's lead or OWNER/ADMIN may change this task's status");
     }
     const set: Partial<Task> = { status: input.status, completedAt: input.status === TaskStatus.DONE ? new Date() : null };
-    if (input.expectedVersion != null) {
-      await updateWithVersion(tx, Task, task.id, input.expectedVersion, set, 'This task');
-    } else {
-      await tx.manager
-        .createQueryBuilder()
-        .update(Task)
-        .set({ ...set, version: () => 'version + 1', updatedAt: () => 'now()' })
-        .where('id = :id AND organization_id = :org', { id: task.id, org: orgId(tx) })
-        .execute();
-    }
-    const updated = await tx.manager.findOneByOrFail(Task, { id: task.id, organizationId: orgId(tx) });
-    await recordChange(tx, {
+    // Without expectedVersion a status change applies to whatever version is current.
+    const updated = await updateRecorded(tx, Task, task, input.expectedVersion ?? null, set, {
       action: 'task.status_changed',
-      entityType: 'Task',
-      entityId: task.id,
-      before: task,
-      after: updated,
-      meta: { squadId: updated.squadId, assigneeId: updated.assigneeId, status: updated.status },
+      meta: (t) => ({ ...taskMeta(t), status: t.status }),
+      prime: taskById,
+      what: 'This task',
     });
     return { task: updated };
+  });
+}
+
+/** OWNER/ADMIN or the lead of the task's squad (as for creating it); the assignee may not. */
+export async function deleteTask(ctx: Context, input: DeleteTaskInput) {
+  return withTransaction(ctx, async (tx) => {
+    const task = await requireTask(tx, input.id);
+    if (!(await managesTaskSquad(tx, task.squadId))) throw forbidden("Only OWNER/ADMIN or the squad's lead may delete this task");
+    await deleteRecorded(tx, Task, task, {
+      action: 'task.deleted',
+      meta: taskMeta,
+      prime: taskById,
+      expectedVersion: input.expectedVersion ?? null,
+      what: 'This task',
+    });
+    return { deletedTaskId: toGlobalId('Task', task.id) };
   });
 }
 
@@ -208,57 +203,4 @@ export function listMyTasks(ctx: Context, filter: TasksFilter, page: ConnectionA
 
 export function listSquadTasks(ctx: Context, squad: Squad, filter: TasksFilter, page: ConnectionArgs) {
   return listTasks(ctx, (qb) => qb.andWhere('t.squad_id = :squad', { squad: squad.id }), filter, page);
-}
-
-/**
- * What needs the caller now: their open tasks due today or overdue, and the key results they
- * own (in open cycles) with no check-in for CHECK_IN_INTERVAL_DAYS days. Overdue first.
- */
-export async function myWork(ctx: Context, first: number): Promise<WorkItem[]> {
-  if (first < 0 || first > MAX_WORK_ITEMS) throw badInput(`first must be between 0 and ${MAX_WORK_ITEMS}`, 'first');
-  if (first === 0) return [];
-  const me = ctx.viewer!.userId;
-  const org = orgId(ctx);
-  const today = isoToday();
-  const tasks = await ctx.manager
-    .createQueryBuilder(Task, 't')
-    .where('t.organization_id = :org AND t.assignee_id = :me AND t.status IN (:...open) AND t.due_on <= :today', {
-      org,
-      me,
-      open: OPEN_STATUSES,
-      today,
-    })
-    .orderBy('t.due_on', 'ASC')
-    .addOrderBy('t.id', 'ASC')
-    .limit(first)
-    .getMany();
-  const staleBefore = new Date(Date.now() - CHECK_IN_INTERVAL_DAYS * 24 * 3600 * 1000);
-  const keyResults = await ctx.manager
-    .createQueryBuilder(KeyResult, 'k')
-    .innerJoin('okr_cycles', 'c', 'c.id = k.cycle_id AND c.organization_id = k.organization_id')
-    .where('k.organization_id = :org AND k.owner_id = :me AND c.closed_at IS NULL', { org, me })
-    .andWhere('COALESCE(k.last_check_in_at, k.created_at) < :staleBefore', { staleBefore })
-    .orderBy('COALESCE(k.last_check_in_at, k.created_at)', 'ASC')
-    .addOrderBy('k.id', 'ASC')
-    .limit(first)
-    .getMany();
-  const items: WorkItem[] = [
-    ...tasks.map((task) => ({
-      kind: task.dueOn! < today ? WorkItemKind.TASK_OVERDUE : WorkItemKind.TASK_DUE_TODAY,
-      reason: task.dueOn! < today ? `overdue since ${task.dueOn}` : 'due today',
-      dueOn: task.dueOn,
-      subject: task,
-    })),
-    ...keyResults.map((kr) => ({
-      kind: WorkItemKind.CHECK_IN_DUE,
-      reason: kr.lastCheckInAt
-        ? `no check-in since ${kr.lastCheckInAt.toISOString().slice(0, 10)}`
-        : `no check-in yet (created ${kr.createdAt.toISOString().slice(0, 10)})`,
-      dueOn: addDays((kr.lastCheckInAt ?? kr.createdAt).toISOString().slice(0, 10), CHECK_IN_INTERVAL_DAYS),
-      subject: kr,
-    })),
-  ];
-  const rank = { [WorkItemKind.TASK_OVERDUE]: 0, [WorkItemKind.CHECK_IN_DUE]: 1, [WorkItemKind.TASK_DUE_TODAY]: 2 };
-  items.sort((a, b) => rank[a.kind] - rank[b.kind] || (a.dueOn ?? '').localeCompare(b.dueOn ?? ''));
-  return items.slice(0, first);
 }

@@ -140,14 +140,25 @@ describe('the team member’s week', () => {
     await app.ds.query(`UPDATE key_results SET created_at = now() - interval '9 days' WHERE id = $1`, [decodeGlobalId(stale.id)!.id]);
 
     const work = ok(
-      await app.gql(`{ myWork { kind reason dueOn subject { __typename ... on Task { id } ... on KeyResult { id title } } } }`, {}, member),
-    ).myWork;
+      await app.gql(`{ myWork { totalCount nodes { kind reason dueOn subject { __typename ... on Task { id } ... on KeyResult { id title } } } } }`, {}, member),
+    ).myWork.nodes;
     expect(work.map((w: { kind: string }) => w.kind)).toEqual(['TASK_OVERDUE', 'CHECK_IN_DUE', 'TASK_DUE_TODAY']);
     expect(work[0]).toMatchObject({ subject: { __typename: 'Task', id: overdue.id }, dueOn: iso(-3) });
     expect(work[0].reason).toMatch(/overdue since/);
     expect(work[1]).toMatchObject({ subject: { __typename: 'KeyResult', id: stale.id } });
     expect(work[2]).toMatchObject({ subject: { id: today.id }, reason: 'due today' });
-    expect(ok(await app.gql(`{ myWork(first: 1) { kind } }`, {}, member)).myWork).toHaveLength(1);
-    expect(errorCode(await app.gql(`{ myWork(first: 101) { kind } }`, {}, member))).toBe('BAD_USER_INPUT');
+    // A connection: pages forward with keyset cursors across the contributing modules.
+    const kinds: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 4; i++) {
+      const page: any = ok(await app.gql(`query($a: String) { myWork(first: 1, after: $a) { totalCount nodes { kind } pageInfo { hasNextPage endCursor } } }`, { a: after }, member)).myWork;
+      expect(page.totalCount).toBe(3);
+      kinds.push(...page.nodes.map((n: { kind: string }) => n.kind));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(kinds).toEqual(['TASK_OVERDUE', 'CHECK_IN_DUE', 'TASK_DUE_TODAY']);
+    expect(errorCode(await app.gql(`{ myWork(first: 101) { nodes { kind } } }`, {}, member))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await app.gql(`{ myWork(after: "bm9wZQ") { nodes { kind } } }`, {}, member))).toBe('BAD_USER_INPUT');
   });
 });

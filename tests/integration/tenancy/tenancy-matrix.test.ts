@@ -20,7 +20,7 @@ beforeAll(async () => {
   app = await startTestApp();
   const orgA = await createOrg(app, ORG_A_NAME);
   const ids: Record<string, string> = {};
-  for (const fixture of tenancy.fixtures) Object.assign(ids, await fixture(app, orgA));
+  for (const fixture of tenancy.fixtures) Object.assign(ids, await fixture(app, orgA, { ...ids }));
   a = { org: orgA, ids };
   b = await createOrg(app, 'Tenant B 乙');
   const rows: Array<{ email: string }> = await app.ds.query(

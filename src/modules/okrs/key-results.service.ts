@@ -1,0 +1,236 @@
+/** Key results and their check-ins. */
+import Decimal from 'decimal.js';
+import { isAdmin, orgId } from '../../common/auth';
+import { paginate, type ConnectionArgs } from '../../common/connection';
+import type { Context } from '../../common/context';
+import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../common/errors';
+import { toGlobalId } from '../../common/ids';
+import { withTransaction } from '../../db/transaction';
+import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
+import { requireOrgUser } from '../identity';
+import { leadsSquad } from '../squads';
+import { CheckIn, KeyResult, Objective } from './okr.entity';
+import { KeyResultKind, validateMeasure, validateValue } from './okr-rules';
+import type {
+  ArchiveKeyResultInput,
+  CheckInKeyResultInput,
+  CreateKeyResultInput,
+  DeleteKeyResultInput,
+  UpdateKeyResultInput,
+} from './okrs.inputs';
+import { keyResultById, objectiveById } from './okrs.loaders';
+import {
+  MAX_KEY_RESULTS,
+  rule,
+  requireObjective,
+  requireKeyResult,
+  squadOf,
+  assertManagesObjective,
+  openCycle,
+  emitProgressChanged,
+  assertRollupWeights,
+  checkWeight,
+  assertNotArchived,
+} from './okr-access';
+
+/** The routing facts of a key result's events. */
+const krMeta = (objective: Objective) => ({ objectiveId: objective.id, squadId: objective.squadId, cycleId: objective.cycleId });
+
+export async function createKeyResult(ctx: Context, input: CreateKeyResultInput) {
+  return withTransaction(ctx, async (tx) => {
+    const objective = await requireObjective(tx, input.objectiveId);
+    await assertManagesObjective(tx, objective, 'add key results to this objective');
+    assertNotArchived(objective, 'This objective');
+    const milestone = input.kind === KeyResultKind.MILESTONE;
+    const startValue = input.startValue ?? (milestone ? new Decimal(0) : undefined);
+    const targetValue = input.targetValue ?? (milestone ? new Decimal(1) : undefined);
+    if (!startValue) throw badInput(`startValue is required for ${input.kind}`, 'startValue');
+    if (!targetValue) throw badInput(`targetValue is required for ${input.kind}`, 'targetValue');
+    rule(() => validateMeasure({ kind: input.kind, startValue, targetValue }));
+    const weight = checkWeight(input.weight) ?? new Decimal(1);
+    const ownerId = input.ownerId ? (await requireOrgUser(tx, input.ownerId, 'ownerId', { notViewer: true })).userId : objective.ownerId;
+    await openCycle(tx, objective.cycleId);
+    // Serialise key-result changes of one objective (bound and weights).
+    await tx.manager.query(`SELECT 1 FROM objectives WHERE id = $1 FOR UPDATE`, [objective.id]);
+    const count = await tx.manager.countBy(KeyResult, { objectiveId: objective.id, organizationId: orgId(tx) });
+    if (count >= MAX_KEY_RESULTS) throw badInput(`An objective has at most ${MAX_KEY_RESULTS} key results`, 'objectiveId');
+    await assertRollupWeights(tx, objective.id, { weight });
+    const keyResult = await createRecorded(tx, KeyResult, {
+        organizationId: orgId(tx),
+        objectiveId: objective.id,
+        cycleId: objective.cycleId,
+        title: input.title.trim(),
+        kind: input.kind,
+        unit: input.unit?.trim() || null,
+        startValue,
+        targetValue,
+        currentValue: startValue,
+        confidence: null,
+        weight,
+        ownerId,
+        score: null,
+        lastCheckInAt: null,
+        version: 1,
+      },
+      { action: 'key_result.created', meta: krMeta(objective), prime: keyResultById },
+    );
+    await emitProgressChanged(tx, [objective.id]);
+    return { keyResult };
+  });
+}
+
+export async function updateKeyResult(ctx: Context, input: UpdateKeyResultInput) {
+  return withTransaction(ctx, async (tx) => {
+    const kr = await requireKeyResult(tx, input.id);
+    const objective = await objectiveById(tx).load(kr.objectiveId);
+    if (!objective) throw notFound('Objective');
+    await assertManagesObjective(tx, objective, 'change this key result');
+    assertNotArchived(kr, 'This key result');
+    const set: Partial<KeyResult> = {};
+    if (input.title) set.title = input.title.trim();
+    if (input.unit !== undefined) set.unit = input.unit?.trim() || null;
+    if (input.kind) set.kind = input.kind;
+    if (input.startValue) set.startValue = input.startValue;
+    if (input.targetValue) set.targetValue = input.targetValue;
+    const kind = set.kind ?? kr.kind;
+    if (kind === KeyResultKind.MILESTONE && set.kind && kr.kind !== KeyResultKind.MILESTONE) {
+      set.startValue ??= new Decimal(0);
+      set.targetValue ??= new Decimal(1);
+    }
+    const measure = { kind, startValue: set.startValue ?? kr.startValue, targetValue: set.targetValue ?? kr.targetValue };
+    rule(() => validateMeasure(measure));
+    if (input.weight) set.weight = checkWeight(input.weight);
+    if (input.ownerId) set.ownerId = (await requireOrgUser(tx, input.ownerId, 'ownerId', { notViewer: true })).userId;
+    await openCycle(tx, kr.cycleId);
+    if (set.weight) await assertRollupWeights(tx, objective.id, { keyResultId: kr.id, weight: set.weight });
+    const keyResult = await updateRecorded(tx, KeyResult, kr, input.expectedVersion, set, {
+      action: 'key_result.updated',
+      meta: krMeta(objective),
+      prime: keyResultById,
+      what: 'This key result',
+    });
+    await emitProgressChanged(tx, [objective.id]);
+    return { keyResult };
+  });
+}
+
+/**
+ * Records a check-in: the key result's current value and confidence change only if the caller
+ * read its latest version (else CONFLICT with the current version), and never in a closed cycle.
+ */
+export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInput) {
+  return withTransaction(ctx, async (tx) => {
+    const kr = await requireKeyResult(tx, input.keyResultId);
+    const objective = await objectiveById(tx).load(kr.objectiveId);
+    if (!objective) throw notFound('Objective');
+    const isOwner = tx.viewer?.userId === kr.ownerId;
+    if (!isOwner && !isAdmin(tx) && !leadsSquad(tx, await squadOf(tx, objective))) {
+      throw forbidden("Only the key result's owner, the lead of its squad or OWNER/ADMIN may check in");
+    }
+    assertNotArchived(kr, 'This key result');
+    assertNotArchived(objective, 'Its objective');
+    rule(() => validateValue(kr.kind, input.value));
+    await openCycle(tx, kr.cycleId);
+    const checkIn = await tx.manager.save(
+      tx.manager.create(CheckIn, {
+        organizationId: orgId(tx),
+        keyResultId: kr.id,
+        value: input.value,
+        confidence: input.confidence,
+        note: input.note?.trim() || null,
+        authorId: tx.viewer?.userId ?? null,
+      }),
+    );
+    // Audited on the key result, announced as the check-in (KEY_RESULT_CHECKED_IN).
+    const keyResult = await updateRecorded(
+      tx,
+      KeyResult,
+      kr,
+      input.expectedVersion,
+      { currentValue: input.value, confidence: input.confidence, lastCheckInAt: checkIn.createdAt },
+      {
+        action: 'key_result.checked_in',
+        meta: { keyResultId: kr.id, ...krMeta(objective) },
+        after: (updated) => ({ ...updated, checkIn }),
+        event: () => ({ entityType: 'CheckIn', entityId: checkIn.id }),
+        prime: keyResultById,
+        what: 'This key result',
+      },
+    );
+    await emitProgressChanged(tx, [objective.id]);
+    return { checkIn, keyResult };
+  });
+}
+
+/** The key result and its objective, for a manager of the objective, in an open cycle. */
+async function managedKeyResult(tx: Context, id: string, action: string): Promise<{ kr: KeyResult; objective: Objective }> {
+  const kr = await requireKeyResult(tx, id);
+  const objective = await objectiveById(tx).load(kr.objectiveId);
+  if (!objective) throw notFound('Objective');
+  await assertManagesObjective(tx, objective, action);
+  await openCycle(tx, kr.cycleId);
+  // Serialise key-result changes of one objective (bound and weights).
+  await tx.manager.query(`SELECT 1 FROM objectives WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [objective.id, orgId(tx)]);
+  return { kr, objective };
+}
+
+/**
+ * The objective's managers; open cycles only. An archived key result keeps its check-ins,
+ * leaves `Objective.keyResults` and the objective's roll-up, and no longer changes.
+ */
+export async function archiveKeyResult(ctx: Context, input: ArchiveKeyResultInput) {
+  return withTransaction(ctx, async (tx) => {
+    const { kr, objective } = await managedKeyResult(tx, input.id, 'archive this key result');
+    assertNotArchived(kr, 'This key result');
+    await assertRollupWeights(tx, objective.id, { keyResultId: kr.id, weight: null });
+    const keyResult = await updateRecorded(tx, KeyResult, kr, input.expectedVersion, { archivedAt: new Date() }, {
+      action: 'key_result.archived',
+      meta: krMeta(objective),
+      prime: keyResultById,
+      what: 'This key result',
+    });
+    await emitProgressChanged(tx, [objective.id]);
+    return { keyResult };
+  });
+}
+
+/**
+ * The objective's managers; open cycles only. Only a key result nobody has checked in on may
+ * be deleted (a mistake just made): one with check-ins is history, so KEY_RESULT_HAS_CHECK_INS
+ * (archive it instead). Tasks linked to it keep existing, unlinked.
+ */
+export async function deleteKeyResult(ctx: Context, input: DeleteKeyResultInput) {
+  return withTransaction(ctx, async (tx) => {
+    const { kr, objective } = await managedKeyResult(tx, input.id, 'delete this key result');
+    // Locks the key result: a check-in in flight either committed before (and is counted) or fails after.
+    const [row] = (await tx.manager.query(`SELECT version FROM key_results WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [
+      kr.id,
+      orgId(tx),
+    ])) as Array<{ version: number }>;
+    if (!row || row.version !== input.expectedVersion) {
+      throw conflict(`This key result was changed by someone else (now version ${row?.version ?? 'unknown'}, you sent ${input.expectedVersion}): reload it`, {
+        currentVersion: row?.version ?? null,
+      });
+    }
+    if (await tx.manager.existsBy(CheckIn, { keyResultId: kr.id, organizationId: kr.organizationId })) {
+      throw new AppError(
+        ErrorCode.KEY_RESULT_HAS_CHECK_INS,
+        'This key result has check-ins, which are kept as history: archive it instead (archiveKeyResult)',
+      );
+    }
+    await assertRollupWeights(tx, objective.id, { keyResultId: kr.id, weight: null });
+    await deleteRecorded(tx, KeyResult, kr, { action: 'key_result.deleted', meta: krMeta(objective), prime: keyResultById });
+    await emitProgressChanged(tx, [objective.id]);
+    return { deletedKeyResultId: toGlobalId('KeyResult', kr.id), objective };
+  });
+}
+
+export async function listCheckIns(ctx: Context, kr: KeyResult, page: ConnectionArgs) {
+  const qb = ctx.manager
+    .createQueryBuilder(CheckIn, 'c')
+    .where('c.organization_id = :org AND c.key_result_id = :kr', { org: orgId(ctx), kr: kr.id });
+  return paginate(qb, page, [
+    { column: 'c.created_at', direction: 'DESC', value: (c) => c.createdAt },
+    { column: 'c.id', direction: 'DESC', value: (c) => c.id },
+  ]);
+}

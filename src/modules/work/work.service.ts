@@ -1,0 +1,53 @@
+import type { ConnectionArgs, ConnectionResult } from '../../common/connection';
+import { MAX_PAGE_SIZE } from '../../common/connection';
+import type { Context } from '../../common/context';
+import { badInput } from '../../common/errors';
+import { compareWork, rankOf, workSources, type WorkCursor, type WorkItemData } from './work.registry';
+
+export const DEFAULT_WORK_ITEMS = 50;
+
+const encode = (item: WorkItemData) =>
+  Buffer.from(JSON.stringify([item.dueOn, rankOf(item.kind), item.subject.id]), 'utf8').toString('base64url');
+
+function decode(cursor: string): WorkCursor {
+  try {
+    const [dueOn, rank, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, number, string];
+    if (typeof dueOn === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(dueOn) && Number.isInteger(rank) && typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id)) {
+      return { dueOn, rank, id };
+    }
+  } catch {
+    // fall through
+  }
+  throw badInput('after is not a cursor of this list', 'after');
+}
+
+/**
+ * The caller's work items from every registered source, merged in order: each source gives
+ * at most `first + 1` items after the cursor, so a page costs one statement per source.
+ */
+export async function myWork(ctx: Context, page: ConnectionArgs): Promise<ConnectionResult<WorkItemData>> {
+  if (page.last != null || page.before != null) throw badInput('myWork pages forward only: use first/after', 'last');
+  const first = page.first ?? DEFAULT_WORK_ITEMS;
+  if (first < 0 || first > MAX_PAGE_SIZE) throw badInput(`first must be between 0 and ${MAX_PAGE_SIZE}`, 'first');
+  const userId = ctx.viewer!.userId;
+  const after = page.after ? decode(page.after) : null;
+  const lists = await Promise.all(workSources().map((s) => s.fetch(ctx, userId, after, first + 1)));
+  const merged = lists.flat().sort(compareWork);
+  const items = merged.slice(0, first);
+  const edges = items.map((node) => ({ node, cursor: encode(node) }));
+  let total: Promise<number> | null = null;
+  return {
+    edges,
+    nodes: items,
+    pageInfo: {
+      hasNextPage: merged.length > first,
+      hasPreviousPage: after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    get totalCount() {
+      total ??= Promise.all(workSources().map((s) => s.count(ctx, userId))).then((ns) => ns.reduce((a, b) => a + b, 0));
+      return total;
+    },
+  };
+}

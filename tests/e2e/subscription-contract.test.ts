@@ -1,0 +1,115 @@
+import { Client } from 'pg';
+import { buildAppSchema } from '../../src/server/schema';
+import { addMember, createOrg, type TestOrg } from '../support/factories';
+import { spawnServer, type SpawnedServer } from '../support/spawn-server';
+import { httpGql, ok } from '../support/test-app';
+import { createTestDatabase } from '../support/test-db';
+import { settle, subscribe, wsClient } from '../support/ws';
+import { ROLLBACK_MARKER, subscriptionCases, type Gql } from './subscriptions/cases';
+
+/**
+ * The contract every subscription field keeps, checked for EVERY field of the schema's
+ * Subscription type (a new field fails here until tests/e2e/subscriptions/cases.ts has its case).
+ * Two server processes share one database: the changes are made over HTTP on A, the subscriber
+ * listens on B (events cross processes). For a member and for an API token, each field:
+ * 1. announces the first change;
+ * 2. publishes nothing for a change that rolled back;
+ * 3. shows the second change's own data (fresh loaders per event, no stale cache);
+ * 4. stops once the member is removed / the token revoked (re-authentication per event).
+ */
+
+type Subscriber = { kind: 'member' | 'token'; token: string; userId: string; revoke(): Promise<void> };
+
+describe('subscription contract, across two server processes', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let a: SpawnedServer;
+  let b: SpawnedServer;
+  let gqlA: Gql;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // Any transaction whose audit event carries the marker fails at COMMIT, after the change was
+    // recorded and its event queued: what a rolled-back mutation looks like at its worst.
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    await pg.query(`
+      CREATE FUNCTION test_fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.after::text LIKE '%${ROLLBACK_MARKER}%' THEN RAISE EXCEPTION 'rolled back at commit by the test'; END IF;
+        RETURN NULL;
+      END $$`);
+    await pg.query(`CREATE CONSTRAINT TRIGGER test_fail_at_commit AFTER INSERT ON audit_events
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_fail_at_commit()`);
+    await pg.end();
+    const env = { DATABASE_URL: db.url, SEED_DEMO: 'false', JWT_SECRET: process.env.JWT_SECRET, NODE_ENV: 'test' };
+    [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
+    gqlA = httpGql(a.url);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await db?.drop();
+  });
+
+  it('has a case for every subscription field', async () => {
+    const fields = Object.keys((await buildAppSchema()).getSubscriptionType()?.getFields() ?? {});
+    expect(fields.length).toBeGreaterThan(0);
+    expect(fields.filter((f) => !subscriptionCases[f])).toEqual([]);
+  });
+
+  async function memberSubscriber(owner: TestOrg): Promise<Subscriber> {
+    const m = await addMember(gqlA, owner, 'MEMBER');
+    return {
+      kind: 'member',
+      token: m.token,
+      userId: m.userId,
+      revoke: async () => void ok(await gqlA.gql(`mutation($i: RemoveMemberInput!) { removeMember(input: $i) { removedMemberId } }`, { i: { memberId: m.memberId } }, owner)),
+    };
+  }
+
+  async function tokenSubscriber(owner: TestOrg): Promise<Subscriber> {
+    const created = ok(
+      await gqlA.gql(`mutation { createApiToken(input: { name: "看板", scopes: [READ] }) { secret apiToken { id } } }`, {}, owner),
+    ).createApiToken;
+    return {
+      kind: 'token',
+      token: created.secret,
+      userId: owner.userId, // a token acts for the user who created it
+      revoke: async () =>
+        void ok(await gqlA.gql(`mutation($id: ID!) { revokeApiToken(input: { id: $id }) { apiToken { revokedAt } } }`, { id: created.apiToken.id }, owner)),
+    };
+  }
+
+  const fields = Object.keys(subscriptionCases);
+  for (const field of fields) {
+    for (const kind of ['member', 'token'] as const) {
+      it(`${field} (${kind}): announces, ignores a rollback, carries fresh data, stops when access ends`, async () => {
+        const c = subscriptionCases[field];
+        const owner = await createOrg(gqlA, `订阅 ${field}`);
+        const subscriber = kind === 'member' ? await memberSubscriber(owner) : await tokenSubscriber(owner);
+        const world = await c.setup(gqlA, owner, subscriber.userId);
+        const client = wsClient(b.url, { authorization: `Bearer ${subscriber.token}`, organizationId: owner.organizationId });
+        const sub = subscribe(client, c.document, c.variables?.(world) ?? {});
+        await settle(300);
+        try {
+          const first = await c.trigger(gqlA, owner, world, 1);
+          expect(await sub.next(5000)).toMatchObject(first);
+
+          const refused = await c.rolledBack(gqlA, owner, world);
+          expect(refused.errors?.length).toBeGreaterThan(0);
+
+          const second = await c.trigger(gqlA, owner, world, 2);
+          // The next event is the second change's, with its data: the rolled-back one published nothing.
+          expect(await sub.next(5000)).toMatchObject(second);
+
+          await subscriber.revoke();
+          // (Assigning a task to a removed member is itself refused: nothing to announce either way.)
+          await c.trigger(gqlA, owner, world, 3).catch(() => undefined);
+          await settle(500);
+          expect(sub.pending()).toEqual([]);
+        } finally {
+          await client.dispose();
+        }
+      });
+    }
+  }
+});

@@ -1,0 +1,118 @@
+import type { TestOrg } from '../../support/factories';
+import { ok, type GqlResult, type TestApp } from '../../support/test-app';
+
+/**
+ * One case per subscription field, for the subscription contract test. A new subscription
+ * field fails that test until it has a case here: how to make the change it announces, what the
+ * event must then show, and a change of that kind that rolls back.
+ */
+
+export type Gql = Pick<TestApp, 'gql'>;
+
+/** What a case's setup built (ids and versions the triggers need). */
+export type World = Record<string, any>;
+
+export interface SubscriptionCase {
+  /** The subscription operation; its root field is the case's field. */
+  document: string;
+  variables?: (w: World) => Record<string, unknown>;
+  /** Builds what the triggers need, as the organisation's OWNER; `forUser` is the subscriber's user id. */
+  setup(gql: Gql, owner: TestOrg, forUser: string): Promise<World>;
+  /**
+   * Makes the n-th change the subscription announces (n = 1, 2, 3) and returns what the
+   * event's data must then contain (compared with toMatchObject): the second event must show
+   * the second change's data, not a cached first one.
+   */
+  trigger(gql: Gql, owner: TestOrg, w: World, n: number): Promise<Record<string, unknown>>;
+  /**
+   * The same kind of change, carrying ROLLBACK_MARKER in a text field: the contract test makes
+   * any transaction whose audit event contains the marker fail at COMMIT (a deferred trigger on
+   * audit_events), i.e. after the change was recorded and its event queued. It must publish nothing.
+   */
+  rolledBack(gql: Gql, owner: TestOrg, w: World): Promise<GqlResult>;
+}
+
+/** Text that makes a change's transaction fail at commit (see the contract test). */
+export const ROLLBACK_MARKER = 'ROLLBACK-AT-COMMIT';
+
+const CREATE_SQUAD = `mutation($i: CreateSquadInput!) { createSquad(input: $i) { squad { id } } }`;
+const CREATE_CYCLE = `mutation($i: CreateCycleInput!) { createCycle(input: $i) { cycle { id } } }`;
+const CREATE_OBJECTIVE = `mutation($i: CreateObjectiveInput!) { createObjective(input: $i) { objective { id } } }`;
+const CREATE_KR = `mutation($i: CreateKeyResultInput!) { createKeyResult(input: $i) { keyResult { id version } } }`;
+const CHECK_IN = `mutation($i: CheckInKeyResultInput!) {
+  checkInKeyResult(input: $i) { checkIn { id value } keyResult { id currentValue progress version objective { id progress } } } }`;
+const CREATE_TASK = `mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id title version } } }`;
+
+/** A squad, a cycle, an objective and one key result (1000 → 1300) owned by `forUser`. */
+async function okrWorld(gql: Gql, owner: TestOrg, forUser: string): Promise<World> {
+  const year = new Date().getUTCFullYear();
+  const squadId = ok(await gql.gql(CREATE_SQUAD, { i: { name: '增长小组', leadId: owner.userId } }, owner)).createSquad.squad.id;
+  const cycleId = ok(
+    await gql.gql(CREATE_CYCLE, { i: { name: `C-${Math.random().toString(36).slice(2, 8)}`, startsOn: `${year - 1}-01-01`, endsOn: `${year + 1}-12-31` } }, owner),
+  ).createCycle.cycle.id;
+  const objectiveId = ok(await gql.gql(CREATE_OBJECTIVE, { i: { title: '提升用户创作活跃度', cycleId, squadId } }, owner)).createObjective.objective.id;
+  const kr = ok(
+    await gql.gql(CREATE_KR, { i: { objectiveId, title: '日均发布内容量', kind: 'INCREASE_TO', startValue: '1000', targetValue: '1300', ownerId: forUser } }, owner),
+  ).createKeyResult.keyResult;
+  return { squadId, cycleId, objectiveId, keyResultId: kr.id, version: kr.version };
+}
+
+/** The n-th check-in (value 1000 + 100·n); keeps the world's version current. */
+async function checkIn(gql: Gql, owner: TestOrg, w: World, n: number) {
+  const res = ok(await gql.gql(CHECK_IN, { i: { keyResultId: w.keyResultId, value: String(1000 + 100 * n), confidence: 0.8, expectedVersion: w.version } }, owner));
+  w.version = res.checkInKeyResult.keyResult.version;
+  return res.checkInKeyResult;
+}
+
+/** A check-in that is recorded, then fails at commit. */
+const rolledBackCheckIn = (gql: Gql, owner: TestOrg, w: World) =>
+  gql.gql(CHECK_IN, { i: { keyResultId: w.keyResultId, value: '1999', confidence: 0.1, note: ROLLBACK_MARKER, expectedVersion: w.version } }, owner);
+
+export const subscriptionCases: Record<string, SubscriptionCase> = {
+  planningEvents: {
+    document: `subscription { planningEvents { type entityType entityId } }`,
+    setup: okrWorld,
+    async trigger(gql, owner, w, n) {
+      const task = ok(await gql.gql(CREATE_TASK, { i: { title: `任务 ${n}`, squadId: w.squadId } }, owner)).createTask.task;
+      return { planningEvents: { type: 'TASK_CREATED', entityType: 'Task', entityId: task.id } };
+    },
+    rolledBack: (gql, owner, w) => gql.gql(CREATE_TASK, { i: { title: ROLLBACK_MARKER, squadId: w.squadId } }, owner),
+  },
+
+  keyResultCheckedIn: {
+    document: `subscription($f: KeyResultCheckedInFilter) { keyResultCheckedIn(filter: $f) {
+      checkIn { id value } keyResult { id currentValue progress version } } }`,
+    variables: (w) => ({ f: { objectiveId: w.objectiveId } }),
+    setup: okrWorld,
+    async trigger(gql, owner, w, n) {
+      const done = await checkIn(gql, owner, w, n);
+      const { objective: _o, ...keyResult } = done.keyResult;
+      return { keyResultCheckedIn: { checkIn: done.checkIn, keyResult } };
+    },
+    rolledBack: rolledBackCheckIn,
+  },
+
+  objectiveProgressChanged: {
+    document: `subscription($f: ObjectiveProgressChangedFilter) { objectiveProgressChanged(filter: $f) { id progress } }`,
+    variables: (w) => ({ f: { cycleId: w.cycleId } }),
+    setup: okrWorld,
+    async trigger(gql, owner, w, n) {
+      const done = await checkIn(gql, owner, w, n);
+      return { objectiveProgressChanged: done.keyResult.objective };
+    },
+    rolledBack: rolledBackCheckIn,
+  },
+
+  taskAssigned: {
+    document: `subscription { taskAssigned { id title version } }`,
+    async setup(gql, owner, forUser) {
+      const squadId = ok(await gql.gql(CREATE_SQUAD, { i: { name: '任务小组', leadId: owner.userId } }, owner)).createSquad.squad.id;
+      return { squadId, forUser };
+    },
+    async trigger(gql, owner, w, n) {
+      const task = ok(await gql.gql(CREATE_TASK, { i: { title: `分配给你 ${n}`, squadId: w.squadId, assigneeId: w.forUser } }, owner)).createTask.task;
+      return { taskAssigned: task };
+    },
+    rolledBack: (gql, owner, w) => gql.gql(CREATE_TASK, { i: { title: ROLLBACK_MARKER, squadId: w.squadId, assigneeId: w.forUser } }, owner),
+  },
+};
