@@ -3,9 +3,11 @@ import { IsInt, IsOptional, Length, Max, MaxLength, Min } from 'class-validator'
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { KeyResultKind, OkrStatus } from './okr-rules';
+import { IdempotencyKeyField } from '../../common/idempotency';
 
 @InputType()
 export class CreateCycleInput {
+  @IdempotencyKeyField() idempotencyKey?: string;
   @Field({ description: 'e.g. 2026-Q2; unique in the organisation.' }) @Length(1, 50, { message: 'name must be 1 to 50 characters' }) name: string;
   @Field(() => DateScalar) startsOn: string;
   @Field(() => DateScalar) endsOn: string;
@@ -23,6 +25,7 @@ export class CyclesFilter {
 
 @InputType()
 export class CreateObjectiveInput {
+  @IdempotencyKeyField() idempotencyKey?: string;
   @Field(() => ID) cycleId: string;
   @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) title: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(5000) description?: string;
@@ -64,6 +67,7 @@ export class ObjectivesFilter {
 
 @InputType()
 export class CreateKeyResultInput {
+  @IdempotencyKeyField() idempotencyKey?: string;
   @Field(() => ID) objectiveId: string;
   @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) title: string;
   @Field(() => KeyResultKind) kind: KeyResultKind;
@@ -91,6 +95,7 @@ export class UpdateKeyResultInput {
 
 @InputType()
 export class CheckInKeyResultInput {
+  @IdempotencyKeyField() idempotencyKey?: string;
   @Field(() => ID) keyResultId: string;
   @Field(() => DecimalScalar, { description: 'The measured value now (MILESTONE: 1 done, 0 not done).' }) value: Decimal;
   @Field(() => Float, { description: 'How sure you are of reaching the target, 0..1.' })

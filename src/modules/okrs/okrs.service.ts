@@ -6,6 +6,7 @@ import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common
 import { emitAfterCommit } from '../../common/events';
 import { fromGlobalId } from '../../common/ids';
 import { requireByGlobalId } from '../../common/loaders';
+import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { updateWithVersion } from '../../db/versioned-update';
 import { recordAudit, recordChange } from '../audit';
@@ -160,7 +161,7 @@ export async function listCycles(ctx: Context, filter: CyclesFilter, page: Conne
 
 export async function createCycle(ctx: Context, input: CreateCycleInput) {
   if (input.endsOn < input.startsOn) throw badInput('endsOn must be on or after startsOn', 'endsOn');
-  return withTransaction(ctx, async (tx) => {
+  return withIdempotency(ctx, 'createCycle', input, async (tx) => {
     const name = input.name.trim();
     if (await tx.manager.existsBy(Cycle, { organizationId: orgId(tx), name })) {
       throw badInput(`A cycle named ${name} already exists`, 'name');
@@ -293,7 +294,7 @@ export async function listObjectives(ctx: Context, filter: ObjectivesFilter, pag
 }
 
 export async function createObjective(ctx: Context, input: CreateObjectiveInput) {
-  return withTransaction(ctx, async (tx) => {
+  return withIdempotency(ctx, 'createObjective', input, async (tx) => {
     const cycle = await requireCycle(tx, input.cycleId);
     const squad = input.squadId ? await requireSquad(tx, input.squadId) : null;
     if (!isAdmin(tx)) {
@@ -384,7 +385,7 @@ export async function updateObjective(ctx: Context, input: UpdateObjectiveInput)
 // ------------------------------------------------------------------ key results
 
 export async function createKeyResult(ctx: Context, input: CreateKeyResultInput) {
-  return withTransaction(ctx, async (tx) => {
+  return withIdempotency(ctx, 'createKeyResult', input, async (tx) => {
     const objective = await requireObjective(tx, input.objectiveId);
     await assertManagesObjective(tx, objective, 'add key results to this objective');
     const milestone = input.kind === KeyResultKind.MILESTONE;
@@ -475,7 +476,7 @@ export async function updateKeyResult(ctx: Context, input: UpdateKeyResultInput)
  * read its latest version (else CONFLICT with the current version), and never in a closed cycle.
  */
 export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInput) {
-  return withTransaction(ctx, async (tx) => {
+  return withIdempotency(ctx, 'checkInKeyResult', input, async (tx) => {
     const kr = await requireKeyResult(tx, input.keyResultId);
     const objective = await objectiveById(tx).load(kr.objectiveId);
     if (!objective) throw notFound('Objective');

@@ -2,9 +2,11 @@ import { IsOptional, Length, MaxLength } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
 import { DateScalar } from '../../common/scalars';
 import { SquadFunction } from './squad.entity';
+import { IdempotencyKeyField } from '../../common/idempotency';
 
 @InputType()
 export class CreateSquadInput {
+  @IdempotencyKeyField() idempotencyKey?: string;
   @Field() @Length(1, 100, { message: 'name must be 1 to 100 characters' }) name: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(2000) mission?: string;
   @Field(() => ID, { description: 'The User who leads the squad; must be a member of the organisation.' }) leadId: string;
@@ -25,6 +27,7 @@ export class RemoveSquadMemberInput {
 
 @InputType()
 export class CreateSprintInput {
+  @IdempotencyKeyField() idempotencyKey?: string;
   @Field(() => ID) squadId: string;
   @Field() @Length(1, 100, { message: 'name must be 1 to 100 characters' }) name: string;
   @Field(() => DateScalar) startsOn: string;

@@ -4,6 +4,7 @@ import { Role, type Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../common/errors';
 import { fromGlobalId, toGlobalId } from '../../common/ids';
 import { requireByGlobalId } from '../../common/loaders';
+import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { recordChange } from '../audit';
 import { requireOrgUser } from '../identity';
@@ -37,7 +38,7 @@ export function requireSprint(ctx: Context, globalId: string, field = 'sprintId'
 }
 
 export async function createSquad(ctx: Context, input: CreateSquadInput) {
-  return withTransaction(ctx, async (tx) => {
+  return withIdempotency(ctx, 'createSquad', input, async (tx) => {
     const { userId: leadId } = await requireOrgUser(tx, input.leadId, 'leadId', { notViewer: true });
     const squad = await tx.manager.save(
       tx.manager.create(Squad, { organizationId: orgId(tx), name: input.name.trim(), mission: input.mission?.trim() || null, leadId }),
@@ -132,7 +133,7 @@ export async function listSprints(ctx: Context, squad: Squad, page: ConnectionAr
 export async function createSprint(ctx: Context, input: CreateSprintInput) {
   const endsOn = input.endsOn ?? monthlyEnd(input.startsOn);
   if (endsOn < input.startsOn) throw badInput('endsOn must be on or after startsOn', 'endsOn');
-  return withTransaction(ctx, async (tx) => {
+  return withIdempotency(ctx, 'createSprint', input, async (tx) => {
     const squad = await lockSquad(tx, input.squadId);
     assertManagesSquad(tx, squad, 'plan sprints');
     const overlapping = await tx.manager

@@ -2,9 +2,11 @@ import { ArrayMaxSize, IsInt, IsOptional, Length, MaxLength } from 'class-valida
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { DateScalar } from '../../common/scalars';
 import { TaskStatus } from './task.entity';
+import { IdempotencyKeyField } from '../../common/idempotency';
 
 @InputType({ description: 'A task serves at most one key result and one sprint; its squad follows from the sprint or the key result when omitted.' })
 export class CreateTaskInput {
+  @IdempotencyKeyField() idempotencyKey?: string;
   @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) title: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(10000) description?: string;
   @Field(() => ID, { nullable: true, description: 'A User of the organisation (not a VIEWER).' }) @IsOptional() assigneeId?: string;

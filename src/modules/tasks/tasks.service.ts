@@ -5,6 +5,7 @@ import { addDays, isoToday } from '../../common/dates';
 import { badInput, forbidden } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
 import { requireByGlobalId } from '../../common/loaders';
+import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { updateWithVersion } from '../../db/versioned-update';
 import { recordChange } from '../audit';
@@ -65,7 +66,7 @@ async function resolveLinks(
 }
 
 export async function createTask(ctx: Context, input: CreateTaskInput) {
-  return withTransaction(ctx, async (tx) => {
+  return withIdempotency(ctx, 'createTask', input, async (tx) => {
     const links = await resolveLinks(tx, input, { keyResultId: null, sprintId: null, squadId: null });
     if (!(await managesTaskSquad(tx, links.squadId))) {
       throw forbidden(
