@@ -7,7 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { ExecutionResult, GraphQLFormattedError } from 'graphql';
+import type { ExecutionResult, GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -83,8 +83,10 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
     }
     wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
   });
-  const formatWsErrors = (errors: readonly GraphQLFormattedError[] | undefined, requestId: string) =>
-    errors?.map((e) => formatError(e, e, requestId));
+  // The formatter needs the GraphQLError itself (not its JSON) to tell a client's bad variables
+  // or invalid operation from an unexpected failure.
+  const formatWsErrors = (errors: readonly GraphQLError[] | undefined, requestId: string) =>
+    errors?.map((e) => formatError(e.toJSON(), e, requestId));
   const wsCleanup = useServer<Record<string, unknown>, { credentials?: Credentials }>(
     {
       schema,
@@ -110,9 +112,9 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
       onNext: (_ctx, _id, _payload, _args, result) => {
         const r = result as ExecutionResult;
         if (!r.errors?.length) return undefined;
-        return { ...r, errors: formatWsErrors(r.errors.map((e) => e.toJSON()), 'ws') } as ExecutionResult;
+        return { ...r, errors: formatWsErrors(r.errors, 'ws') } as ExecutionResult;
       },
-      onError: (_ctx, _id, _payload, errors) => formatWsErrors(errors.map((e) => e.toJSON()), 'ws') as never,
+      onError: (_ctx, _id, _payload, errors) => formatWsErrors(errors, 'ws') as never,
     },
     wsServer,
   );

@@ -57,8 +57,9 @@ export function createErrorFormatter(opts: { logger: Logger; development: boolea
       return withCode(code, formatted.message, rest);
     }
     if (code === 'UNAUTHORIZED') return withCode(ErrorCode.FORBIDDEN, 'You are not allowed to do this');
-    if (original instanceof GraphQLError && !original.originalError && !original.path) {
-      // Request-level errors from graphql-js (e.g. bad variables) are the client's.
+    if (original instanceof GraphQLError && !original.path && (!original.originalError || original.originalError instanceof GraphQLError)) {
+      // Request-level errors from graphql-js (invalid operation, bad variables: these wrap the
+      // coercion's own GraphQLError) are the client's. Apollo codes them on HTTP; graphql-ws does not.
       return withCode(ErrorCode.BAD_USER_INPUT, formatted.message);
     }
     opts.logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error');
