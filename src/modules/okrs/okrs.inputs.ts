@@ -7,10 +7,10 @@ import { IdempotencyKeyField } from '../../common/idempotency';
 
 @InputType()
 export class CreateCycleInput {
-  @IdempotencyKeyField() idempotencyKey?: string;
   @Field({ description: 'e.g. 2026-Q2; unique in the organisation.' }) @Length(1, 50, { message: 'name must be 1 to 50 characters' }) name: string;
   @Field(() => DateScalar) startsOn: string;
   @Field(() => DateScalar) endsOn: string;
+  @IdempotencyKeyField() idempotencyKey?: string;
 }
 
 @InputType()
@@ -25,7 +25,6 @@ export class CyclesFilter {
 
 @InputType()
 export class CreateObjectiveInput {
-  @IdempotencyKeyField() idempotencyKey?: string;
   @Field(() => ID) cycleId: string;
   @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) title: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(5000) description?: string;
@@ -39,6 +38,7 @@ export class CreateObjectiveInput {
   @Field(() => DecimalScalar, { nullable: true, description: "Weight in the parent's roll-up; 1 when omitted." })
   @IsOptional()
   weight?: Decimal;
+  @IdempotencyKeyField() idempotencyKey?: string;
 }
 
 @InputType({ description: 'Omitted fields stay as they are; `squadId: null` / `parentId: null` remove the link.' })
@@ -67,7 +67,6 @@ export class ObjectivesFilter {
 
 @InputType()
 export class CreateKeyResultInput {
-  @IdempotencyKeyField() idempotencyKey?: string;
   @Field(() => ID) objectiveId: string;
   @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) title: string;
   @Field(() => KeyResultKind) kind: KeyResultKind;
@@ -78,6 +77,7 @@ export class CreateKeyResultInput {
   @IsOptional()
   weight?: Decimal;
   @Field(() => ID, { nullable: true, description: "A User; the objective's owner when omitted." }) @IsOptional() ownerId?: string;
+  @IdempotencyKeyField() idempotencyKey?: string;
 }
 
 @InputType({ description: 'Omitted fields stay as they are.' })
@@ -95,7 +95,6 @@ export class UpdateKeyResultInput {
 
 @InputType()
 export class CheckInKeyResultInput {
-  @IdempotencyKeyField() idempotencyKey?: string;
   @Field(() => ID) keyResultId: string;
   @Field(() => DecimalScalar, { description: 'The measured value now (MILESTONE: 1 done, 0 not done).' }) value: Decimal;
   @Field(() => Float, { description: 'How sure you are of reaching the target, 0..1.' })
@@ -106,6 +105,7 @@ export class CheckInKeyResultInput {
   @Field(() => Int, { description: 'The key result version you read; a stale one gets CONFLICT with extensions.currentVersion.' })
   @IsInt()
   expectedVersion: number;
+  @IdempotencyKeyField() idempotencyKey?: string;
 }
 
 @InputType()

@@ -6,10 +6,10 @@ import { IdempotencyKeyField } from '../../common/idempotency';
 
 @InputType()
 export class CreateSquadInput {
-  @IdempotencyKeyField() idempotencyKey?: string;
   @Field() @Length(1, 100, { message: 'name must be 1 to 100 characters' }) name: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(2000) mission?: string;
   @Field(() => ID, { description: 'The User who leads the squad; must be a member of the organisation.' }) leadId: string;
+  @IdempotencyKeyField() idempotencyKey?: string;
 }
 
 @InputType()
@@ -27,7 +27,6 @@ export class RemoveSquadMemberInput {
 
 @InputType()
 export class CreateSprintInput {
-  @IdempotencyKeyField() idempotencyKey?: string;
   @Field(() => ID) squadId: string;
   @Field() @Length(1, 100, { message: 'name must be 1 to 100 characters' }) name: string;
   @Field(() => DateScalar) startsOn: string;
@@ -35,6 +34,7 @@ export class CreateSprintInput {
   @IsOptional()
   endsOn?: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(2000) goal?: string;
+  @IdempotencyKeyField() idempotencyKey?: string;
 }
 
 @InputType()

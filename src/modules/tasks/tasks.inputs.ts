@@ -6,7 +6,6 @@ import { IdempotencyKeyField } from '../../common/idempotency';
 
 @InputType({ description: 'A task serves at most one key result and one sprint; its squad follows from the sprint or the key result when omitted.' })
 export class CreateTaskInput {
-  @IdempotencyKeyField() idempotencyKey?: string;
   @Field() @Length(1, 200, { message: 'title must be 1 to 200 characters' }) title: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(10000) description?: string;
   @Field(() => ID, { nullable: true, description: 'A User of the organisation (not a VIEWER).' }) @IsOptional() assigneeId?: string;
@@ -16,6 +15,7 @@ export class CreateTaskInput {
   @Field(() => ID, { nullable: true }) @IsOptional() keyResultId?: string;
   @Field(() => ID, { nullable: true }) @IsOptional() sprintId?: string;
   @Field(() => ID, { nullable: true }) @IsOptional() squadId?: string;
+  @IdempotencyKeyField() idempotencyKey?: string;
 }
 
 @InputType({ description: 'Omitted fields stay as they are; null clears an optional field. An assignee who is not a manager may change only title, description, dueOn, important and urgent.' })
