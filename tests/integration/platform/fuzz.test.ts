@@ -236,6 +236,8 @@ const decimalArb = fc.oneof(
       '1e400',
       '1e-400',
       '1e9999',
+      '1e30000000', // froze the event loop for seconds before decimals were bounded
+      '-1e-30000000',
       '9'.repeat(38),
       '9'.repeat(60),
       '9'.repeat(61),
