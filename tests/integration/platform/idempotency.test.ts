@@ -5,6 +5,7 @@ import { createEventBusFromTarget, type PlanningEventPayload } from '../../../sr
 import { addMember, createOrg, type TestOrg } from '../../support/factories';
 import { createCycle, createKeyResult, createObjective, createSquad } from '../../support/planning';
 import { errorCode, ok, startTestApp, type Caller, type GqlResult, type TestApp } from '../../support/test-app';
+import { settle, subscribe, wsClient } from '../../support/ws';
 
 /** Every event the server publishes, to show that a replay publishes none. */
 const published: PlanningEventPayload[] = [];
@@ -142,6 +143,25 @@ describe('idempotency keys', () => {
       if (c.name === 'checkInKeyResult') expect(errorCode(fresh)).toBe('CONFLICT');
       else expect(c.id(ok(fresh))).not.toBe(c.id(first));
     });
+  });
+
+  it('sends one subscription event over graphql-ws for a create and its retry', async () => {
+    const p = await plan();
+    const client = wsClient(app.url, { authorization: `Bearer ${p.lead.token}`, organizationId: p.org.organizationId });
+    try {
+      const assigned = subscribe(client, `subscription { taskAssigned { id title } }`);
+      await settle();
+      const task = CASES.find((c) => c.name === 'createTask')!;
+      const key = newKey();
+      const input = { ...task.input(p, 1), assigneeId: p.lead.userId };
+      const id = task.id(ok(await send(task, input, key, p.org)));
+      expect(task.id(ok(await send(task, input, key, p.org)))).toBe(id);
+      expect(((await assigned.next()) as any).taskAssigned.id).toBe(id);
+      await settle(300);
+      expect(assigned.pending()).toEqual([]);
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('replays a check-in even after the key result moved on, where a plain retry would be a stale-version CONFLICT', async () => {
