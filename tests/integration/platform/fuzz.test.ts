@@ -604,7 +604,8 @@ const oddCredentials: fc.Arbitrary<{ headers: Record<string, string>; label: str
   .map(([auth, org]) => {
     const secret = process.env.JWT_SECRET!;
     const forge: Record<string, () => string> = {
-      'jwt:no-exp': () => jwt.sign({}, secret, { algorithm: 'HS256', subject: '00000000-0000-4000-8000-000000000001', issuer: 'plangraph' }),
+      // The OWNER's own id, so that only the missing expiry is wrong.
+      'jwt:no-exp': () => jwt.sign({}, secret, { algorithm: 'HS256', subject: decodeGlobalId(owner.userId)!.id, issuer: 'plangraph' }),
       'jwt:sub-not-uuid': () => jwt.sign({}, secret, { algorithm: 'HS256', subject: 'admin', issuer: 'plangraph', expiresIn: 600 }),
       'jwt:sub-number': () => jwt.sign({ sub: 42 } as object, secret, { algorithm: 'HS256', issuer: 'plangraph', expiresIn: 600 }),
       'jwt:other-issuer': () => jwt.sign({}, secret, { algorithm: 'HS256', subject: NIL_UUID, issuer: 'evil', expiresIn: 600 }),
