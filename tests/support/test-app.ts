@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/common/logger';
+import { createLogger, type Logger } from '../../src/common/logger';
 import { createDataSource } from '../../src/db/data-source';
 import { entities } from '../../src/modules/entities';
 import { startServer, type RunningServer } from '../../src/server/app';
@@ -34,10 +34,10 @@ export interface TestApp {
  * The whole server stack (HTTP, Apollo, context, services) on a fresh database copied from the
  * migrated template, listening on a free port. One per test file.
  */
-export async function startTestApp(options: { events?: EventBus } = {}): Promise<TestApp> {
+export async function startTestApp(options: { events?: EventBus; logger?: Logger } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url, PORT: '0' });
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const ds = createDataSource(db.url, logger, 20, entities);
   await ds.initialize();
   const events = options.events ?? createEventBusFromTarget('memory', undefined);

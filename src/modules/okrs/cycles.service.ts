@@ -5,6 +5,7 @@ import type { Context } from '../../common/context';
 import { badInput, notFound } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
 import { toGlobalId } from '../../common/ids';
+import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
 import { Cycle, KeyResult, Objective } from './okr.entity';
@@ -27,7 +28,7 @@ export async function listCycles(ctx: Context, filter: CyclesFilter, page: Conne
 
 export async function createCycle(ctx: Context, input: CreateCycleInput) {
   if (input.endsOn < input.startsOn) throw badInput('endsOn must be on or after startsOn', 'endsOn');
-  return withTransaction(ctx, async (tx) => {
+  return withIdempotency(ctx, 'createCycle', input, async (tx) => {
     const name = input.name.trim();
     if (await tx.manager.existsBy(Cycle, { organizationId: orgId(tx), name })) {
       throw badInput(`A cycle named ${name} already exists`, 'name');

@@ -5,6 +5,7 @@ import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
+import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
@@ -37,7 +38,7 @@ import {
 const krMeta = (objective: Objective) => ({ objectiveId: objective.id, squadId: objective.squadId, cycleId: objective.cycleId });
 
 export async function createKeyResult(ctx: Context, input: CreateKeyResultInput) {
-  return withTransaction(ctx, async (tx) => {
+  return withIdempotency(ctx, 'createKeyResult', input, async (tx) => {
     const objective = await requireObjective(tx, input.objectiveId);
     await assertManagesObjective(tx, objective, 'add key results to this objective');
     assertNotArchived(objective, 'This objective');
@@ -119,7 +120,7 @@ export async function updateKeyResult(ctx: Context, input: UpdateKeyResultInput)
  * read its latest version (else CONFLICT with the current version), and never in a closed cycle.
  */
 export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInput) {
-  return withTransaction(ctx, async (tx) => {
+  return withIdempotency(ctx, 'checkInKeyResult', input, async (tx) => {
     const kr = await requireKeyResult(tx, input.keyResultId);
     const objective = await objectiveById(tx).load(kr.objectiveId);
     if (!objective) throw notFound('Objective');

@@ -4,6 +4,7 @@ import { isAdmin, orgId } from '../../common/auth';
 import { paginate, validatePageArgs, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { badInput, forbidden } from '../../common/errors';
+import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
@@ -100,7 +101,7 @@ export async function listObjectives(ctx: Context, filter: ObjectivesFilter, pag
 const objectiveMeta = (o: Objective) => ({ cycleId: o.cycleId, squadId: o.squadId });
 
 export async function createObjective(ctx: Context, input: CreateObjectiveInput) {
-  return withTransaction(ctx, async (tx) => {
+  return withIdempotency(ctx, 'createObjective', input, async (tx) => {
     const cycle = await requireCycle(tx, input.cycleId);
     const squad = input.squadId ? await requireSquad(tx, input.squadId) : null;
     if (!isAdmin(tx)) {

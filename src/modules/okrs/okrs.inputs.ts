@@ -5,12 +5,14 @@ import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { GlobalIdOf } from '../../common/global-ids';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { KeyResultKind, OkrStatus } from './okr-rules';
+import { IdempotencyKeyField } from '../../common/idempotency';
 
 @InputType()
 export class CreateCycleInput {
   @Field({ description: 'e.g. 2026-Q2; unique in the organisation.' }) @Length(1, 50, { message: 'name must be 1 to 50 characters' }) @SingleLineName() name: string;
   @Field(() => DateScalar) startsOn: string;
   @Field(() => DateScalar) endsOn: string;
+  @IdempotencyKeyField() idempotencyKey?: string;
 }
 
 @InputType()
@@ -40,6 +42,7 @@ export class CreateObjectiveInput {
   @Field(() => DecimalScalar, { nullable: true, description: "Weight in the parent's roll-up; 1 when omitted." })
   @IsOptional()
   weight?: Decimal;
+  @IdempotencyKeyField() idempotencyKey?: string;
 }
 
 @InputType({ description: 'Omitted fields stay as they are; `squadId: null` / `parentId: null` remove the link.' })
@@ -81,6 +84,7 @@ export class CreateKeyResultInput {
   @IsOptional()
   weight?: Decimal;
   @Field(() => ID, { nullable: true, description: "A User; the objective's owner when omitted." }) @GlobalIdOf('User') @IsOptional() ownerId?: string;
+  @IdempotencyKeyField() idempotencyKey?: string;
 }
 
 @InputType({ description: 'Omitted fields stay as they are.' })
@@ -108,6 +112,7 @@ export class CheckInKeyResultInput {
   @Field(() => Int, { description: 'The key result version you read; a stale one gets CONFLICT with extensions.currentVersion.' })
   @IsInt()
   expectedVersion: number;
+  @IdempotencyKeyField() idempotencyKey?: string;
 }
 
 @InputType()

@@ -4,12 +4,14 @@ import { GlobalIdOf } from '../../common/global-ids';
 import { SingleLineName } from '../../common/input-text';
 import { DateScalar } from '../../common/scalars';
 import { SquadFunction } from './squad.entity';
+import { IdempotencyKeyField } from '../../common/idempotency';
 
 @InputType()
 export class CreateSquadInput {
   @Field() @Length(1, 100, { message: 'name must be 1 to 100 characters' }) @SingleLineName() name: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(2000) mission?: string;
   @Field(() => ID, { description: 'The User who leads the squad; must be a member of the organisation.' }) @GlobalIdOf('User') leadId: string;
+  @IdempotencyKeyField() idempotencyKey?: string;
 }
 
 @InputType()
@@ -34,6 +36,7 @@ export class CreateSprintInput {
   @IsOptional()
   endsOn?: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(2000) goal?: string;
+  @IdempotencyKeyField() idempotencyKey?: string;
 }
 
 @InputType()

@@ -4,6 +4,7 @@ import { Role, type Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
 import { requireById } from '../../common/loaders';
+import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
@@ -47,7 +48,7 @@ export function requireSprint(ctx: Context, id: string): Promise<Sprint> {
 }
 
 export async function createSquad(ctx: Context, input: CreateSquadInput) {
-  return withTransaction(ctx, async (tx) => {
+  return withIdempotency(ctx, 'createSquad', input, async (tx) => {
     const { userId: leadId } = await requireOrgUser(tx, input.leadId, 'leadId', { notViewer: true });
     const squad = await createRecorded(
       tx,
@@ -130,7 +131,7 @@ export async function listSprints(ctx: Context, squad: Squad, page: ConnectionAr
 export async function createSprint(ctx: Context, input: CreateSprintInput) {
   const endsOn = input.endsOn ?? monthlyEnd(input.startsOn);
   if (endsOn < input.startsOn) throw badInput('endsOn must be on or after startsOn', 'endsOn');
-  return withTransaction(ctx, async (tx) => {
+  return withIdempotency(ctx, 'createSprint', input, async (tx) => {
     const squad = await lockSquad(tx, input.squadId);
     assertManagesSquad(tx, squad, 'plan sprints');
     if (squad.archivedAt) throw squadArchived(squad);

@@ -4,6 +4,7 @@ import { Field, ID, InputType, Int } from 'type-graphql';
 import { GlobalIdOf } from '../../common/global-ids';
 import { DateScalar } from '../../common/scalars';
 import { TaskStatus } from './task.entity';
+import { IdempotencyKeyField } from '../../common/idempotency';
 
 @InputType({ description: 'A task serves at most one key result and one sprint; its squad follows from the sprint or the key result when omitted.' })
 export class CreateTaskInput {
@@ -16,6 +17,7 @@ export class CreateTaskInput {
   @Field(() => ID, { nullable: true }) @GlobalIdOf('KeyResult') @IsOptional() keyResultId?: string;
   @Field(() => ID, { nullable: true }) @GlobalIdOf('Sprint') @IsOptional() sprintId?: string;
   @Field(() => ID, { nullable: true }) @GlobalIdOf('Squad') @IsOptional() squadId?: string;
+  @IdempotencyKeyField() idempotencyKey?: string;
 }
 
 @InputType({ description: 'Omitted fields stay as they are; null clears an optional field. An assignee who is not a manager may change only title, description, dueOn, important and urgent.' })

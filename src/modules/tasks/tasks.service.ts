@@ -5,6 +5,7 @@ import { badInput, forbidden } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
 import { toGlobalId } from '../../common/ids';
 import { requireById } from '../../common/loaders';
+import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
@@ -64,7 +65,7 @@ async function resolveLinks(
 const taskMeta = (t: Task) => ({ squadId: t.squadId, assigneeId: t.assigneeId });
 
 export async function createTask(ctx: Context, input: CreateTaskInput) {
-  return withTransaction(ctx, async (tx) => {
+  return withIdempotency(ctx, 'createTask', input, async (tx) => {
     const links = await resolveLinks(tx, input, { keyResultId: null, sprintId: null, squadId: null });
     if (!(await managesTaskSquad(tx, links.squadId))) {
       throw forbidden(
