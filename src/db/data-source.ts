@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { types as pgTypes } from 'pg';
-import { DataSource, EventSubscriber, type EntitySubscriberInterface, type Logger as TypeOrmLogger, type QueryRunner } from 'typeorm';
+import { DataSource, type Logger as TypeOrmLogger, type QueryRunner } from 'typeorm';
 import type { Logger } from '../common/logger';
 import { migrations } from '../../migrations';
 import { entities } from '../modules/entities';
-import { recordStatement, statementFinished, statementStarted } from './statement-counter';
+import { recordStatement } from './statement-counter';
 
 // `date` columns stay 'YYYY-MM-DD' strings (no time-zone shift); numeric stays a string.
 pgTypes.setTypeParser(1082, (v: string) => v);
@@ -33,17 +33,6 @@ class PinoTypeOrmLogger implements TypeOrmLogger {
   }
 }
 
-/** Tracks which statements of a request are running, for loader batch scheduling. */
-@EventSubscriber()
-class StatementTracker implements EntitySubscriberInterface {
-  beforeQuery() {
-    statementStarted();
-  }
-  afterQuery() {
-    statementFinished();
-  }
-}
-
 export function createDataSource(url: string, logger: Logger, poolSize = 10): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -55,7 +44,6 @@ export function createDataSource(url: string, logger: Logger, poolSize = 10): Da
     synchronize: false,
     migrationsRun: false,
     logger: new PinoTypeOrmLogger(logger),
-    subscribers: [StatementTracker],
     maxQueryExecutionTime: 1000,
     applicationName: 'plangraph',
     extra: { max: poolSize, connectionTimeoutMillis: 10_000 },

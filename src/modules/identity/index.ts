@@ -1,8 +1,7 @@
-import { nullOnError } from '../../common/loaders';
-import { registerNodeType } from '../../common/node';
 import { ApiToken } from './api-token.entity';
 import { ApiTokenResolver } from './api-token.resolver';
-import { apiTokenById, memberById, organizationById, userById } from './identity.loaders';
+// The by-id loaders register Organization, User, Member and ApiToken for node(id:).
+import './identity.loaders';
 import { IdentityResolver, MemberResolver, OrganizationResolver, UserResolver } from './identity.resolver';
 import { Invitation } from './invitation.entity';
 import { LoginFailure } from './login-failure.entity';
@@ -21,8 +20,3 @@ export { resolveJwtSecret } from './session-tokens';
 
 export const identityEntities = [Organization, User, Member, Invitation, ApiToken, LoginFailure];
 export const identityResolvers = [IdentityResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver] as const;
-
-registerNodeType('Organization', (ctx, ids) => organizationById(ctx).loadMany(ids).then(nullOnError));
-registerNodeType('User', (ctx, ids) => userById(ctx).loadMany(ids).then(nullOnError));
-registerNodeType('Member', (ctx, ids) => memberById(ctx).loadMany(ids).then(nullOnError));
-registerNodeType('ApiToken', (ctx, ids) => apiTokenById(ctx).loadMany(ids).then(nullOnError));

@@ -4,7 +4,7 @@ import { IsOptional } from 'class-validator';
 import { ADMINS } from '../../common/auth';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
-import { decodeGlobalId } from '../../common/ids';
+import { decodeGlobalId, fromGlobalId } from '../../common/ids';
 import type { PlanningEventPayload } from '../../server/event-bus';
 import { refreshForEvent } from '../../server/context-factory';
 import { User, referencedUserById } from '../identity';
@@ -27,6 +27,7 @@ import {
 } from './okrs.inputs';
 import {
   checkInById,
+  checkInsOfKeyResult,
   childrenByParentId,
   cycleById,
   keyResultById,
@@ -35,6 +36,8 @@ import {
   latestCheckInByKeyResultId,
   objectiveById,
   objectiveRollup,
+  objectivesOfCycle,
+  objectivesOfSquad,
   type Evaluation,
 } from './okrs.loaders';
 import * as okrs from './okrs.service';
@@ -94,7 +97,7 @@ export class CycleResolver {
 
   @FieldResolver(() => ObjectiveConnection, { description: 'Objectives of this cycle, oldest first.' })
   objectives(@Root() cycle: Cycle, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
-    return okrs.listObjectives(ctx, { cycleId: cycle.globalId }, page);
+    return objectivesOfCycle(ctx, cycle.id, page);
   }
 }
 
@@ -267,7 +270,7 @@ export class KeyResultResolver {
 
   @FieldResolver(() => CheckInConnection, { description: 'Check-in history, newest first.' })
   checkIns(@Root() kr: KeyResult, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
-    return okrs.listCheckIns(ctx, kr, page);
+    return checkInsOfKeyResult(ctx, kr.id, page);
   }
 }
 
@@ -294,6 +297,7 @@ export class SquadObjectivesResolver {
     @Args() page: ConnectionArgs,
     @Ctx() ctx: Context,
   ) {
-    return okrs.listObjectives(ctx, { squadId: squad.globalId, cycleId: filter?.cycleId }, page);
+    const cycleId = filter?.cycleId ? fromGlobalId(filter.cycleId, 'Cycle', 'filter.cycleId') : undefined;
+    return objectivesOfSquad(ctx, squad.id, page, { cycleId });
   }
 }
