@@ -5,7 +5,7 @@ import { migrate, openDatabase, type Database } from './db/database';
 import { createEventBus } from './server/event-transport';
 import { startServer, type RunningServer } from './server/app';
 import type { EventBus } from './server/event-bus';
-import { resolveJwtSecret } from './modules/identity';
+import { flushTokenUsage, resolveJwtSecret } from './modules/identity';
 import { seedDemo } from '../seeds/demo';
 import { DEMO } from '../seeds/ids';
 
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
       await server.stop();
       logger.debug('http and websocket servers closed');
       await bus.close();
+      await flushTokenUsage(database.dataSource);
       await database.close();
       logger.info('stopped');
       process.exit(0);

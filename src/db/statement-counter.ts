@@ -26,3 +26,8 @@ export function recordStatement(sql: string): void {
 export function currentStatementScope(): StatementScope | undefined {
   return storage.getStore();
 }
+
+/** Runs `fn` outside any statement scope (work that belongs to no request, such as a timer it armed). */
+export function outsideStatementScope<T>(fn: () => T): T {
+  return storage.exit(fn);
+}

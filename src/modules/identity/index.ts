@@ -15,6 +15,7 @@ export { User } from './user.entity';
 export { ApiToken } from './api-token.entity';
 export { userById, referencedUserById, memberById, organizationById, memberByUserId } from './identity.loaders';
 export { authenticate } from './authenticate';
+export { flushTokenUsage } from './token-usage';
 export { requireOrgUser } from './member-lookup';
 export { resolveJwtSecret } from './session-tokens';
 

@@ -2,6 +2,7 @@ import { addMember, createOrg, uniqueEmail } from '../../support/factories';
 import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
 import jwt from 'jsonwebtoken';
 import { decodeGlobalId } from '../../../src/common/ids';
+import { flushTokenUsage } from '../../../src/modules/identity';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -159,6 +160,28 @@ describe('API tokens', () => {
     const asToken = ok(await app.gql(`{ organization { id } viewer { role } }`, {}, { token: created.secret }));
     expect(asToken.organization.id).toBe(org.organizationId);
     expect(asToken.viewer.role).toBe('VIEWER');
+  });
+
+  it('authenticate in one statement and write nothing on the request path; last use is written later in one batch', async () => {
+    const org = await createOrg(app);
+    const a = ok(await app.gql(CREATE, { i: { name: 'a', scopes: ['READ'] } }, org)).createApiToken;
+    const b = ok(await app.gql(CREATE, { i: { name: 'b', scopes: ['READ'] } }, org)).createApiToken;
+    for (const secret of [a.secret, b.secret, a.secret]) {
+      const r = await app.gql(`{ __typename }`, {}, { token: secret });
+      expect(r.statements).toBe(1);
+    }
+    expect((await app.gql(`{ __typename }`, {}, org)).statements).toBe(1);
+    const lastUsed = async () =>
+      (await app.ds.query(`SELECT name, last_used_at FROM api_tokens WHERE id = ANY($1) ORDER BY name`, [[a, b].map((t) => decodeGlobalId(t.apiToken.id)!.id)])).map(
+        (row: { last_used_at: Date | null }) => row.last_used_at,
+      );
+    expect(await lastUsed()).toEqual([null, null]);
+    await flushTokenUsage(app.ds);
+    const [usedA, usedB] = await lastUsed();
+    expect(usedA).toBeInstanceOf(Date);
+    expect(usedB).toBeInstanceOf(Date);
+    const listed = ok(await app.gql(`{ apiTokens { nodes { name lastUsedAt } } }`, {}, org)).apiTokens.nodes;
+    expect(listed.every((t: { lastUsedAt: string | null }) => t.lastUsedAt)).toBe(true);
   });
 
   it('READ tokens change nothing; revoked and expired tokens are refused', async () => {
