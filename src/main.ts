@@ -106,6 +106,8 @@ async function main(): Promise<void> {
     `  Database: ${database.embedded ? `embedded PostgreSQL on port ${database.embedded.port}, data in ${config.dataDir}` : 'DATABASE_URL'}`,
   ];
   if (config.seedDemo) lines.push(`  Demo login: ${DEMO.users.owner.email} / ${DEMO.password}`);
+  // graphql-js chose its development-mode checks from NODE_ENV when it was loaded.
+  if (process.env.NODE_ENV !== 'production') lines.push('  Mode:     development (NODE_ENV=production for deployments: no graphql-js development checks)');
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

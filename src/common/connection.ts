@@ -268,8 +268,10 @@ export function defineNestedConnection<E extends ObjectLiteral, F = undefined>(s
           const qb = spec.query(ctx, filter);
           if (page.after) applyCursor(qb, spec.sort, page.after, 'after', true);
           if (page.before) applyCursor(qb, spec.sort, page.before, 'before', false);
-          qb.andWhere(`${spec.parent} = ANY(:__parents)`, { __parents: parents })
-            .addSelect(spec.parent, '__parent')
+          // One parent (`squad(id:) { tasks }`): an equality, so that the index order serves the page.
+          if (parents.length === 1) qb.andWhere(`${spec.parent} = :__parent`, { __parent: parents[0] });
+          else qb.andWhere(`${spec.parent} = ANY(:__parents)`, { __parents: parents });
+          qb.addSelect(spec.parent, '__parent')
             .addSelect(`row_number() OVER (PARTITION BY ${spec.parent} ORDER BY ${orderExpression(spec.sort, backward)})`, '__rn');
           const [sql, params] = qb.getQueryAndParameters();
           const raw: Array<Record<string, unknown>> = await ctx.manager.query(
