@@ -160,4 +160,25 @@ describe('squad-lead dashboard', () => {
     // One statement for the pages of all key results' check-ins, one for their counts.
     expect(l.list.filter((q) => /FROM "check_ins"/.test(q))).toHaveLength(2);
   });
+
+  it('reads an object once: lists and foreign-key loaders prime the by-id loaders', async () => {
+    const p = await plan(5);
+    const PRIMED = /* GraphQL */ `
+      query Primed($squadId: ID!, $cycleId: ID!) {
+        squad(id: $squadId) {
+          objectives(filter: { cycleId: $cycleId }, first: 100) {
+            nodes { title keyResults { title objective { title } latestCheckIn { value keyResult { title } } } }
+          }
+          tasks(first: 50) { nodes { title squad { name } } }
+        }
+      }
+    `;
+    const r = await measured(p, PRIMED);
+    const objectives = ok(r).squad.objectives.nodes;
+    expect(objectives[0].keyResults[0]).toMatchObject({ objective: { title: objectives[0].title }, latestCheckIn: { keyResult: { title: objectives[0].keyResults[0].title } } });
+    // Objectives come from the squad's page, key results from their objectives: no by-id read of either.
+    const byId = r.list.filter((q) => /FROM "?(objectives|key_results)"? \w+ WHERE \w+\.id = ANY/.test(q.replace(/\s+/g, ' ')));
+    expect(byId).toEqual([]);
+    expect(r.list.filter((q) => /FROM "?squads"?/.test(q))).toHaveLength(1);
+  });
 });
