@@ -19,7 +19,7 @@ describe('lean rows', () => {
     await app.gql(`mutation { createApiToken(input: { name: "看板", scopes: [READ] }) { secret } }`, {}, org);
     await app.gql(`mutation { logIn(input: { email: "nobody@example.test", password: "wrong-password" }) { token } }`);
     let compared = 0;
-    for (const entity of entities) {
+    for (const entity of entities as Array<new () => object>) {
       const meta = app.ds.getMetadata(entity);
       const key = (e: object) => meta.primaryColumns.map((c) => String(c.getEntityValue(e))).join('|');
       const byKey = (a: object, b: object) => key(a).localeCompare(key(b));
@@ -32,6 +32,6 @@ describe('lean rows', () => {
       for (const hidden of meta.columns.filter((c) => !c.isSelect)) expect(shape.columns('t')).not.toContain(`"${hidden.databaseName}"`);
     }
     expect(compared).toBeGreaterThanOrEqual(entities.length - 1);
-    expect(rowShape(app.ds, entities.find((e) => e.name === 'User')!).columns('u')).not.toContain('password_hash');
+    expect(rowShape(app.ds, entities.find((e) => e.name === 'User') as new () => object).columns('u')).not.toContain('password_hash');
   });
 });
