@@ -11,8 +11,8 @@ type Ctor<E> = abstract new (...args: never[]) => E;
 export interface RowShape<E> {
   /** The table, quoted. */
   readonly table: string;
-  /** `alias."col", alias."col2", ...` for every selectable column. */
-  columns(alias: string): string;
+  /** `alias."col", ...` for every selectable column; with `prefix`, `alias."col" AS "<prefix>col"`. */
+  columns(alias: string, prefix?: string): string;
   /** Maps one raw row whose keys are `<prefix><column>` (prefix `''` for `SELECT alias.col`). */
   map(row: Record<string, unknown>, prefix?: string): E;
 }
@@ -42,7 +42,8 @@ export function rowShape<E>(ds: DataSource, entity: Ctor<E>): RowShape<E> {
   const proto = (entity as unknown as { prototype: object }).prototype;
   const shape: RowShape<E> = {
     table: `"${meta.tableName}"`,
-    columns: (alias) => cols.map((c) => `${alias}."${c.db}"`).join(', '),
+    columns: (alias, prefix) =>
+      cols.map((c) => (prefix ? `${alias}."${c.db}" AS "${prefix}${c.db}"` : `${alias}."${c.db}"`)).join(', '),
     map(row, prefix = '') {
       const e = Object.create(proto) as Record<string, unknown>;
       for (const c of cols) {

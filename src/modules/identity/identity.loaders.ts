@@ -1,5 +1,4 @@
 import { isAdmin } from '../../common/auth';
-import { In } from 'typeorm';
 import type { Context } from '../../common/context';
 import { ApiToken } from './api-token.entity';
 import { byKeys, defineByIdLoader, defineLoader, groupByKeys, nullOnError, primeAll } from '../../common/loaders';
@@ -63,15 +62,16 @@ export const memberByUserId = defineLoader<string, Member>('identity.memberByUse
 export const membershipsOfUser = defineLoader<string, Array<{ member: Member; organization: Organization }>>(
   'identity.membershipsOfUser',
   async (ctx: Context, userIds) => {
-    const members = await ctx.manager.find(Member, {
-      where: { userId: In([...userIds]), status: MemberStatus.ACTIVE },
-      order: { createdAt: 'ASC' },
-    });
-    const orgs = members.length
-      ? await ctx.manager.find(Organization, { where: { id: In(members.map((m) => m.organizationId)) } })
-      : [];
-    const orgById = new Map(orgs.map((o) => [o.id, o]));
-    const grouped = groupByKeys(userIds, members, (m) => m.userId);
-    return grouped.map((list) => list.map((member) => ({ member, organization: orgById.get(member.organizationId)! })));
+    const members = rowShape(ctx.manager.connection, Member);
+    const orgs = rowShape(ctx.manager.connection, Organization);
+    const rows: Array<Record<string, unknown>> = await ctx.manager.query(
+      `SELECT ${members.columns('m', 'm_')}, ${orgs.columns('o', 'o_')}
+         FROM members m JOIN organizations o ON o.id = m.organization_id
+        WHERE m.user_id = ANY($1::uuid[]) AND m.status = $2
+        ORDER BY m.created_at, m.id`,
+      [userIds, MemberStatus.ACTIVE],
+    );
+    const list = rows.map((r) => ({ member: members.map(r, 'm_'), organization: orgs.map(r, 'o_') }));
+    return groupByKeys(userIds, list, (m) => m.member.userId);
   },
 );

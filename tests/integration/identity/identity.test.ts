@@ -31,6 +31,15 @@ describe('signUp and logIn', () => {
     expect(v.viewer).toMatchObject({ role: 'OWNER', organization: { id: r.signUp.organization.id } });
   });
 
+  it('answers viewer fields only when asked: the caller and role cost authentication and one read', async () => {
+    const org = await createOrg(app, '视图组织');
+    const r = await app.gql(`{ viewer { role user { id displayName } } }`, {}, org);
+    expect(ok(r).viewer).toMatchObject({ role: 'OWNER', user: { id: org.userId } });
+    expect(r.statements).toBe(2);
+    const all = ok(await app.gql(VIEWER, {}, org)).viewer;
+    expect(all).toMatchObject({ user: { id: org.userId }, organization: { id: org.organizationId }, role: 'OWNER', organizations: [{ id: org.organizationId }] });
+  });
+
   it('refuses a taken email and invalid input with field-level messages', async () => {
     const org = await createOrg(app);
     const dup = await app.gql(SIGN_UP, { i: { email: org.email, password: PASSWORD, displayName: 'x', organizationName: 'y' } });
