@@ -4,7 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Indexes that match the read path's order, so that a page costs the same however long the
  * history: a squad's and an assignee's task list (`COALESCE(due_on, '9999-12-31'), created_at,
  * id`, the order of `Squad.tasks` and `myTasks`), and the audit log filtered by entity or actor
- * ending with `id`, so that a keyset cursor `(at, id) < ($1, $2)` is an index condition.
+ * and objectives filtered by owner ending with their list order and `id`, so that a keyset
+ * cursor such as `(at, id) < ($1, $2)` is an index condition.
  */
 export class ReadPathIndexes1764300200000 implements MigrationInterface {
   name = 'ReadPathIndexes1764300200000';
@@ -20,9 +21,13 @@ export class ReadPathIndexes1764300200000 implements MigrationInterface {
     await q.query(`CREATE INDEX audit_events_org_entity_idx ON audit_events (organization_id, entity_id, at DESC, id DESC)`);
     await q.query(`DROP INDEX audit_events_org_actor_idx`);
     await q.query(`CREATE INDEX audit_events_org_actor_idx ON audit_events (organization_id, actor_id, at DESC, id DESC)`);
+    await q.query(`DROP INDEX objectives_org_owner_idx`);
+    await q.query(`CREATE INDEX objectives_org_owner_idx ON objectives (organization_id, owner_id, created_at, id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX objectives_org_owner_idx`);
+    await q.query(`CREATE INDEX objectives_org_owner_idx ON objectives (organization_id, owner_id)`);
     await q.query(`DROP INDEX audit_events_org_actor_idx`);
     await q.query(`CREATE INDEX audit_events_org_actor_idx ON audit_events (organization_id, actor_id, at DESC)`);
     await q.query(`DROP INDEX audit_events_org_entity_idx`);
