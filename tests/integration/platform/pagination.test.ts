@@ -1,4 +1,7 @@
 import { addMember, createOrg, type TestOrg } from '../../support/factories';
+import { paginate, type SortKey } from '../../../src/common/connection';
+import { runCountingStatements } from '../../../src/db/statement-counter';
+import { AuditEvent } from '../../../src/modules/audit/audit-event.entity';
 import { createSquad, createTask } from '../../support/planning';
 import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
 
@@ -113,5 +116,32 @@ describe('connections under a list (batched across parents)', () => {
     expect(none.squads.map((t: any) => [t.edges.length, t.totalCount])).toEqual([[0, 6], [0, 4]]);
     expect(errorCode(await app.gql(SQUAD_TASKS, { first: 101 }, owner))).toBe('BAD_USER_INPUT');
     expect(errorCode(await app.gql(SQUAD_TASKS, { first: 2, after: 'not-a-cursor' }, owner))).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('keyset cursors', () => {
+  it('are row-value comparisons that the list order index answers as an index condition', async () => {
+    const o = await createOrg(app);
+    const [{ id: orgUuid }] = await app.ds.query(`SELECT organization_id AS id FROM members m JOIN users u ON u.id = m.user_id WHERE u.email = $1`, [o.email]);
+    const sort: SortKey<AuditEvent>[] = [
+      { column: 'a.at', direction: 'DESC', value: (e) => e.at },
+      { column: 'a.id', direction: 'DESC', value: (e) => e.id },
+    ];
+    const qb = () => app.ds.manager.createQueryBuilder(AuditEvent, 'a').where('a.organization_id = :org', { org: orgUuid });
+    const first = await paginate(qb(), { first: 1 }, sort);
+    const after = first.pageInfo.endCursor!;
+    const scope = { count: 0, statements: [] as string[] };
+    await runCountingStatements(scope, () => paginate(qb(), { first: 1, after }, sort));
+    const [sql] = scope.statements;
+    expect(sql).toMatch(/\("a"\."at", "a"\."id"\) < \(\$2, \$3\)/);
+    const runner = app.ds.createQueryRunner();
+    try {
+      await runner.query('SET enable_seqscan = off');
+      const cursor = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
+      const plan = JSON.stringify(await runner.query(`EXPLAIN (FORMAT JSON) ${sql}`, [orgUuid, ...cursor]));
+      expect(plan).toMatch(/"Index Cond":"[^"]*ROW\(at, id\) < ROW/);
+    } finally {
+      await runner.release();
+    }
   });
 });
