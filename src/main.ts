@@ -6,7 +6,7 @@ import { createEventBus } from './server/event-transport';
 import { startServer, type RunningServer } from './server/app';
 import type { EventBus } from './server/event-bus';
 import { entities } from './modules/entities';
-import { resolveJwtSecret } from './modules/identity';
+import { flushTokenUsage, resolveJwtSecret } from './modules/identity';
 import { seedDemo } from '../seeds/demo';
 import { DEMO } from '../seeds/ids';
 
@@ -90,6 +90,7 @@ async function main(): Promise<void> {
       await server.stop();
       logger.debug('http and websocket servers closed');
       await bus.close();
+      await flushTokenUsage(database.dataSource);
       await database.close();
       logger.info('stopped');
       process.exit(0);
@@ -111,6 +112,8 @@ async function main(): Promise<void> {
   ];
   // Never in production, even with SEED_DEMO=true: a published password has no place in a deployment's log.
   if (config.seedDemo && config.nodeEnv !== 'production') lines.push(`  Demo login: ${DEMO.users.owner.email} / ${DEMO.password}`);
+  // graphql-js chose its development-mode checks from NODE_ENV when it was loaded.
+  if (process.env.NODE_ENV !== 'production') lines.push('  Mode:     development (NODE_ENV=production for deployments: no graphql-js development checks)');
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

@@ -1,7 +1,11 @@
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import DataLoader from 'dataloader';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { Brackets } from 'typeorm';
+import type { Context } from './context';
 import { badInput } from './errors';
+import { LOADER_OPTIONS } from './loaders';
+import { rowShape } from './rows';
 
 /** Relay connections: keyset-paginated lists with `first/after/last/before`, capped at 100. */
 export const MAX_PAGE_SIZE = 100;
@@ -130,8 +134,88 @@ export function validatePageArgs(args: ConnectionArgs): { limit: number; backwar
 }
 
 /**
+ * Keeps the rows after (`forwardOfCursor`) or before the cursor. When every key sorts the same
+ * way this is one row-value comparison, `(a, id) > ($1, $2)`, which an index on `(…, a, id)`
+ * answers directly (an `a > $1 OR (a = $1 AND id > $2)` filter is applied row by row).
+ */
+function applyCursor<E extends ObjectLiteral>(
+  qb: SelectQueryBuilder<E>,
+  sort: SortKey<E>[],
+  cursor: string,
+  field: string,
+  forwardOfCursor: boolean,
+): void {
+  const values = decodeCursor(cursor, sort.length, field);
+  const param = (i: number) => `__c_${field}_${i}`;
+  const opFor = (key: SortKey<E>) => ((key.direction === 'ASC') === forwardOfCursor ? '>' : '<');
+  if (sort.every((k) => k.direction === sort[0].direction)) {
+    const cols = sort.map((k) => k.column).join(', ');
+    const params = sort.map((_, i) => `:${param(i)}`).join(', ');
+    qb.andWhere(`(${cols}) ${opFor(sort[0])} (${params})`);
+  } else {
+    qb.andWhere(
+      new Brackets((outer) => {
+        sort.forEach((key, i) => {
+          outer.orWhere(
+            new Brackets((inner) => {
+              for (let j = 0; j < i; j++) inner.andWhere(`${sort[j].column} = :${param(j)}`);
+              inner.andWhere(`${key.column} ${opFor(key)} :${param(i)}`);
+            }),
+          );
+        });
+      }),
+    );
+  }
+  values.forEach((v, i) => qb.setParameter(param(i), v));
+}
+
+function orderExpression<E>(sort: SortKey<E>[], backward: boolean): string {
+  return sort
+    .map((key) => `${key.column} ${backward ? (key.direction === 'ASC' ? 'DESC' : 'ASC') : key.direction}`)
+    .join(', ');
+}
+
+/** Maps raw rows of an entity query builder (`<alias>_<column>` keys) without hydration. */
+function mapRaw<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, rows: Array<Record<string, unknown>>): E[] {
+  const main = qb.expressionMap.mainAlias!;
+  const shape = rowShape(qb.connection, main.target as new () => E);
+  const prefix = `${main.name}_`;
+  return rows.map((r) => shape.map(r, prefix));
+}
+
+function pageOf<E>(
+  rows: E[],
+  limit: number,
+  backward: boolean,
+  args: ConnectionArgs,
+  sort: SortKey<E>[],
+  totalCount: () => Promise<number>,
+): ConnectionResult<E> {
+  const hasMore = rows.length > limit;
+  const slice = rows.slice(0, limit);
+  if (backward) slice.reverse();
+  const edges = slice.map((node) => ({ node, cursor: encodeCursor(sort.map((k) => k.value(node))) }));
+  let count: Promise<number> | null = null;
+  return {
+    edges,
+    nodes: slice,
+    pageInfo: {
+      hasNextPage: backward ? Boolean(args.before) : hasMore,
+      hasPreviousPage: backward ? hasMore : Boolean(args.after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    get totalCount() {
+      count ??= totalCount();
+      return count;
+    },
+  };
+}
+
+/**
  * Runs a keyset-paginated query. `sort` must end with a unique key (the id) so that cursors
- * are total. The count query runs only when a client asks for `totalCount`.
+ * are total. Rows are mapped without entity hydration. The count query runs only when a
+ * client asks for `totalCount`.
  */
 export async function paginate<E extends ObjectLiteral>(
   qb: SelectQueryBuilder<E>,
@@ -141,51 +225,101 @@ export async function paginate<E extends ObjectLiteral>(
   const { limit, backward } = validatePageArgs(args);
   const countQb = qb.clone();
   const page = qb.clone();
-  const applyCursor = (cursor: string, field: string, forwardOfCursor: boolean) => {
-    const values = decodeCursor(cursor, sort.length, field);
-    page.andWhere(
-      new Brackets((outer) => {
-        sort.forEach((key, i) => {
-          outer.orWhere(
-            new Brackets((inner) => {
-              for (let j = 0; j < i; j++) inner.andWhere(`${sort[j].column} = :__c_${field}_${j}`);
-              const ascending = key.direction === 'ASC';
-              const op = ascending === forwardOfCursor ? '>' : '<';
-              inner.andWhere(`${key.column} ${op} :__c_${field}_${i}`);
-            }),
-          );
-        });
-      }),
-    );
-    values.forEach((v, i) => page.setParameter(`__c_${field}_${i}`, v));
-  };
-  if (args.after) applyCursor(args.after, 'after', true);
-  if (args.before) applyCursor(args.before, 'before', false);
-
+  if (args.after) applyCursor(page, sort, args.after, 'after', true);
+  if (args.before) applyCursor(page, sort, args.before, 'before', false);
   sort.forEach((key, i) => {
     const dir = backward ? (key.direction === 'ASC' ? 'DESC' : 'ASC') : key.direction;
     if (i === 0) page.orderBy(key.column, dir);
     else page.addOrderBy(key.column, dir);
   });
-  const rows = limit === 0 ? [] : await page.take(limit + 1).getMany();
-  const hasMore = rows.length > limit;
-  const slice = rows.slice(0, limit);
-  if (backward) slice.reverse();
-  const edges = slice.map((node) => ({ node, cursor: encodeCursor(sort.map((k) => k.value(node))) }));
+  const rows = limit === 0 ? [] : mapRaw(page, await page.limit(limit + 1).getRawMany());
+  return pageOf(rows, limit, backward, args, sort, () => countQb.getCount());
+}
 
-  let count: Promise<number> | null = null;
-  return {
-    edges,
-    nodes: edges.map((e) => e.node),
-    pageInfo: {
-      hasNextPage: backward ? Boolean(args.before) : hasMore,
-      hasPreviousPage: backward ? hasMore : Boolean(args.after),
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-    get totalCount() {
-      count ??= countQb.getCount();
-      return count;
-    },
+/** A connection field under a parent: `(ctx, parentId, page, filter)` → that parent's page. */
+export type NestedConnection<E, F> = (
+  ctx: Context,
+  parentId: string,
+  page: ConnectionArgs,
+  filter?: F,
+) => Promise<ConnectionResult<E>>;
+
+export interface NestedConnectionSpec<E extends ObjectLiteral, F> {
+  /** Unique name, for the per-request loaders. */
+  name: string;
+  /** The rows of every parent: tenancy and filter, no parent condition, no order. */
+  query: (ctx: Context, filter: F | undefined) => SelectQueryBuilder<E>;
+  /** SQL expression of the parent key on the query's alias, e.g. `t.squad_id`. */
+  parent: string;
+  /** Sort keys; the last one unique (the id). */
+  sort: SortKey<E>[];
+  /** Called with every page's rows, e.g. to prime the type's by-id loader. */
+  loaded?: (ctx: Context, rows: E[]) => void;
+}
+
+const pageKey = (page: ConnectionArgs, filter: unknown) =>
+  JSON.stringify([page.first ?? null, page.after ?? null, page.last ?? null, page.before ?? null, filter ?? null]);
+
+/**
+ * Declares a connection field under a parent type (`KeyResult.checkIns`, `Squad.tasks`...) that
+ * batches across parents: every parent asking for the same page arguments and filter in the
+ * same request is answered by ONE statement (`row_number() OVER (PARTITION BY parent ORDER BY
+ * sort)`, keeping the first `limit + 1` rows of each parent), and `totalCount` by one
+ * `GROUP BY parent` statement, so a connection under a list costs the same for 5 parents and
+ * for 100. A single parent takes the same path.
+ */
+export function defineNestedConnection<E extends ObjectLiteral, F = undefined>(spec: NestedConnectionSpec<E, F>): NestedConnection<E, F> {
+  const counts = (ctx: Context, filter: F | undefined) =>
+    ctx.loaders.get(
+      `${spec.name}:count:${JSON.stringify(filter ?? null)}`,
+      () =>
+        new DataLoader<string, number>(async (parents) => {
+          const rows: Array<{ parent: string; n: string }> = await spec
+            .query(ctx, filter)
+            .select(spec.parent, 'parent')
+            .addSelect('count(*)', 'n')
+            .andWhere(`${spec.parent} = ANY(:__parents)`, { __parents: parents })
+            .groupBy(spec.parent)
+            .getRawMany();
+          const byParent = new Map(rows.map((r) => [r.parent, Number(r.n)]));
+          return parents.map((p) => byParent.get(p) ?? 0);
+        }, LOADER_OPTIONS),
+    );
+
+  const pages = (ctx: Context, page: ConnectionArgs, filter: F | undefined) => {
+    const { limit, backward } = validatePageArgs(page);
+    return ctx.loaders.get(
+      `${spec.name}:page:${pageKey(page, filter)}`,
+      () =>
+        new DataLoader<string, ConnectionResult<E>>(async (parents) => {
+          const total = (parent: string) => () => counts(ctx, filter).load(parent);
+          if (limit === 0) return parents.map((p) => pageOf<E>([], 0, backward, page, spec.sort, total(p)));
+          const qb = spec.query(ctx, filter);
+          if (page.after) applyCursor(qb, spec.sort, page.after, 'after', true);
+          if (page.before) applyCursor(qb, spec.sort, page.before, 'before', false);
+          // One parent (`squad(id:) { tasks }`): an equality, so that the index order serves the page.
+          if (parents.length === 1) qb.andWhere(`${spec.parent} = :__parent`, { __parent: parents[0] });
+          else qb.andWhere(`${spec.parent} = ANY(:__parents)`, { __parents: parents });
+          qb.addSelect(spec.parent, '__parent')
+            .addSelect(`row_number() OVER (PARTITION BY ${spec.parent} ORDER BY ${orderExpression(spec.sort, backward)})`, '__rn');
+          const [sql, params] = qb.getQueryAndParameters();
+          const raw: Array<Record<string, unknown>> = await ctx.manager.query(
+            `SELECT * FROM (${sql}) "__page" WHERE "__rn" <= $${params.length + 1} ORDER BY "__parent", "__rn"`,
+            [...params, limit + 1],
+          );
+          const rows = mapRaw(qb, raw);
+          const byParent = new Map<string, E[]>();
+          raw.forEach((r, i) => {
+            const key = r.__parent as string;
+            const list = byParent.get(key);
+            if (list) list.push(rows[i]);
+            else byParent.set(key, [rows[i]]);
+          });
+          spec.loaded?.(ctx, rows);
+          return parents.map((p) => pageOf(byParent.get(p) ?? [], limit, backward, page, spec.sort, total(p)));
+        }, LOADER_OPTIONS),
+    );
   };
+
+  return (ctx, parentId, page, filter) => pages(ctx, page, filter).load(parentId);
 }

@@ -1,56 +1,22 @@
 import DataLoader from 'dataloader';
-import { statementsIdle, whenStatementsIdle } from './statement-scope';
 import type { Context } from './context';
 import { notFound } from './errors';
 import { toGlobalId } from './ids';
-
-/** Longest a batch waits for the request's running statements: a safety net, statements normally finish first. */
-const MAX_BATCH_WAIT_MS = 10_000;
+import { registerNodeType } from './node';
+import { rowShape } from './rows';
 
 /**
- * Dispatches the request's loader batches together, once none of the request's SQL statements
- * is running: the loads that a query's rows lead to (their owners, key results...) then join
- * the loads of every other branch of the GraphQL result, level by level. The number of
- * statements of a request thus depends on the shape of the query, not on which response
- * arrived first, which makes "no N+1" assertable exactly.
+ * When a loader's batch goes out: after the current turn of the event loop (`setImmediate`)
+ * rather than DataLoader's default (the end of the current promise jobs), so that loads queued
+ * by resolvers that awaited something first (a roll-up awaiting its key results) still join the
+ * batch. Batches never wait on the database.
  */
-class BatchScheduler {
-  private queue: Array<() => void> = [];
-  private armed = false;
-
-  readonly schedule = (dispatch: () => void): void => {
-    this.queue.push(dispatch);
-    if (this.armed) return;
-    this.armed = true;
-    // Let the current tick's loads (same level of the result) join first.
-    setImmediate(() => this.flushWhenIdle());
-  };
-
-  private flushWhenIdle(deadline = Date.now() + MAX_BATCH_WAIT_MS): void {
-    let done = false;
-    const check = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      // Let the code that the last statement's result resumes run (it may queue more loads
-      // or start statements of its own), then look again.
-      setImmediate(() => {
-        if (!statementsIdle() && Date.now() < deadline) {
-          this.flushWhenIdle(deadline);
-          return;
-        }
-        this.armed = false;
-        for (const dispatch of this.queue.splice(0)) dispatch();
-      });
-    };
-    const timer = setTimeout(check, Math.max(0, deadline - Date.now()));
-    whenStatementsIdle(check);
-  }
-}
+const scheduleBatch = (dispatch: () => void): void => {
+  setImmediate(dispatch);
+};
 
 export class Loaders {
   private readonly map = new Map<string, DataLoader<unknown, unknown>>();
-  readonly scheduler = new BatchScheduler();
 
   get<K, V>(name: string, create: () => DataLoader<K, V>): DataLoader<K, V> {
     let loader = this.map.get(name);
@@ -71,6 +37,9 @@ export function createLoaders(): Loaders {
   return new Loaders();
 }
 
+/** DataLoader options shared by every per-request loader. */
+export const LOADER_OPTIONS = { maxBatchSize: 1000, batchScheduleFn: scheduleBatch } as const;
+
 export type LoaderAccessor<K, V> = (ctx: Context) => DataLoader<K, V>;
 
 /**
@@ -85,11 +54,57 @@ export function defineLoader<K, V>(
     ctx.loaders.get(
       name,
       () =>
-        new DataLoader<K, V | null>((keys) => batch(ctx, keys), {
-          maxBatchSize: 1000,
-          batchScheduleFn: ctx.loaders.scheduler.schedule,
-        }),
+        new DataLoader<K, V | null>((keys) => batch(ctx, keys), LOADER_OPTIONS),
     );
+}
+
+type Ctor<E> = abstract new (...args: never[]) => E;
+
+export interface ByIdLoaderOptions {
+  /** Loader name (default `<TypeName>.byId`). */
+  name?: string;
+  /**
+   * The column that must equal the request's organisation: `organization_id` (default), or `id`
+   * for the organisation itself.
+   */
+  tenantColumn?: string;
+  /** Whether the caller may see this type at all (e.g. OWNER/ADMIN only); others load null. */
+  visible?: (ctx: Context) => boolean;
+  /** Register the type for `node(id:)`/`nodes(ids:)` (default true). */
+  node?: boolean;
+}
+
+/**
+ * The by-id loader of a tenant-owned type, and its `node(id:)` fetcher: one statement per batch,
+ * filtered by the request's organisation, rows mapped without entity hydration. Other ids (of
+ * another organisation, or when `visible` refuses) load as null.
+ */
+export function defineByIdLoader<E extends { id: string }>(
+  entity: Ctor<E>,
+  typeName: string,
+  options: ByIdLoaderOptions = {},
+): LoaderAccessor<string, E | null> {
+  const tenant = options.tenantColumn ?? 'organization_id';
+  const accessor = defineLoader<string, E>(options.name ?? `${typeName}.byId`, async (ctx, ids) => {
+    if (!ctx.organizationId || (options.visible && !options.visible(ctx))) return ids.map(() => null);
+    const shape = rowShape(ctx.manager.connection, entity);
+    const rows: Array<Record<string, unknown>> = await ctx.manager.query(
+      `SELECT ${shape.columns('t')} FROM ${shape.table} t WHERE t.id = ANY($1::uuid[]) AND t."${tenant}" = $2`,
+      [ids, ctx.organizationId],
+    );
+    return byKeys(
+      ids,
+      rows.map((r) => shape.map(r)),
+      (e) => e.id,
+    );
+  });
+  if (options.node !== false) registerNodeType(typeName, (ctx, ids) => accessor(ctx).loadMany(ids).then(nullOnError));
+  return accessor;
+}
+
+/** Primes a by-id loader with rows another query already read (a list, a foreign-key loader). */
+export function primeAll<E extends { id: string }>(loader: DataLoader<string, E | null>, rows: readonly E[]): void {
+  for (const r of rows) loader.prime(r.id, r);
 }
 
 /** Orders rows by the keys asked for; missing keys give null. */

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { types as pgTypes } from 'pg';
-import { DataSource, EventSubscriber, type EntitySchema, type EntitySubscriberInterface, type Logger as TypeOrmLogger, type QueryRunner } from 'typeorm';
+import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type QueryRunner } from 'typeorm';
 import type { Logger } from '../common/logger';
 import { migrations } from '../../migrations';
-import { recordStatement, statementFinished, statementStarted } from '../common/statement-scope';
+import { recordStatement } from '../common/statement-scope';
 
 // `date` columns stay 'YYYY-MM-DD' strings (no time-zone shift); numeric stays a string.
 pgTypes.setTypeParser(1082, (v: string) => v);
@@ -32,17 +32,6 @@ class PinoTypeOrmLogger implements TypeOrmLogger {
   }
 }
 
-/** Tracks which statements of a request are running, for loader batch scheduling. */
-@EventSubscriber()
-class StatementTracker implements EntitySubscriberInterface {
-  beforeQuery() {
-    statementStarted();
-  }
-  afterQuery() {
-    statementFinished();
-  }
-}
-
 /** The entity classes TypeORM maps; the caller composes them from the modules (src/modules/entities.ts). */
 export type EntityList = ReadonlyArray<Function | EntitySchema>;
 
@@ -62,7 +51,6 @@ export function createDataSource(url: string, logger: Logger, poolSize = 10, ent
     synchronize: false,
     migrationsRun: false,
     logger: new PinoTypeOrmLogger(logger),
-    subscribers: [StatementTracker],
     maxQueryExecutionTime: 1000,
     applicationName: 'plangraph',
     extra: { max: poolSize, connectionTimeoutMillis: 10_000 },

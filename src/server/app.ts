@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -205,6 +205,8 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
       },
       ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin({ limits, anonymousIntrospection: config.nodeEnv !== 'production' }),
+      // Nothing sets cache hints, and its willResolveField hook wraps every field resolver.
+      ApolloServerPluginCacheControlDisabled(),
       loggingPlugin,
       inputTextPlugin,
     ],

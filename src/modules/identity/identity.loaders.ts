@@ -1,18 +1,20 @@
 import { isAdmin } from '../../common/auth';
-import { In } from 'typeorm';
 import type { Context } from '../../common/context';
 import { ApiToken } from './api-token.entity';
-import { byKeys, defineLoader, groupByKeys } from '../../common/loaders';
+import { byKeys, defineByIdLoader, defineLoader, groupByKeys, nullOnError, primeAll } from '../../common/loaders';
+import { registerNodeType } from '../../common/node';
+import { queryRows, rowShape } from '../../common/rows';
 import { Member, MemberStatus } from './member.entity';
 import { Organization } from './organization.entity';
 import { User } from './user.entity';
 
 /** The organisation the request acts in; any other id loads as null (tenancy). */
-export const organizationById = defineLoader<string, Organization>('identity.organizationById', async (ctx, ids) => {
-  const wanted = ids.filter((id) => id === ctx.organizationId);
-  const rows = wanted.length ? await ctx.manager.find(Organization, { where: { id: In(wanted) } }) : [];
-  return byKeys(ids, rows, (o) => o.id);
-});
+export const organizationById = defineByIdLoader(Organization, 'Organization', { tenantColumn: 'id' });
+
+export const memberById = defineByIdLoader(Member, 'Member');
+
+/** API tokens of the request's organisation; only OWNER/ADMIN may see them. */
+export const apiTokenById = defineByIdLoader(ApiToken, 'ApiToken', { visible: isAdmin });
 
 /**
  * Users the organisation's own rows name (a squad's lead, an objective's owner, a check-in's
@@ -21,34 +23,38 @@ export const organizationById = defineLoader<string, Organization>('identity.org
  * use it for an id a client sent (use `userById` or `requireOrgUser`).
  */
 export const referencedUserById = defineLoader<string, User>('identity.referencedUserById', async (ctx, ids) => {
-  const rows = await ctx.manager.find(User, { where: { id: In([...ids]) } });
+  const shape = rowShape(ctx.manager.connection, User);
+  const rows = await queryRows(ctx.manager, User, `SELECT ${shape.columns('u')} FROM users u WHERE u.id = ANY($1::uuid[])`, [ids]);
   return byKeys(ids, rows, (u) => u.id);
 });
 
 /** Users who are members of the request's organisation; any other user loads as null. */
 export const userById = defineLoader<string, User>('identity.userById', async (ctx, ids) => {
   if (!ctx.organizationId) return ids.map(() => null);
-  const rows = await ctx.manager
-    .createQueryBuilder(User, 'u')
-    .innerJoin(Member, 'm', 'm.user_id = u.id AND m.organization_id = :org', { org: ctx.organizationId })
-    .where('u.id = ANY(:ids)', { ids })
-    .getMany();
+  const shape = rowShape(ctx.manager.connection, User);
+  const rows = await queryRows(
+    ctx.manager,
+    User,
+    `SELECT ${shape.columns('u')} FROM users u
+       JOIN members m ON m.user_id = u.id AND m.organization_id = $2
+      WHERE u.id = ANY($1::uuid[])`,
+    [ids, ctx.organizationId],
+  );
   return byKeys(ids, rows, (u) => u.id);
 });
-
-export const memberById = defineLoader<string, Member>('identity.memberById', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => null);
-  const rows = await ctx.manager.find(Member, { where: { id: In([...ids]), organizationId: ctx.organizationId } });
-  return byKeys(ids, rows, (m) => m.id);
-});
+registerNodeType('User', (ctx, ids) => userById(ctx).loadMany(ids).then(nullOnError));
 
 /** The request organisation's membership of each user (null when not a member). */
 export const memberByUserId = defineLoader<string, Member>('identity.memberByUserId', async (ctx, userIds) => {
   if (!ctx.organizationId) return userIds.map(() => null);
-  const rows = await ctx.manager.find(Member, {
-    where: { userId: In([...userIds]), organizationId: ctx.organizationId },
-  });
-  for (const m of rows) memberById(ctx).prime(m.id, m);
+  const shape = rowShape(ctx.manager.connection, Member);
+  const rows = await queryRows(
+    ctx.manager,
+    Member,
+    `SELECT ${shape.columns('m')} FROM members m WHERE m.organization_id = $1 AND m.user_id = ANY($2::uuid[])`,
+    [ctx.organizationId, userIds],
+  );
+  primeAll(memberById(ctx), rows);
   return byKeys(userIds, rows, (m) => m.userId);
 });
 
@@ -56,22 +62,16 @@ export const memberByUserId = defineLoader<string, Member>('identity.memberByUse
 export const membershipsOfUser = defineLoader<string, Array<{ member: Member; organization: Organization }>>(
   'identity.membershipsOfUser',
   async (ctx: Context, userIds) => {
-    const members = await ctx.manager.find(Member, {
-      where: { userId: In([...userIds]), status: MemberStatus.ACTIVE },
-      order: { createdAt: 'ASC' },
-    });
-    const orgs = members.length
-      ? await ctx.manager.find(Organization, { where: { id: In(members.map((m) => m.organizationId)) } })
-      : [];
-    const orgById = new Map(orgs.map((o) => [o.id, o]));
-    const grouped = groupByKeys(userIds, members, (m) => m.userId);
-    return grouped.map((list) => list.map((member) => ({ member, organization: orgById.get(member.organizationId)! })));
+    const members = rowShape(ctx.manager.connection, Member);
+    const orgs = rowShape(ctx.manager.connection, Organization);
+    const rows: Array<Record<string, unknown>> = await ctx.manager.query(
+      `SELECT ${members.columns('m', 'm_')}, ${orgs.columns('o', 'o_')}
+         FROM members m JOIN organizations o ON o.id = m.organization_id
+        WHERE m.user_id = ANY($1::uuid[]) AND m.status = $2
+        ORDER BY m.created_at, m.id`,
+      [userIds, MemberStatus.ACTIVE],
+    );
+    const list = rows.map((r) => ({ member: members.map(r, 'm_'), organization: orgs.map(r, 'o_') }));
+    return groupByKeys(userIds, list, (m) => m.member.userId);
   },
 );
-
-/** API tokens of the request's organisation; only OWNER/ADMIN may see them. */
-export const apiTokenById = defineLoader<string, ApiToken>('identity.apiTokenById', async (ctx, ids) => {
-  if (!ctx.organizationId || !isAdmin(ctx)) return ids.map(() => null);
-  const rows = await ctx.manager.find(ApiToken, { where: { id: In([...ids]), organizationId: ctx.organizationId } });
-  return byKeys(ids, rows, (t) => t.id);
-});

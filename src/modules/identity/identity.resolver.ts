@@ -3,7 +3,6 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, R
 import { ADMINS, PUBLIC, SIGNED_IN, USER_SESSION } from '../../common/auth';
 import { ConnectionArgs, Connection } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { notFound } from '../../common/errors';
 import {
   AcceptInvitationInput,
   AddMemberInput,
@@ -52,18 +51,24 @@ export class IdentityResolver {
 
   @Authorized(SIGNED_IN)
   @Query(() => Viewer, { description: 'The caller, the organisation the request acts in, and their role there.' })
-  async viewer(@Ctx() ctx: Context): Promise<Viewer> {
+  viewer(@Ctx() ctx: Context): Viewer {
     const userId = ctx.viewer!.userId;
-    const user = await ctx.manager.findOneBy(User, { id: userId });
-    if (!user) throw notFound('User');
-    const memberships = ctx.viewer!.kind === 'user' ? ((await membershipsOfUser(ctx).load(userId)) ?? []) : [];
-    const current = ctx.organizationId ? await identity.currentOrganization(ctx) : null;
-    return {
-      user,
-      organization: current,
+    const isUser = ctx.viewer!.kind === 'user';
+    // Each field is read only when asked for (graphql-js awaits the promises).
+    const viewer = {
       role: ctx.role,
-      organizations: ctx.viewer!.kind === 'user' ? memberships.map((m) => m.organization) : current ? [current] : [],
+      get user() {
+        return required(referencedUserById(ctx).load(userId), 'User');
+      },
+      get organization() {
+        return ctx.organizationId ? identity.currentOrganization(ctx) : null;
+      },
+      get organizations() {
+        if (isUser) return membershipsOfUser(ctx).load(userId).then((list) => (list ?? []).map((m) => m.organization));
+        return ctx.organizationId ? identity.currentOrganization(ctx).then((o) => [o]) : [];
+      },
     };
+    return viewer as unknown as Viewer;
   }
 
   @Authorized()

@@ -1,9 +1,8 @@
-import { nullOnError } from '../../common/loaders';
-import { registerNodeType } from '../../common/node';
 import { ApiToken } from './api-token.entity';
 import { ApiTokenResolver } from './api-token.resolver';
 import { AuditEventActorResolver } from './audit-actor.resolver';
-import { apiTokenById, memberById, organizationById, userById } from './identity.loaders';
+// The by-id loaders register Organization, User, Member and ApiToken for node(id:).
+import './identity.loaders';
 import { IdentityResolver, MemberResolver, OrganizationResolver, UserResolver } from './identity.resolver';
 import { Invitation } from './invitation.entity';
 import { LoginFailure } from './login-failure.entity';
@@ -17,13 +16,9 @@ export { User } from './user.entity';
 export { ApiToken } from './api-token.entity';
 export { userById, referencedUserById, memberById, organizationById, memberByUserId } from './identity.loaders';
 export { authenticate } from './authenticate';
+export { flushTokenUsage } from './token-usage';
 export { requireOrgUser } from './member-lookup';
 export { resolveJwtSecret } from './session-tokens';
 
 export const identityEntities = [Organization, User, Member, Invitation, ApiToken, LoginFailure];
 export const identityResolvers = [IdentityResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver, AuditEventActorResolver] as const;
-
-registerNodeType('Organization', (ctx, ids) => organizationById(ctx).loadMany(ids).then(nullOnError));
-registerNodeType('User', (ctx, ids) => userById(ctx).loadMany(ids).then(nullOnError));
-registerNodeType('Member', (ctx, ids) => memberById(ctx).loadMany(ids).then(nullOnError));
-registerNodeType('ApiToken', (ctx, ids) => apiTokenById(ctx).loadMany(ids).then(nullOnError));

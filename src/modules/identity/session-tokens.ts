@@ -32,14 +32,28 @@ export interface SessionClaims {
   sub: string;
 }
 
+/**
+ * The secret as a KeyObject, created once per secret: given a string, jsonwebtoken tries
+ * `createPublicKey` (which throws) and then `createSecretKey` on every call.
+ */
+const keys = new Map<string, crypto.KeyObject>();
+function keyOf(secret: string): crypto.KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 export function signSession(secret: string, userId: string, ttlSeconds: number): string {
-  return jwt.sign({}, secret, { algorithm: 'HS256', subject: userId, expiresIn: ttlSeconds, issuer: 'plangraph' });
+  return jwt.sign({}, keyOf(secret), { algorithm: 'HS256', subject: userId, expiresIn: ttlSeconds, issuer: 'plangraph' });
 }
 
 /** Returns the user id, or a reason the token is refused. */
 export function verifySession(secret: string, token: string): { userId: string } | { error: string } {
   try {
-    const claims = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: 'plangraph' }) as jwt.JwtPayload;
+    const claims = jwt.verify(token, keyOf(secret), { algorithms: ['HS256'], issuer: 'plangraph' }) as jwt.JwtPayload;
     // Signed by us, yet refused unless it is what signSession makes: a session that never
     // expires, or names no user id, is not one (and a non-uuid would fail in SQL).
     if (typeof claims.exp !== 'number') return { error: 'The session token has no expiry; sign in again' };

@@ -225,13 +225,3 @@ export async function deleteKeyResult(ctx: Context, input: DeleteKeyResultInput)
     return { deletedKeyResultId: toGlobalId('KeyResult', kr.id), objective };
   });
 }
-
-export async function listCheckIns(ctx: Context, kr: KeyResult, page: ConnectionArgs) {
-  const qb = ctx.manager
-    .createQueryBuilder(CheckIn, 'c')
-    .where('c.organization_id = :org AND c.key_result_id = :kr', { org: orgId(ctx), kr: kr.id });
-  return paginate(qb, page, [
-    { column: 'c.created_at', direction: 'DESC', value: (c) => c.createdAt },
-    { column: 'c.id', direction: 'DESC', value: (c) => c.id },
-  ]);
-}

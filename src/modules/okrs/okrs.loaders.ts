@@ -1,7 +1,9 @@
-import { In, IsNull } from 'typeorm';
+import { orgId } from '../../common/auth';
+import { defineNestedConnection, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { isoToday } from '../../common/dates';
-import { byKeys, defineLoader, groupByKeys } from '../../common/loaders';
+import { byKeys, defineByIdLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
+import { queryRows, rowShape } from '../../common/rows';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
 import {
   elapsedShare,
@@ -12,61 +14,106 @@ import { rollUpObjectives, type Evaluation } from './rollup';
 
 export type { Evaluation } from './rollup';
 
-export const cycleById = defineLoader<string, Cycle>('okrs.cycleById', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => null);
-  const rows = await ctx.manager.find(Cycle, { where: { id: In([...ids]), organizationId: ctx.organizationId } });
-  return byKeys(ids, rows, (c) => c.id);
-});
+export const cycleById = defineByIdLoader(Cycle, 'Cycle');
+export const objectiveById = defineByIdLoader(Objective, 'Objective');
+export const keyResultById = defineByIdLoader(KeyResult, 'KeyResult');
+export const checkInById = defineByIdLoader(CheckIn, 'CheckIn');
 
-export const objectiveById = defineLoader<string, Objective>('okrs.objectiveById', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => null);
-  const rows = await ctx.manager.find(Objective, { where: { id: In([...ids]), organizationId: ctx.organizationId } });
-  return byKeys(ids, rows, (o) => o.id);
-});
-
-export const keyResultById = defineLoader<string, KeyResult>('okrs.keyResultById', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => null);
-  const rows = await ctx.manager.find(KeyResult, { where: { id: In([...ids]), organizationId: ctx.organizationId } });
-  return byKeys(ids, rows, (k) => k.id);
-});
-
-/**
- * An objective's active key results (archived ones leave lists and roll-ups), oldest first (at
- * most MAX_KEY_RESULTS each). Unlike the lists
- * resolvers fetch, loaders do not prime the by-id loaders: whether a by-id load in another
- * branch of the same request came before or after would change the statement count.
- */
+/** An objective's active key results (archived ones leave lists and roll-ups), oldest first (at most MAX_KEY_RESULTS each); primes `keyResultById`. */
 export const keyResultsByObjectiveId = defineLoader<string, KeyResult[]>('okrs.keyResultsByObjectiveId', async (ctx, ids) => {
   if (!ctx.organizationId) return ids.map(() => []);
-  const rows = await ctx.manager.find(KeyResult, {
-    where: { objectiveId: In([...ids]), organizationId: ctx.organizationId, archivedAt: IsNull() },
-    order: { createdAt: 'ASC', id: 'ASC' },
-  });
+  const shape = rowShape(ctx.manager.connection, KeyResult);
+  const rows = await queryRows(
+    ctx.manager,
+    KeyResult,
+    `SELECT ${shape.columns('k')} FROM key_results k
+      WHERE k.organization_id = $1 AND k.objective_id = ANY($2::uuid[]) AND k.archived_at IS NULL
+      ORDER BY k.objective_id, k.created_at, k.id`,
+    [ctx.organizationId, ids],
+  );
+  primeAll(keyResultById(ctx), rows);
   return groupByKeys(ids, rows, (k) => k.objectiveId);
 });
 
-/** Active objectives aligned to each objective (its children), oldest first. */
+/** Active objectives aligned to each objective (its children), oldest first; primes `objectiveById`. */
 export const childrenByParentId = defineLoader<string, Objective[]>('okrs.childrenByParentId', async (ctx, ids) => {
   if (!ctx.organizationId) return ids.map(() => []);
-  const rows = await ctx.manager.find(Objective, {
-    where: { parentId: In([...ids]), organizationId: ctx.organizationId, archivedAt: IsNull() },
-    order: { createdAt: 'ASC', id: 'ASC' },
-  });
+  const shape = rowShape(ctx.manager.connection, Objective);
+  const rows = await queryRows(
+    ctx.manager,
+    Objective,
+    `SELECT ${shape.columns('o')} FROM objectives o
+      WHERE o.organization_id = $1 AND o.parent_id = ANY($2::uuid[]) AND o.archived_at IS NULL
+      ORDER BY o.created_at, o.id`,
+    [ctx.organizationId, ids],
+  );
+  primeAll(objectiveById(ctx), rows);
   return groupByKeys(ids, rows, (o) => o.parentId!);
 });
 
-/** The most recent check-in of each key result. */
+/**
+ * The most recent check-in of each key result: one index probe per key result
+ * (`LATERAL … LIMIT 1` on check_ins (organization_id, key_result_id, created_at DESC, id DESC)),
+ * however long the history. Primes `checkInById`.
+ */
 export const latestCheckInByKeyResultId = defineLoader<string, CheckIn>('okrs.latestCheckInByKeyResultId', async (ctx, ids) => {
   if (!ctx.organizationId) return ids.map(() => null);
-  const rows = await ctx.manager
-    .createQueryBuilder(CheckIn, 'c')
-    .distinctOn(['c.key_result_id'])
-    .where('c.organization_id = :org AND c.key_result_id = ANY(:ids)', { org: ctx.organizationId, ids })
-    .orderBy('c.key_result_id')
-    .addOrderBy('c.created_at', 'DESC')
-    .addOrderBy('c.id', 'DESC')
-    .getMany();
+  const shape = rowShape(ctx.manager.connection, CheckIn);
+  const rows = await queryRows(
+    ctx.manager,
+    CheckIn,
+    `SELECT c.* FROM unnest($2::uuid[]) AS k(id)
+       CROSS JOIN LATERAL (
+         SELECT ${shape.columns('c')} FROM check_ins c
+          WHERE c.organization_id = $1 AND c.key_result_id = k.id
+          ORDER BY c.created_at DESC, c.id DESC
+          LIMIT 1) c`,
+    [ctx.organizationId, ids],
+  );
+  primeAll(checkInById(ctx), rows);
   return byKeys(ids, rows, (c) => c.keyResultId);
+});
+
+/** A key result's check-in history, newest first: batched across key results (`KeyResult.checkIns`). */
+export const checkInsOfKeyResult = defineNestedConnection<CheckIn>({
+  name: 'okrs.checkInsOfKeyResult',
+  query: (ctx) => ctx.manager.createQueryBuilder(CheckIn, 'c').where('c.organization_id = :org', { org: orgId(ctx) }),
+  parent: 'c.key_result_id',
+  sort: [
+    { column: 'c.created_at', direction: 'DESC', value: (c) => c.createdAt },
+    { column: 'c.id', direction: 'DESC', value: (c) => c.id },
+  ],
+  loaded: (ctx, rows) => primeAll(checkInById(ctx), rows),
+});
+
+const OBJECTIVE_SORT: SortKey<Objective>[] = [
+  { column: 'o.created_at', direction: 'ASC', value: (o) => o.createdAt },
+  { column: 'o.id', direction: 'ASC', value: (o) => o.id },
+];
+
+/** A squad's active objectives, oldest first, optionally of one cycle (uuid): batched across squads (`Squad.objectives`). */
+export const objectivesOfSquad = defineNestedConnection<Objective, { cycleId?: string }>({
+  name: 'okrs.objectivesOfSquad',
+  query: (ctx, filter) => {
+    const qb = ctx.manager
+      .createQueryBuilder(Objective, 'o')
+      .where('o.organization_id = :org AND o.archived_at IS NULL', { org: orgId(ctx) });
+    if (filter?.cycleId) qb.andWhere('o.cycle_id = :cycle', { cycle: filter.cycleId });
+    return qb;
+  },
+  parent: 'o.squad_id',
+  sort: OBJECTIVE_SORT,
+  loaded: (ctx, rows) => primeAll(objectiveById(ctx), rows),
+});
+
+/** A cycle's active objectives, oldest first: batched across cycles (`Cycle.objectives`). */
+export const objectivesOfCycle = defineNestedConnection<Objective>({
+  name: 'okrs.objectivesOfCycle',
+  query: (ctx) =>
+    ctx.manager.createQueryBuilder(Objective, 'o').where('o.organization_id = :org AND o.archived_at IS NULL', { org: orgId(ctx) }),
+  parent: 'o.cycle_id',
+  sort: OBJECTIVE_SORT,
+  loaded: (ctx, rows) => primeAll(objectiveById(ctx), rows),
 });
 
 /** A key result's progress, status and score, given its cycle. */
@@ -97,9 +144,3 @@ export const objectiveRollup = defineLoader<string, Evaluation>('okrs.objectiveR
     isoToday(),
   ),
 );
-
-export const checkInById = defineLoader<string, CheckIn>('okrs.checkInById', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => null);
-  const rows = await ctx.manager.find(CheckIn, { where: { id: In([...ids]), organizationId: ctx.organizationId } });
-  return byKeys(ids, rows, (c) => c.id);
-});

@@ -31,6 +31,7 @@ import {
 } from './okrs.inputs';
 import {
   checkInById,
+  checkInsOfKeyResult,
   childrenByParentId,
   cycleById,
   keyResultById,
@@ -39,6 +40,8 @@ import {
   latestCheckInByKeyResultId,
   objectiveById,
   objectiveRollup,
+  objectivesOfCycle,
+  objectivesOfSquad,
   type Evaluation,
 } from './okrs.loaders';
 import * as okrs from './okrs.service';
@@ -108,7 +111,7 @@ export class CycleResolver {
 
   @FieldResolver(() => ObjectiveConnection, { description: 'Objectives of this cycle, oldest first.' })
   objectives(@Root() cycle: Cycle, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
-    return okrs.listObjectives(ctx, { cycleId: cycle.id }, page);
+    return objectivesOfCycle(ctx, cycle.id, page);
   }
 }
 
@@ -302,7 +305,7 @@ export class KeyResultResolver {
 
   @FieldResolver(() => CheckInConnection, { description: 'Check-in history, newest first.' })
   checkIns(@Root() kr: KeyResult, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
-    return okrs.listCheckIns(ctx, kr, page);
+    return checkInsOfKeyResult(ctx, kr.id, page);
   }
 }
 
@@ -329,6 +332,6 @@ export class SquadObjectivesResolver {
     @Args() page: ConnectionArgs,
     @Ctx() ctx: Context,
   ) {
-    return okrs.listObjectives(ctx, { squadId: squad.id, cycleId: filter?.cycleId }, page);
+    return objectivesOfSquad(ctx, squad.id, page, { cycleId: filter?.cycleId });
   }
 }

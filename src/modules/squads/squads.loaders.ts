@@ -1,45 +1,58 @@
-import { In } from 'typeorm';
-import { byKeys, defineLoader, groupByKeys } from '../../common/loaders';
+import { orgId } from '../../common/auth';
+import { defineNestedConnection } from '../../common/connection';
 import { isoToday } from '../../common/dates';
+import { byKeys, defineByIdLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
+import { queryRows, rowShape } from '../../common/rows';
 import { Sprint, Squad, SquadMember } from './squad.entity';
 
 /** Squads of the request's organisation by id; other ids load as null. */
-export const squadById = defineLoader<string, Squad>('squads.squadById', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => null);
-  const rows = await ctx.manager.find(Squad, { where: { id: In([...ids]), organizationId: ctx.organizationId } });
-  return byKeys(ids, rows, (s) => s.id);
-});
+export const squadById = defineByIdLoader(Squad, 'Squad');
+export const squadMemberById = defineByIdLoader(SquadMember, 'SquadMember');
+export const sprintById = defineByIdLoader(Sprint, 'Sprint');
 
-/** A squad's members, oldest first (a squad is small: see MAX_SQUAD_MEMBERS). */
+/** A squad's members, oldest first (a squad is small: see MAX_SQUAD_MEMBERS); primes `squadMemberById`. */
 export const squadMembersBySquadId = defineLoader<string, SquadMember[]>('squads.membersBySquadId', async (ctx, squadIds) => {
   if (!ctx.organizationId) return squadIds.map(() => []);
-  const rows = await ctx.manager.find(SquadMember, {
-    where: { squadId: In([...squadIds]), organizationId: ctx.organizationId },
-    order: { createdAt: 'ASC', id: 'ASC' },
-  });
+  const shape = rowShape(ctx.manager.connection, SquadMember);
+  const rows = await queryRows(
+    ctx.manager,
+    SquadMember,
+    `SELECT ${shape.columns('m')} FROM squad_members m
+      WHERE m.organization_id = $1 AND m.squad_id = ANY($2::uuid[])
+      ORDER BY m.created_at, m.id`,
+    [ctx.organizationId, squadIds],
+  );
+  primeAll(squadMemberById(ctx), rows);
   return groupByKeys(squadIds, rows, (m) => m.squadId);
-});
-
-export const sprintById = defineLoader<string, Sprint>('squads.sprintById', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => null);
-  const rows = await ctx.manager.find(Sprint, { where: { id: In([...ids]), organizationId: ctx.organizationId } });
-  return byKeys(ids, rows, (s) => s.id);
 });
 
 /** The squad's current sprint: the open sprint that started most recently (null when none has started). */
 export const currentSprintBySquadId = defineLoader<string, Sprint>('squads.currentSprintBySquadId', async (ctx, squadIds) => {
   if (!ctx.organizationId) return squadIds.map(() => null);
-  const rows = await ctx.manager
-    .createQueryBuilder(Sprint, 's')
-    .distinctOn(['s.squad_id'])
-    .where('s.organization_id = :org AND s.squad_id = ANY(:ids) AND s.closed_at IS NULL AND s.starts_on <= :today', {
-      org: ctx.organizationId,
-      ids: squadIds,
-      today: isoToday(),
-    })
-    .orderBy('s.squad_id')
-    .addOrderBy('s.starts_on', 'DESC')
-    .addOrderBy('s.id', 'DESC')
-    .getMany();
+  const shape = rowShape(ctx.manager.connection, Sprint);
+  const rows = await queryRows(
+    ctx.manager,
+    Sprint,
+    `SELECT s.* FROM unnest($2::uuid[]) AS q(id)
+       CROSS JOIN LATERAL (
+         SELECT ${shape.columns('s')} FROM sprints s
+          WHERE s.organization_id = $1 AND s.squad_id = q.id AND s.closed_at IS NULL AND s.starts_on <= $3
+          ORDER BY s.starts_on DESC, s.id DESC
+          LIMIT 1) s`,
+    [ctx.organizationId, squadIds, isoToday()],
+  );
+  primeAll(sprintById(ctx), rows);
   return byKeys(squadIds, rows, (s) => s.squadId);
+});
+
+/** A squad's sprints, latest first: batched across squads (`Squad.sprints`). */
+export const sprintsOfSquad = defineNestedConnection<Sprint>({
+  name: 'squads.sprintsOfSquad',
+  query: (ctx) => ctx.manager.createQueryBuilder(Sprint, 's').where('s.organization_id = :org', { org: orgId(ctx) }),
+  parent: 's.squad_id',
+  sort: [
+    { column: 's.starts_on', direction: 'DESC', value: (s) => s.startsOn },
+    { column: 's.id', direction: 'DESC', value: (s) => s.id },
+  ],
+  loaded: (ctx, rows) => primeAll(sprintById(ctx), rows),
 });

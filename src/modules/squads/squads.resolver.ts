@@ -19,7 +19,7 @@ import {
   UpdateSprintInput,
   UpdateSquadInput,
 } from './squads.inputs';
-import { currentSprintBySquadId, squadById, squadMembersBySquadId } from './squads.loaders';
+import { currentSprintBySquadId, sprintsOfSquad, squadById, squadMembersBySquadId } from './squads.loaders';
 import * as squads from './squads.service';
 import { SprintStatus, sprintStatus } from './sprint-rules';
 import {
@@ -102,7 +102,7 @@ export class SquadResolver {
 
   @FieldResolver(() => SprintConnection, { description: 'Sprints, latest first.' })
   sprints(@Root() squad: Squad, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
-    return squads.listSprints(ctx, squad, page);
+    return sprintsOfSquad(ctx, squad.id, page);
   }
 
   @FieldResolver(() => Sprint, { nullable: true, description: 'The open sprint that started most recently.' })

@@ -116,18 +116,6 @@ export async function listSquads(ctx: Context, filter: SquadsFilter, page: Conne
   return result;
 }
 
-export async function listSprints(ctx: Context, squad: Squad, page: ConnectionArgs) {
-  const qb = ctx.manager
-    .createQueryBuilder(Sprint, 's')
-    .where('s.organization_id = :org AND s.squad_id = :squad', { org: orgId(ctx), squad: squad.id });
-  const result = await paginate(qb, page, [
-    { column: 's.starts_on', direction: 'DESC', value: (s) => s.startsOn },
-    { column: 's.id', direction: 'DESC', value: (s) => s.id },
-  ]);
-  for (const s of result.nodes) sprintById(ctx).prime(s.id, s);
-  return result;
-}
-
 export async function createSprint(ctx: Context, input: CreateSprintInput) {
   const endsOn = input.endsOn ?? monthlyEnd(input.startsOn);
   if (endsOn < input.startsOn) throw badInput('endsOn must be on or after startsOn', 'endsOn');

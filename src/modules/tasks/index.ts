@@ -1,7 +1,6 @@
-import { nullOnError } from '../../common/loaders';
-import { registerNodeType } from '../../common/node';
 import { Task } from './task.entity';
-import { taskById } from './tasks.loaders';
+// The by-id loader registers Task for node(id:).
+import './tasks.loaders';
 import { SquadTasksResolver, TaskResolver } from './tasks.resolver';
 import { taskWork } from './tasks.work';
 import { registerWorkSource } from '../work';
@@ -12,5 +11,4 @@ export { TaskQuadrant } from './task-rules';
 export const tasksEntities = [Task];
 export const tasksResolvers = [TaskResolver, SquadTasksResolver] as const;
 
-registerNodeType('Task', (ctx, ids) => taskById(ctx).loadMany(ids).then(nullOnError));
 registerWorkSource(taskWork);

@@ -4,7 +4,7 @@ import type { Context } from '../../common/context';
 import { badInput, forbidden } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
 import { toGlobalId } from '../../common/ids';
-import { requireById } from '../../common/loaders';
+import { primeAll, requireById } from '../../common/loaders';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
@@ -12,7 +12,7 @@ import { requireOrgUser } from '../identity';
 import { objectiveById, requireKeyResult, type KeyResult } from '../okrs';
 import { leadsSquad, requireSprint, requireSquad, squadById, type Squad } from '../squads';
 import { Task, TaskStatus } from './task.entity';
-import { taskById } from './tasks.loaders';
+import { TASK_SORT, applyTasksFilter, taskById, tasksOfSquad } from './tasks.loaders';
 import type { CreateTaskInput, DeleteTaskInput, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
 
 export function requireTask(ctx: Context, id: string): Promise<Task> {
@@ -181,14 +181,9 @@ export async function deleteTask(ctx: Context, input: DeleteTaskInput) {
 function listTasks(ctx: Context, where: (qb: ReturnType<typeof baseQuery>) => void, filter: TasksFilter, page: ConnectionArgs) {
   const qb = baseQuery(ctx);
   where(qb);
-  if (filter.status?.length) qb.andWhere('t.status IN (:...statuses)', { statuses: filter.status });
-  if (filter.dueBefore) qb.andWhere('t.due_on < :dueBefore', { dueBefore: filter.dueBefore });
-  return paginate(qb, page, [
-    { column: "COALESCE(t.due_on, DATE '9999-12-31')", direction: 'ASC', value: (t) => t.dueOn ?? '9999-12-31' },
-    { column: 't.created_at', direction: 'ASC', value: (t) => t.createdAt },
-    { column: 't.id', direction: 'ASC', value: (t) => t.id },
-  ]).then((result) => {
-    for (const t of result.nodes) taskById(ctx).prime(t.id, t);
+  applyTasksFilter(qb, filter);
+  return paginate(qb, page, TASK_SORT).then((result) => {
+    primeAll(taskById(ctx), result.nodes);
     return result;
   });
 }
@@ -203,5 +198,5 @@ export function listMyTasks(ctx: Context, filter: TasksFilter, page: ConnectionA
 }
 
 export function listSquadTasks(ctx: Context, squad: Squad, filter: TasksFilter, page: ConnectionArgs) {
-  return listTasks(ctx, (qb) => qb.andWhere('t.squad_id = :squad', { squad: squad.id }), filter, page);
+  return tasksOfSquad(ctx, squad.id, page, filter);
 }

@@ -2,6 +2,7 @@ import { addMember, createOrg, uniqueEmail } from '../../support/factories';
 import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
 import jwt from 'jsonwebtoken';
 import { decodeGlobalId } from '../../../src/common/ids';
+import { flushTokenUsage } from '../../../src/modules/identity';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -28,6 +29,15 @@ describe('signUp and logIn', () => {
     expect(r.signUp.organization.slug).toMatch(/^org(-[0-9a-f]{6})?$/);
     const v = ok(await app.gql(VIEWER, {}, { token: r.signUp.token }));
     expect(v.viewer).toMatchObject({ role: 'OWNER', organization: { id: r.signUp.organization.id } });
+  });
+
+  it('answers viewer fields only when asked: the caller and role cost authentication and one read', async () => {
+    const org = await createOrg(app, '视图组织');
+    const r = await app.gql(`{ viewer { role user { id displayName } } }`, {}, org);
+    expect(ok(r).viewer).toMatchObject({ role: 'OWNER', user: { id: org.userId } });
+    expect(r.statements).toBe(2);
+    const all = ok(await app.gql(VIEWER, {}, org)).viewer;
+    expect(all).toMatchObject({ user: { id: org.userId }, organization: { id: org.organizationId }, role: 'OWNER', organizations: [{ id: org.organizationId }] });
   });
 
   it('refuses a taken email and invalid input with field-level messages', async () => {
@@ -159,6 +169,28 @@ describe('API tokens', () => {
     const asToken = ok(await app.gql(`{ organization { id } viewer { role } }`, {}, { token: created.secret }));
     expect(asToken.organization.id).toBe(org.organizationId);
     expect(asToken.viewer.role).toBe('VIEWER');
+  });
+
+  it('authenticate in one statement and write nothing on the request path; last use is written later in one batch', async () => {
+    const org = await createOrg(app);
+    const a = ok(await app.gql(CREATE, { i: { name: 'a', scopes: ['READ'] } }, org)).createApiToken;
+    const b = ok(await app.gql(CREATE, { i: { name: 'b', scopes: ['READ'] } }, org)).createApiToken;
+    for (const secret of [a.secret, b.secret, a.secret]) {
+      const r = await app.gql(`{ __typename }`, {}, { token: secret });
+      expect(r.statements).toBe(1);
+    }
+    expect((await app.gql(`{ __typename }`, {}, org)).statements).toBe(1);
+    const lastUsed = async () =>
+      (await app.ds.query(`SELECT name, last_used_at FROM api_tokens WHERE id = ANY($1) ORDER BY name`, [[a, b].map((t) => decodeGlobalId(t.apiToken.id)!.id)])).map(
+        (row: { last_used_at: Date | null }) => row.last_used_at,
+      );
+    expect(await lastUsed()).toEqual([null, null]);
+    await flushTokenUsage(app.ds);
+    const [usedA, usedB] = await lastUsed();
+    expect(usedA).toBeInstanceOf(Date);
+    expect(usedB).toBeInstanceOf(Date);
+    const listed = ok(await app.gql(`{ apiTokens { nodes { name lastUsedAt } } }`, {}, org)).apiTokens.nodes;
+    expect(listed.every((t: { lastUsedAt: string | null }) => t.lastUsedAt)).toBe(true);
   });
 
   it('READ tokens change nothing; revoked and expired tokens are refused', async () => {

