@@ -69,6 +69,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   const httpServer = http.createServer(app);
 
   // --- WebSocket (graphql-ws) on the same path ---
@@ -103,7 +104,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
         return true;
       },
       context: async (ctx, id) => {
-        const context = await buildContext(ctx.extra.credentials!, requestIdFrom(null));
+        const context = await buildContext(ctx.extra.credentials!, requestIdFrom(null), ctx.extra.request.socket.remoteAddress ?? null);
         context.logger.debug({ subscriptionId: id }, 'ws operation');
         return context as unknown as Record<string, unknown>;
       },
@@ -213,6 +214,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
         return buildContext(
           { authorization: header(req, 'authorization'), organizationHint: header(req, 'x-organization-id') },
           requestId,
+          req.ip ?? null,
         );
       },
     }),

@@ -60,7 +60,7 @@ for (const c of cases) {
     });
 
     it('a mutation over HTTP on A reaches a subscriber on B within one second', async () => {
-      const gqlA = httpGql(a.url);
+      const gqlA = httpGql(a.url, db.url);
       const owner = await createOrg(gqlA, 'Instances 实例');
       const client = wsClient(b.url, { authorization: `Bearer ${owner.token}`, organizationId: owner.organizationId });
       const sub = subscribe<EventData>(client, EVENTS, { filter: { types: ['MEMBER_ADDED'] } });
@@ -90,7 +90,7 @@ for (const c of cases) {
     });
 
     it('a member removed on A stops receiving on B while still connected', async () => {
-      const gqlA = httpGql(a.url);
+      const gqlA = httpGql(a.url, db.url);
       const owner = await createOrg(gqlA, 'Removal 移除');
       const member = await addMember(gqlA, owner, 'MEMBER');
       const closes: number[] = [];

@@ -3,9 +3,8 @@ import { registerNodeType } from '../../common/node';
 import { ApiToken } from './api-token.entity';
 import { ApiTokenResolver } from './api-token.resolver';
 import { apiTokenById, memberById, organizationById, userById } from './identity.loaders';
-import { IdentityResolver, MemberResolver, OrganizationResolver, UserResolver } from './identity.resolver';
+import { IdentityResolver, MemberResolver, OrganizationResolver, UserResolver, ViewerResolver } from './identity.resolver';
 import { Invitation } from './invitation.entity';
-import { LoginFailure } from './login-failure.entity';
 import { Member } from './member.entity';
 import { Organization } from './organization.entity';
 import { User } from './user.entity';
@@ -18,9 +17,10 @@ export { userById, referencedUserById, memberById, organizationById, memberByUse
 export { authenticate } from './authenticate';
 export { requireOrgUser } from './member-lookup';
 export { resolveJwtSecret } from './session-tokens';
+export { closeLoginThrottle } from './login-throttle';
 
-export const identityEntities = [Organization, User, Member, Invitation, ApiToken, LoginFailure];
-export const identityResolvers = [IdentityResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver] as const;
+export const identityEntities = [Organization, User, Member, Invitation, ApiToken];
+export const identityResolvers = [IdentityResolver, ViewerResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver] as const;
 
 registerNodeType('Organization', (ctx, ids) => organizationById(ctx).loadMany(ids).then(nullOnError));
 registerNodeType('User', (ctx, ids) => userById(ctx).loadMany(ids).then(nullOnError));
