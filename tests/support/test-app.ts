@@ -32,7 +32,7 @@ export interface TestApp {
   mailer: MailSender;
   /** The newest mail queued for `to` (of `kind`, if given), read from the outbox; waits up to 5 s. */
   readMail(to: string, kind?: string): Promise<ReceivedMail>;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, as?: Caller): Promise<GqlResult<T>>;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, as?: Caller, headers?: Record<string, string>): Promise<GqlResult<T>>;
   stop(): Promise<void>;
 }
 
@@ -64,9 +64,9 @@ export async function startTestApp(options: { events?: EventBus; env?: Record<st
     events,
     mailer,
     readMail: (to, kind) => readMail(ds, to, kind),
-    async gql(query, variables, as = {}) {
+    async gql(query, variables, as = {}, extraHeaders = {}) {
       const requestId = crypto.randomUUID();
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': requestId };
+      const headers: Record<string, string> = { ...extraHeaders, 'content-type': 'application/json', 'x-request-id': requestId };
       if (as.token) headers.authorization = `Bearer ${as.token}`;
       if (as.organizationId) headers['x-organization-id'] = as.organizationId;
       const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
