@@ -1,0 +1,98 @@
+import { createOrg, uniqueEmail } from '../../support/factories';
+import { errorCode, ok, startTestApp, type GqlResult, type TestApp } from '../../support/test-app';
+
+/**
+ * Log-in abuse over HTTP: attempts are counted before the password is checked (parallel guesses
+ * check at most 5), the back-off grows and resets, a client address has its own limit, and an
+ * attacker hammering an email from their address does not lock its owner out elsewhere.
+ * Client addresses come from X-Forwarded-For (TRUST_PROXY=loopback, as behind a local proxy).
+ */
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp({
+    env: { TRUST_PROXY: 'loopback', LOGIN_MAX_FAILURES_PER_ADDRESS: '25', LOGIN_MAX_FAILURES_PER_EMAIL: '40' },
+  });
+});
+afterAll(() => app.stop());
+
+const PASSWORD = 'correct horse battery';
+const LOG_IN = `mutation($i: LogInInput!) { logIn(input: $i) { token } }`;
+let nextAddress = 10;
+const newAddress = () => `203.0.113.${nextAddress++}`;
+
+function logIn(email: string, password: string, address: string): Promise<GqlResult> {
+  return app.gql(LOG_IN, { i: { email, password } }, {}, { 'x-forwarded-for': address });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const retryAfter = (r: GqlResult) => r.errors![0].extensions!.retryAfterSeconds as number;
+
+describe('log-in limits', () => {
+  it('checks at most 5 of 40 parallel wrong passwords', async () => {
+    const org = await createOrg(app);
+    const address = newAddress();
+    const results = await Promise.all(Array.from({ length: 40 }, () => logIn(org.email, 'wrong password', address)));
+    const codes = results.map(errorCode);
+    expect(codes.filter((c) => c === 'UNAUTHENTICATED')).toHaveLength(5);
+    expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(35);
+    for (const r of results.filter((x) => errorCode(x) === 'RATE_LIMITED')) expect(retryAfter(r)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('makes each further attempt wait longer (1 s, 2 s, 4 s) and forgets it all after a success', async () => {
+    const org = await createOrg(app);
+    const address = newAddress();
+    for (let i = 0; i < 5; i++) expect(errorCode(await logIn(org.email, 'wrong password', address))).toBe('UNAUTHENTICATED');
+    const waits: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const refused = await logIn(org.email, PASSWORD, address); // even the right password waits
+      expect(errorCode(refused)).toBe('RATE_LIMITED');
+      waits.push(retryAfter(refused));
+      await sleep(retryAfter(refused) * 1000 + 100);
+      if (round < 2) expect(errorCode(await logIn(org.email, 'wrong password', address))).toBe('UNAUTHENTICATED');
+    }
+    expect(waits).toEqual([1, 2, 4]);
+    ok(await logIn(org.email, PASSWORD, address));
+    // Reset: five free attempts again.
+    for (let i = 0; i < 5; i++) expect(errorCode(await logIn(org.email, 'wrong password', address))).toBe('UNAUTHENTICATED');
+    expect(retryAfter(await logIn(org.email, 'wrong password', address))).toBe(1);
+  });
+
+  it('does not lock the owner out from another address while an attacker hammers their email', async () => {
+    const victim = await createOrg(app);
+    const attacker = newAddress();
+    const results = await Promise.all(Array.from({ length: 30 }, () => logIn(victim.email, 'guess guess', attacker)));
+    expect(results.filter((r) => errorCode(r) === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(25);
+    // The attacker stays refused...
+    expect(errorCode(await logIn(victim.email, PASSWORD, attacker))).toBe('RATE_LIMITED');
+    // ...while the owner signs in from home at once.
+    ok(await logIn(victim.email, PASSWORD, newAddress()));
+  });
+
+  it('limits failures per client address whatever the email', async () => {
+    const address = newAddress();
+    for (let i = 0; i < 25; i++) expect(errorCode(await logIn(uniqueEmail('spray'), 'wrong password', address))).toBe('UNAUTHENTICATED');
+    const org = await createOrg(app);
+    const refused = await logIn(org.email, PASSWORD, address);
+    expect(errorCode(refused)).toBe('RATE_LIMITED');
+    expect(refused.errors![0].message).toContain('from your address');
+    expect(retryAfter(refused)).toBeGreaterThan(60);
+    ok(await logIn(org.email, PASSWORD, newAddress()));
+  });
+
+  it('limits failures per email across addresses, far above the per-address allowance', async () => {
+    const org = await createOrg(app);
+    for (let i = 0; i < 40; i++) expect(errorCode(await logIn(org.email, 'wrong password', newAddress()))).toBe('UNAUTHENTICATED');
+    const refused = await logIn(org.email, PASSWORD, newAddress());
+    expect(errorCode(refused)).toBe('RATE_LIMITED');
+    expect(refused.errors![0].message).toContain('for this account');
+  });
+
+  it('refuses a malformed email before any password work or counting', async () => {
+    for (const email of ['not an email', 'a\u0000@example.com', 'x'.repeat(300)]) {
+      expect(errorCode(await logIn(email, 'whatever whatever', newAddress()))).toBe('BAD_USER_INPUT');
+    }
+    const [{ n }] = await app.ds.query(`SELECT count(*)::int AS n FROM rate_limits WHERE key LIKE 'login_email:not an email%'`);
+    expect(n).toBe(0);
+  });
+});
