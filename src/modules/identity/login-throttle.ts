@@ -43,7 +43,7 @@ function createLimiters(ctx: Context): Limiters {
   let redis: Redis | null = null;
   const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
     if (config.redisUrl) {
-      redis ??= new Redis(config.redisUrl, { enableOfflineQueue: false, lazyConnect: false, maxRetriesPerRequest: 1 });
+      redis ??= new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
       return new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration });
     }
     return new RateLimiterPostgres({

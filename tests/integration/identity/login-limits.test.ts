@@ -1,4 +1,5 @@
 import { createOrg, uniqueEmail } from '../../support/factories';
+import { redisAnswers, TEST_REDIS_URL } from '../../support/redis';
 import { errorCode, ok, startTestApp, type GqlResult, type TestApp } from '../../support/test-app';
 
 /**
@@ -18,8 +19,10 @@ afterAll(() => app.stop());
 
 const PASSWORD = 'correct horse battery';
 const LOG_IN = `mutation($i: LogInInput!) { logIn(input: $i) { token } }`;
-let nextAddress = 10;
-const newAddress = () => `203.0.113.${nextAddress++}`;
+// Fresh addresses per run: Redis counters (shared server) outlive a test run.
+const run = `${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 256)}`;
+let nextAddress = 1;
+const newAddress = () => `10.${run}.${nextAddress++}`;
 
 function logIn(email: string, password: string, address: string): Promise<GqlResult> {
   return app.gql(LOG_IN, { i: { email, password } }, {}, { 'x-forwarded-for': address });
@@ -94,5 +97,26 @@ describe('log-in limits', () => {
     }
     const [{ n }] = await app.ds.query(`SELECT count(*)::int AS n FROM rate_limits WHERE key LIKE 'login_email:not an email%'`);
     expect(n).toBe(0);
+  });
+});
+
+(redisAnswers() ? describe : describe.skip)('log-in limits with REDIS_URL (counters in Redis)', () => {
+  let redisApp: TestApp;
+  beforeAll(async () => {
+    redisApp = await startTestApp({ env: { TRUST_PROXY: 'loopback', REDIS_URL: TEST_REDIS_URL } });
+  });
+  afterAll(() => redisApp.stop());
+
+  it('checks at most 5 of 40 parallel wrong passwords, and lets the owner in from elsewhere', async () => {
+    const org = await createOrg(redisApp);
+    const address = newAddress();
+    const call = (password: string, from: string) =>
+      redisApp.gql(LOG_IN, { i: { email: org.email, password } }, {}, { 'x-forwarded-for': from });
+    const codes = (await Promise.all(Array.from({ length: 40 }, () => call('wrong password', address)))).map(errorCode);
+    expect(codes.filter((c) => c === 'UNAUTHENTICATED')).toHaveLength(5);
+    expect(codes.filter((c) => c === 'RATE_LIMITED')).toHaveLength(35);
+    const [{ n }] = await redisApp.ds.query(`SELECT count(*)::int AS n FROM rate_limits`);
+    expect(n).toBe(0); // the counters are in Redis
+    ok(await call(PASSWORD, newAddress()));
   });
 });
