@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { Config } from '../../config';
@@ -165,18 +166,20 @@ export function startMailSender(deps: { db: DataSource; config: Config; logger: 
     if (timer) clearTimeout(timer);
     running = drain().finally(() => {
       running = null;
-      if (!stopped) timer = setTimeout(run, config.mailPollIntervalMs);
+      if (!stopped) timer = setTimeout(onEnqueued, config.mailPollIntervalMs);
     });
     return running;
   }
 
-  const onEnqueued = () => void run();
+  // Woken from a request's after-commit callback, the sender must not run in that request's async
+  // context (its SQL would be counted as the request's, and its timers would keep that context).
+  const onEnqueued = AsyncResource.bind(() => void run());
   outboxSignal.on('enqueued', onEnqueued);
-  timer = setTimeout(run, 0);
+  timer = setTimeout(onEnqueued, 0);
 
   return {
     mode,
-    wake: () => void run(),
+    wake: onEnqueued,
     async flush() {
       await run();
       while (running) await running;
