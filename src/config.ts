@@ -40,6 +40,8 @@ export interface Config {
   /** Failed log-ins per email, from all addresses together (in LOGIN_WINDOW_SECONDS). */
   loginMaxFailuresPerEmail: number;
   loginWindowSeconds: number;
+  /** The first back-off wait after the free attempts of an (email, address) pair; it doubles per attempt, up to 15 minutes. */
+  loginBackoffBaseSeconds: number;
   /** Password hashes (argon2) computed at once; more wait briefly in a queue, then get RATE_LIMITED. */
   passwordHashConcurrency: number;
 }
@@ -192,6 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginMaxFailuresPerAddress: int(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 1_000_000),
     loginMaxFailuresPerEmail: int(env, 'LOGIN_MAX_FAILURES_PER_EMAIL', 200, 1, 1_000_000),
     loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 3600, 1, 30 * 24 * 3600),
+    loginBackoffBaseSeconds: int(env, 'LOGIN_BACKOFF_BASE_SECONDS', 1, 1, 900),
     passwordHashConcurrency: int(env, 'PASSWORD_HASH_CONCURRENCY', 4, 1, 256),
   };
 }

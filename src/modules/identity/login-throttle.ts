@@ -14,7 +14,8 @@ import { AppError, ErrorCode } from '../../common/errors';
  * Redis when REDIS_URL is set, so every instance sees the same counts):
  *
  * - per (email, client address): FREE_FAILURES attempts, then each further attempt waits
- *   1 s, 2 s, 4 s... (at most 15 minutes) after the previous one; a success resets both.
+ *   1 s, 2 s, 4 s... (LOGIN_BACKOFF_BASE_SECONDS doubling, at most 15 minutes) after the
+ *   previous one; a success resets both.
  *   An attacker hammering someone's email from their own address slows down only themselves.
  * - per client address: LOGIN_MAX_FAILURES_PER_ADDRESS failures (and refused attempts) per
  *   LOGIN_WINDOW_SECONDS, whatever the email: one address cannot spray many accounts.
@@ -116,7 +117,7 @@ export async function reserveLoginAttempt(ctx: Context, email: string, subject =
   await take(l.perEmail, email, `${subject} for this account`);
   const n = (await l.failures.consume(pair)).consumedPoints;
   if (n >= FREE_FAILURES) {
-    const delay = Math.min(2 ** (n - FREE_FAILURES), MAX_DELAY_S);
+    const delay = Math.min(ctx.config.loginBackoffBaseSeconds * 2 ** (n - FREE_FAILURES), MAX_DELAY_S);
     try {
       // One attempt per back-off window: the first to come through opens the next window.
       await take(l.gate, pair, subject, 1, { customDuration: delay });
