@@ -116,7 +116,7 @@ describe('log-in limits', () => {
 (redisAnswers() ? describe : describe.skip)('log-in limits with REDIS_URL (counters in Redis)', () => {
   let redisApp: TestApp;
   beforeAll(async () => {
-    redisApp = await startTestApp({ env: { TRUST_PROXY: 'loopback', REDIS_URL: TEST_REDIS_URL } });
+    redisApp = await startTestApp({ env: { TRUST_PROXY: 'loopback', REDIS_URL: TEST_REDIS_URL, LOGIN_BACKOFF_BASE_SECONDS: '60' } });
   });
   afterAll(() => redisApp.stop());
 
