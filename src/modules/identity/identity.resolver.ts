@@ -15,7 +15,7 @@ import {
   SignUpInput,
   VerifyEmailInput,
 } from './identity.inputs';
-import { memberByUserId, membershipsOfUser, referencedUserById } from './identity.loaders';
+import { emailVerifiedAtByUserId, memberByUserId, membershipsOfUser, referencedUserById } from './identity.loaders';
 import * as identity from './identity.service';
 import {
   AcceptInvitationPayload,
@@ -182,5 +182,14 @@ export class UserResolver {
   })
   membership(@Root() user: User, @Ctx() ctx: Context) {
     return memberByUserId(ctx).load(user.id);
+  }
+
+  @FieldResolver(() => Boolean, {
+    description: 'Whether the user proved they receive mail at this address. Unverified accounts see and accept no invitations.',
+  })
+  async emailVerified(@Root() user: User, @Ctx() ctx: Context): Promise<boolean> {
+    // Users read as entities carry the column; others (raw rows) are looked up in one batch.
+    if (user.emailVerifiedAt !== undefined) return user.emailVerifiedAt !== null;
+    return ((await emailVerifiedAtByUserId(ctx).load(user.id))?.at ?? null) !== null;
   }
 }

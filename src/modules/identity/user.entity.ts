@@ -19,11 +19,6 @@ export class User extends Node {
   /** When the user proved they read mail at `email` (a verification or invitation link). */
   @Column({ name: 'email_verified_at', type: 'timestamptz', nullable: true }) emailVerifiedAt: Date | null;
 
-  @Field({ description: 'Whether the user proved they receive mail at this address. Unverified accounts see and accept no invitations.' })
-  get emailVerified(): boolean {
-    return this.emailVerifiedAt != null;
-  }
-
   /** Session tokens issued before this instant are refused (logOutEverywhere, changePassword). Internal. */
   @Column({ name: 'sessions_valid_after', type: 'timestamptz', nullable: true, select: false })
   sessionsValidAfter: Date | null;
