@@ -425,11 +425,12 @@ async function verifiedCaller(tx: Context): Promise<User> {
 /**
  * Accepts an invitation, either
  * - with `invitationId`, signed in with a verified address (`viewer.invitations`), or
- * - with the mailed `token`: proof of the mailbox. For an address without a usable account the
+ * - with the mailed `token`: proof of the mailbox. Signed in as the invitee, it simply joins (and
+ *   marks the address verified). Otherwise, for an address without a verified account, the
  *   invitee sets `password` (and `displayName`); an unverified account at that address (possibly
  *   registered by someone else) is taken over by the mailbox owner: its password is replaced, the
- *   address marked verified, and every earlier session ended. A verified account signs in and
- *   accepts by id instead.
+ *   address marked verified, every earlier session and API token ended. A verified account
+ *   signs in first.
  */
 export async function acceptInvitation(ctx: Context, input: AcceptInvitationInput) {
   if (Boolean(input.token) === Boolean(input.invitationId)) {
@@ -452,13 +453,18 @@ export async function acceptInvitation(ctx: Context, input: AcceptInvitationInpu
     if (!inv) throw invalidInvitation();
     const user = await userWithSecrets(tx).setLock('pessimistic_write').where('u.id = :id', { id: inv.user_id }).getOne();
     if (!user) throw invalidInvitation();
-    if (user.emailVerifiedAt && user.passwordHash) {
-      if (tx.viewer?.kind !== 'user' || tx.viewer.userId !== user.id) {
-        throw badInput('This address already has an account: sign in and accept the invitation from your invitations', 'token');
-      }
+    const signedInAsInvitee = tx.viewer?.kind === 'user' && tx.viewer.userId === user.id;
+    if (signedInAsInvitee && user.passwordHash) {
+      // The session proves the password, the link the mailbox: nothing to reset.
+      if (!user.emailVerifiedAt) await tx.manager.update(User, { id: user.id }, { emailVerifiedAt: new Date() });
       const member = await join(tx, inv);
       const organization = await tx.manager.findOneByOrFail(Organization, { id: inv.organization_id });
-      return { user, organization, member, issuedAt: null };
+      const fresh = await tx.manager.findOneByOrFail(User, { id: user.id });
+      return { user: fresh, organization, member, issuedAt: null };
+    }
+    if (user.emailVerifiedAt && user.passwordHash) {
+      // The link never sets the password of a verified account.
+      throw badInput('This address already has an account: sign in and accept the invitation from your invitations', 'token');
     }
     if (!input.password) throw badInput('password is required to accept this invitation', 'password');
     const passwordHash = await hashLimited(tx, input.password);
@@ -466,6 +472,10 @@ export async function acceptInvitation(ctx: Context, input: AcceptInvitationInpu
     const changes: Partial<User> = { passwordHash, emailVerifiedAt: user.emailVerifiedAt ?? now, sessionsValidAfter: now };
     if (input.displayName?.trim()) changes.displayName = input.displayName.trim();
     await tx.manager.update(User, { id: user.id }, changes);
+    if (user.passwordHash) {
+      // An unverified account with a password: whoever registered it loses it, API tokens included.
+      await tx.manager.query(`UPDATE api_tokens SET revoked_at = now() WHERE created_by = $1 AND revoked_at IS NULL`, [user.id]);
+    }
     const member = await join(tx, inv);
     const organization = await tx.manager.findOneByOrFail(Organization, { id: inv.organization_id });
     const fresh = await tx.manager.findOneByOrFail(User, { id: user.id });

@@ -47,6 +47,10 @@ describe('account pre-takeover', () => {
     expect(verification.to).toEqual([victim]);
     expect(verification.subject).toContain('Confirm your email address');
 
+    const squatToken = ok(
+      await app.gql(`mutation { createApiToken(input: { name: "kept", scopes: [READ] }) { secret } }`, {}, { token: squatter.token }),
+    ).createApiToken.secret;
+
     // 2. The OWNER invites the address as ADMIN.
     const added = ok(await app.gql(ADD, { i: { email: victim, role: 'ADMIN' } }, owner)).addMember;
     expect(added.member.status).toBe('INVITED');
@@ -75,6 +79,7 @@ describe('account pre-takeover', () => {
     const r = await app.gql(AUDIT, {}, asSquatter);
     expect(errorCode(r)).toBe('UNAUTHENTICATED');
     expect(errorCode(await app.gql(LOG_IN, { i: { email: victim, password: 'squatter password' } }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await app.gql(`{ organization { id } }`, {}, { token: squatToken }))).toBe('UNAUTHENTICATED');
     const asVictim = { token: taken.token, organizationId: owner.organizationId };
     expect(ok(await app.gql(AUDIT, {}, asVictim)).auditEvents.nodes[0].action).toBe('member.joined');
   });
@@ -148,5 +153,20 @@ describe('account pre-takeover', () => {
     await verifyEmail(app, email);
     const [inv] = ok(await app.gql(INVITATIONS, {}, { token: signed.token })).viewer.invitations;
     ok(await app.gql(ACCEPT, { i: { invitationId: inv.id } }, { token: signed.token }));
+  });
+});
+
+describe('an unverified user who opens their invitation link signed in', () => {
+  it('joins and is verified, keeping password, sessions and API tokens', async () => {
+    const owner = await createOrg(app);
+    const user = await createOrg(app);
+    const kept = ok(await app.gql(`mutation { createApiToken(input: { name: "mine", scopes: [READ] }) { secret } }`, {}, user)).createApiToken.secret;
+    await app.gql(ADD, { i: { email: user.email, role: 'MEMBER' } }, owner);
+    const mail = (await sink.waitFor(user.email, 2)).find((m) => m.text.includes('/accept-invitation'))!;
+    const joined = ok(await app.gql(ACCEPT, { i: { token: mail.token } }, user)).acceptInvitation;
+    expect(joined).toMatchObject({ token: null, user: { emailVerified: true }, member: { status: 'ACTIVE' } });
+    ok(await app.gql(`{ viewer { user { id } } }`, {}, user));
+    ok(await app.gql(`{ organization { id } }`, {}, { token: kept }));
+    ok(await app.gql(LOG_IN, { i: { email: user.email, password: PASSWORD } }));
   });
 });
