@@ -80,6 +80,9 @@ async function uniqueSlug(manager: EntityManager, name: string): Promise<string>
 
 export async function signUp(ctx: Context, input: SignUpInput) {
   const email = normalizeEmail(input.email);
+  // A taken address costs no password hash (checked again, under a lock, below).
+  const taken = await userWithSecrets(ctx).where('u.email = :email', { email }).getOne();
+  if (taken?.passwordHash) throw badInput('An account with this email already exists: log in instead', 'email');
   const passwordHash = await hashLimited(ctx, input.password);
   const { user, organization } = await withTransaction(ctx, async (tx) => {
     const existing = await userWithSecrets(tx).setLock('pessimistic_write').where('u.email = :email', { email }).getOne();
