@@ -2,6 +2,7 @@ import { Identity1764201600000 } from './1764201600000-Identity';
 import { AccessAndAudit1764201700000 } from './1764201700000-AccessAndAudit';
 import { EventPayloads1764201800000 } from './1764201800000-EventPayloads';
 import { SquadsOkrsTasks1764201900000 } from './1764201900000-SquadsOkrsTasks';
+import { AccountSafety1764300000000 } from './1764300000000-AccountSafety';
 import { IdempotencyKeys1764300100000 } from './1764300100000-IdempotencyKeys';
 import { ReadPathIndexes1764300200000 } from './1764300200000-ReadPathIndexes';
 import { SquadsLifeCycle1764300400000 } from './1764300400000-SquadsLifeCycle';
@@ -13,6 +14,7 @@ export const migrations = [
   AccessAndAudit1764201700000,
   EventPayloads1764201800000,
   SquadsOkrsTasks1764201900000,
+  AccountSafety1764300000000,
   IdempotencyKeys1764300100000,
   ReadPathIndexes1764300200000,
   SquadsLifeCycle1764300400000,

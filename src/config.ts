@@ -29,6 +29,27 @@ export interface Config {
   queryLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
   /** WebSocket limits: frames are capped at 1 MiB; these two are configurable. */
   wsLimits: { maxSubscriptionsPerConnection: number; maxConnectionsPerUser: number };
+  /** Outgoing mail: SMTP server URL (smtp:// or smtps://); null: printed in the log (development/test) or held in the outbox (production). */
+  smtpUrl: string | null;
+  /** The From address of outgoing mail. */
+  mailFrom: string;
+  /** Base URL of the front end, for links in mail (no trailing slash). */
+  publicUrl: string;
+  /** How often the mail sender looks for due mail in the outbox. */
+  mailPollIntervalMs: number;
+  /** First retry delay after a failed delivery; it doubles per attempt, up to an hour. */
+  mailRetryBaseMs: number;
+  /** Express `trust proxy`: false, true, a hop count, or a comma list of trusted proxy addresses. */
+  trustProxy: boolean | number | string;
+  /** Failed log-ins per client address (in LOGIN_WINDOW_SECONDS) before the address is refused. */
+  loginMaxFailuresPerAddress: number;
+  /** Failed log-ins per email, from all addresses together (in LOGIN_WINDOW_SECONDS). */
+  loginMaxFailuresPerEmail: number;
+  loginWindowSeconds: number;
+  /** The first back-off wait after the free attempts of an (email, address) pair; it doubles per attempt, up to 15 minutes. */
+  loginBackoffBaseSeconds: number;
+  /** Password hashes (argon2) computed at once; more wait briefly in a queue, then get RATE_LIMITED. */
+  passwordHashConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +138,27 @@ function origins(env: Env, name: string): string[] {
   return list;
 }
 
+function trustProxy(env: Env): boolean | number | string {
+  const raw = str(env, 'TRUST_PROXY');
+  if (raw === undefined) return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const v = raw.toLowerCase();
+  if (['true', 'yes', 'on'].includes(v)) return true;
+  if (['false', 'no', 'off'].includes(v)) return false;
+  const items = raw.split(',').map((x) => x.trim());
+  if (items.every((x) => /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(x))) return items.join(',');
+  throw new ConfigError('TRUST_PROXY', 'true, false, a number of proxy hops, or a comma list of proxy addresses (CIDR, loopback...)', raw);
+}
+
+function mailbox(env: Env, name: string, def: string): string {
+  const raw = str(env, name) ?? def;
+  // "Name <address>" or a bare address; nodemailer parses it, this only catches typos early.
+  if (!/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(raw) || /[\r\n]/.test(raw)) {
+    throw new ConfigError(name, 'an email address, optionally as "Name <address>"', raw);
+  }
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const jwtSecret = str(env, 'JWT_SECRET') ?? null;
@@ -126,9 +168,16 @@ export function loadConfig(env: Env = process.env): Config {
   if (jwtSecret === null && nodeEnv === 'production') {
     throw new ConfigError('JWT_SECRET', 'a secret of at least 32 characters when NODE_ENV=production', '');
   }
+  const port = int(env, 'PORT', 4000, 0, 65535);
+  const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']);
+  const smtpUrl = url(env, 'SMTP_URL', ['smtp:', 'smtps:']);
+  if (publicUrl === null && smtpUrl !== null && nodeEnv === 'production') {
+    // Mail would go out with links to localhost.
+    throw new ConfigError('PUBLIC_URL', "the front end's base URL (for links in mail) when SMTP_URL is set and NODE_ENV=production", '');
+  }
   return {
     nodeEnv,
-    port: int(env, 'PORT', 4000, 0, 65535),
+    port,
     host: str(env, 'HOST') ?? '0.0.0.0',
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: path.resolve(str(env, 'PLANGRAPH_DATA_DIR') ?? '.data'),
@@ -154,5 +203,16 @@ export function loadConfig(env: Env = process.env): Config {
       maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
       maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 20, 1, 100_000),
     },
+    smtpUrl,
+    mailFrom: mailbox(env, 'MAIL_FROM', 'plangraph <no-reply@localhost>'),
+    publicUrl: (publicUrl ?? `http://localhost:${port || 4000}`).replace(/\/+$/, ''),
+    mailPollIntervalMs: int(env, 'MAIL_POLL_INTERVAL_MS', 2000, 50, 600_000),
+    mailRetryBaseMs: int(env, 'MAIL_RETRY_BASE_MS', 10_000, 10, 3_600_000),
+    trustProxy: trustProxy(env),
+    loginMaxFailuresPerAddress: int(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 1_000_000),
+    loginMaxFailuresPerEmail: int(env, 'LOGIN_MAX_FAILURES_PER_EMAIL', 200, 1, 1_000_000),
+    loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 3600, 1, 30 * 24 * 3600),
+    loginBackoffBaseSeconds: int(env, 'LOGIN_BACKOFF_BASE_SECONDS', 1, 1, 900),
+    passwordHashConcurrency: int(env, 'PASSWORD_HASH_CONCURRENCY', 4, 1, 256),
   };
 }

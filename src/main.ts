@@ -6,7 +6,8 @@ import { createEventBus } from './server/event-transport';
 import { startServer, type RunningServer } from './server/app';
 import type { EventBus } from './server/event-bus';
 import { entities } from './modules/entities';
-import { flushTokenUsage, resolveJwtSecret } from './modules/identity';
+import { closeLoginThrottle, flushTokenUsage, resolveJwtSecret } from './modules/identity';
+import { startMailSender, type MailSender } from './modules/mail';
 import { seedDemo } from '../seeds/demo';
 import { DEMO } from '../seeds/ids';
 
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   let db: Database | null = null;
   let events: EventBus | null = null;
   let server: RunningServer;
+  let mail: MailSender | null = null;
   try {
     db = await openDatabase(config, logger, entities);
     interrupted();
@@ -61,8 +63,10 @@ async function main(): Promise<void> {
       config.port,
       config.host,
     );
+    mail = startMailSender({ db: db.dataSource, config, logger });
   } catch (err) {
     // Leave nothing running behind a failed start (the embedded PostgreSQL above all).
+    await mail?.stop().catch(() => undefined);
     await events?.close().catch(() => undefined);
     await db?.close().catch(() => undefined);
     if (err instanceof StartInterrupted) {
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
   }
   const database = db;
   const bus = events;
+  const mailer = mail!;
   let shuttingDown = false;
   shutdown = async (signal: string) => {
     if (shuttingDown) return;
@@ -89,6 +94,9 @@ async function main(): Promise<void> {
     try {
       await server.stop();
       logger.debug('http and websocket servers closed');
+      // The delivery in progress ends (sent and marked, or left for the next start).
+      await mailer.stop();
+      await closeLoginThrottle(database.dataSource);
       await bus.close();
       await flushTokenUsage(database.dataSource);
       await database.close();
@@ -103,7 +111,7 @@ async function main(): Promise<void> {
 
   // From process start: loading the code is a good part of the wait.
   const ms = Math.round(process.uptime() * 1000);
-  logger.info({ ms, transport: bus.transport }, 'ready');
+  logger.info({ ms, transport: bus.transport, mail: mailer.mode }, 'ready');
   const lines = [
     `plangraph is ready (${ms} ms)`,
     `  GraphQL:  ${server.url}/graphql  (WebSocket: ${server.url.replace('http', 'ws')}/graphql)`,

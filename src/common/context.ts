@@ -43,6 +43,8 @@ export interface Context {
   events: EventBus;
   /** How session tokens are signed. */
   sessions: { jwtSecret: string; ttlSeconds: number };
+  /** The client's IP address (behind proxies: as TRUST_PROXY allows), for rate limits. */
+  clientAddress: string | null;
   /** The credentials the context was built from; subscriptions re-check them for every event. */
   credentials: { authorization: string | null; organizationHint: string | null };
   /** Inside a transaction: callbacks to run once it has committed (event publication). */

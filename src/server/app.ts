@@ -77,6 +77,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   // Security headers on every response (the GraphiQL page sets its own Content-Security-Policy).
   app.use(helmet());
   const httpServer = http.createServer(app);
@@ -141,7 +142,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
       },
       onComplete: (ctx, id) => void ctx.extra.costs?.delete(id),
       context: async (ctx, id) => {
-        const context = await buildContext(ctx.extra.credentials!, requestIdFrom(null));
+        const context = await buildContext(ctx.extra.credentials!, requestIdFrom(null), ctx.extra.request.socket.remoteAddress ?? null);
         context.logger.debug({ subscriptionId: id }, 'ws operation');
         return context as unknown as Record<string, unknown>;
       },
@@ -261,6 +262,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
         return buildContext(
           { authorization: header(req, 'authorization'), organizationHint: header(req, 'x-organization-id') },
           requestId,
+          req.ip ?? null,
         );
       },
     }),

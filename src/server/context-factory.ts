@@ -31,7 +31,7 @@ export function requestIdFrom(header: unknown): string {
  * it authenticates the credentials and gives fresh per-request loaders.
  */
 export function createContextFactory(deps: AppDeps) {
-  return async function buildContext(credentials: Credentials, requestId: string): Promise<Context> {
+  return async function buildContext(credentials: Credentials, requestId: string, clientAddress: string | null = null): Promise<Context> {
     const auth = await authenticate(deps.db.manager, deps.jwtSecret, credentials.authorization, credentials.organizationHint);
     return {
       requestId,
@@ -48,6 +48,7 @@ export function createContextFactory(deps: AppDeps) {
       sessions: { jwtSecret: deps.jwtSecret, ttlSeconds: deps.config.jwtTtlSeconds },
       afterCommit: null,
       credentials,
+      clientAddress,
     };
   };
 }

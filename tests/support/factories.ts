@@ -1,8 +1,26 @@
 import crypto from 'node:crypto';
 import { ok, type Caller, type TestApp } from './test-app';
 
-/** Anything that runs GraphQL over HTTP: a test app, or `httpGql(url)` for a spawned server. */
-type Gql = Pick<TestApp, 'gql'>;
+/**
+ * Anything that runs GraphQL over HTTP: a test app, or `httpGql(url, databaseUrl)` for a spawned
+ * server. Helpers that need a mailed link read it with `readMail` (the server's outbox).
+ */
+type Gql = Pick<TestApp, 'gql'> & Partial<Pick<TestApp, 'readMail'>>;
+
+function mailReader(app: Gql): NonNullable<Gql['readMail']> {
+  if (!app.readMail) throw new Error('this helper reads mail: use startTestApp(), or httpGql(url, databaseUrl)');
+  return app.readMail;
+}
+
+const VERIFY_EMAIL = /* GraphQL */ `
+  mutation VerifyEmail($input: VerifyEmailInput!) { verifyEmail(input: $input) { user { id emailVerified } } }
+`;
+
+/** Verifies `email` through the real flow: the link from the verification mail. */
+export async function verifyEmail(app: Gql, email: string): Promise<void> {
+  const mail = await mailReader(app)(email, 'email.verification');
+  ok(await app.gql(VERIFY_EMAIL, { input: { token: mail.token } }));
+}
 
 export interface TestOrg extends Required<Caller> {
   userId: string;
@@ -37,14 +55,17 @@ export async function createOrg(app: Gql, name = '测试组织 Test Org'): Promi
 
 const ADD_MEMBER = /* GraphQL */ `
   mutation AddMember($input: AddMemberInput!) {
-    addMember(input: $input) { member { id role user { id } } invitationToken }
+    addMember(input: $input) { member { id role user { id } } }
   }
 `;
 const ACCEPT = /* GraphQL */ `
   mutation Accept($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { token user { id } } }
 `;
 
-/** Adds a signed-in member with `role` to `org`; returns their credentials for that organisation. */
+/**
+ * Adds a signed-in member with `role` to `org` through the real flow (the invitation mail's
+ * link, accepted with a password); returns their credentials for that organisation.
+ */
 export async function addMember(
   app: Gql,
   org: TestOrg,
@@ -52,9 +73,10 @@ export async function addMember(
   displayName = `成员 ${role}`,
 ): Promise<Required<Caller> & { userId: string; memberId: string; email: string }> {
   const email = uniqueEmail(role.toLowerCase());
-  const added = ok(await app.gql(ADD_MEMBER, { input: { email, displayName, role } }, org)).addMember;
+  const added = ok(await app.gql(ADD_MEMBER, { input: { email, role } }, org)).addMember;
+  const mail = await mailReader(app)(email, 'member.invitation');
   const accepted = ok(
-    await app.gql(ACCEPT, { input: { token: added.invitationToken, password: 'correct horse battery' } }),
+    await app.gql(ACCEPT, { input: { token: mail.token, password: 'correct horse battery', displayName } }),
   ).acceptInvitation;
   return { token: accepted.token, organizationId: org.organizationId, userId: accepted.user.id, memberId: added.member.id, email };
 }

@@ -6,6 +6,9 @@ import { createDataSource } from '../../src/db/data-source';
 import { entities } from '../../src/modules/entities';
 import { startServer, type RunningServer } from '../../src/server/app';
 import { createEventBusFromTarget, type EventBus } from '../../src/server/event-bus';
+import { closeLoginThrottle } from '../../src/modules/identity';
+import { startMailSender, type MailSender } from '../../src/modules/mail';
+import { readMail, readMailAt, type ReceivedMail } from './mailbox';
 import { createTestDatabase } from './test-db';
 
 export interface GqlResult<T = any> {
@@ -26,7 +29,11 @@ export interface TestApp {
   ds: DataSource;
   server: RunningServer;
   events: EventBus;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, as?: Caller): Promise<GqlResult<T>>;
+  /** The outbox sender of this app (prints mail to the log unless `env.SMTP_URL` is given). */
+  mailer: MailSender;
+  /** The newest mail queued for `to` (of `kind`, if given), read from the outbox; waits up to 5 s. */
+  readMail(to: string, kind?: string): Promise<ReceivedMail>;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, as?: Caller, headers?: Record<string, string>): Promise<GqlResult<T>>;
   stop(): Promise<void>;
 }
 
@@ -34,23 +41,33 @@ export interface TestApp {
  * The whole server stack (HTTP, Apollo, context, services) on a fresh database copied from the
  * migrated template, listening on a free port. One per test file.
  */
-export async function startTestApp(options: { events?: EventBus; logger?: Logger } = {}): Promise<TestApp> {
+export async function startTestApp(options: { events?: EventBus; env?: Record<string, string>; logger?: Logger } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
-  const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url, PORT: '0' });
+  const config = loadConfig({
+    MAIL_POLL_INTERVAL_MS: '200',
+    ...process.env,
+    ...options.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    PORT: '0',
+  });
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const ds = createDataSource(db.url, logger, 20, entities);
   await ds.initialize();
   const events = options.events ?? createEventBusFromTarget('memory', undefined);
   const server = await startServer({ config, logger, db: ds, events, jwtSecret: config.jwtSecret! }, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${server.port}`;
+  const mailer = startMailSender({ db: ds, config, logger });
   return {
     url,
     ds,
     server,
     events,
-    async gql(query, variables, as = {}) {
+    mailer,
+    readMail: (to, kind) => readMail(ds, to, kind),
+    async gql(query, variables, as = {}, extraHeaders = {}) {
       const requestId = crypto.randomUUID();
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': requestId };
+      const headers: Record<string, string> = { ...extraHeaders, 'content-type': 'application/json', 'x-request-id': requestId };
       if (as.token) headers.authorization = `Bearer ${as.token}`;
       if (as.organizationId) headers['x-organization-id'] = as.organizationId;
       const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
@@ -59,6 +76,8 @@ export async function startTestApp(options: { events?: EventBus; logger?: Logger
     },
     async stop() {
       await server.stop();
+      await mailer.stop();
+      await closeLoginThrottle(ds);
       await events.close();
       await ds.destroy();
       await db.drop();
@@ -66,9 +85,13 @@ export async function startTestApp(options: { events?: EventBus; logger?: Logger
   };
 }
 
-/** GraphQL over HTTP against a server started some other way (e.g. `spawnServer`). */
-export function httpGql(url: string): Pick<TestApp, 'gql'> {
+/**
+ * GraphQL over HTTP against a server started some other way (e.g. `spawnServer`); with the
+ * server's database URL, `readMail` reads its outbox too.
+ */
+export function httpGql(url: string, databaseUrl?: string): Pick<TestApp, 'gql'> & Partial<Pick<TestApp, 'readMail'>> {
   return {
+    ...(databaseUrl ? { readMail: (to: string, kind?: string) => readMailAt(databaseUrl, to, kind) } : {}),
     async gql(query, variables, as = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (as.token) headers.authorization = `Bearer ${as.token}`;

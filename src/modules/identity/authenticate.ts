@@ -37,16 +37,23 @@ export async function authenticate(
 
   const session = verifySession(jwtSecret, token);
   if ('error' in session) return { ...ANONYMOUS, authError: session.error };
-  const rows: Array<{ organization_id: string; slug: string; role: Role }> = await manager.query(
-    `SELECT m.organization_id, o.slug, m.role
-       FROM users u
-       LEFT JOIN members m ON m.user_id = u.id AND m.status = 'ACTIVE'
-       LEFT JOIN organizations o ON o.id = m.organization_id
-      WHERE u.id = $1
-      ORDER BY m.created_at`,
-    [session.userId],
-  );
+  const rows: Array<{ organization_id: string; slug: string; role: Role; ended_everywhere: boolean; revoked: boolean }> =
+    await manager.query(
+      `SELECT m.organization_id, o.slug, m.role,
+              coalesce(u.sessions_valid_after > to_timestamp($2::float8 / 1000), false) AS ended_everywhere,
+              EXISTS (SELECT 1 FROM revoked_sessions r WHERE r.jti = $3) AS revoked
+         FROM users u
+         LEFT JOIN members m ON m.user_id = u.id AND m.status = 'ACTIVE'
+         LEFT JOIN organizations o ON o.id = m.organization_id
+        WHERE u.id = $1
+        ORDER BY m.created_at`,
+      [session.userId, session.issuedAtMs, session.sessionId],
+    );
   if (rows.length === 0) return { ...ANONYMOUS, authError: 'The account of this session no longer exists' };
+  if (rows[0].revoked) return { ...ANONYMOUS, authError: 'This session has been logged out; sign in again' };
+  if (rows[0].ended_everywhere) {
+    return { ...ANONYMOUS, authError: 'This session was ended by logging out everywhere or a password change; sign in again' };
+  }
   const viewer: Viewer = { kind: 'user', userId: session.userId, apiTokenId: null, scopes: [] };
   const memberships = rows.filter((r) => r.organization_id !== null);
   let chosen: (typeof memberships)[number] | undefined;

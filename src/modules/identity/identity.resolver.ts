@@ -7,19 +7,29 @@ import {
   AcceptInvitationInput,
   AddMemberInput,
   ChangeMemberRoleInput,
+  ChangePasswordInput,
+  DeclineInvitationInput,
   LogInInput,
   RemoveMemberInput,
   SignUpInput,
+  VerifyEmailInput,
 } from './identity.inputs';
-import { memberByUserId, membershipsOfUser, referencedUserById } from './identity.loaders';
+import { emailVerifiedAtByUserId, memberByUserId, membershipsOfUser, referencedUserById } from './identity.loaders';
 import * as identity from './identity.service';
 import {
   AcceptInvitationPayload,
   AddMemberPayload,
   AuthPayload,
   ChangeMemberRolePayload,
+  ChangePasswordPayload,
+  DeclineInvitationPayload,
+  LogOutEverywherePayload,
+  LogOutPayload,
+  PendingInvitation,
   RemoveMemberPayload,
+  ResendVerificationEmailPayload,
   Viewer,
+  VerifyEmailPayload,
 } from './identity.types';
 import { Member } from './member.entity';
 import { Organization } from './organization.entity';
@@ -44,9 +54,53 @@ export class IdentityResolver {
   }
 
   @Authorized(PUBLIC)
-  @Mutation(() => AcceptInvitationPayload, { description: 'Sets the password of an invited user and signs them in.' })
+  @Mutation(() => AcceptInvitationPayload, {
+    description:
+      'Accepts an invitation: with the mailed token (a new invitee also sets password and displayName, and is signed in), ' +
+      'or signed in with a verified address by invitationId (from viewer.invitations).',
+  })
   acceptInvitation(@Arg('input') input: AcceptInvitationInput, @Ctx() ctx: Context) {
     return identity.acceptInvitation(ctx, input);
+  }
+
+  @Authorized(USER_SESSION, SIGNED_IN)
+  @Mutation(() => DeclineInvitationPayload, { description: 'Declines an invitation from viewer.invitations (verified address).' })
+  declineInvitation(@Arg('input') input: DeclineInvitationInput, @Ctx() ctx: Context) {
+    return identity.declineInvitation(ctx, input);
+  }
+
+  @Authorized(PUBLIC)
+  @Mutation(() => VerifyEmailPayload, { description: 'Marks the address verified with the token from the verification mail (`?token=`).' })
+  verifyEmail(@Arg('input') input: VerifyEmailInput, @Ctx() ctx: Context) {
+    return identity.verifyEmail(ctx, input);
+  }
+
+  @Authorized(USER_SESSION, SIGNED_IN)
+  @Mutation(() => ResendVerificationEmailPayload, { description: 'Sends a new verification mail to the caller (at most 5 an hour).' })
+  resendVerificationEmail(@Ctx() ctx: Context) {
+    return identity.resendVerificationEmail(ctx);
+  }
+
+  @Authorized(USER_SESSION, SIGNED_IN)
+  @Mutation(() => LogOutPayload, { description: 'Ends the session whose token this request carries.' })
+  logOut(@Ctx() ctx: Context) {
+    return identity.logOut(ctx);
+  }
+
+  @Authorized(USER_SESSION, SIGNED_IN)
+  @Mutation(() => LogOutEverywherePayload, {
+    description: 'Ends every session of the caller, this one included (API tokens stay: revoke them apart).',
+  })
+  logOutEverywhere(@Ctx() ctx: Context) {
+    return identity.logOutEverywhere(ctx);
+  }
+
+  @Authorized(USER_SESSION, SIGNED_IN)
+  @Mutation(() => ChangePasswordPayload, {
+    description: 'Changes the password and ends every other session; returns a fresh token for this client.',
+  })
+  changePassword(@Arg('input') input: ChangePasswordInput, @Ctx() ctx: Context) {
+    return identity.changePassword(ctx, input);
   }
 
   @Authorized(SIGNED_IN)
@@ -79,7 +133,8 @@ export class IdentityResolver {
 
   @Authorized(USER_SESSION, ...ADMINS)
   @Mutation(() => AddMemberPayload, {
-    description: 'Adds an existing user, or invites a new one (returns a one-time invitationToken). OWNER/ADMIN.',
+    description:
+      'Invites someone by email (OWNER/ADMIN): the membership stays INVITED until the invitee accepts; the invitation goes by mail.',
   })
   addMember(@Arg('input') input: AddMemberInput, @Ctx() ctx: Context) {
     return identity.addMember(ctx, input);
@@ -95,6 +150,16 @@ export class IdentityResolver {
   @Mutation(() => RemoveMemberPayload, { description: 'OWNER/ADMIN. The last OWNER cannot be removed.' })
   removeMember(@Arg('input') input: RemoveMemberInput, @Ctx() ctx: Context) {
     return identity.removeMember(ctx, input);
+  }
+}
+
+@Resolver(() => Viewer)
+export class ViewerResolver {
+  @FieldResolver(() => [PendingInvitation], {
+    description: 'Invitations waiting for the caller. Empty until the email address is verified, and for API tokens.',
+  })
+  invitations(@Ctx() ctx: Context) {
+    return identity.pendingInvitations(ctx);
   }
 }
 
@@ -122,5 +187,14 @@ export class UserResolver {
   })
   membership(@Root() user: User, @Ctx() ctx: Context) {
     return memberByUserId(ctx).load(user.id);
+  }
+
+  @FieldResolver(() => Boolean, {
+    description: 'Whether the user proved they receive mail at this address. Unverified accounts see and accept no invitations.',
+  })
+  async emailVerified(@Root() user: User, @Ctx() ctx: Context): Promise<boolean> {
+    // Users read as entities carry the column; others (raw rows) are looked up in one batch.
+    if (user.emailVerifiedAt !== undefined) return user.emailVerifiedAt !== null;
+    return ((await emailVerifiedAtByUserId(ctx).load(user.id))?.at ?? null) !== null;
   }
 }

@@ -4,31 +4,56 @@ import { orgId } from '../../common/auth';
 import { Role, type Context } from '../../common/context';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound, unauthenticated } from '../../common/errors';
-import { toGlobalId } from '../../common/ids';
+import { fromGlobalId, toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
 import { recordChange } from '../audit';
 import { memberById, organizationById } from './identity.loaders';
+import { enqueueMail, invitationMail, verificationMail } from '../mail';
 import type {
   AcceptInvitationInput,
   AddMemberInput,
   ChangeMemberRoleInput,
+  ChangePasswordInput,
+  DeclineInvitationInput,
   LogInInput,
   RemoveMemberInput,
   SignUpInput,
+  VerifyEmailInput,
 } from './identity.inputs';
 import { Invitation } from './invitation.entity';
-import { LoginFailure } from './login-failure.entity';
+import { reserveLoginAttempt } from './login-throttle';
 import { Member, MemberStatus } from './member.entity';
 import { Organization } from './organization.entity';
-import { dummyHash, hashPassword, verifyPassword } from './passwords';
+import { dummyHash, hashPassword, verifyPassword, withPasswordSlot } from './passwords';
 import { hashSecret, newSecret } from './secrets';
-import { signSession } from './session-tokens';
+import { signSession, verifySession } from './session-tokens';
 import { User } from './user.entity';
 
 const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
-/** Failed sign-ins allowed before each further attempt must wait (doubling, up to 15 minutes). */
-const FREE_LOGIN_FAILURES = 5;
-const MAX_LOGIN_DELAY_S = 15 * 60;
+const VERIFICATION_TTL_MS = 48 * 3600 * 1000;
+
+/** argon2 work, within the process-wide cap on concurrent hashes (PASSWORD_HASH_CONCURRENCY). */
+const hashLimited = (ctx: Context, password: string) =>
+  withPasswordSlot(ctx.config.passwordHashConcurrency, () => hashPassword(password));
+const verifyLimited = async (ctx: Context, hashed: string | null | undefined, password: string) => {
+  const against = hashed ?? (await dummyHash());
+  return withPasswordSlot(ctx.config.passwordHashConcurrency, () => verifyPassword(against, password));
+};
+
+/** The user's row with the columns kept out of normal selects. */
+function userWithSecrets(ctx: Context) {
+  return ctx.manager.createQueryBuilder(User, 'u').addSelect('u.passwordHash').addSelect('u.sessionsValidAfter');
+}
+
+/** Queues a verification mail for `user`'s address (inside the caller's transaction). */
+async function sendVerification(tx: Context, user: User): Promise<void> {
+  const { secret, hash } = newSecret('pgv');
+  await tx.manager.query(
+    `INSERT INTO email_verifications (user_id, email, token_hash, expires_at) VALUES ($1, $2, $3, $4)`,
+    [user.id, user.email, hash, new Date(Date.now() + VERIFICATION_TTL_MS)],
+  );
+  await enqueueMail(tx, verificationMail(tx, user.email, user.displayName, secret));
+}
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
@@ -55,14 +80,26 @@ async function uniqueSlug(manager: EntityManager, name: string): Promise<string>
 
 export async function signUp(ctx: Context, input: SignUpInput) {
   const email = normalizeEmail(input.email);
-  const passwordHash = await hashPassword(input.password);
+  // A taken address costs no password hash (checked again, under a lock, below).
+  const taken = await userWithSecrets(ctx).where('u.email = :email', { email }).getOne();
+  if (taken?.passwordHash) throw badInput('An account with this email already exists: log in instead', 'email');
+  const passwordHash = await hashLimited(ctx, input.password);
   const { user, organization } = await withTransaction(ctx, async (tx) => {
-    if (await tx.manager.existsBy(User, { email })) {
+    const existing = await userWithSecrets(tx).setLock('pessimistic_write').where('u.email = :email', { email }).getOne();
+    if (existing?.passwordHash) {
       throw badInput('An account with this email already exists: log in instead', 'email');
     }
-    const user = await tx.manager.save(
-      tx.manager.create(User, { email, displayName: input.displayName.trim(), passwordHash }),
-    );
+    let user: User;
+    if (existing) {
+      // Invited before signing up: the account was a placeholder without a password. It stays
+      // unverified (and its invitations hidden) until the mailbox owner opens a link.
+      await tx.manager.update(User, { id: existing.id }, { displayName: input.displayName.trim(), passwordHash });
+      user = await tx.manager.findOneByOrFail(User, { id: existing.id });
+    } else {
+      user = await tx.manager.save(
+        tx.manager.create(User, { email, displayName: input.displayName.trim(), passwordHash, emailVerifiedAt: null }),
+      );
+    }
     const organization = await tx.manager.save(
       tx.manager.create(Organization, {
         name: input.organizationName.trim(),
@@ -85,49 +122,114 @@ export async function signUp(ctx: Context, input: SignUpInput) {
     };
     await recordChange(inOrg, { action: 'organization.created', entityType: 'Organization', entityId: organization.id, after: organization });
     await recordChange(inOrg, { action: 'member.added', entityType: 'Member', entityId: member.id, after: member });
+    await sendVerification(tx, user);
     return { user, organization };
   });
   return { token: signSession(ctx.sessions.jwtSecret, user.id, ctx.sessions.ttlSeconds), user, organization };
 }
 
-export async function logIn(ctx: Context, input: LogInInput) {
-  const email = normalizeEmail(input.email);
-  const failure = await ctx.manager.findOneBy(LoginFailure, { email });
-  if (failure && failure.failures >= FREE_LOGIN_FAILURES) {
-    const wait = Math.min(2 ** (failure.failures - FREE_LOGIN_FAILURES), MAX_LOGIN_DELAY_S);
-    const readyAt = failure.lastFailedAt.getTime() + wait * 1000;
-    if (Date.now() < readyAt) {
-      const retryAfterSeconds = Math.ceil((readyAt - Date.now()) / 1000);
-      throw new AppError(ErrorCode.RATE_LIMITED, `Too many failed sign-ins: try again in ${retryAfterSeconds} s`, {
-        retryAfterSeconds,
+/** Marks the address verified with the token from the verification mail (single use, 48 h). */
+export async function verifyEmail(ctx: Context, input: VerifyEmailInput) {
+  const invalid = () => badInput('This verification link is invalid, used or expired: sign in to get a new one', 'token');
+  return withTransaction(ctx, async (tx) => {
+    const rows: Array<{ id: string; user_id: string; email: string; expires_at: Date; used_at: Date | null }> = await tx.manager.query(
+      `SELECT id, user_id, email, expires_at, used_at FROM email_verifications WHERE token_hash = $1 FOR UPDATE`,
+      [hashSecret(input.token)],
+    );
+    const v = rows[0];
+    if (!v || v.used_at || v.expires_at.getTime() < Date.now()) throw invalid();
+    const user = await tx.manager.findOneBy(User, { id: v.user_id });
+    if (!user || user.email !== v.email) throw invalid();
+    await tx.manager.query(`UPDATE email_verifications SET used_at = now() WHERE id = $1`, [v.id]);
+    if (!user.emailVerifiedAt) {
+      user.emailVerifiedAt = new Date();
+      await tx.manager.update(User, { id: user.id }, { emailVerifiedAt: user.emailVerifiedAt });
+    }
+    return { user };
+  });
+}
+
+/** Sends a new verification mail to the caller's address (unless it is verified already). */
+export async function resendVerificationEmail(ctx: Context) {
+  return withTransaction(ctx, async (tx) => {
+    const user = await tx.manager.findOneByOrFail(User, { id: tx.viewer!.userId });
+    if (user.emailVerifiedAt) throw badInput('Your email address is verified already');
+    const [{ n }] = await tx.manager.query(
+      `SELECT count(*)::int AS n FROM email_verifications WHERE user_id = $1 AND created_at > now() - interval '1 hour'`,
+      [user.id],
+    );
+    if (n >= 5) {
+      throw new AppError(ErrorCode.RATE_LIMITED, 'Five verification mails were sent in the last hour: check your inbox, or try again later', {
+        retryAfterSeconds: 3600,
       });
     }
-  }
-  const user = await ctx.manager
-    .createQueryBuilder(User, 'u')
-    .addSelect('u.passwordHash')
-    .where('u.email = :email', { email })
-    .getOne();
+    await sendVerification(tx, user);
+    return { user };
+  });
+}
+
+export async function logIn(ctx: Context, input: LogInInput) {
+  const email = normalizeEmail(input.email);
+  // Counted before the password is checked: parallel guesses cannot pass the limit.
+  const attempt = await reserveLoginAttempt(ctx, email);
+  const user = await userWithSecrets(ctx).where('u.email = :email', { email }).getOne();
   // Verify against a dummy hash when there is no such user, so timing does not tell.
-  const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), input.password);
-  if (!user || !user.passwordHash || !ok) {
-    await ctx.manager.query(
-      `INSERT INTO login_failures (email, failures, last_failed_at) VALUES ($1, 1, now())
-       ON CONFLICT (email) DO UPDATE SET
-         failures = CASE WHEN login_failures.last_failed_at < now() - interval '15 minutes' THEN 1
-                         ELSE login_failures.failures + 1 END,
-         last_failed_at = now()`,
-      [email],
-    );
-    throw unauthenticated('Email or password is incorrect');
-  }
-  if (failure) await ctx.manager.delete(LoginFailure, { email });
+  const ok = await verifyLimited(ctx, user?.passwordHash, input.password);
+  if (!user || !user.passwordHash || !ok) throw unauthenticated('Email or password is incorrect');
+  await attempt.succeeded();
   const member = await ctx.manager.findOne(Member, {
     where: { userId: user.id, status: MemberStatus.ACTIVE },
     order: { createdAt: 'ASC' },
   });
   const organization = member ? await ctx.manager.findOneBy(Organization, { id: member.organizationId }) : null;
   return { token: signSession(ctx.sessions.jwtSecret, user.id, ctx.sessions.ttlSeconds), user, organization };
+}
+
+/** The bearer session of the request, verified again (for logOut). */
+function currentSession(ctx: Context) {
+  const token = /^Bearer\s+(\S+)$/i.exec(ctx.credentials.authorization?.trim() ?? '')?.[1];
+  const session = token ? verifySession(ctx.sessions.jwtSecret, token) : null;
+  if (!session || 'error' in session) throw unauthenticated();
+  return session;
+}
+
+/** Ends the session whose token the request carries. */
+export async function logOut(ctx: Context) {
+  const session = currentSession(ctx);
+  if (!session.sessionId) {
+    throw badInput('This session token has no id and cannot be ended alone: use logOutEverywhere');
+  }
+  await ctx.manager.query(
+    `INSERT INTO revoked_sessions (jti, user_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING`,
+    [session.sessionId, session.userId, session.expiresAt ?? new Date(Date.now() + ctx.sessions.ttlSeconds * 1000)],
+  );
+  // Revocations are kept only as long as the tokens they name could be used.
+  await ctx.manager.query(`DELETE FROM revoked_sessions WHERE expires_at < now() - interval '1 minute'`);
+  return { loggedOut: true };
+}
+
+/** Ends every session of the caller issued until now (API tokens are not sessions: revoke them apart). */
+export async function logOutEverywhere(ctx: Context) {
+  const sessionsValidAfter = new Date();
+  await ctx.manager.update(User, { id: ctx.viewer!.userId }, { sessionsValidAfter });
+  return { sessionsValidAfter };
+}
+
+/** Changes the caller's password and ends their other sessions; returns a fresh session token. */
+export async function changePassword(ctx: Context, input: ChangePasswordInput) {
+  const userId = ctx.viewer!.userId;
+  const user = await userWithSecrets(ctx).where('u.id = :id', { id: userId }).getOne();
+  if (!user) throw unauthenticated('The account of this session no longer exists');
+  // The same limits as logIn: a stolen session cannot guess the password faster than a log-in.
+  const attempt = await reserveLoginAttempt(ctx, user.email, 'Too many wrong passwords');
+  if (!(await verifyLimited(ctx, user.passwordHash, input.currentPassword))) {
+    throw badInput('currentPassword is not your current password', 'currentPassword');
+  }
+  await attempt.succeeded();
+  const passwordHash = await hashLimited(ctx, input.newPassword);
+  const now = new Date();
+  await ctx.manager.update(User, { id: userId }, { passwordHash, sessionsValidAfter: now });
+  return { token: signSession(ctx.sessions.jwtSecret, userId, ctx.sessions.ttlSeconds, now), user };
 }
 
 export async function currentOrganization(ctx: Context): Promise<Organization> {
@@ -166,38 +268,54 @@ function assertMayManage(ctx: Context, target: Member | null, newRole?: Role) {
   }
 }
 
+/**
+ * Invites someone by email: the membership is INVITED until the invitee accepts (by the mailed
+ * link, or signed in with a verified address). Nothing becomes ACTIVE without their act, and no
+ * token is returned to the inviter.
+ */
 export async function addMember(ctx: Context, input: AddMemberInput) {
   const email = normalizeEmail(input.email);
   assertMayManage(ctx, null, input.role);
   return withTransaction(ctx, async (tx) => {
     const org = orgId(tx);
-    let user = await tx.manager.findOneBy(User, { email });
-    let invitationToken: string | null = null;
-    let status = MemberStatus.ACTIVE;
+    let user = await userWithSecrets(tx).where('u.email = :email', { email }).getOne();
     if (user) {
-      if (await tx.manager.existsBy(Member, { organizationId: org, userId: user.id })) {
-        throw conflict(`${email} is already a member of this organisation`);
+      const existing = await tx.manager.findOneBy(Member, { organizationId: org, userId: user.id });
+      if (existing) {
+        throw conflict(
+          existing.status === MemberStatus.INVITED
+            ? `${email} is already invited to this organisation`
+            : `${email} is already a member of this organisation`,
+        );
       }
     } else {
-      if (!input.displayName?.trim()) throw badInput('displayName is required to invite a new user', 'displayName');
-      user = await tx.manager.save(tx.manager.create(User, { email, displayName: input.displayName.trim(), passwordHash: null }));
-      status = MemberStatus.INVITED;
+      const displayName = input.displayName?.trim() || email.split('@')[0];
+      user = await tx.manager.save(tx.manager.create(User, { email, displayName, passwordHash: null, emailVerifiedAt: null }));
     }
     const member = await tx.manager.save(
-      tx.manager.create(Member, { organizationId: org, userId: user.id, role: input.role, status }),
+      tx.manager.create(Member, { organizationId: org, userId: user.id, role: input.role, status: MemberStatus.INVITED }),
     );
-    if (status === MemberStatus.INVITED) {
-      const { secret, hash } = newSecret('pgi');
-      invitationToken = secret;
-      await tx.manager.insert(Invitation, {
-        organizationId: org,
-        memberId: member.id,
-        userId: user.id,
-        tokenHash: hash,
-        expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
-        createdBy: tx.viewer?.userId ?? null,
-      });
-    }
+    const { secret, hash } = newSecret('pgi');
+    await tx.manager.insert(Invitation, {
+      organizationId: org,
+      memberId: member.id,
+      userId: user.id,
+      tokenHash: hash,
+      expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+      createdBy: tx.viewer?.userId ?? null,
+    });
+    const organization = await tx.manager.findOneByOrFail(Organization, { id: org });
+    const inviter = tx.viewer ? await tx.manager.findOneBy(User, { id: tx.viewer.userId }) : null;
+    await enqueueMail(
+      tx,
+      invitationMail(tx, email, {
+        organizationName: organization.name,
+        inviterName: inviter?.displayName ?? null,
+        role: input.role,
+        token: secret,
+        hasAccount: Boolean(user.passwordHash),
+      }),
+    );
     await recordChange(tx, {
       action: 'member.added',
       entityType: 'Member',
@@ -205,52 +323,199 @@ export async function addMember(ctx: Context, input: AddMemberInput) {
       after: member,
       meta: { userId: user.id },
     });
-    return { member, invitationToken };
+    return { member };
   });
 }
 
+interface InvitationRow {
+  id: string;
+  organization_id: string;
+  member_id: string;
+  user_id: string;
+  expires_at: Date;
+  accepted_at: Date | null;
+}
+
+const invalidInvitation = (field = 'token') =>
+  badInput('This invitation is invalid, used or expired: ask for a new one', field);
+
+/** Invitations open for the caller (a signed-in user with a verified address; others see none). */
+export async function pendingInvitations(ctx: Context) {
+  if (ctx.viewer?.kind !== 'user') return [];
+  const rows: Array<{
+    id: string;
+    role: Role;
+    expires_at: Date;
+    organization_id: string;
+    org_name: string;
+    org_slug: string;
+    org_created_at: Date;
+    org_updated_at: Date;
+    inviter_name: string | null;
+  }> = await ctx.manager.query(
+    `SELECT i.id, m.role, i.expires_at, o.id AS organization_id, o.name AS org_name, o.slug AS org_slug,
+            o.created_at AS org_created_at, o.updated_at AS org_updated_at, inviter.display_name AS inviter_name
+       FROM invitations i
+       JOIN users u ON u.id = i.user_id AND u.email_verified_at IS NOT NULL
+       JOIN members m ON m.id = i.member_id AND m.status = 'INVITED'
+       JOIN organizations o ON o.id = i.organization_id
+       LEFT JOIN users inviter ON inviter.id = i.created_by
+      WHERE i.user_id = $1 AND i.accepted_at IS NULL AND i.expires_at > now()
+      ORDER BY i.created_at DESC, i.id`,
+    [ctx.viewer.userId],
+  );
+  return rows.map((r) => ({
+    id: toGlobalId('Invitation', r.id),
+    role: r.role,
+    expiresAt: r.expires_at,
+    organization: Object.assign(new Organization(), {
+      id: r.organization_id,
+      name: r.org_name,
+      slug: r.org_slug,
+      createdAt: r.org_created_at,
+      updatedAt: r.org_updated_at,
+    }),
+    invitedBy: r.inviter_name === null ? null : { displayName: r.inviter_name },
+  }));
+}
+
+/** Makes the invited membership ACTIVE and records it (inside the caller's transaction). */
+async function join(tx: Context, inv: InvitationRow) {
+  const member = await tx.manager.findOneBy(Member, { id: inv.member_id });
+  if (!member || member.status !== MemberStatus.INVITED) throw invalidInvitation();
+  const inOrg: Context = {
+    ...tx,
+    organizationId: inv.organization_id,
+    role: member.role,
+    viewer: { kind: 'user', userId: inv.user_id, apiTokenId: null, scopes: [] },
+  };
+  await tx.manager.query(`UPDATE invitations SET accepted_at = now() WHERE id = $1`, [inv.id]);
+  const before = { ...member };
+  member.status = MemberStatus.ACTIVE;
+  await tx.manager.save(member);
+  await recordChange(inOrg, {
+    action: 'member.joined',
+    entityType: 'Member',
+    entityId: member.id,
+    before,
+    after: member,
+    meta: { userId: inv.user_id },
+  });
+  return member;
+}
+
+async function lockInvitation(tx: Context, where: { tokenHash?: string; id?: string }): Promise<InvitationRow | null> {
+  const rows: InvitationRow[] = await tx.manager.query(
+    `SELECT id, organization_id, member_id, user_id, expires_at, accepted_at FROM invitations
+      WHERE ${where.tokenHash ? 'token_hash = $1' : 'id = $1'} FOR UPDATE`,
+    [where.tokenHash ?? where.id],
+  );
+  const inv = rows[0];
+  return inv && !inv.accepted_at && inv.expires_at.getTime() > Date.now() ? inv : null;
+}
+
+/** A signed-in user with a verified address, or FORBIDDEN/UNAUTHENTICATED. */
+async function verifiedCaller(tx: Context): Promise<User> {
+  if (tx.viewer?.kind !== 'user') throw unauthenticated('Sign in to accept or decline an invitation by its id');
+  const user = await tx.manager.findOneBy(User, { id: tx.viewer.userId });
+  if (!user) throw unauthenticated('The account of this session no longer exists');
+  if (!user.emailVerifiedAt) {
+    throw forbidden('Verify your email address first (see the mail we sent, or resendVerificationEmail): invitations are for the mailbox owner');
+  }
+  return user;
+}
+
+/**
+ * Accepts an invitation, either
+ * - with `invitationId`, signed in with a verified address (`viewer.invitations`), or
+ * - with the mailed `token`: proof of the mailbox. Signed in as the invitee, it simply joins (and
+ *   marks the address verified). Otherwise, for an address without a verified account, the
+ *   invitee sets `password` (and `displayName`); an unverified account at that address (possibly
+ *   registered by someone else) is taken over by the mailbox owner: its password is replaced, the
+ *   address marked verified, every earlier session and API token ended. A verified account
+ *   signs in first.
+ */
 export async function acceptInvitation(ctx: Context, input: AcceptInvitationInput) {
-  const passwordHash = await hashPassword(input.password);
-  const invalid = () => badInput('This invitation is invalid, used or expired: ask for a new one', 'token');
+  if (Boolean(input.token) === Boolean(input.invitationId)) {
+    throw badInput('Send either token (from the invitation mail) or invitationId (signed in), not both', input.token ? 'invitationId' : 'token');
+  }
+  if (input.invitationId) {
+    const id = fromGlobalId(input.invitationId, 'Invitation', 'invitationId');
+    const result = await withTransaction(ctx, async (tx) => {
+      const user = await verifiedCaller(tx);
+      const inv = await lockInvitation(tx, { id });
+      if (!inv || inv.user_id !== user.id) throw invalidInvitation('invitationId');
+      const member = await join(tx, inv);
+      const organization = await tx.manager.findOneByOrFail(Organization, { id: inv.organization_id });
+      return { user, organization, member };
+    });
+    return { token: null, ...result };
+  }
   const result = await withTransaction(ctx, async (tx) => {
-    const inv = await tx.manager
-      .createQueryBuilder(Invitation, 'i')
-      .setLock('pessimistic_write')
-      .where('i.token_hash = :h', { h: hashSecret(input.token) })
-      .getOne();
-    if (!inv || inv.acceptedAt || inv.expiresAt.getTime() < Date.now()) throw invalid();
-    const member = await tx.manager.findOneBy(Member, { id: inv.memberId });
-    const user = await tx.manager.findOneBy(User, { id: inv.userId });
-    if (!member || !user) throw invalid();
+    const inv = await lockInvitation(tx, { tokenHash: hashSecret(input.token!) });
+    if (!inv) throw invalidInvitation();
+    const user = await userWithSecrets(tx).setLock('pessimistic_write').where('u.id = :id', { id: inv.user_id }).getOne();
+    if (!user) throw invalidInvitation();
+    const signedInAsInvitee = tx.viewer?.kind === 'user' && tx.viewer.userId === user.id;
+    if (signedInAsInvitee && user.passwordHash) {
+      // The session proves the password, the link the mailbox: nothing to reset.
+      if (!user.emailVerifiedAt) await tx.manager.update(User, { id: user.id }, { emailVerifiedAt: new Date() });
+      const member = await join(tx, inv);
+      const organization = await tx.manager.findOneByOrFail(Organization, { id: inv.organization_id });
+      const fresh = await tx.manager.findOneByOrFail(User, { id: user.id });
+      return { user: fresh, organization, member, issuedAt: null };
+    }
+    if (user.emailVerifiedAt && user.passwordHash) {
+      // The link never sets the password of a verified account.
+      throw badInput('This address already has an account: sign in and accept the invitation from your invitations', 'token');
+    }
+    if (!input.password) throw badInput('password is required to accept this invitation', 'password');
+    const passwordHash = await hashLimited(tx, input.password);
+    const now = new Date();
+    const changes: Partial<User> = { passwordHash, emailVerifiedAt: user.emailVerifiedAt ?? now, sessionsValidAfter: now };
+    if (input.displayName?.trim()) changes.displayName = input.displayName.trim();
+    await tx.manager.update(User, { id: user.id }, changes);
+    if (user.passwordHash) {
+      // An unverified account with a password: whoever registered it loses it, API tokens included.
+      await tx.manager.query(`UPDATE api_tokens SET revoked_at = now() WHERE created_by = $1 AND revoked_at IS NULL`, [user.id]);
+    }
+    const member = await join(tx, inv);
+    const organization = await tx.manager.findOneByOrFail(Organization, { id: inv.organization_id });
+    const fresh = await tx.manager.findOneByOrFail(User, { id: user.id });
+    return { user: fresh, organization, member, issuedAt: now };
+  });
+  const { issuedAt, ...rest } = result;
+  return {
+    token: issuedAt ? signSession(ctx.sessions.jwtSecret, rest.user.id, ctx.sessions.ttlSeconds, issuedAt) : null,
+    ...rest,
+  };
+}
+
+/** Declines an invitation: the INVITED membership (and the invitation) are deleted. */
+export async function declineInvitation(ctx: Context, input: DeclineInvitationInput) {
+  const id = fromGlobalId(input.invitationId, 'Invitation', 'invitationId');
+  return withTransaction(ctx, async (tx) => {
+    const user = await verifiedCaller(tx);
+    const inv = await lockInvitation(tx, { id });
+    if (!inv || inv.user_id !== user.id) throw invalidInvitation('invitationId');
+    const member = await tx.manager.findOneBy(Member, { id: inv.member_id });
+    if (!member || member.status !== MemberStatus.INVITED) throw invalidInvitation('invitationId');
+    await tx.manager.delete(Member, { id: member.id });
     const inOrg: Context = {
       ...tx,
-      organizationId: inv.organizationId,
-      role: member.role,
+      organizationId: inv.organization_id,
+      role: null,
       viewer: { kind: 'user', userId: user.id, apiTokenId: null, scopes: [] },
     };
-    await tx.manager.update(Invitation, { id: inv.id }, { acceptedAt: new Date() });
-    const before = { ...member };
-    member.status = MemberStatus.ACTIVE;
-    await tx.manager.save(member);
-    // A user who already has a password keeps it; a new one sets it now.
-    const hasPassword = await tx.manager
-      .createQueryBuilder(User, 'u')
-      .addSelect('u.passwordHash')
-      .where('u.id = :id', { id: user.id })
-      .getOne();
-    if (!hasPassword?.passwordHash) await tx.manager.update(User, { id: user.id }, { passwordHash });
     await recordChange(inOrg, {
-      action: 'member.joined',
+      action: 'member.declined',
       entityType: 'Member',
       entityId: member.id,
-      before,
-      after: member,
+      before: member,
       meta: { userId: user.id },
     });
-    const organization = await tx.manager.findOneByOrFail(Organization, { id: inv.organizationId });
-    return { user, organization };
+    return { declinedInvitationId: input.invitationId };
   });
-  return { token: signSession(ctx.sessions.jwtSecret, result.user.id, ctx.sessions.ttlSeconds), ...result };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { Role } from '../../common/context';
 import { Member } from './member.entity';
 import { Organization } from './organization.entity';
@@ -21,21 +21,67 @@ export class Viewer {
   organizations: Organization[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'The invitation goes to the address by mail; nothing is returned to the inviter but the INVITED membership.' })
 export class AddMemberPayload {
   @Field(() => Member) member: Member;
-  @Field(() => String, {
-    nullable: true,
-    description: 'For a new (invited) user only: the one-time token for acceptInvitation. Shown once.',
-  })
-  invitationToken: string | null;
 }
 
 @ObjectType()
 export class AcceptInvitationPayload {
-  @Field() token: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'A new session token when accepted with a token and a password; null when a signed-in user accepted.',
+  })
+  token: string | null;
   @Field(() => User) user: User;
   @Field(() => Organization) organization: Organization;
+  @Field(() => Member) member: Member;
+}
+
+@ObjectType()
+export class DeclineInvitationPayload {
+  @Field(() => ID, { description: 'The invitation declined (its INVITED membership is gone).' }) declinedInvitationId: string;
+}
+
+@ObjectType({ description: 'Who sent an invitation.' })
+export class Inviter {
+  @Field() displayName: string;
+}
+
+@ObjectType('Invitation', { description: 'An invitation open for the signed-in user (verified address only).' })
+export class PendingInvitation {
+  @Field(() => ID) id: string;
+  @Field(() => Organization) organization: Organization;
+  @Field(() => Role) role: Role;
+  @Field(() => Inviter, { nullable: true, description: 'Null when the inviter no longer has an account.' })
+  invitedBy: Inviter | null;
+  @Field() expiresAt: Date;
+}
+
+@ObjectType()
+export class VerifyEmailPayload {
+  @Field(() => User) user: User;
+}
+
+@ObjectType()
+export class ResendVerificationEmailPayload {
+  @Field(() => User) user: User;
+}
+
+@ObjectType()
+export class LogOutPayload {
+  @Field({ description: 'True: the token of this request no longer works.' }) loggedOut: boolean;
+}
+
+@ObjectType()
+export class LogOutEverywherePayload {
+  @Field({ description: 'Session tokens issued before this instant no longer work.' }) sessionsValidAfter: Date;
+}
+
+@ObjectType()
+export class ChangePasswordPayload {
+  @Field({ description: 'A fresh session token for this client; every other session has ended.' }) token: string;
+  @Field(() => User) user: User;
 }
 
 @ObjectType()

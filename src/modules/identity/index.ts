@@ -3,9 +3,8 @@ import { ApiTokenResolver } from './api-token.resolver';
 import { AuditEventActorResolver } from './audit-actor.resolver';
 // The by-id loaders register Organization, User, Member and ApiToken for node(id:).
 import './identity.loaders';
-import { IdentityResolver, MemberResolver, OrganizationResolver, UserResolver } from './identity.resolver';
+import { IdentityResolver, MemberResolver, OrganizationResolver, UserResolver, ViewerResolver } from './identity.resolver';
 import { Invitation } from './invitation.entity';
-import { LoginFailure } from './login-failure.entity';
 import { Member } from './member.entity';
 import { Organization } from './organization.entity';
 import { User } from './user.entity';
@@ -19,6 +18,7 @@ export { authenticate } from './authenticate';
 export { flushTokenUsage } from './token-usage';
 export { requireOrgUser } from './member-lookup';
 export { resolveJwtSecret } from './session-tokens';
+export { closeLoginThrottle } from './login-throttle';
 
-export const identityEntities = [Organization, User, Member, Invitation, ApiToken, LoginFailure];
-export const identityResolvers = [IdentityResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver, AuditEventActorResolver] as const;
+export const identityEntities = [Organization, User, Member, Invitation, ApiToken];
+export const identityResolvers = [IdentityResolver, ViewerResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver, AuditEventActorResolver] as const;

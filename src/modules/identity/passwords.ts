@@ -1,4 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
+import { AppError, ErrorCode } from '../../common/errors';
 
 /** argon2id (the library's default algorithm) with its recommended cost (m=19 MiB, t=2, p=1). */
 export function hashPassword(password: string): Promise<string> {
@@ -19,3 +20,58 @@ export function dummyHash(): Promise<string> {
   dummy ??= hashPassword(`dummy-${Math.random()}`);
   return dummy;
 }
+
+/**
+ * At most `limit` argon2 computations at once (PASSWORD_HASH_CONCURRENCY): each takes ~20 MiB and
+ * a core for tens of milliseconds, so a burst of log-ins must not starve every other request.
+ * Further callers wait in a short queue (at most QUEUE_PER_SLOT per slot, at most MAX_WAIT_MS);
+ * beyond that they get RATE_LIMITED at once instead of piling up.
+ */
+const QUEUE_PER_SLOT = 8;
+const MAX_WAIT_MS = 5000;
+let active = 0;
+const waiting: Array<{ go: () => void; timer: NodeJS.Timeout }> = [];
+
+function busy(): AppError {
+  return new AppError(ErrorCode.RATE_LIMITED, 'The server is busy checking passwords: try again in 1 s', { retryAfterSeconds: 1 });
+}
+
+async function acquire(limit: number): Promise<void> {
+  if (active < limit && waiting.length === 0) {
+    active++;
+    return;
+  }
+  if (waiting.length >= limit * QUEUE_PER_SLOT) throw busy();
+  await new Promise<void>((resolve, reject) => {
+    const entry = {
+      go: () => {
+        clearTimeout(entry.timer);
+        active++;
+        resolve();
+      },
+      timer: setTimeout(() => {
+        waiting.splice(waiting.indexOf(entry), 1);
+        reject(busy());
+      }, MAX_WAIT_MS),
+    };
+    waiting.push(entry);
+  });
+}
+
+function release(limit: number): void {
+  active--;
+  while (active < limit && waiting.length) waiting.shift()!.go();
+}
+
+/** Runs one password hash or check within the concurrency cap. */
+export async function withPasswordSlot<T>(limit: number, fn: () => Promise<T>): Promise<T> {
+  await acquire(limit);
+  try {
+    return await fn();
+  } finally {
+    release(limit);
+  }
+}
+
+/** The number of password computations running now (tests, metrics). */
+export const passwordSlotsInUse = () => active;

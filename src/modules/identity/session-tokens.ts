@@ -46,12 +46,33 @@ function keyOf(secret: string): crypto.KeyObject {
   return key;
 }
 
-export function signSession(secret: string, userId: string, ttlSeconds: number): string {
-  return jwt.sign({}, keyOf(secret), { algorithm: 'HS256', subject: userId, expiresIn: ttlSeconds, issuer: 'plangraph' });
+/**
+ * `jti` names the session (logOut revokes it); `iat` carries milliseconds (a JWT NumericDate may
+ * be fractional) so that a "valid after" instant set by logOutEverywhere or changePassword
+ * separates the tokens issued before it from the one issued right after it. `issuedAt` lets the
+ * caller align a fresh token with such an instant.
+ */
+export function signSession(secret: string, userId: string, ttlSeconds: number, issuedAt: Date = new Date()): string {
+  const iat = issuedAt.getTime() / 1000;
+  return jwt.sign({ iat, exp: Math.floor(iat) + ttlSeconds }, keyOf(secret), {
+    algorithm: 'HS256',
+    subject: userId,
+    issuer: 'plangraph',
+    jwtid: crypto.randomUUID(),
+  });
 }
 
-/** Returns the user id, or a reason the token is refused. */
-export function verifySession(secret: string, token: string): { userId: string } | { error: string } {
+export interface VerifiedSession {
+  userId: string;
+  /** The session's id (`jti`); null for tokens issued before sessions had one. */
+  sessionId: string | null;
+  /** When the token was issued, in milliseconds (0 when unknown). */
+  issuedAtMs: number;
+  expiresAt: Date | null;
+}
+
+/** Returns the user id and session claims, or a reason the token is refused. */
+export function verifySession(secret: string, token: string): VerifiedSession | { error: string } {
   try {
     const claims = jwt.verify(token, keyOf(secret), { algorithms: ['HS256'], issuer: 'plangraph' }) as jwt.JwtPayload;
     // Signed by us, yet refused unless it is what signSession makes: a session that never
@@ -60,7 +81,12 @@ export function verifySession(secret: string, token: string): { userId: string }
     if (typeof claims.sub !== 'string' || !UUID.test(claims.sub)) {
       return { error: 'The session token is malformed; sign in again' };
     }
-    return { userId: claims.sub.toLowerCase() };
+    return {
+      userId: claims.sub.toLowerCase(),
+      sessionId: typeof claims.jti === 'string' && UUID.test(claims.jti) ? claims.jti : null,
+      issuedAtMs: typeof claims.iat === 'number' && Number.isFinite(claims.iat) ? Math.round(claims.iat * 1000) : 0,
+      expiresAt: new Date(claims.exp * 1000),
+    };
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) return { error: 'The session token has expired; sign in again' };
     return { error: 'The session token is invalid; sign in again' };

@@ -16,6 +16,13 @@ export class User extends Node {
   @Column({ name: 'password_hash', type: 'text', nullable: true, select: false })
   passwordHash: string | null;
 
+  /** When the user proved they read mail at `email` (a verification or invitation link). */
+  @Column({ name: 'email_verified_at', type: 'timestamptz', nullable: true }) emailVerifiedAt: Date | null;
+
+  /** Session tokens issued before this instant are refused (logOutEverywhere, changePassword). Internal. */
+  @Column({ name: 'sessions_valid_after', type: 'timestamptz', nullable: true, select: false })
+  sessionsValidAfter: Date | null;
+
   @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

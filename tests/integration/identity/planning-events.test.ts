@@ -1,4 +1,4 @@
-import { createOrg, uniqueEmail } from '../../support/factories';
+import { createOrg, uniqueEmail, verifyEmail } from '../../support/factories';
 import { ok, startTestApp, type TestApp } from '../../support/test-app';
 import { settle, subscribe, wsClient } from '../../support/ws';
 
@@ -63,6 +63,10 @@ describe('planningEvents over graphql-ws', () => {
     const a = await createOrg(app, 'Multi A');
     const b = await createOrg(app, 'Multi B');
     ok(await app.gql(ADD, { input: { email: b.email, role: 'VIEWER' } }, a));
+    // b joins: verifies the address, then accepts the invitation.
+    await verifyEmail(app, b.email);
+    const [inv] = ok(await app.gql(`{ viewer { invitations { id } } }`, {}, b)).viewer.invitations;
+    ok(await app.gql(`mutation($id: ID!) { acceptInvitation(input: { invitationId: $id }) { member { id } } }`, { id: inv.id }, b));
     const closed = new Promise<number>((resolve) => {
       const c = wsClient(app.url, { authorization: `Bearer ${b.token}` }, (code) => resolve(code));
       subscribe(c, EVENTS);

@@ -38,8 +38,8 @@ describe('a NUL byte or another forbidden character in any string', () => {
     expect(byLiteral.extensions!.field).toBe('logIn(input.email)');
     const inPassword = refused(await app.gql(LOG_IN, { i: { email: 'a@example.test', password: `pass${NUL}word12` } }));
     expect(inPassword.extensions!.field).toBe('$i.password');
-    // No log-in failure was even counted for that address.
-    const [{ count }] = await app.ds.query(`SELECT count(*)::int AS count FROM login_failures WHERE email LIKE 'a%@example.test'`);
+    // No log-in attempt was even counted (the log-in limits' counters hold none for these emails).
+    const [{ count }] = await app.ds.query(`SELECT count(*)::int AS count FROM rate_limits WHERE key LIKE '%@example.test%'`);
     expect(count).toBe(0);
   });
 

@@ -26,6 +26,8 @@ export interface RootFieldCase {
    * sign-up...); whatever it answers must hold nothing of A.
    */
   expect: 'NOT_FOUND' | 'NULL' | 'ANY';
+  /** The operation ends B's session (logOut...): the matrix runs it after every other case. */
+  endsSession?: boolean;
   /** For subscriptions: a change in A, made by A, that B must not receive. */
   trigger?: (app: TestApp, a: TenantA) => Promise<void>;
 }

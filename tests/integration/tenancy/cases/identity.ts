@@ -46,9 +46,34 @@ registerTenancy(
       expect: 'ANY',
     },
     'Mutation.acceptInvitation': {
-      operation: () => ({ query: `mutation { acceptInvitation(input: { token: "pgi_forged", password: "correct horse battery" }) { token } }` }),
+      operation: () => ({ query: `mutation { acceptInvitation(input: { token: "pgi_forgedforgedforgedforgedforgedforgedforged0", password: "correct horse battery" }) { token } }` }),
       expect: 'ANY',
     },
+    'Mutation.declineInvitation': {
+      // A's member's id used as if it were an invitation: refused, nothing of A changes.
+      operation: (a) => ({ query: `mutation($id: ID!) { declineInvitation(input: { invitationId: $id }) { declinedInvitationId } }`, variables: { id: a.ids.member } }),
+      expect: 'ANY',
+    },
+    'Mutation.verifyEmail': {
+      operation: () => ({ query: `mutation { verifyEmail(input: { token: "pgv_forgedforgedforgedforgedforgedforgedforged0" }) { user { id } } }` }),
+      expect: 'ANY',
+    },
+    'Mutation.resendVerificationEmail': {
+      operation: () => ({ query: `mutation { resendVerificationEmail { user { id email } } }` }),
+      expect: 'ANY',
+    },
+    'Mutation.changePassword': {
+      operation: () => ({
+        query: `mutation { changePassword(input: { currentPassword: "wrong password!", newPassword: "another horse battery" }) { token } }`,
+      }),
+      expect: 'ANY',
+    },
+    'Mutation.logOutEverywhere': {
+      operation: () => ({ query: `mutation { logOutEverywhere { sessionsValidAfter } }` }),
+      expect: 'ANY',
+      endsSession: true,
+    },
+    'Mutation.logOut': { operation: () => ({ query: `mutation { logOut { loggedOut } }` }), expect: 'ANY', endsSession: true },
     'Mutation.addMember': {
       operation: () => ({
         query: `mutation($i: AddMemberInput!) { addMember(input: $i) { member { id user { id email } } } }`,
