@@ -68,6 +68,20 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const JWT_SECRET = crypto.randomBytes(32).toString('hex');
 const logger = createLogger('error');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Everything started, stopped on Ctrl-C as well as at the end. */
+const running = new Set<ChildProcess>();
+let clusterToStop: EmbeddedCluster | null = null;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    for (const child of running) child.kill('SIGKILL');
+    void (clusterToStop?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+const track = (child: ChildProcess) => {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+};
 
 // ------------------------------------------------------------------ processes
 
@@ -92,7 +106,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 async function startPlangraph(dbUrl: string, logFile: string, dataDir: string): Promise<Proc> {
   const port = await freePort();
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = track(spawn(process.execPath, ['dist/src/main.js'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -106,7 +120,7 @@ async function startPlangraph(dbUrl: string, logFile: string, dataDir: string): 
       PLANGRAPH_DATA_DIR: dataDir,
     },
     stdio: ['ignore', out, out],
-  });
+  }));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -123,11 +137,13 @@ async function startPlangraph(dbUrl: string, logFile: string, dataDir: string): 
 }
 
 async function startFloor(dbUrl: string): Promise<Proc> {
-  const child = spawn(process.execPath, ['dist/bench/floor.js'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: dbUrl, PORT: '0', JWT_SECRET },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = track(
+    spawn(process.execPath, ['dist/bench/floor.js'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: dbUrl, PORT: '0', JWT_SECRET },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -142,7 +158,7 @@ async function startFloor(dbUrl: string): Promise<Proc> {
 
 function load(config: LoadConfig): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/bench/load.js', JSON.stringify(config)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = track(spawn(process.execPath, ['dist/bench/load.js', JSON.stringify(config)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }));
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`load generator exited with ${code}`))));
@@ -241,9 +257,20 @@ function firstDifference(a: unknown, b: unknown, at = 'data'): string | null {
   return `${at}: plangraph ${JSON.stringify(a)?.slice(0, 200)} / floor ${JSON.stringify(b)?.slice(0, 200)}`;
 }
 
+/** One request; `{ timeout: true }` when no answer came within 30 s. */
 async function post(url: string, token: string, body: unknown): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
-  return res.json();
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    return await res.json();
+  } catch (err) {
+    if ((err as Error).name === 'TimeoutError') return { timeout: true };
+    throw err;
+  }
 }
 
 // ------------------------------------------------------------------ runs
@@ -351,7 +378,7 @@ const SCALE_EXTRA: Array<{ name: string; label: string; query: string }> = [
 
 async function benchScale(opts: Options, serverUrl: string, tmp: string) {
   const reads = WORKLOADS.filter((w) => !w.write && (!opts.only || opts.only.includes(w.name)));
-  const results: Record<string, Record<string, { p95: number; p50: number; rps: number; statements: number; errors: number }>> = {};
+  const results: Record<string, Record<string, { p95: number; p50: number; rps: number; statements: number; errors: number } | 'no answer'>> = {};
   const generation: Record<string, number> = {};
   for (const [label, bg] of [['small', SMALL], ['large', LARGE]] as const) {
     const started = Date.now();
@@ -369,6 +396,11 @@ async function benchScale(opts: Options, serverUrl: string, tmp: string) {
       ];
       for (const w of all) {
         const answer = await post(server.url, token, { query: w.query, variables: w.variables });
+        if (answer.timeout) {
+          results[label][w.name] = 'no answer';
+          console.log(`  ${label} ${w.name}: no answer within 30 s; not measured`);
+          continue;
+        }
         if (answer.errors) throw new Error(`${w.name} (${label}): ${JSON.stringify(answer.errors).slice(0, 400)}`);
         const offset = fs.statSync(logFile).size;
         const r = await load({
@@ -396,6 +428,10 @@ async function benchScale(opts: Options, serverUrl: string, tmp: string) {
   for (const name of Object.keys(results.small)) {
     const s = results.small[name];
     const l = results.large[name];
+    if (s === 'no answer' || l === 'no answer' || !l) {
+      console.log(`| ${labels.get(name)} | ${s === 'no answer' ? s : `${s.p95} ms`} | ${!l || l === 'no answer' ? 'no answer' : `${l.p95} ms`} | — | | |`);
+      continue;
+    }
     console.log(`| ${labels.get(name)} | ${s.p95} ms | ${l.p95} ms | ${(l.p95 / s.p95).toFixed(2)}× | ${s.statements.toFixed(1)} | ${l.statements.toFixed(1)} |`);
   }
   return { results, generation };
@@ -427,6 +463,7 @@ async function main() {
     if (!serverUrl) {
       cluster = await startEmbeddedPostgres({ dir: path.join(tmp, 'pg'), port: await freePort(), logger, persistent: false, detached: false });
       serverUrl = cluster.url('postgres');
+      clusterToStop = cluster;
     }
     const where = cluster ? 'embedded PostgreSQL' : 'DATABASE_URL';
     console.log(`plangraph bench (${where}; logs in ${tmp})`);
