@@ -57,7 +57,7 @@ export class ObjectivesFilter {
   @Field(() => ID, { nullable: true }) @IsOptional() cycleId?: string;
   @Field(() => ID, { nullable: true }) @IsOptional() squadId?: string;
   @Field(() => ID, { nullable: true }) @IsOptional() ownerId?: string;
-  @Field(() => OkrStatus, { nullable: true, description: 'Computed status; paginate forward (first/after) with it.' })
+  @Field(() => OkrStatus, { nullable: true, description: 'Status today (stored with the progress it follows, so it filters and counts in SQL).' })
   @IsOptional()
   status?: OkrStatus;
 }

@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { isAdmin, orgId } from '../../common/auth';
-import { paginate, validatePageArgs, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
+import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
@@ -33,7 +33,9 @@ import type {
   UpdateKeyResultInput,
   UpdateObjectiveInput,
 } from './okrs.inputs';
-import { cycleById, keyResultById, objectiveById, objectiveRollup } from './okrs.loaders';
+import { cycleById, keyResultById, objectiveById } from './okrs.loaders';
+import { statusCondition, storeKeyResultProgress, storeObjectiveProgress, sqlOf } from './okr-progress-store';
+import { isoToday } from '../../common/dates';
 
 /** Good OKRs have 3–5 key results; the list is returned whole, so it is bounded. */
 export const MAX_KEY_RESULTS = 20;
@@ -228,68 +230,19 @@ const OBJECTIVE_SORT: SortKey<Objective>[] = [
 ];
 
 /**
- * Objectives, oldest first, filtered by cycle, squad, owner and computed status. Status is
- * computed (it depends on check-ins and on the date), so with a status filter the list is
- * scanned forward in pages of 100 until the page is full.
+ * Objectives, oldest first, filtered by cycle, squad, owner and status. Status is stored as the
+ * days it turns AT_RISK and OFF_TRACK (okr-progress-store.ts), so the filter and its totalCount
+ * are SQL on today's date.
  */
 export async function listObjectives(ctx: Context, filter: ObjectivesFilter, page: ConnectionArgs): Promise<ConnectionResult<Objective>> {
   const qb = ctx.manager.createQueryBuilder(Objective, 'o').where('o.organization_id = :org', { org: orgId(ctx) });
   if (filter.cycleId) qb.andWhere('o.cycle_id = :cycle', { cycle: fromGlobalId(filter.cycleId, 'Cycle', 'filter.cycleId') });
   if (filter.squadId) qb.andWhere('o.squad_id = :squad', { squad: fromGlobalId(filter.squadId, 'Squad', 'filter.squadId') });
   if (filter.ownerId) qb.andWhere('o.owner_id = :owner', { owner: fromGlobalId(filter.ownerId, 'User', 'filter.ownerId') });
-  const prime = (rows: Objective[]) => rows.forEach((o) => objectiveById(ctx).prime(o.id, o));
-  if (!filter.status) {
-    const result = await paginate(qb, page, OBJECTIVE_SORT);
-    prime(result.nodes);
-    return result;
-  }
-  if (page.last != null || page.before != null) throw badInput('With a status filter, page forward with first/after', 'last');
-  const { limit } = validatePageArgs(page);
-  const wanted = filter.status;
-  const matching = async (rows: Objective[]) => {
-    prime(rows);
-    const evals = await objectiveRollup(ctx).loadMany(rows.map((o) => o.id));
-    return rows.filter((_, i) => {
-      const e = evals[i];
-      if (e instanceof Error) throw e;
-      return e?.status === wanted;
-    });
-  };
-  const edges: Array<{ node: Objective; cursor: string }> = [];
-  let after = page.after ?? null;
-  let more = true;
-  while (more && edges.length <= limit) {
-    const chunk = await paginate(qb.clone(), { first: 100, after }, OBJECTIVE_SORT);
-    const keep = new Set(await matching(chunk.nodes));
-    for (const e of chunk.edges) if (keep.has(e.node)) edges.push(e);
-    more = chunk.pageInfo.hasNextPage;
-    after = chunk.pageInfo.endCursor;
-  }
-  const slice = edges.slice(0, limit);
-  let total: Promise<number> | null = null;
-  return {
-    edges: slice,
-    nodes: slice.map((e) => e.node),
-    pageInfo: {
-      hasNextPage: edges.length > limit,
-      hasPreviousPage: Boolean(page.after),
-      startCursor: slice[0]?.cursor ?? null,
-      endCursor: slice[slice.length - 1]?.cursor ?? null,
-    },
-    get totalCount() {
-      total ??= (async () => {
-        let n = 0;
-        let cursor: string | null = null;
-        for (;;) {
-          const chunk: ConnectionResult<Objective> = await paginate(qb.clone(), { first: 100, after: cursor }, OBJECTIVE_SORT);
-          n += (await matching(chunk.nodes)).length;
-          if (!chunk.pageInfo.hasNextPage) return n;
-          cursor = chunk.pageInfo.endCursor;
-        }
-      })();
-      return total;
-    },
-  };
+  if (filter.status) qb.andWhere(statusCondition('o', filter.status), { today: isoToday() });
+  const result = await paginate(qb, page, OBJECTIVE_SORT);
+  for (const o of result.nodes) objectiveById(ctx).prime(o.id, o);
+  return result;
 }
 
 export async function createObjective(ctx: Context, input: CreateObjectiveInput) {
@@ -325,6 +278,7 @@ export async function createObjective(ctx: Context, input: CreateObjectiveInput)
       after: objective,
       meta: { cycleId: cycle.id, squadId: objective.squadId },
     });
+    Object.assign(objective, (await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.id])).get(objective.id));
     await emitProgressChanged(tx, [parent?.id ?? null]);
     return { objective };
   });
@@ -365,6 +319,9 @@ export async function updateObjective(ctx: Context, input: UpdateObjectiveInput)
       await assertRollupWeights(tx, objective.parentId, { childId: objective.id, weight: null });
     }
     await updateWithVersion(tx, Objective, objective.id, input.expectedVersion, set, 'This objective');
+    if (set.parentId !== undefined || set.weight !== undefined) {
+      await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.parentId, newParentId]);
+    }
     const updated = await tx.manager.findOneByOrFail(Objective, { id: objective.id, organizationId: orgId(tx) });
     await recordChange(tx, {
       action: 'objective.updated',
@@ -420,6 +377,7 @@ export async function createKeyResult(ctx: Context, input: CreateKeyResultInput)
         version: 1,
       }),
     );
+    await storeKeyResultProgress(sqlOf(tx.manager), orgId(tx), [keyResult.id]);
     await recordChange(tx, {
       action: 'key_result.created',
       entityType: 'KeyResult',
@@ -456,6 +414,7 @@ export async function updateKeyResult(ctx: Context, input: UpdateKeyResultInput)
     await openCycle(tx, kr.cycleId);
     if (set.weight) await assertRollupWeights(tx, objective.id, { keyResultId: kr.id, weight: set.weight });
     await updateWithVersion(tx, KeyResult, kr.id, input.expectedVersion, set, 'This key result');
+    if (set.kind || set.startValue || set.targetValue || set.weight) await storeKeyResultProgress(sqlOf(tx.manager), orgId(tx), [kr.id]);
     const keyResult = await tx.manager.findOneByOrFail(KeyResult, { id: kr.id, organizationId: orgId(tx) });
     await recordChange(tx, {
       action: 'key_result.updated',
@@ -494,6 +453,7 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
       { currentValue: input.value, confidence: input.confidence, lastCheckInAt: now },
       'This key result',
     );
+    await storeKeyResultProgress(sqlOf(tx.manager), orgId(tx), [kr.id]);
     const checkIn = await tx.manager.save(
       tx.manager.create(CheckIn, {
         organizationId: orgId(tx),
