@@ -13,8 +13,11 @@
 export interface SquadShape {
   objectives: number;
   krsPerObjective: number;
+  /** Weekly check-ins of each key result (its history; the answer shows the latest). */
   weeks: number;
   tasks: number;
+  /** Tasks done in earlier sprints (history the dashboard's open-task list must not read). */
+  doneTasks: number;
   members: number;
 }
 
@@ -26,7 +29,9 @@ export interface Background {
   auditEvents: number;
 }
 
-export const SQUAD: SquadShape = { objectives: 20, krsPerObjective: 3, weeks: 8, tasks: 60, members: 12 };
+export const SQUAD: SquadShape = { objectives: 20, krsPerObjective: 3, weeks: 8, tasks: 60, doneTasks: 0, members: 12 };
+/** The same squad after a year: a year of weekly check-ins and 3,000 tasks done. */
+export const SQUAD_AFTER_A_YEAR: SquadShape = { ...SQUAD, weeks: 52, doneTasks: 3000 };
 
 /** The organisation of the issue's scale measurement, and its 1/1000 copy. */
 export const LARGE: Background = { objectives: 5000, keyResults: 20000, checkIns: 1_000_000, tasks: 200_000, auditEvents: 1_000_000 };
@@ -166,6 +171,15 @@ export async function generate(rawSql: Sql, seed: string, squad: SquadShape = SQ
     [...p, squad.tasks, squad.members, squad.objectives * squad.krsPerObjective, currentSprint, squadId],
   );
 
+  if (squad.doneTasks > 0) {
+    await sql(
+      `INSERT INTO tasks (organization_id, title, assignee_id, reporter_id, status, due_on, key_result_id, squad_id, completed_at, created_at)
+       SELECT $2, '已完成 ' || g, md5($1 || ':user:' || (g % $4))::uuid, md5($1 || ':user:0')::uuid, 'DONE', current_date - 400 + g % 390,
+              md5($1 || ':kr:' || (1 + g % $5))::uuid, $6, now() - (g % 390) * interval '1 day', timestamp '2025-01-01' + g * interval '1 minute'
+         FROM generate_series(1, $3) g`,
+      [...p, squad.doneTasks, squad.members, squad.objectives * squad.krsPerObjective, squadId],
+    );
+  }
   if (background) await generateBackground(sql, seed, org, cycle, squad, background);
 
   const krs = await sql(
@@ -219,14 +233,15 @@ async function generateBackground(rawSql: Sql, seed: string, org: string, cycle:
     [...p, bg.keyResults, perKr, users],
   );
   await sql(
-    `INSERT INTO tasks (organization_id, title, assignee_id, reporter_id, status, due_on, important, urgent, squad_id, created_at)
+    `INSERT INTO tasks (organization_id, title, assignee_id, reporter_id, status, due_on, important, urgent, squad_id, key_result_id, created_at)
      SELECT $2, '任务 ' || g,
             CASE WHEN g % 50 = 0 THEN md5($1 || ':user:0')::uuid ELSE md5($1 || ':user:' || (1 + g % ($3 - 1)))::uuid END,
             md5($1 || ':user:1')::uuid, (ARRAY['TODO','IN_PROGRESS','BLOCKED','DONE','DONE'])[1 + g % 5],
             CASE WHEN g % 9 = 0 THEN NULL ELSE current_date + (g % 120) - 60 END, g % 2 = 0, g % 3 = 0,
-            md5($1 || ':bgsquad:' || (1 + g % $5))::uuid, timestamp '2026-01-10' + g * interval '1 second'
+            md5($1 || ':bgsquad:' || (1 + g % $5))::uuid,
+            CASE WHEN g % 4 = 0 THEN NULL ELSE md5($1 || ':bgkr:' || (1 + g % $6))::uuid END, timestamp '2026-01-10' + g * interval '1 second'
        FROM generate_series(1, $4) g`,
-    [...p, users, bg.tasks, squads],
+    [...p, users, bg.tasks, squads, bg.keyResults],
   );
   await sql(
     `INSERT INTO audit_events (organization_id, at, actor_id, action, entity_type, entity_id, before, after)

@@ -11,7 +11,7 @@ import { createDataSource } from '../src/db/data-source';
 import { migrate } from '../src/db/database';
 import { freePort, startEmbeddedPostgres, type EmbeddedCluster } from '../src/db/embedded-postgres';
 import { signSession } from '../src/modules/identity/session-tokens';
-import { LARGE, SMALL, SQUAD, generate, type Background, type BenchIds } from './generate';
+import { LARGE, SMALL, SQUAD, SQUAD_AFTER_A_YEAR, generate, type Background, type BenchIds, type SquadShape } from './generate';
 import type { LoadConfig, LoadResult } from './load';
 import { storeProgress } from './store-progress';
 import { WORKLOADS, readArgs, type Workload } from './workloads';
@@ -196,7 +196,7 @@ interface BenchDb {
   drop: () => Promise<void>;
 }
 
-async function createBenchDb(serverUrl: string, label: string, background: Background | null): Promise<BenchDb> {
+async function createBenchDb(serverUrl: string, label: string, squad: SquadShape, background: Background | null): Promise<BenchDb> {
   const name = `plangraph_bench_${label}_${crypto.randomBytes(3).toString('hex')}`;
   const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
@@ -216,7 +216,7 @@ async function createBenchDb(serverUrl: string, label: string, background: Backg
   const sql = async (text: string, params: unknown[] = []) => (await db.query(text, params)).rows;
   let ids: BenchIds;
   try {
-    ids = await generate(sql, label, SQUAD, background);
+    ids = await generate(sql, label, squad, background);
     await storeProgress(sql, ids.organizationId);
     await db.query('ANALYZE');
   } finally {
@@ -380,9 +380,9 @@ async function benchScale(opts: Options, serverUrl: string, tmp: string) {
   const reads = WORKLOADS.filter((w) => !w.write && (!opts.only || opts.only.includes(w.name)));
   const results: Record<string, Record<string, { p95: number; p50: number; rps: number; statements: number; errors: number } | 'no answer'>> = {};
   const generation: Record<string, number> = {};
-  for (const [label, bg] of [['small', SMALL], ['large', LARGE]] as const) {
+  for (const [label, squad, bg] of [['small', SQUAD, SMALL], ['large', SQUAD_AFTER_A_YEAR, LARGE]] as const) {
     const started = Date.now();
-    const db = await createBenchDb(serverUrl, label, bg);
+    const db = await createBenchDb(serverUrl, label, squad, bg);
     generation[label] = (Date.now() - started) / 1000;
     const logFile = path.join(tmp, `plangraph-scale-${label}.log`);
     const server = await startPlangraph(db.url, logFile, path.join(tmp, 'data'));
@@ -472,7 +472,7 @@ async function main() {
       if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ scale: r, opts }, null, 2));
       return;
     }
-    const db = await createBenchDb(serverUrl, 'squad', null);
+    const db = await createBenchDb(serverUrl, 'squad', SQUAD, null);
     try {
       const r = await benchFloor(opts, db, where, tmp);
       printTable(r, opts);
