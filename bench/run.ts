@@ -71,10 +71,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Everything started, stopped on Ctrl-C as well as at the end. */
 const running = new Set<ChildProcess>();
 let clusterToStop: EmbeddedCluster | null = null;
+let tmpDir: string | null = null;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     for (const child of running) child.kill('SIGKILL');
-    void (clusterToStop?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    void (clusterToStop?.stop() ?? Promise.resolve()).finally(() => {
+      if (tmpDir && !process.env.BENCH_KEEP_LOGS) fs.rmSync(tmpDir, { recursive: true, force: true });
+      process.exit(130);
+    });
   });
 }
 const track = (child: ChildProcess) => {
@@ -457,6 +461,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plangraph-bench-'));
   fs.chmodSync(tmp, 0o755);
+  tmpDir = tmp;
   let cluster: EmbeddedCluster | null = null;
   let serverUrl = process.env.DATABASE_URL;
   try {

@@ -32,7 +32,7 @@ export interface StoredProgress extends StatusDates {
   progress: number;
 }
 
-interface KeyResultInputs {
+export interface KeyResultInputs {
   id: string;
   objectiveId: string;
   kind: KeyResultKind;
@@ -98,7 +98,8 @@ async function writeObjectives(sql: Sql, organizationId: string, values: Array<[
 
 /**
  * Recomputes the key results (after their values, confidence, measure or cycle changed), then
- * their objectives and everything those roll up into. Two statements, plus four for the objectives.
+ * their objectives and everything those roll up into. One statement to read them, then as
+ * `storeKeyResultValues`.
  */
 export async function storeKeyResultProgress(sql: Sql, organizationId: string, keyResultIds: string[]): Promise<void> {
   if (keyResultIds.length === 0) return;
@@ -109,9 +110,22 @@ export async function storeKeyResultProgress(sql: Sql, organizationId: string, k
       WHERE k.organization_id = $1 AND k.id = ANY($2::uuid[])`,
     [organizationId, keyResultIds],
   );
-  const krs = rows.map(rowToKeyResult);
-  await writeKeyResults(sql, organizationId, krs.map((k) => [k.id, computeKeyResult(k)]));
-  await storeObjectiveProgress(sql, organizationId, [...new Set(krs.map((k) => k.objectiveId))]);
+  await storeKeyResultValues(sql, organizationId, rows.map(rowToKeyResult));
+}
+
+/**
+ * Stores key results whose inputs the caller holds (a check-in knows the new value, the
+ * confidence, the measure and the cycle), then rolls up as `storeObjectiveProgress`: four
+ * statements in all (the key results are written with the first).
+ */
+export async function storeKeyResultValues(sql: Sql, organizationId: string, keyResults: KeyResultInputs[]): Promise<void> {
+  if (keyResults.length === 0) return;
+  await rollUp(
+    sql,
+    organizationId,
+    [...new Set(keyResults.map((k) => k.objectiveId))],
+    keyResults.map((k) => [k.id, computeKeyResult(k)]),
+  );
 }
 
 /**
@@ -121,15 +135,30 @@ export async function storeKeyResultProgress(sql: Sql, organizationId: string, k
  * that concurrent roll-ups queue instead of losing each other's update or deadlocking), read
  * every contributor, write.
  */
-export async function storeObjectiveProgress(
+export function storeObjectiveProgress(
   sql: Sql,
   organizationId: string,
   objectiveIds: Array<string | null | undefined>,
 ): Promise<Map<string, StoredProgress>> {
+  return rollUp(sql, organizationId, objectiveIds, []);
+}
+
+async function rollUp(
+  sql: Sql,
+  organizationId: string,
+  objectiveIds: Array<string | null | undefined>,
+  keyResults: Array<[string, StoredProgress]>,
+): Promise<Map<string, StoredProgress>> {
   const start = [...new Set(objectiveIds.filter((id): id is string => !!id))];
   if (start.length === 0) return new Map();
+  // Key results first (a data-modifying CTE runs whether or not it is read), then the chain.
   const chain = await sql(
-    `WITH RECURSIVE up(id, parent_id, depth) AS (
+    `WITH RECURSIVE written AS (
+       UPDATE key_results k SET progress = s.progress, at_risk_from = s.at_risk_from, off_track_from = s.off_track_from
+         FROM unnest($3::uuid[], $4::numeric[], $5::date[], $6::date[]) AS s(id, progress, at_risk_from, off_track_from)
+        WHERE k.id = s.id AND k.organization_id = $1
+       RETURNING k.id),
+     up(id, parent_id, depth) AS (
        SELECT id, parent_id, 0 FROM objectives WHERE organization_id = $1 AND id = ANY($2::uuid[])
        UNION ALL
        SELECT o.id, o.parent_id, up.depth + 1 FROM objectives o JOIN up ON o.id = up.parent_id
@@ -139,7 +168,14 @@ export async function storeObjectiveProgress(
        JOIN (SELECT id, max(depth) AS depth FROM up GROUP BY id) u ON u.id = o.id
        JOIN okr_cycles c ON c.id = o.cycle_id
       ORDER BY o.id`,
-    [organizationId, start],
+    [
+      organizationId,
+      start,
+      keyResults.map(([id]) => id),
+      keyResults.map(([, v]) => String(v.progress)),
+      keyResults.map(([, v]) => v.atRiskFrom),
+      keyResults.map(([, v]) => v.offTrackFrom),
+    ],
   );
   const ids = chain.map((r) => r.id as string);
   await sql(`SELECT 1 FROM objectives WHERE organization_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [organizationId, ids]);

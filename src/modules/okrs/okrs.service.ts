@@ -34,7 +34,7 @@ import type {
   UpdateObjectiveInput,
 } from './okrs.inputs';
 import { cycleById, keyResultById, objectiveById } from './okrs.loaders';
-import { statusCondition, storeKeyResultProgress, storeObjectiveProgress, sqlOf } from './okr-progress-store';
+import { statusCondition, storeKeyResultProgress, storeKeyResultValues, storeObjectiveProgress, sqlOf } from './okr-progress-store';
 import { isoToday } from '../../common/dates';
 
 /** Good OKRs have 3–5 key results; the list is returned whole, so it is bounded. */
@@ -443,7 +443,7 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
       throw forbidden("Only the key result's owner, the lead of its squad or OWNER/ADMIN may check in");
     }
     rule(() => validateValue(kr.kind, input.value));
-    await openCycle(tx, kr.cycleId);
+    const cycle = await openCycle(tx, kr.cycleId);
     const now = new Date();
     await updateWithVersion(
       tx,
@@ -453,7 +453,10 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
       { currentValue: input.value, confidence: input.confidence, lastCheckInAt: now },
       'This key result',
     );
-    await storeKeyResultProgress(sqlOf(tx.manager), orgId(tx), [kr.id]);
+    // The version check passed: kr's measure is current; the new value and confidence are the input's.
+    await storeKeyResultValues(sqlOf(tx.manager), orgId(tx), [
+      { ...kr, currentValue: input.value, confidence: input.confidence, cycle: { startsOn: cycle.startsOn, endsOn: cycle.endsOn } },
+    ]);
     const checkIn = await tx.manager.save(
       tx.manager.create(CheckIn, {
         organizationId: orgId(tx),
