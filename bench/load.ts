@@ -6,8 +6,9 @@ import autocannon from 'autocannon';
  * JSON line: requests, req/s, p50/p95/p99 latency (ms, from every response's time) and errors
  * (non-200 responses and GraphQL `errors`).
  *
- * For the check-in write, each connection checks in on its own key result and sends back the
- * version the previous answer returned (`expectedVersion`), as a client would.
+ * For the check-in write, no two requests in flight check in on the same key result, and each
+ * sends the version the previous answer for that key result returned (`expectedVersion`), as a
+ * client would; a CONFLICT would show as an error.
  */
 export interface LoadConfig {
   url: string;
@@ -31,7 +32,9 @@ export interface LoadResult {
 
 const config = JSON.parse(process.argv[2]) as LoadConfig;
 const versions = new Map(config.checkIn?.keyResults.map((k) => [k.id, k.version]) ?? []);
-let nextKr = 0;
+/** Key results with no check-in in flight: a request takes one and gives it back with its answer. */
+const free = config.checkIn?.keyResults.map((k) => k.id) ?? [];
+let sent = 0;
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 function run(seconds: number): Promise<LoadResult> {
@@ -43,22 +46,26 @@ function run(seconds: number): Promise<LoadResult> {
       errors++;
       firstError ??= `${status} ${body.slice(0, 300)}`;
     }
-    if (config.checkIn && status === 200) {
+    if (config.checkIn && context.kr) {
       const version = /"version"\s*:\s*(\d+)/.exec(body)?.[1];
-      if (version) versions.set(context.kr, Number(version));
+      if (status === 200 && version) versions.set(context.kr, Number(version));
+      free.push(context.kr);
+      context.kr = undefined;
     }
   };
   const setupRequest = config.checkIn
     ? (req: any, context: Record<string, any>) => {
-        const krs = config.checkIn!.keyResults;
-        context.kr ??= krs[nextKr++ % krs.length].id;
-        context.n = (context.n ?? 0) + 1;
-        const value = String(100 + (context.n % 400));
+        // autocannon may reset a connection's context between requests: the key result travels in
+        // it only from this request to its answer.
+        const kr = free.shift();
+        if (!kr) throw new Error('more connections than key results to check in on');
+        context.kr = kr;
+        const n = ++sent;
         return {
           ...req,
           body: JSON.stringify({
             query: config.checkIn!.query,
-            variables: { i: { keyResultId: context.kr, value, confidence: 0.5 + (context.n % 5) / 10, note: '基准周报', expectedVersion: versions.get(context.kr) } },
+            variables: { i: { keyResultId: kr, value: String(100 + (n % 400)), confidence: 0.5 + (n % 5) / 10, note: '基准周报', expectedVersion: versions.get(kr) } },
           }),
         };
       }

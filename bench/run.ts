@@ -219,15 +219,18 @@ async function createBenchDb(serverUrl: string, label: string, squad: SquadShape
   const started = Date.now();
   const sql = async (text: string, params: unknown[] = []) => (await db.query(text, params)).rows;
   let ids: BenchIds;
+  let storeSeconds = 0;
   try {
     ids = await generate(sql, label, squad, background);
+    const storing = Date.now();
     await storeProgress(sql, ids.organizationId);
+    storeSeconds = (Date.now() - storing) / 1000;
     await db.query('ANALYZE');
   } finally {
     await db.end();
   }
   const secs = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`  data ${label}: generated in ${secs} s`);
+  console.log(`  data ${label}: generated in ${secs} s (stored OKR progress: ${storeSeconds.toFixed(1)} s)`);
   return {
     url,
     ids,
@@ -443,14 +446,14 @@ async function benchScale(opts: Options, serverUrl: string, tmp: string) {
 
 function printTable(r: Awaited<ReturnType<typeof benchFloor>>, opts: Options) {
   console.log(`\n${os.cpus().length} cores; c=${opts.connections}, ${opts.seconds} s per workload after ${opts.warmup} s warm-up; load generator in its own process\n`);
-  console.log('| workload | plangraph req/s | p50 | p95 | SQL/req | floor req/s | p50 | p95 | SQL/req | plangraph / floor | same answer |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| workload | plangraph req/s | p50 | p95 | SQL/req | floor req/s | p50 | p95 | SQL/req | plangraph / floor | same answer | errors |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of r.rows) {
     const p = row.plangraph;
     const f = row.floor!;
     const stm = Number.isNaN(p.statements.mean) ? '?' : p.statements.min === p.statements.max ? String(p.statements.min) : `${p.statements.mean.toFixed(1)} (${p.statements.min}–${p.statements.max})`;
     console.log(
-      `| ${row.label} | ${p.rps.toFixed(0)} | ${p.p50} ms | ${p.p95} ms | ${stm} | ${f.rps.toFixed(0)} | ${f.p50} ms | ${f.p95} ms | ${f.statements.toFixed(0)} | ${(p.rps / f.rps).toFixed(2)}× | ${row.sameAnswer === null ? 'n/a (write)' : row.sameAnswer ? 'yes' : 'NO'} |`,
+      `| ${row.label} | ${p.rps.toFixed(0)} | ${p.p50} ms | ${p.p95} ms | ${stm} | ${f.rps.toFixed(0)} | ${f.p50} ms | ${f.p95} ms | ${f.statements.toFixed(0)} | ${(p.rps / f.rps).toFixed(2)}× | ${row.sameAnswer === null ? 'n/a (write)' : row.sameAnswer ? 'yes' : 'NO'} | ${p.errors} / ${f.errors} |`,
     );
   }
   const ratio = r.rss.end / r.rss.warm;

@@ -184,7 +184,7 @@ export const WORKLOADS: Workload[] = [
   },
   {
     name: 'checkIn',
-    label: '`checkInKeyResult` (each connection its own key result)',
+    label: '`checkInKeyResult`',
     operationName: 'BenchCheckIn',
     write: true,
     query: `mutation BenchCheckIn($i: CheckInKeyResultInput!) { checkInKeyResult(input: $i) {
