@@ -383,50 +383,58 @@ const SCALE_EXTRA: Array<{ name: string; label: string; query: string }> = [
   },
 ];
 
+/**
+ * Both organisations are built first and both servers started; then each workload runs on the
+ * small one and right after on the large one, so that the two figures of a row are taken under
+ * the same load from whatever else runs on the machine.
+ */
 async function benchScale(opts: Options, serverUrl: string, tmp: string) {
   const reads = WORKLOADS.filter((w) => !w.write && (!opts.only || opts.only.includes(w.name)));
-  const results: Record<string, Record<string, { p95: number; p50: number; rps: number; statements: number; errors: number } | 'no answer'>> = {};
+  type Figures = { p95: number; p50: number; rps: number; statements: number; errors: number };
+  const results: Record<string, Record<string, Figures | 'no answer'>> = { small: {}, large: {} };
   const generation: Record<string, number> = {};
-  for (const [label, squad, bg] of [['small', SQUAD, SMALL], ['large', SQUAD_AFTER_A_YEAR, LARGE]] as const) {
-    const started = Date.now();
-    const db = await createBenchDb(serverUrl, label, squad, bg);
-    generation[label] = (Date.now() - started) / 1000;
-    const logFile = path.join(tmp, `plangraph-scale-${label}.log`);
-    const server = await startPlangraph(db.url, logFile, path.join(tmp, 'data'));
-    const token = signSession(JWT_SECRET, db.ids.leadId, 24 * 3600);
-    const ctx = { squadId: db.ids.squadId, cycleId: db.ids.cycleId };
-    results[label] = {};
-    try {
-      const all = [
-        ...reads.map((w) => ({ name: w.name, operationName: w.operationName, query: w.query, variables: readArgs(w, ctx, toGlobalId).variables })),
-        ...SCALE_EXTRA.map((x) => ({ name: x.name, operationName: /query (\w+)/.exec(x.query)![1], query: x.query, variables: {} })),
-      ];
-      for (const w of all) {
-        const answer = await post(server.url, token, { query: w.query, variables: w.variables });
+  const sides: Array<{ label: string; db: BenchDb; server: Proc; logFile: string; token: string }> = [];
+  try {
+    for (const [label, squad, bg] of [['small', SQUAD, SMALL], ['large', SQUAD_AFTER_A_YEAR, LARGE]] as const) {
+      const started = Date.now();
+      const db = await createBenchDb(serverUrl, label, squad, bg);
+      generation[label] = (Date.now() - started) / 1000;
+      const logFile = path.join(tmp, `plangraph-scale-${label}.log`);
+      const server = await startPlangraph(db.url, logFile, path.join(tmp, 'data'));
+      sides.push({ label, db, server, logFile, token: signSession(JWT_SECRET, db.ids.leadId, 24 * 3600) });
+    }
+    const workloads = [
+      ...reads.map((w) => ({ name: w.name, operationName: w.operationName, query: w.query, variables: (ids: BenchIds) => readArgs(w, ids, toGlobalId).variables })),
+      ...SCALE_EXTRA.map((x) => ({ name: x.name, operationName: /query (\w+)/.exec(x.query)![1], query: x.query, variables: () => ({}) })),
+    ];
+    for (const w of workloads) {
+      for (const side of sides) {
+        const variables = w.variables(side.db.ids);
+        const answer = await post(side.server.url, side.token, { query: w.query, variables });
         if (answer.timeout) {
-          results[label][w.name] = 'no answer';
-          console.log(`  ${label} ${w.name}: no answer within 30 s; not measured`);
+          results[side.label][w.name] = 'no answer';
+          console.log(`  ${side.label} ${w.name}: no answer within 30 s; not measured`);
           continue;
         }
-        if (answer.errors) throw new Error(`${w.name} (${label}): ${JSON.stringify(answer.errors).slice(0, 400)}`);
-        const offset = fs.statSync(logFile).size;
+        if (answer.errors) throw new Error(`${w.name} (${side.label}): ${JSON.stringify(answer.errors).slice(0, 400)}`);
+        const offset = fs.statSync(side.logFile).size;
         const r = await load({
-          url: server.url,
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ query: w.query, variables: w.variables }),
+          url: side.server.url,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${side.token}` },
+          body: JSON.stringify({ query: w.query, variables }),
           connections: opts.connections,
           warmupSeconds: opts.warmup,
           seconds: opts.seconds,
         });
         await sleep(300);
-        const s = statementsFromLog(logFile, offset, w.operationName);
-        results[label][w.name] = { p95: r.p95, p50: r.p50, rps: r.rps, statements: s.mean, errors: r.errors };
-        console.log(`  ${label} ${w.name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50} ms p95 ${r.p95} ms ${s.mean.toFixed(1)} SQL/req errors ${r.errors}`);
+        const st = statementsFromLog(side.logFile, offset, w.operationName);
+        results[side.label][w.name] = { p95: r.p95, p50: r.p50, rps: r.rps, statements: st.mean, errors: r.errors };
+        console.log(`  ${side.label} ${w.name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50} ms p95 ${r.p95} ms ${st.mean.toFixed(1)} SQL/req errors ${r.errors}`);
       }
-    } finally {
-      await server.stop();
-      await db.drop();
     }
+  } finally {
+    for (const side of sides) await side.server.stop();
+    for (const side of sides) await side.db.drop();
   }
   const labels = new Map<string, string>([...WORKLOADS.map((w) => [w.name, w.label] as [string, string]), ...SCALE_EXTRA.map((x) => [x.name, x.label] as [string, string])]);
   console.log(`\nScale: ${SMALL.objectives}+${SQUAD.objectives} / ${LARGE.objectives}+${SQUAD.objectives} objectives; generation ${generation.small.toFixed(0)} s / ${generation.large.toFixed(0)} s\n`);
