@@ -239,7 +239,7 @@ async function generateBackground(rawSql: Sql, seed: string, org: string, cycle:
             md5($1 || ':user:1')::uuid, (ARRAY['TODO','IN_PROGRESS','BLOCKED','DONE','DONE'])[1 + g % 5],
             CASE WHEN g % 9 = 0 THEN NULL ELSE current_date + (g % 120) - 60 END, g % 2 = 0, g % 3 = 0,
             md5($1 || ':bgsquad:' || (1 + g % $5))::uuid,
-            CASE WHEN g % 4 = 0 THEN NULL ELSE md5($1 || ':bgkr:' || (1 + g % $6))::uuid END, timestamp '2026-01-10' + g * interval '1 second'
+            CASE WHEN g % 7 = 0 THEN NULL ELSE md5($1 || ':bgkr:' || (1 + g % $6))::uuid END, timestamp '2026-01-10' + g * interval '1 second'
        FROM generate_series(1, $4) g`,
     [...p, users, bg.tasks, squads, bg.keyResults],
   );
