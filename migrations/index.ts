@@ -7,6 +7,7 @@ import { IdempotencyKeys1764300100000 } from './1764300100000-IdempotencyKeys';
 import { ReadPathIndexes1764300200000 } from './1764300200000-ReadPathIndexes';
 import { SquadsLifeCycle1764300400000 } from './1764300400000-SquadsLifeCycle';
 import { OkrsLifeCycle1764300410000 } from './1764300410000-OkrsLifeCycle';
+import { StoredOkrProgress1764300420000 } from './1764300420000-StoredOkrProgress';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   ReadPathIndexes1764300200000,
   SquadsLifeCycle1764300400000,
   OkrsLifeCycle1764300410000,
+  StoredOkrProgress1764300420000,
 ];

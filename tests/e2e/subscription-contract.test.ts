@@ -43,7 +43,7 @@ describe('subscription contract, across two server processes', () => {
     await pg.end();
     const env = { DATABASE_URL: db.url, SEED_DEMO: 'false', JWT_SECRET: process.env.JWT_SECRET, NODE_ENV: 'test' };
     [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
-    gqlA = httpGql(a.url);
+    gqlA = httpGql(a.url, db.url);
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);

@@ -13,6 +13,7 @@ import { keyResultProgress, scoreOf } from './okr-rules';
 import type { CloseCycleInput, CreateCycleInput, CyclesFilter, UpdateCycleInput } from './okrs.inputs';
 import { cycleById } from './okrs.loaders';
 import { cycleClosed, lockCycle } from './okr-access';
+import { sqlOf, storeOrganizationProgress } from './okr-progress-store';
 
 export async function listCycles(ctx: Context, filter: CyclesFilter, page: ConnectionArgs) {
   const qb = ctx.manager.createQueryBuilder(Cycle, 'c').where('c.organization_id = :org', { org: orgId(ctx) });
@@ -105,6 +106,8 @@ export async function updateCycle(ctx: Context, input: UpdateCycleInput) {
       what: 'This cycle',
     });
     if (set.startsOn || set.endsOn) {
+      // Pace, and so every stored status, follows the cycle's dates (recomputed organisation-wide).
+      await storeOrganizationProgress(sqlOf(tx.manager), cycle.organizationId);
       const objectives = await tx.manager.find(Objective, { where: { cycleId: cycle.id, organizationId: cycle.organizationId } });
       for (const o of objectives) {
         emitAfterCommit(tx, { type: 'OBJECTIVE_PROGRESS_CHANGED', entityType: 'Objective', entityId: o.id, meta: { cycleId: cycle.id } });

@@ -33,6 +33,7 @@ import {
   checkWeight,
   assertNotArchived,
 } from './okr-access';
+import { sqlOf, storeKeyResultProgress, storeKeyResultValues, storeObjectiveProgress } from './okr-progress-store';
 
 /** The routing facts of a key result's events. */
 const krMeta = (objective: Objective) => ({ objectiveId: objective.id, squadId: objective.squadId, cycleId: objective.cycleId });
@@ -75,6 +76,7 @@ export async function createKeyResult(ctx: Context, input: CreateKeyResultInput)
       },
       { action: 'key_result.created', meta: krMeta(objective), prime: keyResultById },
     );
+    await storeKeyResultProgress(sqlOf(tx.manager), orgId(tx), [keyResult.id]);
     await emitProgressChanged(tx, [objective.id]);
     return { keyResult };
   });
@@ -110,6 +112,7 @@ export async function updateKeyResult(ctx: Context, input: UpdateKeyResultInput)
       prime: keyResultById,
       what: 'This key result',
     });
+    if (set.kind || set.startValue || set.targetValue || set.weight) await storeKeyResultProgress(sqlOf(tx.manager), orgId(tx), [kr.id]);
     await emitProgressChanged(tx, [objective.id]);
     return { keyResult };
   });
@@ -131,7 +134,7 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
     assertNotArchived(kr, 'This key result');
     assertNotArchived(objective, 'Its objective');
     rule(() => validateValue(kr.kind, input.value));
-    await openCycle(tx, kr.cycleId);
+    const cycle = await openCycle(tx, kr.cycleId);
     const checkIn = await tx.manager.save(
       tx.manager.create(CheckIn, {
         organizationId: orgId(tx),
@@ -158,6 +161,10 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
         what: 'This key result',
       },
     );
+    // The version check passed: kr's measure is current; the new value and confidence are the input's.
+    await storeKeyResultValues(sqlOf(tx.manager), orgId(tx), [
+      { ...kr, currentValue: input.value, confidence: input.confidence, cycle: { startsOn: cycle.startsOn, endsOn: cycle.endsOn } },
+    ]);
     await emitProgressChanged(tx, [objective.id]);
     return { checkIn, keyResult };
   });
@@ -190,6 +197,7 @@ export async function archiveKeyResult(ctx: Context, input: ArchiveKeyResultInpu
       prime: keyResultById,
       what: 'This key result',
     });
+    await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.id]);
     await emitProgressChanged(tx, [objective.id]);
     return { keyResult };
   });
@@ -221,6 +229,7 @@ export async function deleteKeyResult(ctx: Context, input: DeleteKeyResultInput)
     }
     await assertRollupWeights(tx, objective.id, { keyResultId: kr.id, weight: null });
     await deleteRecorded(tx, KeyResult, kr, { action: 'key_result.deleted', meta: krMeta(objective), prime: keyResultById });
+    Object.assign(objective, (await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.id])).get(objective.id));
     await emitProgressChanged(tx, [objective.id]);
     return { deletedKeyResultId: toGlobalId('KeyResult', kr.id), objective };
   });

@@ -1,7 +1,7 @@
 /** Objectives: listing with filters, creation, updates and alignment. */
 import Decimal from 'decimal.js';
 import { isAdmin, orgId } from '../../common/auth';
-import { paginate, validatePageArgs, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
+import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { badInput, forbidden } from '../../common/errors';
 import { withIdempotency } from '../../db/idempotency';
@@ -12,7 +12,9 @@ import { assertManagesSquad, requireSquad } from '../squads';
 import { Objective } from './okr.entity';
 import { createsAlignmentCycle } from './okr-rules';
 import type { ArchiveObjectiveInput, CreateObjectiveInput, ObjectivesFilter, UpdateObjectiveInput } from './okrs.inputs';
-import { objectiveById, objectiveRollup } from './okrs.loaders';
+import { objectiveById } from './okrs.loaders';
+import { isoToday } from '../../common/dates';
+import { sqlOf, statusCondition, storeObjectiveProgress } from './okr-progress-store';
 import {
   requireCycle,
   requireObjective,
@@ -32,9 +34,9 @@ const OBJECTIVE_SORT: SortKey<Objective>[] = [
 ];
 
 /**
- * Objectives, oldest first, filtered by cycle, squad, owner and computed status. Status is
- * computed (it depends on check-ins and on the date), so with a status filter the list is
- * scanned forward in pages of 100 until the page is full.
+ * Objectives, oldest first, filtered by cycle, squad, owner and status. Status is stored as the
+ * days it turns AT_RISK and OFF_TRACK (okr-progress-store.ts), so the filter and its totalCount
+ * are SQL on today's date.
  */
 export async function listObjectives(ctx: Context, filter: ObjectivesFilter, page: ConnectionArgs): Promise<ConnectionResult<Objective>> {
   const qb = ctx.manager.createQueryBuilder(Objective, 'o').where('o.organization_id = :org', { org: orgId(ctx) });
@@ -42,59 +44,10 @@ export async function listObjectives(ctx: Context, filter: ObjectivesFilter, pag
   if (filter.cycleId) qb.andWhere('o.cycle_id = :cycle', { cycle: filter.cycleId });
   if (filter.squadId) qb.andWhere('o.squad_id = :squad', { squad: filter.squadId });
   if (filter.ownerId) qb.andWhere('o.owner_id = :owner', { owner: filter.ownerId });
-  const prime = (rows: Objective[]) => rows.forEach((o) => objectiveById(ctx).prime(o.id, o));
-  if (!filter.status) {
-    const result = await paginate(qb, page, OBJECTIVE_SORT);
-    prime(result.nodes);
-    return result;
-  }
-  if (page.last != null || page.before != null) throw badInput('With a status filter, page forward with first/after', 'last');
-  const { limit } = validatePageArgs(page);
-  const wanted = filter.status;
-  const matching = async (rows: Objective[]) => {
-    prime(rows);
-    const evals = await objectiveRollup(ctx).loadMany(rows.map((o) => o.id));
-    return rows.filter((_, i) => {
-      const e = evals[i];
-      if (e instanceof Error) throw e;
-      return e?.status === wanted;
-    });
-  };
-  const edges: Array<{ node: Objective; cursor: string }> = [];
-  let after = page.after ?? null;
-  let more = true;
-  while (more && edges.length <= limit) {
-    const chunk = await paginate(qb.clone(), { first: 100, after }, OBJECTIVE_SORT);
-    const keep = new Set(await matching(chunk.nodes));
-    for (const e of chunk.edges) if (keep.has(e.node)) edges.push(e);
-    more = chunk.pageInfo.hasNextPage;
-    after = chunk.pageInfo.endCursor;
-  }
-  const slice = edges.slice(0, limit);
-  let total: Promise<number> | null = null;
-  return {
-    edges: slice,
-    nodes: slice.map((e) => e.node),
-    pageInfo: {
-      hasNextPage: edges.length > limit,
-      hasPreviousPage: Boolean(page.after),
-      startCursor: slice[0]?.cursor ?? null,
-      endCursor: slice[slice.length - 1]?.cursor ?? null,
-    },
-    get totalCount() {
-      total ??= (async () => {
-        let n = 0;
-        let cursor: string | null = null;
-        for (;;) {
-          const chunk: ConnectionResult<Objective> = await paginate(qb.clone(), { first: 100, after: cursor }, OBJECTIVE_SORT);
-          n += (await matching(chunk.nodes)).length;
-          if (!chunk.pageInfo.hasNextPage) return n;
-          cursor = chunk.pageInfo.endCursor;
-        }
-      })();
-      return total;
-    },
-  };
+  if (filter.status) qb.andWhere(statusCondition('o', filter.status), { today: isoToday() });
+  const result = await paginate(qb, page, OBJECTIVE_SORT);
+  for (const o of result.nodes) objectiveById(ctx).prime(o.id, o);
+  return result;
 }
 
 /** The routing facts of an objective's events. */
@@ -130,6 +83,7 @@ export async function createObjective(ctx: Context, input: CreateObjectiveInput)
       },
       { action: 'objective.created', meta: objectiveMeta, prime: objectiveById },
     );
+    Object.assign(objective, (await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.id])).get(objective.id));
     await emitProgressChanged(tx, [parent?.id ?? null]);
     return { objective };
   });
@@ -179,6 +133,7 @@ export async function updateObjective(ctx: Context, input: UpdateObjectiveInput)
       what: 'This objective',
     });
     if (set.parentId !== undefined || set.weight !== undefined) {
+      await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.parentId, updated.parentId]);
       await emitProgressChanged(tx, [objective.parentId, updated.parentId]);
     }
     return { objective: updated };
@@ -203,6 +158,7 @@ export async function archiveObjective(ctx: Context, input: ArchiveObjectiveInpu
       prime: objectiveById,
       what: 'This objective',
     });
+    await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.parentId]);
     await emitProgressChanged(tx, [objective.parentId]);
     return { objective: archived };
   });

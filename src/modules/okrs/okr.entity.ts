@@ -21,6 +21,17 @@ const ratioTransformer = {
   from: (v: string | null) => (v == null ? null : Number(v)),
 };
 
+/** date column <-> YYYY-MM-DD, or '-infinity' (stored status dates, see okr-status-dates.ts). */
+const statusDateTransformer = {
+  to: (v: string | null | undefined) => v,
+  from: (v: unknown) => {
+    if (v == null) return null;
+    if (v === -Infinity || v === '-infinity') return '-infinity';
+    if (v instanceof Date) return v.toISOString().slice(0, 10);
+    return String(v).slice(0, 10);
+  },
+};
+
 /** An OKR cycle, e.g. 2026-Q2. */
 @Entity('okr_cycles')
 @ObjectType({ implements: Node, description: 'An OKR cycle (e.g. 2026-Q2). Closing it scores and freezes its key results.' })
@@ -54,6 +65,10 @@ export class Objective extends Node {
   @Field(() => DecimalScalar, { description: "Weight in the parent objective's roll-up (default 1; 0 allowed)." })
   @Column({ type: 'numeric', transformer: decimalTransformer })
   weight: Decimal;
+  /** Stored roll-up, maintained by okr-progress-store.ts; exposed through the progress and status fields. */
+  @Column({ type: 'numeric', transformer: ratioTransformer }) progress: number;
+  @Column({ name: 'at_risk_from', type: 'date', nullable: true, transformer: statusDateTransformer }) atRiskFrom: string | null;
+  @Column({ name: 'off_track_from', type: 'date', nullable: true, transformer: statusDateTransformer }) offTrackFrom: string | null;
   @Field(() => Int, { description: 'Increases with every change; send it back as expectedVersion.' })
   @Column({ type: 'int' })
   version: number;
@@ -91,6 +106,10 @@ export class KeyResult extends Node {
   @Column({ type: 'numeric', nullable: true, transformer: ratioTransformer })
   score: number | null;
   @Field(() => Date, { nullable: true }) @Column({ name: 'last_check_in_at', type: 'timestamptz', nullable: true }) lastCheckInAt: Date | null;
+  /** Stored for the objective roll-up and its status filter (okr-progress-store.ts); the fields compute from the row. */
+  @Column({ type: 'numeric', transformer: ratioTransformer }) progress: number;
+  @Column({ name: 'at_risk_from', type: 'date', nullable: true, transformer: statusDateTransformer }) atRiskFrom: string | null;
+  @Column({ name: 'off_track_from', type: 'date', nullable: true, transformer: statusDateTransformer }) offTrackFrom: string | null;
   @Field(() => Int, { description: 'Increases with every change; send it back as expectedVersion.' })
   @Column({ type: 'int' })
   version: number;

@@ -64,7 +64,7 @@ export class ObjectivesFilter {
   @Field(() => ID, { nullable: true }) @GlobalIdOf('Cycle') @IsOptional() cycleId?: string;
   @Field(() => ID, { nullable: true }) @GlobalIdOf('Squad') @IsOptional() squadId?: string;
   @Field(() => ID, { nullable: true }) @GlobalIdOf('User') @IsOptional() ownerId?: string;
-  @Field(() => OkrStatus, { nullable: true, description: 'Computed status; paginate forward (first/after) with it.' })
+  @Field(() => OkrStatus, { nullable: true, description: 'Status today (stored with the progress it follows, so it filters and counts in SQL).' })
   @IsOptional()
   status?: OkrStatus;
   @Field({ nullable: true, defaultValue: false, description: 'false (default): active objectives; true: archived ones.' })

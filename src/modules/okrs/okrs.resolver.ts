@@ -12,6 +12,8 @@ import { planningSubscription } from '../realtime';
 import { Squad, squadById } from '../squads';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
 import { OkrStatus } from './okr-rules';
+import { statusOn } from './okr-status-dates';
+import { isoToday } from '../../common/dates';
 import {
   ArchiveKeyResultInput,
   ArchiveObjectiveInput,
@@ -203,13 +205,13 @@ export class ObjectiveResolver {
   }
 
   @FieldResolver(() => Float, { description: 'Weighted mean of its key results’ and aligned objectives’ progress, 0..1.' })
-  async progress(@Root() o: Objective, @Ctx() ctx: Context) {
-    return (await rollup(ctx, o)).progress;
+  progress(@Root() o: Objective) {
+    return o.progress;
   }
 
   @FieldResolver(() => OkrStatus, { description: 'The weakest status of its key results and aligned objectives.' })
-  async status(@Root() o: Objective, @Ctx() ctx: Context) {
-    return (await rollup(ctx, o)).status;
+  status(@Root() o: Objective) {
+    return statusOn(o, isoToday());
   }
 
   @FieldResolver(() => Float, { nullable: true, description: 'Weighted mean of key-result scores once the cycle is closed.' })
