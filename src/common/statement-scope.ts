@@ -3,11 +3,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /**
  * Counts the SQL statements issued inside a scope (a request, or a test's operation), for the
  * request log and for tests. The TypeORM logger increments the counter of the scope the query
- * runs in. Counting only: nothing waits on it.
+ * runs in. Counting only: nothing waits on it. It is the request's only async-local scope: the
+ * server reads the request id from it too (each AsyncLocalStorage costs on every async hop).
  */
 export interface StatementScope {
   count: number;
   statements: string[];
+  /** The request's id (X-Request-Id), for the log and the error formatter. */
+  requestId?: string;
 }
 
 const storage = new AsyncLocalStorage<StatementScope>();

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -15,7 +14,7 @@ import { WebSocketServer } from 'ws';
 import type { Context } from '../common/context';
 import { ErrorCode } from '../common/errors';
 import { pendingMigrations } from '../db/data-source';
-import { runCountingStatements, type StatementScope } from '../common/statement-scope';
+import { currentStatementScope, runCountingStatements, type StatementScope } from '../common/statement-scope';
 import { createContextFactory, requestIdFrom, type AppDeps, type Credentials } from './context-factory';
 import { createErrorFormatter } from './format-error';
 import { mountGraphiql } from './graphiql';
@@ -31,11 +30,6 @@ export interface RunningServer {
   /** SQL statements issued while serving the request with this X-Request-Id (kept for the last 1000). */
   statementsFor(requestId: string): StatementScope | undefined;
   stop(): Promise<void>;
-}
-
-interface RequestScope {
-  requestId: string;
-  statements: StatementScope;
 }
 
 const MAX_KEPT_SCOPES = 1000;
@@ -64,7 +58,6 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
   const schema = await buildAppSchema(deps.events);
   const buildContext = createContextFactory(deps);
   const formatError = createErrorFormatter({ logger, development });
-  const requestScope = new AsyncLocalStorage<RequestScope>();
   const scopes = new Map<string, StatementScope>();
   const keepScope = (id: string, scope: StatementScope) => {
     scopes.set(id, scope);
@@ -163,12 +156,12 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ response, errors, operationName }) {
-          const scope = requestScope.getStore();
+          const scope = currentStatementScope();
           contextValue.logger.info(
             {
               operationName: operationName ?? request.operationName ?? null,
               durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
-              sqlStatements: scope?.statements.count,
+              sqlStatements: scope?.count,
               errors: errors?.length ?? 0,
               status: response.http.status ?? 200,
             },
@@ -192,7 +185,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
     // Stack traces go to the log, never to clients.
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: !development,
-    formatError: (formatted, error) => formatError(formatted, error, requestScope.getStore()?.requestId),
+    formatError: (formatted, error) => formatError(formatted, error, currentStatementScope()?.requestId),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
       {
@@ -251,14 +244,14 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
     express.json({ limit: '1mb' }),
     (req: Request, _res: Response, next: NextFunction) => {
       const requestId = requestIdFrom(header(req, 'x-request-id'));
-      const statements: StatementScope = { count: 0, statements: [] };
+      const statements: StatementScope = { count: 0, statements: [], requestId };
       keepScope(requestId, statements);
       _res.setHeader('x-request-id', requestId);
-      requestScope.run({ requestId, statements }, () => runCountingStatements(statements, () => next()));
+      runCountingStatements(statements, () => next());
     },
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const requestId = requestScope.getStore()?.requestId ?? requestIdFrom(null);
+        const requestId = currentStatementScope()?.requestId ?? requestIdFrom(null);
         return buildContext(
           { authorization: header(req, 'authorization'), organizationHint: header(req, 'x-organization-id') },
           requestId,
