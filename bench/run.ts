@@ -111,7 +111,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
 async function startPlangraph(dbUrl: string, logFile: string, dataDir: string): Promise<Proc> {
   const port = await freePort();
   const out = fs.openSync(logFile, 'a');
-  const child = track(spawn(process.execPath, ['dist/src/main.js'], {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the server under load.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = track(spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
