@@ -28,6 +28,7 @@ import {
   squadOf,
   assertManagesObjective,
   openCycle,
+  announceProgress,
   emitProgressChanged,
   assertRollupWeights,
   checkWeight,
@@ -76,8 +77,7 @@ export async function createKeyResult(ctx: Context, input: CreateKeyResultInput)
       },
       { action: 'key_result.created', meta: krMeta(objective), prime: keyResultById },
     );
-    await storeKeyResultProgress(sqlOf(tx.manager), orgId(tx), [keyResult.id]);
-    await emitProgressChanged(tx, [objective.id]);
+    announceProgress(tx, await storeKeyResultProgress(sqlOf(tx.manager), orgId(tx), [keyResult.id]));
     return { keyResult };
   });
 }
@@ -112,8 +112,11 @@ export async function updateKeyResult(ctx: Context, input: UpdateKeyResultInput)
       prime: keyResultById,
       what: 'This key result',
     });
-    if (set.kind || set.startValue || set.targetValue || set.weight) await storeKeyResultProgress(sqlOf(tx.manager), orgId(tx), [kr.id]);
-    await emitProgressChanged(tx, [objective.id]);
+    if (set.kind || set.startValue || set.targetValue || set.weight) {
+      announceProgress(tx, await storeKeyResultProgress(sqlOf(tx.manager), orgId(tx), [kr.id]));
+    } else {
+      await emitProgressChanged(tx, [objective.id]);
+    }
     return { keyResult };
   });
 }
@@ -162,10 +165,10 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
       },
     );
     // The version check passed: kr's measure is current; the new value and confidence are the input's.
-    await storeKeyResultValues(sqlOf(tx.manager), orgId(tx), [
+    const rolledUp = await storeKeyResultValues(sqlOf(tx.manager), orgId(tx), [
       { ...kr, currentValue: input.value, confidence: input.confidence, cycle: { startsOn: cycle.startsOn, endsOn: cycle.endsOn } },
     ]);
-    await emitProgressChanged(tx, [objective.id]);
+    announceProgress(tx, rolledUp);
     return { checkIn, keyResult };
   });
 }
@@ -197,8 +200,7 @@ export async function archiveKeyResult(ctx: Context, input: ArchiveKeyResultInpu
       prime: keyResultById,
       what: 'This key result',
     });
-    await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.id]);
-    await emitProgressChanged(tx, [objective.id]);
+    announceProgress(tx, await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.id]));
     return { keyResult };
   });
 }
@@ -229,8 +231,9 @@ export async function deleteKeyResult(ctx: Context, input: DeleteKeyResultInput)
     }
     await assertRollupWeights(tx, objective.id, { keyResultId: kr.id, weight: null });
     await deleteRecorded(tx, KeyResult, kr, { action: 'key_result.deleted', meta: krMeta(objective), prime: keyResultById });
-    Object.assign(objective, (await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.id])).get(objective.id));
-    await emitProgressChanged(tx, [objective.id]);
+    const rolledUp = await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.id]);
+    Object.assign(objective, rolledUp.get(objective.id)?.stored);
+    announceProgress(tx, rolledUp);
     return { deletedKeyResultId: toGlobalId('KeyResult', kr.id), objective };
   });
 }

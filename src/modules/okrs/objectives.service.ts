@@ -21,7 +21,7 @@ import {
   assertManagesObjective,
   openCycle,
   alignmentChain,
-  emitProgressChanged,
+  announceProgress,
   assertRollupWeights,
   checkWeight,
   assertNotArchived,
@@ -83,8 +83,9 @@ export async function createObjective(ctx: Context, input: CreateObjectiveInput)
       },
       { action: 'objective.created', meta: objectiveMeta, prime: objectiveById },
     );
-    Object.assign(objective, (await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.id])).get(objective.id));
-    await emitProgressChanged(tx, [parent?.id ?? null]);
+    const rolledUp = await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.id]);
+    Object.assign(objective, rolledUp.get(objective.id)?.stored);
+    announceProgress(tx, rolledUp, objective.id); // its parent's chain
     return { objective };
   });
 }
@@ -133,8 +134,7 @@ export async function updateObjective(ctx: Context, input: UpdateObjectiveInput)
       what: 'This objective',
     });
     if (set.parentId !== undefined || set.weight !== undefined) {
-      await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.parentId, updated.parentId]);
-      await emitProgressChanged(tx, [objective.parentId, updated.parentId]);
+      announceProgress(tx, await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.parentId, updated.parentId]));
     }
     return { objective: updated };
   });
@@ -158,8 +158,7 @@ export async function archiveObjective(ctx: Context, input: ArchiveObjectiveInpu
       prime: objectiveById,
       what: 'This objective',
     });
-    await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.parentId]);
-    await emitProgressChanged(tx, [objective.parentId]);
+    announceProgress(tx, await storeObjectiveProgress(sqlOf(tx.manager), orgId(tx), [objective.parentId]));
     return { objective: archived };
   });
 }

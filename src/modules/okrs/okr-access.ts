@@ -10,6 +10,7 @@ import { leadsSquad, squadById, type Squad } from '../squads';
 import { Cycle, KeyResult, Objective } from './okr.entity';
 import { RuleViolation, assertSomeWeight } from './okr-rules';
 import { cycleById, keyResultById, objectiveById } from './okrs.loaders';
+import type { RolledUp } from './okr-progress-store';
 
 /** Good OKRs have 3–5 key results; the list is returned whole, so it is bounded. */
 export const MAX_KEY_RESULTS = 20;
@@ -85,7 +86,22 @@ export async function alignmentChain(tx: Context, objectiveId: string): Promise<
   return rows.map((r) => ({ id: r.id, cycleId: r.cycle_id }));
 }
 
-/** Progress of these objectives and everything they roll up into may have changed. */
+/**
+ * Announces (after commit) the objectives a roll-up recomputed, nearest first, from the chains
+ * it already walked: no second walk. `except` leaves one out (a new objective is announced as
+ * created, not as changed).
+ */
+export function announceProgress(tx: Context, rolledUp: RolledUp, except?: string): void {
+  for (const [id, { cycleId }] of rolledUp) {
+    if (id === except) continue;
+    emitAfterCommit(tx, { type: 'OBJECTIVE_PROGRESS_CHANGED', entityType: 'Objective', entityId: id, meta: { cycleId } });
+  }
+}
+
+/**
+ * Progress of these objectives and everything they roll up into may have changed, and nothing
+ * was stored (e.g. a key result's title): walks the chains to announce them.
+ */
 export async function emitProgressChanged(tx: Context, objectiveIds: Array<string | null>): Promise<void> {
   const seen = new Set<string>();
   for (const start of objectiveIds) {

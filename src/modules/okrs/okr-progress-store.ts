@@ -32,6 +32,12 @@ export interface StoredProgress extends StatusDates {
   progress: number;
 }
 
+/**
+ * What a roll-up recomputed, nearest first: every objective of the chains it walked, with its
+ * cycle (for the progress events the caller announces from it) and its new stored values.
+ */
+export type RolledUp = Map<string, { cycleId: string; stored: StoredProgress }>;
+
 export interface KeyResultInputs {
   id: string;
   objectiveId: string;
@@ -101,8 +107,8 @@ async function writeObjectives(sql: Sql, organizationId: string, values: Array<[
  * their objectives and everything those roll up into. One statement to read them, then as
  * `storeKeyResultValues`.
  */
-export async function storeKeyResultProgress(sql: Sql, organizationId: string, keyResultIds: string[]): Promise<void> {
-  if (keyResultIds.length === 0) return;
+export async function storeKeyResultProgress(sql: Sql, organizationId: string, keyResultIds: string[]): Promise<RolledUp> {
+  if (keyResultIds.length === 0) return new Map();
   const rows = await sql(
     `SELECT k.id, k.objective_id, k.kind, k.start_value, k.target_value, k.current_value, k.confidence,
             to_char(c.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(c.ends_on, 'YYYY-MM-DD') AS ends_on
@@ -110,7 +116,7 @@ export async function storeKeyResultProgress(sql: Sql, organizationId: string, k
       WHERE k.organization_id = $1 AND k.id = ANY($2::uuid[])`,
     [organizationId, keyResultIds],
   );
-  await storeKeyResultValues(sql, organizationId, rows.map(rowToKeyResult));
+  return storeKeyResultValues(sql, organizationId, rows.map(rowToKeyResult));
 }
 
 /**
@@ -118,9 +124,9 @@ export async function storeKeyResultProgress(sql: Sql, organizationId: string, k
  * confidence, the measure and the cycle), then rolls up as `storeObjectiveProgress`: four
  * statements in all (the key results are written with the first).
  */
-export async function storeKeyResultValues(sql: Sql, organizationId: string, keyResults: KeyResultInputs[]): Promise<void> {
-  if (keyResults.length === 0) return;
-  await rollUp(
+export async function storeKeyResultValues(sql: Sql, organizationId: string, keyResults: KeyResultInputs[]): Promise<RolledUp> {
+  if (keyResults.length === 0) return new Map();
+  return rollUp(
     sql,
     organizationId,
     [...new Set(keyResults.map((k) => k.objectiveId))],
@@ -139,7 +145,7 @@ export function storeObjectiveProgress(
   sql: Sql,
   organizationId: string,
   objectiveIds: Array<string | null | undefined>,
-): Promise<Map<string, StoredProgress>> {
+): Promise<RolledUp> {
   return rollUp(sql, organizationId, objectiveIds, []);
 }
 
@@ -148,7 +154,7 @@ async function rollUp(
   organizationId: string,
   objectiveIds: Array<string | null | undefined>,
   keyResults: Array<[string, StoredProgress]>,
-): Promise<Map<string, StoredProgress>> {
+): Promise<RolledUp> {
   const start = [...new Set(objectiveIds.filter((id): id is string => !!id))];
   if (start.length === 0) return new Map();
   // Key results first (a data-modifying CTE runs whether or not it is read), then the chain.
@@ -163,7 +169,7 @@ async function rollUp(
        UNION ALL
        SELECT o.id, o.parent_id, up.depth + 1 FROM objectives o JOIN up ON o.id = up.parent_id
         WHERE o.organization_id = $1 AND up.depth < 100)
-     SELECT o.id, u.depth, to_char(c.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(c.ends_on, 'YYYY-MM-DD') AS ends_on
+     SELECT o.id, o.cycle_id, u.depth, to_char(c.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(c.ends_on, 'YYYY-MM-DD') AS ends_on
        FROM objectives o
        JOIN (SELECT id, max(depth) AS depth FROM up GROUP BY id) u ON u.id = o.id
        JOIN okr_cycles c ON c.id = o.cycle_id
@@ -194,12 +200,12 @@ async function rollUp(
     byOwner.set(r.owner, list);
   }
   // Deepest first: a child in the chain is recomputed before its parent reads it.
-  const computed = new Map<string, StoredProgress>();
+  const computed: RolledUp = new Map();
   for (const o of [...chain].sort((a, b) => a.depth - b.depth)) {
-    const parts = (byOwner.get(o.id) ?? []).map((c) => (c.child && computed.has(c.child) ? { ...c, ...computed.get(c.child)! } : c));
-    computed.set(o.id, computeObjective(parts, { startsOn: o.starts_on, endsOn: o.ends_on }));
+    const parts = (byOwner.get(o.id) ?? []).map((c) => (c.child && computed.has(c.child) ? { ...c, ...computed.get(c.child)!.stored } : c));
+    computed.set(o.id, { cycleId: o.cycle_id, stored: computeObjective(parts, { startsOn: o.starts_on, endsOn: o.ends_on }) });
   }
-  await writeObjectives(sql, organizationId, [...computed]);
+  await writeObjectives(sql, organizationId, [...computed].map(([id, r]) => [id, r.stored]));
   return computed;
 }
 
