@@ -1,19 +1,9 @@
-import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { Context } from '../common/context';
 import { orgId } from '../common/auth';
 import { conflict } from '../common/errors';
-
-/** Maps a raw row (`RETURNING *`) to an entity once, with the columns' transformers. */
-export function hydrateRow<E extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<E>, raw: Record<string, unknown>): E {
-  const metadata = manager.connection.getMetadata(entity);
-  const row = metadata.create() as E;
-  for (const column of metadata.columns) {
-    if (!(column.databaseName in raw)) continue;
-    column.setEntityValue(row, manager.connection.driver.prepareHydratedValue(raw[column.databaseName], column));
-  }
-  return row;
-}
+import { rowShape } from '../common/rows';
 
 /**
  * Optimistic concurrency for rows several front ends edit, in one statement:
@@ -43,15 +33,30 @@ export async function updateVersioned<E extends ObjectLiteral & { id: string; ve
   if (expectedVersion != null) qb.andWhere('version = :expectedVersion', { expectedVersion });
   const result = await qb.returning('*').execute();
   const rows = result.raw as Array<Record<string, unknown>>;
-  if (rows.length === 1) return hydrateRow(tx.manager, entity, rows[0]);
+  if (rows.length === 1) return rowShape(tx.manager.connection, entity as abstract new () => E).map(rows[0]);
+  return staleVersion(tx, entity, id, orgId(tx), expectedVersion, what);
+}
+
+/**
+ * CONFLICT for a write that matched no row at `expected`: reads the row's current version for
+ * `extensions.currentVersion` (null when the row is gone).
+ */
+export async function staleVersion(
+  tx: Context,
+  entity: EntityTarget<ObjectLiteral>,
+  id: string,
+  organizationId: string,
+  expected: number | null,
+  what = 'This object',
+): Promise<never> {
   const [current] = (await tx.manager
     .createQueryBuilder()
     .select('t.version', 'version')
     .from(entity, 't')
-    .where('t.id = :id AND t.organization_id = :org', { id, org: orgId(tx) })
+    .where('t.id = :id AND t.organization_id = :org', { id, org: organizationId })
     .getRawMany()) as Array<{ version: number }>;
   throw conflict(
-    `${what} was changed by someone else (now version ${current?.version ?? 'unknown'}, you sent ${expectedVersion}): reload it and apply your change again`,
+    `${what} was changed by someone else (now version ${current?.version ?? 'unknown'}, you sent ${expected}): reload it and apply your change again`,
     { currentVersion: current?.version ?? null },
   );
 }

@@ -2,8 +2,7 @@ import type { DeepPartial, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { Context } from '../../common/context';
 import type { LoaderAccessor } from '../../common/loaders';
-import { conflict } from '../../common/errors';
-import { updateVersioned } from '../../db/versioned-update';
+import { staleVersion, updateVersioned } from '../../db/versioned-update';
 import { recordChange, type Change } from './audit.service';
 
 /**
@@ -99,16 +98,7 @@ export async function deleteRecorded<E extends ObjectLiteral & { id: string; org
   if (change.expectedVersion != null) qb.andWhere('version = :expectedVersion', { expectedVersion: change.expectedVersion });
   const result = await qb.execute();
   if (change.expectedVersion != null && result.affected !== 1) {
-    const [row] = (await tx.manager
-      .createQueryBuilder()
-      .select('t.version', 'version')
-      .from(entity, 't')
-      .where('t.id = :id AND t.organization_id = :org', { id: current.id, org: current.organizationId })
-      .getRawMany()) as Array<{ version: number }>;
-    throw conflict(
-      `${change.what ?? 'This object'} was changed by someone else (now version ${row?.version ?? 'unknown'}, you sent ${change.expectedVersion}): reload it`,
-      { currentVersion: row?.version ?? null },
-    );
+    await staleVersion(tx, entity, current.id, current.organizationId, change.expectedVersion, change.what);
   }
   await record(tx, entity, current, null, current, change);
 }
