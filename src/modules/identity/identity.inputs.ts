@@ -56,6 +56,7 @@ export class AcceptInvitationInput {
   @SingleLineName()
   displayName?: string;
   @Field(() => ID, { nullable: true, description: 'An id from `viewer.invitations` (signed in, verified address).' })
+  @GlobalIdOf('Invitation')
   @IsOptional()
   @MaxLength(200)
   invitationId?: string;
@@ -63,7 +64,7 @@ export class AcceptInvitationInput {
 
 @InputType()
 export class DeclineInvitationInput {
-  @Field(() => ID, { description: 'An id from `viewer.invitations`.' }) @MaxLength(200) invitationId: string;
+  @Field(() => ID, { description: 'An id from `viewer.invitations`.' }) @GlobalIdOf('Invitation') @MaxLength(200) invitationId: string;
 }
 
 @InputType()

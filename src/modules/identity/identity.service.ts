@@ -4,7 +4,7 @@ import { orgId } from '../../common/auth';
 import { Role, type Context } from '../../common/context';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound, unauthenticated } from '../../common/errors';
-import { fromGlobalId, toGlobalId } from '../../common/ids';
+import { toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
 import { recordChange } from '../audit';
 import { memberById, organizationById } from './identity.loaders';
@@ -440,7 +440,7 @@ export async function acceptInvitation(ctx: Context, input: AcceptInvitationInpu
     throw badInput('Send either token (from the invitation mail) or invitationId (signed in), not both', input.token ? 'invitationId' : 'token');
   }
   if (input.invitationId) {
-    const id = fromGlobalId(input.invitationId, 'Invitation', 'invitationId');
+    const id = input.invitationId;
     const result = await withTransaction(ctx, async (tx) => {
       const user = await verifiedCaller(tx);
       const inv = await lockInvitation(tx, { id });
@@ -493,7 +493,7 @@ export async function acceptInvitation(ctx: Context, input: AcceptInvitationInpu
 
 /** Declines an invitation: the INVITED membership (and the invitation) are deleted. */
 export async function declineInvitation(ctx: Context, input: DeclineInvitationInput) {
-  const id = fromGlobalId(input.invitationId, 'Invitation', 'invitationId');
+  const id = input.invitationId;
   return withTransaction(ctx, async (tx) => {
     const user = await verifiedCaller(tx);
     const inv = await lockInvitation(tx, { id });
@@ -514,7 +514,7 @@ export async function declineInvitation(ctx: Context, input: DeclineInvitationIn
       before: member,
       meta: { userId: user.id },
     });
-    return { declinedInvitationId: input.invitationId };
+    return { declinedInvitationId: toGlobalId('Invitation', id) };
   });
 }
 
