@@ -76,11 +76,3 @@ export const membershipsOfUser = defineLoader<string, Array<{ member: Member; or
   },
 );
 
-/** When each user verified their address (null: not verified); for users read without the column. */
-export const emailVerifiedAtByUserId = defineLoader<string, { at: Date | null }>('identity.emailVerifiedAtByUserId', async (ctx, ids) => {
-  const rows: Array<{ id: string; at: Date | null }> = await ctx.manager.query(
-    `SELECT id, email_verified_at AS at FROM users WHERE id = ANY($1::uuid[])`,
-    [[...ids]],
-  );
-  return byKeys(ids, rows, (r) => r.id).map((r) => (r ? { at: r.at } : null));
-});

@@ -14,7 +14,7 @@ import {
   SignUpInput,
   VerifyEmailInput,
 } from './identity.inputs';
-import { emailVerifiedAtByUserId, memberByUserId, membershipsOfUser, referencedUserById } from './identity.loaders';
+import { memberByUserId, membershipsOfUser, referencedUserById } from './identity.loaders';
 import * as identity from './identity.service';
 import {
   AcceptInvitationPayload,
@@ -192,9 +192,8 @@ export class UserResolver {
   @FieldResolver(() => Boolean, {
     description: 'Whether the user proved they receive mail at this address. Unverified accounts see and accept no invitations.',
   })
-  async emailVerified(@Root() user: User, @Ctx() ctx: Context): Promise<boolean> {
-    // Users read as entities carry the column; others (raw rows) are looked up in one batch.
-    if (user.emailVerifiedAt !== undefined) return user.emailVerifiedAt !== null;
-    return ((await emailVerifiedAtByUserId(ctx).load(user.id))?.at ?? null) !== null;
+  emailVerified(@Root() user: User): boolean {
+    // Every read of a user (loaders, services) carries the column.
+    return user.emailVerifiedAt != null;
   }
 }
