@@ -25,4 +25,20 @@ export const DEMO = {
     krConversion: '00000000-0000-4000-8000-000000000243',
     krRefunds: '00000000-0000-4000-8000-000000000244',
   },
+  /** Budgets for finance: the quarterly organisation budget and the creators squad's budget. */
+  budgets: {
+    organizationQ2: '00000000-0000-4000-8000-000000000401',
+    creatorsQ2: '00000000-0000-4000-8000-000000000402',
+  },
+  /** Campaigns: 超级品牌日 (Super Brand Day) and the checkout A/B experiment. */
+  campaigns: {
+    superBrandDay: '00000000-0000-4000-8000-000000000501',
+    checkoutExperiment: '00000000-0000-4000-8000-000000000502',
+  },
+  /** RACI and SOPs: the 超级品牌日 matrix and the two SOPs. */
+  sops: {
+    raciSuperBrandDay: '00000000-0000-4000-8000-000000000601',
+    complaintHandling: '00000000-0000-4000-8000-000000000611',
+    campaignExecution: '00000000-0000-4000-8000-000000000612',
+  },
 } as const;
