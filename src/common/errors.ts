@@ -32,6 +32,10 @@ export enum ErrorCode {
   BUDGET_CAP_EXCEEDED = 'BUDGET_CAP_EXCEEDED',
   /** An objective's alignment loops back on itself (or is too deep to roll up). */
   ALIGNMENT_LOOP = 'ALIGNMENT_LOOP',
+  /** An SOP draft without steps cannot be submitted for review. */
+  SOP_DRAFT_EMPTY = 'SOP_DRAFT_EMPTY',
+  /** The author of an SOP version cannot approve it: someone else must. */
+  AUTHOR_CANNOT_APPROVE = 'AUTHOR_CANNOT_APPROVE',
 }
 
 export class AppError extends GraphQLError {

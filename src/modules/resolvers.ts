@@ -6,6 +6,7 @@ import { realtimeResolvers } from './realtime';
 import { squadsResolvers } from './squads';
 import { tasksResolvers } from './tasks';
 import { workResolvers } from './work';
+import { sopsResolvers } from './sops';
 
 /** Every resolver class of every module; the schema is built from this list. */
 export const resolvers = [
@@ -17,4 +18,5 @@ export const resolvers = [
   ...okrsResolvers,
   ...tasksResolvers,
   ...workResolvers,
+  ...sopsResolvers,
 ] as const;

@@ -4,7 +4,7 @@ import { SprintResolver, SquadMemberResolver, SquadResolver } from './squads.res
 import './squads.loaders';
 
 export { Squad, SquadMember, Sprint } from './squad.entity';
-export { squadById, sprintById } from './squads.loaders';
+export { squadById, sprintById, squadMatesByUserId } from './squads.loaders';
 export { assertManagesSquad, leadsSquad, requireSquad, requireSprint } from './squads.service';
 
 export const squadsEntities = [Squad, SquadMember, Sprint];

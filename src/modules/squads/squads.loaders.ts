@@ -56,3 +56,25 @@ export const sprintsOfSquad = defineNestedConnection<Sprint>({
   ],
   loaded: (ctx, rows) => primeAll(sprintById(ctx), rows),
 });
+
+/**
+ * For each user, the users who share an active squad with them (its lead and members, the user
+ * included), in one statement: who must acknowledge an SOP whose owner's squads decide it.
+ */
+export const squadMatesByUserId = defineLoader<string, string[]>('squads.squadMatesByUserId', async (ctx, userIds) => {
+  if (!ctx.organizationId) return userIds.map(() => []);
+  const rows: Array<{ uid: string; mate: string }> = await ctx.manager.query(
+    `WITH people AS (
+       SELECT s.id AS squad_id, s.lead_id AS user_id FROM squads s WHERE s.organization_id = $1 AND s.archived_at IS NULL
+       UNION
+       SELECT m.squad_id, m.user_id FROM squad_members m JOIN squads s ON s.id = m.squad_id AND s.organization_id = $1 AND s.archived_at IS NULL
+        WHERE m.organization_id = $1
+     )
+     SELECT DISTINCT me.user_id AS uid, mate.user_id AS mate
+       FROM people me JOIN people mate ON mate.squad_id = me.squad_id
+      WHERE me.user_id = ANY($2::uuid[])
+      ORDER BY 1, 2`,
+    [ctx.organizationId, userIds],
+  );
+  return groupByKeys(userIds, rows, (r) => r.uid).map((list) => list.map((r) => r.mate));
+});

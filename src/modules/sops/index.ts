@@ -1,0 +1,26 @@
+import { RaciActivity, RaciAssignment, RaciMatrix, Sop, SopAcknowledgement, SopStep, SopVersion, TaskSopStep } from './sops.entity';
+// The by-id loaders register RaciMatrix, RaciActivity, Sop, SopVersion and SopStep for node(id:).
+import './sops.loaders';
+import { RaciActivityResolver, RaciAssignmentResolver, RaciMatrixResolver } from './raci.resolver';
+import { SopAcknowledgementResolver, SopResolver, SopStepResolver, SopVersionResolver, TaskSopStepResolver } from './sops.resolver';
+import { sopWork } from './sops.work';
+import { registerWorkSource } from '../work';
+
+export { RaciActivity, RaciAssignment, RaciMatrix, Sop, SopStep, SopVersion } from './sops.entity';
+export { RaciRole, RaciProblem } from './raci-rules';
+export { SopStatus } from './sop-rules';
+export { raciMatrixById, sopById, sopStepById } from './sops.loaders';
+
+export const sopsEntities = [RaciMatrix, RaciActivity, RaciAssignment, Sop, SopVersion, SopStep, SopAcknowledgement, TaskSopStep];
+export const sopsResolvers = [
+  RaciMatrixResolver,
+  RaciActivityResolver,
+  RaciAssignmentResolver,
+  SopResolver,
+  SopVersionResolver,
+  SopStepResolver,
+  SopAcknowledgementResolver,
+  TaskSopStepResolver,
+] as const;
+
+registerWorkSource(sopWork);

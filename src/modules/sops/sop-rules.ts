@@ -1,0 +1,100 @@
+/** Pure SOP rules: the life cycle of an SOP and its versions (no ORM or GraphQL). */
+
+export enum SopStatus {
+  DRAFT = 'DRAFT',
+  IN_REVIEW = 'IN_REVIEW',
+  PUBLISHED = 'PUBLISHED',
+  ARCHIVED = 'ARCHIVED',
+}
+
+export type SopAction = 'edit' | 'submit' | 'approve' | 'reject' | 'startRevision' | 'archive' | 'acknowledge';
+
+/** The state an action needs to look at. */
+export interface SopState {
+  status: SopStatus;
+  /** Whether a version has been published (the current version). */
+  hasCurrentVersion: boolean;
+}
+
+/** Steps per version, and the bounds of an SOP's review interval. */
+export const MAX_SOP_STEPS = 50;
+export const MIN_REVIEW_EVERY_DAYS = 1;
+export const MAX_REVIEW_EVERY_DAYS = 3660;
+
+const FROM: Record<Exclude<SopAction, 'acknowledge'>, SopStatus[]> = {
+  edit: [SopStatus.DRAFT],
+  submit: [SopStatus.DRAFT],
+  approve: [SopStatus.IN_REVIEW],
+  reject: [SopStatus.IN_REVIEW],
+  startRevision: [SopStatus.PUBLISHED],
+  archive: [SopStatus.DRAFT, SopStatus.IN_REVIEW, SopStatus.PUBLISHED],
+};
+
+/**
+ * Why `action` is not allowed in `state`, or null when it is. DRAFT → (submit) IN_REVIEW →
+ * (approve) PUBLISHED or (reject) DRAFT; PUBLISHED → (startRevision) DRAFT again with the
+ * published version still current; anything but ARCHIVED → ARCHIVED. Acknowledging needs a
+ * published current version and an SOP that is not archived.
+ */
+export function refusal(state: SopState, action: SopAction): string | null {
+  if (state.status === SopStatus.ARCHIVED) return 'The SOP is archived';
+  if (action === 'acknowledge') return state.hasCurrentVersion ? null : 'The SOP has no published version to acknowledge yet';
+  if (FROM[action].includes(state.status)) return null;
+  const hint: Record<typeof action, string> = {
+    edit: 'only a draft can be edited (reject the version under review, or start a revision)',
+    submit: 'only a draft can be submitted for review',
+    approve: 'only a version in review can be approved (submit it first)',
+    reject: 'only a version in review can be rejected',
+    startRevision: 'a revision starts from a published SOP without an open draft',
+    archive: 'it is already archived',
+  };
+  return `The SOP is ${state.status}: ${hint[action]}`;
+}
+
+/** The status an action leads to. */
+export function nextStatus(action: Exclude<SopAction, 'acknowledge'>): SopStatus {
+  switch (action) {
+    case 'edit':
+    case 'reject':
+    case 'startRevision':
+      return SopStatus.DRAFT;
+    case 'submit':
+      return SopStatus.IN_REVIEW;
+    case 'approve':
+      return SopStatus.PUBLISHED;
+    case 'archive':
+      return SopStatus.ARCHIVED;
+  }
+}
+
+/** The approver of a version must not be its author. */
+export function mayApprove(authorId: string | null, approverId: string): boolean {
+  return authorId !== approverId;
+}
+
+/** The day a published version is due for review (UTC dates, YYYY-MM-DD). */
+export function reviewDueOn(publishedOn: string, reviewEveryDays: number): string {
+  const d = new Date(`${publishedOn}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + reviewEveryDays);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Whether the review is overdue on `today` (archived SOPs are never overdue). */
+export function isReviewOverdue(status: SopStatus, dueOn: string | null, today: string): boolean {
+  return status !== SopStatus.ARCHIVED && dueOn !== null && dueOn < today;
+}
+
+/**
+ * Who must acknowledge the current version: everyone holding a role in the SOP's RACI matrix,
+ * or, when it has none (no matrix, or a matrix without assignments), the members of the
+ * owner's squads. Those who acknowledged this version are done.
+ */
+export function pendingAcknowledgers(
+  raciUserIds: readonly string[],
+  ownerSquadMateIds: readonly string[],
+  acknowledgedUserIds: readonly string[],
+): string[] {
+  const required = raciUserIds.length > 0 ? raciUserIds : ownerSquadMateIds;
+  const done = new Set(acknowledgedUserIds);
+  return [...new Set(required)].filter((u) => !done.has(u));
+}

@@ -1,0 +1,150 @@
+import { orgId } from '../../common/auth';
+import { defineNestedConnection, type SortKey } from '../../common/connection';
+import { byKeys, defineByIdLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
+import { queryRows, rowShape } from '../../common/rows';
+import { memberByUserId } from '../identity';
+import { squadMatesByUserId } from '../squads';
+import { RaciActivity, RaciAssignment, RaciMatrix, Sop, SopAcknowledgement, SopStep, SopVersion, TaskSopStep } from './sops.entity';
+import { pendingAcknowledgers } from './sop-rules';
+
+export const raciMatrixById = defineByIdLoader(RaciMatrix, 'RaciMatrix');
+export const raciActivityById = defineByIdLoader(RaciActivity, 'RaciActivity');
+export const sopById = defineByIdLoader(Sop, 'Sop');
+export const sopVersionById = defineByIdLoader(SopVersion, 'SopVersion');
+export const sopStepById = defineByIdLoader(SopStep, 'SopStep');
+
+/** A matrix's activities, oldest first (at most MAX_RACI_ACTIVITIES); primes `raciActivityById`. */
+export const activitiesByMatrixId = defineLoader<string, RaciActivity[]>('sops.activitiesByMatrixId', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => []);
+  const shape = rowShape(ctx.manager.connection, RaciActivity);
+  const rows = await queryRows(
+    ctx.manager,
+    RaciActivity,
+    `SELECT ${shape.columns('a')} FROM raci_activities a WHERE a.organization_id = $1 AND a.matrix_id = ANY($2::uuid[]) ORDER BY a.created_at, a.id`,
+    [ctx.organizationId, ids],
+  );
+  primeAll(raciActivityById(ctx), rows);
+  return groupByKeys(ids, rows, (a) => a.matrixId);
+});
+
+/** Every assignment of each matrix, in the order they were made. */
+export const assignmentsByMatrixId = defineLoader<string, RaciAssignment[]>('sops.assignmentsByMatrixId', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => []);
+  const shape = rowShape(ctx.manager.connection, RaciAssignment);
+  const rows = await queryRows(
+    ctx.manager,
+    RaciAssignment,
+    `SELECT ${shape.columns('r')} FROM raci_assignments r WHERE r.organization_id = $1 AND r.matrix_id = ANY($2::uuid[]) ORDER BY r.created_at, r.id`,
+    [ctx.organizationId, ids],
+  );
+  return groupByKeys(ids, rows, (r) => r.matrixId);
+});
+
+/** An activity's assignments, through its matrix's (one statement for every matrix of the request). */
+export async function assignmentsOfActivity(ctx: Parameters<typeof raciMatrixById>[0], activity: RaciActivity): Promise<RaciAssignment[]> {
+  const all = (await assignmentsByMatrixId(ctx).load(activity.matrixId)) ?? [];
+  return all.filter((r) => r.activityId === activity.id);
+}
+
+/** A version's steps in order (at most MAX_SOP_STEPS); primes `sopStepById`. */
+export const stepsByVersionId = defineLoader<string, SopStep[]>('sops.stepsByVersionId', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => []);
+  const shape = rowShape(ctx.manager.connection, SopStep);
+  const rows = await queryRows(
+    ctx.manager,
+    SopStep,
+    `SELECT ${shape.columns('s')} FROM sop_steps s WHERE s.organization_id = $1 AND s.version_id = ANY($2::uuid[]) ORDER BY s.version_id, s.position`,
+    [ctx.organizationId, ids],
+  );
+  primeAll(sopStepById(ctx), rows);
+  return groupByKeys(ids, rows, (s) => s.versionId);
+});
+
+/** Who acknowledged each version (user ids). */
+export const acknowledgersByVersionId = defineLoader<string, string[]>('sops.acknowledgersByVersionId', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => []);
+  const rows: Array<{ version_id: string; user_id: string }> = await ctx.manager.query(
+    `SELECT k.version_id, k.user_id FROM sop_acknowledgements k WHERE k.organization_id = $1 AND k.version_id = ANY($2::uuid[])`,
+    [ctx.organizationId, ids],
+  );
+  return groupByKeys(ids, rows, (r) => r.version_id).map((list) => list.map((r) => r.user_id));
+});
+
+/** The step each task carries out (tasks without a link load null). */
+export const sopStepByTaskId = defineLoader<string, SopStep>('sops.sopStepByTaskId', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => null);
+  const shape = rowShape(ctx.manager.connection, SopStep);
+  const rows: Array<Record<string, unknown>> = await ctx.manager.query(
+    `SELECT l.task_id AS "__task", ${shape.columns('s')} FROM task_sop_steps l
+       JOIN sop_steps s ON s.id = l.sop_step_id AND s.organization_id = l.organization_id
+      WHERE l.organization_id = $1 AND l.task_id = ANY($2::uuid[])`,
+    [ctx.organizationId, ids],
+  );
+  const pairs = rows.map((r) => ({ task: r.__task as string, step: shape.map(r) }));
+  primeAll(sopStepById(ctx), pairs.map((p) => p.step));
+  return byKeys(ids, pairs, (p) => p.task).map((p) => p?.step ?? null);
+});
+
+/** At most this many people are listed as pending for one SOP. */
+export const MAX_PENDING_LISTED = 100;
+
+/**
+ * Who has not yet acknowledged each SOP's current version (user ids, at most MAX_PENDING_LISTED):
+ * the people of its RACI matrix, else its owner's squad mates; members of the organisation only,
+ * VIEWERs left out (they change nothing). A constant number of statements for any number of SOPs.
+ */
+export const pendingAcknowledgersBySopId = defineLoader<string, string[]>('sops.pendingAcknowledgersBySopId', async (ctx, ids) => {
+  const sops = await sopById(ctx).loadMany(ids);
+  const result = await Promise.all(
+    sops.map(async (sop) => {
+      if (!sop || sop instanceof Error || !sop.currentVersionId || sop.archivedAt) return [];
+      const [raci, mates, acked] = await Promise.all([
+        sop.raciMatrixId ? assignmentsByMatrixId(ctx).load(sop.raciMatrixId) : Promise.resolve([] as RaciAssignment[]),
+        squadMatesByUserId(ctx).load(sop.ownerId),
+        acknowledgersByVersionId(ctx).load(sop.currentVersionId),
+      ]);
+      const pending = pendingAcknowledgers((raci ?? []).map((r) => r.userId), mates ?? [], acked ?? []);
+      const members = await memberByUserId(ctx).loadMany(pending);
+      return pending.filter((_, i) => {
+        const m = members[i];
+        return m && !(m instanceof Error) && m.role !== 'VIEWER';
+      }).slice(0, MAX_PENDING_LISTED);
+    }),
+  );
+  return result;
+});
+
+const VERSION_SORT: SortKey<SopVersion>[] = [
+  { column: 'v.number', direction: 'DESC', value: (v) => v.number },
+  { column: 'v.id', direction: 'DESC', value: (v) => v.id },
+];
+
+/** An SOP's versions, newest first: batched across SOPs (`Sop.versions`). */
+export const versionsOfSop = defineNestedConnection<SopVersion>({
+  name: 'sops.versionsOfSop',
+  query: (ctx) => ctx.manager.createQueryBuilder(SopVersion, 'v').where('v.organization_id = :org', { org: orgId(ctx) }),
+  parent: 'v.sop_id',
+  sort: VERSION_SORT,
+  loaded: (ctx, rows) => primeAll(sopVersionById(ctx), rows),
+});
+
+/**
+ * Acknowledgements of an SOP, oldest first, of one version number (null: the current version):
+ * batched across SOPs (`Sop.acknowledgements`).
+ */
+export const acknowledgementsOfSop = defineNestedConnection<SopAcknowledgement, { version: number | null }>({
+  name: 'sops.acknowledgementsOfSop',
+  query: (ctx, filter) => {
+    const qb = ctx.manager.createQueryBuilder(SopAcknowledgement, 'k').where('k.organization_id = :org', { org: orgId(ctx) });
+    if (filter?.version != null) qb.andWhere('k.version_number = :vn', { vn: filter.version });
+    else qb.andWhere('k.version_id = (SELECT s.current_version_id FROM sops s WHERE s.id = k.sop_id AND s.organization_id = k.organization_id)');
+    return qb;
+  },
+  parent: 'k.sop_id',
+  sort: [
+    { column: 'k.acknowledged_at', direction: 'ASC', value: (k) => k.acknowledgedAt },
+    { column: 'k.id', direction: 'ASC', value: (k) => k.id },
+  ],
+});
+
+export { TaskSopStep };

@@ -1,0 +1,359 @@
+import { isAdmin, orgId } from '../../common/auth';
+import { paginate, type ConnectionArgs } from '../../common/connection';
+import { Role, type Context } from '../../common/context';
+import { AppError, ErrorCode, forbidden, notFound } from '../../common/errors';
+import { isoToday } from '../../common/dates';
+import { toGlobalId } from '../../common/ids';
+import { primeAll, requireById } from '../../common/loaders';
+import { queryRows, rowShape } from '../../common/rows';
+import { withIdempotency } from '../../db/idempotency';
+import { withTransaction } from '../../db/transaction';
+import { createRecorded, recordChange, updateRecorded } from '../audit';
+import { requireOrgUser } from '../identity';
+import { leadsSquad, squadById } from '../squads';
+import { taskById } from '../tasks';
+import { mayApprove, nextStatus, refusal, reviewDueOn, SopStatus, type SopAction } from './sop-rules';
+import { Sop, SopAcknowledgement, SopStep, SopVersion, TaskSopStep } from './sops.entity';
+import type {
+  AcknowledgeSopInput,
+  ApproveSopVersionInput,
+  ArchiveSopInput,
+  CreateSopInput,
+  LinkTaskToSopStepInput,
+  RejectSopVersionInput,
+  SopsFilter,
+  SopStepInput,
+  StartSopRevisionInput,
+  SubmitSopForReviewInput,
+  UpdateSopDraftInput,
+} from './sops.inputs';
+import { sopById, sopStepById, sopVersionById, stepsByVersionId } from './sops.loaders';
+import { requireRaciMatrix } from './raci.service';
+
+/** The routing facts of an SOP's events. */
+const sopMeta = (s: Sop) => ({ sopId: s.id, ownerId: s.ownerId });
+
+export function requireSop(ctx: Context, id: string): Promise<Sop> {
+  return requireById(sopById(ctx), id, 'Sop');
+}
+
+/**
+ * Reads the SOP with a row lock, so that two life-cycle changes of one SOP (approve and reject,
+ * two edits) queue and each sees the other's result.
+ */
+async function lockSop(tx: Context, id: string): Promise<Sop> {
+  const shape = rowShape(tx.manager.connection, Sop);
+  const [sop] = await queryRows(tx.manager, Sop, `SELECT ${shape.columns('s')} FROM sops s WHERE s.id = $1 AND s.organization_id = $2 FOR UPDATE`, [
+    id,
+    orgId(tx),
+  ]);
+  if (!sop) throw notFound('Sop', toGlobalId('Sop', id));
+  sopById(tx).clear(id).prime(id, sop);
+  return sop;
+}
+
+function assertAllowed(sop: Sop, action: SopAction): void {
+  const why = refusal({ status: sop.status, hasCurrentVersion: sop.currentVersionId !== null }, action);
+  if (why) throw new AppError(sop.status === SopStatus.ARCHIVED ? ErrorCode.ARCHIVED : ErrorCode.INVALID_TRANSITION, why);
+}
+
+/** OWNER/ADMIN, or the SOP's owner. */
+function assertOwnsSop(ctx: Context, sop: Sop, action: string): void {
+  if (isAdmin(ctx) || sop.ownerId === ctx.viewer?.userId) return;
+  throw forbidden(`Only OWNER/ADMIN or the SOP's owner may ${action}`);
+}
+
+const APPROVERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
+
+async function insertSteps(tx: Context, sop: Sop, versionId: string, steps: ReadonlyArray<Omit<SopStepInput, never>>): Promise<void> {
+  if (!steps.length) return;
+  const org = orgId(tx);
+  const values: unknown[] = [];
+  const rows = steps.map((s, i) => {
+    const base = values.length;
+    values.push(org, sop.id, versionId, i + 1, s.title.trim(), s.instructions, s.role?.trim() || null, s.qualityStandard?.trim() || null, s.durationMinutes ?? null);
+    return `(${Array.from({ length: 9 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
+  });
+  await tx.manager.query(
+    `INSERT INTO sop_steps (organization_id, sop_id, version_id, position, title, instructions, role, quality_standard, duration_minutes) VALUES ${rows.join(', ')}`,
+    values,
+  );
+}
+
+export async function createSop(ctx: Context, input: CreateSopInput) {
+  return withIdempotency(ctx, 'createSop', input, async (tx) => {
+    const me = tx.viewer!.userId;
+    if (input.ownerId && input.ownerId !== me && !isAdmin(tx)) throw forbidden('Only OWNER/ADMIN may create an SOP owned by someone else');
+    const ownerId = input.ownerId ? (await requireOrgUser(tx, input.ownerId, 'ownerId', { notViewer: true })).userId : me;
+    if (input.raciMatrixId) await requireRaciMatrix(tx, input.raciMatrixId);
+    const org = orgId(tx);
+    const sop = await createRecorded(
+      tx,
+      Sop,
+      {
+        organizationId: org,
+        title: input.title.trim(),
+        purpose: input.purpose.trim(),
+        scope: input.scope.trim(),
+        ownerId,
+        reviewEveryDays: input.reviewEveryDays,
+        raciMatrixId: input.raciMatrixId ?? null,
+        status: SopStatus.DRAFT,
+        currentVersionId: null,
+        draftVersionId: null,
+        reviewDueOn: null,
+        version: 1,
+        archivedAt: null,
+      },
+      { action: 'sop.created', meta: sopMeta },
+    );
+    const draft = await tx.manager.save(
+      tx.manager.create(SopVersion, { organizationId: org, sopId: sop.id, number: 1, notes: null, changeNote: null, authorId: me }),
+    );
+    await tx.manager.query(`UPDATE sops SET draft_version_id = $1 WHERE id = $2`, [draft.id, sop.id]);
+    sop.draftVersionId = draft.id;
+    sopById(tx).clear(sop.id).prime(sop.id, sop);
+    return { sop };
+  });
+}
+
+export async function updateSopDraft(ctx: Context, input: UpdateSopDraftInput) {
+  return withTransaction(ctx, async (tx) => {
+    const sop = await lockSop(tx, input.sopId);
+    assertOwnsSop(tx, sop, 'edit its draft');
+    assertAllowed(sop, 'edit');
+    const draft = await requireById(sopVersionById(tx), sop.draftVersionId!, 'SopVersion');
+    const set: Partial<SopVersion> = { authorId: tx.viewer!.userId };
+    if (input.notes !== undefined) set.notes = input.notes?.trim() || null;
+    if (input.changeNote !== undefined) set.changeNote = input.changeNote?.trim() || null;
+    await tx.manager.update(SopVersion, { id: draft.id, organizationId: orgId(tx) }, { ...set, updatedAt: new Date() });
+    if (input.steps) {
+      // Links of tasks to the draft's steps go with them: only published steps are linkable.
+      await tx.manager.query(`DELETE FROM sop_steps WHERE organization_id = $1 AND version_id = $2`, [orgId(tx), draft.id]);
+      await insertSteps(tx, sop, draft.id, input.steps);
+    }
+    const updated = await updateRecorded(tx, Sop, sop, input.expectedVersion, {}, {
+      action: 'sop.draft_updated',
+      meta: sopMeta,
+      prime: sopById,
+      what: 'This SOP',
+      after: (row) => ({ sop: row, draft: { ...draft, ...set }, steps: input.steps ?? undefined }),
+    });
+    return { sop: updated };
+  });
+}
+
+export async function submitSopForReview(ctx: Context, input: SubmitSopForReviewInput) {
+  return withTransaction(ctx, async (tx) => {
+    const sop = await lockSop(tx, input.sopId);
+    assertOwnsSop(tx, sop, 'submit it for review');
+    assertAllowed(sop, 'submit');
+    const steps = await stepsByVersionId(tx).load(sop.draftVersionId!);
+    if (!steps?.length) throw new AppError(ErrorCode.SOP_DRAFT_EMPTY, 'The draft has no steps: add them with updateSopDraft before submitting it');
+    await tx.manager.query(`UPDATE sop_versions SET submitted_at = now(), updated_at = now() WHERE id = $1 AND organization_id = $2`, [
+      sop.draftVersionId,
+      orgId(tx),
+    ]);
+    const updated = await updateRecorded(tx, Sop, sop, null, { status: nextStatus('submit') }, {
+      action: 'sop.submitted',
+      meta: sopMeta,
+      prime: sopById,
+      what: 'This SOP',
+    });
+    return { sop: updated };
+  });
+}
+
+export async function approveSopVersion(ctx: Context, input: ApproveSopVersionInput) {
+  return withTransaction(ctx, async (tx) => {
+    if (!tx.role || !APPROVERS.includes(tx.role)) throw forbidden('Only SQUAD_LEAD, ADMIN or OWNER may approve an SOP version');
+    const sop = await lockSop(tx, input.sopId);
+    assertAllowed(sop, 'approve');
+    const draft = await requireById(sopVersionById(tx), sop.draftVersionId!, 'SopVersion');
+    const me = tx.viewer!.userId;
+    if (!mayApprove(draft.authorId, me)) {
+      throw new AppError(ErrorCode.AUTHOR_CANNOT_APPROVE, 'You wrote this version: someone else must approve it');
+    }
+    const [published] = await queryRows(
+      tx.manager,
+      SopVersion,
+      `UPDATE sop_versions SET approved_by_id = $1, published_at = now(), review_note = $2, updated_at = now()
+        WHERE id = $3 AND organization_id = $4 RETURNING ${rowShape(tx.manager.connection, SopVersion).columns('sop_versions')}`,
+      [me, input.note?.trim() || null, draft.id, orgId(tx)],
+    );
+    const updated = await updateRecorded(
+      tx,
+      Sop,
+      sop,
+      null,
+      {
+        status: nextStatus('approve'),
+        currentVersionId: draft.id,
+        draftVersionId: null,
+        reviewDueOn: reviewDueOn(isoToday(published.publishedAt!), sop.reviewEveryDays),
+      },
+      { action: 'sop.published', meta: sopMeta, prime: sopById, what: 'This SOP', after: (row) => ({ sop: row, version: published }) },
+    );
+    return { sop: updated, version: published };
+  });
+}
+
+export async function rejectSopVersion(ctx: Context, input: RejectSopVersionInput) {
+  return withTransaction(ctx, async (tx) => {
+    if (!tx.role || !APPROVERS.includes(tx.role)) throw forbidden('Only SQUAD_LEAD, ADMIN or OWNER may reject an SOP version');
+    const sop = await lockSop(tx, input.sopId);
+    assertAllowed(sop, 'reject');
+    await tx.manager.query(`UPDATE sop_versions SET review_note = $1, updated_at = now() WHERE id = $2 AND organization_id = $3`, [
+      input.note?.trim() || null,
+      sop.draftVersionId,
+      orgId(tx),
+    ]);
+    const updated = await updateRecorded(tx, Sop, sop, null, { status: nextStatus('reject') }, {
+      action: 'sop.rejected',
+      meta: sopMeta,
+      prime: sopById,
+      what: 'This SOP',
+      after: (row) => ({ sop: row, note: input.note ?? null }),
+    });
+    return { sop: updated };
+  });
+}
+
+export async function startSopRevision(ctx: Context, input: StartSopRevisionInput) {
+  return withTransaction(ctx, async (tx) => {
+    const sop = await lockSop(tx, input.sopId);
+    assertOwnsSop(tx, sop, 'start a revision');
+    assertAllowed(sop, 'startRevision');
+    const current = await requireById(sopVersionById(tx), sop.currentVersionId!, 'SopVersion');
+    const [{ n }] = await tx.manager.query(`SELECT max(number)::int AS n FROM sop_versions WHERE organization_id = $1 AND sop_id = $2`, [orgId(tx), sop.id]);
+    const draft = await tx.manager.save(
+      tx.manager.create(SopVersion, {
+        organizationId: orgId(tx),
+        sopId: sop.id,
+        number: n + 1,
+        notes: current.notes,
+        changeNote: null,
+        authorId: tx.viewer!.userId,
+      }),
+    );
+    await tx.manager.query(
+      `INSERT INTO sop_steps (organization_id, sop_id, version_id, position, title, instructions, role, quality_standard, duration_minutes)
+       SELECT organization_id, sop_id, $1, position, title, instructions, role, quality_standard, duration_minutes
+         FROM sop_steps WHERE organization_id = $2 AND version_id = $3`,
+      [draft.id, orgId(tx), current.id],
+    );
+    const updated = await updateRecorded(tx, Sop, sop, null, { status: nextStatus('startRevision'), draftVersionId: draft.id }, {
+      action: 'sop.revision_started',
+      meta: sopMeta,
+      prime: sopById,
+      what: 'This SOP',
+    });
+    return { sop: updated };
+  });
+}
+
+export async function archiveSop(ctx: Context, input: ArchiveSopInput) {
+  return withTransaction(ctx, async (tx) => {
+    const sop = await lockSop(tx, input.sopId);
+    assertAllowed(sop, 'archive');
+    const updated = await updateRecorded(tx, Sop, sop, null, { status: nextStatus('archive'), archivedAt: new Date() }, {
+      action: 'sop.archived',
+      meta: sopMeta,
+      prime: sopById,
+      what: 'This SOP',
+    });
+    return { sop: updated };
+  });
+}
+
+export async function acknowledgeSop(ctx: Context, input: AcknowledgeSopInput) {
+  return withTransaction(ctx, async (tx) => {
+    const sop = await requireSop(tx, input.sopId);
+    assertAllowed(sop, 'acknowledge');
+    const current = await requireById(sopVersionById(tx), sop.currentVersionId!, 'SopVersion');
+    const me = tx.viewer!.userId;
+    const shape = rowShape(tx.manager.connection, SopAcknowledgement);
+    const [inserted] = await queryRows(
+      tx.manager,
+      SopAcknowledgement,
+      `INSERT INTO sop_acknowledgements (organization_id, sop_id, version_id, version_number, user_id) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (version_id, user_id) DO NOTHING RETURNING ${shape.columns('sop_acknowledgements')}`,
+      [orgId(tx), sop.id, current.id, current.number, me],
+    );
+    if (!inserted) {
+      // Acknowledged before: the first acknowledgement stands, nothing is recorded again.
+      const [existing] = await queryRows(
+        tx.manager,
+        SopAcknowledgement,
+        `SELECT ${shape.columns('k')} FROM sop_acknowledgements k WHERE k.organization_id = $1 AND k.version_id = $2 AND k.user_id = $3`,
+        [orgId(tx), current.id, me],
+      );
+      return { sop, acknowledgement: existing };
+    }
+    await recordChange(tx, {
+      action: 'sop.acknowledged',
+      entityType: 'Sop',
+      entityId: sop.id,
+      after: inserted,
+      meta: { ...sopMeta(sop), userId: me },
+    });
+    return { sop, acknowledgement: inserted };
+  });
+}
+
+export async function listSops(ctx: Context, filter: SopsFilter, page: ConnectionArgs) {
+  const qb = ctx.manager.createQueryBuilder(Sop, 's').where('s.organization_id = :org', { org: orgId(ctx) });
+  qb.andWhere(filter.archived ? 's.archived_at IS NOT NULL' : 's.archived_at IS NULL');
+  if (filter.ownerId) qb.andWhere('s.owner_id = :owner', { owner: filter.ownerId });
+  const result = await paginate(qb, page, [
+    { column: 's.created_at', direction: 'ASC', value: (s) => s.createdAt },
+    { column: 's.id', direction: 'ASC', value: (s) => s.id },
+  ]);
+  primeAll(sopById(ctx), result.nodes);
+  return result;
+}
+
+/**
+ * Links a task to the step of a published SOP version it carries out (null unlinks): OWNER/ADMIN,
+ * the lead of the task's squad, or its assignee. Published steps never change, so the link stays
+ * true; a draft's steps are replaced on every edit and cannot be linked.
+ */
+export async function linkTaskToSopStep(ctx: Context, input: LinkTaskToSopStepInput) {
+  return withTransaction(ctx, async (tx) => {
+    const task = await requireById(taskById(tx), input.taskId, 'Task');
+    const me = tx.viewer!.userId;
+    const squad = task.squadId ? await squadById(tx).load(task.squadId) : null;
+    if (!isAdmin(tx) && !leadsSquad(tx, squad) && task.assigneeId !== me) {
+      throw forbidden("Only OWNER/ADMIN, the squad's lead or the assignee may link this task");
+    }
+    const org = orgId(tx);
+    const [before] = (await tx.manager.query(`SELECT sop_step_id FROM task_sop_steps WHERE organization_id = $1 AND task_id = $2 FOR UPDATE`, [
+      org,
+      task.id,
+    ])) as Array<{ sop_step_id: string }>;
+    let step: SopStep | null = null;
+    if (input.sopStepId) {
+      step = await requireById(sopStepById(tx), input.sopStepId, 'SopStep');
+      const version = await requireById(sopVersionById(tx), step.versionId, 'SopVersion');
+      if (!version.publishedAt) {
+        throw new AppError(ErrorCode.BAD_USER_INPUT, 'sopStepId: only a step of a published SOP version can be linked (a draft changes)', { field: 'sopStepId' });
+      }
+      await tx.manager.query(
+        `INSERT INTO task_sop_steps (task_id, organization_id, sop_step_id) VALUES ($1, $2, $3)
+         ON CONFLICT (task_id) DO UPDATE SET sop_step_id = EXCLUDED.sop_step_id, created_at = now()`,
+        [task.id, org, step.id],
+      );
+    } else {
+      await tx.manager.delete(TaskSopStep, { taskId: task.id, organizationId: org });
+    }
+    await recordChange(tx, {
+      action: 'task.sop_step_linked',
+      entityType: 'Task',
+      entityId: task.id,
+      before: { sopStepId: before?.sop_step_id ?? null },
+      after: { sopStepId: step?.id ?? null },
+      meta: { squadId: task.squadId, assigneeId: task.assigneeId },
+    });
+    return { task, sopStep: step };
+  });
+}
