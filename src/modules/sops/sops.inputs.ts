@@ -88,30 +88,37 @@ export class UpdateSopDraftInput {
   @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(2000) changeNote?: string | null;
 }
 
+const SOP_ID = { description: 'The Sop.' };
+
 @InputType()
-export class SopIdInput {
-  @Field(() => ID) @GlobalIdOf('Sop') sopId: string;
+export class SubmitSopForReviewInput {
+  @Field(() => ID, SOP_ID) @GlobalIdOf('Sop') sopId: string;
 }
 
 @InputType()
-export class SubmitSopForReviewInput extends SopIdInput {}
+export class StartSopRevisionInput {
+  @Field(() => ID, SOP_ID) @GlobalIdOf('Sop') sopId: string;
+}
 
 @InputType()
-export class StartSopRevisionInput extends SopIdInput {}
+export class ArchiveSopInput {
+  @Field(() => ID, SOP_ID) @GlobalIdOf('Sop') sopId: string;
+}
 
 @InputType()
-export class ArchiveSopInput extends SopIdInput {}
+export class AcknowledgeSopInput {
+  @Field(() => ID, SOP_ID) @GlobalIdOf('Sop') sopId: string;
+}
 
 @InputType()
-export class AcknowledgeSopInput extends SopIdInput {}
-
-@InputType()
-export class ApproveSopVersionInput extends SopIdInput {
+export class ApproveSopVersionInput {
+  @Field(() => ID, SOP_ID) @GlobalIdOf('Sop') sopId: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(2000) note?: string;
 }
 
 @InputType()
-export class RejectSopVersionInput extends SopIdInput {
+export class RejectSopVersionInput {
+  @Field(() => ID, SOP_ID) @GlobalIdOf('Sop') sopId: string;
   @Field({ nullable: true, description: 'What to change before the next submission.' }) @IsOptional() @MaxLength(2000) note?: string;
 }
 

@@ -174,13 +174,15 @@ export async function approveSopVersion(ctx: Context, input: ApproveSopVersionIn
     if (!mayApprove(draft.authorId, me)) {
       throw new AppError(ErrorCode.AUTHOR_CANNOT_APPROVE, 'You wrote this version: someone else must approve it');
     }
-    const [published] = await queryRows(
-      tx.manager,
-      SopVersion,
-      `UPDATE sop_versions SET approved_by_id = $1, published_at = now(), review_note = $2, updated_at = now()
-        WHERE id = $3 AND organization_id = $4 RETURNING ${rowShape(tx.manager.connection, SopVersion).columns('sop_versions')}`,
-      [me, input.note?.trim() || null, draft.id, orgId(tx)],
-    );
+    const result = await tx.manager
+      .createQueryBuilder()
+      .update(SopVersion)
+      .set({ approvedById: me, publishedAt: () => 'now()', reviewNote: input.note?.trim() || null, updatedAt: () => 'now()' })
+      .where('id = :id AND organization_id = :org', { id: draft.id, org: orgId(tx) })
+      .returning('*')
+      .execute();
+    const published = rowShape(tx.manager.connection, SopVersion).map((result.raw as Array<Record<string, unknown>>)[0]);
+    sopVersionById(tx).clear(published.id).prime(published.id, published);
     const updated = await updateRecorded(
       tx,
       Sop,
