@@ -106,9 +106,9 @@ const INTROSPECTION_LIST_SIZE = 50;
 export const PLAIN_LIST_SIZES: Record<string, number> = {
   'Objective.keyResults': 20, // okrs.service MAX_KEY_RESULTS
   'Squad.members': 50, // squads.service MAX_SQUAD_MEMBERS
-  'RaciMatrix.activities': 50, // sops raci-rules MAX_RACI_ACTIVITIES
-  'RaciMatrix.problems': 150, // three per activity
-  'RaciActivity.assignments': 30, // sops raci-rules MAX_RACI_ASSIGNMENTS
+  'RaciMatrix.activities': 30, // sops raci-rules MAX_RACI_ACTIVITIES
+  'RaciMatrix.problems': 90, // three per activity
+  'RaciActivity.assignments': 15, // sops raci-rules MAX_RACI_ASSIGNMENTS
   'SopVersion.steps': 50, // sops sop-rules MAX_SOP_STEPS
   'Sop.pendingAcknowledgements': 100, // sops.loaders MAX_PENDING_LISTED
 };

@@ -14,8 +14,8 @@ export enum RaciProblem {
 }
 
 /** A matrix holds at most this many activities, and an activity at most this many people. */
-export const MAX_RACI_ACTIVITIES = 50;
-export const MAX_RACI_ASSIGNMENTS = 30;
+export const MAX_RACI_ACTIVITIES = 30;
+export const MAX_RACI_ASSIGNMENTS = 15;
 
 /**
  * What breaks "every activity has exactly one A and at least one R" for one activity, given the
