@@ -1,5 +1,6 @@
 import type { TestOrg } from '../../support/factories';
 import { ok, type GqlResult, type TestApp } from '../../support/test-app';
+import { sopCases } from './sops';
 
 /**
  * One case per subscription field, for the subscription contract test. A new subscription
@@ -115,4 +116,5 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
     },
     rolledBack: (gql, owner, w) => gql.gql(CREATE_TASK, { i: { title: ROLLBACK_MARKER, squadId: w.squadId, assigneeId: w.forUser } }, owner),
   },
+  ...sopCases,
 };

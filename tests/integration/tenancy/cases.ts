@@ -7,6 +7,7 @@ import './cases/identity';
 import './cases/squads';
 import './cases/okrs';
 import './cases/tasks';
+import './cases/sops';
 import './cases/work';
 
 export { registerTenancy, tenancy, type Fixture, type RootFieldCase, type TenantA } from './registry';
