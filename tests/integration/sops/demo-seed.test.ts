@@ -1,0 +1,52 @@
+import { toGlobalId } from '../../../src/common/ids';
+import { seedDemo } from '../../../seeds/demo';
+import { DEMO } from '../../../seeds/ids';
+import { ok, startTestApp, type TestApp } from '../../support/test-app';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.stop());
+
+async function logIn(email: string) {
+  return { token: ok(await app.gql(`mutation($i: LogInInput!) { logIn(input: $i) { token } }`, { i: { email, password: DEMO.password } })).logIn.token };
+}
+
+describe('demo RACI matrix and SOPs', () => {
+  it('hold the 超级品牌日 matrix and the two SOPs, one with two published versions', async () => {
+    expect(await seedDemo(app.ds)).toBe(true);
+    expect(await seedDemo(app.ds)).toBe(false);
+    const member = await logIn(DEMO.users.member.email);
+    const matrix = ok(
+      await app.gql(`query($id: ID!) { node(id: $id) { ... on RaciMatrix { name isValid activities { name problems assignments { role } } } } }`, {
+        id: toGlobalId('RaciMatrix', DEMO.sops.raciSuperBrandDay),
+      }, member),
+    ).node;
+    expect(matrix.name).toBe('超级品牌日 RACI');
+    expect(matrix.activities.map((a: { name: string }) => a.name)).toEqual(['平台流量', 'KOL 合作', '用户激励', '物料制作']);
+    expect(matrix.isValid).toBe(true);
+    // The subject is stored as the campaign; filtering by it finds the matrix.
+    const bySubject = ok(
+      await app.gql(`query($f: RaciMatricesFilter) { raciMatrices(filter: $f) { nodes { id } } }`, { f: { subjectId: toGlobalId('Campaign', DEMO.campaigns.superBrandDay) } }, member),
+    ).raciMatrices.nodes;
+    expect(bySubject).toEqual([{ id: toGlobalId('RaciMatrix', DEMO.sops.raciSuperBrandDay) }]);
+
+    const SOP = `query($id: ID!) { node(id: $id) { ... on Sop { title status purpose scope raciMatrix { id } currentVersion { number notes steps { title role qualityStandard } }
+      versions(first: 5) { nodes { number changeNote approvedBy { displayName } } } pendingAcknowledgements { displayName } } } }`;
+    const complaints = ok(await app.gql(SOP, { id: toGlobalId('Sop', DEMO.sops.complaintHandling) }, member)).node;
+    expect(complaints).toMatchObject({ title: '用户投诉处理', status: 'PUBLISHED', currentVersion: { number: 2 } });
+    expect(complaints.versions.nodes.map((v: { number: number }) => v.number)).toEqual([2, 1]);
+    expect(complaints.currentVersion.steps[0]).toEqual({ title: '受理投诉', role: '客服专员', qualityStandard: '12小时内首次响应；工单信息完整' });
+    // No RACI matrix: the owner's squad mates must read version 2; the lead already did.
+    expect(complaints.pendingAcknowledgements.map((u: { displayName: string }) => u.displayName).sort()).toEqual(
+      [DEMO.users.owner.name, DEMO.users.member.name, DEMO.users.finance.name].sort(),
+    );
+    const execution = ok(await app.gql(SOP, { id: toGlobalId('Sop', DEMO.sops.campaignExecution) }, member)).node;
+    expect(execution).toMatchObject({ title: '活动执行', raciMatrix: { id: toGlobalId('RaciMatrix', DEMO.sops.raciSuperBrandDay) }, currentVersion: { number: 1 } });
+    // The matrix's people (the viewer left out) who have not read it: the member read it.
+    expect(execution.pendingAcknowledgements.map((u: { displayName: string }) => u.displayName).sort()).toEqual(
+      [DEMO.users.owner.name, DEMO.users.lead.name, DEMO.users.finance.name].sort(),
+    );
+  });
+});
