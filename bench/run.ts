@@ -15,6 +15,7 @@ import { signSession } from '../src/modules/identity/session-tokens';
 import { LARGE, SMALL, SQUAD, SQUAD_AFTER_A_YEAR, generate, type Background, type BenchIds, type SquadShape } from './generate';
 import type { LoadConfig, LoadResult } from './load';
 import { storeProgress } from './store-progress';
+import { generateSops } from './sops-generate';
 import { WORKLOADS, readArgs, type Workload } from './workloads';
 
 /**
@@ -225,6 +226,7 @@ async function createBenchDb(serverUrl: string, label: string, squad: SquadShape
   let storeSeconds = 0;
   try {
     ids = await generate(sql, label, squad, background);
+    await generateSops(sql, label, ids.organizationId, squad.members);
     const storing = Date.now();
     await storeProgress(sql, ids.organizationId);
     storeSeconds = (Date.now() - storing) / 1000;

@@ -8,8 +8,9 @@
  * are `base64url("Type:uuid")` built in SQL; decimals are `trim_scale(x)::text` (what
  * decimal.js prints), timestamps ISO with milliseconds in UTC, dates YYYY-MM-DD.
  */
+import { SOP_WORKLOADS } from './sops-workloads';
 
-export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn';
+export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | 'myWork';
 
 export interface Workload {
   name: WorkloadName;
@@ -216,6 +217,9 @@ export const WORKLOADS: Workload[] = [
         FROM kr, ci, (SELECT count(*) FROM n) nn, (SELECT count(*) FROM au) na`,
   },
 ];
+
+// Workloads of other modules, in their own files.
+WORKLOADS.push(...SOP_WORKLOADS);
 
 export interface BenchContext {
   squadId: string;

@@ -271,4 +271,23 @@ describe('SOP life cycle', () => {
     expect(ok(large).sops.nodes).toHaveLength(12);
     expect(large.statements).toBeLessThanOrEqual(small.statements + 2);
   });
+
+  it('adds a fixed number of statements to myWork, whatever the number of SOP items', async () => {
+    const { org, lead, member } = await setup();
+    const squadId = await createSquad(app, org, lead.userId);
+    ok(await app.gql(`mutation($i: AddSquadMemberInput!) { addSquadMember(input: $i) { squad { id } } }`, { i: { squadId, userId: member.userId, function: 'SERVICE' } }, org));
+    const WORK = `{ myWork(first: 50) { totalCount nodes { kind subject { id ... on Sop { title } } } } }`;
+    const publish = async () => {
+      const s = await sopInReview(app, member, {}, org);
+      ok(await app.gql(APPROVE, { i: { sopId: s.id } }, org));
+    };
+    await publish();
+    const small = await app.gql(WORK, {}, lead);
+    expect(ok(small).myWork.totalCount).toBe(1);
+    for (let i = 0; i < 6; i++) await publish();
+    await sopInReview(app, member, {}, org); // one waiting for the lead's approval too
+    const large = await app.gql(WORK, {}, lead);
+    expect(ok(large).myWork.totalCount).toBe(8);
+    expect(large.statements).toBeLessThanOrEqual(small.statements + 1);
+  });
 });
