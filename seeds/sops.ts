@@ -119,4 +119,10 @@ export async function seedSops(m: EntityManager): Promise<void> {
   for (const [n, sop, version, number, user, at] of acks) {
     await insert('sop_acknowledgements', { id: rowId(n), sop_id: sop, version_id: version, version_number: number, user_id: user, acknowledged_at: at });
   }
+
+  // The plan's task 第4周：激励效果复盘 (seeds/plan.ts) carries out the 复盘 step of 活动执行.
+  const reviewTask = '00000000-0000-4000-8000-000000000323';
+  const [reviewStep] = await m.query(`SELECT id FROM sop_steps WHERE version_id = $1 AND title = '复盘'`, [rowId(33)]);
+  const [task] = await m.query(`SELECT id FROM tasks WHERE id = $1 AND organization_id = $2`, [reviewTask, org]);
+  if (reviewStep && task) await insert('task_sop_steps', { task_id: reviewTask, sop_step_id: reviewStep.id });
 }

@@ -43,6 +43,10 @@ describe('demo RACI matrix and SOPs', () => {
       [DEMO.users.owner.name, DEMO.users.member.name, DEMO.users.finance.name].sort(),
     );
     const execution = ok(await app.gql(SOP, { id: toGlobalId('Sop', DEMO.sops.campaignExecution) }, member)).node;
+    const task = ok(await app.gql(`query($id: ID!) { node(id: $id) { ... on Task { title sopStep { title version { sop { title } } } } } }`, {
+      id: toGlobalId('Task', '00000000-0000-4000-8000-000000000323'),
+    }, member)).node;
+    expect(task).toEqual({ title: '第4周：激励效果复盘', sopStep: { title: '复盘', version: { sop: { title: '活动执行' } } } });
     expect(execution).toMatchObject({ title: '活动执行', raciMatrix: { id: toGlobalId('RaciMatrix', DEMO.sops.raciSuperBrandDay) }, currentVersion: { number: 1 } });
     // The matrix's people (the viewer left out) who have not read it: the member read it.
     expect(execution.pendingAcknowledgements.map((u: { displayName: string }) => u.displayName).sort()).toEqual(
