@@ -145,4 +145,13 @@ describe('RACI matrices', () => {
     expect(ok(large).raciMatrices.nodes[9].activities[1].assignments).toHaveLength(2);
     expect(large.statements).toBeLessThanOrEqual(small.statements + 2);
   });
+
+  it('hold at most 30 activities', async () => {
+    const { org } = await setup();
+    const matrix = ok(await app.gql(CREATE_MATRIX, { i: { name: '大矩阵' } }, org)).createRaciMatrix.raciMatrix;
+    for (let n = 1; n <= 30; n++) ok(await app.gql(ADD_ACTIVITY, { i: { matrixId: matrix.id, name: `活动 ${n}` } }, org));
+    const over = await app.gql(ADD_ACTIVITY, { i: { matrixId: matrix.id, name: '活动 31' } }, org);
+    expect(errorCode(over)).toBe('BAD_USER_INPUT');
+    expect(over.errors![0].message).toMatch(/at most 30 activities/);
+  });
 });
