@@ -1,5 +1,6 @@
 import { NodeResolver } from '../common/node.resolver';
 import { auditResolvers } from './audit';
+import { budgetsResolvers } from './budgets';
 import { identityResolvers } from './identity';
 import { okrsResolvers } from './okrs';
 import { realtimeResolvers } from './realtime';
@@ -17,4 +18,5 @@ export const resolvers = [
   ...okrsResolvers,
   ...tasksResolvers,
   ...workResolvers,
+  ...budgetsResolvers,
 ] as const;
