@@ -17,6 +17,12 @@ export enum BudgetStatus {
   OVER = 'OVER',
 }
 
+export enum AdjustmentStatus {
+  PENDING = 'PENDING',
+  APPROVED = 'APPROVED',
+  REJECTED = 'REJECTED',
+}
+
 export enum BurnGrain {
   WEEK = 'WEEK',
   MONTH = 'MONTH',
@@ -234,4 +240,32 @@ export function burnCurve(
       spentCumulative: running,
     };
   });
+}
+
+// ------------------------------------------------------------------ adjustments
+
+/** Default fast-track decision deadline, in hours, until the organisation sets its own. */
+export const DEFAULT_FAST_TRACK_HOURS = 24;
+/** A request that is not fast-tracked is due this many hours after it was made (7 days). */
+export const STANDARD_DECISION_HOURS = 7 * 24;
+
+/** When a decision on a request made at `requestedAt` is due. */
+export function decisionDueAt(requestedAt: Date, fastTrack: boolean, fastTrackHours: number): Date {
+  return new Date(requestedAt.getTime() + (fastTrack ? fastTrackHours : STANDARD_DECISION_HOURS) * 3_600_000);
+}
+
+/**
+ * Whether a line can give `amount` of its plan away: what is left of it (planned − spent) must
+ * cover the amount (money already spent cannot move).
+ */
+export function assertCanGive(line: { name: string; planned: Decimal; spent: Decimal }, amount: Decimal, currency: string): void {
+  const left = line.planned.minus(line.spent);
+  if (left.lt(amount)) {
+    throw new RuleViolation(`Line ${line.name} has ${left.toFixed()} ${currency} left, less than ${amount.toFixed()}`, 'amount');
+  }
+}
+
+/** What a reserve pool tolerates losing of what was drawn from it: drawn × toleratedLoss. */
+export function toleratedLossAmount(drawn: Decimal, toleratedLoss: Decimal | null): Decimal | null {
+  return toleratedLoss == null ? null : drawn.mul(toleratedLoss);
 }
