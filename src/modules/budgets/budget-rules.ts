@@ -214,6 +214,9 @@ export function plannedCumulative(planned: Decimal, periodStart: string, periodE
   return planned.mul(expectedBurn(periodStart, periodEnd, bucketLastDay));
 }
 
+/** The burn report lists at most this many KPIs (the first ones the lines link to, in line order). */
+export const MAX_BURN_KPIS = 20;
+
 export interface BurnPointData {
   periodStart: string;
   plannedCumulative: Decimal;

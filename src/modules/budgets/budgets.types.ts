@@ -4,8 +4,7 @@ import { Connection } from '../../common/connection';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { Kpi } from '../kpis';
 import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings, Expense } from './budget.entity';
-import { MAX_LINE_KPIS } from './budgets.inputs';
-import { MAX_BUDGET_LINES } from './budgets.loaders';
+import { MAX_BURN_KPIS } from './budget-rules';
 
 export const BudgetConnection = Connection(Budget);
 export const ExpenseConnection = Connection(Expense);
@@ -74,10 +73,10 @@ export class BurnPoint {
   @Field(() => DateScalar, { description: 'First day of the bucket: an ISO week’s Monday, or a month’s first day.' }) periodStart: string;
   @Field(() => DecimalScalar, { description: 'The plan spread evenly over the period’s days, summed to the bucket’s last day.' }) plannedCumulative: Decimal;
   @Field(() => DecimalScalar, { description: 'Non-void expenses up to the bucket’s last day.' }) spentCumulative: Decimal;
-  @Field(() => [BudgetKpiValue], { description: `The value in the bucket of each KPI the lines link to (at most ${MAX_LINE_KPIS * MAX_BUDGET_LINES}).` })
+  @Field(() => [BudgetKpiValue], { description: `The value in the bucket of each KPI the lines link to (the first ${MAX_BURN_KPIS} in line order: at most ${MAX_BURN_KPIS}).` })
   kpiValues: BudgetKpiValue[];
   @Field(() => [BudgetKpiValue], {
-    description: 'Per KPI: what the lines linked to it spent in the bucket ÷ its value in the bucket (e.g. cost per new user); null when the value is unknown, 0 or negative.',
+    description: `Per KPI of kpiValues (at most ${MAX_BURN_KPIS}): what the lines linked to it spent in the bucket ÷ its value in the bucket (e.g. cost per new user); null when the value is unknown, 0 or negative.`,
   })
   costPerUnit: BudgetKpiValue[];
 }

@@ -8,7 +8,7 @@ import type { Context } from '../../common/context';
 import { orgId } from '../../common/auth';
 import { kpiById, kpiValuesByPeriod, type Kpi, type PeriodValue } from '../kpis';
 import type { BudgetLine } from './budget.entity';
-import { burnCurve, BurnGrain, compareEfficiency, costPerUnit, kpiDelta } from './budget-rules';
+import { burnCurve, BurnGrain, MAX_BURN_KPIS, compareEfficiency, costPerUnit, kpiDelta } from './budget-rules';
 import { linesByBudgetId } from './budgets.loaders';
 import { requireBudget } from './budget-access';
 
@@ -38,8 +38,8 @@ async function spendByLineAndBucket(ctx: Context, budgetId: string, grain: BurnG
 }
 
 /** The KPIs the lines link to (each once, in line order) and their values per bucket: two statements. */
-async function lineKpis(ctx: Context, lines: BudgetLine[], from: string, to: string, grain: BurnGrain) {
-  const ids = [...new Set(lines.flatMap((l) => l.kpiIds))];
+async function lineKpis(ctx: Context, lines: BudgetLine[], from: string, to: string, grain: BurnGrain, limit = Infinity) {
+  const ids = [...new Set(lines.flatMap((l) => l.kpiIds))].slice(0, limit);
   const [kpis, values] = await Promise.all([kpiById(ctx).loadMany(ids), kpiValuesByPeriod(ctx, ids, from, to, grain)]);
   const known = kpis.filter((k): k is Kpi => k != null && !(k instanceof Error));
   return { kpis: known, values: values as Map<string, PeriodValue[]> };
@@ -56,7 +56,7 @@ export async function budgetBurn(ctx: Context, budgetId: string, grain: BurnGrai
   const lines = (await linesByBudgetId(ctx).load(budget.id)) ?? [];
   const [spend, { kpis, values }] = await Promise.all([
     spendByLineAndBucket(ctx, budget.id, grain),
-    lineKpis(ctx, lines, budget.periodStart, budget.periodEnd, grain),
+    lineKpis(ctx, lines, budget.periodStart, budget.periodEnd, grain, MAX_BURN_KPIS),
   ]);
   const total = new Map<string, Decimal>();
   const byLine = new Map<string, Decimal>();
