@@ -9,7 +9,9 @@
  * decimal.js prints), timestamps ISO with milliseconds in UTC, dates YYYY-MM-DD.
  */
 
-export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn';
+import { BUDGET_REVIEW, BUDGET_REVIEW_FLOOR, benchBudgetId } from './budgets-bench';
+
+export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | 'budgetReview';
 
 export interface Workload {
   name: WorkloadName;
@@ -215,6 +217,13 @@ export const WORKLOADS: Workload[] = [
                                        'confidence', kr.confidence::float8, 'version', kr.version))) AS data
         FROM kr, ci, (SELECT count(*) FROM n) nn, (SELECT count(*) FROM au) na`,
   },
+  {
+    name: 'budgetReview',
+    label: "finance's monthly review (budgets → lines → burn by month with cost per KPI unit; 100,000 expenses)",
+    operationName: 'BenchBudgetReview',
+    query: BUDGET_REVIEW,
+    floorSql: BUDGET_REVIEW_FLOOR,
+  },
 ];
 
 export interface BenchContext {
@@ -224,6 +233,7 @@ export interface BenchContext {
 
 /** GraphQL variables and floor SQL parameters of a read workload. */
 export function readArgs(w: Workload, ctx: BenchContext, toGlobalId: (t: string, id: string) => string) {
+  if (w.name === 'budgetReview') return { variables: { budgetId: toGlobalId('Budget', benchBudgetId(ctx.squadId)) }, floorParams: [benchBudgetId(ctx.squadId)] };
   if (w.name === 'dashboardStored' || w.name === 'dashboardFull') {
     return {
       variables: { squadId: toGlobalId('Squad', ctx.squadId), cycleId: toGlobalId('Cycle', ctx.cycleId) },

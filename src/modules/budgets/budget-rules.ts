@@ -208,10 +208,13 @@ export function periodBuckets(periodStart: string, periodEnd: string, grain: Bur
 
 /**
  * The plan's cumulative amount at the end of a bucket: planned spread evenly over the period's
- * days, i.e. planned × (days of the period up to the bucket's end) ÷ (days in the period).
+ * days, i.e. planned × (days of the period up to the bucket's last day) ÷ (days in the period)
+ * (multiplied first, so a plan that divides evenly gives an exact amount).
  */
 export function plannedCumulative(planned: Decimal, periodStart: string, periodEnd: string, bucketLastDay: string): Decimal {
-  return planned.mul(expectedBurn(periodStart, periodEnd, bucketLastDay));
+  if (bucketLastDay < periodStart) return new Decimal(0);
+  if (bucketLastDay >= periodEnd) return planned;
+  return planned.mul(daysInclusive(periodStart, bucketLastDay)).div(daysInclusive(periodStart, periodEnd));
 }
 
 /** The burn report lists at most this many KPIs (the first ones the lines link to, in line order). */
