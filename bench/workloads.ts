@@ -10,8 +10,9 @@
  */
 
 import { BUDGET_REVIEW, BUDGET_REVIEW_FLOOR, benchBudgetId } from './budgets-bench';
+import { KPI_WORKLOADS, type KpiWorkloadName } from './kpi-workloads';
 
-export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | 'budgetReview';
+export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | KpiWorkloadName | 'budgetReview';
 
 export interface Workload {
   name: WorkloadName;
@@ -217,6 +218,7 @@ export const WORKLOADS: Workload[] = [
                                        'confidence', kr.confidence::float8, 'version', kr.version))) AS data
         FROM kr, ci, (SELECT count(*) FROM n) nn, (SELECT count(*) FROM au) na`,
   },
+  ...KPI_WORKLOADS,
   {
     name: 'budgetReview',
     label: "finance's monthly review (budgets → lines → burn by month with cost per KPI unit; 100,000 expenses)",

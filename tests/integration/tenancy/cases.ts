@@ -8,6 +8,7 @@ import './cases/squads';
 import './cases/okrs';
 import './cases/tasks';
 import './cases/work';
+import './cases/kpis';
 import './cases/budgets';
 
 export { registerTenancy, tenancy, type Fixture, type RootFieldCase, type TenantA } from './registry';
