@@ -107,6 +107,11 @@ export async function seedBudgets(m: EntityManager): Promise<void> {
       [org],
     );
   }
+  // The demo organisation keeps the default fast-track deadline, set explicitly by finance.
+  await m.query(
+    `INSERT INTO budget_settings (organization_id, fast_track_hours, updated_by) VALUES ($1, 24, $2) ON CONFLICT DO NOTHING`,
+    [org, DEMO.users.finance.id],
+  );
   // The creators' lead asks, on the fast track, for 20,000 from the reserve pool for rewards.
   await m.query(
     `INSERT INTO budget_adjustments (id, organization_id, budget_id, from_line_id, to_line_id, amount, reason, fast_track, status, due_at, requested_by)
