@@ -21,21 +21,22 @@ export function benchBudgetId(squadId: string): string {
 
 type Sql = (text: string, params?: unknown[]) => Promise<Array<Record<string, any>>>;
 
+/** Keys of their own: the KPI bench data (generated after this) holds the demo tree's new_users, gmv and visitors. */
 const KPIS: Array<[string, number]> = [
-  ['new_users', 1],
-  ['gmv', 100],
-  ['visitors', 10],
+  ['paid_new_users', 1],
+  ['paid_gmv', 100],
+  ['paid_visitors', 10],
 ];
 const MONTHLY = [1000, 1250, 1600, 2000, 2500, 3125, 4000, 5000, 6250, 8000, 10000, 12500];
 /** name, kind, planned (× 365), KPI keys */
 const LINES: Array<[string, string, number, string[]]> = [
   ['人员', 'FIXED', 3000, []],
   ['系统与工具', 'FIXED', 400, []],
-  ['平台流量', 'VARIABLE', 2000, ['new_users', 'visitors']],
-  ['KOL 合作', 'VARIABLE', 1200, ['gmv']],
-  ['用户激励', 'VARIABLE', 800, ['new_users']],
-  ['内容制作', 'VARIABLE', 600, ['visitors']],
-  ['品牌活动', 'VARIABLE', 500, ['gmv', 'new_users']],
+  ['平台流量', 'VARIABLE', 2000, ['paid_new_users', 'paid_visitors']],
+  ['KOL 合作', 'VARIABLE', 1200, ['paid_gmv']],
+  ['用户激励', 'VARIABLE', 800, ['paid_new_users']],
+  ['内容制作', 'VARIABLE', 600, ['paid_visitors']],
+  ['品牌活动', 'VARIABLE', 500, ['paid_gmv', 'paid_new_users']],
   ['实验资源池', 'VARIABLE', 300, []],
 ];
 

@@ -55,13 +55,10 @@ async function lineKpis(ctx: Context, lines: BudgetLine[], from: string, to: str
  * when the value is unknown, 0 or negative).
  */
 export async function budgetBurn(ctx: Context, budgetId: string, grain: BurnGrain): Promise<BurnPointResult[]> {
-  // The three reads are filtered by organisation: started together, the budget decides whether anything is shown.
-  const [budget, loadedLines, spend] = await Promise.all([
-    requireBudget(ctx, budgetId),
-    linesByBudgetId(ctx).load(budgetId),
-    spendByLineAndBucket(ctx, budgetId, grain),
-  ]);
-  const lines = loadedLines ?? [];
+  // The spend is filtered by organisation: read beside the budget, which decides whether anything is shown.
+  // The lines follow the budget, so that they join the batch of `budgets { lines }` in the same request.
+  const [budget, spend] = await Promise.all([requireBudget(ctx, budgetId), spendByLineAndBucket(ctx, budgetId, grain)]);
+  const lines = (await linesByBudgetId(ctx).load(budget.id)) ?? [];
   const { kpis, values } = await lineKpis(ctx, lines, budget.periodStart, budget.periodEnd, grain, MAX_BURN_KPIS);
   const total = new Map<string, Decimal>();
   const byLine = new Map<string, Decimal>();
