@@ -14,7 +14,7 @@ import { createRecorded, recordChange, updateRecorded } from '../audit';
 import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings } from './budget.entity';
 import { AdjustmentStatus, assertCanGive, decisionDueAt, DEFAULT_FAST_TRACK_HOURS, validateAmount } from './budget-rules';
 import type { AdjustmentsFilter, DecideBudgetAdjustmentInput, RequestBudgetAdjustmentInput, SetBudgetSettingsInput } from './adjustments.inputs';
-import { budgetAdjustmentById } from './budgets.loaders';
+import { applyAdjustmentFilter, budgetAdjustmentById } from './budgets.loaders';
 import {
   assertFinance,
   assertWorksOnBudget,
@@ -68,16 +68,6 @@ export const ADJUSTMENT_SORT = [
   { column: 'a.created_at', direction: 'DESC' as const, value: (a: BudgetAdjustment) => a.createdAt },
   { column: 'a.id', direction: 'DESC' as const, value: (a: BudgetAdjustment) => a.id },
 ];
-
-/** Conditions of an adjustments filter on alias `a`. */
-export function applyAdjustmentFilter(
-  qb: ReturnType<Context['manager']['createQueryBuilder']>,
-  filter: Pick<AdjustmentsFilter, 'status' | 'overdue'> | undefined,
-): void {
-  if (filter?.status) qb.andWhere('a.status = :status', { status: filter.status });
-  if (filter?.overdue === true) qb.andWhere(`a.status = 'PENDING' AND a.due_at < now()`);
-  if (filter?.overdue === false) qb.andWhere(`NOT (a.status = 'PENDING' AND a.due_at < now())`);
-}
 
 export async function listAdjustments(ctx: Context, filter: AdjustmentsFilter, page: ConnectionArgs) {
   const qb = ctx.manager.createQueryBuilder(BudgetAdjustment, 'a').where('a.organization_id = :org', { org: orgId(ctx) });

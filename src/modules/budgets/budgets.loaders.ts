@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import type { SelectQueryBuilder } from 'typeorm';
 import { orgId } from '../../common/auth';
 import { defineNestedConnection } from '../../common/connection';
 import { AppError, ErrorCode } from '../../common/errors';
@@ -79,15 +80,20 @@ export const campaignCostById = defineLoader<string, CampaignCost>('budgets.camp
 
 export const budgetAdjustmentById = defineByIdLoader(BudgetAdjustment, 'BudgetAdjustment');
 
+/** An adjustments filter on alias `a`: by status; overdue = pending past its decision deadline. */
+export function applyAdjustmentFilter(qb: SelectQueryBuilder<BudgetAdjustment>, filter: { status?: string; overdue?: boolean } | undefined) {
+  if (filter?.status) qb.andWhere('a.status = :status', { status: filter.status });
+  if (filter?.overdue === true) qb.andWhere(`a.status = 'PENDING' AND a.due_at < now()`);
+  if (filter?.overdue === false) qb.andWhere(`NOT (a.status = 'PENDING' AND a.due_at < now())`);
+  return qb;
+}
+
 /** A budget's adjustment requests, newest first, optionally by status / overdue: batched across budgets. */
 export const adjustmentsOfBudget = defineNestedConnection<BudgetAdjustment, { status?: string; overdue?: boolean }>({
   name: 'budgets.adjustmentsOfBudget',
   query: (ctx, filter) => {
     const qb = ctx.manager.createQueryBuilder(BudgetAdjustment, 'a').where('a.organization_id = :org', { org: orgId(ctx) });
-    if (filter?.status) qb.andWhere('a.status = :status', { status: filter.status });
-    if (filter?.overdue === true) qb.andWhere(`a.status = 'PENDING' AND a.due_at < now()`);
-    if (filter?.overdue === false) qb.andWhere(`NOT (a.status = 'PENDING' AND a.due_at < now())`);
-    return qb;
+    return applyAdjustmentFilter(qb, filter);
   },
   parent: 'a.budget_id',
   sort: [

@@ -1,39 +1,35 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { decodeGlobalId } from '../../common/ids';
-import type { PlanningEventPayload } from '../../common/events';
-import { planningSubscription } from '../realtime';
-import { Kpi, kpiById } from '../kpis';
-import { BudgetAdjustment, BudgetSettings } from './budget.entity';
-import { BurnGrain, toleratedLossAmount } from './budget-rules';
-import { AdjustmentsFilter, BudgetAdjustmentsOfBudgetFilter, DecideBudgetAdjustmentInput, RequestBudgetAdjustmentInput, SetBudgetSettingsInput } from './adjustments.inputs';
-import { approveBudgetAdjustment, budgetSettings, listAdjustments, rejectBudgetAdjustment, requestBudgetAdjustment, setBudgetSettings } from './adjustments.service';
-import { budgetBurn, budgetEfficiency } from './reports.service';
-import { BUDGET_THRESHOLD_CROSSED } from './budget-access';
-import { adjustmentsOfBudget, budgetAdjustmentById, drawnByLineId } from './budgets.loaders';
-import {
-  ApproveBudgetAdjustmentPayload,
-  BudgetAdjustmentConnection,
-  BudgetThresholdCrossed,
-  BurnPoint,
-  LineEfficiency,
-  RejectBudgetAdjustmentPayload,
-  RequestBudgetAdjustmentPayload,
-  SetBudgetSettingsPayload,
-} from './budgets.types';
-import { InputType, Field } from 'type-graphql';
 import { IsOptional } from 'class-validator';
+import Decimal from 'decimal.js';
+import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import { isoToday } from '../../common/dates';
-import { fromGlobalId } from '../../common/ids';
+import type { PlanningEventPayload } from '../../common/events';
+import { decodeGlobalId, fromGlobalId } from '../../common/ids';
 import { required } from '../../common/loaders';
-import Decimal from 'decimal.js';
 import { DecimalScalar } from '../../common/scalars';
 import { User, referencedUserById } from '../identity';
+import { Kpi, kpiById } from '../kpis';
+import { planningSubscription } from '../realtime';
 import { Squad, squadById } from '../squads';
-import { Budget, BudgetLine, Expense } from './budget.entity';
-import { BudgetStatus, budgetStatus, burnRate, expectedBurn, forecastAtEnd } from './budget-rules';
-import { requireBudget } from './budget-access';
+import {
+  AdjustmentsFilter,
+  BudgetAdjustmentsOfBudgetFilter,
+  DecideBudgetAdjustmentInput,
+  RequestBudgetAdjustmentInput,
+  SetBudgetSettingsInput,
+} from './adjustments.inputs';
+import {
+  approveBudgetAdjustment,
+  budgetSettings,
+  listAdjustments,
+  rejectBudgetAdjustment,
+  requestBudgetAdjustment,
+  setBudgetSettings,
+} from './adjustments.service';
+import { BUDGET_THRESHOLD_CROSSED, requireBudget } from './budget-access';
+import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings, Expense } from './budget.entity';
+import { BudgetStatus, BurnGrain, budgetStatus, burnRate, expectedBurn, forecastAtEnd, toleratedLossAmount } from './budget-rules';
 import {
   AddBudgetLineInput,
   BudgetsFilter,
@@ -42,18 +38,35 @@ import {
   UpdateBudgetLineInput,
   VoidExpenseInput,
 } from './budgets.inputs';
-import { budgetById, budgetLineById, expensesOfBudget, linesByBudgetId, MAX_BUDGET_LINES } from './budgets.loaders';
+import {
+  adjustmentsOfBudget,
+  budgetById,
+  budgetLineById,
+  drawnByLineId,
+  expensesOfBudget,
+  linesByBudgetId,
+  MAX_BUDGET_LINES,
+} from './budgets.loaders';
 import { addBudgetLine, createBudget, listBudgets, updateBudgetLine } from './budgets.service';
 import {
   AddBudgetLinePayload,
+  ApproveBudgetAdjustmentPayload,
+  BudgetAdjustmentConnection,
   BudgetConnection,
+  BudgetThresholdCrossed,
+  BurnPoint,
   CreateBudgetPayload,
   ExpenseConnection,
+  LineEfficiency,
   RecordExpensePayload,
+  RejectBudgetAdjustmentPayload,
+  RequestBudgetAdjustmentPayload,
+  SetBudgetSettingsPayload,
   UpdateBudgetLinePayload,
   VoidExpensePayload,
 } from './budgets.types';
 import { recordExpense, voidExpense } from './expenses.service';
+import { budgetBurn, budgetEfficiency } from './reports.service';
 
 /** FINANCE and OWNER manage budgets. */
 export const BUDGET_MANAGERS = [Role.OWNER, Role.FINANCE];
@@ -116,6 +129,11 @@ export class BudgetResolver {
     return forecastAtEnd(b.spent, expectedBurn(b.periodStart, b.periodEnd, isoToday()));
   }
 
+  @FieldResolver(() => Boolean, { description: 'spent > planned (possible only without a hard cap).' })
+  overspent(@Root() b: Budget) {
+    return b.spent.gt(b.planned);
+  }
+
   @FieldResolver(() => BudgetStatus)
   status(@Root() b: Budget) {
     return budgetStatus(b.spent, b.planned, expectedBurn(b.periodStart, b.periodEnd, isoToday()));
@@ -166,6 +184,11 @@ export class BudgetLineResolver {
   @FieldResolver(() => DecimalScalar, { nullable: true, description: 'spent ÷ planned; null when nothing is planned.' })
   burnRate(@Root() l: BudgetLine) {
     return burnRate(l.spent, l.planned);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'spent > planned (possible only without a hard cap).' })
+  overspent(@Root() l: BudgetLine) {
+    return l.spent.gt(l.planned);
   }
 
   @FieldResolver(() => [Kpi], { description: 'The KPIs this line should move (at most 10), in kpiKeys order.' })

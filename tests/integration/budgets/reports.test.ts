@@ -159,8 +159,8 @@ describe('budget reports', () => {
     await reading.catch(() => undefined);
     expect(events.sort()).toEqual(['Budget:100', 'Budget:80', 'BudgetLine:100', 'BudgetLine:80']);
     expect(await crossed()).toEqual({ c80: true, c100: true });
-    const b = ok(await app.gql(`query($id: ID!) { budget(id: $id) { spent burnRate expectedBurn forecastAtEnd status remaining } }`, { id: budget.id }, org)).budget;
-    expect(b).toMatchObject({ spent: '106', burnRate: '1.06', status: 'OVER', remaining: '-6' });
+    const b = ok(await app.gql(`query($id: ID!) { budget(id: $id) { spent burnRate expectedBurn forecastAtEnd status remaining overspent lines { overspent } } }`, { id: budget.id }, org)).budget;
+    expect(b).toMatchObject({ spent: '106', burnRate: '1.06', status: 'OVER', remaining: '-6', overspent: true, lines: [{ overspent: true }] });
     expect(Number(b.forecastAtEnd)).toBeGreaterThanOrEqual(106);
   });
 });
