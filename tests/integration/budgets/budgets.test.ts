@@ -86,4 +86,32 @@ describe('budgets and lines', () => {
     expect(ok(many).budgets.nodes).toHaveLength(8);
     expect(many.statements).toBeLessThanOrEqual(few.statements + 1);
   });
+
+  it('permissions: a SQUAD_LEAD voids and requests on their squad’s budgets only; a MEMBER neither', async () => {
+    const org = await createOrg(app);
+    const lead = await addMember(app, org, 'SQUAD_LEAD');
+    const otherLead = await addMember(app, org, 'SQUAD_LEAD');
+    const member = await addMember(app, org, 'MEMBER');
+    const squadId = await createSquad(app, org, lead.userId);
+    await createSquad(app, org, otherLead.userId, '另一个小组');
+    const budget = await createBudget(app, org, { squadId });
+    const line = await addBudgetLine(app, org, { budgetId: budget.id });
+    const VOID = `mutation($i: VoidExpenseInput!) { voidExpense(input: $i) { expense { voidedAt voidedBy { id } } } }`;
+    const REQUEST = `mutation($i: RequestBudgetAdjustmentInput!) { requestBudgetAdjustment(input: $i) { budgetAdjustment { id } } }`;
+    const expense = ok(await recordExpense(app, lead, { budgetLineId: line.id })).recordExpense.expense.id;
+    for (const who of [otherLead, member]) {
+      expect(errorCode(await app.gql(VOID, { i: { id: expense, reason: '无权' } }, who))).toBe('FORBIDDEN');
+      expect(errorCode(await app.gql(REQUEST, { i: { budgetId: budget.id, toLineId: line.id, amount: '1', reason: 'x' } }, who))).toBe('FORBIDDEN');
+      expect(errorCode(await recordExpense(app, who, { budgetLineId: line.id }))).toBe('FORBIDDEN');
+    }
+    ok(await app.gql(REQUEST, { i: { budgetId: budget.id, toLineId: line.id, amount: '1', reason: '追加' } }, lead));
+    expect(errorCode(await app.gql(VOID, { i: { id: expense, reason: ' ' } }, lead))).toBe('BAD_USER_INPUT');
+    const voided = ok(await app.gql(VOID, { i: { id: expense, reason: '录错' } }, lead)).voidExpense.expense;
+    expect(voided.voidedBy).toEqual({ id: lead.userId });
+    // Reads are open to every member.
+    const read = ok(await app.gql(`query($id: ID!) { budgetEfficiency(budgetId: $id) { spent } budgetBurn(budgetId: $id, grain: WEEK) { spentCumulative }
+      budgetAdjustments(first: 5) { totalCount } }`, { id: budget.id }, member));
+    expect(read.budgetEfficiency).toEqual([{ spent: '0' }]);
+    expect(read.budgetAdjustments.totalCount).toBe(1);
+  });
 });
