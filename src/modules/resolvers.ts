@@ -1,6 +1,8 @@
 import { NodeResolver } from '../common/node.resolver';
 import { auditResolvers } from './audit';
+import { budgetsResolvers } from './budgets';
 import { identityResolvers } from './identity';
+import { kpisResolvers } from './kpis';
 import { okrsResolvers } from './okrs';
 import { realtimeResolvers } from './realtime';
 import { squadsResolvers } from './squads';
@@ -18,5 +20,7 @@ export const resolvers = [
   ...okrsResolvers,
   ...tasksResolvers,
   ...workResolvers,
+  ...kpisResolvers,
+  ...budgetsResolvers,
   ...sopsResolvers,
 ] as const;

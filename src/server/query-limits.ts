@@ -106,6 +106,12 @@ const INTROSPECTION_LIST_SIZE = 50;
 export const PLAIN_LIST_SIZES: Record<string, number> = {
   'Objective.keyResults': 20, // okrs.service MAX_KEY_RESULTS
   'Squad.members': 50, // squads.service MAX_SQUAD_MEMBERS
+  'Budget.lines': 100, // budgets.loaders MAX_BUDGET_LINES
+  'BudgetLine.kpis': 10, // budgets.inputs MAX_LINE_KPIS
+  'Query.budgetBurn': 106, // budget-rules MAX_PERIOD_DAYS in weeks
+  'BurnPoint.kpiValues': 20, // reports.service MAX_BURN_KPIS
+  'BurnPoint.costPerUnit': 20, // reports.service MAX_BURN_KPIS
+  'Query.budgetEfficiency': 100, // budgets.loaders MAX_BUDGET_LINES
   'RaciMatrix.activities': 30, // sops raci-rules MAX_RACI_ACTIVITIES
   'RaciMatrix.problems': 90, // three per activity
   'RaciActivity.assignments': 15, // sops raci-rules MAX_RACI_ASSIGNMENTS

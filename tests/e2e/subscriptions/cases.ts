@@ -44,6 +44,16 @@ const CHECK_IN = `mutation($i: CheckInKeyResultInput!) {
   checkInKeyResult(input: $i) { checkIn { id value } keyResult { id currentValue progress version objective { id progress } } } }`;
 const CREATE_TASK = `mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id title version } } }`;
 
+const CREATE_BUDGET = `mutation($i: CreateBudgetInput!) { createBudget(input: $i) { budget { id } } }`;
+const RECORD_EXPENSE = `mutation($i: RecordExpenseInput!) { recordExpense(input: $i) { expense { id } } }`;
+async function addLine(gql: Gql, owner: TestOrg, budgetId: string, name: string, planned: string): Promise<string> {
+  return ok(
+    await gql.gql(`mutation($i: AddBudgetLineInput!) { addBudgetLine(input: $i) { budgetLine { id } } }`, {
+      i: { budgetId, name, category: 'media', kind: 'VARIABLE', planned },
+    }, owner),
+  ).addBudgetLine.budgetLine.id;
+}
+
 /** A squad, a cycle, an objective and one key result (1000 → 1300) owned by `forUser`. */
 async function okrWorld(gql: Gql, owner: TestOrg, forUser: string): Promise<World> {
   const year = new Date().getUTCFullYear();
@@ -68,6 +78,11 @@ async function checkIn(gql: Gql, owner: TestOrg, w: World, n: number) {
 /** A check-in that is recorded, then fails at commit. */
 const rolledBackCheckIn = (gql: Gql, owner: TestOrg, w: World) =>
   gql.gql(CHECK_IN, { i: { keyResultId: w.keyResultId, value: '1999', confidence: 0.1, note: ROLLBACK_MARKER, expectedVersion: w.version } }, owner);
+
+const CREATE_KPI = `mutation($i: CreateKpiInput!) { createKpi(input: $i) { kpi { id key } } }`;
+const RECORD_MEASUREMENTS = `mutation($i: RecordMeasurementsInput!) { recordMeasurements(input: $i) { alertsRaised } }`;
+/** The Monday of the n-th week of 2026. */
+const kpiWeek = (n: number) => new Date(Date.UTC(2026, 0, 5 + 7 * n)).toISOString().slice(0, 10);
 
 export const subscriptionCases: Record<string, SubscriptionCase> = {
   planningEvents: {
@@ -115,6 +130,46 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
       return { taskAssigned: task };
     },
     rolledBack: (gql, owner, w) => gql.gql(CREATE_TASK, { i: { title: ROLLBACK_MARKER, squadId: w.squadId, assigneeId: w.forUser } }, owner),
+  },
+
+  budgetThresholdCrossed: {
+    document: `subscription($f: BudgetThresholdCrossedFilter) { budgetThresholdCrossed(filter: $f) { threshold line { id spent } budget { id } } }`,
+    variables: (w) => ({ f: { budgetId: w.budgetId } }),
+    async setup(gql, owner) {
+      const year = new Date().getUTCFullYear();
+      const budgetId = ok(
+        await gql.gql(CREATE_BUDGET, { i: { name: '阈值预算', periodStart: `${year}-01-01`, periodEnd: `${year}-12-31`, currency: 'CNY' } }, owner),
+      ).createBudget.budget.id;
+      // A large line keeps the budget as a whole far from 80 %: only the small lines cross.
+      await addLine(gql, owner, budgetId, '大额', '1000000');
+      return { budgetId, day: `${year}-06-01` };
+    },
+    async trigger(gql, owner, w, n) {
+      const lineId = await addLine(gql, owner, w.budgetId, `线 ${n}`, '100');
+      ok(await gql.gql(RECORD_EXPENSE, { i: { budgetLineId: lineId, amount: String(80 + n), incurredOn: w.day } }, owner));
+      return { budgetThresholdCrossed: { threshold: 80, line: { id: lineId, spent: String(80 + n) }, budget: { id: w.budgetId } } };
+    },
+    async rolledBack(gql, owner, w) {
+      const lineId = await addLine(gql, owner, w.budgetId, '回滚线', '100');
+      return gql.gql(RECORD_EXPENSE, { i: { budgetLineId: lineId, amount: '90', incurredOn: w.day, description: ROLLBACK_MARKER } }, owner);
+    },
+  },
+
+  kpiAlertRaised: {
+    document: `subscription { kpiAlertRaised { level value periodStart kpi { key } } }`,
+    async setup(gql, owner) {
+      const key = `refund_${Math.random().toString(36).slice(2, 8)}`;
+      ok(await gql.gql(CREATE_KPI, { i: { key, name: '退款率', layer: 'OPERATIONAL', direction: 'LOWER_IS_BETTER', thresholds: { criticalAbove: '8' } } }, owner));
+      return { key };
+    },
+    async trigger(gql, owner, w, n) {
+      const value = String(10 + n);
+      const done = ok(await gql.gql(RECORD_MEASUREMENTS, { i: { measurements: [{ kpiKey: w.key, periodStart: kpiWeek(n), value }] } }, owner));
+      if (done.recordMeasurements.alertsRaised !== 1) throw new Error('the measurement raised no alert');
+      return { kpiAlertRaised: { level: 'CRITICAL', value, periodStart: kpiWeek(n), kpi: { key: w.key } } };
+    },
+    rolledBack: (gql, owner, w) =>
+      gql.gql(RECORD_MEASUREMENTS, { i: { measurements: [{ kpiKey: w.key, periodStart: kpiWeek(40), value: '50', source: ROLLBACK_MARKER }] } }, owner),
   },
   ...sopCases,
 };

@@ -9,5 +9,7 @@ import './cases/okrs';
 import './cases/tasks';
 import './cases/sops';
 import './cases/work';
+import './cases/kpis';
+import './cases/budgets';
 
 export { registerTenancy, tenancy, type Fixture, type RootFieldCase, type TenantA } from './registry';
