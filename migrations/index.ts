@@ -8,6 +8,7 @@ import { ReadPathIndexes1764300200000 } from './1764300200000-ReadPathIndexes';
 import { SquadsLifeCycle1764300400000 } from './1764300400000-SquadsLifeCycle';
 import { OkrsLifeCycle1764300410000 } from './1764300410000-OkrsLifeCycle';
 import { StoredOkrProgress1764300420000 } from './1764300420000-StoredOkrProgress';
+import { Kpis1764400000000 } from './1764400000000-Kpis';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   SquadsLifeCycle1764300400000,
   OkrsLifeCycle1764300410000,
   StoredOkrProgress1764300420000,
+  Kpis1764400000000,
 ];

@@ -1,8 +1,9 @@
 import { auditEntities } from './audit';
 import { identityEntities } from './identity';
+import { kpisEntities } from './kpis';
 import { okrsEntities } from './okrs';
 import { squadsEntities } from './squads';
 import { tasksEntities } from './tasks';
 
 /** Every TypeORM entity of every module. */
-export const entities = [...identityEntities, ...auditEntities, ...squadsEntities, ...okrsEntities, ...tasksEntities];
+export const entities = [...identityEntities, ...auditEntities, ...squadsEntities, ...okrsEntities, ...tasksEntities, ...kpisEntities];

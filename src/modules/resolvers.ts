@@ -1,6 +1,7 @@
 import { NodeResolver } from '../common/node.resolver';
 import { auditResolvers } from './audit';
 import { identityResolvers } from './identity';
+import { kpisResolvers } from './kpis';
 import { okrsResolvers } from './okrs';
 import { realtimeResolvers } from './realtime';
 import { squadsResolvers } from './squads';
@@ -17,4 +18,5 @@ export const resolvers = [
   ...okrsResolvers,
   ...tasksResolvers,
   ...workResolvers,
+  ...kpisResolvers,
 ] as const;

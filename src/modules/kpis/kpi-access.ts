@@ -1,0 +1,43 @@
+/** Lookups and checks the KPI services share. */
+import { orgId } from '../../common/auth';
+import type { Context } from '../../common/context';
+import { AppError, ErrorCode } from '../../common/errors';
+import { primeAll } from '../../common/loaders';
+import { queryRows, rowShape } from '../../common/rows';
+import { Kpi } from './kpi.entity';
+import { kpiById } from './kpis.loaders';
+
+/**
+ * The active KPIs of the caller's organisation with these keys, in the order of `keys`
+ * (duplicates allowed). Unknown or archived keys: BAD_USER_INPUT naming every bad key
+ * (`extensions.keys`). One statement.
+ */
+export async function requireKpisByKeys(ctx: Context, keys: readonly string[]): Promise<Kpi[]> {
+  const unique = [...new Set(keys)];
+  const found = await kpisByKeys(ctx, unique);
+  const bad = unique.filter((k) => !found.get(k) || found.get(k)!.archivedAt);
+  if (bad.length > 0) {
+    const shown = bad.slice(0, 20).map((k) => JSON.stringify(k.length > 64 ? `${k.slice(0, 64)}…` : k));
+    const more = bad.length > 20 ? ` and ${bad.length - 20} more` : '';
+    throw new AppError(
+      ErrorCode.BAD_USER_INPUT,
+      `Unknown or archived KPI key${bad.length > 1 ? 's' : ''}: ${shown.join(', ')}${more}`,
+      { field: 'kpiKey', keys: bad.slice(0, 100) },
+    );
+  }
+  return keys.map((k) => found.get(k)!);
+}
+
+/** The caller's organisation's KPIs (archived included) by key; one statement; primes `kpiById`. */
+export async function kpisByKeys(ctx: Context, keys: readonly string[]): Promise<Map<string, Kpi>> {
+  if (keys.length === 0) return new Map();
+  const shape = rowShape(ctx.manager.connection, Kpi);
+  const rows = await queryRows(
+    ctx.manager,
+    Kpi,
+    `SELECT ${shape.columns('k')} FROM kpis k WHERE k.organization_id = $1 AND k.key = ANY($2::text[])`,
+    [orgId(ctx), keys],
+  );
+  primeAll(kpiById(ctx), rows);
+  return new Map(rows.map((k) => [k.key, k]));
+}

@@ -1,0 +1,88 @@
+/** KPI values per period bucket, for this module's fields and for other modules (budgets, campaigns). */
+import Decimal from 'decimal.js';
+import { orgId } from '../../common/auth';
+import type { Context } from '../../common/context';
+import { badInput } from '../../common/errors';
+import { aggregate, bucketStarts, KpiAggregation, nextBucket, type PeriodGrain } from './kpi-rules';
+
+export interface PeriodValue {
+  periodStart: string;
+  value: Decimal | null;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * For each KPI (uuid), one entry per bucket (ISO week from Monday, or calendar month; periodStart
+ * is the bucket's first day) from the bucket of `from` to the bucket of `to` inclusive: the KPI's
+ * measurements whose period starts in the bucket, combined by its aggregation (SUM, AVERAGE,
+ * LAST), or null when there are none. KPIs of other organisations and unknown ids get every
+ * bucket null. One statement whatever the number of KPIs and measurements.
+ */
+export async function kpiValuesByPeriod(
+  ctx: Context,
+  kpiIds: readonly string[],
+  from: string,
+  to: string,
+  grain: 'WEEK' | 'MONTH',
+): Promise<Map<string, PeriodValue[]>> {
+  if (!DATE.test(from) || !DATE.test(to)) throw badInput('from and to must be dates written YYYY-MM-DD');
+  if (grain !== 'WEEK' && grain !== 'MONTH') throw badInput('grain must be WEEK or MONTH');
+  let buckets: string[];
+  try {
+    buckets = bucketStarts(from, to, grain);
+  } catch (e) {
+    throw badInput((e as Error).message);
+  }
+  const result = new Map<string, PeriodValue[]>();
+  const ids = [...new Set(kpiIds)];
+  if (ids.length === 0) return result;
+  const values = buckets.length === 0 ? new Map<string, Map<string, Decimal | null>>() : await bucketValues(ctx, ids, buckets, grain);
+  for (const id of ids) {
+    const byBucket = values.get(id);
+    result.set(
+      id,
+      buckets.map((periodStart) => ({ periodStart, value: byBucket?.get(periodStart) ?? null })),
+    );
+  }
+  return result;
+}
+
+interface BucketRow {
+  kpi_id: string;
+  aggregation: KpiAggregation;
+  bucket: string;
+  sum: string;
+  count: number;
+  last: string;
+}
+
+/** kpi id → bucket start → aggregated value, from one statement. */
+async function bucketValues(
+  ctx: Context,
+  ids: readonly string[],
+  buckets: readonly string[],
+  grain: PeriodGrain,
+): Promise<Map<string, Map<string, Decimal | null>>> {
+  const first = buckets[0];
+  const end = nextBucket(buckets[buckets.length - 1], grain);
+  const rows: BucketRow[] = await ctx.manager.query(
+    `SELECT m.kpi_id, k.aggregation, to_char(date_trunc($5, m.period_start), 'YYYY-MM-DD') AS bucket,
+            sum(m.value)::text AS sum, count(*)::int AS count,
+            (array_agg(m.value ORDER BY m.period_start DESC))[1]::text AS last
+       FROM kpi_measurements m
+       JOIN kpis k ON k.id = m.kpi_id AND k.organization_id = m.organization_id
+      WHERE m.organization_id = $1 AND m.kpi_id = ANY($2::uuid[])
+        AND m.period_start >= $3::date AND m.period_start < $4::date
+      GROUP BY m.kpi_id, k.aggregation, 3`,
+    [orgId(ctx), ids, first, end, grain === 'WEEK' ? 'week' : 'month'],
+  );
+  const out = new Map<string, Map<string, Decimal | null>>();
+  for (const r of rows) {
+    let m = out.get(r.kpi_id);
+    if (!m) out.set(r.kpi_id, (m = new Map()));
+    m.set(r.bucket, aggregate(r.aggregation, new Decimal(r.sum), r.count, new Decimal(r.last)));
+  }
+  return out;
+}
+
