@@ -9,6 +9,7 @@ import { SquadsLifeCycle1764300400000 } from './1764300400000-SquadsLifeCycle';
 import { OkrsLifeCycle1764300410000 } from './1764300410000-OkrsLifeCycle';
 import { StoredOkrProgress1764300420000 } from './1764300420000-StoredOkrProgress';
 import { Kpis1764400000000 } from './1764400000000-Kpis';
+import { Budgets1764400100000 } from './1764400100000-Budgets';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   OkrsLifeCycle1764300410000,
   StoredOkrProgress1764300420000,
   Kpis1764400000000,
+  Budgets1764400100000,
 ];

@@ -1,4 +1,5 @@
 import { auditEntities } from './audit';
+import { budgetsEntities } from './budgets';
 import { identityEntities } from './identity';
 import { kpisEntities } from './kpis';
 import { okrsEntities } from './okrs';
@@ -6,4 +7,4 @@ import { squadsEntities } from './squads';
 import { tasksEntities } from './tasks';
 
 /** Every TypeORM entity of every module. */
-export const entities = [...identityEntities, ...auditEntities, ...squadsEntities, ...okrsEntities, ...tasksEntities, ...kpisEntities];
+export const entities = [...identityEntities, ...auditEntities, ...squadsEntities, ...okrsEntities, ...tasksEntities, ...kpisEntities, ...budgetsEntities];

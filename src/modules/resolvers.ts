@@ -1,5 +1,6 @@
 import { NodeResolver } from '../common/node.resolver';
 import { auditResolvers } from './audit';
+import { budgetsResolvers } from './budgets';
 import { identityResolvers } from './identity';
 import { kpisResolvers } from './kpis';
 import { okrsResolvers } from './okrs';
@@ -19,4 +20,5 @@ export const resolvers = [
   ...tasksResolvers,
   ...workResolvers,
   ...kpisResolvers,
+  ...budgetsResolvers,
 ] as const;

@@ -1,0 +1,128 @@
+/** Shared by the budget services: lookups, permissions, locks and the 80 % / 100 % thresholds. */
+import { orgId } from '../../common/auth';
+import { Role, type Context } from '../../common/context';
+import { badInput, forbidden, notFound } from '../../common/errors';
+import { emitAfterCommit } from '../../common/events';
+import { toGlobalId } from '../../common/ids';
+import { requireById } from '../../common/loaders';
+import { queryRows, rowShape } from '../../common/rows';
+import { leadsSquad, squadById } from '../squads';
+import { Budget, BudgetLine, Expense } from './budget.entity';
+import { RuleViolation, thresholdsReached, type Threshold } from './budget-rules';
+import { budgetById, budgetLineById, expenseById } from './budgets.loaders';
+
+/** The event announced when a line or a budget reaches 80 % or 100 % of its plan (once each). */
+export const BUDGET_THRESHOLD_CROSSED = 'BUDGET_THRESHOLD_CROSSED';
+
+/** Turns a pure-rule violation into BAD_USER_INPUT. */
+export function rule<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RuleViolation) throw badInput(err.message, err.field);
+    throw err;
+  }
+}
+
+export function requireBudget(ctx: Context, id: string): Promise<Budget> {
+  return requireById(budgetById(ctx), id, 'Budget');
+}
+
+export function requireBudgetLine(ctx: Context, id: string): Promise<BudgetLine> {
+  return requireById(budgetLineById(ctx), id, 'BudgetLine');
+}
+
+export function requireExpense(ctx: Context, id: string): Promise<Expense> {
+  return requireById(expenseById(ctx), id, 'Expense');
+}
+
+/** FINANCE and OWNER manage budgets and decide adjustments. */
+export const isFinance = (ctx: Context) => ctx.role === Role.FINANCE || ctx.role === Role.OWNER;
+
+export function assertFinance(ctx: Context, action: string): void {
+  if (!isFinance(ctx)) throw forbidden(`Only FINANCE or OWNER may ${action}`);
+}
+
+/** FINANCE/OWNER on any budget; a SQUAD_LEAD on the budgets of a squad they lead. */
+export async function assertWorksOnBudget(ctx: Context, budget: Budget, action: string): Promise<void> {
+  if (isFinance(ctx)) return;
+  if (budget.squadId && leadsSquad(ctx, await squadById(ctx).load(budget.squadId))) return;
+  throw forbidden(`Only FINANCE, OWNER or the lead of the budget's squad may ${action}`);
+}
+
+/** The routing facts of a budget's events (subscription filters, the campaigns module). */
+export const budgetMeta = (budget: Budget, extra: Record<string, string | null> = {}) => ({
+  budgetId: budget.id,
+  squadId: budget.squadId,
+  ...extra,
+});
+
+/** Reads lines with a row lock, in id order (the lock order of every budget write: lines, then the budget). */
+export async function lockLines(tx: Context, ids: string[]): Promise<BudgetLine[]> {
+  const shape = rowShape(tx.manager.connection, BudgetLine);
+  return queryRows(
+    tx.manager,
+    BudgetLine,
+    `SELECT ${shape.columns('l')} FROM budget_lines l WHERE l.id = ANY($1::uuid[]) AND l.organization_id = $2 ORDER BY l.id FOR UPDATE`,
+    [ids, orgId(tx)],
+  );
+}
+
+export async function lockLine(tx: Context, id: string): Promise<BudgetLine> {
+  const [line] = await lockLines(tx, [id]);
+  if (!line) throw notFound('BudgetLine', toGlobalId('BudgetLine', id));
+  return line;
+}
+
+export async function lockBudget(tx: Context, id: string): Promise<Budget> {
+  const shape = rowShape(tx.manager.connection, Budget);
+  const [budget] = await queryRows(
+    tx.manager,
+    Budget,
+    `SELECT ${shape.columns('b')} FROM budgets b WHERE b.id = $1 AND b.organization_id = $2 FOR UPDATE`,
+    [id, orgId(tx)],
+  );
+  if (!budget) throw notFound('Budget', toGlobalId('Budget', id));
+  return budget;
+}
+
+const COLUMN: Record<Threshold, 'crossed_80_at' | 'crossed_100_at'> = { 80: 'crossed_80_at', 100: 'crossed_100_at' };
+const stored = (row: Budget | BudgetLine, t: Threshold) => (t === 80 ? row.crossed80At : row.crossed100At);
+
+/**
+ * After spend or plan changed: reads the lines and their budget again (locked, current), stores
+ * the thresholds newly reached (80 %, 100 % of plan, once each, never reset) and announces them
+ * after commit. Primes the loaders with the fresh rows and returns them.
+ */
+export async function settleThresholds(tx: Context, budgetId: string, lineIds: string[]): Promise<{ lines: BudgetLine[]; budget: Budget }> {
+  const lines = await lockLines(tx, lineIds);
+  const budget = await lockBudget(tx, budgetId);
+  const now = new Date();
+  const mark = async (table: 'budgets' | 'budget_lines', row: Budget | BudgetLine, line: BudgetLine | null) => {
+    const fresh = thresholdsReached(row.spent, row.planned).filter((t) => !stored(row, t));
+    if (fresh.length === 0) return;
+    await tx.manager.query(
+      `UPDATE ${table} SET ${fresh.map((t, i) => `${COLUMN[t]} = $${i + 3}`).join(', ')} WHERE id = $1 AND organization_id = $2`,
+      [row.id, orgId(tx), ...fresh.map(() => now)],
+    );
+    for (const t of fresh) {
+      if (t === 80) row.crossed80At = now;
+      else row.crossed100At = now;
+      emitAfterCommit(tx, {
+        type: BUDGET_THRESHOLD_CROSSED,
+        entityType: line ? 'BudgetLine' : 'Budget',
+        entityId: row.id,
+        meta: budgetMeta(budget, { budgetLineId: line?.id ?? null, threshold: String(t) }),
+      });
+    }
+  };
+  for (const line of lines) await mark('budget_lines', line, line);
+  await mark('budgets', budget, null);
+  primeAll(tx, lines, budget);
+  return { lines, budget };
+}
+
+function primeAll(tx: Context, lines: BudgetLine[], budget: Budget): void {
+  for (const l of lines) budgetLineById(tx).clear(l.id).prime(l.id, l);
+  budgetById(tx).clear(budget.id).prime(budget.id, budget);
+}

@@ -1,0 +1,237 @@
+/**
+ * Budget arithmetic as plain functions (no ORM, no GraphQL): burn, pace, run-rate forecast,
+ * status, thresholds, cost per KPI unit, and the calendar buckets of the burn report. Money is
+ * decimal.js throughout; dates are YYYY-MM-DD strings (UTC calendar days).
+ */
+import Decimal from 'decimal.js';
+
+export enum BudgetLineKind {
+  FIXED = 'FIXED',
+  VARIABLE = 'VARIABLE',
+}
+
+export enum BudgetStatus {
+  UNDER = 'UNDER',
+  ON_TRACK = 'ON_TRACK',
+  AT_RISK = 'AT_RISK',
+  OVER = 'OVER',
+}
+
+export enum BurnGrain {
+  WEEK = 'WEEK',
+  MONTH = 'MONTH',
+}
+
+/** A violated rule: the service turns it into BAD_USER_INPUT naming `field`. */
+export class RuleViolation extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+// ------------------------------------------------------------------ currency
+
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export function isCurrencyCode(code: string): boolean {
+  return /^[A-Z]{3}$/.test(code) && CURRENCIES.has(code);
+}
+
+/** The minor units of a currency (CNY 2, JPY 0, KWD 3), as ISO 4217 (through Intl) gives them. */
+export function currencyDigits(code: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** Largest amount accepted anywhere (planned, expense, adjustment): 10^15 in any currency. */
+export const MAX_AMOUNT = new Decimal('1e15');
+
+/** An amount in `currency`: finite, within bounds, no finer than the currency's minor unit. */
+export function validateAmount(amount: Decimal, currency: string, field: string, opts: { allowZero?: boolean } = {}): void {
+  if (!amount.isFinite()) throw new RuleViolation(`${field} must be a finite number`, field);
+  if (opts.allowZero ? amount.isNegative() : amount.lte(0)) {
+    throw new RuleViolation(`${field} must be ${opts.allowZero ? '0 or more' : 'more than 0'}`, field);
+  }
+  if (amount.gt(MAX_AMOUNT)) throw new RuleViolation(`${field} must be at most ${MAX_AMOUNT.toFixed()}`, field);
+  const digits = currencyDigits(currency);
+  if (amount.decimalPlaces() > digits) {
+    throw new RuleViolation(`${field} has more decimals than ${currency} allows (${digits})`, field);
+  }
+}
+
+// ------------------------------------------------------------------ dates
+
+const DAY_MS = 86_400_000;
+const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+const fromDayNumber = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+/** Days from `from` to `to` inclusive (1 for the same day). */
+export function daysInclusive(from: string, to: string): number {
+  return dayNumber(to) - dayNumber(from) + 1;
+}
+
+/** A budget period is at most this long (so the burn report has at most 106 weeks or 25 months). */
+export const MAX_PERIOD_DAYS = 731;
+
+export function validatePeriod(periodStart: string, periodEnd: string): void {
+  if (periodEnd < periodStart) throw new RuleViolation('periodEnd must be on or after periodStart', 'periodEnd');
+  if (daysInclusive(periodStart, periodEnd) > MAX_PERIOD_DAYS) {
+    throw new RuleViolation(`A budget period is at most ${MAX_PERIOD_DAYS} days`, 'periodEnd');
+  }
+}
+
+// ------------------------------------------------------------------ burn, pace, forecast, status
+
+/** spent ÷ planned; null when nothing is planned. */
+export function burnRate(spent: Decimal, planned: Decimal): Decimal | null {
+  return planned.isZero() ? null : spent.div(planned);
+}
+
+/**
+ * The elapsed share of the period on `today`, counting whole days and today itself:
+ * 0 before the first day, (days elapsed including today) ÷ (days in the period), 1 from the last day on.
+ */
+export function expectedBurn(periodStart: string, periodEnd: string, today: string): Decimal {
+  if (today < periodStart) return new Decimal(0);
+  if (today >= periodEnd) return new Decimal(1);
+  return new Decimal(daysInclusive(periodStart, today)).div(daysInclusive(periodStart, periodEnd));
+}
+
+/**
+ * Run-rate projection of spend at the period's end: spent ÷ elapsed share (the pace so far,
+ * carried to the end). Before the period starts nothing is projected (spent as is); from the
+ * last day on it is what was spent.
+ */
+export function forecastAtEnd(spent: Decimal, expected: Decimal): Decimal {
+  if (expected.lte(0) || expected.gte(1)) return spent;
+  return spent.div(expected);
+}
+
+/** Burn more than this many points ahead of the elapsed share: AT_RISK. */
+export const AT_RISK_MARGIN = new Decimal('0.10');
+/** Burn more than this many points behind the elapsed share: UNDER (money not put to work). */
+export const UNDER_MARGIN = new Decimal('0.25');
+
+/**
+ * Status from burn against the elapsed share (`expected`):
+ * - OVER: spent is more than planned (burn > 1), or something is spent against a plan of 0;
+ * - AT_RISK: burn > expected + 0.10 (spending ahead of pace: the run-rate overshoots the plan);
+ * - UNDER: burn < expected − 0.25 (well behind pace);
+ * - ON_TRACK otherwise (a plan of 0 with nothing spent is ON_TRACK).
+ */
+export function budgetStatus(spent: Decimal, planned: Decimal, expected: Decimal): BudgetStatus {
+  if (planned.isZero()) return spent.gt(0) ? BudgetStatus.OVER : BudgetStatus.ON_TRACK;
+  const burn = spent.div(planned);
+  if (burn.gt(1)) return BudgetStatus.OVER;
+  if (burn.gt(expected.plus(AT_RISK_MARGIN))) return BudgetStatus.AT_RISK;
+  if (burn.lt(expected.minus(UNDER_MARGIN))) return BudgetStatus.UNDER;
+  return BudgetStatus.ON_TRACK;
+}
+
+// ------------------------------------------------------------------ thresholds
+
+/** The shares of plan announced once each by `budgetThresholdCrossed`. */
+export const THRESHOLDS = [80, 100] as const;
+export type Threshold = (typeof THRESHOLDS)[number];
+
+/** The thresholds `spent` has reached (spent ≥ planned × t%); none when nothing is planned. */
+export function thresholdsReached(spent: Decimal, planned: Decimal): Threshold[] {
+  if (planned.lte(0)) return [];
+  return THRESHOLDS.filter((t) => spent.gte(planned.mul(t).div(100)));
+}
+
+// ------------------------------------------------------------------ KPI arithmetic
+
+/** Cost per unit of KPI: spent ÷ delta; null when the delta is unknown, zero or negative. */
+export function costPerUnit(spent: Decimal, delta: Decimal | null): Decimal | null {
+  if (!delta || delta.lte(0)) return null;
+  return spent.div(delta);
+}
+
+/**
+ * A KPI's change over the budget's period: the last known bucket value minus the first known
+ * one (buckets in time order, nulls skipped); null with fewer than one known value.
+ */
+export function kpiDelta(values: Array<Decimal | null>): Decimal | null {
+  const known = values.filter((v): v is Decimal => v != null);
+  if (known.length === 0) return null;
+  return known[known.length - 1].minus(known[0]);
+}
+
+/**
+ * Ranks lines best first for `budgetEfficiency`: those with a cost per KPI unit, cheapest first;
+ * then the rest (no measurable KPI gain) by spend, smallest first; ties by name.
+ */
+export function compareEfficiency(
+  a: { costPerKpiUnit: Decimal | null; spent: Decimal; name: string },
+  b: { costPerKpiUnit: Decimal | null; spent: Decimal; name: string },
+): number {
+  if (a.costPerKpiUnit && b.costPerKpiUnit) {
+    const c = a.costPerKpiUnit.comparedTo(b.costPerKpiUnit);
+    if (c !== 0) return c;
+  } else if (a.costPerKpiUnit) return -1;
+  else if (b.costPerKpiUnit) return 1;
+  return a.spent.comparedTo(b.spent) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+// ------------------------------------------------------------------ burn buckets
+
+/** The first day of the bucket holding `date`: its ISO week's Monday, or its month's first day. */
+export function bucketStart(date: string, grain: BurnGrain): string {
+  if (grain === BurnGrain.MONTH) return `${date.slice(0, 7)}-01`;
+  const n = dayNumber(date);
+  const weekday = (new Date(n * DAY_MS).getUTCDay() + 6) % 7; // Monday 0
+  return fromDayNumber(n - weekday);
+}
+
+/** The last day of the bucket starting on `start`. */
+export function bucketEnd(start: string, grain: BurnGrain): string {
+  if (grain === BurnGrain.WEEK) return fromDayNumber(dayNumber(start) + 6);
+  const d = new Date(`${start}T00:00:00Z`);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
+}
+
+/** The buckets covering the period, oldest first (the first may start before the period). */
+export function periodBuckets(periodStart: string, periodEnd: string, grain: BurnGrain): string[] {
+  const out: string[] = [];
+  for (let s = bucketStart(periodStart, grain); s <= periodEnd; s = fromDayNumber(dayNumber(bucketEnd(s, grain)) + 1)) out.push(s);
+  return out;
+}
+
+/**
+ * The plan's cumulative amount at the end of a bucket: planned spread evenly over the period's
+ * days, i.e. planned × (days of the period up to the bucket's end) ÷ (days in the period).
+ */
+export function plannedCumulative(planned: Decimal, periodStart: string, periodEnd: string, bucketLastDay: string): Decimal {
+  return planned.mul(expectedBurn(periodStart, periodEnd, bucketLastDay));
+}
+
+export interface BurnPointData {
+  periodStart: string;
+  plannedCumulative: Decimal;
+  spentCumulative: Decimal;
+}
+
+/**
+ * The burn curve: one point per bucket, with the plan's and the spend's running totals at the
+ * bucket's end. `spendByBucket` maps bucket starts to what was spent in them.
+ */
+export function burnCurve(
+  planned: Decimal,
+  periodStart: string,
+  periodEnd: string,
+  grain: BurnGrain,
+  spendByBucket: ReadonlyMap<string, Decimal>,
+): BurnPointData[] {
+  let running = new Decimal(0);
+  return periodBuckets(periodStart, periodEnd, grain).map((start) => {
+    running = running.plus(spendByBucket.get(start) ?? 0);
+    return {
+      periodStart: start,
+      plannedCumulative: plannedCumulative(planned, periodStart, periodEnd, bucketEnd(start, grain)),
+      spentCumulative: running,
+    };
+  });
+}

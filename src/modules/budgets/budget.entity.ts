@@ -1,0 +1,106 @@
+import Decimal from 'decimal.js';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Node } from '../../common/node';
+import { DateScalar, DecimalScalar, decimalTransformer } from '../../common/scalars';
+import { AT_RISK_MARGIN, BudgetLineKind, BudgetStatus, BurnGrain, UNDER_MARGIN } from './budget-rules';
+
+registerEnumType(BudgetLineKind, {
+  name: 'BudgetLineKind',
+  description: 'FIXED: people, systems (spent steadily); VARIABLE: campaigns, media (spent as activity demands).',
+});
+registerEnumType(BudgetStatus, {
+  name: 'BudgetStatus',
+  description: `Burn (spent ÷ planned) against the elapsed share of the period: OVER when spent > planned; AT_RISK when burn is more than ${AT_RISK_MARGIN.mul(100).toFixed()} points ahead of the elapsed share; UNDER when more than ${UNDER_MARGIN.mul(100).toFixed()} points behind it; ON_TRACK otherwise.`,
+});
+registerEnumType(BurnGrain, { name: 'BudgetBurnGrain', description: 'WEEK: ISO weeks from Monday; MONTH: calendar months.' });
+
+/** date column <-> YYYY-MM-DD. */
+export const dateTransformer = {
+  to: (v: string | null | undefined) => v,
+  from: (v: unknown) => (v == null ? null : v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10)),
+};
+
+/** A budget: a period, an owner (the organisation or a squad), one currency, lines. */
+@Entity('budgets')
+@ObjectType({ implements: Node, description: 'A budget for a period, owned by the organisation or a squad, in one currency, made of lines.' })
+export class Budget extends Node {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;
+  @Field() @Column() name: string;
+  @Column({ name: 'squad_id', type: 'uuid', nullable: true }) squadId: string | null;
+  @Field(() => DateScalar) @Column({ name: 'period_start', type: 'date', transformer: dateTransformer }) periodStart: string;
+  @Field(() => DateScalar) @Column({ name: 'period_end', type: 'date', transformer: dateTransformer }) periodEnd: string;
+  @Field({ description: 'ISO 4217 code (e.g. CNY). Every amount of the budget is in it.' }) @Column({ type: 'char', length: 3 }) currency: string;
+  @Field({ description: 'true: an expense that would take its line past planned is refused (BUDGET_CAP_EXCEEDED); false: overspend is allowed and shows as OVER.' })
+  @Column({ name: 'hard_cap', type: 'boolean' })
+  hardCap: boolean;
+  @Field(() => DecimalScalar, { description: 'Sum of the lines’ planned amounts.' })
+  @Column({ type: 'numeric', transformer: decimalTransformer })
+  planned: Decimal;
+  @Field(() => DecimalScalar, { description: 'Sum of the non-void expenses of every line.' })
+  @Column({ type: 'numeric', transformer: decimalTransformer })
+  spent: Decimal;
+  @Column({ name: 'crossed_80_at', type: 'timestamptz', nullable: true }) crossed80At: Date | null;
+  @Column({ name: 'crossed_100_at', type: 'timestamptz', nullable: true }) crossed100At: Date | null;
+  @Field(() => Int, { description: 'Increases with every change; send it back as expectedVersion.' })
+  @Column({ type: 'int', default: 1 })
+  version: number;
+  @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}
+
+@Entity('budget_lines')
+@ObjectType({ implements: Node, description: 'A line of a budget (e.g. KOL partnerships), linked to the KPIs it should move.' })
+export class BudgetLine extends Node {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;
+  @Column({ name: 'budget_id', type: 'uuid' }) budgetId: string;
+  @Field() @Column() name: string;
+  @Field({ description: 'Free text such as media, people, systems, rewards.' }) @Column({ type: 'text' }) category: string;
+  @Field(() => BudgetLineKind) @Column({ type: 'varchar' }) kind: BudgetLineKind;
+  @Field(() => DecimalScalar) @Column({ type: 'numeric', transformer: decimalTransformer }) planned: Decimal;
+  @Field(() => DecimalScalar, { description: 'Sum of the line’s non-void expenses.' })
+  @Column({ type: 'numeric', transformer: decimalTransformer })
+  spent: Decimal;
+  @Field(() => [String], { description: 'Keys of the KPIs this line should move (at most 10).' })
+  @Column({ name: 'kpi_keys', type: 'text', array: true })
+  kpiKeys: string[];
+  @Field({ description: 'A reserve pool (资源池) that squads draw from through adjustments.' })
+  @Column({ name: 'reserve_pool', type: 'boolean' })
+  reservePool: boolean;
+  @Field(() => DecimalScalar, { nullable: true, description: 'For a reserve pool: the share of it that may be lost on experiments (0..1, e.g. 0.3).' })
+  @Column({ name: 'tolerated_loss', type: 'numeric', nullable: true, transformer: decimalTransformer })
+  toleratedLoss: Decimal | null;
+  @Column({ name: 'crossed_80_at', type: 'timestamptz', nullable: true }) crossed80At: Date | null;
+  @Column({ name: 'crossed_100_at', type: 'timestamptz', nullable: true }) crossed100At: Date | null;
+  @Field(() => Int, { description: 'Increases with every change; send it back as expectedVersion.' })
+  @Column({ type: 'int', default: 1 })
+  version: number;
+  @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}
+
+@Entity('expenses')
+@ObjectType({ implements: Node, description: 'An expense booked against a budget line. Never edited or deleted: voided instead.' })
+export class Expense extends Node {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;
+  @Column({ name: 'budget_id', type: 'uuid' }) budgetId: string;
+  @Column({ name: 'budget_line_id', type: 'uuid' }) budgetLineId: string;
+  @Field(() => DecimalScalar, { description: 'In the budget’s currency.' })
+  @Column({ type: 'numeric', transformer: decimalTransformer })
+  amount: Decimal;
+  @Field(() => DateScalar) @Column({ name: 'incurred_on', type: 'date', transformer: dateTransformer }) incurredOn: string;
+  @Field(() => String, { nullable: true }) @Column({ type: 'text', nullable: true }) description: string | null;
+  @Field(() => String, { nullable: true }) @Column({ type: 'text', nullable: true }) vendor: string | null;
+  /** The campaign the expense is tagged with (the campaigns module owns that relation). */
+  @Column({ name: 'campaign_id', type: 'uuid', nullable: true }) campaignId: string | null;
+  @Column({ name: 'recorded_by', type: 'uuid', nullable: true }) recordedById: string | null;
+  @Field(() => Date, { nullable: true, description: 'When it was voided; a void expense no longer counts.' })
+  @Column({ name: 'voided_at', type: 'timestamptz', nullable: true })
+  voidedAt: Date | null;
+  @Column({ name: 'voided_by', type: 'uuid', nullable: true }) voidedById: string | null;
+  @Field(() => String, { nullable: true }) @Column({ name: 'void_reason', type: 'text', nullable: true }) voidReason: string | null;
+  @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}

@@ -1,0 +1,86 @@
+import Decimal from 'decimal.js';
+import { ArrayMaxSize, IsInt, IsOptional, Length, MaxLength } from 'class-validator';
+import { Field, ID, InputType, Int } from 'type-graphql';
+import { GlobalIdOf } from '../../common/global-ids';
+import { IdempotencyKeyField } from '../../common/idempotency';
+import { SingleLineName } from '../../common/input-text';
+import { DateScalar, DecimalScalar } from '../../common/scalars';
+import { BudgetLineKind } from './budget-rules';
+
+/** A line links to at most this many KPIs. */
+export const MAX_LINE_KPIS = 10;
+
+@InputType()
+export class CreateBudgetInput {
+  @Field() @Length(1, 200, { message: 'name must be 1 to 200 characters' }) @SingleLineName() name: string;
+  @Field(() => ID, { nullable: true, description: 'The Squad that owns the budget; omitted: an organisation-wide budget.' })
+  @GlobalIdOf('Squad')
+  @IsOptional()
+  squadId?: string;
+  @Field(() => DateScalar) periodStart: string;
+  @Field(() => DateScalar, { description: 'On or after periodStart; a period is at most 731 days.' }) periodEnd: string;
+  @Field({ description: 'ISO 4217 code, e.g. CNY, USD, JPY.' }) @Length(3, 3, { message: 'currency must be a 3-letter ISO 4217 code' }) currency: string;
+  @Field({ defaultValue: false, description: 'true: expenses may never take a line past its planned amount.' }) hardCap: boolean;
+  @IdempotencyKeyField() idempotencyKey?: string;
+}
+
+@InputType()
+export class AddBudgetLineInput {
+  @Field(() => ID) @GlobalIdOf('Budget') budgetId: string;
+  @Field() @Length(1, 200, { message: 'name must be 1 to 200 characters' }) @SingleLineName() name: string;
+  @Field() @Length(1, 100, { message: 'category must be 1 to 100 characters' }) @SingleLineName() category: string;
+  @Field(() => BudgetLineKind) kind: BudgetLineKind;
+  @Field(() => DecimalScalar, { description: 'In the budget’s currency, 0 or more.' }) planned: Decimal;
+  @Field(() => [String], { defaultValue: [], description: `Keys of the KPIs the line should move; at most ${MAX_LINE_KPIS}.` })
+  @ArrayMaxSize(MAX_LINE_KPIS)
+  @Length(1, 100, { each: true, message: 'each KPI key must be 1 to 100 characters' })
+  kpiKeys: string[];
+  @Field({ defaultValue: false, description: 'A reserve pool (资源池) that squads draw from through adjustments.' }) reservePool: boolean;
+  @Field(() => DecimalScalar, { nullable: true, description: 'Reserve pools only: the share that may be lost (0..1).' })
+  @IsOptional()
+  toleratedLoss?: Decimal;
+  @IdempotencyKeyField() idempotencyKey?: string;
+}
+
+@InputType({ description: 'Omitted fields stay as they are.' })
+export class UpdateBudgetLineInput {
+  @Field(() => ID) @GlobalIdOf('BudgetLine') id: string;
+  @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT with extensions.currentVersion.' }) @IsInt() expectedVersion: number;
+  @Field({ nullable: true }) @IsOptional() @Length(1, 200, { message: 'name must be 1 to 200 characters' }) @SingleLineName() name?: string;
+  @Field({ nullable: true }) @IsOptional() @Length(1, 100, { message: 'category must be 1 to 100 characters' }) @SingleLineName() category?: string;
+  @Field(() => BudgetLineKind, { nullable: true }) @IsOptional() kind?: BudgetLineKind;
+  @Field(() => DecimalScalar, { nullable: true }) @IsOptional() planned?: Decimal;
+  @Field(() => [String], { nullable: true, description: `At most ${MAX_LINE_KPIS}.` })
+  @IsOptional()
+  @ArrayMaxSize(MAX_LINE_KPIS)
+  @Length(1, 100, { each: true, message: 'each KPI key must be 1 to 100 characters' })
+  kpiKeys?: string[];
+  @Field({ nullable: true }) @IsOptional() reservePool?: boolean;
+  @Field(() => DecimalScalar, { nullable: true }) @IsOptional() toleratedLoss?: Decimal | null;
+}
+
+@InputType()
+export class BudgetsFilter {
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Squad') @IsOptional() squadId?: string;
+  @Field(() => DateScalar, { nullable: true, description: 'Budgets whose period includes this day.' }) @IsOptional() activeOn?: string;
+}
+
+@InputType()
+export class RecordExpenseInput {
+  @Field(() => ID) @GlobalIdOf('BudgetLine') budgetLineId: string;
+  @Field(() => DecimalScalar, { description: 'More than 0, in the budget’s currency, no finer than its minor unit.' }) amount: Decimal;
+  @Field(() => DateScalar, { description: 'Within the budget’s period.' }) incurredOn: string;
+  @Field({ nullable: true }) @IsOptional() @MaxLength(2000) description?: string;
+  @Field({ nullable: true }) @IsOptional() @Length(1, 200, { message: 'vendor must be 1 to 200 characters' }) @SingleLineName() vendor?: string;
+  @Field(() => ID, { nullable: true, description: 'The Campaign the expense is tagged with (its cost).' })
+  @GlobalIdOf('Campaign')
+  @IsOptional()
+  campaignId?: string;
+  @IdempotencyKeyField() idempotencyKey?: string;
+}
+
+@InputType()
+export class VoidExpenseInput {
+  @Field(() => ID) @GlobalIdOf('Expense') id: string;
+  @Field() @Length(1, 2000, { message: 'reason must be 1 to 2000 characters' }) reason: string;
+}

@@ -1,0 +1,78 @@
+import Decimal from 'decimal.js';
+import { orgId } from '../../common/auth';
+import { defineNestedConnection } from '../../common/connection';
+import { AppError, ErrorCode } from '../../common/errors';
+import { defineByIdLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
+import { queryRows, rowShape } from '../../common/rows';
+import { Budget, BudgetLine, Expense } from './budget.entity';
+
+export const budgetById = defineByIdLoader(Budget, 'Budget');
+export const budgetLineById = defineByIdLoader(BudgetLine, 'BudgetLine');
+export const expenseById = defineByIdLoader(Expense, 'Expense');
+
+/** A budget has at most this many lines (`Budget.lines` is a plain list). */
+export const MAX_BUDGET_LINES = 100;
+
+/** A budget's lines, oldest first (at most MAX_BUDGET_LINES); primes `budgetLineById`. */
+export const linesByBudgetId = defineLoader<string, BudgetLine[]>('budgets.linesByBudgetId', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => []);
+  const shape = rowShape(ctx.manager.connection, BudgetLine);
+  const rows = await queryRows(
+    ctx.manager,
+    BudgetLine,
+    `SELECT ${shape.columns('l')} FROM budget_lines l
+      WHERE l.organization_id = $1 AND l.budget_id = ANY($2::uuid[])
+      ORDER BY l.budget_id, l.created_at, l.id`,
+    [ctx.organizationId, ids],
+  );
+  primeAll(budgetLineById(ctx), rows);
+  return groupByKeys(ids, rows, (l) => l.budgetId);
+});
+
+/** A budget's expenses (void ones included), newest first: batched across budgets (`Budget.expenses`). */
+export const expensesOfBudget = defineNestedConnection<Expense>({
+  name: 'budgets.expensesOfBudget',
+  query: (ctx) => ctx.manager.createQueryBuilder(Expense, 'e').where('e.organization_id = :org', { org: orgId(ctx) }),
+  parent: 'e.budget_id',
+  sort: [
+    { column: 'e.created_at', direction: 'DESC', value: (e) => e.createdAt },
+    { column: 'e.id', direction: 'DESC', value: (e) => e.id },
+  ],
+  loaded: (ctx, rows) => primeAll(expenseById(ctx), rows),
+});
+
+export interface CampaignCost {
+  /** Sum of the campaign's non-void expenses (0 when none). */
+  cost: Decimal;
+  /** Their currency; null when the campaign has no expense yet. */
+  currency: string | null;
+}
+
+/**
+ * A campaign's cost: the sum of the non-void expenses tagged with it, per campaign uuid, one
+ * statement per batch. Amounts in different currencies are never added: a campaign whose
+ * expenses span currencies loads as an error saying so.
+ */
+export const campaignCostById = defineLoader<string, CampaignCost>('budgets.campaignCostById', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => ({ cost: new Decimal(0), currency: null }));
+  const rows: Array<{ campaign_id: string; currency: string; cost: string }> = await ctx.manager.query(
+    `SELECT e.campaign_id, b.currency, sum(e.amount)::text AS cost
+       FROM expenses e JOIN budgets b ON b.id = e.budget_id AND b.organization_id = e.organization_id
+      WHERE e.organization_id = $1 AND e.campaign_id = ANY($2::uuid[]) AND e.voided_at IS NULL
+      GROUP BY e.campaign_id, b.currency`,
+    [ctx.organizationId, ids],
+  );
+  const byCampaign = new Map<string, typeof rows>();
+  for (const r of rows) byCampaign.set(r.campaign_id, [...(byCampaign.get(r.campaign_id) ?? []), r]);
+  return ids.map((id) => {
+    const found = byCampaign.get(id) ?? [];
+    if (found.length === 0) return { cost: new Decimal(0), currency: null };
+    if (found.length > 1) {
+      return new AppError(
+        ErrorCode.BAD_USER_INPUT,
+        `This campaign's expenses are in several currencies (${found.map((r) => r.currency).join(', ')}): they are not added together`,
+      );
+    }
+    return { cost: new Decimal(found[0].cost), currency: found[0].currency.trim() };
+  });
+});

@@ -1,0 +1,155 @@
+/** Budgets and their lines: listing, creation, lines added and edited (FINANCE/OWNER). */
+import Decimal from 'decimal.js';
+import { orgId } from '../../common/auth';
+import { paginate, type ConnectionArgs } from '../../common/connection';
+import type { Context } from '../../common/context';
+import { AppError, ErrorCode, badInput } from '../../common/errors';
+import { withIdempotency } from '../../db/idempotency';
+import { withTransaction } from '../../db/transaction';
+import { createRecorded, updateRecorded } from '../audit';
+import { requireSquad } from '../squads';
+import { Budget, BudgetLine } from './budget.entity';
+import { isCurrencyCode, validateAmount, validatePeriod, RuleViolation } from './budget-rules';
+import type { AddBudgetLineInput, BudgetsFilter, CreateBudgetInput, UpdateBudgetLineInput } from './budgets.inputs';
+import { budgetById, budgetLineById, MAX_BUDGET_LINES } from './budgets.loaders';
+import { assertFinance, budgetMeta, lockBudget, lockLine, requireBudget, rule, settleThresholds } from './budget-access';
+import { validateKpiKeys } from './kpi-link';
+
+export async function listBudgets(ctx: Context, filter: BudgetsFilter, page: ConnectionArgs) {
+  const qb = ctx.manager.createQueryBuilder(Budget, 'b').where('b.organization_id = :org', { org: orgId(ctx) });
+  if (filter.squadId) qb.andWhere('b.squad_id = :squad', { squad: filter.squadId });
+  if (filter.activeOn) qb.andWhere('b.period_start <= :day AND b.period_end >= :day', { day: filter.activeOn });
+  const result = await paginate(qb, page, [
+    { column: 'b.period_start', direction: 'DESC', value: (b) => b.periodStart },
+    { column: 'b.id', direction: 'DESC', value: (b) => b.id },
+  ]);
+  for (const b of result.nodes) budgetById(ctx).prime(b.id, b);
+  return result;
+}
+
+export async function createBudget(ctx: Context, input: CreateBudgetInput) {
+  assertFinance(ctx, 'create budgets');
+  const currency = input.currency.trim().toUpperCase();
+  if (!isCurrencyCode(currency)) throw badInput(`currency must be an ISO 4217 code such as CNY or USD; got ${input.currency}`, 'currency');
+  rule(() => validatePeriod(input.periodStart, input.periodEnd));
+  return withIdempotency(ctx, 'createBudget', input, async (tx) => {
+    const squad = input.squadId ? await requireSquad(tx, input.squadId) : null;
+    const budget = await createRecorded(
+      tx,
+      Budget,
+      {
+        organizationId: orgId(tx),
+        name: input.name.trim(),
+        squadId: squad?.id ?? null,
+        periodStart: input.periodStart,
+        periodEnd: input.periodEnd,
+        currency,
+        hardCap: input.hardCap ?? false,
+        planned: new Decimal(0),
+        spent: new Decimal(0),
+        crossed80At: null,
+        crossed100At: null,
+        version: 1,
+      },
+      { action: 'budget.created', meta: (b) => budgetMeta(b), prime: budgetById },
+    );
+    return { budget };
+  });
+}
+
+/** A reserve pool may carry a tolerated loss (0..1); other lines none. */
+function checkReserve(reservePool: boolean, toleratedLoss: Decimal | null | undefined): void {
+  if (toleratedLoss == null) return;
+  if (!reservePool) throw new RuleViolation('toleratedLoss applies to reserve pools only (reservePool: true)', 'toleratedLoss');
+  if (!toleratedLoss.isFinite() || toleratedLoss.lt(0) || toleratedLoss.gt(1)) {
+    throw new RuleViolation('toleratedLoss must be a share between 0 and 1 (e.g. 0.3)', 'toleratedLoss');
+  }
+}
+
+export async function addBudgetLine(ctx: Context, input: AddBudgetLineInput) {
+  assertFinance(ctx, 'add budget lines');
+  rule(() => checkReserve(input.reservePool ?? false, input.toleratedLoss));
+  return withIdempotency(ctx, 'addBudgetLine', input, async (tx) => {
+    await requireBudget(tx, input.budgetId);
+    const current = await lockBudget(tx, input.budgetId);
+    rule(() => validateAmount(input.planned, current.currency, 'planned', { allowZero: true }));
+    const kpiKeys = await validateKpiKeys(tx, input.kpiKeys ?? []);
+    const [{ n }] = await tx.manager.query(`SELECT count(*)::int AS n FROM budget_lines WHERE budget_id = $1 AND organization_id = $2`, [
+      current.id,
+      orgId(tx),
+    ]);
+    if (n >= MAX_BUDGET_LINES) throw badInput(`A budget has at most ${MAX_BUDGET_LINES} lines`, 'budgetId');
+    const budgetLine = await createRecorded(
+      tx,
+      BudgetLine,
+      {
+        organizationId: orgId(tx),
+        budgetId: current.id,
+        name: input.name.trim(),
+        category: input.category.trim(),
+        kind: input.kind,
+        planned: input.planned,
+        spent: new Decimal(0),
+        kpiKeys,
+        reservePool: input.reservePool ?? false,
+        toleratedLoss: input.toleratedLoss ?? null,
+        crossed80At: null,
+        crossed100At: null,
+        version: 1,
+      },
+      { action: 'budget_line.created', meta: (l) => budgetMeta(current, { budgetLineId: l.id }), prime: budgetLineById },
+    );
+    await tx.manager.query(`UPDATE budgets SET planned = planned + $3 WHERE id = $1 AND organization_id = $2`, [
+      current.id,
+      orgId(tx),
+      input.planned.toFixed(),
+    ]);
+    const { budget, lines } = await settleThresholds(tx, current.id, [budgetLine.id]);
+    return { budgetLine: lines[0], budget };
+  });
+}
+
+export async function updateBudgetLine(ctx: Context, input: UpdateBudgetLineInput) {
+  assertFinance(ctx, 'change budget lines');
+  return withTransaction(ctx, async (tx) => {
+    const line = await lockLine(tx, input.id);
+    const current = await lockBudget(tx, line.budgetId);
+    const set: Partial<BudgetLine> = {};
+    if (input.name != null) set.name = input.name.trim();
+    if (input.category != null) set.category = input.category.trim();
+    if (input.kind != null) set.kind = input.kind;
+    if (input.planned != null) {
+      const planned = input.planned;
+      rule(() => validateAmount(planned, current.currency, 'planned', { allowZero: true }));
+      if (current.hardCap && planned.lt(line.spent)) {
+        throw new AppError(
+          ErrorCode.BUDGET_CAP_EXCEEDED,
+          `This budget has a hard cap and the line has already spent ${line.spent.toFixed()} ${current.currency}: planned cannot go below that`,
+          { field: 'planned', spent: line.spent.toFixed() },
+        );
+      }
+      set.planned = planned;
+    }
+    if (input.kpiKeys != null) set.kpiKeys = await validateKpiKeys(tx, input.kpiKeys);
+    if (input.reservePool != null) set.reservePool = input.reservePool;
+    const reservePool = set.reservePool ?? line.reservePool;
+    const toleratedLoss = input.toleratedLoss !== undefined ? input.toleratedLoss : reservePool ? line.toleratedLoss : null;
+    rule(() => checkReserve(reservePool, toleratedLoss));
+    if (input.toleratedLoss !== undefined || toleratedLoss !== line.toleratedLoss) set.toleratedLoss = toleratedLoss;
+    await updateRecorded(tx, BudgetLine, line, input.expectedVersion, set, {
+      action: 'budget_line.updated',
+      meta: budgetMeta(current, { budgetLineId: line.id }),
+      prime: budgetLineById,
+      what: 'This budget line',
+    });
+    if (set.planned && !set.planned.eq(line.planned)) {
+      await tx.manager.query(`UPDATE budgets SET planned = planned + $3 WHERE id = $1 AND organization_id = $2`, [
+        current.id,
+        orgId(tx),
+        set.planned.minus(line.planned).toFixed(),
+      ]);
+    }
+    const { budget, lines } = await settleThresholds(tx, current.id, [line.id]);
+    return { budgetLine: lines[0], budget };
+  });
+}

@@ -1,0 +1,118 @@
+/** Expenses: booked against a line (hard cap enforced under concurrency), voided, never edited. */
+import type { EntityManager } from 'typeorm';
+import { orgId } from '../../common/auth';
+import type { Context } from '../../common/context';
+import { AppError, ErrorCode, badInput, conflict } from '../../common/errors';
+import { withIdempotency } from '../../db/idempotency';
+import { withTransaction } from '../../db/transaction';
+import { createRecorded, recordChange } from '../audit';
+import { queryRows, rowShape } from '../../common/rows';
+import { BudgetLine, Expense } from './budget.entity';
+import { validateAmount } from './budget-rules';
+import type { RecordExpenseInput, VoidExpenseInput } from './budgets.inputs';
+import { expenseById } from './budgets.loaders';
+import { assertWorksOnBudget, budgetMeta, lockLine, requireBudget, requireExpense, rule, settleThresholds } from './budget-access';
+
+/**
+ * Checks, inside `recordExpense`'s transaction, that an expense may be tagged with a campaign
+ * (it exists in the organisation, it runs on this line...), throwing NOT_FOUND / BAD_USER_INPUT
+ * itself. Registered by the campaigns module, which depends on this one (not the reverse).
+ */
+export type ExpenseCampaignCheck = (ctx: Context, tx: EntityManager, campaignId: string, line: BudgetLine) => Promise<void>;
+
+let campaignCheck: ExpenseCampaignCheck | null = null;
+
+/** Registers the campaign check of `recordExpense` (one per process; the last one wins). */
+export function registerExpenseCampaignCheck(fn: ExpenseCampaignCheck): void {
+  campaignCheck = fn;
+}
+
+const expenseMeta = (e: Expense, squadId: string | null) => ({
+  budgetId: e.budgetId,
+  budgetLineId: e.budgetLineId,
+  squadId,
+  campaignId: e.campaignId,
+});
+
+/**
+ * Books an expense. The line is locked first, so parallel expenses on one line queue: each
+ * sees the spend of those before it, a hard cap is never overshot, and each accepted expense
+ * is counted once (the stored sums follow the inserted row in the same transaction).
+ */
+export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
+  return withIdempotency(ctx, 'recordExpense', input, async (tx) => {
+    const line = await lockLine(tx, input.budgetLineId);
+    const budget = await requireBudget(tx, line.budgetId);
+    await assertWorksOnBudget(tx, budget, 'record expenses on this budget');
+    rule(() => validateAmount(input.amount, budget.currency, 'amount'));
+    if (input.incurredOn < budget.periodStart || input.incurredOn > budget.periodEnd) {
+      throw badInput(`incurredOn must be within the budget's period, ${budget.periodStart} to ${budget.periodEnd}`, 'incurredOn');
+    }
+    if (input.campaignId) {
+      if (!campaignCheck) throw badInput('Expenses cannot be tagged with a campaign here: campaigns are not available', 'campaignId');
+      await campaignCheck(tx, tx.manager, input.campaignId, line);
+    }
+    if (budget.hardCap && line.spent.plus(input.amount).gt(line.planned)) {
+      const left = line.planned.minus(line.spent);
+      throw new AppError(
+        ErrorCode.BUDGET_CAP_EXCEEDED,
+        `This budget has a hard cap: line ${line.name} has ${left.toFixed()} ${budget.currency} left, less than ${input.amount.toFixed()}`,
+        { remaining: left.toFixed(), currency: budget.currency },
+      );
+    }
+    const expense = await createRecorded(
+      tx,
+      Expense,
+      {
+        organizationId: orgId(tx),
+        budgetId: budget.id,
+        budgetLineId: line.id,
+        amount: input.amount,
+        incurredOn: input.incurredOn,
+        description: input.description?.trim() || null,
+        vendor: input.vendor?.trim() || null,
+        campaignId: input.campaignId ?? null,
+        recordedById: tx.viewer?.userId ?? null,
+        voidedAt: null,
+        voidedById: null,
+        voidReason: null,
+      },
+      { action: 'expense.recorded', meta: (e) => expenseMeta(e, budget.squadId), prime: expenseById },
+    );
+    const settled = await settleThresholds(tx, budget.id, [line.id]);
+    return { expense, budgetLine: settled.lines[0], budget: settled.budget };
+  });
+}
+
+/** Voids an expense: it stays, marked void with its reason, and no longer counts. */
+export async function voidExpense(ctx: Context, input: VoidExpenseInput) {
+  const reason = input.reason.trim();
+  if (!reason) throw badInput('reason must not be blank', 'reason');
+  return withTransaction(ctx, async (tx) => {
+    const current = await requireExpense(tx, input.id);
+    const budget = await requireBudget(tx, current.budgetId);
+    await assertWorksOnBudget(tx, budget, 'void expenses of this budget');
+    await lockLine(tx, current.budgetLineId);
+    const shape = rowShape(tx.manager.connection, Expense);
+    const [expense] = await queryRows(
+      tx.manager,
+      Expense,
+      `UPDATE expenses e SET voided_at = now(), voided_by = $3, void_reason = $4
+        WHERE e.id = $1 AND e.organization_id = $2 AND e.voided_at IS NULL
+        RETURNING ${shape.columns('e')}`,
+      [current.id, orgId(tx), tx.viewer?.userId ?? null, reason],
+    );
+    if (!expense) throw conflict('This expense is already void');
+    expenseById(tx).clear(expense.id).prime(expense.id, expense);
+    await recordChange(tx, {
+      action: 'expense.voided',
+      entityType: 'Expense',
+      entityId: expense.id,
+      before: current,
+      after: expense,
+      meta: expenseMeta(expense, budget.squadId),
+    });
+    const settled = await settleThresholds(tx, budget.id, [current.budgetLineId]);
+    return { expense, budgetLine: settled.lines[0], budget: settled.budget };
+  });
+}
