@@ -1,5 +1,6 @@
 import { auditEntities } from './audit';
 import { budgetsEntities } from './budgets';
+import { campaignsEntities } from './campaigns';
 import { identityEntities } from './identity';
 import { kpisEntities } from './kpis';
 import { okrsEntities } from './okrs';
@@ -7,4 +8,4 @@ import { squadsEntities } from './squads';
 import { tasksEntities } from './tasks';
 
 /** Every TypeORM entity of every module. */
-export const entities = [...identityEntities, ...auditEntities, ...squadsEntities, ...okrsEntities, ...tasksEntities, ...kpisEntities, ...budgetsEntities];
+export const entities = [...identityEntities, ...auditEntities, ...squadsEntities, ...okrsEntities, ...tasksEntities, ...kpisEntities, ...budgetsEntities, ...campaignsEntities];

@@ -106,6 +106,11 @@ const INTROSPECTION_LIST_SIZE = 50;
 export const PLAIN_LIST_SIZES: Record<string, number> = {
   'Objective.keyResults': 20, // okrs.service MAX_KEY_RESULTS
   'Squad.members': 50, // squads.service MAX_SQUAD_MEMBERS
+  'Campaign.targets': 10, // campaigns.inputs MAX_TARGETS
+  'Campaign.returns': 100, // campaigns.inputs MAX_RETURNS
+  'Campaign.experiments': 20, // campaigns.inputs MAX_EXPERIMENTS
+  'Campaign.tasks': 20, // campaigns.inputs MAX_REVIEW_ACTIONS
+  'Experiment.variants': 2, // campaign-rules MAX_VARIANTS
 };
 
 function isConnectionType(type: GraphQLNamedType): boolean {

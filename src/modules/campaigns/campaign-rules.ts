@@ -269,3 +269,23 @@ export function sampleSizePerArm(baselineRate: number, minimumDetectableLift: nu
   }
   return rounded;
 }
+
+// ------------------------------------------------------------------ KPI targets
+
+/**
+ * A targeted KPI's actual value over a campaign: its monthly values over the months the
+ * campaign's dates touch, combined by the KPI's aggregation — SUM: their sum; AVERAGE: the mean
+ * of the months that have a value; LAST: the latest month with a value. Null without any value.
+ */
+export function combinePeriods(aggregation: 'SUM' | 'AVERAGE' | 'LAST', values: ReadonlyArray<Decimal | null>): Decimal | null {
+  const present = values.filter((v): v is Decimal => v != null);
+  if (present.length === 0) return null;
+  switch (aggregation) {
+    case 'SUM':
+      return sumDecimals(present);
+    case 'AVERAGE':
+      return new Decimal(new D(sumDecimals(present)).div(present.length).toSignificantDigits(34));
+    case 'LAST':
+      return present[present.length - 1];
+  }
+}

@@ -7,6 +7,8 @@ import { registerWorkSource } from '../work';
 
 export { Task, TaskStatus } from './task.entity';
 export { TaskQuadrant } from './task-rules';
+export { createTaskInTransaction } from './tasks.service';
+export { taskById } from './tasks.loaders';
 
 export const tasksEntities = [Task];
 export const tasksResolvers = [TaskResolver, SquadTasksResolver] as const;

@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
 import {
   CampaignStatus as S,
+  combinePeriods,
   ReturnKind,
   RuleViolation,
   allowedNext,
@@ -207,5 +208,15 @@ describe('sample size', () => {
     expect(() => sampleSizePerArm(0.1, 0, 0.05, 0.8)).toThrow(/minimumDetectableLift/);
     expect(() => sampleSizePerArm(0.1, 0.2, 0.7, 0.8)).toThrow(/alpha/);
     expect(() => sampleSizePerArm(0.1, 0.2, 0.05, 1)).toThrow(/power/);
+  });
+});
+
+describe('KPI actuals over a campaign', () => {
+  const months = [d('10'), null, d('5.5')];
+  it('combine monthly values by the aggregation', () => {
+    expect(combinePeriods('SUM', months)!.toFixed()).toBe('15.5');
+    expect(combinePeriods('AVERAGE', months)!.toFixed()).toBe('7.75');
+    expect(combinePeriods('LAST', [d('1'), d('2'), null])!.toFixed()).toBe('2');
+    expect(combinePeriods('SUM', [null, null])).toBeNull();
   });
 });
