@@ -41,6 +41,7 @@ const CREATE_OBJECTIVE = `mutation($i: CreateObjectiveInput!) { createObjective(
 const CREATE_KR = `mutation($i: CreateKeyResultInput!) { createKeyResult(input: $i) { keyResult { id version } } }`;
 const CHECK_IN = `mutation($i: CheckInKeyResultInput!) {
   checkInKeyResult(input: $i) { checkIn { id value } keyResult { id currentValue progress version objective { id progress } } } }`;
+const CAMPAIGN_EXPENSE = `mutation($i: RecordExpenseInput!) { recordExpense(input: $i) { expense { id } } }`;
 const CREATE_TASK = `mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id title version } } }`;
 
 /** A squad, a cycle, an objective and one key result (1000 → 1300) owned by `forUser`. */
@@ -114,5 +115,36 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
       return { taskAssigned: task };
     },
     rolledBack: (gql, owner, w) => gql.gql(CREATE_TASK, { i: { title: ROLLBACK_MARKER, squadId: w.squadId, assigneeId: w.forUser } }, owner),
+  },
+
+  campaignChanged: {
+    document: `subscription($f: CampaignChangedFilter) { campaignChanged(filter: $f) { id status cost } }`,
+    variables: (w) => ({ f: { squadId: w.squadId } }),
+    async setup(gql, owner) {
+      const squadId = ok(await gql.gql(CREATE_SQUAD, { i: { name: '活动小组', leadId: owner.userId } }, owner)).createSquad.squad.id;
+      const budgetId = ok(
+        await gql.gql(`mutation($i: CreateBudgetInput!) { createBudget(input: $i) { budget { id } } }`, {
+          i: { name: '活动预算', periodStart: '2026-04-01', periodEnd: '2026-06-30', currency: 'CNY', hardCap: false },
+        }, owner),
+      ).createBudget.budget.id;
+      const lineId = ok(
+        await gql.gql(`mutation($i: AddBudgetLineInput!) { addBudgetLine(input: $i) { budgetLine { id } } }`, {
+          i: { budgetId, name: '平台流量', category: 'media', kind: 'VARIABLE', planned: '100000' },
+        }, owner),
+      ).addBudgetLine.budgetLine.id;
+      const campaignId = ok(
+        await gql.gql(`mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } } }`, {
+          i: { name: '超级品牌日', squadId, startsOn: '2026-05-01', endsOn: '2026-05-31', budgetLineId: lineId },
+        }, owner),
+      ).createCampaign.campaign.id;
+      return { squadId, lineId, campaignId };
+    },
+    /** The n-th expense tagged with the campaign (n × 100): its cost 100, 300, 600. */
+    async trigger(gql, owner, w, n) {
+      ok(await gql.gql(CAMPAIGN_EXPENSE, { i: { budgetLineId: w.lineId, amount: String(100 * n), incurredOn: '2026-05-02', campaignId: w.campaignId } }, owner));
+      return { campaignChanged: { id: w.campaignId, status: 'DRAFT', cost: String((100 * n * (n + 1)) / 2) } };
+    },
+    rolledBack: (gql, owner, w) =>
+      gql.gql(CAMPAIGN_EXPENSE, { i: { budgetLineId: w.lineId, amount: '1', incurredOn: '2026-05-02', campaignId: w.campaignId, description: ROLLBACK_MARKER } }, owner),
   },
 };

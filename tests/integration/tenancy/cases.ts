@@ -8,5 +8,6 @@ import './cases/squads';
 import './cases/okrs';
 import './cases/tasks';
 import './cases/work';
+import './cases/campaigns';
 
 export { registerTenancy, tenancy, type Fixture, type RootFieldCase, type TenantA } from './registry';
