@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { hashPassword } from '../src/modules/identity/passwords';
 import { DEMO } from './ids';
 import { seedPlan } from './plan';
+import { seedCampaigns } from './campaigns';
 import { sqlOf, storeOrganizationProgress } from '../src/modules/okrs/okr-progress-store';
 
 const ROLES: Record<keyof typeof DEMO.users, string> = {
@@ -37,6 +38,7 @@ export async function seedDemo(ds: DataSource): Promise<boolean> {
       );
     }
     await seedPlan(m);
+    await seedCampaigns(m);
     // The plan is inserted as rows: its stored OKR progress and status are computed once here.
     await storeOrganizationProgress(sqlOf(m), DEMO.organizationId);
     return inserted.length > 0;
