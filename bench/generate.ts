@@ -10,6 +10,8 @@
  *   results, check-in history, tasks and audit events), for the scale run.
  */
 
+import { generateCampaigns } from './campaigns-bench';
+
 export interface SquadShape {
   objectives: number;
   krsPerObjective: number;
@@ -181,6 +183,7 @@ export async function generate(rawSql: Sql, seed: string, squad: SquadShape = SQ
     );
   }
   if (background) await generateBackground(sql, seed, org, cycle, squad, background);
+  await generateCampaigns(sql, seed, org, squadId, lead);
 
   const krs = await sql(
     `SELECT id FROM key_results WHERE organization_id = $1 AND kind <> 'MILESTONE' AND objective_id IN

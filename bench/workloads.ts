@@ -9,7 +9,9 @@
  * decimal.js prints), timestamps ISO with milliseconds in UTC, dates YYYY-MM-DD.
  */
 
-export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn';
+import { CAMPAIGNS_FINANCE } from './campaigns-bench';
+
+export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | 'campaignsFinance';
 
 export interface Workload {
   name: WorkloadName;
@@ -215,6 +217,7 @@ export const WORKLOADS: Workload[] = [
                                        'confidence', kr.confidence::float8, 'version', kr.version))) AS data
         FROM kr, ci, (SELECT count(*) FROM n) nn, (SELECT count(*) FROM au) na`,
   },
+  CAMPAIGNS_FINANCE,
 ];
 
 export interface BenchContext {
