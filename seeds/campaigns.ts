@@ -90,4 +90,13 @@ export async function seedCampaigns(m: EntityManager): Promise<void> {
     important: true, urgent: false, squad_id: DEMO.plan.squadCheckout,
   });
   await insert('campaign_tasks', { campaign_id: C.superBrandDay, task_id: CAMPAIGN_DEMO.reviewTask, position: 0 });
+  // KPI targets, for the KPIs of these keys the demo holds (the KPI seed runs before this one).
+  await m.query(
+    `INSERT INTO campaign_targets (organization_id, campaign_id, kpi_id, target, position)
+     SELECT $1, $2, k.id, t.target, t.position
+       FROM (VALUES ('gmv', 6000000::numeric, 0), ('new_members', 10000::numeric, 1)) AS t(key, target, position)
+       JOIN kpis k ON k.organization_id = $1 AND k.key = t.key
+     ON CONFLICT DO NOTHING`,
+    [org, C.superBrandDay],
+  );
 }
