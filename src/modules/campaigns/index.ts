@@ -2,6 +2,8 @@ import { Campaign, CampaignReturn, CampaignReview, CampaignTarget, CampaignTask,
 // The by-id loaders register Campaign, CampaignReturn, Experiment and CampaignReview for node(id:).
 import './campaigns.loaders';
 import { registerExpenseCampaignCheck } from '../budgets';
+import { registerWorkSource } from '../work';
+import { campaignReviewWork } from './campaigns.work';
 import { checkExpenseCampaign } from './campaigns.service';
 import { CampaignResolver, CampaignReturnResolver, CampaignReviewResolver, CampaignTargetResolver, ExperimentResolver } from './campaigns.resolver';
 
@@ -15,3 +17,4 @@ export const campaignsResolvers = [CampaignResolver, CampaignTargetResolver, Cam
 
 // Expenses tagged with a campaign are checked by this module (budgets cannot import campaigns).
 registerExpenseCampaignCheck(checkExpenseCampaign);
+registerWorkSource(campaignReviewWork);

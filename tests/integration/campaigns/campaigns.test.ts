@@ -263,6 +263,13 @@ describe('reviews', () => {
     expect(early.errors![0]).toMatchObject({ message: expect.stringContaining('Only a COMPLETED campaign'), extensions: { code: 'INVALID_TRANSITION' } });
     for (const to of ['PLANNED', 'APPROVED', 'LIVE', 'COMPLETED']) ok(await transition(app, to === 'APPROVED' ? finance : lead, c.id, to));
     expect(errorCode(await app.gql(REVIEW, { i: input }, finance))).toBe('FORBIDDEN');
+    // The squad's lead finds the review in myWork, due a week after the campaign ended.
+    const WORK = `{ myWork(first: 20) { totalCount nodes { kind reason dueOn subject { ... on Campaign { id } } } } }`;
+    const due = ok(await app.gql(WORK, {}, lead)).myWork;
+    expect(due.nodes.filter((n: { kind: string }) => n.kind === 'CAMPAIGN_REVIEW_DUE')).toEqual([
+      { kind: 'CAMPAIGN_REVIEW_DUE', reason: 'completed; ended 2026-05-31: record its review', dueOn: '2026-06-07', subject: { id: c.id } },
+    ]);
+    expect(ok(await app.gql(WORK, {}, member)).myWork.nodes.filter((n: { kind: string }) => n.kind === 'CAMPAIGN_REVIEW_DUE')).toEqual([]);
 
     // An action for a VIEWER fails the whole review: no review, no task, still COMPLETED.
     const tasksBefore = Number((await app.ds.query(`SELECT count(*) FROM tasks WHERE organization_id = $1`, [uuid(org.organizationId)]))[0].count);
@@ -283,6 +290,7 @@ describe('reviews', () => {
     const mine = ok(await app.gql(`{ myTasks(first: 10) { nodes { title } } }`, {}, member)).myTasks.nodes;
     expect(mine).toEqual([{ title: '复盘会员权益' }]);
     expect(errorCode(await app.gql(REVIEW, { i: input }, lead))).toBe('INVALID_TRANSITION');
+    expect(ok(await app.gql(WORK, {}, lead)).myWork.nodes.filter((n: { kind: string }) => n.kind === 'CAMPAIGN_REVIEW_DUE')).toEqual([]);
   });
 });
 
