@@ -31,6 +31,8 @@ function params(w: Workload, userId: string, variables: Record<string, any>): un
     case 'dashboardStored':
     case 'dashboardFull':
       return [userId, uuidOf(variables.squadId), uuidOf(variables.cycleId)];
+    case 'budgetReview':
+      return [userId, uuidOf(variables.budgetId)];
     case 'checkIn': {
       const i = variables.i;
       return [userId, uuidOf(i.keyResultId), i.value, i.confidence, i.expectedVersion, i.note ?? null];

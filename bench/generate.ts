@@ -9,6 +9,7 @@
  * - optionally a background of the rest of the organisation (other squads' objectives, key
  *   results, check-in history, tasks and audit events), for the scale run.
  */
+import { generateBudgets } from './budgets-bench';
 
 import { generateCampaigns } from './campaigns-bench';
 
@@ -190,6 +191,7 @@ export async function generate(rawSql: Sql, seed: string, squad: SquadShape = SQ
        (SELECT id FROM objectives WHERE squad_id = $2) ORDER BY created_at, id`,
     [org, squadId],
   );
+  await generateBudgets(rawSql, seed, org, squadId, lead);
   return { organizationId: org, leadId: lead, squadId, cycleId: cycle, leadKeyResults: krs.map((r) => r.id as string) };
 }
 

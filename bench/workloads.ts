@@ -9,9 +9,10 @@
  * decimal.js prints), timestamps ISO with milliseconds in UTC, dates YYYY-MM-DD.
  */
 
+import { BUDGET_REVIEW, BUDGET_REVIEW_FLOOR, benchBudgetId } from './budgets-bench';
 import { CAMPAIGNS_FINANCE } from './campaigns-bench';
 
-export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | 'campaignsFinance';
+export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | 'budgetReview' | 'campaignsFinance';
 
 export interface Workload {
   name: WorkloadName;
@@ -217,6 +218,13 @@ export const WORKLOADS: Workload[] = [
                                        'confidence', kr.confidence::float8, 'version', kr.version))) AS data
         FROM kr, ci, (SELECT count(*) FROM n) nn, (SELECT count(*) FROM au) na`,
   },
+  {
+    name: 'budgetReview',
+    label: "finance's monthly review (budgets → lines → burn by month with cost per KPI unit; 100,000 expenses)",
+    operationName: 'BenchBudgetReview',
+    query: BUDGET_REVIEW,
+    floorSql: BUDGET_REVIEW_FLOOR,
+  },
   CAMPAIGNS_FINANCE,
 ];
 
@@ -227,6 +235,7 @@ export interface BenchContext {
 
 /** GraphQL variables and floor SQL parameters of a read workload. */
 export function readArgs(w: Workload, ctx: BenchContext, toGlobalId: (t: string, id: string) => string) {
+  if (w.name === 'budgetReview') return { variables: { budgetId: toGlobalId('Budget', benchBudgetId(ctx.squadId)) }, floorParams: [benchBudgetId(ctx.squadId)] };
   if (w.name === 'dashboardStored' || w.name === 'dashboardFull') {
     return {
       variables: { squadId: toGlobalId('Squad', ctx.squadId), cycleId: toGlobalId('Cycle', ctx.cycleId) },

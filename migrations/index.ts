@@ -10,6 +10,7 @@ import { OkrsLifeCycle1764300410000 } from './1764300410000-OkrsLifeCycle';
 import { StoredOkrProgress1764300420000 } from './1764300420000-StoredOkrProgress';
 import { Kpis1764400000000 } from './1764400000000-Kpis';
 import { Budgets1764400100000 } from './1764400100000-Budgets';
+import { BudgetAdjustments1764400110000 } from './1764400110000-BudgetAdjustments';
 import { Campaigns1764400200000 } from './1764400200000-Campaigns';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
@@ -26,5 +27,6 @@ export const migrations = [
   StoredOkrProgress1764300420000,
   Kpis1764400000000,
   Budgets1764400100000,
+  BudgetAdjustments1764400110000,
   Campaigns1764400200000,
 ];

@@ -106,6 +106,12 @@ const INTROSPECTION_LIST_SIZE = 50;
 export const PLAIN_LIST_SIZES: Record<string, number> = {
   'Objective.keyResults': 20, // okrs.service MAX_KEY_RESULTS
   'Squad.members': 50, // squads.service MAX_SQUAD_MEMBERS
+  'Budget.lines': 100, // budgets.loaders MAX_BUDGET_LINES
+  'BudgetLine.kpis': 10, // budgets.inputs MAX_LINE_KPIS
+  'Query.budgetBurn': 106, // budget-rules MAX_PERIOD_DAYS in weeks
+  'BurnPoint.kpiValues': 20, // reports.service MAX_BURN_KPIS
+  'BurnPoint.costPerUnit': 20, // reports.service MAX_BURN_KPIS
+  'Query.budgetEfficiency': 100, // budgets.loaders MAX_BUDGET_LINES
   'Campaign.targets': 10, // campaigns.inputs MAX_TARGETS
   'Campaign.returns': 100, // campaigns.inputs MAX_RETURNS
   'Campaign.experiments': 20, // campaigns.inputs MAX_EXPERIMENTS

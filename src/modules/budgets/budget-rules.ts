@@ -17,6 +17,12 @@ export enum BudgetStatus {
   OVER = 'OVER',
 }
 
+export enum AdjustmentStatus {
+  PENDING = 'PENDING',
+  APPROVED = 'APPROVED',
+  REJECTED = 'REJECTED',
+}
+
 export enum BurnGrain {
   WEEK = 'WEEK',
   MONTH = 'MONTH',
@@ -202,11 +208,17 @@ export function periodBuckets(periodStart: string, periodEnd: string, grain: Bur
 
 /**
  * The plan's cumulative amount at the end of a bucket: planned spread evenly over the period's
- * days, i.e. planned × (days of the period up to the bucket's end) ÷ (days in the period).
+ * days, i.e. planned × (days of the period up to the bucket's last day) ÷ (days in the period)
+ * (multiplied first, so a plan that divides evenly gives an exact amount).
  */
 export function plannedCumulative(planned: Decimal, periodStart: string, periodEnd: string, bucketLastDay: string): Decimal {
-  return planned.mul(expectedBurn(periodStart, periodEnd, bucketLastDay));
+  if (bucketLastDay < periodStart) return new Decimal(0);
+  if (bucketLastDay >= periodEnd) return planned;
+  return planned.mul(daysInclusive(periodStart, bucketLastDay)).div(daysInclusive(periodStart, periodEnd));
 }
+
+/** The burn report lists at most this many KPIs (the first ones the lines link to, in line order). */
+export const MAX_BURN_KPIS = 20;
 
 export interface BurnPointData {
   periodStart: string;
@@ -234,4 +246,32 @@ export function burnCurve(
       spentCumulative: running,
     };
   });
+}
+
+// ------------------------------------------------------------------ adjustments
+
+/** Default fast-track decision deadline, in hours, until the organisation sets its own. */
+export const DEFAULT_FAST_TRACK_HOURS = 24;
+/** A request that is not fast-tracked is due this many hours after it was made (7 days). */
+export const STANDARD_DECISION_HOURS = 7 * 24;
+
+/** When a decision on a request made at `requestedAt` is due. */
+export function decisionDueAt(requestedAt: Date, fastTrack: boolean, fastTrackHours: number): Date {
+  return new Date(requestedAt.getTime() + (fastTrack ? fastTrackHours : STANDARD_DECISION_HOURS) * 3_600_000);
+}
+
+/**
+ * Whether a line can give `amount` of its plan away: what is left of it (planned − spent) must
+ * cover the amount (money already spent cannot move).
+ */
+export function assertCanGive(line: { name: string; planned: Decimal; spent: Decimal }, amount: Decimal, currency: string): void {
+  const left = line.planned.minus(line.spent);
+  if (left.lt(amount)) {
+    throw new RuleViolation(`Line ${line.name} has ${left.toFixed()} ${currency} left, less than ${amount.toFixed()}`, 'amount');
+  }
+}
+
+/** What a reserve pool tolerates losing of what was drawn from it: drawn × toleratedLoss. */
+export function toleratedLossAmount(drawn: Decimal, toleratedLoss: Decimal | null): Decimal | null {
+  return toleratedLoss == null ? null : drawn.mul(toleratedLoss);
 }

@@ -1,9 +1,9 @@
 import Decimal from 'decimal.js';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Node } from '../../common/node';
 import { DateScalar, DecimalScalar, decimalTransformer } from '../../common/scalars';
-import { AT_RISK_MARGIN, BudgetLineKind, BudgetStatus, BurnGrain, UNDER_MARGIN } from './budget-rules';
+import { AdjustmentStatus, AT_RISK_MARGIN, BudgetLineKind, BudgetStatus, BurnGrain, UNDER_MARGIN } from './budget-rules';
 
 registerEnumType(BudgetLineKind, {
   name: 'BudgetLineKind',
@@ -13,6 +13,7 @@ registerEnumType(BudgetStatus, {
   name: 'BudgetStatus',
   description: `Burn (spent ÷ planned) against the elapsed share of the period: OVER when spent > planned; AT_RISK when burn is more than ${AT_RISK_MARGIN.mul(100).toFixed()} points ahead of the elapsed share; UNDER when more than ${UNDER_MARGIN.mul(100).toFixed()} points behind it; ON_TRACK otherwise.`,
 });
+registerEnumType(AdjustmentStatus, { name: 'BudgetAdjustmentStatus', description: 'PENDING until FINANCE or OWNER approves or rejects it.' });
 registerEnumType(BurnGrain, { name: 'BudgetBurnGrain', description: 'WEEK: ISO weeks from Monday; MONTH: calendar months.' });
 
 /** date column <-> YYYY-MM-DD. */
@@ -66,6 +67,8 @@ export class BudgetLine extends Node {
   @Field(() => [String], { description: 'Keys of the KPIs this line should move (at most 10).' })
   @Column({ name: 'kpi_keys', type: 'text', array: true })
   kpiKeys: string[];
+  /** The KPIs of kpiKeys, by id (resolved when the keys are set). */
+  @Column({ name: 'kpi_ids', type: 'uuid', array: true }) kpiIds: string[];
   @Field({ description: 'A reserve pool (资源池) that squads draw from through adjustments.' })
   @Column({ name: 'reserve_pool', type: 'boolean' })
   reservePool: boolean;
@@ -103,4 +106,47 @@ export class Expense extends Node {
   @Column({ name: 'voided_by', type: 'uuid', nullable: true }) voidedById: string | null;
   @Field(() => String, { nullable: true }) @Column({ name: 'void_reason', type: 'text', nullable: true }) voidReason: string | null;
   @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}
+
+@Entity('budget_adjustments')
+@ObjectType({
+  implements: Node,
+  description: 'A request to move money between lines (fromLine → toLine), or to raise a line (no fromLine), decided by FINANCE or OWNER.',
+})
+export class BudgetAdjustment extends Node {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;
+  @Column({ name: 'budget_id', type: 'uuid' }) budgetId: string;
+  @Column({ name: 'from_line_id', type: 'uuid', nullable: true }) fromLineId: string | null;
+  @Column({ name: 'to_line_id', type: 'uuid' }) toLineId: string;
+  @Field(() => DecimalScalar) @Column({ type: 'numeric', transformer: decimalTransformer }) amount: Decimal;
+  @Field() @Column({ type: 'text' }) reason: string;
+  @Field({ description: 'Fast track (快速通道): due within the organisation’s fast-track deadline (default 24 hours).' })
+  @Column({ name: 'fast_track', type: 'boolean' })
+  fastTrack: boolean;
+  @Field(() => AdjustmentStatus) @Column({ type: 'varchar' }) status: AdjustmentStatus;
+  @Field({ description: 'When a decision is due; a pending request past it is overdue.' })
+  @Column({ name: 'due_at', type: 'timestamptz' })
+  dueAt: Date;
+  @Column({ name: 'requested_by', type: 'uuid', nullable: true }) requestedById: string | null;
+  @Column({ name: 'decided_by', type: 'uuid', nullable: true }) decidedById: string | null;
+  @Field(() => Date, { nullable: true }) @Column({ name: 'decided_at', type: 'timestamptz', nullable: true }) decidedAt: Date | null;
+  @Field(() => String, { nullable: true }) @Column({ type: 'text', nullable: true }) note: string | null;
+  @Field(() => Int, { description: 'Increases with every change.' })
+  @Column({ type: 'int', default: 1 })
+  version: number;
+  @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}
+
+/** An organisation's budget settings (one row per organisation, created on first change). */
+@Entity('budget_settings')
+@ObjectType('BudgetSettings', { description: 'How the organisation runs budget approvals.' })
+export class BudgetSettings {
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid' }) organizationId: string;
+  @Field(() => Int, { description: 'Hours FINANCE/OWNER have to decide a fast-track adjustment (default 24, 1 to 720).' })
+  @Column({ name: 'fast_track_hours', type: 'int' })
+  fastTrackDecisionHours: number;
+  @Column({ name: 'updated_by', type: 'uuid', nullable: true }) updatedById: string | null;
+  @Field(() => Date, { nullable: true }) @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date | null;
 }

@@ -4,7 +4,7 @@ import { defineNestedConnection } from '../../common/connection';
 import { AppError, ErrorCode } from '../../common/errors';
 import { defineByIdLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
 import { queryRows, rowShape } from '../../common/rows';
-import { Budget, BudgetLine, Expense } from './budget.entity';
+import { Budget, BudgetAdjustment, BudgetLine, Expense } from './budget.entity';
 
 export const budgetById = defineByIdLoader(Budget, 'Budget');
 export const budgetLineById = defineByIdLoader(BudgetLine, 'BudgetLine');
@@ -75,4 +75,37 @@ export const campaignCostById = defineLoader<string, CampaignCost>('budgets.camp
     }
     return { cost: new Decimal(found[0].cost), currency: found[0].currency.trim() };
   });
+});
+
+export const budgetAdjustmentById = defineByIdLoader(BudgetAdjustment, 'BudgetAdjustment');
+
+/** A budget's adjustment requests, newest first, optionally by status / overdue: batched across budgets. */
+export const adjustmentsOfBudget = defineNestedConnection<BudgetAdjustment, { status?: string; overdue?: boolean }>({
+  name: 'budgets.adjustmentsOfBudget',
+  query: (ctx, filter) => {
+    const qb = ctx.manager.createQueryBuilder(BudgetAdjustment, 'a').where('a.organization_id = :org', { org: orgId(ctx) });
+    if (filter?.status) qb.andWhere('a.status = :status', { status: filter.status });
+    if (filter?.overdue === true) qb.andWhere(`a.status = 'PENDING' AND a.due_at < now()`);
+    if (filter?.overdue === false) qb.andWhere(`NOT (a.status = 'PENDING' AND a.due_at < now())`);
+    return qb;
+  },
+  parent: 'a.budget_id',
+  sort: [
+    { column: 'a.created_at', direction: 'DESC', value: (a) => a.createdAt },
+    { column: 'a.id', direction: 'DESC', value: (a) => a.id },
+  ],
+  loaded: (ctx, rows) => primeAll(budgetAdjustmentById(ctx), rows),
+});
+
+/** What was drawn from each line by approved adjustments (reserve pools), one statement per batch. */
+export const drawnByLineId = defineLoader<string, Decimal>('budgets.drawnByLineId', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => new Decimal(0));
+  const rows: Array<{ id: string; drawn: string }> = await ctx.manager.query(
+    `SELECT from_line_id AS id, sum(amount)::text AS drawn FROM budget_adjustments
+      WHERE organization_id = $1 AND from_line_id = ANY($2::uuid[]) AND status = 'APPROVED'
+      GROUP BY from_line_id`,
+    [ctx.organizationId, ids],
+  );
+  const byId = new Map(rows.map((r) => [r.id, new Decimal(r.drawn)]));
+  return ids.map((id) => byId.get(id) ?? new Decimal(0));
 });

@@ -1,9 +1,33 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { decodeGlobalId } from '../../common/ids';
+import type { PlanningEventPayload } from '../../common/events';
+import { planningSubscription } from '../realtime';
+import { Kpi, kpiById } from '../kpis';
+import { BudgetAdjustment, BudgetSettings } from './budget.entity';
+import { BurnGrain, toleratedLossAmount } from './budget-rules';
+import { AdjustmentsFilter, BudgetAdjustmentsOfBudgetFilter, DecideBudgetAdjustmentInput, RequestBudgetAdjustmentInput, SetBudgetSettingsInput } from './adjustments.inputs';
+import { approveBudgetAdjustment, budgetSettings, listAdjustments, rejectBudgetAdjustment, requestBudgetAdjustment, setBudgetSettings } from './adjustments.service';
+import { budgetBurn, budgetEfficiency } from './reports.service';
+import { BUDGET_THRESHOLD_CROSSED } from './budget-access';
+import { adjustmentsOfBudget, budgetAdjustmentById, drawnByLineId } from './budgets.loaders';
+import {
+  ApproveBudgetAdjustmentPayload,
+  BudgetAdjustmentConnection,
+  BudgetThresholdCrossed,
+  BurnPoint,
+  LineEfficiency,
+  RejectBudgetAdjustmentPayload,
+  RequestBudgetAdjustmentPayload,
+  SetBudgetSettingsPayload,
+} from './budgets.types';
+import { InputType, Field } from 'type-graphql';
+import { IsOptional } from 'class-validator';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import { isoToday } from '../../common/dates';
 import { fromGlobalId } from '../../common/ids';
 import { required } from '../../common/loaders';
+import Decimal from 'decimal.js';
 import { DecimalScalar } from '../../common/scalars';
 import { User, referencedUserById } from '../identity';
 import { Squad, squadById } from '../squads';
@@ -101,6 +125,16 @@ export class BudgetResolver {
   expenses(@Root() b: Budget, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
     return expensesOfBudget(ctx, b.id, page);
   }
+
+  @FieldResolver(() => BudgetAdjustmentConnection, { description: 'Adjustment requests, newest first; filter by status or overdue.' })
+  adjustments(
+    @Root() b: Budget,
+    @Arg('filter', () => BudgetAdjustmentsOfBudgetFilter, { nullable: true }) filter: BudgetAdjustmentsOfBudgetFilter | null,
+    @Args() page: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return adjustmentsOfBudget(ctx, b.id, page, { status: filter?.status, overdue: filter?.overdue });
+  }
 }
 
 @Resolver(() => BudgetLine)
@@ -132,6 +166,23 @@ export class BudgetLineResolver {
   @FieldResolver(() => DecimalScalar, { nullable: true, description: 'spent ÷ planned; null when nothing is planned.' })
   burnRate(@Root() l: BudgetLine) {
     return burnRate(l.spent, l.planned);
+  }
+
+  @FieldResolver(() => [Kpi], { description: 'The KPIs this line should move (at most 10), in kpiKeys order.' })
+  async kpis(@Root() l: BudgetLine, @Ctx() ctx: Context) {
+    const kpis = await kpiById(ctx).loadMany(l.kpiIds);
+    return kpis.filter((k): k is Kpi => k != null && !(k instanceof Error));
+  }
+
+  @FieldResolver(() => DecimalScalar, { nullable: true, description: 'Reserve pools: what approved adjustments have drawn from it; null for other lines.' })
+  async reserveDrawn(@Root() l: BudgetLine, @Ctx() ctx: Context) {
+    return l.reservePool ? drawnByLineId(ctx).load(l.id) : null;
+  }
+
+  @FieldResolver(() => DecimalScalar, { nullable: true, description: 'Reserve pools: the loss tolerated on what was drawn, reserveDrawn × toleratedLoss; null without a tolerated loss.' })
+  async toleratedLossAmount(@Root() l: BudgetLine, @Ctx() ctx: Context) {
+    if (!l.reservePool || l.toleratedLoss == null) return null;
+    return toleratedLossAmount((await drawnByLineId(ctx).load(l.id)) ?? new Decimal(0), l.toleratedLoss);
   }
 }
 
@@ -172,5 +223,126 @@ export class ExpenseResolver {
   @FieldResolver(() => User, { nullable: true })
   voidedBy(@Root() e: Expense, @Ctx() ctx: Context) {
     return e.voidedById ? referencedUserById(ctx).load(e.voidedById) : null;
+  }
+}
+
+@Resolver(() => BudgetAdjustment)
+export class BudgetAdjustmentResolver {
+  @Authorized()
+  @Query(() => BudgetAdjustmentConnection, { description: 'Adjustment requests, newest first; filter by budget, status, or overdue (pending past the decision deadline).' })
+  budgetAdjustments(
+    @Arg('filter', () => AdjustmentsFilter, { nullable: true }) filter: AdjustmentsFilter | null,
+    @Args() page: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return listAdjustments(ctx, filter ?? {}, page);
+  }
+
+  @Authorized(...BUDGET_WORKERS)
+  @Mutation(() => RequestBudgetAdjustmentPayload, {
+    description: 'FINANCE/OWNER, or the lead of the budget’s squad. No fromLineId: raise the budget. The source line must have the amount left.',
+  })
+  requestBudgetAdjustment(@Arg('input') input: RequestBudgetAdjustmentInput, @Ctx() ctx: Context) {
+    return requestBudgetAdjustment(ctx, input);
+  }
+
+  @Authorized(...BUDGET_MANAGERS)
+  @Mutation(() => ApproveBudgetAdjustmentPayload, {
+    description: 'FINANCE/OWNER, never the requester (FORBIDDEN). Moves the money atomically; not PENDING: INVALID_TRANSITION.',
+  })
+  approveBudgetAdjustment(@Arg('input') input: DecideBudgetAdjustmentInput, @Ctx() ctx: Context) {
+    return approveBudgetAdjustment(ctx, input);
+  }
+
+  @Authorized(...BUDGET_MANAGERS)
+  @Mutation(() => RejectBudgetAdjustmentPayload, { description: 'FINANCE/OWNER, never the requester (FORBIDDEN); not PENDING: INVALID_TRANSITION.' })
+  rejectBudgetAdjustment(@Arg('input') input: DecideBudgetAdjustmentInput, @Ctx() ctx: Context) {
+    return rejectBudgetAdjustment(ctx, input);
+  }
+
+  @FieldResolver(() => Budget)
+  budget(@Root() a: BudgetAdjustment, @Ctx() ctx: Context) {
+    return required(budgetById(ctx).load(a.budgetId), 'Budget');
+  }
+
+  @FieldResolver(() => BudgetLine, { nullable: true, description: 'The line giving the money; null when the request raises the budget.' })
+  fromLine(@Root() a: BudgetAdjustment, @Ctx() ctx: Context) {
+    return a.fromLineId ? budgetLineById(ctx).load(a.fromLineId) : null;
+  }
+
+  @FieldResolver(() => BudgetLine)
+  toLine(@Root() a: BudgetAdjustment, @Ctx() ctx: Context) {
+    return required(budgetLineById(ctx).load(a.toLineId), 'BudgetLine');
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  requestedBy(@Root() a: BudgetAdjustment, @Ctx() ctx: Context) {
+    return a.requestedById ? referencedUserById(ctx).load(a.requestedById) : null;
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  decidedBy(@Root() a: BudgetAdjustment, @Ctx() ctx: Context) {
+    return a.decidedById ? referencedUserById(ctx).load(a.decidedById) : null;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Pending past its decision deadline.' })
+  overdue(@Root() a: BudgetAdjustment) {
+    return a.status === 'PENDING' && a.dueAt.getTime() < Date.now();
+  }
+}
+
+@InputType()
+export class BudgetThresholdCrossedFilter {
+  @Field(() => ID, { nullable: true }) @IsOptional() budgetId?: string;
+}
+
+/** The uuid of an optional global id filter, or undefined; a malformed id matches nothing. */
+const uuidOf = (globalId: string | undefined | null) => (globalId ? (decodeGlobalId(globalId)?.id ?? '-') : undefined);
+
+@Resolver()
+export class BudgetReportsResolver {
+  @Authorized()
+  @Query(() => [BurnPoint], {
+    description: 'Burn by week or month over the budget’s period (at most 106 weeks or 25 months), beside the KPIs of its lines and the cost per KPI unit.',
+  })
+  budgetBurn(@Arg('budgetId', () => ID) budgetId: string, @Arg('grain', () => BurnGrain) grain: BurnGrain, @Ctx() ctx: Context) {
+    return budgetBurn(ctx, fromGlobalId(budgetId, 'Budget', 'budgetId'), grain);
+  }
+
+  @Authorized()
+  @Query(() => [LineEfficiency], { description: `Each line’s cost per unit of its KPI, best (cheapest) first (at most ${MAX_BUDGET_LINES}).` })
+  budgetEfficiency(@Arg('budgetId', () => ID) budgetId: string, @Ctx() ctx: Context) {
+    return budgetEfficiency(ctx, fromGlobalId(budgetId, 'Budget', 'budgetId'));
+  }
+
+  @Authorized()
+  @Query(() => BudgetSettings, { description: 'The organisation’s budget settings (defaults until FINANCE/OWNER change them).' })
+  budgetSettings(@Ctx() ctx: Context) {
+    return budgetSettings(ctx);
+  }
+
+  @Authorized(...BUDGET_MANAGERS)
+  @Mutation(() => SetBudgetSettingsPayload, { description: 'FINANCE/OWNER. The fast-track deadline applies to requests made from now on.' })
+  setBudgetSettings(@Arg('input') input: SetBudgetSettingsInput, @Ctx() ctx: Context) {
+    return setBudgetSettings(ctx, input);
+  }
+
+  @Authorized()
+  @Subscription(() => BudgetThresholdCrossed, {
+    description: 'A line or a budget reached 80 % or 100 % of its plan (once each); filter by budget.',
+    ...planningSubscription<{ filter?: BudgetThresholdCrossedFilter }>([BUDGET_THRESHOLD_CROSSED], (payload, args) => {
+      const budgetId = uuidOf(args.filter?.budgetId);
+      return !budgetId || payload.meta?.budgetId === budgetId;
+    }),
+  })
+  async budgetThresholdCrossed(
+    @Root() payload: PlanningEventPayload,
+    @Arg('filter', () => BudgetThresholdCrossedFilter, { nullable: true }) _filter: BudgetThresholdCrossedFilter | null,
+    @Ctx() ctx: Context,
+  ): Promise<BudgetThresholdCrossed> {
+    const budget = await required(budgetById(ctx).load(payload.meta!.budgetId!), 'Budget');
+    const lineId = payload.meta?.budgetLineId;
+    const line = lineId ? await required(budgetLineById(ctx).load(lineId), 'BudgetLine') : null;
+    return { budget, line, threshold: Number(payload.meta?.threshold) };
   }
 }

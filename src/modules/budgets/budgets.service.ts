@@ -73,7 +73,7 @@ export async function addBudgetLine(ctx: Context, input: AddBudgetLineInput) {
     await requireBudget(tx, input.budgetId);
     const current = await lockBudget(tx, input.budgetId);
     rule(() => validateAmount(input.planned, current.currency, 'planned', { allowZero: true }));
-    const kpiKeys = await validateKpiKeys(tx, input.kpiKeys ?? []);
+    const kpis = await validateKpiKeys(tx, input.kpiKeys ?? []);
     const [{ n }] = await tx.manager.query(`SELECT count(*)::int AS n FROM budget_lines WHERE budget_id = $1 AND organization_id = $2`, [
       current.id,
       orgId(tx),
@@ -90,7 +90,8 @@ export async function addBudgetLine(ctx: Context, input: AddBudgetLineInput) {
         kind: input.kind,
         planned: input.planned,
         spent: new Decimal(0),
-        kpiKeys,
+        kpiKeys: kpis.keys,
+        kpiIds: kpis.ids,
         reservePool: input.reservePool ?? false,
         toleratedLoss: input.toleratedLoss ?? null,
         crossed80At: null,
@@ -130,7 +131,11 @@ export async function updateBudgetLine(ctx: Context, input: UpdateBudgetLineInpu
       }
       set.planned = planned;
     }
-    if (input.kpiKeys != null) set.kpiKeys = await validateKpiKeys(tx, input.kpiKeys);
+    if (input.kpiKeys != null) {
+      const kpis = await validateKpiKeys(tx, input.kpiKeys);
+      set.kpiKeys = kpis.keys;
+      set.kpiIds = kpis.ids;
+    }
     if (input.reservePool != null) set.reservePool = input.reservePool;
     const reservePool = set.reservePool ?? line.reservePool;
     const toleratedLoss = input.toleratedLoss !== undefined ? input.toleratedLoss : reservePool ? line.toleratedLoss : null;

@@ -1,6 +1,10 @@
-import { Field, ObjectType } from 'type-graphql';
+import Decimal from 'decimal.js';
+import { Field, Int, ObjectType } from 'type-graphql';
 import { Connection } from '../../common/connection';
-import { Budget, BudgetLine, Expense } from './budget.entity';
+import { DateScalar, DecimalScalar } from '../../common/scalars';
+import { Kpi } from '../kpis';
+import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings, Expense } from './budget.entity';
+import { MAX_BURN_KPIS } from './budget-rules';
 
 export const BudgetConnection = Connection(Budget);
 export const ExpenseConnection = Connection(Expense);
@@ -34,4 +38,63 @@ export class VoidExpensePayload {
   @Field(() => Expense) expense: Expense;
   @Field(() => BudgetLine) budgetLine: BudgetLine;
   @Field(() => Budget) budget: Budget;
+}
+
+export const BudgetAdjustmentConnection = Connection(BudgetAdjustment);
+
+@ObjectType()
+export class RequestBudgetAdjustmentPayload {
+  @Field(() => BudgetAdjustment) budgetAdjustment: BudgetAdjustment;
+}
+
+@ObjectType()
+export class ApproveBudgetAdjustmentPayload {
+  @Field(() => BudgetAdjustment) budgetAdjustment: BudgetAdjustment;
+}
+
+@ObjectType()
+export class RejectBudgetAdjustmentPayload {
+  @Field(() => BudgetAdjustment) budgetAdjustment: BudgetAdjustment;
+}
+
+@ObjectType()
+export class SetBudgetSettingsPayload {
+  @Field(() => BudgetSettings) settings: BudgetSettings;
+}
+
+@ObjectType({ description: 'A KPI and its value (or a value per unit of it); null when unknown.' })
+export class BudgetKpiValue {
+  @Field(() => Kpi) kpi: Kpi;
+  @Field(() => DecimalScalar, { nullable: true }) value: Decimal | null;
+}
+
+@ObjectType({ description: 'One bucket (week or month) of a budget’s burn.' })
+export class BurnPoint {
+  @Field(() => DateScalar, { description: 'First day of the bucket: an ISO week’s Monday, or a month’s first day.' }) periodStart: string;
+  @Field(() => DecimalScalar, { description: 'The plan spread evenly over the period’s days, summed to the bucket’s last day.' }) plannedCumulative: Decimal;
+  @Field(() => DecimalScalar, { description: 'Non-void expenses up to the bucket’s last day.' }) spentCumulative: Decimal;
+  @Field(() => [BudgetKpiValue], { description: `The value in the bucket of each KPI the lines link to (the first ${MAX_BURN_KPIS} in line order: at most ${MAX_BURN_KPIS}).` })
+  kpiValues: BudgetKpiValue[];
+  @Field(() => [BudgetKpiValue], {
+    description: `Per KPI of kpiValues (at most ${MAX_BURN_KPIS}): what the lines linked to it spent in the bucket ÷ its value in the bucket (e.g. cost per new user); null when the value is unknown, 0 or negative.`,
+  })
+  costPerUnit: BudgetKpiValue[];
+}
+
+@ObjectType({ description: 'A line’s spend against the KPI it should move.' })
+export class LineEfficiency {
+  @Field(() => BudgetLine) line: BudgetLine;
+  @Field(() => Kpi, { nullable: true, description: 'The line’s first linked KPI, which the figures use.' }) kpi: Kpi | null;
+  @Field(() => DecimalScalar) spent: Decimal;
+  @Field(() => DecimalScalar, { nullable: true, description: 'The KPI’s last known monthly value in the budget’s period minus its first known one.' })
+  kpiDelta: Decimal | null;
+  @Field(() => DecimalScalar, { nullable: true, description: 'spent ÷ kpiDelta; null when the delta is unknown, 0 or negative.' })
+  costPerKpiUnit: Decimal | null;
+}
+
+@ObjectType({ description: 'A line or a budget reached 80 % or 100 % of its plan (announced once each).' })
+export class BudgetThresholdCrossed {
+  @Field(() => Budget) budget: Budget;
+  @Field(() => BudgetLine, { nullable: true, description: 'The line that crossed; null when the budget as a whole did.' }) line: BudgetLine | null;
+  @Field(() => Int, { description: '80 or 100 (percent of plan).' }) threshold: number;
 }

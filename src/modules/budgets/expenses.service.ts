@@ -6,7 +6,7 @@ import { AppError, ErrorCode, badInput, conflict } from '../../common/errors';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, recordChange } from '../audit';
-import { queryRows, rowShape } from '../../common/rows';
+import { rowShape } from '../../common/rows';
 import { BudgetLine, Expense } from './budget.entity';
 import { validateAmount } from './budget-rules';
 import type { RecordExpenseInput, VoidExpenseInput } from './budgets.inputs';
@@ -94,14 +94,14 @@ export async function voidExpense(ctx: Context, input: VoidExpenseInput) {
     await assertWorksOnBudget(tx, budget, 'void expenses of this budget');
     await lockLine(tx, current.budgetLineId);
     const shape = rowShape(tx.manager.connection, Expense);
-    const [expense] = await queryRows(
-      tx.manager,
-      Expense,
+    // An UPDATE through the driver answers [rows, affected].
+    const [rows] = (await tx.manager.query(
       `UPDATE expenses e SET voided_at = now(), voided_by = $3, void_reason = $4
         WHERE e.id = $1 AND e.organization_id = $2 AND e.voided_at IS NULL
         RETURNING ${shape.columns('e')}`,
       [current.id, orgId(tx), tx.viewer?.userId ?? null, reason],
-    );
+    )) as [Array<Record<string, unknown>>, number];
+    const expense = rows[0] ? shape.map(rows[0]) : null;
     if (!expense) throw conflict('This expense is already void');
     expenseById(tx).clear(expense.id).prime(expense.id, expense);
     await recordChange(tx, {

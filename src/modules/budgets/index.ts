@@ -1,14 +1,18 @@
-import { Budget, BudgetLine, Expense } from './budget.entity';
-// The by-id loaders register Budget, BudgetLine and Expense for node(id:).
+import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings, Expense } from './budget.entity';
+import { registerWorkSource } from '../work';
+import { adjustmentWork } from './adjustments.work';
+// The by-id loaders register Budget, BudgetLine, Expense and BudgetAdjustment for node(id:).
 import './budgets.loaders';
-import { BudgetLineResolver, BudgetResolver, ExpenseResolver } from './budgets.resolver';
+import { BudgetAdjustmentResolver, BudgetLineResolver, BudgetReportsResolver, BudgetResolver, ExpenseResolver } from './budgets.resolver';
 
-export { Budget, BudgetLine, Expense } from './budget.entity';
+export { Budget, BudgetAdjustment, BudgetLine, Expense } from './budget.entity';
 export { BudgetLineKind, BudgetStatus } from './budget-rules';
 export { budgetById, budgetLineById, expenseById, campaignCostById, type CampaignCost } from './budgets.loaders';
 export { RecordExpenseInput } from './budgets.inputs';
 export { registerExpenseCampaignCheck, type ExpenseCampaignCheck } from './expenses.service';
 export { requireBudget, requireBudgetLine } from './budget-access';
 
-export const budgetsEntities = [Budget, BudgetLine, Expense];
-export const budgetsResolvers = [BudgetResolver, BudgetLineResolver, ExpenseResolver] as const;
+export const budgetsEntities = [Budget, BudgetLine, Expense, BudgetAdjustment, BudgetSettings];
+export const budgetsResolvers = [BudgetResolver, BudgetLineResolver, ExpenseResolver, BudgetAdjustmentResolver, BudgetReportsResolver] as const;
+
+registerWorkSource(adjustmentWork);

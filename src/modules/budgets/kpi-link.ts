@@ -1,14 +1,24 @@
-/** The KPIs a budget line is meant to move, by key. */
+/** The KPIs a budget line is meant to move, by key (the KPI module resolves and checks them). */
 import type { Context } from '../../common/context';
-import { badInput } from '../../common/errors';
+import { AppError, badInput } from '../../common/errors';
+import { requireKpisByKeys } from '../kpis';
 
-/** Trims and de-duplicates KPI keys (order kept). */
-export async function validateKpiKeys(_ctx: Context, keys: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const raw of keys) {
-    const key = raw.trim();
+/**
+ * Trims and de-duplicates KPI keys (order kept) and resolves them to the organisation's active
+ * KPIs; an unknown or archived key is BAD_USER_INPUT on `kpiKeys` naming it.
+ */
+export async function validateKpiKeys(ctx: Context, raw: string[]): Promise<{ keys: string[]; ids: string[] }> {
+  const keys: string[] = [];
+  for (const k of raw) {
+    const key = k.trim();
     if (!key) throw badInput('KPI keys must not be blank', 'kpiKeys');
-    if (!out.includes(key)) out.push(key);
+    if (!keys.includes(key)) keys.push(key);
   }
-  return out;
+  try {
+    const kpis = await requireKpisByKeys(ctx, keys);
+    return { keys, ids: kpis.map((k) => k.id) };
+  } catch (err) {
+    if (err instanceof AppError) throw new AppError(err.code, err.message, { ...err.extensions, field: 'kpiKeys' });
+    throw err;
+  }
 }

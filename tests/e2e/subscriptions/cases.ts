@@ -41,8 +41,17 @@ const CREATE_OBJECTIVE = `mutation($i: CreateObjectiveInput!) { createObjective(
 const CREATE_KR = `mutation($i: CreateKeyResultInput!) { createKeyResult(input: $i) { keyResult { id version } } }`;
 const CHECK_IN = `mutation($i: CheckInKeyResultInput!) {
   checkInKeyResult(input: $i) { checkIn { id value } keyResult { id currentValue progress version objective { id progress } } } }`;
-const CAMPAIGN_EXPENSE = `mutation($i: RecordExpenseInput!) { recordExpense(input: $i) { expense { id } } }`;
 const CREATE_TASK = `mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id title version } } }`;
+
+const CREATE_BUDGET = `mutation($i: CreateBudgetInput!) { createBudget(input: $i) { budget { id } } }`;
+const RECORD_EXPENSE = `mutation($i: RecordExpenseInput!) { recordExpense(input: $i) { expense { id } } }`;
+async function addLine(gql: Gql, owner: TestOrg, budgetId: string, name: string, planned: string): Promise<string> {
+  return ok(
+    await gql.gql(`mutation($i: AddBudgetLineInput!) { addBudgetLine(input: $i) { budgetLine { id } } }`, {
+      i: { budgetId, name, category: 'media', kind: 'VARIABLE', planned },
+    }, owner),
+  ).addBudgetLine.budgetLine.id;
+}
 
 /** A squad, a cycle, an objective and one key result (1000 → 1300) owned by `forUser`. */
 async function okrWorld(gql: Gql, owner: TestOrg, forUser: string): Promise<World> {
@@ -117,6 +126,29 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
     rolledBack: (gql, owner, w) => gql.gql(CREATE_TASK, { i: { title: ROLLBACK_MARKER, squadId: w.squadId, assigneeId: w.forUser } }, owner),
   },
 
+  budgetThresholdCrossed: {
+    document: `subscription($f: BudgetThresholdCrossedFilter) { budgetThresholdCrossed(filter: $f) { threshold line { id spent } budget { id } } }`,
+    variables: (w) => ({ f: { budgetId: w.budgetId } }),
+    async setup(gql, owner) {
+      const year = new Date().getUTCFullYear();
+      const budgetId = ok(
+        await gql.gql(CREATE_BUDGET, { i: { name: '阈值预算', periodStart: `${year}-01-01`, periodEnd: `${year}-12-31`, currency: 'CNY' } }, owner),
+      ).createBudget.budget.id;
+      // A large line keeps the budget as a whole far from 80 %: only the small lines cross.
+      await addLine(gql, owner, budgetId, '大额', '1000000');
+      return { budgetId, day: `${year}-06-01` };
+    },
+    async trigger(gql, owner, w, n) {
+      const lineId = await addLine(gql, owner, w.budgetId, `线 ${n}`, '100');
+      ok(await gql.gql(RECORD_EXPENSE, { i: { budgetLineId: lineId, amount: String(80 + n), incurredOn: w.day } }, owner));
+      return { budgetThresholdCrossed: { threshold: 80, line: { id: lineId, spent: String(80 + n) }, budget: { id: w.budgetId } } };
+    },
+    async rolledBack(gql, owner, w) {
+      const lineId = await addLine(gql, owner, w.budgetId, '回滚线', '100');
+      return gql.gql(RECORD_EXPENSE, { i: { budgetLineId: lineId, amount: '90', incurredOn: w.day, description: ROLLBACK_MARKER } }, owner);
+    },
+  },
+
   campaignChanged: {
     document: `subscription($f: CampaignChangedFilter) { campaignChanged(filter: $f) { id status cost } }`,
     variables: (w) => ({ f: { squadId: w.squadId } }),
@@ -141,10 +173,10 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
     },
     /** The n-th expense tagged with the campaign (n × 100): its cost 100, 300, 600. */
     async trigger(gql, owner, w, n) {
-      ok(await gql.gql(CAMPAIGN_EXPENSE, { i: { budgetLineId: w.lineId, amount: String(100 * n), incurredOn: '2026-05-02', campaignId: w.campaignId } }, owner));
+      ok(await gql.gql(RECORD_EXPENSE, { i: { budgetLineId: w.lineId, amount: String(100 * n), incurredOn: '2026-05-02', campaignId: w.campaignId } }, owner));
       return { campaignChanged: { id: w.campaignId, status: 'DRAFT', cost: String((100 * n * (n + 1)) / 2) } };
     },
     rolledBack: (gql, owner, w) =>
-      gql.gql(CAMPAIGN_EXPENSE, { i: { budgetLineId: w.lineId, amount: '1', incurredOn: '2026-05-02', campaignId: w.campaignId, description: ROLLBACK_MARKER } }, owner),
+      gql.gql(RECORD_EXPENSE, { i: { budgetLineId: w.lineId, amount: '1', incurredOn: '2026-05-02', campaignId: w.campaignId, description: ROLLBACK_MARKER } }, owner),
   },
 };

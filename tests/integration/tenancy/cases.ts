@@ -8,6 +8,7 @@ import './cases/squads';
 import './cases/okrs';
 import './cases/tasks';
 import './cases/work';
+import './cases/budgets';
 import './cases/campaigns';
 
 export { registerTenancy, tenancy, type Fixture, type RootFieldCase, type TenantA } from './registry';

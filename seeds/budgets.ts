@@ -1,0 +1,117 @@
+import type { EntityManager } from 'typeorm';
+import { DEMO } from './ids';
+
+const B = DEMO.budgets;
+
+/** Fixed ids of the demo budgets' lines (0000…041x), expenses (0000…045x) and adjustment (0000…0490). */
+export const DEMO_BUDGET_ROWS = {
+  lines: {
+    people: '00000000-0000-4000-8000-000000000411',
+    systems: '00000000-0000-4000-8000-000000000412',
+    traffic: '00000000-0000-4000-8000-000000000413',
+    kol: '00000000-0000-4000-8000-000000000414',
+    reservePool: '00000000-0000-4000-8000-000000000415',
+    creatorRewards: '00000000-0000-4000-8000-000000000416',
+    production: '00000000-0000-4000-8000-000000000417',
+    tools: '00000000-0000-4000-8000-000000000418',
+  },
+  adjustment: '00000000-0000-4000-8000-000000000490',
+};
+const L = DEMO_BUDGET_ROWS.lines;
+const expenseId = (n: number) => `00000000-0000-4000-8000-${String(450 + n).padStart(12, '0')}`;
+
+/**
+ * Finance's demo: the quarterly organisation budget (fixed people and systems, variable traffic
+ * and KOL lines, an experiment reserve pool tolerating a 30 % loss) and the creators squad's
+ * hard-capped budget, their lines linked to the KPIs new_users, gmv and visitors (created by
+ * the KPI seed, which runs first; a key it did not create is kept on the line without a link),
+ * April to June expenses, and one pending fast-track adjustment drawing on the reserve pool.
+ * Idempotent: rows with these ids are inserted once and never overwritten.
+ */
+export async function seedBudgets(m: EntityManager): Promise<void> {
+  const org = DEMO.organizationId;
+  const kpiRows: Array<{ id: string; key: string }> = await m.query(
+    `SELECT id, key FROM kpis WHERE organization_id = $1 AND key = ANY($2::text[])`,
+    [org, ['new_users', 'gmv', 'visitors']],
+  );
+  const kpiIds = (keys: string[]) => keys.map((k) => kpiRows.find((r) => r.key === k)?.id).filter((id): id is string => Boolean(id));
+
+  const budgets = [
+    { id: B.organizationQ2, name: '2026 Q2 组织预算', squad_id: null, hard_cap: false },
+    { id: B.creatorsQ2, name: '创作者增长小组 2026 Q2 预算', squad_id: DEMO.plan.squadCreators, hard_cap: true },
+  ];
+  for (const b of budgets) {
+    await m.query(
+      `INSERT INTO budgets (id, organization_id, name, squad_id, period_start, period_end, currency, hard_cap)
+       VALUES ($1, $2, $3, $4, '2026-04-01', '2026-06-30', 'CNY', $5) ON CONFLICT DO NOTHING`,
+      [b.id, org, b.name, b.squad_id, b.hard_cap],
+    );
+  }
+  const lines: Array<[string, string, string, string, 'FIXED' | 'VARIABLE', string, string[], boolean, string | null]> = [
+    [L.people, B.organizationQ2, '人员', 'people', 'FIXED', '600000', [], false, null],
+    [L.systems, B.organizationQ2, '系统与工具', 'systems', 'FIXED', '120000', [], false, null],
+    [L.traffic, B.organizationQ2, '平台流量', 'media', 'VARIABLE', '400000', ['new_users', 'visitors'], false, null],
+    [L.kol, B.organizationQ2, 'KOL 合作', 'media', 'VARIABLE', '250000', ['gmv'], false, null],
+    [L.reservePool, B.organizationQ2, '实验资源池', 'experiments', 'VARIABLE', '200000', [], true, '0.3'],
+    [L.creatorRewards, B.creatorsQ2, '创作者激励', 'rewards', 'VARIABLE', '150000', ['new_users'], false, null],
+    [L.production, B.creatorsQ2, '内容制作', 'production', 'VARIABLE', '80000', ['visitors'], false, null],
+    [L.tools, B.creatorsQ2, '创作工具订阅', 'systems', 'FIXED', '12000', [], false, null],
+  ];
+  for (const [id, budgetId, name, category, kind, planned, keys, pool, loss] of lines) {
+    const inserted = await m.query(
+      `INSERT INTO budget_lines (id, organization_id, budget_id, name, category, kind, planned, kpi_keys, kpi_ids, reserve_pool, tolerated_loss)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::uuid[], $10, $11) ON CONFLICT DO NOTHING RETURNING id`,
+      [id, org, budgetId, name, category, kind, planned, keys, kpiIds(keys), pool, loss],
+    );
+    if (inserted.length > 0) {
+      await m.query(`UPDATE budgets SET planned = planned + $3 WHERE id = $1 AND organization_id = $2`, [budgetId, org, planned]);
+    }
+  }
+
+  // April to June: salaries and tools monthly, media and rewards as campaigns ran.
+  const expenses: Array<[string, string, string, string, string | null]> = [];
+  for (const month of ['04', '05', '06']) {
+    expenses.push([L.people, '198000.00', `2026-${month}-25`, '月度薪资', null]);
+    expenses.push([L.systems, '36500.00', `2026-${month}-01`, '云服务与数据平台', '阿里云']);
+    expenses.push([L.tools, '3800.00', `2026-${month}-02`, '剪辑与设计工具', 'Canva']);
+  }
+  expenses.push(
+    [L.traffic, '120000.00', '2026-04-08', '信息流投放', '巨量引擎'],
+    [L.traffic, '95000.00', '2026-05-06', '信息流投放', '巨量引擎'],
+    [L.traffic, '88000.00', '2026-06-03', '搜索广告', '百度营销'],
+    [L.kol, '60000.00', '2026-04-20', '头部达人合作', '小红书'],
+    [L.kol, '45000.00', '2026-05-18', '腰部达人合作', '抖音'],
+    [L.reservePool, '18000.00', '2026-05-12', '新玩法小流量实验', null],
+    [L.creatorRewards, '42000.00', '2026-04-15', '创作者激励计划 第一期', null],
+    [L.creatorRewards, '51000.00', '2026-05-15', '创作者激励计划 第二期', null],
+    [L.creatorRewards, '38000.00', '2026-06-10', '创作者激励计划 第三期', null],
+    [L.production, '21000.00', '2026-04-22', '短视频制作', '星辰工作室'],
+    [L.production, '26500.00', '2026-05-27', '直播间搭建', '星辰工作室'],
+  );
+  for (const [i, [lineId, amount, day, description, vendor]] of expenses.entries()) {
+    await m.query(
+      `INSERT INTO expenses (id, organization_id, budget_id, budget_line_id, amount, incurred_on, description, vendor, recorded_by)
+       SELECT $1, $2, l.budget_id, l.id, $4, $5, $6, $7, $8 FROM budget_lines l WHERE l.id = $3 AND l.organization_id = $2
+       ON CONFLICT DO NOTHING`,
+      [expenseId(i), org, lineId, amount, day, description, vendor, DEMO.users.finance.id],
+    );
+  }
+  // What the seed's spend already reached is not announced later as newly crossed.
+  for (const table of ['budget_lines', 'budgets']) {
+    await m.query(
+      `UPDATE ${table} SET crossed_80_at = COALESCE(crossed_80_at, now()) WHERE organization_id = $1 AND planned > 0 AND spent >= planned * 0.8`,
+      [org],
+    );
+    await m.query(
+      `UPDATE ${table} SET crossed_100_at = COALESCE(crossed_100_at, now()) WHERE organization_id = $1 AND planned > 0 AND spent >= planned`,
+      [org],
+    );
+  }
+  // The creators' lead asks, on the fast track, for 20,000 from the reserve pool for rewards.
+  await m.query(
+    `INSERT INTO budget_adjustments (id, organization_id, budget_id, from_line_id, to_line_id, amount, reason, fast_track, status, due_at, requested_by)
+     VALUES ($1, $2, $3, $4, $5, 20000, '创作者激励第三期报名超出预期，申请从实验资源池追加', true, 'PENDING', now() + interval '24 hours', $6)
+     ON CONFLICT DO NOTHING`,
+    [DEMO_BUDGET_ROWS.adjustment, org, B.creatorsQ2, L.reservePool, L.creatorRewards, DEMO.users.lead.id],
+  );
+}

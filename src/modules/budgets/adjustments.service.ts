@@ -1,0 +1,219 @@
+/**
+ * Adjustment requests: money moved from one line to another (possibly out of a reserve pool of
+ * another budget), or a line raised (no fromLine). FINANCE/OWNER decide, never the requester;
+ * approval moves the planned amounts and the budgets' totals in one transaction.
+ */
+import { orgId } from '../../common/auth';
+import { paginate, type ConnectionArgs } from '../../common/connection';
+import type { Context } from '../../common/context';
+import { AppError, ErrorCode, badInput, forbidden } from '../../common/errors';
+import { toGlobalId } from '../../common/ids';
+import { withIdempotency } from '../../db/idempotency';
+import { withTransaction } from '../../db/transaction';
+import { createRecorded, recordChange, updateRecorded } from '../audit';
+import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings } from './budget.entity';
+import { AdjustmentStatus, assertCanGive, decisionDueAt, DEFAULT_FAST_TRACK_HOURS, validateAmount } from './budget-rules';
+import type { AdjustmentsFilter, DecideBudgetAdjustmentInput, RequestBudgetAdjustmentInput, SetBudgetSettingsInput } from './adjustments.inputs';
+import { budgetAdjustmentById } from './budgets.loaders';
+import {
+  assertFinance,
+  assertWorksOnBudget,
+  budgetMeta,
+  lockBudget,
+  lockLines,
+  requireBudget,
+  requireBudgetLine,
+  rule,
+  settleThresholds,
+} from './budget-access';
+
+// ------------------------------------------------------------------ settings
+
+export async function budgetSettings(ctx: Context): Promise<BudgetSettings> {
+  const found = await ctx.manager.findOneBy(BudgetSettings, { organizationId: orgId(ctx) });
+  if (found) return found;
+  return Object.assign(new BudgetSettings(), {
+    organizationId: orgId(ctx),
+    fastTrackDecisionHours: DEFAULT_FAST_TRACK_HOURS,
+    updatedById: null,
+    updatedAt: null,
+  });
+}
+
+export async function setBudgetSettings(ctx: Context, input: SetBudgetSettingsInput): Promise<{ settings: BudgetSettings }> {
+  assertFinance(ctx, 'change budget settings');
+  return withTransaction(ctx, async (tx) => {
+    const before = await budgetSettings(tx);
+    await tx.manager.query(
+      `INSERT INTO budget_settings (organization_id, fast_track_hours, updated_by, updated_at) VALUES ($1, $2, $3, now())
+       ON CONFLICT (organization_id) DO UPDATE SET fast_track_hours = EXCLUDED.fast_track_hours, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+      [orgId(tx), input.fastTrackDecisionHours, tx.viewer?.userId ?? null],
+    );
+    const settings = await budgetSettings(tx);
+    await recordChange(tx, {
+      action: 'budget_settings.updated',
+      entityType: 'BudgetSettings',
+      entityId: orgId(tx),
+      before,
+      after: settings,
+      meta: {},
+    });
+    return { settings };
+  });
+}
+
+// ------------------------------------------------------------------ lists
+
+export const ADJUSTMENT_SORT = [
+  { column: 'a.created_at', direction: 'DESC' as const, value: (a: BudgetAdjustment) => a.createdAt },
+  { column: 'a.id', direction: 'DESC' as const, value: (a: BudgetAdjustment) => a.id },
+];
+
+/** Conditions of an adjustments filter on alias `a`. */
+export function applyAdjustmentFilter(
+  qb: ReturnType<Context['manager']['createQueryBuilder']>,
+  filter: Pick<AdjustmentsFilter, 'status' | 'overdue'> | undefined,
+): void {
+  if (filter?.status) qb.andWhere('a.status = :status', { status: filter.status });
+  if (filter?.overdue === true) qb.andWhere(`a.status = 'PENDING' AND a.due_at < now()`);
+  if (filter?.overdue === false) qb.andWhere(`NOT (a.status = 'PENDING' AND a.due_at < now())`);
+}
+
+export async function listAdjustments(ctx: Context, filter: AdjustmentsFilter, page: ConnectionArgs) {
+  const qb = ctx.manager.createQueryBuilder(BudgetAdjustment, 'a').where('a.organization_id = :org', { org: orgId(ctx) });
+  if (filter.budgetId) qb.andWhere('a.budget_id = :budget', { budget: filter.budgetId });
+  applyAdjustmentFilter(qb, filter);
+  const result = await paginate(qb, page, ADJUSTMENT_SORT);
+  for (const a of result.nodes) budgetAdjustmentById(ctx).prime(a.id, a);
+  return result;
+}
+
+// ------------------------------------------------------------------ request and decide
+
+const adjustmentMeta = (a: BudgetAdjustment, budget: Budget) =>
+  budgetMeta(budget, { adjustmentId: a.id, fromLineId: a.fromLineId, toLineId: a.toLineId, requestedBy: a.requestedById });
+
+/** The source line: a line of the budget, or a reserve pool of another budget in the same currency. */
+function checkSource(from: BudgetLine, fromBudget: Budget, budget: Budget): void {
+  if (from.budgetId === budget.id) return;
+  if (!from.reservePool) throw badInput('fromLineId must be a line of this budget, or a reserve pool', 'fromLineId');
+  if (fromBudget.currency !== budget.currency) {
+    throw badInput(`The reserve pool is in ${fromBudget.currency}, this budget in ${budget.currency}: amounts in different currencies are not moved`, 'fromLineId');
+  }
+}
+
+export async function requestBudgetAdjustment(ctx: Context, input: RequestBudgetAdjustmentInput) {
+  const reason = input.reason.trim();
+  if (!reason) throw badInput('reason must not be blank', 'reason');
+  return withIdempotency(ctx, 'requestBudgetAdjustment', input, async (tx) => {
+    const budget = await requireBudget(tx, input.budgetId);
+    await assertWorksOnBudget(tx, budget, 'request adjustments of this budget');
+    rule(() => validateAmount(input.amount, budget.currency, 'amount'));
+    const to = await requireBudgetLine(tx, input.toLineId);
+    if (to.budgetId !== budget.id) throw badInput('toLineId must be a line of this budget', 'toLineId');
+    if (input.fromLineId) {
+      if (input.fromLineId === input.toLineId) throw badInput('fromLineId and toLineId must differ', 'fromLineId');
+      const from = await requireBudgetLine(tx, input.fromLineId);
+      checkSource(from, await requireBudget(tx, from.budgetId), budget);
+      rule(() => assertCanGive(from, input.amount, budget.currency));
+    }
+    const settings = await budgetSettings(tx);
+    const fastTrack = input.fastTrack ?? false;
+    const adjustment = await createRecorded(
+      tx,
+      BudgetAdjustment,
+      {
+        organizationId: orgId(tx),
+        budgetId: budget.id,
+        fromLineId: input.fromLineId ?? null,
+        toLineId: to.id,
+        amount: input.amount,
+        reason,
+        fastTrack,
+        status: AdjustmentStatus.PENDING,
+        dueAt: decisionDueAt(new Date(), fastTrack, settings.fastTrackDecisionHours),
+        requestedById: tx.viewer?.userId ?? null,
+        decidedById: null,
+        decidedAt: null,
+        note: null,
+        version: 1,
+      },
+      { action: 'budget_adjustment.requested', meta: (a) => adjustmentMeta(a, budget), prime: budgetAdjustmentById },
+    );
+    return { budgetAdjustment: adjustment };
+  });
+}
+
+async function pendingForDecision(tx: Context, id: string, action: string): Promise<BudgetAdjustment> {
+  assertFinance(tx, action);
+  const [row] = await tx.manager.query(`SELECT id FROM budget_adjustments WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [id, orgId(tx)]);
+  if (!row) throw new AppError(ErrorCode.NOT_FOUND, `BudgetAdjustment ${toGlobalId('BudgetAdjustment', id)} was not found`);
+  budgetAdjustmentById(tx).clear(id);
+  const adjustment = (await budgetAdjustmentById(tx).load(id))!;
+  if (adjustment.requestedById && adjustment.requestedById === tx.viewer?.userId) {
+    throw forbidden('You requested this adjustment: another FINANCE or OWNER member must decide it');
+  }
+  if (adjustment.status !== AdjustmentStatus.PENDING) {
+    throw new AppError(ErrorCode.INVALID_TRANSITION, `This adjustment is already ${adjustment.status}: only a PENDING one is decided`);
+  }
+  return adjustment;
+}
+
+/**
+ * Approves a pending request and moves the money: the source line's planned goes down (it must
+ * still have that much left), the target line's up, and each budget's total with them; all in
+ * the approval's transaction, under row locks (lines in id order, then budgets in id order).
+ */
+export async function approveBudgetAdjustment(ctx: Context, input: DecideBudgetAdjustmentInput) {
+  return withTransaction(ctx, async (tx) => {
+    const current = await pendingForDecision(tx, input.id, 'approve adjustments');
+    const lineIds = [current.toLineId, ...(current.fromLineId ? [current.fromLineId] : [])];
+    const lines = await lockLines(tx, lineIds);
+    const to = lines.find((l) => l.id === current.toLineId)!;
+    const from = current.fromLineId ? lines.find((l) => l.id === current.fromLineId)! : null;
+    const budgetIds = [...new Set([to.budgetId, ...(from ? [from.budgetId] : [])])].sort();
+    const budgets = new Map<string, Budget>();
+    for (const id of budgetIds) budgets.set(id, await lockBudget(tx, id));
+    const budget = budgets.get(current.budgetId)!;
+    if (from) rule(() => assertCanGive(from, current.amount, budget.currency));
+    const amount = current.amount.toFixed();
+    await tx.manager.query(
+      `UPDATE budget_lines SET planned = planned + CASE WHEN id = $3 THEN $4::numeric ELSE -$4::numeric END, version = version + 1, updated_at = now()
+        WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
+      [orgId(tx), lineIds, to.id, amount],
+    );
+    await tx.manager.query(
+      `UPDATE budgets SET planned = planned + CASE WHEN id = $3 THEN $4::numeric ELSE 0 END - CASE WHEN id = $5 THEN $4::numeric ELSE 0 END, updated_at = now()
+        WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
+      [orgId(tx), budgetIds, to.budgetId, amount, from?.budgetId ?? null],
+    );
+    const budgetAdjustment = await updateRecorded(
+      tx,
+      BudgetAdjustment,
+      current,
+      null,
+      { status: AdjustmentStatus.APPROVED, decidedById: tx.viewer?.userId ?? null, decidedAt: new Date(), note: input.note?.trim() || null },
+      { action: 'budget_adjustment.approved', meta: adjustmentMeta(current, budget), prime: budgetAdjustmentById },
+    );
+    for (const id of budgetIds) {
+      await settleThresholds(tx, id, lineIds.filter((l) => (l === to.id ? to.budgetId : from!.budgetId) === id));
+    }
+    return { budgetAdjustment };
+  });
+}
+
+export async function rejectBudgetAdjustment(ctx: Context, input: DecideBudgetAdjustmentInput) {
+  return withTransaction(ctx, async (tx) => {
+    const current = await pendingForDecision(tx, input.id, 'reject adjustments');
+    const budget = await requireBudget(tx, current.budgetId);
+    const budgetAdjustment = await updateRecorded(
+      tx,
+      BudgetAdjustment,
+      current,
+      null,
+      { status: AdjustmentStatus.REJECTED, decidedById: tx.viewer?.userId ?? null, decidedAt: new Date(), note: input.note?.trim() || null },
+      { action: 'budget_adjustment.rejected', meta: adjustmentMeta(current, budget), prime: budgetAdjustmentById },
+    );
+    return { budgetAdjustment };
+  });
+}

@@ -1,0 +1,111 @@
+import { ok } from '../../../support/test-app';
+import { registerTenancy } from '../registry';
+
+const RECORD = `mutation($i: RecordExpenseInput!) { recordExpense(input: $i) { expense { id } } }`;
+
+/** Budgets: A's squad budget with a line, an expense and a pending adjustment. */
+registerTenancy(
+  async (app, org, ids) => {
+    const budget = ok(
+      await app.gql(`mutation($i: CreateBudgetInput!) { createBudget(input: $i) { budget { id } } }`, {
+        i: { name: 'A 预算', squadId: ids.squad, periodStart: '2026-04-01', periodEnd: '2026-06-30', currency: 'CNY', hardCap: true },
+      }, org),
+    ).createBudget.budget.id;
+    const addLine = async (name: string) =>
+      ok(
+        await app.gql(`mutation($i: AddBudgetLineInput!) { addBudgetLine(input: $i) { budgetLine { id } } }`, {
+          i: { budgetId: budget, name, category: 'media', kind: 'VARIABLE', planned: '1000' },
+        }, org),
+      ).addBudgetLine.budgetLine.id;
+    const budgetLine = await addLine('A 线');
+    const otherLine = await addLine('A 另一线');
+    const expense = ok(await app.gql(RECORD, { i: { budgetLineId: budgetLine, amount: '10', incurredOn: '2026-04-02' } }, org)).recordExpense.expense.id;
+    const budgetAdjustment = ok(
+      await app.gql(`mutation($i: RequestBudgetAdjustmentInput!) { requestBudgetAdjustment(input: $i) { budgetAdjustment { id } } }`, {
+        i: { budgetId: budget, fromLineId: budgetLine, toLineId: otherLine, amount: '5', reason: 'A 调整' },
+      }, org),
+    ).requestBudgetAdjustment.budgetAdjustment.id;
+    return { budget, budgetLine, otherLine, expense, budgetAdjustment };
+  },
+  {
+    'Query.budgets': { operation: () => ({ query: `{ budgets(first: 100) { nodes { id name } } }` }), expect: 'ANY' },
+    'Query.budget': { operation: (a) => ({ query: `query($id: ID!) { budget(id: $id) { id } }`, variables: { id: a.ids.budget } }), expect: 'NOT_FOUND' },
+    'Query.budgetAdjustments': { operation: () => ({ query: `{ budgetAdjustments(first: 100) { nodes { id reason } } }` }), expect: 'ANY' },
+    'Query.budgetBurn': {
+      operation: (a) => ({ query: `query($id: ID!) { budgetBurn(budgetId: $id, grain: MONTH) { periodStart spentCumulative } }`, variables: { id: a.ids.budget } }),
+      expect: 'NOT_FOUND',
+    },
+    'Query.budgetEfficiency': {
+      operation: (a) => ({ query: `query($id: ID!) { budgetEfficiency(budgetId: $id) { spent } }`, variables: { id: a.ids.budget } }),
+      expect: 'NOT_FOUND',
+    },
+    'Query.budgetSettings': { operation: () => ({ query: `{ budgetSettings { fastTrackDecisionHours } }` }), expect: 'ANY' },
+    'Mutation.createBudget': {
+      operation: (a) => ({
+        query: `mutation($i: CreateBudgetInput!) { createBudget(input: $i) { budget { id } } }`,
+        variables: { i: { name: 'B', squadId: a.ids.squad, periodStart: '2026-04-01', periodEnd: '2026-06-30', currency: 'CNY' } },
+      }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.addBudgetLine': {
+      operation: (a) => ({
+        query: `mutation($i: AddBudgetLineInput!) { addBudgetLine(input: $i) { budgetLine { id } } }`,
+        variables: { i: { budgetId: a.ids.budget, name: 'B', category: 'c', kind: 'FIXED', planned: '1' } },
+      }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.updateBudgetLine': {
+      operation: (a) => ({
+        query: `mutation($i: UpdateBudgetLineInput!) { updateBudgetLine(input: $i) { budgetLine { id } } }`,
+        variables: { i: { id: a.ids.budgetLine, planned: '1', expectedVersion: 1 } },
+      }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.recordExpense': {
+      operation: (a) => ({ query: RECORD, variables: { i: { budgetLineId: a.ids.budgetLine, amount: '1', incurredOn: '2026-04-02' } } }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.voidExpense': {
+      operation: (a) => ({
+        query: `mutation($i: VoidExpenseInput!) { voidExpense(input: $i) { expense { id } } }`,
+        variables: { i: { id: a.ids.expense, reason: 'B' } },
+      }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.requestBudgetAdjustment': {
+      operation: (a) => ({
+        query: `mutation($i: RequestBudgetAdjustmentInput!) { requestBudgetAdjustment(input: $i) { budgetAdjustment { id } } }`,
+        variables: { i: { budgetId: a.ids.budget, toLineId: a.ids.otherLine, amount: '1', reason: 'B' } },
+      }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.approveBudgetAdjustment': {
+      operation: (a) => ({
+        query: `mutation($i: DecideBudgetAdjustmentInput!) { approveBudgetAdjustment(input: $i) { budgetAdjustment { id } } }`,
+        variables: { i: { id: a.ids.budgetAdjustment } },
+      }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.rejectBudgetAdjustment': {
+      operation: (a) => ({
+        query: `mutation($i: DecideBudgetAdjustmentInput!) { rejectBudgetAdjustment(input: $i) { budgetAdjustment { id } } }`,
+        variables: { i: { id: a.ids.budgetAdjustment } },
+      }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.setBudgetSettings': {
+      operation: () => ({
+        query: `mutation($i: SetBudgetSettingsInput!) { setBudgetSettings(input: $i) { settings { fastTrackDecisionHours } } }`,
+        variables: { i: { fastTrackDecisionHours: 12 } },
+      }),
+      expect: 'ANY',
+    },
+    'Subscription.budgetThresholdCrossed': {
+      operation: () => ({ query: `subscription { budgetThresholdCrossed { threshold budget { id name } } }` }),
+      expect: 'ANY',
+      trigger: async (app, a) => {
+        ok(await app.gql(RECORD, { i: { budgetLineId: a.ids.otherLine, amount: '900', incurredOn: '2026-04-03' } }, a.org));
+      },
+    },
+  },
+);

@@ -1,0 +1,156 @@
+import Decimal from 'decimal.js';
+import {
+  BudgetStatus,
+  BurnGrain,
+  assertCanGive,
+  bucketEnd,
+  bucketStart,
+  budgetStatus,
+  burnCurve,
+  burnRate,
+  compareEfficiency,
+  costPerUnit,
+  currencyDigits,
+  decisionDueAt,
+  expectedBurn,
+  forecastAtEnd,
+  isCurrencyCode,
+  kpiDelta,
+  periodBuckets,
+  thresholdsReached,
+  toleratedLossAmount,
+  validateAmount,
+  validatePeriod,
+} from '../../../src/modules/budgets/budget-rules';
+
+const d = (v: string | number) => new Decimal(v);
+
+describe('budget rules', () => {
+  it('burn rate is spent ÷ planned, null without a plan', () => {
+    expect(burnRate(d('250'), d('1000'))!.toFixed()).toBe('0.25');
+    expect(burnRate(d('1500'), d('1000'))!.toFixed()).toBe('1.5');
+    expect(burnRate(d('10'), d('0'))).toBeNull();
+  });
+
+  it('expected burn is the elapsed share of the period, counting today, clamped to 0..1', () => {
+    // 2026-04-01..2026-04-10: 10 days.
+    expect(expectedBurn('2026-04-01', '2026-04-10', '2026-03-31').toFixed()).toBe('0');
+    expect(expectedBurn('2026-04-01', '2026-04-10', '2026-04-01').toFixed()).toBe('0.1');
+    expect(expectedBurn('2026-04-01', '2026-04-10', '2026-04-05').toFixed()).toBe('0.5');
+    expect(expectedBurn('2026-04-01', '2026-04-10', '2026-04-10').toFixed()).toBe('1');
+    expect(expectedBurn('2026-04-01', '2026-04-10', '2026-05-01').toFixed()).toBe('1');
+    // A quarter of 91 days, 30 days in.
+    expect(expectedBurn('2026-04-01', '2026-06-30', '2026-04-30').toFixed(6)).toBe(d(30).div(91).toFixed(6));
+  });
+
+  it('the forecast carries the pace so far to the end of the period', () => {
+    expect(forecastAtEnd(d('300'), d('0.25')).toFixed()).toBe('1200');
+    expect(forecastAtEnd(d('300'), d('0')).toFixed()).toBe('300');
+    expect(forecastAtEnd(d('300'), d('1')).toFixed()).toBe('300');
+    expect(forecastAtEnd(d('0.1'), d('0.5')).toFixed()).toBe('0.2');
+  });
+
+  it('status compares burn with the elapsed share: AT_RISK above +10 points, UNDER below −25, OVER past plan', () => {
+    const planned = d('1000');
+    expect(budgetStatus(d('500'), planned, d('0.5'))).toBe(BudgetStatus.ON_TRACK);
+    expect(budgetStatus(d('600'), planned, d('0.5'))).toBe(BudgetStatus.ON_TRACK); // exactly +10: still on track
+    expect(budgetStatus(d('600.01'), planned, d('0.5'))).toBe(BudgetStatus.AT_RISK);
+    expect(budgetStatus(d('250'), planned, d('0.5'))).toBe(BudgetStatus.ON_TRACK); // exactly −25
+    expect(budgetStatus(d('249.99'), planned, d('0.5'))).toBe(BudgetStatus.UNDER);
+    expect(budgetStatus(d('1000'), planned, d('1'))).toBe(BudgetStatus.ON_TRACK);
+    expect(budgetStatus(d('1000.01'), planned, d('1'))).toBe(BudgetStatus.OVER);
+    expect(budgetStatus(d('0'), d('0'), d('0.5'))).toBe(BudgetStatus.ON_TRACK);
+    expect(budgetStatus(d('1'), d('0'), d('0.5'))).toBe(BudgetStatus.OVER);
+    expect(budgetStatus(d('0'), planned, d('0'))).toBe(BudgetStatus.ON_TRACK);
+  });
+
+  it('thresholds are reached at 80 % and 100 % of plan', () => {
+    expect(thresholdsReached(d('799.99'), d('1000'))).toEqual([]);
+    expect(thresholdsReached(d('800'), d('1000'))).toEqual([80]);
+    expect(thresholdsReached(d('1000'), d('1000'))).toEqual([80, 100]);
+    expect(thresholdsReached(d('5'), d('0'))).toEqual([]);
+  });
+
+  it('cost per unit is spent ÷ KPI gain, null for no, zero or negative gain', () => {
+    expect(costPerUnit(d('30000'), d('1500'))!.toFixed()).toBe('20');
+    expect(costPerUnit(d('100'), d('3'))!.toFixed(4)).toBe('33.3333');
+    expect(costPerUnit(d('100'), d('0'))).toBeNull();
+    expect(costPerUnit(d('100'), d('-5'))).toBeNull();
+    expect(costPerUnit(d('100'), null)).toBeNull();
+  });
+
+  it('the KPI delta is the last known value minus the first known one', () => {
+    expect(kpiDelta([d(100), null, d(130), d(160), null])!.toFixed()).toBe('60');
+    expect(kpiDelta([null, d(5)])!.toFixed()).toBe('0');
+    expect(kpiDelta([null, null])).toBeNull();
+    expect(kpiDelta([d(10), d(4)])!.toFixed()).toBe('-6');
+  });
+
+  it('efficiency ranks the cheapest unit first, lines without a measurable gain last', () => {
+    const rows = [
+      { name: 'c', spent: d(10), costPerKpiUnit: null },
+      { name: 'b', spent: d(100), costPerKpiUnit: d('5') },
+      { name: 'a', spent: d(500), costPerKpiUnit: d('2.5') },
+      { name: 'd', spent: d(5), costPerKpiUnit: null },
+    ];
+    expect([...rows].sort(compareEfficiency).map((r) => r.name)).toEqual(['a', 'b', 'd', 'c']);
+  });
+
+  it('buckets are ISO weeks from Monday or calendar months, covering the period', () => {
+    expect(bucketStart('2026-04-01', BurnGrain.WEEK)).toBe('2026-03-30'); // a Wednesday → Monday
+    expect(bucketStart('2026-04-05', BurnGrain.WEEK)).toBe('2026-03-30'); // Sunday
+    expect(bucketStart('2026-04-06', BurnGrain.WEEK)).toBe('2026-04-06');
+    expect(bucketEnd('2026-03-30', BurnGrain.WEEK)).toBe('2026-04-05');
+    expect(bucketEnd('2024-02-01', BurnGrain.MONTH)).toBe('2024-02-29');
+    expect(periodBuckets('2026-04-01', '2026-06-30', BurnGrain.MONTH)).toEqual(['2026-04-01', '2026-05-01', '2026-06-01']);
+    const weeks = periodBuckets('2026-04-01', '2026-06-30', BurnGrain.WEEK);
+    expect(weeks[0]).toBe('2026-03-30');
+    expect(weeks[weeks.length - 1]).toBe('2026-06-29');
+    expect(weeks).toHaveLength(14);
+  });
+
+  it('the burn curve sums the plan evenly over the days and the spend bucket by bucket', () => {
+    const spend = new Map([
+      ['2026-04-01', d('100.10')],
+      ['2026-06-01', d('0.20')],
+    ]);
+    const curve = burnCurve(d('910'), '2026-04-01', '2026-06-30', BurnGrain.MONTH, spend);
+    expect(curve.map((p) => [p.periodStart, p.plannedCumulative.toFixed(2), p.spentCumulative.toFixed()])).toEqual([
+      ['2026-04-01', '300.00', '100.1'],
+      ['2026-05-01', '610.00', '100.1'],
+      ['2026-06-01', '910.00', '100.3'],
+    ]);
+  });
+
+  it('currencies are ISO 4217 codes; amounts respect their minor unit', () => {
+    expect(isCurrencyCode('CNY')).toBe(true);
+    expect(isCurrencyCode('cny')).toBe(false);
+    expect(isCurrencyCode('XYZ')).toBe(false);
+    expect(currencyDigits('JPY')).toBe(0);
+    expect(currencyDigits('KWD')).toBe(3);
+    expect(() => validateAmount(d('0.10'), 'CNY', 'amount')).not.toThrow();
+    expect(() => validateAmount(d('0.001'), 'CNY', 'amount')).toThrow(/decimals/);
+    expect(() => validateAmount(d('0'), 'CNY', 'amount')).toThrow(/more than 0/);
+    expect(() => validateAmount(d('0'), 'CNY', 'planned', { allowZero: true })).not.toThrow();
+    expect(() => validateAmount(d('1e16'), 'CNY', 'amount')).toThrow(/at most/);
+  });
+
+  it('exact sums: 10,000 × 0.10 is 1000.00', () => {
+    let total = d(0);
+    for (let i = 0; i < 10_000; i++) total = total.plus('0.10');
+    expect(total.toFixed(2)).toBe('1000.00');
+  });
+
+  it('periods, deadlines, what a line may give, tolerated loss', () => {
+    expect(() => validatePeriod('2026-04-02', '2026-04-01')).toThrow(/on or after/);
+    expect(() => validatePeriod('2026-01-01', '2028-01-02')).toThrow(/at most/);
+    const at = new Date('2026-04-01T08:00:00Z');
+    expect(decisionDueAt(at, true, 24).toISOString()).toBe('2026-04-02T08:00:00.000Z');
+    expect(decisionDueAt(at, true, 4).toISOString()).toBe('2026-04-01T12:00:00.000Z');
+    expect(decisionDueAt(at, false, 4).toISOString()).toBe('2026-04-08T08:00:00.000Z');
+    expect(() => assertCanGive({ name: 'x', planned: d(100), spent: d(60) }, d(40), 'CNY')).not.toThrow();
+    expect(() => assertCanGive({ name: 'x', planned: d(100), spent: d(60) }, d('40.01'), 'CNY')).toThrow(/40 CNY left/);
+    expect(toleratedLossAmount(d(5000), d('0.3'))!.toFixed()).toBe('1500');
+    expect(toleratedLossAmount(d(5000), null)).toBeNull();
+  });
+});
