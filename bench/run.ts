@@ -16,6 +16,8 @@ import { LARGE, SMALL, SQUAD, SQUAD_AFTER_A_YEAR, generate, type Background, typ
 import type { LoadConfig, LoadResult } from './load';
 import { storeProgress } from './store-progress';
 import { WORKLOADS, readArgs, type Workload } from './workloads';
+import { generateKpis } from './kpi-generate';
+import { benchRecordMeasurements } from './kpi-writes';
 
 /**
  * `npm run bench [-- options]`: plangraph against the floor.
@@ -228,6 +230,7 @@ async function createBenchDb(serverUrl: string, label: string, squad: SquadShape
     const storing = Date.now();
     await storeProgress(sql, ids.organizationId);
     storeSeconds = (Date.now() - storing) / 1000;
+    await generateKpis(url, ids.organizationId);
     // As autovacuum would have left an organisation that grew over a year (visibility map, statistics).
     await db.query('VACUUM ANALYZE');
   } finally {
@@ -366,8 +369,11 @@ async function benchFloor(opts: Options, db: BenchDb, serverUrlLabel: string, tm
           ` (errors ${p.errors}${p.firstError ? `: ${p.firstError}` : ''}); floor ${f.rps.toFixed(0)} req/s p50 ${f.p50} ms (errors ${f.errors}${f.firstError ? `: ${f.firstError}` : ''})`,
       );
     }
+    const kpiWrites = !opts.only || opts.only.includes('recordMeasurements')
+      ? await benchRecordMeasurements({ url: server.url, token, dbUrl: db.url, organizationId: db.ids.organizationId })
+      : null;
     const rssEnd = rssMiB(server.child.pid!);
-    return { rows, rss: { start: rssStart, warm: rssWarm, end: rssEnd }, database: serverUrlLabel };
+    return { rows, kpiWrites, rss: { start: rssStart, warm: rssWarm, end: rssEnd }, database: serverUrlLabel };
   } finally {
     await server.stop();
     await floor.stop();

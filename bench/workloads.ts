@@ -11,8 +11,9 @@
 
 import { BUDGET_REVIEW, BUDGET_REVIEW_FLOOR, benchBudgetId } from './budgets-bench';
 import { CAMPAIGNS_FINANCE } from './campaigns-bench';
+import { KPI_WORKLOADS, type KpiWorkloadName } from './kpi-workloads';
 
-export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | 'budgetReview' | 'campaignsFinance';
+export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | 'budgetReview' | 'campaignsFinance' | KpiWorkloadName;
 
 export interface Workload {
   name: WorkloadName;
@@ -226,6 +227,7 @@ export const WORKLOADS: Workload[] = [
     floorSql: BUDGET_REVIEW_FLOOR,
   },
   CAMPAIGNS_FINANCE,
+  ...KPI_WORKLOADS,
 ];
 
 export interface BenchContext {

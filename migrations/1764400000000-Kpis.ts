@@ -4,7 +4,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * KPIs module: agreed metric definitions (one per key in an organisation) arranged in a driver
  * tree (parent_id), their measurements per period (one per KPI and period start), the threshold
  * alerts raised from them (at most one per KPI, period and level), and key results that follow
- * a KPI (key_results.kpi_id).
+ * a KPI (key_results.kpi_id). Each KPI keeps its latest value and status (from its latest
+ * measurement, or its formula at the latest period of its inputs) so that the status filter is
+ * an index scan; maintained by src/modules/kpis/kpi-state.ts.
  */
 export class Kpis1764400000000 implements MigrationInterface {
   name = 'Kpis1764400000000';
@@ -31,6 +33,9 @@ export class Kpis1764400000000 implements MigrationInterface {
         critical_below numeric,
         warning_above numeric,
         critical_above numeric,
+        latest_period date,
+        latest_value numeric,
+        status varchar(8) NOT NULL DEFAULT 'NO_DATA' CHECK (status IN ('NORMAL','WARNING','CRITICAL','NO_DATA')),
         version int NOT NULL DEFAULT 1,
         archived_at timestamptz(3),
         created_at timestamptz(3) NOT NULL DEFAULT now(),
@@ -43,6 +48,7 @@ export class Kpis1764400000000 implements MigrationInterface {
     await q.query(`CREATE INDEX kpis_org_created_idx ON kpis (organization_id, created_at, id)`);
     await q.query(`CREATE INDEX kpis_org_parent_idx ON kpis (organization_id, parent_id)`);
     await q.query(`CREATE INDEX kpis_org_owner_idx ON kpis (organization_id, owner_id)`);
+    await q.query(`CREATE INDEX kpis_org_status_idx ON kpis (organization_id, status, created_at, id)`);
     await q.query(`
       CREATE TABLE kpi_measurements (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

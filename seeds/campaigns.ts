@@ -18,7 +18,7 @@ export const CAMPAIGN_DEMO = {
  * and KOL expenses of that budget are tagged with it (cost 140,000), a direct, an indirect and a
  * brand return recorded from their basis (492,000 in all: ROI 2.514286), a review with one action
  * turned into a task, KPI targets (gmv, new_users, when the KPI seed created them) and the
- * checkout A/B experiment (300,000 users, +18% conversion, concluded ROLL_OUT). Idempotent: rows
+ * checkout A/B experiment on conversion_rate (300,000 users, +18% conversion, concluded ROLL_OUT). Idempotent: rows
  * with these ids are inserted once and never overwritten.
  */
 export async function seedCampaigns(m: EntityManager): Promise<void> {
@@ -60,6 +60,11 @@ export async function seedCampaigns(m: EntityManager): Promise<void> {
     ]),
     decision: 'ROLL_OUT', concluded_at: '2026-05-25T09:00:00Z', version: 3,
   });
+  await m.query(
+    `UPDATE campaign_experiments SET metric_kpi_id = (SELECT k.id FROM kpis k WHERE k.organization_id = $1 AND k.key = 'conversion_rate')
+      WHERE id = $2 AND organization_id = $1`,
+    [org, C.checkoutExperiment],
+  );
   await insert('campaign_reviews', {
     id: CAMPAIGN_DEMO.review, campaign_id: C.superBrandDay, summary: 'GMV 超目标 13%，拉新低于预期', went_well: 'KOL 专场转化最好；一键结账全量后转化提升 18%',
     to_improve: '会员权益吸引力不足，新客留存待观察', reviewed_by: U.owner.id, created_at: '2026-05-28T08:00:00Z',

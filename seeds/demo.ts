@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { hashPassword } from '../src/modules/identity/passwords';
 import { DEMO } from './ids';
 import { seedPlan } from './plan';
+import { seedKpis } from './kpis';
 import { seedBudgets } from './budgets';
 import { seedCampaigns } from './campaigns';
 import { sqlOf, storeOrganizationProgress } from '../src/modules/okrs/okr-progress-store';
@@ -39,6 +40,7 @@ export async function seedDemo(ds: DataSource): Promise<boolean> {
       );
     }
     await seedPlan(m);
+    await seedKpis(m);
     await seedBudgets(m);
     await seedCampaigns(m);
     // The plan is inserted as rows: its stored OKR progress and status are computed once here.

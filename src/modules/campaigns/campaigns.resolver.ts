@@ -228,7 +228,7 @@ export class CampaignTargetResolver {
   @FieldResolver(() => DecimalScalar, {
     nullable: true,
     description:
-      'The KPI over the campaign: its monthly values over the months the campaign’s dates touch, combined by its aggregation (SUM: sum; AVERAGE: mean of the months with a value; LAST: the latest month’s). Null without measurements.',
+      'The KPI over the campaign: its monthly values over the months the campaign’s dates touch, combined by its aggregation (SUM: sum; AVERAGE: mean of the months with a value; LAST: the latest month’s). Null without measurements (a formula KPI’s own measurements only).',
   })
   actual(@Root() t: CampaignTarget, @Ctx() ctx: Context) {
     return targetActual(ctx).load(t);

@@ -1,6 +1,11 @@
+import { badInput, notFound } from '../../common/errors';
+import { registerKeyResultKpiCheck } from '../okrs';
+import { registerWorkSource } from '../work';
 import { Kpi, KpiAlert, KpiMeasurement } from './kpi.entity';
+import { kpiAlertWork } from './kpi-alerts.service';
 // The by-id loaders register Kpi and KpiAlert for node(id:).
-import './kpis.loaders';
+import { kpiById } from './kpis.loaders';
+import { KeyResultKpiResolver, KpiAlertResolver, KpiResolver } from './kpis.resolver';
 
 export { Kpi, KpiAlert, KpiMeasurement, KpiRange, KpiThresholds } from './kpi.entity';
 export { KpiAggregation, KpiAlertLevel, KpiAlertStatus, KpiDirection, KpiLayer, KpiStatus } from './kpi-rules';
@@ -9,4 +14,13 @@ export { requireKpisByKeys } from './kpi-access';
 export { kpiValuesByPeriod, type PeriodValue } from './kpi-values';
 
 export const kpisEntities = [Kpi, KpiMeasurement, KpiAlert];
-export const kpisResolvers = [] as const;
+export const kpisResolvers = [KpiResolver, KpiAlertResolver, KeyResultKpiResolver] as const;
+
+registerWorkSource(kpiAlertWork);
+
+// Key results follow KPIs: the OKR module asks this module whether a kpiId may be followed.
+registerKeyResultKpiCheck(async (ctx, kpiId) => {
+  const kpi = await kpiById(ctx).load(kpiId);
+  if (!kpi) throw notFound('Kpi');
+  if (kpi.archivedAt) throw badInput(`KPI ${kpi.key} is archived: a key result cannot follow it`, 'kpiId');
+});

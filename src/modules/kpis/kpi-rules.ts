@@ -93,3 +93,92 @@ export function aggregate(aggregation: KpiAggregation, sum: Decimal, count: numb
       return last;
   }
 }
+
+/** A KPI's normal range and thresholds (all optional) and which way is good. */
+export interface KpiLimits {
+  direction: KpiDirection;
+  normalMin: Decimal | null;
+  normalMax: Decimal | null;
+  warningBelow: Decimal | null;
+  criticalBelow: Decimal | null;
+  warningAbove: Decimal | null;
+  criticalAbove: Decimal | null;
+}
+
+/** A rule the limits break, for BAD_USER_INPUT naming the field. */
+export class LimitsError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Limits must be ordered: normalRange.min ≤ max, criticalBelow ≤ warningBelow,
+ * warningAbove ≤ criticalAbove, and every "below" threshold under every "above" one.
+ */
+export function validateLimits(l: KpiLimits): void {
+  const le = (a: Decimal | null, b: Decimal | null) => a == null || b == null || a.lte(b);
+  if (!le(l.normalMin, l.normalMax)) throw new LimitsError('normalRange.min must not be above normalRange.max', 'normalRange');
+  if (!le(l.criticalBelow, l.warningBelow)) {
+    throw new LimitsError('thresholds.criticalBelow must not be above thresholds.warningBelow', 'thresholds');
+  }
+  if (!le(l.warningAbove, l.criticalAbove)) {
+    throw new LimitsError('thresholds.warningAbove must not be above thresholds.criticalAbove', 'thresholds');
+  }
+  const below = [l.warningBelow, l.criticalBelow].filter((v): v is Decimal => v != null);
+  const above = [l.warningAbove, l.criticalAbove].filter((v): v is Decimal => v != null);
+  if (below.some((b) => above.some((a) => b.gte(a)))) {
+    throw new LimitsError('every "below" threshold must be under every "above" threshold', 'thresholds');
+  }
+}
+
+export interface Breach {
+  level: KpiAlertLevel;
+  /** What was crossed, e.g. "below the critical threshold 15". */
+  reason: string;
+}
+
+/**
+ * The alert a value raises, if any (the most severe one): CRITICAL strictly past a critical
+ * threshold; WARNING strictly past a warning threshold, or outside the normal range on the bad
+ * side (below its min when higher is better, above its max when lower is better — a value
+ * better than normal is no alarm). Thresholds apply on the side they name whatever the direction.
+ */
+export function breachOf(l: KpiLimits, value: Decimal): Breach | null {
+  if (l.criticalBelow != null && value.lt(l.criticalBelow)) {
+    return { level: KpiAlertLevel.CRITICAL, reason: `below the critical threshold ${l.criticalBelow.toFixed()}` };
+  }
+  if (l.criticalAbove != null && value.gt(l.criticalAbove)) {
+    return { level: KpiAlertLevel.CRITICAL, reason: `above the critical threshold ${l.criticalAbove.toFixed()}` };
+  }
+  if (l.warningBelow != null && value.lt(l.warningBelow)) {
+    return { level: KpiAlertLevel.WARNING, reason: `below the warning threshold ${l.warningBelow.toFixed()}` };
+  }
+  if (l.warningAbove != null && value.gt(l.warningAbove)) {
+    return { level: KpiAlertLevel.WARNING, reason: `above the warning threshold ${l.warningAbove.toFixed()}` };
+  }
+  if (l.direction === KpiDirection.HIGHER_IS_BETTER && l.normalMin != null && value.lt(l.normalMin)) {
+    return { level: KpiAlertLevel.WARNING, reason: `below the normal range (min ${l.normalMin.toFixed()})` };
+  }
+  if (l.direction === KpiDirection.LOWER_IS_BETTER && l.normalMax != null && value.gt(l.normalMax)) {
+    return { level: KpiAlertLevel.WARNING, reason: `above the normal range (max ${l.normalMax.toFixed()})` };
+  }
+  return null;
+}
+
+/** The status a latest value gives (NO_DATA without one). */
+export function statusOf(l: KpiLimits, value: Decimal | null): KpiStatus {
+  if (value == null) return KpiStatus.NO_DATA;
+  const breach = breachOf(l, value);
+  if (!breach) return KpiStatus.NORMAL;
+  return breach.level === KpiAlertLevel.CRITICAL ? KpiStatus.CRITICAL : KpiStatus.WARNING;
+}
+
+/** The alert's message: "退款率 refund_rate is 9.5 % for the period from 2026-03-02, above the critical threshold 8". */
+export function alertMessage(kpi: { key: string; name: string; unit: string | null }, periodStart: string, value: Decimal, breach: Breach): string {
+  const unit = kpi.unit ? ` ${kpi.unit}` : '';
+  return `${kpi.name} (${kpi.key}) is ${value.toFixed()}${unit} for the period from ${periodStart}, ${breach.reason}`;
+}

@@ -70,6 +70,12 @@ export class Kpi extends Node {
   @Column({ name: 'critical_below', type: 'numeric', nullable: true, transformer: decimalTransformer }) criticalBelow: Decimal | null;
   @Column({ name: 'warning_above', type: 'numeric', nullable: true, transformer: decimalTransformer }) warningAbove: Decimal | null;
   @Column({ name: 'critical_above', type: 'numeric', nullable: true, transformer: decimalTransformer }) criticalAbove: Decimal | null;
+  /** Stored by kpi-state.ts: the latest period with a value, that value, and the status it gives. */
+  @Column({ name: 'latest_period', type: 'date', nullable: true, transformer: dayTransformer }) latestPeriod: string | null;
+  @Column({ name: 'latest_value', type: 'numeric', nullable: true, transformer: decimalTransformer }) latestValue: Decimal | null;
+  @Field(() => KpiStatus, { description: 'From the latest value against the normal range and thresholds (NO_DATA without one).' })
+  @Column({ type: 'varchar' })
+  status: KpiStatus;
   @Field(() => Int, { description: 'Increases with every change; send it back as expectedVersion.' })
   @Column({ type: 'int' })
   version: number;

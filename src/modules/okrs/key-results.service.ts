@@ -33,8 +33,10 @@ import {
   assertRollupWeights,
   checkWeight,
   assertNotArchived,
+  lockCycle,
 } from './okr-access';
 import { sqlOf, storeKeyResultProgress, storeKeyResultValues, storeObjectiveProgress } from './okr-progress-store';
+import { checkKeyResultKpi } from './kpi-link';
 
 /** The routing facts of a key result's events. */
 const krMeta = (objective: Objective) => ({ objectiveId: objective.id, squadId: objective.squadId, cycleId: objective.cycleId });
@@ -71,6 +73,7 @@ export async function createKeyResult(ctx: Context, input: CreateKeyResultInput)
         confidence: null,
         weight,
         ownerId,
+        kpiId: input.kpiId ? await checkKeyResultKpi(tx, input.kpiId) : null,
         score: null,
         lastCheckInAt: null,
         version: 1,
@@ -104,6 +107,7 @@ export async function updateKeyResult(ctx: Context, input: UpdateKeyResultInput)
     rule(() => validateMeasure(measure));
     if (input.weight) set.weight = checkWeight(input.weight);
     if (input.ownerId) set.ownerId = (await requireOrgUser(tx, input.ownerId, 'ownerId', { notViewer: true })).userId;
+    if (input.kpiId !== undefined) set.kpiId = input.kpiId === null ? null : await checkKeyResultKpi(tx, input.kpiId);
     await openCycle(tx, kr.cycleId);
     if (set.weight) await assertRollupWeights(tx, objective.id, { keyResultId: kr.id, weight: set.weight });
     const keyResult = await updateRecorded(tx, KeyResult, kr, input.expectedVersion, set, {
@@ -171,6 +175,48 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
     announceProgress(tx, rolledUp);
     return { checkIn, keyResult };
   });
+}
+
+/**
+ * A check-in recorded by the system (author null) in the caller's transaction, for a key result
+ * that follows a KPI whose latest value changed: the same write, roll-up, stored progress and
+ * announcement (KEY_RESULT_CHECKED_IN) as a manual check-in, without a version check. The
+ * confidence stays the key result's latest one (0.5 in the check-in row when nobody has given
+ * one yet; the key result's own confidence stays unset). Nothing is recorded (null) for an
+ * archived key result or objective, a closed cycle, an unchanged value or a value the key
+ * result's kind refuses.
+ */
+export async function recordSystemCheckIn(tx: Context, keyResultId: string, value: Decimal, note: string): Promise<CheckIn | null> {
+  const kr = await keyResultById(tx).load(keyResultId);
+  if (!kr || kr.archivedAt || kr.currentValue.eq(value)) return null;
+  if (kr.kind === KeyResultKind.MILESTONE && !(value.eq(0) || value.eq(1))) return null;
+  const objective = await objectiveById(tx).load(kr.objectiveId);
+  if (!objective || objective.archivedAt) return null;
+  const cycle = await lockCycle(tx, kr.cycleId, 'pessimistic_read');
+  if (cycle.closedAt) return null;
+  const checkIn = await tx.manager.save(
+    tx.manager.create(CheckIn, {
+      organizationId: orgId(tx),
+      keyResultId: kr.id,
+      value,
+      confidence: kr.confidence ?? 0.5,
+      note: note.slice(0, 5000),
+      authorId: null,
+    }),
+  );
+  const keyResult = await updateRecorded(tx, KeyResult, kr, null, { currentValue: value, lastCheckInAt: checkIn.createdAt }, {
+    action: 'key_result.checked_in',
+    meta: { keyResultId: kr.id, ...krMeta(objective) },
+    after: (updated) => ({ ...updated, checkIn }),
+    event: () => ({ entityType: 'CheckIn', entityId: checkIn.id }),
+    prime: keyResultById,
+    what: 'This key result',
+  });
+  const rolledUp = await storeKeyResultValues(sqlOf(tx.manager), orgId(tx), [
+    { ...keyResult, cycle: { startsOn: cycle.startsOn, endsOn: cycle.endsOn } },
+  ]);
+  announceProgress(tx, rolledUp);
+  return checkIn;
 }
 
 /** The key result and its objective, for a manager of the objective, in an open cycle. */

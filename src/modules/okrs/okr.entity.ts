@@ -102,6 +102,8 @@ export class KeyResult extends Node {
   @Column({ type: 'numeric', transformer: decimalTransformer })
   weight: Decimal;
   @Column({ name: 'owner_id', type: 'uuid' }) ownerId: string;
+  /** The KPI it follows (checked by the hook of kpi-link.ts; the column and the `kpi` field belong to the KPI module). */
+  @Column({ name: 'kpi_id', type: 'uuid', nullable: true }) kpiId: string | null;
   @Field(() => Number, { nullable: true, description: 'Set when the cycle closes: progress rounded to 0.1.' })
   @Column({ type: 'numeric', nullable: true, transformer: ratioTransformer })
   score: number | null;

@@ -84,6 +84,10 @@ export class CreateKeyResultInput {
   @IsOptional()
   weight?: Decimal;
   @Field(() => ID, { nullable: true, description: "A User; the objective's owner when omitted." }) @GlobalIdOf('User') @IsOptional() ownerId?: string;
+  @Field(() => ID, { nullable: true, description: "A Kpi the key result follows: each new latest value of the KPI records a check-in." })
+  @GlobalIdOf('Kpi')
+  @IsOptional()
+  kpiId?: string;
   @IdempotencyKeyField() idempotencyKey?: string;
 }
 
@@ -98,6 +102,7 @@ export class UpdateKeyResultInput {
   @Field(() => DecimalScalar, { nullable: true }) @IsOptional() targetValue?: Decimal;
   @Field(() => DecimalScalar, { nullable: true }) @IsOptional() weight?: Decimal;
   @Field(() => ID, { nullable: true }) @GlobalIdOf('User') @IsOptional() ownerId?: string;
+  @Field(() => ID, { nullable: true, description: 'The Kpi to follow; null stops following.' }) @GlobalIdOf('Kpi') @IsOptional() kpiId?: string | null;
 }
 
 @InputType()

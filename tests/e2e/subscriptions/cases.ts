@@ -78,6 +78,11 @@ async function checkIn(gql: Gql, owner: TestOrg, w: World, n: number) {
 const rolledBackCheckIn = (gql: Gql, owner: TestOrg, w: World) =>
   gql.gql(CHECK_IN, { i: { keyResultId: w.keyResultId, value: '1999', confidence: 0.1, note: ROLLBACK_MARKER, expectedVersion: w.version } }, owner);
 
+const CREATE_KPI = `mutation($i: CreateKpiInput!) { createKpi(input: $i) { kpi { id key } } }`;
+const RECORD_MEASUREMENTS = `mutation($i: RecordMeasurementsInput!) { recordMeasurements(input: $i) { alertsRaised } }`;
+/** The Monday of the n-th week of 2026. */
+const kpiWeek = (n: number) => new Date(Date.UTC(2026, 0, 5 + 7 * n)).toISOString().slice(0, 10);
+
 export const subscriptionCases: Record<string, SubscriptionCase> = {
   planningEvents: {
     document: `subscription { planningEvents { type entityType entityId } }`,
@@ -178,5 +183,22 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
     },
     rolledBack: (gql, owner, w) =>
       gql.gql(RECORD_EXPENSE, { i: { budgetLineId: w.lineId, amount: '1', incurredOn: '2026-05-02', campaignId: w.campaignId, description: ROLLBACK_MARKER } }, owner),
+  },
+
+  kpiAlertRaised: {
+    document: `subscription { kpiAlertRaised { level value periodStart kpi { key } } }`,
+    async setup(gql, owner) {
+      const key = `refund_${Math.random().toString(36).slice(2, 8)}`;
+      ok(await gql.gql(CREATE_KPI, { i: { key, name: '退款率', layer: 'OPERATIONAL', direction: 'LOWER_IS_BETTER', thresholds: { criticalAbove: '8' } } }, owner));
+      return { key };
+    },
+    async trigger(gql, owner, w, n) {
+      const value = String(10 + n);
+      const done = ok(await gql.gql(RECORD_MEASUREMENTS, { i: { measurements: [{ kpiKey: w.key, periodStart: kpiWeek(n), value }] } }, owner));
+      if (done.recordMeasurements.alertsRaised !== 1) throw new Error('the measurement raised no alert');
+      return { kpiAlertRaised: { level: 'CRITICAL', value, periodStart: kpiWeek(n), kpi: { key: w.key } } };
+    },
+    rolledBack: (gql, owner, w) =>
+      gql.gql(RECORD_MEASUREMENTS, { i: { measurements: [{ kpiKey: w.key, periodStart: kpiWeek(40), value: '50', source: ROLLBACK_MARKER }] } }, owner),
   },
 };

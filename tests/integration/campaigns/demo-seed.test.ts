@@ -18,7 +18,8 @@ describe('campaign demo seed', () => {
       await app.gql(
         `query($id: ID!) { campaign(id: $id) { name status budgetLine { name budget { name } } cost totalReturn roi
           returns { kind amount } review { summary } tasks { title assignee { displayName } }
-          experiments { id name decision result { lift significant winner } } } }`,
+          experiments { id name decision metric { key } result { lift significant winner } }
+          targets { kpi { key } target actual } } }`,
         { id: toGlobalId('Campaign', DEMO.campaigns.superBrandDay) },
         finance,
       ),
@@ -38,8 +39,14 @@ describe('campaign demo seed', () => {
       tasks: [{ title: '重新设计新客会员权益' }],
     });
     expect(campaign.review.summary).toContain('GMV');
+    // Targets on the KPI seed's KPIs; actual: their May measurements (the month of the campaign's
+    // dates). gmv is a formula of other KPIs with no measurements of its own: no actual.
+    expect(campaign.targets).toEqual([
+      { kpi: { key: 'gmv' }, target: '6000000', actual: null },
+      { kpi: { key: 'new_users' }, target: '10000', actual: expect.stringMatching(/^\d+$/) },
+    ]);
     const [experiment] = campaign.experiments;
-    expect(experiment).toMatchObject({ id: toGlobalId('Experiment', DEMO.campaigns.checkoutExperiment), name: '一键结账', decision: 'ROLL_OUT', result: { significant: true, winner: '一键结账' } });
+    expect(experiment).toMatchObject({ id: toGlobalId('Experiment', DEMO.campaigns.checkoutExperiment), name: '一键结账', decision: 'ROLL_OUT', metric: { key: 'conversion_rate' }, result: { significant: true, winner: '一键结账' } });
     expect(experiment.result.lift).toBeCloseTo(0.18, 10);
     expect(campaign.tasks[0].assignee.displayName).toBe(DEMO.users.member.name);
   });

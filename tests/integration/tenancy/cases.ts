@@ -8,6 +8,7 @@ import './cases/squads';
 import './cases/okrs';
 import './cases/tasks';
 import './cases/work';
+import './cases/kpis';
 import './cases/budgets';
 import './cases/campaigns';
 

@@ -1,0 +1,91 @@
+/** Threshold alerts: the list, acknowledging, and the owner's `myWork` items. */
+import { isAdmin, orgId } from '../../common/auth';
+import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
+import type { Context } from '../../common/context';
+import { AppError, ErrorCode, forbidden } from '../../common/errors';
+import { requireById } from '../../common/loaders';
+import { withTransaction } from '../../db/transaction';
+import { updateRecorded } from '../audit';
+import { afterCondition, type WorkCursor, type WorkItemData, type WorkSource } from '../work';
+import { KpiAlert } from './kpi.entity';
+import { KpiAlertLevel, KpiAlertStatus } from './kpi-rules';
+import type { AcknowledgeKpiAlertInput, KpiAlertsFilter } from './kpis.inputs';
+import { kpiAlertById, kpiById } from './kpis.loaders';
+
+const ALERT_SORT: SortKey<KpiAlert>[] = [
+  { column: 'a.created_at', direction: 'DESC', value: (a) => a.createdAt },
+  { column: 'a.id', direction: 'DESC', value: (a) => a.id },
+];
+
+/** `kpiAlerts`: newest first, filtered by status, level and KPI. */
+export async function listKpiAlerts(ctx: Context, filter: KpiAlertsFilter, page: ConnectionArgs): Promise<ConnectionResult<KpiAlert>> {
+  const qb = ctx.manager.createQueryBuilder(KpiAlert, 'a').where('a.organization_id = :org', { org: orgId(ctx) });
+  if (filter.status) qb.andWhere('a.status = :status', { status: filter.status });
+  if (filter.level) qb.andWhere('a.level = :level', { level: filter.level });
+  if (filter.kpiId) qb.andWhere('a.kpi_id = :kpi', { kpi: filter.kpiId });
+  const result = await paginate(qb, page, ALERT_SORT);
+  for (const a of result.nodes) kpiAlertById(ctx).prime(a.id, a);
+  return result;
+}
+
+/** OWNER/ADMIN or the KPI's owner acknowledge an open alert (INVALID_TRANSITION when it already is). */
+export async function acknowledgeKpiAlert(ctx: Context, input: AcknowledgeKpiAlertInput) {
+  return withTransaction(ctx, async (tx) => {
+    const alert = await requireById(kpiAlertById(tx), input.id, 'KpiAlert');
+    const kpi = await kpiById(tx).load(alert.kpiId);
+    if (!isAdmin(tx) && (!kpi?.ownerId || kpi.ownerId !== tx.viewer?.userId)) {
+      throw forbidden("Only OWNER/ADMIN or the KPI's owner may acknowledge its alerts");
+    }
+    if (alert.status !== KpiAlertStatus.OPEN) {
+      throw new AppError(ErrorCode.INVALID_TRANSITION, `This alert was already acknowledged on ${alert.acknowledgedAt?.toISOString() ?? 'an earlier day'}`);
+    }
+    const updated = await updateRecorded(
+      tx,
+      KpiAlert,
+      alert,
+      alert.version,
+      { status: KpiAlertStatus.ACKNOWLEDGED, acknowledgedBy: tx.viewer!.userId, acknowledgedAt: new Date(), note: input.note?.trim() || null },
+      { action: 'kpi_alert.acknowledged', meta: { kpiId: alert.kpiId, level: alert.level }, prime: kpiAlertById, what: 'This alert' },
+    );
+    return { alert: updated };
+  });
+}
+
+const KPI_ALERT_OPEN = {
+  name: 'KPI_ALERT_OPEN',
+  description: 'An open (unacknowledged) alert of a KPI you own; due the day it was raised, critical ones first.',
+  rank: 0,
+};
+
+const DUE_ON = `((a.created_at AT TIME ZONE 'UTC')::date)`;
+
+function openAlertsOf(ctx: Context, userId: string) {
+  return ctx.manager
+    .createQueryBuilder(KpiAlert, 'a')
+    .innerJoin('kpis', 'k', 'k.id = a.kpi_id AND k.organization_id = a.organization_id')
+    .where('a.organization_id = :org AND a.status = :open AND k.owner_id = :me AND k.archived_at IS NULL', {
+      org: orgId(ctx),
+      open: KpiAlertStatus.OPEN,
+      me: userId,
+    });
+}
+
+/** The KPI module's part of `myWork`: open alerts of the KPIs the caller owns. */
+export const kpiAlertWork: WorkSource = {
+  kinds: [KPI_ALERT_OPEN],
+  async fetch(ctx: Context, userId: string, after: WorkCursor | null, limit: number): Promise<WorkItemData[]> {
+    const qb = openAlertsOf(ctx, userId);
+    const cond = afterCondition(after, () => KPI_ALERT_OPEN.rank, DUE_ON, 'a.id');
+    if (cond) qb.andWhere(cond.sql, cond.params);
+    const alerts = await qb.orderBy(DUE_ON, 'ASC').addOrderBy('a.id', 'ASC').limit(limit).getMany();
+    return alerts.map((a) => ({
+      kind: KPI_ALERT_OPEN.name,
+      reason: `${a.level === KpiAlertLevel.CRITICAL ? 'critical' : 'warning'}: ${a.message}`,
+      dueOn: a.createdAt.toISOString().slice(0, 10),
+      subject: a,
+    }));
+  },
+  count(ctx: Context, userId: string): Promise<number> {
+    return openAlertsOf(ctx, userId).getCount();
+  },
+};

@@ -1,0 +1,209 @@
+/** Measurements (bulk upsert), the alerts they raise, and the key results that follow KPIs. */
+import Decimal from 'decimal.js';
+import { isAdmin, orgId } from '../../common/auth';
+import { Role, type Context } from '../../common/context';
+import { AppError, ErrorCode } from '../../common/errors';
+import { emitAfterCommit } from '../../common/events';
+import { parseDecimal } from '../../common/scalars';
+import { withIdempotency } from '../../db/idempotency';
+import { recordChange } from '../audit';
+import { keyResultsFollowingKpis, recordSystemCheckIn } from '../okrs';
+import type { Kpi } from './kpi.entity';
+import { alertMessage, breachOf, KPI_KEY, type KpiAlertLevel } from './kpi-rules';
+import { kpisByKeys } from './kpi-access';
+import { ancestorsAndSelf, lockKpis, refreshKpiState, type LatestChange } from './kpi-state';
+import type { RecordMeasurementsInput } from './kpis.inputs';
+
+export const KPI_ALERT_RAISED = 'KPI_ALERT_RAISED';
+const MAX_SOURCE_LENGTH = 200;
+/** Rows listed in `extensions.rows` when a call is refused (`extensions.invalidRows` counts them all). */
+const MAX_LISTED_ROW_ERRORS = 500;
+
+export interface RowError {
+  index: number;
+  kpiKey: string;
+  message: string;
+}
+
+/** Who may record measurements of a KPI: OWNER, ADMIN, FINANCE and SQUAD_LEAD any; a MEMBER those they own. */
+function mayRecord(ctx: Context, kpi: Kpi): boolean {
+  if (isAdmin(ctx) || ctx.role === Role.FINANCE || ctx.role === Role.SQUAD_LEAD) return true;
+  return ctx.role === Role.MEMBER && kpi.ownerId != null && kpi.ownerId === ctx.viewer?.userId;
+}
+
+interface AlertCandidate {
+  kpi: Kpi;
+  measurementId: string | null;
+  periodStart: string;
+  value: Decimal;
+}
+
+/**
+ * Records up to 10,000 measurements in one transaction: every row is checked first (unknown or
+ * archived key, formula KPI, value that is not a decimal, source too long, the same KPI and
+ * period twice, a KPI the caller may not record) and one bad row refuses the whole call with
+ * BAD_USER_INPUT and `extensions.rows: [{ index, kpiKey, message }]`. Then: lock the KPIs and
+ * the KPIs above them, upsert every row in one statement, refresh the stored latest values,
+ * raise alerts in one statement, audit once; and a system check-in for every key result
+ * following a KPI whose latest value changed.
+ */
+export async function recordMeasurements(ctx: Context, input: RecordMeasurementsInput) {
+  return withIdempotency(ctx, 'recordMeasurements', input, async (tx) => {
+    const rows = input.measurements;
+    const errors: RowError[] = [];
+    const fail = (index: number, kpiKey: string, message: string) => errors.push({ index, kpiKey: kpiKey.slice(0, 64), message });
+    const values: Array<Decimal | null> = rows.map((r, i) => {
+      try {
+        return parseDecimal(r.value);
+      } catch (e) {
+        fail(i, r.kpiKey, (e as Error).message);
+        return null;
+      }
+    });
+    const keys = [...new Set(rows.map((r) => r.kpiKey).filter((k) => k.length <= 64 && KPI_KEY.test(k)))];
+    const kpis = await kpisByKeys(tx, keys);
+    const seen = new Map<string, number>();
+    rows.forEach((r, i) => {
+      const kpi = kpis.get(r.kpiKey);
+      if (!kpi) return fail(i, r.kpiKey, `Unknown KPI key ${JSON.stringify(r.kpiKey.slice(0, 64))}`);
+      if (kpi.archivedAt) return fail(i, r.kpiKey, `KPI ${kpi.key} is archived`);
+      if (kpi.formula != null) return fail(i, r.kpiKey, `KPI ${kpi.key} is computed by its formula (${kpi.formula}): record its inputs instead`);
+      if (!mayRecord(tx, kpi)) return fail(i, r.kpiKey, `You may not record measurements of ${kpi.key}: it needs OWNER, ADMIN, FINANCE, SQUAD_LEAD or its owner`);
+      if (r.source != null && r.source.length > MAX_SOURCE_LENGTH) return fail(i, r.kpiKey, `source has at most ${MAX_SOURCE_LENGTH} characters`);
+      const slot = `${kpi.id}/${r.periodStart}`;
+      const first = seen.get(slot);
+      if (first !== undefined) return fail(i, r.kpiKey, `Row ${first} already records ${kpi.key} for ${r.periodStart}`);
+      seen.set(slot, i);
+    });
+    if (errors.length > 0) {
+      errors.sort((a, b) => a.index - b.index);
+      throw new AppError(
+        ErrorCode.BAD_USER_INPUT,
+        `${errors.length} of ${rows.length} measurement${rows.length > 1 ? 's are' : ' is'} invalid (first: row ${errors[0].index}, ${errors[0].message}); nothing was recorded`,
+        { field: 'measurements', invalidRows: errors.length, rows: errors.slice(0, MAX_LISTED_ROW_ERRORS) },
+      );
+    }
+
+    const kpiIds = [...new Set(rows.map((r) => kpis.get(r.kpiKey)!.id))];
+    const chain = await ancestorsAndSelf(tx, kpiIds);
+    await lockKpis(tx, chain.map((k) => k.id));
+    const withLimits = [...kpis.values()].filter(hasLimits).map((k) => k.id);
+    const [result]: Array<{ inserted: number; total: number; changed: Array<[string, string, string, string]> }> = await tx.manager.query(
+      `WITH input AS (
+         SELECT * FROM unnest($2::uuid[], $3::date[], $4::numeric[], $5::text[]) AS t(kpi_id, period_start, value, source)
+       ), old AS (
+         SELECT m.kpi_id, m.period_start, m.value FROM kpi_measurements m
+           JOIN input i ON m.kpi_id = i.kpi_id AND m.period_start = i.period_start
+          WHERE m.organization_id = $1
+       ), up AS (
+         INSERT INTO kpi_measurements (organization_id, kpi_id, period_start, value, source, recorded_by)
+         SELECT $1, kpi_id, period_start, value, source, $6 FROM input
+         ON CONFLICT (organization_id, kpi_id, period_start) DO UPDATE
+           SET value = EXCLUDED.value, source = EXCLUDED.source, recorded_by = EXCLUDED.recorded_by, recorded_at = now()
+         RETURNING id, kpi_id, period_start, value, (xmax = 0) AS inserted
+       )
+       SELECT (SELECT count(*) FROM up WHERE inserted)::int AS inserted, (SELECT count(*) FROM up)::int AS total,
+              COALESCE((SELECT json_agg(json_build_array(up.id, up.kpi_id, to_char(up.period_start, 'YYYY-MM-DD'), up.value::text))
+                          FROM up LEFT JOIN old ON old.kpi_id = up.kpi_id AND old.period_start = up.period_start
+                         WHERE up.kpi_id = ANY($7::uuid[]) AND (up.inserted OR old.value <> up.value)), '[]'::json) AS changed`,
+      [
+        orgId(tx),
+        rows.map((r) => kpis.get(r.kpiKey)!.id),
+        rows.map((r) => r.periodStart),
+        values.map((v) => v!.toFixed()),
+        rows.map((r) => r.source?.trim() || null),
+        tx.viewer?.userId ?? null,
+        withLimits,
+      ],
+    );
+    const changes = await refreshKpiState(tx, kpiIds);
+    const byId = new Map([...chain, ...kpis.values()].map((k) => [k.id, k]));
+    const candidates: AlertCandidate[] = result.changed.map(([id, kpiId, periodStart, value]) => ({
+      kpi: byId.get(kpiId)!,
+      measurementId: id,
+      periodStart,
+      value: new Decimal(value),
+    }));
+    // Formula KPIs above: their new latest value may cross a threshold too.
+    for (const c of changes) {
+      if (c.kpi.formula != null && c.after.value != null && c.after.period && hasLimits(c.kpi)) {
+        candidates.push({ kpi: c.kpi, measurementId: null, periodStart: c.after.period, value: c.after.value });
+      }
+    }
+    const alerts = await raiseAlerts(tx, candidates);
+    const updated = result.total - result.inserted;
+    const first = kpis.get(rows[0].kpiKey)!;
+    await recordChange(tx, {
+      action: 'kpi.measurements_recorded',
+      entityType: 'Kpi',
+      entityId: first.id,
+      after: {
+        rows: result.total,
+        inserted: result.inserted,
+        updated,
+        kpis: [...new Set(rows.map((r) => r.kpiKey))].slice(0, 100),
+        sources: [...new Set(rows.map((r) => r.source?.trim()).filter(Boolean))].slice(0, 20),
+        alerts,
+      },
+      meta: { kpiId: first.id },
+    });
+    await followKpis(tx, changes);
+    return { inserted: result.inserted, updated, alertsRaised: alerts.length };
+  });
+}
+
+const hasLimits = (k: Kpi) =>
+  k.normalMin != null || k.normalMax != null || k.warningBelow != null || k.criticalBelow != null || k.warningAbove != null || k.criticalAbove != null;
+
+/**
+ * Inserts the alerts the candidates raise, in one statement; at most one per KPI, period and
+ * level ever (an existing one, open or acknowledged, is kept: re-recording raises none).
+ * Announces each new one (KPI_ALERT_RAISED) after commit. Returns the new alerts' ids.
+ */
+async function raiseAlerts(tx: Context, candidates: readonly AlertCandidate[]): Promise<string[]> {
+  const rows: Array<{ kpiId: string; measurementId: string | null; periodStart: string; level: KpiAlertLevel; value: string; message: string }> = [];
+  for (const c of candidates) {
+    const breach = breachOf(c.kpi, c.value);
+    if (!breach) continue;
+    rows.push({
+      kpiId: c.kpi.id,
+      measurementId: c.measurementId,
+      periodStart: c.periodStart,
+      level: breach.level,
+      value: c.value.toFixed(),
+      message: alertMessage(c.kpi, c.periodStart, c.value, breach),
+    });
+  }
+  if (rows.length === 0) return [];
+  const raised: Array<{ id: string; kpi_id: string; level: string }> = await tx.manager.query(
+    `INSERT INTO kpi_alerts (organization_id, kpi_id, measurement_id, period_start, level, value, message)
+     SELECT $1, t.* FROM unnest($2::uuid[], $3::uuid[], $4::date[], $5::text[], $6::numeric[], $7::text[])
+                      AS t(kpi_id, measurement_id, period_start, level, value, message)
+     ON CONFLICT (organization_id, kpi_id, period_start, level) DO NOTHING
+     RETURNING id, kpi_id, level`,
+    [
+      orgId(tx),
+      rows.map((r) => r.kpiId),
+      rows.map((r) => r.measurementId),
+      rows.map((r) => r.periodStart),
+      rows.map((r) => r.level),
+      rows.map((r) => r.value),
+      rows.map((r) => r.message),
+    ],
+  );
+  for (const a of raised) {
+    emitAfterCommit(tx, { type: KPI_ALERT_RAISED, entityType: 'KpiAlert', entityId: a.id, meta: { kpiId: a.kpi_id, level: a.level } });
+  }
+  return raised.map((a) => a.id);
+}
+
+/** A system check-in on every key result that follows a KPI whose latest value changed. */
+async function followKpis(tx: Context, changes: readonly LatestChange[]): Promise<void> {
+  const moved = changes.filter((c) => c.after.value != null && !(c.before.value != null && c.before.value.eq(c.after.value)));
+  if (moved.length === 0) return;
+  const byKpi = new Map(moved.map((c) => [c.kpi.id, c]));
+  for (const kr of await keyResultsFollowingKpis(tx, [...byKpi.keys()])) {
+    const c = byKpi.get(kr.kpiId)!;
+    await recordSystemCheckIn(tx, kr.id, c.after.value!, `KPI ${c.kpi.key}: ${c.after.value!.toFixed()} for the period from ${c.after.period}`);
+  }
+}

@@ -1,0 +1,240 @@
+import Decimal from 'decimal.js';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { ADMINS } from '../../common/auth';
+import { ConnectionArgs } from '../../common/connection';
+import { Role, type Context } from '../../common/context';
+import { badInput } from '../../common/errors';
+import type { PlanningEventPayload } from '../../common/events';
+import { decodeGlobalId } from '../../common/ids';
+import { required } from '../../common/loaders';
+import { DateScalar, DecimalScalar } from '../../common/scalars';
+import { User, referencedUserById } from '../identity';
+import { KeyResult } from '../okrs';
+import { planningSubscription } from '../realtime';
+import { Kpi, KpiAlert, KpiMeasurement } from './kpi.entity';
+import { acknowledgeKpiAlert, listKpiAlerts } from './kpi-alerts.service';
+import { KPI_ALERT_RAISED, recordMeasurements } from './kpi-measurements.service';
+import { kpiValueAt } from './kpi-state';
+import {
+  AcknowledgeKpiAlertInput,
+  ArchiveKpiInput,
+  CreateKpiInput,
+  KpiAlertRaisedFilter,
+  KpiAlertsFilter,
+  KpisFilter,
+  KpiWhatIfInput,
+  MoveKpiInput,
+  RecordMeasurementsInput,
+  UpdateKpiInput,
+} from './kpis.inputs';
+import { alertsOfKpi, childrenOfKpi, kpiAlertById, kpiById, latestMeasurementOfKpi, MAX_CHILDREN, measurementById, measurementsOfKpi } from './kpis.loaders';
+import * as kpis from './kpis.service';
+import {
+  AcknowledgeKpiAlertPayload,
+  ArchiveKpiPayload,
+  CreateKpiPayload,
+  KpiAlertConnection,
+  KpiConnection,
+  KpiProjection,
+  KpiTreeNode,
+  MeasurementConnection,
+  MoveKpiPayload,
+  RecordMeasurementsPayload,
+  UpdateKpiPayload,
+} from './kpis.types';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const uuidOf = (globalId: string | undefined | null) => (globalId ? (decodeGlobalId(globalId)?.id ?? '-') : undefined);
+
+/** Who may record measurements (a MEMBER only for KPIs they own; see kpi-measurements.service.ts). */
+const RECORDERS = [Role.OWNER, Role.ADMIN, Role.FINANCE, Role.SQUAD_LEAD, Role.MEMBER] as const;
+
+@Resolver(() => Kpi)
+export class KpiResolver {
+  @Authorized()
+  @Query(() => Kpi, { nullable: true, description: 'The KPI with this key (archived ones too); null when there is none.' })
+  kpi(@Arg('key') key: string, @Ctx() ctx: Context) {
+    return kpis.kpiByKey(ctx, key);
+  }
+
+  @Authorized()
+  @Query(() => KpiConnection, { description: 'KPIs, oldest first, filtered by layer, owner and status.' })
+  kpis(@Arg('filter', () => KpisFilter, { nullable: true }) filter: KpisFilter | null, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
+    return kpis.listKpis(ctx, filter ?? {}, page);
+  }
+
+  @Authorized()
+  @Query(() => [KpiTreeNode], {
+    description:
+      'The active KPIs under rootKey (the north star when omitted), the root first, then depth first with siblings oldest first, at most 30 levels. NOT_FOUND without a north star; BAD_USER_INPUT for an unknown key. A fixed number of SQL statements whatever the size of the tree.',
+  })
+  kpiTree(@Arg('rootKey', () => String, { nullable: true }) rootKey: string | null, @Ctx() ctx: Context) {
+    return kpis.kpiTree(ctx, rootKey);
+  }
+
+  @Authorized()
+  @Query(() => [KpiProjection], {
+    description:
+      'What the changes (percent per KPI) would do to every KPI of the tree for the period: baseline and projected values, propagated up the formulas. Changes nothing.',
+  })
+  kpiWhatIf(@Arg('input') input: KpiWhatIfInput, @Ctx() ctx: Context) {
+    return kpis.kpiWhatIf(ctx, input);
+  }
+
+  @Authorized(...ADMINS)
+  @Mutation(() => CreateKpiPayload, { description: 'OWNER/ADMIN. The key is unique in the organisation and never changes.' })
+  createKpi(@Arg('input') input: CreateKpiInput, @Ctx() ctx: Context) {
+    return kpis.createKpi(ctx, input);
+  }
+
+  @Authorized(...ADMINS)
+  @Mutation(() => UpdateKpiPayload, { description: 'OWNER/ADMIN. A formula may use only the keys of the KPI’s own children. Stale expectedVersion: CONFLICT.' })
+  updateKpi(@Arg('input') input: UpdateKpiInput, @Ctx() ctx: Context) {
+    return kpis.updateKpi(ctx, input);
+  }
+
+  @Authorized(...ADMINS)
+  @Mutation(() => MoveKpiPayload, {
+    description: 'OWNER/ADMIN. Moves the KPI and its subtree; refused (BAD_USER_INPUT) for a cycle, or while the old parent’s formula uses it.',
+  })
+  moveKpi(@Arg('input') input: MoveKpiInput, @Ctx() ctx: Context) {
+    return kpis.moveKpi(ctx, input);
+  }
+
+  @Authorized(...ADMINS)
+  @Mutation(() => ArchiveKpiPayload, {
+    description: 'OWNER/ADMIN. Refused while it has active children or its parent’s formula uses it. It keeps its history and takes no more measurements.',
+  })
+  archiveKpi(@Arg('input') input: ArchiveKpiInput, @Ctx() ctx: Context) {
+    return kpis.archiveKpi(ctx, input);
+  }
+
+  @Authorized(...RECORDERS)
+  @Mutation(() => RecordMeasurementsPayload, {
+    description:
+      'OWNER, ADMIN, FINANCE, SQUAD_LEAD (any KPI) or a MEMBER (KPIs they own); API tokens with WRITE scope. Up to 10,000 rows, upserted by KPI and period, all or nothing: any bad row refuses the call with BAD_USER_INPUT and extensions.rows [{ index, kpiKey, message }].',
+  })
+  recordMeasurements(@Arg('input') input: RecordMeasurementsInput, @Ctx() ctx: Context) {
+    return recordMeasurements(ctx, input);
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  owner(@Root() kpi: Kpi, @Ctx() ctx: Context) {
+    return kpi.ownerId ? referencedUserById(ctx).load(kpi.ownerId) : null;
+  }
+
+  @FieldResolver(() => Kpi, { nullable: true })
+  parent(@Root() kpi: Kpi, @Ctx() ctx: Context) {
+    return kpi.parentId ? kpiById(ctx).load(kpi.parentId) : null;
+  }
+
+  @FieldResolver(() => [Kpi], { description: `Active children, oldest first, at most ${MAX_CHILDREN}.` })
+  async children(@Root() kpi: Kpi, @Ctx() ctx: Context) {
+    return (await childrenOfKpi(ctx).load(kpi.id)) ?? [];
+  }
+
+  @FieldResolver(() => MeasurementConnection, { description: 'Measurements, newest period first, with a period start from `from` to `to` (inclusive).' })
+  measurements(
+    @Root() kpi: Kpi,
+    @Arg('from', () => DateScalar, { nullable: true }) from: string | null,
+    @Arg('to', () => DateScalar, { nullable: true }) to: string | null,
+    @Args() page: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return measurementsOfKpi(ctx, kpi.id, page, { from, to });
+  }
+
+  @FieldResolver(() => KpiMeasurement, {
+    nullable: true,
+    description: "The most recent measurement; for a formula KPI, its value at the latest period of its inputs (source 'formula'), null when it cannot be computed.",
+  })
+  async latest(@Root() kpi: Kpi, @Ctx() ctx: Context): Promise<KpiMeasurement | null> {
+    if (kpi.formula == null) return latestMeasurementOfKpi(ctx).load(kpi.id);
+    if (kpi.latestPeriod == null || kpi.latestValue == null) return null;
+    return Object.assign(new KpiMeasurement(), {
+      kpiId: kpi.id,
+      periodStart: kpi.latestPeriod,
+      value: kpi.latestValue,
+      source: 'formula',
+      recordedAt: kpi.updatedAt,
+    });
+  }
+
+  @FieldResolver(() => DecimalScalar, {
+    nullable: true,
+    description: 'The value for the period starting on periodStart: the measurement, or the formula over the children’s values; null without one (see valueReason).',
+  })
+  async valueAt(@Root() kpi: Kpi, @Arg('periodStart', () => DateScalar) periodStart: string, @Ctx() ctx: Context): Promise<Decimal | null> {
+    return (await kpiValueAt(ctx).load(`${kpi.id}|${periodStart}`))?.value ?? null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Why valueAt is null for that period (no measurement, an input without a value, a division by zero); null when it has a value.',
+  })
+  async valueReason(@Root() kpi: Kpi, @Arg('periodStart', () => DateScalar) periodStart: string, @Ctx() ctx: Context): Promise<string | null> {
+    if (!DATE.test(periodStart)) throw badInput('periodStart must be YYYY-MM-DD', 'periodStart');
+    return (await kpiValueAt(ctx).load(`${kpi.id}|${periodStart}`))?.reason ?? null;
+  }
+
+  @FieldResolver(() => KpiAlertConnection, { description: 'Its alerts, newest first.' })
+  alerts(@Root() kpi: Kpi, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
+    return alertsOfKpi(ctx, kpi.id, page);
+  }
+}
+
+@Resolver(() => KpiAlert)
+export class KpiAlertResolver {
+  @Authorized()
+  @Query(() => KpiAlertConnection, { description: 'Alerts, newest first, filtered by status, level and KPI.' })
+  kpiAlerts(@Arg('filter', () => KpiAlertsFilter, { nullable: true }) filter: KpiAlertsFilter | null, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
+    return listKpiAlerts(ctx, filter ?? {}, page);
+  }
+
+  @Authorized()
+  @Mutation(() => AcknowledgeKpiAlertPayload, {
+    description: "OWNER/ADMIN or the KPI's owner. An acknowledged alert leaves myWork; acknowledging twice is INVALID_TRANSITION.",
+  })
+  acknowledgeKpiAlert(@Arg('input') input: AcknowledgeKpiAlertInput, @Ctx() ctx: Context) {
+    return acknowledgeKpiAlert(ctx, input);
+  }
+
+  @Authorized()
+  @Subscription(() => KpiAlert, {
+    description: 'Alerts as they are raised by recorded measurements; filter by KPI or level.',
+    ...planningSubscription<{ filter?: KpiAlertRaisedFilter }>([KPI_ALERT_RAISED], (payload, args) => {
+      const kpiId = uuidOf(args.filter?.kpiId);
+      return (!kpiId || payload.meta?.kpiId === kpiId) && (!args.filter?.level || payload.meta?.level === args.filter.level);
+    }),
+  })
+  async kpiAlertRaised(
+    @Root() payload: PlanningEventPayload,
+    @Arg('filter', () => KpiAlertRaisedFilter, { nullable: true }) _filter: KpiAlertRaisedFilter | null,
+    @Ctx() ctx: Context,
+  ): Promise<KpiAlert> {
+    return required(kpiAlertById(ctx).load(payload.entityId), 'KpiAlert');
+  }
+
+  @FieldResolver(() => Kpi)
+  kpi(@Root() alert: KpiAlert, @Ctx() ctx: Context) {
+    return required(kpiById(ctx).load(alert.kpiId), 'Kpi');
+  }
+
+  @FieldResolver(() => KpiMeasurement, { nullable: true, description: 'The measurement that raised it (null for a formula KPI, computed from its inputs).' })
+  measurement(@Root() alert: KpiAlert, @Ctx() ctx: Context) {
+    return alert.measurementId ? measurementById(ctx).load(alert.measurementId) : null;
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  acknowledgedBy(@Root() alert: KpiAlert, @Ctx() ctx: Context) {
+    return alert.acknowledgedBy ? referencedUserById(ctx).load(alert.acknowledgedBy) : null;
+  }
+}
+
+@Resolver(() => KeyResult)
+export class KeyResultKpiResolver {
+  @FieldResolver(() => Kpi, { nullable: true, description: 'The KPI it follows: each new latest value of the KPI records a check-in (author null).' })
+  kpi(@Root() kr: KeyResult, @Ctx() ctx: Context) {
+    return kr.kpiId ? kpiById(ctx).load(kr.kpiId) : null;
+  }
+}

@@ -1,0 +1,59 @@
+import Decimal from 'decimal.js';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Connection } from '../../common/connection';
+import { DecimalScalar } from '../../common/scalars';
+import { Kpi, KpiAlert, KpiMeasurement } from './kpi.entity';
+
+export const KpiConnection = Connection(Kpi);
+export const KpiAlertConnection = Connection(KpiAlert);
+export const MeasurementConnection = Connection(KpiMeasurement, 'Measurement');
+
+@ObjectType({ description: 'A KPI in a tree returned by kpiTree: depth-first order, siblings oldest first.' })
+export class KpiTreeNode {
+  @Field(() => Kpi) kpi: Kpi;
+  @Field(() => Int, { description: '0 for the root, 1 for its children…' }) depth: number;
+  @Field(() => String, { nullable: true, description: "The parent's key (null for the root of the tree)." }) parentKey: string | null;
+}
+
+@ObjectType({ description: "A KPI's value for the period under kpiWhatIf's changes, next to its value without them." })
+export class KpiProjection {
+  @Field(() => Kpi) kpi: Kpi;
+  @Field(() => DecimalScalar, { nullable: true, description: 'The value for the period as measured or computed (null: see reason).' }) baseline: Decimal | null;
+  @Field(() => DecimalScalar, { nullable: true, description: 'The value with the changes applied and propagated up the formulas.' }) projected: Decimal | null;
+  @Field(() => DecimalScalar, { nullable: true, description: '(projected − baseline) / baseline × 100; null when either is null or the baseline is 0.' })
+  deltaPercent: Decimal | null;
+  @Field(() => String, { nullable: true, description: 'Why baseline or projected is null (no measurement, a missing input, a division by zero).' })
+  reason: string | null;
+}
+
+@ObjectType()
+export class CreateKpiPayload {
+  @Field(() => Kpi) kpi: Kpi;
+}
+
+@ObjectType()
+export class UpdateKpiPayload {
+  @Field(() => Kpi) kpi: Kpi;
+}
+
+@ObjectType()
+export class MoveKpiPayload {
+  @Field(() => Kpi) kpi: Kpi;
+}
+
+@ObjectType()
+export class ArchiveKpiPayload {
+  @Field(() => Kpi) kpi: Kpi;
+}
+
+@ObjectType()
+export class RecordMeasurementsPayload {
+  @Field(() => Int, { description: 'Rows for a KPI and period that had no measurement.' }) inserted: number;
+  @Field(() => Int, { description: 'Rows that replaced an existing measurement of the KPI and period.' }) updated: number;
+  @Field(() => Int, { description: 'Alerts raised (at most one per KPI, period and level, ever).' }) alertsRaised: number;
+}
+
+@ObjectType()
+export class AcknowledgeKpiAlertPayload {
+  @Field(() => KpiAlert) alert: KpiAlert;
+}
