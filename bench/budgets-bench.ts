@@ -49,7 +49,7 @@ export async function generateBudgets(sql: Sql, seed: string, org: string, squad
     );
     await sql(
       `INSERT INTO kpi_measurements (organization_id, kpi_id, period_start, value)
-       SELECT $1, ${kpi(key)}, make_date(2026, m, 1), v * $2 FROM unnest($3::int[]) WITH ORDINALITY u(v, m)`,
+       SELECT $1, ${kpi(key)}, make_date(2026, m::int, 1), v * $2 FROM unnest($3::int[]) WITH ORDINALITY u(v, m)`,
       [org, scale, MONTHLY],
     );
   }
@@ -115,7 +115,7 @@ buckets AS (
   SELECT gs::date AS start, (gs + interval '1 month' - interval '1 day')::date AS last
     FROM b, generate_series(date_trunc('month', b.period_start), b.period_end, interval '1 month') gs),
 spend AS (
-  SELECT s.budget_line_id AS line_id, date_trunc('month', s.day)::date AS bucket, sum(s.amount) AS amount
+  SELECT s.budget_line_id AS line_id, s.day - (extract(day FROM s.day)::int - 1) AS bucket, sum(s.amount) AS amount
     FROM budget_spend_daily s JOIN b ON s.budget_id = b.id AND s.organization_id = b.organization_id
    GROUP BY 1, 2),
 line_kpis AS (

@@ -219,6 +219,7 @@ export const WORKLOADS: Workload[] = [
                                        'confidence', kr.confidence::float8, 'version', kr.version))) AS data
         FROM kr, ci, (SELECT count(*) FROM n) nn, (SELECT count(*) FROM au) na`,
   },
+  ...KPI_WORKLOADS,
   {
     name: 'budgetReview',
     label: "finance's monthly review (budgets → lines → burn by month with cost per KPI unit; 100,000 expenses)",
@@ -227,7 +228,6 @@ export const WORKLOADS: Workload[] = [
     floorSql: BUDGET_REVIEW_FLOOR,
   },
   CAMPAIGNS_FINANCE,
-  ...KPI_WORKLOADS,
 ];
 
 export interface BenchContext {

@@ -27,12 +27,15 @@ export interface BurnPointResult {
 
 /** Spend per line and bucket (ISO week from Monday, or calendar month), from the stored daily sums: one statement. */
 async function spendByLineAndBucket(ctx: Context, budgetId: string, grain: BurnGrain): Promise<Array<{ lineId: string; bucket: string; amount: Decimal }>> {
+  // The bucket's first day by date arithmetic (no time-zone conversion per row); formatted per bucket only.
+  const bucket = grain === BurnGrain.WEEK ? `s.day - (extract(isodow FROM s.day)::int - 1)` : `s.day - (extract(day FROM s.day)::int - 1)`;
   const rows: Array<{ line_id: string; bucket: string; amount: string }> = await ctx.manager.query(
-    `SELECT s.budget_line_id AS line_id, to_char(date_trunc($3, s.day), 'YYYY-MM-DD') AS bucket, sum(s.amount)::text AS amount
-       FROM budget_spend_daily s
-      WHERE s.organization_id = $1 AND s.budget_id = $2
-      GROUP BY 1, 2`,
-    [orgId(ctx), budgetId, grain === BurnGrain.WEEK ? 'week' : 'month'],
+    `SELECT line_id, to_char(bucket, 'YYYY-MM-DD') AS bucket, amount::text AS amount FROM (
+       SELECT s.budget_line_id AS line_id, ${bucket} AS bucket, sum(s.amount) AS amount
+         FROM budget_spend_daily s
+        WHERE s.organization_id = $1 AND s.budget_id = $2
+        GROUP BY 1, 2) t`,
+    [orgId(ctx), budgetId],
   );
   return rows.map((r) => ({ lineId: r.line_id, bucket: r.bucket, amount: new Decimal(r.amount) }));
 }
@@ -52,12 +55,14 @@ async function lineKpis(ctx: Context, lines: BudgetLine[], from: string, to: str
  * when the value is unknown, 0 or negative).
  */
 export async function budgetBurn(ctx: Context, budgetId: string, grain: BurnGrain): Promise<BurnPointResult[]> {
-  const budget = await requireBudget(ctx, budgetId);
-  const lines = (await linesByBudgetId(ctx).load(budget.id)) ?? [];
-  const [spend, { kpis, values }] = await Promise.all([
-    spendByLineAndBucket(ctx, budget.id, grain),
-    lineKpis(ctx, lines, budget.periodStart, budget.periodEnd, grain, MAX_BURN_KPIS),
+  // The three reads are filtered by organisation: started together, the budget decides whether anything is shown.
+  const [budget, loadedLines, spend] = await Promise.all([
+    requireBudget(ctx, budgetId),
+    linesByBudgetId(ctx).load(budgetId),
+    spendByLineAndBucket(ctx, budgetId, grain),
   ]);
+  const lines = loadedLines ?? [];
+  const { kpis, values } = await lineKpis(ctx, lines, budget.periodStart, budget.periodEnd, grain, MAX_BURN_KPIS);
   const total = new Map<string, Decimal>();
   const byLine = new Map<string, Decimal>();
   for (const s of spend) {

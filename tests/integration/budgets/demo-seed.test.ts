@@ -16,15 +16,8 @@ async function logIn(email: string) {
 }
 
 describe('budgets demo seed', () => {
-  it('loads the quarterly budgets once, linked to the KPIs the KPI seed created, with a pending adjustment for finance', async () => {
-    // What the KPI seed (run before) leaves: the organisation and its KPIs.
-    await app.ds.query(`INSERT INTO organizations (id, name, slug) VALUES ($1, 'Demo', $2)`, [DEMO.organizationId, DEMO.organizationSlug]);
-    for (const key of ['new_users', 'gmv', 'visitors']) {
-      await app.ds.query(`INSERT INTO kpis (organization_id, key, name, layer, direction, aggregation) VALUES ($1, $2::varchar, $2::text, 'TACTICAL', 'HIGHER_IS_BETTER', 'SUM')`, [
-        DEMO.organizationId,
-        key,
-      ]);
-    }
+  it('loads the quarterly budgets once, linked to the KPIs of the KPI seed, with a pending adjustment for finance', async () => {
+    // The KPI seed runs first and creates new_users, gmv and visitors.
     await seedDemo(app.ds);
     await seedDemo(app.ds);
     const finance = await logIn(DEMO.users.finance.email);
