@@ -165,8 +165,12 @@ describe('cost, returns and ROI', () => {
     const brand = ok(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND', basis: { impressions: 20000000, cpm: '40' } } }, finance)).recordCampaignReturn;
     // 1120000.035 + 1026000 + 800000 = 2946000.035; (2946000.035 − 700000) ÷ 700000 = 3.208571478…
     expect(brand.campaign).toMatchObject({ totalReturn: '2946000.035', roi: '3.208571' });
-    const amountOnly = ok(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND', amount: '0.01' } }, finance)).recordCampaignReturn;
+    const once = { campaignId: c.id, kind: 'BRAND', amount: '0.01', idempotencyKey: 'return-brand-0.01' };
+    const amountOnly = ok(await app.gql(RECORD_RETURN, { i: once }, finance)).recordCampaignReturn;
     expect(amountOnly.campaignReturn.basis).toBeNull();
+    // A retry with the same key records nothing more.
+    const retried = ok(await app.gql(RECORD_RETURN, { i: once }, finance)).recordCampaignReturn;
+    expect(retried.campaignReturn.id).toBe(amountOnly.campaignReturn.id);
 
     const read = ok(await app.gql(CAMPAIGN, { id: c.id }, member)).campaign;
     expect(read.returns.map((r: { kind: string; amount: string }) => [r.kind, r.amount])).toEqual([
@@ -335,5 +339,23 @@ describe('campaign list', () => {
     const rest = ok(await app.gql(LIST, { first: 2, after: first.pageInfo.endCursor }, finance)).campaigns;
     expect(rest.nodes).toHaveLength(1);
     expect(rest.pageInfo.hasNextPage).toBe(false);
+  });
+});
+
+describe('concurrent reviews', () => {
+  it('let exactly one review through; the other writes nothing', async () => {
+    const { org, lead, member, squadId, line } = await setup();
+    const c = await createCampaign(app, lead, { squadId, budgetLineId: line.id });
+    for (const to of ['PLANNED', 'APPROVED', 'LIVE', 'COMPLETED']) ok(await transition(app, org, c.id, to));
+    const review = (summary: string) =>
+      app.gql(REVIEW, { i: { campaignId: c.id, summary, wentWell: '', toImprove: '', actions: [{ title: `行动 ${summary}`, assigneeId: member.userId }] } }, lead);
+    const results = await Promise.all([review('甲'), review('乙')]);
+    expect(results.map((r) => (r.errors ? r.errors[0].extensions!.code : 'OK')).sort()).toEqual(['INVALID_TRANSITION', 'OK']);
+    const read = ok(await app.gql(CAMPAIGN, { id: c.id }, member)).campaign;
+    expect(read.status).toBe('REVIEWED');
+    expect(read.tasks).toHaveLength(1);
+    expect(read.tasks[0].title).toBe(`行动 ${read.review.summary}`);
+    const [{ n }] = await app.ds.query(`SELECT count(*)::int AS n FROM tasks WHERE organization_id = $1 AND title LIKE '行动 %'`, [uuid(org.organizationId)]);
+    expect(n).toBe(1);
   });
 });
