@@ -9,7 +9,7 @@ import { primeAll } from '../../common/loaders';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
-import { budgetLineById, requireBudgetLine, type BudgetLine } from '../budgets';
+import { budgetLineById, campaignCostById, requireBudgetLine, type BudgetLine } from '../budgets';
 import { requireKpisByKeys } from '../kpis';
 import { assertManagesSquad, requireSquad } from '../squads';
 import { Campaign, CampaignReturn, CampaignTarget } from './campaign.entity';
@@ -124,6 +124,14 @@ export async function updateCampaign(ctx: Context, input: UpdateCampaignInput) {
         throw new AppError(ErrorCode.INVALID_TRANSITION, `The budget line of a ${campaign.status} campaign no longer changes: it was approved with it`, {
           field: 'budgetLineId',
         });
+      }
+      if ((line?.id ?? null) !== campaign.budgetLineId && campaign.budgetLineId) {
+        // Its expenses were booked to the current line's budget: the line may move within that budget only.
+        const cost = await campaignCostById(tx).load(campaign.id);
+        const current = await budgetLineById(tx).load(campaign.budgetLineId);
+        if (cost && !cost.cost.isZero() && line?.budgetId !== current?.budgetId) {
+          throw badInput("The campaign has expenses in its budget: its budget line may only move to another line of that budget", 'budgetLineId');
+        }
       }
       set.budgetLineId = line?.id ?? null;
     }

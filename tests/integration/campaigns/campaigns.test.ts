@@ -200,11 +200,17 @@ describe('cost, returns and ROI', () => {
     const c = await createCampaign(app, lead, { squadId, budgetLineId: line.id });
     const wrong = await recordExpense(app, finance, { budgetLineId: otherLine.id, campaignId: c.id });
     expect(wrong.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'campaignId' });
+    // Once it has expenses, its line moves within its budget only.
+    ok(await recordExpense(app, finance, { budgetLineId: line.id, amount: '10.00', campaignId: c.id }));
+    const moved = await app.gql(UPDATE, { i: { id: c.id, expectedVersion: 1, budgetLineId: otherLine.id } }, org);
+    expect(moved.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'budgetLineId' });
+    const sibling = await addBudgetLine(app, finance, { budgetId: (await app.gql(`query($id: ID!) { node(id: $id) { ... on BudgetLine { budget { id } } } }`, { id: line.id }, finance)).data.node.budget.id, name: '同预算的线' });
+    expect(ok(await app.gql(UPDATE, { i: { id: c.id, expectedVersion: 1, budgetLineId: sibling.id } }, org)).updateCampaign.campaign.budgetLine.id).toBe(sibling.id);
     ok(await transition(app, org, c.id, 'CANCELLED'));
     expect(errorCode(await recordExpense(app, finance, { budgetLineId: line.id, campaignId: c.id }))).toBe('CAMPAIGN_CLOSED');
     expect(errorCode(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND', amount: '1' } }, finance))).toBe('CAMPAIGN_CLOSED');
-    // Nothing was booked to it.
-    expect(ok(await app.gql(CAMPAIGN, { id: c.id }, finance)).campaign.cost).toBe('0');
+    // Nothing more was booked to it.
+    expect(ok(await app.gql(CAMPAIGN, { id: c.id }, finance)).campaign.cost).toBe('10');
   });
 });
 
