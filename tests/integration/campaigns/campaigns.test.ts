@@ -326,6 +326,11 @@ describe('campaign list', () => {
         ok(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'DIRECT', amount: '150' } }, f.finance));
         const e = ok(await app.gql(CREATE_EXPERIMENT, { i: { campaignId: c.id, name: 'AB', hypothesis: 'h' } }, f.lead)).createExperiment.experiment;
         ok(await app.gql(RESULTS, { i: { experimentId: e.id, variants: [{ name: 'A', users: 100, conversions: 10, isControl: true }, { name: 'B', users: 100, conversions: 20, isControl: false }] } }, f.lead));
+        // The larger organisation has more expenses and returns per campaign too.
+        for (let k = 0; count > 2 && i === 0 && k < 5; k++) {
+          ok(await recordExpense(app, f.finance, { budgetLineId: f.line.id, amount: '1.00', campaignId: c.id }));
+          ok(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND', amount: '1' } }, f.finance));
+        }
       }
       const r = await app.gql(LIST, { first: 20 }, f.finance);
       expect(ok(r).campaigns.nodes).toHaveLength(count);
