@@ -1,5 +1,4 @@
 import Decimal from 'decimal.js';
-import type { Context } from '../../common/context';
 import { byKeys, defineByIdLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
 import { queryRows, rowShape } from '../../common/rows';
 import { kpiById, kpiValuesByPeriod, type Kpi } from '../kpis';

@@ -12,7 +12,7 @@ import { createRecorded, updateRecorded } from '../audit';
 import { budgetLineById, campaignCostById, requireBudgetLine, type BudgetLine } from '../budgets';
 import { requireKpisByKeys } from '../kpis';
 import { assertManagesSquad, requireSquad } from '../squads';
-import { Campaign, CampaignReturn, CampaignTarget } from './campaign.entity';
+import { Campaign, CampaignReturn } from './campaign.entity';
 import {
   CampaignStatus,
   allowedNext,
