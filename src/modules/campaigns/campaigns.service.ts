@@ -83,6 +83,7 @@ export async function createCampaign(ctx: Context, input: CreateCampaignInput) {
   return withIdempotency(ctx, 'createCampaign', input, async (tx) => {
     const squad = await requireSquad(tx, input.squadId);
     assertManagesSquad(tx, squad, 'create campaigns for this squad');
+    if (squad.archivedAt) throw new AppError(ErrorCode.ARCHIVED, `Squad "${squad.name}" is archived: it runs no new campaigns`, { field: 'squadId' });
     const line = input.budgetLineId ? await requireBudgetLine(tx, input.budgetLineId) : null;
     const campaign = await createRecorded(
       tx,

@@ -130,6 +130,12 @@ describe('campaign life cycle', () => {
     }, lead);
     expect(errorCode(unknownKpi)).toBe('BAD_USER_INPUT');
 
+    const archivedSquad = await createSquad(app, org, lead.userId, '已归档小组');
+    ok(await app.gql(`mutation($i: ArchiveSquadInput!) { archiveSquad(input: $i) { squad { id } } }`, { i: { id: archivedSquad } }, org));
+    expect(errorCode(await app.gql(`mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } } }`, {
+      i: { name: 'x', squadId: archivedSquad, startsOn: '2026-05-01', endsOn: '2026-05-02' },
+    }, lead))).toBe('ARCHIVED');
+
     const c = await createCampaign(app, lead, { squadId, startsOn: '2026-05-10', endsOn: '2026-06-20', targets: [{ kpiKey: 'gmv', target: '5000000' }, { kpiKey: 'new_members', target: '12000' }] });
     // Measurements in May and June count; April's does not.
     for (const [period, value] of [['2026-04-01', '999'], ['2026-05-01', '2000000.5'], ['2026-06-01', '1500000']]) {
