@@ -160,8 +160,7 @@ describe('cost, returns and ROI', () => {
     ok(await recordExpense(app, finance, { budgetLineId: line.id, amount: '400000.00', campaignId: c.id }));
     ok(await recordExpense(app, finance, { budgetLineId: kol.id, amount: '300000.00', campaignId: c.id }));
     const voided = ok(await recordExpense(app, finance, { budgetLineId: kol.id, amount: '0.01', campaignId: c.id })).recordExpense.expense.id;
-    // Voided in SQL: what counts here is that campaignCostById leaves void expenses out.
-    await app.ds.query(`UPDATE expenses SET voided_at = now(), void_reason = '录错' WHERE id = $1`, [uuid(voided)]);
+    ok(await app.gql(`mutation($i: VoidExpenseInput!) { voidExpense(input: $i) { expense { id } } }`, { i: { id: voided, reason: '录错' } }, finance));
     ok(await recordExpense(app, finance, { budgetLineId: line.id, amount: '99.00' })); // not the campaign's
 
     const direct = ok(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'DIRECT', basis: { gmv: '3200000.10', grossMargin: '0.35' } } }, finance)).recordCampaignReturn;
