@@ -11,6 +11,8 @@
  */
 import { generateBudgets } from './budgets-bench';
 
+import { generateCampaigns } from './campaigns-bench';
+
 export interface SquadShape {
   objectives: number;
   krsPerObjective: number;
@@ -182,6 +184,7 @@ export async function generate(rawSql: Sql, seed: string, squad: SquadShape = SQ
     );
   }
   if (background) await generateBackground(sql, seed, org, cycle, squad, background);
+  await generateCampaigns(sql, seed, org, squadId, lead);
 
   const krs = await sql(
     `SELECT id FROM key_results WHERE organization_id = $1 AND kind <> 'MILESTONE' AND objective_id IN

@@ -10,9 +10,10 @@
  */
 import { SOP_WORKLOADS } from './sops-workloads';
 import { BUDGET_REVIEW, BUDGET_REVIEW_FLOOR, benchBudgetId } from './budgets-bench';
+import { CAMPAIGNS_FINANCE } from './campaigns-bench';
 import { KPI_WORKLOADS, type KpiWorkloadName } from './kpi-workloads';
 
-export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | KpiWorkloadName | 'budgetReview' | 'myWork';
+export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | KpiWorkloadName | 'budgetReview' | 'campaignsFinance' | 'myWork';
 
 export interface Workload {
   name: WorkloadName;
@@ -226,6 +227,7 @@ export const WORKLOADS: Workload[] = [
     query: BUDGET_REVIEW,
     floorSql: BUDGET_REVIEW_FLOOR,
   },
+  CAMPAIGNS_FINANCE,
 ];
 
 // Workloads of other modules, in their own files.

@@ -11,6 +11,7 @@ import { StoredOkrProgress1764300420000 } from './1764300420000-StoredOkrProgres
 import { Kpis1764400000000 } from './1764400000000-Kpis';
 import { Budgets1764400100000 } from './1764400100000-Budgets';
 import { BudgetAdjustments1764400110000 } from './1764400110000-BudgetAdjustments';
+import { Campaigns1764400200000 } from './1764400200000-Campaigns';
 import { RaciAndSops1764400300000 } from './1764400300000-RaciAndSops';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
@@ -28,5 +29,6 @@ export const migrations = [
   Kpis1764400000000,
   Budgets1764400100000,
   BudgetAdjustments1764400110000,
+  Campaigns1764400200000,
   RaciAndSops1764400300000,
 ];

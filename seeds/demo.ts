@@ -4,6 +4,7 @@ import { DEMO } from './ids';
 import { seedPlan } from './plan';
 import { seedKpis } from './kpis';
 import { seedBudgets } from './budgets';
+import { seedCampaigns } from './campaigns';
 import { seedSops } from './sops';
 import { sqlOf, storeOrganizationProgress } from '../src/modules/okrs/okr-progress-store';
 
@@ -42,6 +43,7 @@ export async function seedDemo(ds: DataSource): Promise<boolean> {
     await seedPlan(m);
     await seedKpis(m);
     await seedBudgets(m);
+    await seedCampaigns(m);
     await seedSops(m);
     // The plan is inserted as rows: its stored OKR progress and status are computed once here.
     await storeOrganizationProgress(sqlOf(m), DEMO.organizationId);

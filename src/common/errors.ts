@@ -32,6 +32,10 @@ export enum ErrorCode {
   BUDGET_CAP_EXCEEDED = 'BUDGET_CAP_EXCEEDED',
   /** An objective's alignment loops back on itself (or is too deep to roll up). */
   ALIGNMENT_LOOP = 'ALIGNMENT_LOOP',
+  /** The campaign is REVIEWED or CANCELLED: its plan, returns and experiments no longer change. */
+  CAMPAIGN_CLOSED = 'CAMPAIGN_CLOSED',
+  /** The experiment is concluded: its results and decision no longer change. */
+  EXPERIMENT_CONCLUDED = 'EXPERIMENT_CONCLUDED',
   /** An SOP draft without steps cannot be submitted for review. */
   SOP_DRAFT_EMPTY = 'SOP_DRAFT_EMPTY',
   /** The author of an SOP version cannot approve it: someone else must. */

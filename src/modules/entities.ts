@@ -1,5 +1,6 @@
 import { auditEntities } from './audit';
 import { budgetsEntities } from './budgets';
+import { campaignsEntities } from './campaigns';
 import { identityEntities } from './identity';
 import { kpisEntities } from './kpis';
 import { okrsEntities } from './okrs';
@@ -16,5 +17,6 @@ export const entities = [
   ...tasksEntities,
   ...kpisEntities,
   ...budgetsEntities,
+  ...campaignsEntities,
   ...sopsEntities,
 ];

@@ -1,6 +1,7 @@
 import { NodeResolver } from '../common/node.resolver';
 import { auditResolvers } from './audit';
 import { budgetsResolvers } from './budgets';
+import { campaignsResolvers } from './campaigns';
 import { identityResolvers } from './identity';
 import { kpisResolvers } from './kpis';
 import { okrsResolvers } from './okrs';
@@ -22,5 +23,6 @@ export const resolvers = [
   ...workResolvers,
   ...kpisResolvers,
   ...budgetsResolvers,
+  ...campaignsResolvers,
   ...sopsResolvers,
 ] as const;

@@ -112,6 +112,11 @@ export const PLAIN_LIST_SIZES: Record<string, number> = {
   'BurnPoint.kpiValues': 20, // reports.service MAX_BURN_KPIS
   'BurnPoint.costPerUnit': 20, // reports.service MAX_BURN_KPIS
   'Query.budgetEfficiency': 100, // budgets.loaders MAX_BUDGET_LINES
+  'Campaign.targets': 10, // campaigns.inputs MAX_TARGETS
+  'Campaign.returns': 100, // campaigns.inputs MAX_RETURNS
+  'Campaign.experiments': 20, // campaigns.inputs MAX_EXPERIMENTS
+  'Campaign.tasks': 20, // campaigns.inputs MAX_REVIEW_ACTIONS
+  'Experiment.variants': 2, // campaign-rules MAX_VARIANTS
   'RaciMatrix.activities': 30, // sops raci-rules MAX_RACI_ACTIVITIES
   'RaciMatrix.problems': 90, // three per activity
   'RaciActivity.assignments': 15, // sops raci-rules MAX_RACI_ASSIGNMENTS

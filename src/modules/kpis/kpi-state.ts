@@ -15,6 +15,9 @@ import { kpiById } from './kpis.loaders';
 /** A tree deeper than this is refused when built (moveKpi/createKpi) and cut when read. */
 export const MAX_TREE_DEPTH = 30;
 
+/** Latest measurements read with a tree (`subtrees(…, { withLatest: true })`), served by `Kpi.latest` without another statement. */
+export const preloadedLatest = new WeakMap<Kpi, KpiMeasurement | null>();
+
 export interface TreeRow {
   kpi: Kpi;
   depth: number;
@@ -24,21 +27,43 @@ export interface TreeRow {
  * The active KPIs under each root (roots included, depth 0), in tree order: depth first,
  * siblings oldest first. One statement (recursive CTE); primes `kpiById`.
  */
-export async function subtrees(ctx: Context, rootIds: readonly string[]): Promise<TreeRow[]> {
-  if (rootIds.length === 0) return [];
+export async function subtrees(
+  ctx: Context,
+  roots: readonly string[] | { key: string } | { northStar: true },
+  opts: { withLatest?: boolean } = {},
+): Promise<TreeRow[]> {
+  if (Array.isArray(roots) && roots.length === 0) return [];
+  // The roots: by id, by key, or the north star (read in the same statement).
+  const [rootCondition, rootParam] = Array.isArray(roots)
+    ? ['k.id = ANY($2::uuid[])', roots]
+    : 'key' in roots
+      ? ['k.key = $2::text', roots.key]
+      : ['($2::text IS NULL AND k.is_north_star)', null];
   const shape = rowShape(ctx.manager.connection, Kpi);
+  const measurement = rowShape(ctx.manager.connection, KpiMeasurement);
+  // With the latest measurement of each measured KPI (one index probe each), for `Kpi.latest`.
+  const latest = opts.withLatest
+    ? { select: `, ${measurement.columns('lm', 'm_')}`, join: `LEFT JOIN LATERAL (
+         SELECT ${measurement.columns('m')} FROM kpi_measurements m
+          WHERE m.organization_id = k.organization_id AND m.kpi_id = k.id AND k.formula IS NULL
+          ORDER BY m.period_start DESC LIMIT 1) lm ON true` }
+    : { select: '', join: '' };
   const rows: Array<Record<string, unknown>> = await ctx.manager.query(
     `WITH RECURSIVE tree AS (
        SELECT k.id, 0 AS depth, ARRAY[to_char(k.created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || k.id::text] AS path
-         FROM kpis k WHERE k.organization_id = $1 AND k.id = ANY($2::uuid[]) AND k.archived_at IS NULL
+         FROM kpis k WHERE k.organization_id = $1 AND ${rootCondition} AND k.archived_at IS NULL
        UNION ALL
        SELECT c.id, t.depth + 1, t.path || (to_char(c.created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || c.id::text)
          FROM tree t JOIN kpis c ON c.organization_id = $1 AND c.parent_id = t.id AND c.archived_at IS NULL
         WHERE t.depth < $3)
-     SELECT ${shape.columns('k')}, t.depth FROM tree t JOIN kpis k ON k.id = t.id ORDER BY t.path`,
-    [orgId(ctx), rootIds, MAX_TREE_DEPTH],
+     SELECT ${shape.columns('k')}, t.depth${latest.select} FROM tree t JOIN kpis k ON k.id = t.id ${latest.join} ORDER BY t.path`,
+    [orgId(ctx), rootParam, MAX_TREE_DEPTH],
   );
-  const out = rows.map((r) => ({ kpi: shape.map(r), depth: Number(r.depth) }));
+  const out = rows.map((r) => {
+    const kpi = shape.map(r);
+    if (opts.withLatest && kpi.formula == null) preloadedLatest.set(kpi, r.m_id == null ? null : measurement.map(r, 'm_'));
+    return { kpi, depth: Number(r.depth) };
+  });
   primeAll(
     kpiById(ctx),
     out.map((r) => r.kpi),

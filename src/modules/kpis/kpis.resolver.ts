@@ -14,7 +14,7 @@ import { planningSubscription } from '../realtime';
 import { Kpi, KpiAlert, KpiMeasurement } from './kpi.entity';
 import { acknowledgeKpiAlert, listKpiAlerts } from './kpi-alerts.service';
 import { KPI_ALERT_RAISED, recordMeasurements } from './kpi-measurements.service';
-import { kpiValueAt } from './kpi-state';
+import { kpiValueAt, preloadedLatest } from './kpi-state';
 import {
   AcknowledgeKpiAlertInput,
   ArchiveKpiInput,
@@ -149,7 +149,10 @@ export class KpiResolver {
     description: "The most recent measurement; for a formula KPI, its value at the latest period of its inputs (source 'formula'), null when it cannot be computed.",
   })
   async latest(@Root() kpi: Kpi, @Ctx() ctx: Context): Promise<KpiMeasurement | null> {
-    if (kpi.formula == null) return latestMeasurementOfKpi(ctx).load(kpi.id);
+    if (kpi.formula == null) {
+      const preloaded = preloadedLatest.get(kpi);
+      return preloaded !== undefined ? preloaded : latestMeasurementOfKpi(ctx).load(kpi.id);
+    }
     if (kpi.latestPeriod == null || kpi.latestValue == null) return null;
     return Object.assign(new KpiMeasurement(), {
       kpiId: kpi.id,

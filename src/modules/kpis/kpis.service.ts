@@ -80,12 +80,13 @@ async function treeRoot(ctx: Context, rootKey: string | null | undefined): Promi
 
 /**
  * `kpiTree(rootKey)`: the active KPIs under the root (the north star when omitted), root first,
- * depth first, siblings oldest first, at most MAX_TREE_DEPTH levels. One statement (plus one to
- * find the root by key).
+ * depth first, siblings oldest first, at most MAX_TREE_DEPTH levels. One statement, the root and
+ * the latest measurement of each measured KPI included.
  */
 export async function kpiTree(ctx: Context, rootKey: string | null | undefined): Promise<KpiTreeNode[]> {
-  const root = await treeRoot(ctx, rootKey);
-  const rows = await subtrees(ctx, [root.id]);
+  if (rootKey != null && rootKey.length > 200) throw badInput('No active KPI has this key', 'rootKey');
+  const rows = await subtrees(ctx, rootKey == null ? { northStar: true } : { key: rootKey }, { withLatest: true });
+  if (rows.length === 0) await treeRoot(ctx, rootKey); // NOT_FOUND / BAD_USER_INPUT, as kpiWhatIf
   const keyOf = new Map(rows.map((r) => [r.kpi.id, r.kpi.key]));
   return rows.map((r) => ({ kpi: r.kpi, depth: r.depth, parentKey: r.depth === 0 ? null : keyOf.get(r.kpi.parentId!) ?? null }));
 }

@@ -256,3 +256,10 @@ export async function updateSprint(ctx: Context, input: UpdateSprintInput) {
     return { sprint: updated };
   });
 }
+
+/**
+ * A subquery giving the ids of the squads `:leadId` leads in organisation `:org`, for another
+ * module's one-statement filter (e.g. campaigns awaiting their lead's review in `myWork`),
+ * without that module reading this one's table itself.
+ */
+export const SQUADS_LED_BY_SQL = `SELECT s.id FROM squads s WHERE s.organization_id = :org AND s.lead_id = :leadId`;

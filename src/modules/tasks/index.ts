@@ -7,6 +7,7 @@ import { registerWorkSource } from '../work';
 
 export { Task, TaskStatus } from './task.entity';
 export { TaskQuadrant } from './task-rules';
+export { createTaskInTransaction } from './tasks.service';
 export { taskById } from './tasks.loaders';
 
 export const tasksEntities = [Task];

@@ -200,3 +200,42 @@ export function listMyTasks(ctx: Context, filter: TasksFilter, page: ConnectionA
 export function listSquadTasks(ctx: Context, squad: Squad, filter: TasksFilter, page: ConnectionArgs) {
   return tasksOfSquad(ctx, squad.id, page, filter);
 }
+
+/**
+ * Creates a task in the caller's transaction, for another module that has already checked the
+ * caller may (e.g. a campaign review turning its actions into tasks). The assignee (a uuid) must
+ * be a member of the organisation who is not a VIEWER; `field` names it in the error.
+ */
+export async function createTaskInTransaction(
+  tx: Context,
+  input: { title: string; description?: string | null; assigneeId: string | null; dueOn: string | null; squadId: string | null },
+  field = 'assigneeId',
+): Promise<Task> {
+  if (!tx.afterCommit) throw new Error('createTaskInTransaction outside a transaction');
+  const assigneeId = input.assigneeId ? (await requireOrgUser(tx, input.assigneeId, field, { notViewer: true })).userId : null;
+  const task = await createRecorded(
+    tx,
+    Task,
+    {
+      organizationId: orgId(tx),
+      title: input.title.trim(),
+      description: input.description?.trim() || null,
+      assigneeId,
+      reporterId: tx.viewer?.userId ?? null,
+      status: TaskStatus.TODO,
+      dueOn: input.dueOn,
+      important: false,
+      urgent: false,
+      keyResultId: null,
+      sprintId: null,
+      squadId: input.squadId,
+      completedAt: null,
+      version: 1,
+    },
+    { action: 'task.created', meta: taskMeta, prime: taskById },
+  );
+  if (assigneeId) {
+    emitAfterCommit(tx, { type: 'TASK_ASSIGNED', entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
+  }
+  return task;
+}

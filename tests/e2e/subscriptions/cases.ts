@@ -155,6 +155,37 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
     },
   },
 
+  campaignChanged: {
+    document: `subscription($f: CampaignChangedFilter) { campaignChanged(filter: $f) { id status cost } }`,
+    variables: (w) => ({ f: { squadId: w.squadId } }),
+    async setup(gql, owner) {
+      const squadId = ok(await gql.gql(CREATE_SQUAD, { i: { name: '活动小组', leadId: owner.userId } }, owner)).createSquad.squad.id;
+      const budgetId = ok(
+        await gql.gql(`mutation($i: CreateBudgetInput!) { createBudget(input: $i) { budget { id } } }`, {
+          i: { name: '活动预算', periodStart: '2026-04-01', periodEnd: '2026-06-30', currency: 'CNY', hardCap: false },
+        }, owner),
+      ).createBudget.budget.id;
+      const lineId = ok(
+        await gql.gql(`mutation($i: AddBudgetLineInput!) { addBudgetLine(input: $i) { budgetLine { id } } }`, {
+          i: { budgetId, name: '平台流量', category: 'media', kind: 'VARIABLE', planned: '100000' },
+        }, owner),
+      ).addBudgetLine.budgetLine.id;
+      const campaignId = ok(
+        await gql.gql(`mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } } }`, {
+          i: { name: '超级品牌日', squadId, startsOn: '2026-05-01', endsOn: '2026-05-31', budgetLineId: lineId },
+        }, owner),
+      ).createCampaign.campaign.id;
+      return { squadId, lineId, campaignId };
+    },
+    /** The n-th expense tagged with the campaign (n × 100): its cost 100, 300, 600. */
+    async trigger(gql, owner, w, n) {
+      ok(await gql.gql(RECORD_EXPENSE, { i: { budgetLineId: w.lineId, amount: String(100 * n), incurredOn: '2026-05-02', campaignId: w.campaignId } }, owner));
+      return { campaignChanged: { id: w.campaignId, status: 'DRAFT', cost: String((100 * n * (n + 1)) / 2) } };
+    },
+    rolledBack: (gql, owner, w) =>
+      gql.gql(RECORD_EXPENSE, { i: { budgetLineId: w.lineId, amount: '1', incurredOn: '2026-05-02', campaignId: w.campaignId, description: ROLLBACK_MARKER } }, owner),
+  },
+
   kpiAlertRaised: {
     document: `subscription { kpiAlertRaised { level value periodStart kpi { key } } }`,
     async setup(gql, owner) {

@@ -11,5 +11,6 @@ import './cases/sops';
 import './cases/work';
 import './cases/kpis';
 import './cases/budgets';
+import './cases/campaigns';
 
 export { registerTenancy, tenancy, type Fixture, type RootFieldCase, type TenantA } from './registry';

@@ -1,0 +1,69 @@
+/** Shared by the campaign services: lookups, permissions, locks and rule errors. */
+import { isAdmin, orgId } from '../../common/auth';
+import type { Context } from '../../common/context';
+import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common/errors';
+import { requireById } from '../../common/loaders';
+import { toGlobalId } from '../../common/ids';
+import { leadsSquad, squadById } from '../squads';
+import { Campaign } from './campaign.entity';
+import { RuleViolation, isClosed } from './campaign-rules';
+import { campaignById, experimentById } from './campaigns.loaders';
+
+/** Turns a pure-rule violation into BAD_USER_INPUT naming its field. */
+export function rule<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RuleViolation) throw badInput(err.message, err.field);
+    throw err;
+  }
+}
+
+export function requireCampaign(ctx: Context, id: string) {
+  return requireById(campaignById(ctx), id, 'Campaign');
+}
+
+export function requireExperiment(ctx: Context, id: string) {
+  return requireById(experimentById(ctx), id, 'Experiment');
+}
+
+/**
+ * Reads the campaign with a row lock (`FOR UPDATE`), so that changes to one campaign (a
+ * transition, a review, a return, an expense tagged with it) queue instead of racing.
+ */
+export async function lockCampaign(tx: Context, id: string): Promise<Campaign> {
+  const rows: Array<{ id: string }> = await tx.manager.query(`SELECT id FROM campaigns WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [id, orgId(tx)]);
+  if (rows.length === 0) throw notFound('Campaign', toGlobalId('Campaign', id));
+  campaignById(tx).clear(id);
+  return requireCampaign(tx, id);
+}
+
+/** Whether the caller leads the campaign's squad (and is a SQUAD_LEAD). */
+export async function leadsCampaignSquad(ctx: Context, campaign: Campaign): Promise<boolean> {
+  return leadsSquad(ctx, await squadById(ctx).load(campaign.squadId));
+}
+
+/** OWNER/ADMIN, or the lead of the campaign's squad. */
+export async function assertRunsCampaign(ctx: Context, campaign: Campaign, action: string): Promise<void> {
+  if (isAdmin(ctx) || (await leadsCampaignSquad(ctx, campaign))) return;
+  throw forbidden(`Only OWNER/ADMIN or the lead of the campaign's squad may ${action}`);
+}
+
+/** A REVIEWED or CANCELLED campaign no longer changes. */
+export function assertOpen(campaign: Campaign, what = 'This campaign'): void {
+  if (isClosed(campaign.status)) {
+    throw new AppError(ErrorCode.CAMPAIGN_CLOSED, `${what} is ${campaign.status}: its plan, returns and experiments no longer change`);
+  }
+}
+
+/** A campaign lasts at most this many days (about three years). */
+export const MAX_CAMPAIGN_DAYS = 1096;
+
+export function checkDates(startsOn: string, endsOn: string): void {
+  if (endsOn < startsOn) throw badInput('endsOn must be on or after startsOn', 'endsOn');
+  const days = (Date.parse(endsOn) - Date.parse(startsOn)) / 86_400_000;
+  if (days > MAX_CAMPAIGN_DAYS) throw badInput(`A campaign lasts at most ${MAX_CAMPAIGN_DAYS} days`, 'endsOn');
+}
+
+/** The routing facts of a campaign's events. */
+export const campaignMeta = (c: Campaign) => ({ campaignId: c.id, squadId: c.squadId, status: c.status });

@@ -1,0 +1,291 @@
+/**
+ * Campaign rules as plain functions (no ORM, no GraphQL): the life cycle, who may move a
+ * campaign, returns from their basis, exact ROI, and the statistics of A/B experiments.
+ */
+import Decimal from 'decimal.js';
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+
+/** A rule broken by the input; the service turns it into BAD_USER_INPUT naming `field`. */
+export class RuleViolation extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'RuleViolation';
+  }
+}
+
+// ------------------------------------------------------------------ life cycle
+
+export enum CampaignStatus {
+  DRAFT = 'DRAFT',
+  PLANNED = 'PLANNED',
+  APPROVED = 'APPROVED',
+  LIVE = 'LIVE',
+  COMPLETED = 'COMPLETED',
+  REVIEWED = 'REVIEWED',
+  CANCELLED = 'CANCELLED',
+}
+
+/** goal-setting (DRAFT) → resource planning (PLANNED) → design (APPROVED) → execution (LIVE) → evaluation (COMPLETED) → review. */
+export const CAMPAIGN_TRANSITIONS: Readonly<Record<CampaignStatus, readonly CampaignStatus[]>> = {
+  [CampaignStatus.DRAFT]: [CampaignStatus.PLANNED, CampaignStatus.CANCELLED],
+  [CampaignStatus.PLANNED]: [CampaignStatus.APPROVED, CampaignStatus.CANCELLED],
+  [CampaignStatus.APPROVED]: [CampaignStatus.LIVE, CampaignStatus.CANCELLED],
+  [CampaignStatus.LIVE]: [CampaignStatus.COMPLETED, CampaignStatus.CANCELLED],
+  [CampaignStatus.COMPLETED]: [CampaignStatus.REVIEWED],
+  [CampaignStatus.REVIEWED]: [],
+  [CampaignStatus.CANCELLED]: [],
+};
+
+export function allowedNext(from: CampaignStatus): readonly CampaignStatus[] {
+  return CAMPAIGN_TRANSITIONS[from];
+}
+
+export function canTransition(from: CampaignStatus, to: CampaignStatus): boolean {
+  return CAMPAIGN_TRANSITIONS[from].includes(to);
+}
+
+/** The message of a refused transition, naming the allowed next states. */
+export function transitionRefusal(from: CampaignStatus, to: CampaignStatus): string {
+  const next = allowedNext(from);
+  return `A ${from} campaign cannot move to ${to}; ${next.length ? `allowed next: ${next.join(', ')}` : `${from} is final: no transition is allowed`}`;
+}
+
+/** Campaigns whose cost, returns and experiments no longer change. */
+export const isClosed = (status: CampaignStatus) => status === CampaignStatus.REVIEWED || status === CampaignStatus.CANCELLED;
+
+export type CampaignRole = 'OWNER' | 'ADMIN' | 'FINANCE' | 'SQUAD_LEAD' | 'MEMBER' | 'VIEWER';
+
+/**
+ * Who may make an (allowed) transition. OWNER/ADMIN: any. APPROVED: FINANCE/ADMIN/OWNER only.
+ * The lead of the campaign's squad runs it up to PLANNED and after APPROVED (every other
+ * transition, cancelling included). FINANCE approves only. Null when permitted, else the reason.
+ */
+export function transitionForbidden(role: CampaignRole, leadsCampaignSquad: boolean, to: CampaignStatus): string | null {
+  if (role === 'OWNER' || role === 'ADMIN') return null;
+  if (to === CampaignStatus.APPROVED) {
+    return role === 'FINANCE' ? null : 'Only FINANCE, ADMIN or OWNER may approve a campaign';
+  }
+  if (role === 'SQUAD_LEAD' && leadsCampaignSquad) return null;
+  if (role === 'FINANCE') return 'FINANCE approves campaigns; the squad lead or ADMIN/OWNER runs the rest of the life cycle';
+  return "Only OWNER/ADMIN or the lead of the campaign's squad may move this campaign";
+}
+
+// ------------------------------------------------------------------ returns and ROI
+
+export enum ReturnKind {
+  DIRECT = 'DIRECT',
+  INDIRECT = 'INDIRECT',
+  BRAND = 'BRAND',
+}
+
+/** Exact arithmetic well beyond the 38 significant digits an input Decimal may carry. */
+const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_UP });
+
+export interface ReturnBasis {
+  gmv?: Decimal | null;
+  grossMargin?: Decimal | null;
+  newMembers?: number | null;
+  lifetimeValue?: Decimal | null;
+  impressions?: number | null;
+  cpm?: Decimal | null;
+}
+
+/** The basis fields each kind takes. */
+export const BASIS_FIELDS: Readonly<Record<ReturnKind, readonly (keyof ReturnBasis)[]>> = {
+  [ReturnKind.DIRECT]: ['gmv', 'grossMargin'],
+  [ReturnKind.INDIRECT]: ['newMembers', 'lifetimeValue'],
+  [ReturnKind.BRAND]: ['impressions', 'cpm'],
+};
+
+const ALL_BASIS_FIELDS: (keyof ReturnBasis)[] = ['gmv', 'grossMargin', 'newMembers', 'lifetimeValue', 'impressions', 'cpm'];
+
+function nonNegative(value: Decimal | number, field: string): Decimal {
+  const d = new D(value);
+  if (!d.isFinite() || d.isNegative()) throw new RuleViolation(`basis.${field} must be 0 or more`, `basis.${field}`);
+  return d;
+}
+
+/**
+ * The amount of a return from its basis, exactly: DIRECT gmv × grossMargin (a ratio 0..1),
+ * INDIRECT newMembers × lifetimeValue, BRAND impressions ÷ 1000 × cpm. The basis must hold the
+ * kind's fields and no other.
+ */
+export function returnFromBasis(kind: ReturnKind, basis: ReturnBasis): Decimal {
+  const wanted = BASIS_FIELDS[kind];
+  for (const f of ALL_BASIS_FIELDS) {
+    const given = basis[f] != null;
+    if (wanted.includes(f) && !given) throw new RuleViolation(`A ${kind} return's basis needs ${wanted.join(' and ')}`, `basis.${f}`);
+    if (!wanted.includes(f) && given) throw new RuleViolation(`A ${kind} return's basis takes only ${wanted.join(' and ')}, not ${f}`, `basis.${f}`);
+  }
+  switch (kind) {
+    case ReturnKind.DIRECT: {
+      const margin = nonNegative(basis.grossMargin!, 'grossMargin');
+      if (margin.gt(1)) throw new RuleViolation('basis.grossMargin is a ratio from 0 to 1 (0.35 for 35%)', 'basis.grossMargin');
+      return new Decimal(nonNegative(basis.gmv!, 'gmv').times(margin));
+    }
+    case ReturnKind.INDIRECT:
+      return new Decimal(nonNegative(basis.newMembers!, 'newMembers').times(nonNegative(basis.lifetimeValue!, 'lifetimeValue')));
+    case ReturnKind.BRAND:
+      return new Decimal(nonNegative(basis.impressions!, 'impressions').div(1000).times(nonNegative(basis.cpm!, 'cpm')));
+  }
+}
+
+/**
+ * The amount to record: the given amount, or the one computed from the basis (both given: they
+ * must agree exactly). Amounts are 0 or more.
+ */
+export function returnAmount(kind: ReturnKind, amount: Decimal | null | undefined, basis: ReturnBasis | null | undefined): Decimal {
+  if (amount == null && basis == null) throw new RuleViolation('Pass amount, or basis for the server to compute it', 'amount');
+  const computed = basis != null ? returnFromBasis(kind, basis) : null;
+  if (amount != null) {
+    if (!amount.isFinite() || amount.isNegative()) throw new RuleViolation('amount must be 0 or more', 'amount');
+    if (computed && !computed.eq(amount)) {
+      throw new RuleViolation(`amount ${amount.toFixed()} differs from what the basis gives (${computed.toFixed()}): pass one of them`, 'amount');
+    }
+    return amount;
+  }
+  return computed!;
+}
+
+/** Decimal places ROI is given to (rounded half up): a ratio, 1.9 meaning 190%. */
+export const ROI_DECIMALS = 6;
+
+/** (totalReturn − cost) ÷ cost, exact to ROI_DECIMALS places; null when the cost is zero. */
+export function roiOf(totalReturn: Decimal, cost: Decimal): Decimal | null {
+  if (cost.isZero()) return null;
+  const r = new D(totalReturn).minus(cost).div(cost).toDecimalPlaces(ROI_DECIMALS, Decimal.ROUND_HALF_UP);
+  return new Decimal(r.toFixed());
+}
+
+export function sumDecimals(values: readonly Decimal[]): Decimal {
+  return values.reduce((s, v) => s.plus(v), new Decimal(0));
+}
+
+// ------------------------------------------------------------------ experiments
+
+export interface VariantCounts {
+  name: string;
+  users: number;
+  conversions: number;
+  isControl: boolean;
+}
+
+export interface ExperimentResult {
+  controlRate: number;
+  treatmentRate: number;
+  /** (treatment − control) ÷ control; null when the control converted nobody. */
+  lift: number | null;
+  zScore: number;
+  pValue: number;
+  significant: boolean;
+  /** The variant that converts significantly better; null when the difference is not significant. */
+  winner: string | null;
+}
+
+/** An A/B experiment compares one control with one treatment. */
+export const MAX_VARIANTS = 2;
+
+/** Checks the variants: two, unique names, exactly one control, users > 0, 0 ≤ conversions ≤ users. */
+export function validateVariants(variants: readonly VariantCounts[]): void {
+  if (variants.length !== MAX_VARIANTS) {
+    throw new RuleViolation(`An A/B experiment has exactly ${MAX_VARIANTS} variants, one of them the control (got ${variants.length})`, 'variants');
+  }
+  const names = new Set<string>();
+  variants.forEach((v, i) => {
+    if (names.has(v.name)) throw new RuleViolation(`Variant names must differ: ${v.name} appears twice`, `variants.${i}.name`);
+    names.add(v.name);
+    if (!Number.isInteger(v.users) || v.users <= 0) throw new RuleViolation(`variants[${i}].users must be a whole number above 0`, `variants.${i}.users`);
+    if (!Number.isInteger(v.conversions) || v.conversions < 0) {
+      throw new RuleViolation(`variants[${i}].conversions must be a whole number, 0 or more`, `variants.${i}.conversions`);
+    }
+    if (v.conversions > v.users) {
+      throw new RuleViolation(`variants[${i}].conversions (${v.conversions}) cannot exceed its users (${v.users})`, `variants.${i}.conversions`);
+    }
+  });
+  const controls = variants.filter((v) => v.isControl).length;
+  if (controls === 0) throw new RuleViolation('One variant must be the control (isControl: true)', 'variants');
+  if (controls > 1) throw new RuleViolation('Only one variant may be the control', 'variants');
+}
+
+/**
+ * Two-sided two-proportion z-test with the pooled proportion:
+ * p = (x₁ + x₂) ÷ (n₁ + n₂), z = (p₂ − p₁) ÷ √(p(1 − p)(1/n₁ + 1/n₂)), pValue = 2(1 − Φ(|z|)),
+ * Φ the standard normal CDF (stdlib). Significant when pValue < alpha. Rates, z and p are
+ * statistics (floats), not money.
+ */
+export function twoProportionZTest(control: { users: number; conversions: number }, treatment: { users: number; conversions: number }, alpha: number) {
+  const p1 = control.conversions / control.users;
+  const p2 = treatment.conversions / treatment.users;
+  const pooled = (control.conversions + treatment.conversions) / (control.users + treatment.users);
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / control.users + 1 / treatment.users));
+  // Both arms converting nobody (or everybody): no evidence of a difference.
+  const z = se === 0 ? 0 : (p2 - p1) / se;
+  const pValue = Math.min(1, 2 * (1 - normalCdf(Math.abs(z), 0, 1)));
+  return { controlRate: p1, treatmentRate: p2, zScore: z, pValue, significant: pValue < alpha };
+}
+
+export function experimentResult(variants: readonly VariantCounts[], alpha: number): ExperimentResult {
+  validateVariants(variants);
+  const control = variants.find((v) => v.isControl)!;
+  const treatment = variants.find((v) => !v.isControl)!;
+  const t = twoProportionZTest(control, treatment, alpha);
+  const lift = t.controlRate === 0 ? null : (t.treatmentRate - t.controlRate) / t.controlRate;
+  const winner = !t.significant ? null : t.treatmentRate > t.controlRate ? treatment.name : control.name;
+  return { ...t, lift, winner };
+}
+
+export function validateAlpha(alpha: number): void {
+  if (!(alpha > 0 && alpha < 0.5)) throw new RuleViolation('alpha must be above 0 and below 0.5 (0.05 is usual)', 'alpha');
+}
+
+/**
+ * Users per arm to detect a relative lift of the baseline rate with a two-sided
+ * two-proportion z-test (pooled variance under the null):
+ * n = (z₁₋α/₂ √(2 p̄(1 − p̄)) + z₁₋β √(p₁(1 − p₁) + p₂(1 − p₂)))² ÷ (p₂ − p₁)²,
+ * p₂ = p₁(1 + lift), p̄ = (p₁ + p₂) ÷ 2, rounded up. Quantiles from stdlib.
+ */
+export function sampleSizePerArm(baselineRate: number, minimumDetectableLift: number, alpha: number, power: number): number {
+  if (!(baselineRate > 0 && baselineRate < 1)) throw new RuleViolation('baselineRate must be above 0 and below 1', 'baselineRate');
+  if (!(minimumDetectableLift !== 0 && Number.isFinite(minimumDetectableLift))) {
+    throw new RuleViolation('minimumDetectableLift must be a relative lift other than 0 (0.2 for +20%)', 'minimumDetectableLift');
+  }
+  validateAlpha(alpha);
+  if (!(power >= 0.5 && power < 1)) throw new RuleViolation('power must be from 0.5 to below 1 (0.8 is usual)', 'power');
+  const p1 = baselineRate;
+  const p2 = p1 * (1 + minimumDetectableLift);
+  if (!(p2 > 0 && p2 < 1)) throw new RuleViolation('The baseline with the lift must stay a rate above 0 and below 1', 'minimumDetectableLift');
+  const zA = normalQuantile(1 - alpha / 2, 0, 1);
+  const zB = normalQuantile(power, 0, 1);
+  const pBar = (p1 + p2) / 2;
+  const n = (zA * Math.sqrt(2 * pBar * (1 - pBar)) + zB * Math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / (p2 - p1) ** 2;
+  // Guard against 3841.0000000001 from floating point before rounding up.
+  const rounded = Math.ceil(n - 1e-9);
+  if (!Number.isSafeInteger(rounded) || rounded > 2_000_000_000) {
+    throw new RuleViolation('The lift is too small to detect with any practical number of users', 'minimumDetectableLift');
+  }
+  return rounded;
+}
+
+// ------------------------------------------------------------------ KPI targets
+
+/**
+ * A targeted KPI's actual value over a campaign: its monthly values over the months the
+ * campaign's dates touch, combined by the KPI's aggregation — SUM: their sum; AVERAGE: the mean
+ * of the months that have a value; LAST: the latest month with a value. Null without any value.
+ */
+export function combinePeriods(aggregation: 'SUM' | 'AVERAGE' | 'LAST', values: ReadonlyArray<Decimal | null>): Decimal | null {
+  const present = values.filter((v): v is Decimal => v != null);
+  if (present.length === 0) return null;
+  switch (aggregation) {
+    case 'SUM':
+      return sumDecimals(present);
+    case 'AVERAGE':
+      return new Decimal(new D(sumDecimals(present)).div(present.length).toSignificantDigits(34));
+    case 'LAST':
+      return present[present.length - 1];
+  }
+}

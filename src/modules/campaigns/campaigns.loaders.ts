@@ -1,0 +1,154 @@
+import Decimal from 'decimal.js';
+import { byKeys, defineByIdLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
+import { queryRows, rowShape } from '../../common/rows';
+import { kpiById, kpiValuesByPeriod, type Kpi } from '../kpis';
+import { Campaign, CampaignReturn, CampaignReview, CampaignTarget, Experiment } from './campaign.entity';
+import { combinePeriods } from './campaign-rules';
+
+export const campaignById = defineByIdLoader(Campaign, 'Campaign');
+export const campaignReturnById = defineByIdLoader(CampaignReturn, 'CampaignReturn');
+export const experimentById = defineByIdLoader(Experiment, 'Experiment');
+export const campaignReviewById = defineByIdLoader(CampaignReview, 'CampaignReview');
+
+/** A campaign's returns, oldest first (at most MAX_RETURNS each); primes `campaignReturnById`. */
+export const returnsByCampaignId = defineLoader<string, CampaignReturn[]>('campaigns.returnsByCampaignId', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => []);
+  const shape = rowShape(ctx.manager.connection, CampaignReturn);
+  const rows = await queryRows(
+    ctx.manager,
+    CampaignReturn,
+    `SELECT ${shape.columns('r')} FROM campaign_returns r
+      WHERE r.organization_id = $1 AND r.campaign_id = ANY($2::uuid[])
+      ORDER BY r.campaign_id, r.recorded_at, r.id`,
+    [ctx.organizationId, ids],
+  );
+  primeAll(campaignReturnById(ctx), rows);
+  return groupByKeys(ids, rows, (r) => r.campaignId);
+});
+
+/** The sum of each campaign's returns (0 without any), exact, summed by PostgreSQL. */
+export const totalReturnByCampaignId = defineLoader<string, Decimal>('campaigns.totalReturnByCampaignId', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => new Decimal(0));
+  const rows: Array<{ campaign_id: string; total: string }> = await ctx.manager.query(
+    `SELECT r.campaign_id, sum(r.amount)::text AS total FROM campaign_returns r
+      WHERE r.organization_id = $1 AND r.campaign_id = ANY($2::uuid[])
+      GROUP BY r.campaign_id`,
+    [ctx.organizationId, ids],
+  );
+  const totals = new Map(rows.map((r) => [r.campaign_id, new Decimal(r.total)]));
+  return ids.map((id) => totals.get(id) ?? new Decimal(0));
+});
+
+/** A campaign's experiments, oldest first (at most MAX_EXPERIMENTS each); primes `experimentById`. */
+export const experimentsByCampaignId = defineLoader<string, Experiment[]>('campaigns.experimentsByCampaignId', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => []);
+  const shape = rowShape(ctx.manager.connection, Experiment);
+  const rows = await queryRows(
+    ctx.manager,
+    Experiment,
+    `SELECT ${shape.columns('e')} FROM campaign_experiments e
+      WHERE e.organization_id = $1 AND e.campaign_id = ANY($2::uuid[])
+      ORDER BY e.campaign_id, e.created_at, e.id`,
+    [ctx.organizationId, ids],
+  );
+  primeAll(experimentById(ctx), rows);
+  return groupByKeys(ids, rows, (e) => e.campaignId);
+});
+
+/** The review of each campaign, or null; primes `campaignReviewById`. */
+export const reviewByCampaignId = defineLoader<string, CampaignReview>('campaigns.reviewByCampaignId', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => null);
+  const shape = rowShape(ctx.manager.connection, CampaignReview);
+  const rows = await queryRows(
+    ctx.manager,
+    CampaignReview,
+    `SELECT ${shape.columns('v')} FROM campaign_reviews v WHERE v.organization_id = $1 AND v.campaign_id = ANY($2::uuid[])`,
+    [ctx.organizationId, ids],
+  );
+  primeAll(campaignReviewById(ctx), rows);
+  return byKeys(ids, rows, (v) => v.campaignId);
+});
+
+/** The ids of the tasks linked to each campaign (a review's actions), in the order of the actions. */
+export const taskIdsByCampaignId = defineLoader<string, string[]>('campaigns.taskIdsByCampaignId', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => []);
+  const rows: Array<{ campaign_id: string; task_id: string }> = await ctx.manager.query(
+    `SELECT l.campaign_id, l.task_id FROM campaign_tasks l
+      WHERE l.organization_id = $1 AND l.campaign_id = ANY($2::uuid[])
+      ORDER BY l.campaign_id, l.position`,
+    [ctx.organizationId, ids],
+  );
+  return groupByKeys(ids, rows, (r) => r.campaign_id).map((list) => list.map((r) => r.task_id));
+});
+
+/** A campaign's KPI targets in the order given (at most MAX_TARGETS each). */
+export const targetsByCampaignId = defineLoader<string, CampaignTarget[]>('campaigns.targetsByCampaignId', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => []);
+  const shape = rowShape(ctx.manager.connection, CampaignTarget);
+  const rows = await queryRows(
+    ctx.manager,
+    CampaignTarget,
+    `SELECT ${shape.columns('t')} FROM campaign_targets t
+      WHERE t.organization_id = $1 AND t.campaign_id = ANY($2::uuid[])
+      ORDER BY t.campaign_id, t.position`,
+    [ctx.organizationId, ids],
+  );
+  return groupByKeys(ids, rows, (t) => t.campaignId);
+});
+
+const monthsOf = (from: string, to: string) => {
+  const out: string[] = [];
+  for (let y = Number(from.slice(0, 4)), m = Number(from.slice(5, 7)); ; ) {
+    const key = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-01`;
+    if (key > to) break;
+    out.push(key);
+    if (++m > 12) {
+      m = 1;
+      y++;
+    }
+  }
+  return out;
+};
+
+/**
+ * A targeted KPI's actual over its campaign (see `combinePeriods`), by target id. The KPIs of a
+ * batch are read with one `kpiValuesByPeriod` over the months every campaign of the batch spans
+ * (campaigns are at most MAX_CAMPAIGN_DAYS long, but far apart ones could exceed the KPI
+ * module's bucket limit: then one call per campaign).
+ */
+export const targetActual = defineLoader<CampaignTarget, Decimal>('campaigns.targetActual', async (ctx, targets) => {
+  const campaigns = await campaignById(ctx).loadMany([...new Set(targets.map((t) => t.campaignId))]);
+  const byId = new Map<string, Campaign>();
+  for (const c of campaigns) if (c && !(c instanceof Error)) byId.set(c.id, c);
+  const kpis = await kpiById(ctx).loadMany([...new Set(targets.map((t) => t.kpiId))]);
+  const kpiOf = new Map<string, Kpi>();
+  for (const k of kpis) if (k && !(k instanceof Error)) kpiOf.set(k.id, k);
+  const spans = [...byId.values()];
+  if (spans.length === 0) return targets.map(() => null);
+  const from = spans.reduce((m, c) => (c.startsOn < m ? c.startsOn : m), spans[0].startsOn);
+  const to = spans.reduce((m, c) => (c.endsOn > m ? c.endsOn : m), spans[0].endsOn);
+  const kpiIds = [...kpiOf.keys()];
+  let values: Map<string, Map<string, Decimal | null>>;
+  const asMap = (m: Map<string, Array<{ periodStart: string; value: Decimal | null }>>) =>
+    new Map([...m].map(([k, list]) => [k, new Map(list.map((p) => [p.periodStart, p.value]))]));
+  if (monthsOf(from, to).length <= 1000) {
+    values = asMap(await kpiValuesByPeriod(ctx, kpiIds, from, to, 'MONTH'));
+  } else {
+    values = new Map();
+    for (const c of spans) {
+      const ids = [...new Set(targets.filter((t) => t.campaignId === c.id).map((t) => t.kpiId))];
+      for (const [k, m] of asMap(await kpiValuesByPeriod(ctx, ids, c.startsOn, c.endsOn, 'MONTH'))) {
+        const all = values.get(k) ?? new Map();
+        for (const [p, v] of m) all.set(p, v);
+        values.set(k, all);
+      }
+    }
+  }
+  return targets.map((t) => {
+    const c = byId.get(t.campaignId);
+    const kpi = kpiOf.get(t.kpiId);
+    if (!c || !kpi) return null;
+    const months = monthsOf(c.startsOn.slice(0, 8) + '01', c.endsOn);
+    return combinePeriods(kpi.aggregation, months.map((m) => values.get(kpi.id)?.get(m) ?? null));
+  });
+});
