@@ -92,9 +92,10 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
       `WITH input AS (
          SELECT * FROM unnest($2::uuid[], $3::date[], $4::numeric[], $5::text[]) AS t(kpi_id, period_start, value, source)
        ), old AS (
+         -- The values replaced, for the alert check (only KPIs with limits can raise one).
          SELECT m.kpi_id, m.period_start, m.value FROM kpi_measurements m
            JOIN input i ON m.kpi_id = i.kpi_id AND m.period_start = i.period_start
-          WHERE m.organization_id = $1
+          WHERE m.organization_id = $1 AND i.kpi_id = ANY($7::uuid[])
        ), up AS (
          INSERT INTO kpi_measurements (organization_id, kpi_id, period_start, value, source, recorded_by)
          SELECT $1, kpi_id, period_start, value, source, $6 FROM input
