@@ -343,3 +343,20 @@ describe('kpiTree statements', () => {
     expect(b.statements).toBe(s.statements);
   });
 });
+
+describe('recordMeasurements statements', () => {
+  it('costs the same number of statements for 3 rows and for 600 (set-based upsert and alerts)', async () => {
+    const org = await createOrg(app);
+    await gmvTree(app, org);
+    const rows = (weeks: number, from: number) =>
+      Array.from({ length: weeks }, (_, w) => new Date(Date.UTC(2024, 0, 1 + 7 * (from + w))).toISOString().slice(0, 10)).flatMap((periodStart, w) => [
+        { kpiKey: 'visitors', periodStart, value: String(1000 + w) },
+        { kpiKey: 'conversion_rate', periodStart, value: w % 2 === 0 ? '0.01' : '0.03' },
+        { kpiKey: 'aov', periodStart, value: '80.5' },
+      ]);
+    const small = await record(app, org, rows(1, 0));
+    const large = await record(app, org, rows(200, 1));
+    expect(ok(large).recordMeasurements).toEqual({ inserted: 600, updated: 0, alertsRaised: 100 });
+    expect(large.statements).toBe(small.statements);
+  });
+});
