@@ -360,3 +360,36 @@ describe('recordMeasurements statements', () => {
     expect(large.statements).toBe(small.statements);
   });
 });
+
+describe('recordMeasurements retries', () => {
+  it('answers a retry with the same idempotencyKey with the first result and records nothing again', async () => {
+    const org = await createOrg(app);
+    await createKpi(app, org, { key: 'orders', thresholds: { criticalBelow: '10' } });
+    const RECORD_KEYED = `mutation($i: RecordMeasurementsInput!) { recordMeasurements(input: $i) { inserted updated alertsRaised } }`;
+    const i = { idempotencyKey: 'dw-2026-w10', measurements: [{ kpiKey: 'orders', periodStart: '2026-03-02', value: '5' }] };
+    const first = ok(await app.gql(RECORD_KEYED, { i }, org)).recordMeasurements;
+    expect(first).toEqual({ inserted: 1, updated: 0, alertsRaised: 1 });
+    expect(ok(await app.gql(RECORD_KEYED, { i }, org)).recordMeasurements).toEqual(first);
+    const [{ n }] = await app.ds.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'kpi.measurements_recorded' AND organization_id = (SELECT organization_id FROM kpis WHERE key = 'orders' ORDER BY created_at DESC LIMIT 1)`);
+    expect(n).toBe(1);
+    const other = await app.gql(RECORD_KEYED, { i: { ...i, measurements: [{ ...i.measurements[0], value: '6' }] } }, org);
+    expect(errorCode(other)).toBe('CONFLICT');
+  });
+});
+
+describe('concurrent recordings', () => {
+  it('keep the formula KPI’s stored latest value right when drivers are recorded at the same time', async () => {
+    const org = await createOrg(app);
+    await gmvTree(app, org);
+    const weeks = ['2026-03-02', '2026-03-09', '2026-03-16', '2026-03-23'];
+    const calls = weeks.flatMap((periodStart, w) =>
+      ['visitors', 'conversion_rate', 'aov'].map((kpiKey) =>
+        record(app, org, [{ kpiKey, periodStart, value: kpiKey === 'visitors' ? String(1000 * (w + 1)) : kpiKey === 'aov' ? '50' : '0.1' }]),
+      ),
+    );
+    for (const r of await Promise.all(calls)) ok(r);
+    const gmv = ok(await app.gql(VALUE, { k: 'gmv', p: '2026-03-23' }, org)).kpi;
+    expect(gmv.latest).toEqual({ periodStart: '2026-03-23', value: '20000' });
+    expect(gmv.valueAt).toBe('20000');
+  });
+});
