@@ -125,6 +125,11 @@ describe('measurements, values and alerts', () => {
     expect(m.measurements.totalCount).toBe(2);
     expect(m.measurements.nodes[0]).toMatchObject({ periodStart: week2, value: '12000' });
     expect(m.latest).toEqual({ value: '12000', source: null });
+    // A child outside the formula with a newer period does not move the formula's latest period.
+    const gmv = ok(await app.gql(`{ kpi(key: "gmv") { id } }`, {}, org)).kpi;
+    await createKpi(app, org, { key: 'refunds', parentId: gmv.id });
+    ok(await record(app, org, [{ kpiKey: 'refunds', periodStart: '2026-03-30', value: '3' }]));
+    expect(ok(await app.gql(VALUE, { k: 'gmv', p: week2 }, org)).kpi.latest).toEqual({ periodStart: week2, value: '300' });
   });
 
   it('gives null with a reason on division by zero, for that period only', async () => {
