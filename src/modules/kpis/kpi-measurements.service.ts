@@ -199,7 +199,7 @@ async function raiseAlerts(tx: Context, candidates: readonly AlertCandidate[]): 
 }
 
 /** A system check-in on every key result that follows a KPI whose latest value changed. */
-async function followKpis(tx: Context, changes: readonly LatestChange[]): Promise<void> {
+export async function followKpis(tx: Context, changes: readonly LatestChange[]): Promise<void> {
   const moved = changes.filter((c) => c.after.value != null && !(c.before.value != null && c.before.value.eq(c.after.value)));
   if (moved.length === 0) return;
   const byKpi = new Map(moved.map((c) => [c.kpi.id, c]));

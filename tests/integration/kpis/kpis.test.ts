@@ -324,6 +324,21 @@ describe('key results that follow a KPI', () => {
     const r = await app.gql(upd, { i: { id: kr.id, expectedVersion: node.version + 1, kpiId: foreign.id } }, org);
     expect(errorCode(r)).toBe('NOT_FOUND');
   });
+
+  it('follows a formula KPI: new inputs and a new formula both record check-ins', async () => {
+    const org = await createOrg(app);
+    const ratio = await createKpi(app, org, { key: 'ratio', aggregation: 'LAST' });
+    await createKpi(app, org, { key: 'a', parentId: ratio.id });
+    await createKpi(app, org, { key: 'b', parentId: ratio.id });
+    await setFormula(app, org, ratio, 'a / b');
+    const objective = await createObjective(app, org, { cycleId: await createCycle(app, org) });
+    const kr = await createKeyResult(app, org, { objectiveId: objective.id, startValue: '0', targetValue: '10', kpiId: ratio.id });
+    ok(await record(app, org, [{ kpiKey: 'a', periodStart: '2026-03-02', value: '6' }, { kpiKey: 'b', periodStart: '2026-03-02', value: '3' }]));
+    const KR = `query($id: ID!) { node(id: $id) { ... on KeyResult { currentValue checkIns { totalCount } } } }`;
+    expect(ok(await app.gql(KR, { id: kr.id }, org)).node).toEqual({ currentValue: '2', checkIns: { totalCount: 1 } });
+    await setFormula(app, org, ratio, 'a - b');
+    expect(ok(await app.gql(KR, { id: kr.id }, org)).node).toEqual({ currentValue: '3', checkIns: { totalCount: 2 } });
+  });
 });
 
 describe('kpiTree statements', () => {
