@@ -16,6 +16,12 @@ import type { RecordMeasurementsInput } from './kpis.inputs';
 
 export const KPI_ALERT_RAISED = 'KPI_ALERT_RAISED';
 const MAX_SOURCE_LENGTH = 200;
+/**
+ * A decimal written plainly with at most 20 digits before the point and 18 after: within the
+ * Decimal range (38 significant digits, exponent ±40) by its shape, so PostgreSQL reads the text
+ * as it is. Anything else goes through the Decimal scalar's own check.
+ */
+const PLAIN_DECIMAL = /^-?\d{1,20}(\.\d{1,18})?$/;
 /** Rows listed in `extensions.rows` when a call is refused (`extensions.invalidRows` counts them all). */
 const MAX_LISTED_ROW_ERRORS = 500;
 
@@ -52,9 +58,10 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
     const rows = input.measurements;
     const errors: RowError[] = [];
     const fail = (index: number, kpiKey: string, message: string) => errors.push({ index, kpiKey: kpiKey.slice(0, 64), message });
-    const values: Array<Decimal | null> = rows.map((r, i) => {
+    const values: Array<string | null> = rows.map((r, i) => {
+      if (PLAIN_DECIMAL.test(r.value)) return r.value;
       try {
-        return parseDecimal(r.value);
+        return parseDecimal(r.value).toFixed();
       } catch (e) {
         fail(i, r.kpiKey, (e as Error).message);
         return null;
@@ -111,7 +118,7 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
         orgId(tx),
         rows.map((r) => kpis.get(r.kpiKey)!.id),
         rows.map((r) => r.periodStart),
-        values.map((v) => v!.toFixed()),
+        values,
         rows.map((r) => r.source?.trim() || null),
         tx.viewer?.userId ?? null,
         withLimits,
