@@ -12,7 +12,7 @@ import { requireOrgUser } from '../identity';
 import { Kpi } from './kpi.entity';
 import { checkFormula, FormulaError, formulaKeys, parseFormula } from './kpi-formula';
 import { KPI_KEY, KpiAggregation, KpiDirection, LimitsError, validateLimits, type KpiLimits } from './kpi-rules';
-import { ancestorsAndSelf, evaluateAt, lockKpis, refreshKpiState, subtrees, valuesAt, MAX_TREE_DEPTH } from './kpi-state';
+import { ancestorsAndSelf, lockKpis, refreshKpiState, subtrees, valuesAt, MAX_TREE_DEPTH } from './kpi-state';
 import { TreeValues } from './kpi-tree';
 import type {
   ArchiveKpiInput,
@@ -348,4 +348,3 @@ export async function archiveKpi(ctx: Context, input: ArchiveKpiInput) {
   });
 }
 
-export { evaluateAt };
