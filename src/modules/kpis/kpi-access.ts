@@ -9,20 +9,19 @@ import { kpiById } from './kpis.loaders';
 
 /**
  * The active KPIs of the caller's organisation with these keys, in the order of `keys`
- * (duplicates allowed). Unknown or archived keys: BAD_USER_INPUT naming every bad key
- * (`extensions.keys`). One statement.
+ * (duplicates allowed). Unknown or archived keys: BAD_USER_INPUT naming every bad key, in the
+ * message and in `extensions.keys`. One statement.
  */
 export async function requireKpisByKeys(ctx: Context, keys: readonly string[]): Promise<Kpi[]> {
   const unique = [...new Set(keys)];
   const found = await kpisByKeys(ctx, unique);
   const bad = unique.filter((k) => !found.get(k) || found.get(k)!.archivedAt);
   if (bad.length > 0) {
-    const shown = bad.slice(0, 20).map((k) => JSON.stringify(k.length > 64 ? `${k.slice(0, 64)}…` : k));
-    const more = bad.length > 20 ? ` and ${bad.length - 20} more` : '';
+    const shown = bad.map((k) => (k.length > 64 ? `${k.slice(0, 64)}…` : k));
     throw new AppError(
       ErrorCode.BAD_USER_INPUT,
-      `Unknown or archived KPI key${bad.length > 1 ? 's' : ''}: ${shown.join(', ')}${more}`,
-      { field: 'kpiKey', keys: bad.slice(0, 100) },
+      `Unknown or archived KPI key${bad.length > 1 ? 's' : ''}: ${shown.map((k) => JSON.stringify(k)).join(', ')}`,
+      { field: 'kpiKey', keys: shown },
     );
   }
   return keys.map((k) => found.get(k)!);

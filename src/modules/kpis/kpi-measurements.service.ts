@@ -16,6 +16,12 @@ import type { RecordMeasurementsInput } from './kpis.inputs';
 
 export const KPI_ALERT_RAISED = 'KPI_ALERT_RAISED';
 const MAX_SOURCE_LENGTH = 200;
+/**
+ * A decimal written plainly with at most 20 digits before the point and 18 after: within the
+ * Decimal range (38 significant digits, exponent ±40) by its shape, so PostgreSQL reads the text
+ * as it is. Anything else goes through the Decimal scalar's own check.
+ */
+const PLAIN_DECIMAL = /^-?\d{1,20}(\.\d{1,18})?$/;
 /** Rows listed in `extensions.rows` when a call is refused (`extensions.invalidRows` counts them all). */
 const MAX_LISTED_ROW_ERRORS = 500;
 
@@ -52,9 +58,10 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
     const rows = input.measurements;
     const errors: RowError[] = [];
     const fail = (index: number, kpiKey: string, message: string) => errors.push({ index, kpiKey: kpiKey.slice(0, 64), message });
-    const values: Array<Decimal | null> = rows.map((r, i) => {
+    const values: Array<string | null> = rows.map((r, i) => {
+      if (PLAIN_DECIMAL.test(r.value)) return r.value;
       try {
-        return parseDecimal(r.value);
+        return parseDecimal(r.value).toFixed();
       } catch (e) {
         fail(i, r.kpiKey, (e as Error).message);
         return null;
@@ -92,9 +99,10 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
       `WITH input AS (
          SELECT * FROM unnest($2::uuid[], $3::date[], $4::numeric[], $5::text[]) AS t(kpi_id, period_start, value, source)
        ), old AS (
+         -- The values replaced, for the alert check (only KPIs with limits can raise one).
          SELECT m.kpi_id, m.period_start, m.value FROM kpi_measurements m
            JOIN input i ON m.kpi_id = i.kpi_id AND m.period_start = i.period_start
-          WHERE m.organization_id = $1
+          WHERE m.organization_id = $1 AND i.kpi_id = ANY($7::uuid[])
        ), up AS (
          INSERT INTO kpi_measurements (organization_id, kpi_id, period_start, value, source, recorded_by)
          SELECT $1, kpi_id, period_start, value, source, $6 FROM input
@@ -110,7 +118,7 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
         orgId(tx),
         rows.map((r) => kpis.get(r.kpiKey)!.id),
         rows.map((r) => r.periodStart),
-        values.map((v) => v!.toFixed()),
+        values,
         rows.map((r) => r.source?.trim() || null),
         tx.viewer?.userId ?? null,
         withLimits,
@@ -198,7 +206,7 @@ async function raiseAlerts(tx: Context, candidates: readonly AlertCandidate[]): 
 }
 
 /** A system check-in on every key result that follows a KPI whose latest value changed. */
-async function followKpis(tx: Context, changes: readonly LatestChange[]): Promise<void> {
+export async function followKpis(tx: Context, changes: readonly LatestChange[]): Promise<void> {
   const moved = changes.filter((c) => c.after.value != null && !(c.before.value != null && c.before.value.eq(c.after.value)));
   if (moved.length === 0) return;
   const byKpi = new Map(moved.map((c) => [c.kpi.id, c]));

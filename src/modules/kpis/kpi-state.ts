@@ -9,6 +9,7 @@ import { defineLoader, primeAll } from '../../common/loaders';
 import { rowShape } from '../../common/rows';
 import { Kpi, KpiMeasurement } from './kpi.entity';
 import { statusOf, type KpiStatus } from './kpi-rules';
+import { formulaKeys, parseFormula } from './kpi-formula';
 import { TreeValues } from './kpi-tree';
 import { kpiById } from './kpis.loaders';
 
@@ -142,7 +143,7 @@ export interface LatestChange {
  * Recomputes the stored latest period, value and status of these KPIs and of every KPI above
  * them (a formula over them may change), and stores those that changed. The latest value of a
  * measured KPI is its most recent measurement; of a formula KPI, its formula at the most recent
- * period any measured KPI under it has a value for (null, with NO_DATA, when an input is missing
+ * period any measured KPI its formula reads (through formulas below) has a value for (null, with NO_DATA, when an input is missing
  * then). Six statements at most, whatever the size of the tree. Returns what changed.
  */
 export async function refreshKpiState(tx: Context, kpiIds: readonly string[]): Promise<LatestChange[]> {
@@ -154,7 +155,7 @@ export async function refreshKpiState(tx: Context, kpiIds: readonly string[]): P
   for (const r of below) nodes.set(r.kpi.id, r.kpi);
   const measured = [...nodes.values()].filter((k) => k.formula == null);
   const latest = await latestMeasurements(tx, measured.map((k) => k.id));
-  // A formula KPI's latest period: the most recent period of any measured KPI under it.
+  // A formula KPI's latest period: the most recent period of any measured KPI its formula reads.
   const childrenOf = new Map<string, Kpi[]>();
   for (const k of nodes.values()) {
     if (k.parentId && nodes.has(k.parentId)) childrenOf.set(k.parentId, [...(childrenOf.get(k.parentId) ?? []), k]);
@@ -163,8 +164,10 @@ export async function refreshKpiState(tx: Context, kpiIds: readonly string[]): P
     if (seen.has(k.id)) return null;
     seen.add(k.id);
     if (k.formula == null) return latest.get(k.id)?.periodStart ?? null;
+    // Only the children the formula reads: a child outside it has no say in the latest period.
+    const inputs = inputKeys(k.formula);
     let best: string | null = null;
-    for (const c of childrenOf.get(k.id) ?? []) {
+    for (const c of (childrenOf.get(k.id) ?? []).filter((child) => inputs.has(child.key))) {
       const p = latestPeriodOf(c, seen);
       if (p && (!best || p > best)) best = p;
     }
@@ -209,6 +212,15 @@ export async function refreshKpiState(tx: Context, kpiIds: readonly string[]): P
     }
   }
   return changes;
+}
+
+/** The keys a (saved, so valid) formula reads; none if it no longer parses. */
+function inputKeys(formula: string): Set<string> {
+  try {
+    return new Set(formulaKeys(parseFormula(formula)));
+  } catch {
+    return new Set();
+  }
 }
 
 const eq = (a: Decimal | null, b: Decimal | null) => (a == null || b == null ? a === b : a.eq(b));

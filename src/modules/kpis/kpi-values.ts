@@ -4,6 +4,8 @@ import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { badInput } from '../../common/errors';
 import { aggregate, bucketStarts, KpiAggregation, nextBucket, type PeriodGrain } from './kpi-rules';
+import { subtrees } from './kpi-state';
+import { TreeValues } from './kpi-tree';
 
 export interface PeriodValue {
   periodStart: string;
@@ -16,8 +18,10 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * For each KPI (uuid), one entry per bucket (ISO week from Monday, or calendar month; periodStart
  * is the bucket's first day) from the bucket of `from` to the bucket of `to` inclusive: the KPI's
  * measurements whose period starts in the bucket, combined by its aggregation (SUM, AVERAGE,
- * LAST), or null when there are none. KPIs of other organisations and unknown ids get every
- * bucket null. One statement whatever the number of KPIs and measurements.
+ * LAST), or null when there are none. A formula KPI's value for a bucket is its formula over its
+ * children's values for that bucket (null when an input has none or a divisor is 0). KPIs of
+ * other organisations and unknown ids get every bucket null. Two statements whatever the number
+ * of KPIs, the depth of their trees and the number of measurements.
  */
 export async function kpiValuesByPeriod(
   ctx: Context,
@@ -37,12 +41,26 @@ export async function kpiValuesByPeriod(
   const result = new Map<string, PeriodValue[]>();
   const ids = [...new Set(kpiIds)];
   if (ids.length === 0) return result;
-  const values = buckets.length === 0 ? new Map<string, Map<string, Decimal | null>>() : await bucketValues(ctx, ids, buckets, grain);
+  if (buckets.length === 0) {
+    for (const id of ids) result.set(id, []);
+    return result;
+  }
+  // The KPIs and, under formula KPIs, every KPI their formulas read (one statement).
+  const nodes = (await subtrees(ctx, ids)).map((r) => r.kpi);
+  const byId = new Map(nodes.map((k) => [k.id, k]));
+  const formulaIds = new Set(ids.filter((id) => byId.get(id)?.formula != null));
+  const measured = [...new Set([...ids.filter((id) => !formulaIds.has(id)), ...nodes.filter((k) => k.formula == null).map((k) => k.id)])];
+  const values = await bucketValues(ctx, measured, buckets, grain);
+  // A formula KPI's value for a bucket: its formula over its children's values for the bucket.
+  const trees = formulaIds.size === 0 ? null : buckets.map((b) => new TreeValues(nodes, (id) => values.get(id)?.get(b) ?? null));
   for (const id of ids) {
     const byBucket = values.get(id);
     result.set(
       id,
-      buckets.map((periodStart) => ({ periodStart, value: byBucket?.get(periodStart) ?? null })),
+      buckets.map((periodStart, i) => ({
+        periodStart,
+        value: formulaIds.has(id) ? trees![i].valueOf(id).value : (byBucket?.get(periodStart) ?? null),
+      })),
     );
   }
   return result;

@@ -3,7 +3,6 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, R
 import { ADMINS } from '../../common/auth';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
-import { badInput } from '../../common/errors';
 import type { PlanningEventPayload } from '../../common/events';
 import { decodeGlobalId } from '../../common/ids';
 import { required } from '../../common/loaders';
@@ -43,7 +42,6 @@ import {
   UpdateKpiPayload,
 } from './kpis.types';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const uuidOf = (globalId: string | undefined | null) => (globalId ? (decodeGlobalId(globalId)?.id ?? '-') : undefined);
 
 /** Who may record measurements (a MEMBER only for KPIs they own; see kpi-measurements.service.ts). */
@@ -176,7 +174,6 @@ export class KpiResolver {
     description: 'Why valueAt is null for that period (no measurement, an input without a value, a division by zero); null when it has a value.',
   })
   async valueReason(@Root() kpi: Kpi, @Arg('periodStart', () => DateScalar) periodStart: string, @Ctx() ctx: Context): Promise<string | null> {
-    if (!DATE.test(periodStart)) throw badInput('periodStart must be YYYY-MM-DD', 'periodStart');
     return (await kpiValueAt(ctx).load(`${kpi.id}|${periodStart}`))?.reason ?? null;
   }
 

@@ -12,7 +12,7 @@ import { requireOrgUser } from '../identity';
 import { Kpi } from './kpi.entity';
 import { checkFormula, FormulaError, formulaKeys, parseFormula } from './kpi-formula';
 import { KPI_KEY, KpiAggregation, KpiDirection, LimitsError, validateLimits, type KpiLimits } from './kpi-rules';
-import { ancestorsAndSelf, evaluateAt, lockKpis, refreshKpiState, subtrees, valuesAt, MAX_TREE_DEPTH } from './kpi-state';
+import { ancestorsAndSelf, lockKpis, refreshKpiState, subtrees, valuesAt, MAX_TREE_DEPTH } from './kpi-state';
 import { TreeValues } from './kpi-tree';
 import type {
   ArchiveKpiInput,
@@ -27,6 +27,7 @@ import type {
 import { kpiById } from './kpis.loaders';
 import type { KpiProjection, KpiTreeNode } from './kpis.types';
 import { kpisByKeys } from './kpi-access';
+import { followKpis } from './kpi-measurements.service';
 
 export const KPI_SORT: SortKey<Kpi>[] = [
   { column: 'k.created_at', direction: 'ASC', value: (k) => k.createdAt },
@@ -282,7 +283,8 @@ export async function updateKpi(ctx: Context, input: UpdateKpiInput) {
       what: 'This KPI',
     });
     if ('formula' in set || 'direction' in set || 'normalMin' in set || 'warningBelow' in set) {
-      await refreshKpiState(tx, [updated.id]);
+      // A new formula may change the latest value: key results following it check in.
+      await followKpis(tx, await refreshKpiState(tx, [updated.id]));
     }
     return { kpi: (await kpiById(tx).load(updated.id))! };
   });
@@ -346,4 +348,3 @@ export async function archiveKpi(ctx: Context, input: ArchiveKpiInput) {
   });
 }
 
-export { evaluateAt };

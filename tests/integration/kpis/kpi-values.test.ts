@@ -76,7 +76,7 @@ describe('kpiValuesByPeriod', () => {
     await measure(a, last, days);
     const ctx = contextOf(a);
     const weeks = await kpiValuesByPeriod(ctx, [sum, avg, last], '2026-03-03', '2026-03-20', 'WEEK');
-    expect(ctx.statements()).toBe(1);
+    expect(ctx.statements()).toBe(2);
     const show = (v: Array<{ periodStart: string; value: Decimal | null }> | undefined) =>
       v?.map((p) => [p.periodStart, p.value?.toFixed() ?? null]);
     expect(show(weeks.get(sum))).toEqual([
@@ -94,6 +94,18 @@ describe('kpiValuesByPeriod', () => {
     ]);
     expect(show(months.get(avg))?.[1]).toEqual(['2026-03-01', '0.2']);
     expect(show(months.get(last))?.[1]).toEqual(['2026-03-01', '0.3']);
+    // A formula KPI over them: computed per bucket from its children's bucket values.
+    const ratio = await insertKpi(a, 'ratio', 'LAST');
+    await app.ds.query(`UPDATE kpis SET parent_id = $1 WHERE id = ANY($2::uuid[])`, [ratio, [sum, avg]]);
+    await app.ds.query(`UPDATE kpis SET formula = 'visitors / rate' WHERE id = $1`, [ratio]);
+    const before = ctx.statements();
+    const formula = await kpiValuesByPeriod(ctx, [ratio, sum], '2026-03-01', '2026-04-30', 'MONTH');
+    expect(ctx.statements() - before).toBe(2);
+    expect(show(formula.get(ratio))).toEqual([
+      ['2026-03-01', '3'],
+      ['2026-04-01', '1'],
+    ]);
+    expect(show(formula.get(sum))?.[0]).toEqual(['2026-03-01', '0.6']);
     // Another organisation sees only nulls.
     const b = decodeGlobalId((await createOrg(app)).organizationId)!.id;
     expect(show((await kpiValuesByPeriod(contextOf(b), [sum], '2026-03-01', '2026-03-31', 'MONTH')).get(sum))).toEqual([['2026-03-01', null]]);

@@ -125,6 +125,11 @@ describe('measurements, values and alerts', () => {
     expect(m.measurements.totalCount).toBe(2);
     expect(m.measurements.nodes[0]).toMatchObject({ periodStart: week2, value: '12000' });
     expect(m.latest).toEqual({ value: '12000', source: null });
+    // A child outside the formula with a newer period does not move the formula's latest period.
+    const gmv = ok(await app.gql(`{ kpi(key: "gmv") { id } }`, {}, org)).kpi;
+    await createKpi(app, org, { key: 'refunds', parentId: gmv.id });
+    ok(await record(app, org, [{ kpiKey: 'refunds', periodStart: '2026-03-30', value: '3' }]));
+    expect(ok(await app.gql(VALUE, { k: 'gmv', p: week2 }, org)).kpi.latest).toEqual({ periodStart: week2, value: '300' });
   });
 
   it('gives null with a reason on division by zero, for that period only', async () => {
@@ -319,6 +324,21 @@ describe('key results that follow a KPI', () => {
     const r = await app.gql(upd, { i: { id: kr.id, expectedVersion: node.version + 1, kpiId: foreign.id } }, org);
     expect(errorCode(r)).toBe('NOT_FOUND');
   });
+
+  it('follows a formula KPI: new inputs and a new formula both record check-ins', async () => {
+    const org = await createOrg(app);
+    const ratio = await createKpi(app, org, { key: 'ratio', aggregation: 'LAST' });
+    await createKpi(app, org, { key: 'a', parentId: ratio.id });
+    await createKpi(app, org, { key: 'b', parentId: ratio.id });
+    await setFormula(app, org, ratio, 'a / b');
+    const objective = await createObjective(app, org, { cycleId: await createCycle(app, org) });
+    const kr = await createKeyResult(app, org, { objectiveId: objective.id, startValue: '0', targetValue: '10', kpiId: ratio.id });
+    ok(await record(app, org, [{ kpiKey: 'a', periodStart: '2026-03-02', value: '6' }, { kpiKey: 'b', periodStart: '2026-03-02', value: '3' }]));
+    const KR = `query($id: ID!) { node(id: $id) { ... on KeyResult { currentValue checkIns { totalCount } } } }`;
+    expect(ok(await app.gql(KR, { id: kr.id }, org)).node).toEqual({ currentValue: '2', checkIns: { totalCount: 1 } });
+    await setFormula(app, org, ratio, 'a - b');
+    expect(ok(await app.gql(KR, { id: kr.id }, org)).node).toEqual({ currentValue: '3', checkIns: { totalCount: 2 } });
+  });
 });
 
 describe('kpiTree statements', () => {
@@ -341,5 +361,55 @@ describe('kpiTree statements', () => {
     const b = await app.gql(Q, {}, big);
     expect(ok(b).kpiTree).toHaveLength(60);
     expect(b.statements).toBe(s.statements);
+  });
+});
+
+describe('recordMeasurements statements', () => {
+  it('costs the same number of statements for 3 rows and for 600 (set-based upsert and alerts)', async () => {
+    const org = await createOrg(app);
+    await gmvTree(app, org);
+    const rows = (weeks: number, from: number) =>
+      Array.from({ length: weeks }, (_, w) => new Date(Date.UTC(2024, 0, 1 + 7 * (from + w))).toISOString().slice(0, 10)).flatMap((periodStart, w) => [
+        { kpiKey: 'visitors', periodStart, value: String(1000 + w) },
+        { kpiKey: 'conversion_rate', periodStart, value: w % 2 === 0 ? '0.01' : '0.03' },
+        { kpiKey: 'aov', periodStart, value: '80.5' },
+      ]);
+    const small = await record(app, org, rows(1, 0));
+    const large = await record(app, org, rows(200, 1));
+    expect(ok(large).recordMeasurements).toEqual({ inserted: 600, updated: 0, alertsRaised: 100 });
+    expect(large.statements).toBe(small.statements);
+  });
+});
+
+describe('recordMeasurements retries', () => {
+  it('answers a retry with the same idempotencyKey with the first result and records nothing again', async () => {
+    const org = await createOrg(app);
+    await createKpi(app, org, { key: 'orders', thresholds: { criticalBelow: '10' } });
+    const RECORD_KEYED = `mutation($i: RecordMeasurementsInput!) { recordMeasurements(input: $i) { inserted updated alertsRaised } }`;
+    const i = { idempotencyKey: 'dw-2026-w10', measurements: [{ kpiKey: 'orders', periodStart: '2026-03-02', value: '5' }] };
+    const first = ok(await app.gql(RECORD_KEYED, { i }, org)).recordMeasurements;
+    expect(first).toEqual({ inserted: 1, updated: 0, alertsRaised: 1 });
+    expect(ok(await app.gql(RECORD_KEYED, { i }, org)).recordMeasurements).toEqual(first);
+    const [{ n }] = await app.ds.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'kpi.measurements_recorded' AND organization_id = (SELECT organization_id FROM kpis WHERE key = 'orders' ORDER BY created_at DESC LIMIT 1)`);
+    expect(n).toBe(1);
+    const other = await app.gql(RECORD_KEYED, { i: { ...i, measurements: [{ ...i.measurements[0], value: '6' }] } }, org);
+    expect(errorCode(other)).toBe('CONFLICT');
+  });
+});
+
+describe('concurrent recordings', () => {
+  it('keep the formula KPI’s stored latest value right when drivers are recorded at the same time', async () => {
+    const org = await createOrg(app);
+    await gmvTree(app, org);
+    const weeks = ['2026-03-02', '2026-03-09', '2026-03-16', '2026-03-23'];
+    const calls = weeks.flatMap((periodStart, w) =>
+      ['visitors', 'conversion_rate', 'aov'].map((kpiKey) =>
+        record(app, org, [{ kpiKey, periodStart, value: kpiKey === 'visitors' ? String(1000 * (w + 1)) : kpiKey === 'aov' ? '50' : '0.1' }]),
+      ),
+    );
+    for (const r of await Promise.all(calls)) ok(r);
+    const gmv = ok(await app.gql(VALUE, { k: 'gmv', p: '2026-03-23' }, org)).kpi;
+    expect(gmv.latest).toEqual({ periodStart: '2026-03-23', value: '20000' });
+    expect(gmv.valueAt).toBe('20000');
   });
 });
