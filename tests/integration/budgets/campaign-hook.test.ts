@@ -6,6 +6,8 @@ import { createLoaders } from '../../../src/common/loaders';
 import { campaignCostById, registerExpenseCampaignCheck, type BudgetLine } from '../../../src/modules/budgets';
 import { createOrg } from '../../support/factories';
 import { addBudgetLine, createBudget, recordExpense } from '../../support/budgets';
+import { createCampaign } from '../../support/campaigns';
+import { createSquad } from '../../support/planning';
 import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
 
 let app: TestApp;
@@ -15,8 +17,6 @@ beforeAll(async () => {
 afterAll(() => app.stop());
 
 const uuid = (id: string) => decodeGlobalId(id)!.id;
-const CAMPAIGN = '00000000-0000-4000-8000-00000000c001';
-const OTHER = '00000000-0000-4000-8000-00000000c002';
 const gidOf = (id: string) => Buffer.from(`Campaign:${id}`).toString('base64url');
 
 describe('expenses tagged with a campaign', () => {
@@ -24,6 +24,11 @@ describe('expenses tagged with a campaign', () => {
     const org = await createOrg(app);
     const budget = await createBudget(app, org);
     const line = await addBudgetLine(app, org, { budgetId: budget.id, planned: '10000' });
+    // Real campaigns: expenses.campaign_id references campaigns (the campaigns migration's key).
+    const squadId = await createSquad(app, org, org.userId, '活动组');
+    const CAMPAIGN = uuid((await createCampaign(app, org, { squadId, budgetLineId: line.id })).id);
+    const OTHER = uuid((await createCampaign(app, org, { squadId, budgetLineId: line.id, name: '另一活动' })).id);
+    // The test's own check replaces the campaigns module's for this file.
     const calls: Array<{ campaignId: string; lineId: string; inTx: boolean }> = [];
     registerExpenseCampaignCheck(async (ctx, tx, campaignId, l: BudgetLine) => {
       calls.push({ campaignId, lineId: l.id, inTx: tx.queryRunner?.isTransactionActive === true && ctx.manager === tx });
