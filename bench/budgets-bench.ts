@@ -134,12 +134,17 @@ kv AS (
    WHERE m.organization_id = b.organization_id
      AND m.period_start >= date_trunc('month', b.period_start) AND m.period_start < date_trunc('month', b.period_end) + interval '1 month'
    GROUP BY m.kpi_id, kl.aggregation, 2),
+bucket_spend AS (SELECT sp.bucket, sum(sp.amount) AS amount FROM spend sp GROUP BY sp.bucket),
+kpi_spend AS (
+  SELECT lk.kpi_id, sp.bucket, sum(sp.amount) AS amount
+    FROM spend sp JOIN (SELECT DISTINCT line_id, kpi_id FROM line_kpis) lk ON lk.line_id = sp.line_id
+   GROUP BY lk.kpi_id, sp.bucket),
 points AS (
   SELECT bk.start, bk.last,
          CASE WHEN bk.last >= b.period_end THEN b.planned
               ELSE b.planned * (bk.last - b.period_start + 1) / (b.period_end - b.period_start + 1) END AS planned_cum,
-         sum(coalesce((SELECT sum(sp.amount) FROM spend sp WHERE sp.bucket = bk.start), 0)) OVER (ORDER BY bk.start) AS spent_cum
-    FROM buckets bk, b)
+         sum(coalesce(bs.amount, 0)) OVER (ORDER BY bk.start) AS spent_cum
+    FROM buckets bk CROSS JOIN b LEFT JOIN bucket_spend bs ON bs.bucket = bk.start)
 SELECT json_build_object(
   'budgets', json_build_object('nodes', coalesce((
     SELECT json_agg(json_build_object(
@@ -163,7 +168,7 @@ SELECT json_build_object(
       'costPerUnit', coalesce((
         SELECT json_agg(json_build_object('kpi', json_build_object('key', kl.key),
           'value', (SELECT CASE WHEN v.value > 0 THEN ${dec(
-            `coalesce((SELECT sum(sp.amount) FROM spend sp WHERE sp.bucket = p.start AND sp.line_id IN (SELECT lk.line_id FROM line_kpis lk WHERE lk.kpi_id = kl.id)), 0) / v.value`,
+            `coalesce((SELECT ks.amount FROM kpi_spend ks WHERE ks.kpi_id = kl.id AND ks.bucket = p.start), 0) / v.value`,
           )} END
                     FROM kv v WHERE v.kpi_id = kl.id AND v.bucket = p.start)) ORDER BY kl.ord)
           FROM kpi_list kl), '[]'::json)

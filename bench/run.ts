@@ -36,7 +36,8 @@ import { benchRecordMeasurements } from './kpi-writes';
  *
  * Options: --seconds N (10), --warmup N (3), --connections N (20), --quick (2 s, 1 s warm-up),
  * --only a,b (workload names), --scale (history at 1/1000 and full scale; see docs/benchmarks.md),
- * --json FILE (write the figures).
+ * --json FILE (write the figures), --keep (leave the bench database on DATABASE_URL's server for
+ * inspection, e.g. EXPLAIN ANALYZE; its name is printed).
  */
 interface Options {
   seconds: number;
@@ -45,10 +46,11 @@ interface Options {
   only: string[] | null;
   scale: boolean;
   json: string | null;
+  keep: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { seconds: 10, warmup: 3, connections: 20, only: null, scale: false, json: null };
+  const o: Options = { seconds: 10, warmup: 3, connections: 20, only: null, scale: false, json: null, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -63,6 +65,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--only') o.only = next().split(',');
     else if (a === '--scale') o.scale = true;
     else if (a === '--json') o.json = next();
+    else if (a === '--keep') o.keep = true;
     else throw new Error(`unknown option ${a} (see bench/run.ts)`);
   }
   return o;
@@ -506,7 +509,8 @@ async function main() {
       printTable(r, opts);
       if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ ...r, opts }, null, 2));
     } finally {
-      await db.drop();
+      if (opts.keep && !cluster) console.log(`  kept the bench database: ${db.url}`);
+      else await db.drop();
     }
   } finally {
     await cluster?.stop();

@@ -1,9 +1,10 @@
 import type { Workload } from './workloads';
 
 /**
- * The SOP module's bench workload: `myWork` for the bench squad's lead, whose items now come
- * from tasks, OKRs and SOPs (pending acknowledgements, overdue reviews, approvals waiting). The
- * floor computes the same merged, ordered page in one statement.
+ * `myWork` for the bench squad's lead, whose items come from every module: tasks, OKRs, SOPs
+ * (pending acknowledgements, overdue reviews, approvals waiting), KPI alerts, budget adjustments
+ * (FINANCE/OWNER) and campaign reviews. The floor computes the same merged, ordered page in one
+ * statement.
  */
 const gid = (type: string, col: string) => `translate(encode(convert_to(${type} || ':' || ${col}, 'UTF8'), 'base64'), '+/=', '-_')`;
 
@@ -41,7 +42,20 @@ const MY_WORK_SQL = `WITH me AS (SELECT organization_id AS org, role FROM member
     SELECT 'SOP_APPROVAL_PENDING', 5, (v.submitted_at AT TIME ZONE 'UTC')::date, s.id, 'Sop'
       FROM sops s JOIN sop_versions v ON v.id = s.draft_version_id, me
      WHERE me.role IN ('OWNER', 'ADMIN', 'SQUAD_LEAD') AND s.organization_id = me.org AND s.status = 'IN_REVIEW'
-       AND s.archived_at IS NULL AND v.author_id IS DISTINCT FROM $1)
+       AND s.archived_at IS NULL AND v.author_id IS DISTINCT FROM $1
+    UNION ALL
+    SELECT 'KPI_ALERT_OPEN', 0, (a.created_at AT TIME ZONE 'UTC')::date, a.id, 'KpiAlert'
+      FROM kpi_alerts a JOIN kpis k ON k.id = a.kpi_id AND k.organization_id = a.organization_id, me
+     WHERE a.organization_id = me.org AND a.status = 'OPEN' AND k.owner_id = $1 AND k.archived_at IS NULL
+    UNION ALL
+    SELECT 'BUDGET_ADJUSTMENT_PENDING', 3, (a.due_at AT TIME ZONE 'UTC')::date, a.id, 'BudgetAdjustment'
+      FROM budget_adjustments a, me
+     WHERE me.role IN ('OWNER', 'FINANCE') AND a.organization_id = me.org AND a.status = 'PENDING' AND a.requested_by IS DISTINCT FROM $1
+    UNION ALL
+    SELECT 'CAMPAIGN_REVIEW_DUE', 3, c.ends_on + 7, c.id, 'Campaign'
+      FROM campaigns c, me
+     WHERE c.organization_id = me.org AND c.status = 'COMPLETED'
+       AND c.squad_id IN (SELECT s.id FROM squads s WHERE s.organization_id = me.org AND s.lead_id = $1))
   SELECT json_build_object('myWork', json_build_object(
     'totalCount', (SELECT count(*) FROM items),
     'nodes', coalesce((SELECT json_agg(json_build_object('kind', i.kind, 'dueOn', to_char(i.due_on, 'YYYY-MM-DD'),
@@ -52,7 +66,7 @@ const MY_WORK_SQL = `WITH me AS (SELECT organization_id AS org, role FROM member
 export const SOP_WORKLOADS: Workload[] = [
   {
     name: 'myWork',
-    label: '`myWork(first: 20)`: tasks, check-ins and SOP items',
+    label: '`myWork(first: 20)`: items of every module (tasks, check-ins, SOPs, KPI alerts, adjustments, campaign reviews)',
     operationName: 'BenchMyWork',
     query: `query BenchMyWork { myWork(first: 20) { totalCount nodes { kind dueOn subject { id } } } }`,
     floorSql: MY_WORK_SQL,
