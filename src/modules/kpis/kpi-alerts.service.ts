@@ -53,7 +53,7 @@ export async function acknowledgeKpiAlert(ctx: Context, input: AcknowledgeKpiAle
 
 const KPI_ALERT_OPEN = {
   name: 'KPI_ALERT_OPEN',
-  description: 'An open (unacknowledged) alert of a KPI you own; due the day it was raised, critical ones first.',
+  description: 'An open (unacknowledged) alert of a KPI you own, due the day it was raised (its reason says whether it is critical).',
   rank: 0,
 };
 

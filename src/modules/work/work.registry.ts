@@ -46,12 +46,15 @@ const kinds = new Map<string, WorkKind>();
 
 /** The WorkItemKind enum: filled by registrations, read when the schema is built. */
 export const WorkItemKind: Record<string, string> = {};
+/** Each kind's description, for the enum's values in the schema. */
+export const WorkItemKindDescriptions: Record<string, { description: string }> = {};
 
 export function registerWorkSource(source: WorkSource): void {
   for (const k of source.kinds) {
     if (kinds.has(k.name)) throw new Error(`work item kind ${k.name} registered twice`);
     kinds.set(k.name, k);
     WorkItemKind[k.name] = k.name;
+    WorkItemKindDescriptions[k.name] = { description: `${k.description} (rank ${k.rank})` };
   }
   sources.push(source);
 }

@@ -2,11 +2,13 @@ import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../common/connection';
 import { Node } from '../../common/node';
 import { DateScalar } from '../../common/scalars';
-import { WorkItemKind } from './work.registry';
+import { WorkItemKind, WorkItemKindDescriptions } from './work.registry';
 
 registerEnumType(WorkItemKind, {
   name: 'WorkItemKind',
-  description: 'Why an item needs you now. Each module contributes its kinds (tasks: TASK_OVERDUE, TASK_DUE_TODAY; OKRs: CHECK_IN_DUE).',
+  description:
+    'Why an item needs you now. Each module contributes its kinds; items are ordered by due day, then rank (lower first), then id.',
+  valuesConfig: WorkItemKindDescriptions,
 });
 
 @ObjectType({ description: 'Something that needs the caller now.' })
