@@ -19,13 +19,15 @@ describe('demo RACI matrix and SOPs', () => {
     expect(await seedDemo(app.ds)).toBe(false);
     const member = await logIn(DEMO.users.member.email);
     const matrix = ok(
-      await app.gql(`query($id: ID!) { node(id: $id) { ... on RaciMatrix { name isValid activities { name problems assignments { role } } } } }`, {
+      await app.gql(`query($id: ID!) { node(id: $id) { ... on RaciMatrix { name isValid subject { id ... on Campaign { name } } activities { name problems assignments { role } } } } }`, {
         id: toGlobalId('RaciMatrix', DEMO.sops.raciSuperBrandDay),
       }, member),
     ).node;
     expect(matrix.name).toBe('超级品牌日 RACI');
     expect(matrix.activities.map((a: { name: string }) => a.name)).toEqual(['平台流量', 'KOL 合作', '用户激励', '物料制作']);
     expect(matrix.isValid).toBe(true);
+    // Its subject resolves through node(id:) to the campaigns module's demo campaign.
+    expect(matrix.subject).toEqual({ id: toGlobalId('Campaign', DEMO.campaigns.superBrandDay), name: '超级品牌日' });
     // The subject is stored as the campaign; filtering by it finds the matrix.
     const bySubject = ok(
       await app.gql(`query($f: RaciMatricesFilter) { raciMatrices(filter: $f) { nodes { id } } }`, { f: { subjectId: toGlobalId('Campaign', DEMO.campaigns.superBrandDay) } }, member),
