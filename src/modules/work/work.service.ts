@@ -23,7 +23,8 @@ function decode(cursor: string): WorkCursor {
 
 /**
  * The caller's work items from every registered source, merged in order: each source gives
- * at most `first + 1` items after the cursor, so a page costs one statement per source.
+ * at most `first + 1` items after the cursor, so a page costs one statement per source;
+ * `totalCount` adds one count statement per source that has more items than the first page shows.
  */
 export async function myWork(ctx: Context, page: ConnectionArgs): Promise<ConnectionResult<WorkItemData>> {
   if (page.last != null || page.before != null) throw badInput('myWork pages forward only: use first/after', 'last');
@@ -46,7 +47,11 @@ export async function myWork(ctx: Context, page: ConnectionArgs): Promise<Connec
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
     get totalCount() {
-      total ??= Promise.all(workSources().map((s) => s.count(ctx, userId))).then((ns) => ns.reduce((a, b) => a + b, 0));
+      // On the first page, a source that gave fewer than `first + 1` items gave them all: its
+      // count is their number, without a count statement. Only sources with more are counted.
+      total ??= Promise.all(
+        workSources().map((s, i) => (after === null && lists[i].length <= first ? lists[i].length : s.count(ctx, userId))),
+      ).then((ns) => ns.reduce((a, b) => a + b, 0));
       return total;
     },
   };
