@@ -146,7 +146,8 @@ export class KpiResolver {
     nullable: true,
     description: "The most recent measurement; for a formula KPI, its value at the latest period of its inputs (source 'formula'), null when it cannot be computed.",
   })
-  async latest(@Root() kpi: Kpi, @Ctx() ctx: Context): Promise<KpiMeasurement | null> {
+  latest(@Root() kpi: Kpi, @Ctx() ctx: Context): KpiMeasurement | null | Promise<KpiMeasurement | null> {
+    // Synchronous when the tree read it already: no promise per KPI of a large tree.
     if (kpi.formula == null) {
       const preloaded = preloadedLatest.get(kpi);
       return preloaded !== undefined ? preloaded : latestMeasurementOfKpi(ctx).load(kpi.id);
