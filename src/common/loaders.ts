@@ -3,7 +3,7 @@ import type { Context } from './context';
 import { notFound } from './errors';
 import { toGlobalId } from './ids';
 import { registerNodeType } from './node';
-import { rowShape } from './rows';
+import { queryRows, rowShape } from './rows';
 
 /**
  * When a loader's batch goes out: after the current turn of the event loop (`setImmediate`)
@@ -100,6 +100,40 @@ export function defineByIdLoader<E extends { id: string }>(
   });
   if (options.node !== false) registerNodeType(typeName, (ctx, ids) => accessor(ctx).loadMany(ids).then(nullOnError));
   return accessor;
+}
+
+export interface ChildLoaderSpec<E extends { id: string }> {
+  name: string;
+  entity: abstract new (...args: never[]) => E;
+  /** The column holding the parent's id (e.g. `budget_id`). */
+  parentColumn: string;
+  parentOf: (row: E) => string;
+  /** The order within one parent, over columns of alias `c` (e.g. `c.created_at, c.id`). */
+  orderBy: string;
+  /** The by-id loader to prime with the rows read. */
+  prime?: LoaderAccessor<string, E | null>;
+}
+
+/**
+ * Declares the loader of a parent's rows (a budget's lines, a campaign's returns): one statement
+ * per batch of parents, in the caller's organisation, each parent's rows in `orderBy` order
+ * (an empty list without any).
+ */
+export function defineChildLoader<E extends { id: string }>(spec: ChildLoaderSpec<E>): LoaderAccessor<string, E[] | null> {
+  return defineLoader<string, E[]>(spec.name, async (ctx, ids) => {
+    if (!ctx.organizationId) return ids.map(() => []);
+    const shape = rowShape(ctx.manager.connection, spec.entity);
+    const rows = await queryRows(
+      ctx.manager,
+      spec.entity,
+      `SELECT ${shape.columns('c')} FROM ${shape.table} c
+        WHERE c.organization_id = $1 AND c."${spec.parentColumn}" = ANY($2::uuid[])
+        ORDER BY c."${spec.parentColumn}", ${spec.orderBy}`,
+      [ctx.organizationId, ids],
+    );
+    if (spec.prime) primeAll(spec.prime(ctx), rows);
+    return groupByKeys(ids, rows, spec.parentOf);
+  });
 }
 
 /** Primes a by-id loader with rows another query already read (a list, a foreign-key loader). */

@@ -3,8 +3,7 @@ import type { SelectQueryBuilder } from 'typeorm';
 import { orgId } from '../../common/auth';
 import { defineNestedConnection } from '../../common/connection';
 import { AppError, ErrorCode } from '../../common/errors';
-import { defineByIdLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
-import { queryRows, rowShape } from '../../common/rows';
+import { defineByIdLoader, defineChildLoader, defineLoader, primeAll } from '../../common/loaders';
 import { Budget, BudgetAdjustment, BudgetLine, Expense } from './budget.entity';
 
 export const budgetById = defineByIdLoader(Budget, 'Budget');
@@ -15,19 +14,13 @@ export const expenseById = defineByIdLoader(Expense, 'Expense');
 export const MAX_BUDGET_LINES = 100;
 
 /** A budget's lines, oldest first (at most MAX_BUDGET_LINES); primes `budgetLineById`. */
-export const linesByBudgetId = defineLoader<string, BudgetLine[]>('budgets.linesByBudgetId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => []);
-  const shape = rowShape(ctx.manager.connection, BudgetLine);
-  const rows = await queryRows(
-    ctx.manager,
-    BudgetLine,
-    `SELECT ${shape.columns('l')} FROM budget_lines l
-      WHERE l.organization_id = $1 AND l.budget_id = ANY($2::uuid[])
-      ORDER BY l.budget_id, l.created_at, l.id`,
-    [ctx.organizationId, ids],
-  );
-  primeAll(budgetLineById(ctx), rows);
-  return groupByKeys(ids, rows, (l) => l.budgetId);
+export const linesByBudgetId = defineChildLoader({
+  name: 'budgets.linesByBudgetId',
+  entity: BudgetLine,
+  parentColumn: 'budget_id',
+  parentOf: (l) => l.budgetId,
+  orderBy: 'c.created_at, c.id',
+  prime: budgetLineById,
 });
 
 /** A budget's expenses (void ones included), newest first: batched across budgets (`Budget.expenses`). */

@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { byKeys, defineByIdLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
+import { byKeys, defineByIdLoader, defineChildLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
 import { queryRows, rowShape } from '../../common/rows';
 import { kpiById, kpiValuesByPeriod, type Kpi } from '../kpis';
 import { Campaign, CampaignReturn, CampaignReview, CampaignTarget, Experiment } from './campaign.entity';
@@ -11,19 +11,13 @@ export const experimentById = defineByIdLoader(Experiment, 'Experiment');
 export const campaignReviewById = defineByIdLoader(CampaignReview, 'CampaignReview');
 
 /** A campaign's returns, oldest first (at most MAX_RETURNS each); primes `campaignReturnById`. */
-export const returnsByCampaignId = defineLoader<string, CampaignReturn[]>('campaigns.returnsByCampaignId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => []);
-  const shape = rowShape(ctx.manager.connection, CampaignReturn);
-  const rows = await queryRows(
-    ctx.manager,
-    CampaignReturn,
-    `SELECT ${shape.columns('r')} FROM campaign_returns r
-      WHERE r.organization_id = $1 AND r.campaign_id = ANY($2::uuid[])
-      ORDER BY r.campaign_id, r.recorded_at, r.id`,
-    [ctx.organizationId, ids],
-  );
-  primeAll(campaignReturnById(ctx), rows);
-  return groupByKeys(ids, rows, (r) => r.campaignId);
+export const returnsByCampaignId = defineChildLoader({
+  name: 'campaigns.returnsByCampaignId',
+  entity: CampaignReturn,
+  parentColumn: 'campaign_id',
+  parentOf: (r) => r.campaignId,
+  orderBy: 'c.recorded_at, c.id',
+  prime: campaignReturnById,
 });
 
 /** The sum of each campaign's returns (0 without any), exact, summed by PostgreSQL. */
@@ -40,19 +34,13 @@ export const totalReturnByCampaignId = defineLoader<string, Decimal>('campaigns.
 });
 
 /** A campaign's experiments, oldest first (at most MAX_EXPERIMENTS each); primes `experimentById`. */
-export const experimentsByCampaignId = defineLoader<string, Experiment[]>('campaigns.experimentsByCampaignId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => []);
-  const shape = rowShape(ctx.manager.connection, Experiment);
-  const rows = await queryRows(
-    ctx.manager,
-    Experiment,
-    `SELECT ${shape.columns('e')} FROM campaign_experiments e
-      WHERE e.organization_id = $1 AND e.campaign_id = ANY($2::uuid[])
-      ORDER BY e.campaign_id, e.created_at, e.id`,
-    [ctx.organizationId, ids],
-  );
-  primeAll(experimentById(ctx), rows);
-  return groupByKeys(ids, rows, (e) => e.campaignId);
+export const experimentsByCampaignId = defineChildLoader({
+  name: 'campaigns.experimentsByCampaignId',
+  entity: Experiment,
+  parentColumn: 'campaign_id',
+  parentOf: (e) => e.campaignId,
+  orderBy: 'c.created_at, c.id',
+  prime: experimentById,
 });
 
 /** The review of each campaign, or null; primes `campaignReviewById`. */
@@ -82,18 +70,12 @@ export const taskIdsByCampaignId = defineLoader<string, string[]>('campaigns.tas
 });
 
 /** A campaign's KPI targets in the order given (at most MAX_TARGETS each). */
-export const targetsByCampaignId = defineLoader<string, CampaignTarget[]>('campaigns.targetsByCampaignId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => []);
-  const shape = rowShape(ctx.manager.connection, CampaignTarget);
-  const rows = await queryRows(
-    ctx.manager,
-    CampaignTarget,
-    `SELECT ${shape.columns('t')} FROM campaign_targets t
-      WHERE t.organization_id = $1 AND t.campaign_id = ANY($2::uuid[])
-      ORDER BY t.campaign_id, t.position`,
-    [ctx.organizationId, ids],
-  );
-  return groupByKeys(ids, rows, (t) => t.campaignId);
+export const targetsByCampaignId = defineChildLoader({
+  name: 'campaigns.targetsByCampaignId',
+  entity: CampaignTarget,
+  parentColumn: 'campaign_id',
+  parentOf: (t) => t.campaignId,
+  orderBy: 'c.position',
 });
 
 const monthsOf = (from: string, to: string) => {

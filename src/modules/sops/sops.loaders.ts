@@ -1,7 +1,7 @@
 import { orgId } from '../../common/auth';
 import { defineNestedConnection, type SortKey } from '../../common/connection';
-import { byKeys, defineByIdLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
-import { queryRows, rowShape } from '../../common/rows';
+import { byKeys, defineByIdLoader, defineChildLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
+import { rowShape } from '../../common/rows';
 import { memberByUserId } from '../identity';
 import { squadMatesByUserId } from '../squads';
 import { RaciActivity, RaciAssignment, RaciMatrix, Sop, SopAcknowledgement, SopStep, SopVersion, TaskSopStep } from './sops.entity';
@@ -14,30 +14,22 @@ export const sopVersionById = defineByIdLoader(SopVersion, 'SopVersion');
 export const sopStepById = defineByIdLoader(SopStep, 'SopStep');
 
 /** A matrix's activities, oldest first (at most MAX_RACI_ACTIVITIES); primes `raciActivityById`. */
-export const activitiesByMatrixId = defineLoader<string, RaciActivity[]>('sops.activitiesByMatrixId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => []);
-  const shape = rowShape(ctx.manager.connection, RaciActivity);
-  const rows = await queryRows(
-    ctx.manager,
-    RaciActivity,
-    `SELECT ${shape.columns('a')} FROM raci_activities a WHERE a.organization_id = $1 AND a.matrix_id = ANY($2::uuid[]) ORDER BY a.created_at, a.id`,
-    [ctx.organizationId, ids],
-  );
-  primeAll(raciActivityById(ctx), rows);
-  return groupByKeys(ids, rows, (a) => a.matrixId);
+export const activitiesByMatrixId = defineChildLoader({
+  name: 'sops.activitiesByMatrixId',
+  entity: RaciActivity,
+  parentColumn: 'matrix_id',
+  parentOf: (a) => a.matrixId,
+  orderBy: 'c.created_at, c.id',
+  prime: raciActivityById,
 });
 
 /** Every assignment of each matrix, in the order they were made. */
-export const assignmentsByMatrixId = defineLoader<string, RaciAssignment[]>('sops.assignmentsByMatrixId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => []);
-  const shape = rowShape(ctx.manager.connection, RaciAssignment);
-  const rows = await queryRows(
-    ctx.manager,
-    RaciAssignment,
-    `SELECT ${shape.columns('r')} FROM raci_assignments r WHERE r.organization_id = $1 AND r.matrix_id = ANY($2::uuid[]) ORDER BY r.created_at, r.id`,
-    [ctx.organizationId, ids],
-  );
-  return groupByKeys(ids, rows, (r) => r.matrixId);
+export const assignmentsByMatrixId = defineChildLoader({
+  name: 'sops.assignmentsByMatrixId',
+  entity: RaciAssignment,
+  parentColumn: 'matrix_id',
+  parentOf: (r) => r.matrixId,
+  orderBy: 'c.created_at, c.id',
 });
 
 /** An activity's assignments, through its matrix's (one statement for every matrix of the request). */
@@ -47,17 +39,13 @@ export async function assignmentsOfActivity(ctx: Parameters<typeof raciMatrixByI
 }
 
 /** A version's steps in order (at most MAX_SOP_STEPS); primes `sopStepById`. */
-export const stepsByVersionId = defineLoader<string, SopStep[]>('sops.stepsByVersionId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => []);
-  const shape = rowShape(ctx.manager.connection, SopStep);
-  const rows = await queryRows(
-    ctx.manager,
-    SopStep,
-    `SELECT ${shape.columns('s')} FROM sop_steps s WHERE s.organization_id = $1 AND s.version_id = ANY($2::uuid[]) ORDER BY s.version_id, s.position`,
-    [ctx.organizationId, ids],
-  );
-  primeAll(sopStepById(ctx), rows);
-  return groupByKeys(ids, rows, (s) => s.versionId);
+export const stepsByVersionId = defineChildLoader({
+  name: 'sops.stepsByVersionId',
+  entity: SopStep,
+  parentColumn: 'version_id',
+  parentOf: (s) => s.versionId,
+  orderBy: 'c.position',
+  prime: sopStepById,
 });
 
 /** Who acknowledged each version (user ids). */
