@@ -44,7 +44,7 @@ export enum ErrorCode {
   EXPERIMENT_CONCLUDED = 'EXPERIMENT_CONCLUDED',
   /** An SOP draft without steps cannot be submitted for review. */
   SOP_DRAFT_EMPTY = 'SOP_DRAFT_EMPTY',
-  /** The author of an SOP version cannot approve it: someone else must. */
+  /** The author of an SOP version, or anyone who changed it as a draft, cannot approve it: someone else must. */
   AUTHOR_CANNOT_APPROVE = 'AUTHOR_CANNOT_APPROVE',
 }
 
