@@ -11,7 +11,8 @@ registerEnumType(RaciRole, {
 });
 registerEnumType(RaciProblem, {
   name: 'RaciProblem',
-  description: 'What breaks "exactly one ACCOUNTABLE and at least one RESPONSIBLE" in an activity.',
+  description:
+    'What breaks "exactly one ACCOUNTABLE and at least one RESPONSIBLE, who can act" in an activity. RESPONSIBLE_CANNOT_ACT: a RESPONSIBLE is a VIEWER or no longer a member.',
 });
 registerEnumType(SopStatus, {
   name: 'SopStatus',
