@@ -3,7 +3,8 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { QueryFailedError } from 'typeorm';
 import type { ValidationError } from 'class-validator';
-import { ErrorCode } from '../common/errors';
+import { ErrorCode, retryLater } from '../common/errors';
+import { transientDbErrorCode } from '../db/transaction';
 import { DecimalInputError, decimalLiteralField } from '../common/scalars';
 import type { Logger } from '../common/logger';
 import { queryLimitError } from './query-limits';
@@ -56,6 +57,11 @@ export function createErrorFormatter(opts: { logger: Logger; development: boolea
     }
     if (original instanceof QueryFailedError) {
       const pgCode = (original as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;
+      if (transientDbErrorCode(original)) {
+        // A statement outside withTransaction (which retries once and answers RETRY itself).
+        opts.logger.warn({ requestId, pgCode, path: formatted.path }, 'deadlock or serialization failure answered RETRY');
+        return withCode(ErrorCode.RETRY, retryLater().message, { retryable: true });
+      }
       if (pgCode === '23505') return withCode(ErrorCode.CONFLICT, 'This conflicts with data that already exists');
       if (pgCode === '23503') return withCode(ErrorCode.BAD_USER_INPUT, 'This refers to something that does not exist');
       if (pgCode === '23514' || pgCode === '22P02' || pgCode === '22003' || pgCode === '22001') {

@@ -19,7 +19,7 @@ import {
   assertFinance,
   assertWorksOnBudget,
   budgetMeta,
-  lockBudget,
+  lockBudgets,
   lockLines,
   requireBudget,
   requireBudgetLine,
@@ -152,18 +152,20 @@ async function pendingForDecision(tx: Context, id: string, action: string): Prom
 /**
  * Approves a pending request and moves the money: the source line's planned goes down (it must
  * still have that much left), the target line's up, and each budget's total with them; all in
- * the approval's transaction, under row locks (lines in id order, then budgets in id order).
+ * the approval's transaction, under row locks in the lock order of every budget write (the
+ * adjustment, then the budgets in id order, then the lines in id order).
  */
 export async function approveBudgetAdjustment(ctx: Context, input: DecideBudgetAdjustmentInput) {
   return withTransaction(ctx, async (tx) => {
     const current = await pendingForDecision(tx, input.id, 'approve adjustments');
     const lineIds = [current.toLineId, ...(current.fromLineId ? [current.fromLineId] : [])];
+    // A line never moves to another budget: its budget is known before anything is locked.
+    const unlocked = await Promise.all(lineIds.map((id) => requireBudgetLine(tx, id)));
+    const budgetIds = [...new Set(unlocked.map((l) => l.budgetId))];
+    const budgets = new Map((await lockBudgets(tx, budgetIds)).map((b) => [b.id, b]));
     const lines = await lockLines(tx, lineIds);
     const to = lines.find((l) => l.id === current.toLineId)!;
     const from = current.fromLineId ? lines.find((l) => l.id === current.fromLineId)! : null;
-    const budgetIds = [...new Set([to.budgetId, ...(from ? [from.budgetId] : [])])].sort();
-    const budgets = new Map<string, Budget>();
-    for (const id of budgetIds) budgets.set(id, await lockBudget(tx, id));
     const budget = budgets.get(current.budgetId)!;
     if (from) rule(() => assertCanGive(from, current.amount, budget.currency));
     const amount = current.amount.toFixed();
