@@ -9,7 +9,7 @@ import { defineLoader, primeAll } from '../../common/loaders';
 import { rowShape } from '../../common/rows';
 import { Kpi, KpiMeasurement } from './kpi.entity';
 import { statusOf, type KpiStatus } from './kpi-rules';
-import { formulaKeys, parseFormula } from './kpi-formula';
+import { storedFormulaKeys } from './kpi-formula';
 import { TreeValues } from './kpi-tree';
 import { kpiById } from './kpis.loaders';
 
@@ -217,7 +217,7 @@ export async function refreshKpiState(tx: Context, kpiIds: readonly string[]): P
 /** The keys a (saved, so valid) formula reads; none if it no longer parses. */
 function inputKeys(formula: string): Set<string> {
   try {
-    return new Set(formulaKeys(parseFormula(formula)));
+    return new Set(storedFormulaKeys(formula));
   } catch {
     return new Set();
   }

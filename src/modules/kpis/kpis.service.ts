@@ -3,6 +3,7 @@ import Decimal from 'decimal.js';
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
+import { DECIMAL_RANGE, inDecimalRange, RangeDecimal } from '../../common/decimal-range';
 import { AppError, ErrorCode, badInput, notFound } from '../../common/errors';
 import { requireById } from '../../common/loaders';
 import { withIdempotency } from '../../db/idempotency';
@@ -10,7 +11,7 @@ import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { Kpi } from './kpi.entity';
-import { checkFormula, FormulaError, formulaKeys, parseFormula } from './kpi-formula';
+import { checkFormula, FormulaError, formulaKeys, parseFormula, storedFormulaKeys } from './kpi-formula';
 import { KPI_KEY, KpiAggregation, KpiDirection, LimitsError, validateLimits, type KpiLimits } from './kpi-rules';
 import { ancestorsAndSelf, lockKpis, refreshKpiState, subtrees, valuesAt, MAX_TREE_DEPTH } from './kpi-state';
 import { TreeValues } from './kpi-tree';
@@ -120,8 +121,11 @@ export async function kpiWhatIf(ctx: Context, input: KpiWhatIfInput): Promise<Kp
   return kpis.map((kpi) => {
     const b = baseline.valueOf(kpi.id);
     const p = projected.valueOf(kpi.id);
-    const deltaPercent = b.value && p.value && !b.value.isZero() ? p.value.minus(b.value).div(b.value.abs()).times(100) : null;
-    return { kpi, baseline: b.value, projected: p.value, deltaPercent, reason: b.reason ?? p.reason };
+    if (!b.value || !p.value || b.value.isZero()) return { kpi, baseline: b.value, projected: p.value, deltaPercent: null, reason: b.reason ?? p.reason };
+    const delta = new RangeDecimal(p.value).minus(b.value).div(b.value.abs()).times(100);
+    return inDecimalRange(delta)
+      ? { kpi, baseline: b.value, projected: p.value, deltaPercent: delta, reason: null }
+      : { kpi, baseline: b.value, projected: p.value, deltaPercent: null, reason: `Out of range: deltaPercent is out of the Decimal range ${DECIMAL_RANGE}` };
   });
 }
 
@@ -190,7 +194,7 @@ async function assertNoOtherNorthStar(tx: Context, id: string | null): Promise<v
 async function assertParentFormulaDoesNotUse(tx: Context, kpi: Kpi, action: string): Promise<void> {
   if (!kpi.parentId) return;
   const parent = await kpiById(tx).load(kpi.parentId);
-  if (parent?.formula && !parent.archivedAt && formulaKeys(parseFormula(parent.formula)).includes(kpi.key)) {
+  if (parent?.formula && !parent.archivedAt && storedFormulaKeys(parent.formula).includes(kpi.key)) {
     throw badInput(`The formula of ${parent.key} (${parent.formula}) uses ${kpi.key}: change it before you ${action} ${kpi.key}`, 'id');
   }
 }
