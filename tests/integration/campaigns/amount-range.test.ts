@@ -48,19 +48,20 @@ describe('returns', () => {
     expect(ok(await app.gql(TOTALS, { id: c.id }, org)).campaign.totalReturn).toBe('999'.padEnd(41, '0'));
   });
 
-  it.each<[string, Record<string, unknown>, string]>([
-    ['DIRECT', { gmv: '1.2345678901234567890123456789012345678e30', grossMargin: '0.12345678901234567890123456789012345678' }, '76 significant digits'],
-    ['DIRECT', { gmv: '1e-40', grossMargin: '0.5' }, 'under 1e-40'],
-    ['INDIRECT', { newMembers: 1e15, lifetimeValue: '1e30' }, '1e45'],
-    ['BRAND', { impressions: 1e15, cpm: '1e30' }, '1e42'],
-    ['BRAND', { impressions: 1, cpm: '1e-38' }, '1e-41'],
-  ])('refuses a %s return whose basis gives %j (%s), naming the basis', async (kind, basis) => {
+  it.each<[string, Record<string, unknown>, string, string]>([
+    ['DIRECT', { gmv: '1.2345678901234567890123456789012345678e30', grossMargin: '0.12345678901234567890123456789012345678' }, '76 significant digits', 'gmv × grossMargin'],
+    ['DIRECT', { gmv: '1e-40', grossMargin: '0.5' }, 'under 1e-40', 'gmv × grossMargin'],
+    ['INDIRECT', { newMembers: 1e15, lifetimeValue: '1e30' }, '1e45', 'newMembers × lifetimeValue'],
+    ['BRAND', { impressions: 1e15, cpm: '1e30' }, '1e42', 'impressions ÷ 1000 × cpm'],
+    ['BRAND', { impressions: 1, cpm: '1e-38' }, '1e-41', 'impressions ÷ 1000 × cpm'],
+  ])('refuses a %s return whose basis gives %j (%s), naming the basis', async (kind, basis, _what, product) => {
     const org = await createOrg(app);
     const c = await campaign(org);
     const r = await recordReturn(org, c.id, { kind, basis });
     expect(errorCode(r)).toBe('BAD_USER_INPUT');
     expect(r.errors![0].extensions!.field).toBe('basis');
     expect(r.errors![0].message).toMatch(RANGE);
+    expect(r.errors![0].message).toContain(`The ${product} of this basis`);
     expect(ok(await app.gql(TOTALS, { id: c.id }, org)).campaign).toMatchObject({ totalReturn: '0', returns: [] });
   });
 
@@ -92,12 +93,12 @@ describe('reading', () => {
   it("gives a targeted KPI's actual past the range as null", async () => {
     const org = await createOrg(app);
     ok(await app.gql(`mutation { createKpi(input: { key: "gmv", name: "GMV", layer: STRATEGIC, aggregation: SUM }) { kpi { id } } }`, {}, org));
-    const c = await campaign(org, { targets: [{ kpiKey: 'gmv', target: '1' }] });
+    const c = await campaign(org, { startsOn: '2026-05-01', endsOn: '2026-06-30', targets: [{ kpiKey: 'gmv', target: '1' }] });
     const RECORD = `mutation($i: RecordMeasurementsInput!) { recordMeasurements(input: $i) { inserted } }`;
     ok(await app.gql(RECORD, { i: { measurements: [{ kpiKey: 'gmv', periodStart: '2026-05-04', value: '6e40' }] } }, org));
     expect(ok(await app.gql(TOTALS, { id: c.id }, org)).campaign.targets).toEqual([{ actual: '6'.padEnd(41, '0') }]);
-    // Two weeks of the month: 1.2e41.
-    ok(await app.gql(RECORD, { i: { measurements: [{ kpiKey: 'gmv', periodStart: '2026-05-11', value: '6e40' }] } }, org));
+    // Each month in the range, their sum over the campaign (1.2e41) not.
+    ok(await app.gql(RECORD, { i: { measurements: [{ kpiKey: 'gmv', periodStart: '2026-06-01', value: '6e40' }] } }, org));
     expect(ok(await app.gql(TOTALS, { id: c.id }, org)).campaign.targets).toEqual([{ actual: null }]);
   });
 });

@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { decodeGlobalId } from '../../../src/common/ids';
+import { addBudgetLine, createBudget } from '../../support/budgets';
 import { createOrg, type TestOrg } from '../../support/factories';
 import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
 import { createKpi, CREATE_KPI, record, setFormula, UPDATE_KPI } from './support';
@@ -183,5 +184,28 @@ describe('what-if', () => {
     expect(t).toMatchObject({ baseline: '1', projected: '1000000000000000000000000000000000000100', deltaPercent: null });
     expect(t.reason).toMatch(/deltaPercent/);
     expect(t.reason).toMatch(RANGE);
+  });
+});
+
+describe('values per week or month', () => {
+  it("gives a month whose measurements sum past the range as null, beside a budget's burn", async () => {
+    const org = await createOrg(app);
+    await createKpi(app, org, { key: 'gmv', aggregation: 'SUM' });
+    const budget = await createBudget(app, org, { periodStart: '2026-04-01', periodEnd: '2026-05-31' });
+    await addBudgetLine(app, org, { budgetId: budget.id, kpiKeys: ['gmv'] });
+    ok(
+      await record(app, org, [
+        { kpiKey: 'gmv', periodStart: '2026-04-06', value: '6e40' },
+        { kpiKey: 'gmv', periodStart: '2026-05-04', value: '6e40' },
+        { kpiKey: 'gmv', periodStart: '2026-05-11', value: '6e40' },
+      ]),
+    );
+    const burn = ok(
+      await app.gql(`query($id: ID!) { budgetBurn(budgetId: $id, grain: MONTH) { periodStart kpiValues { value } } }`, { id: budget.id }, org),
+    ).budgetBurn;
+    expect(burn).toEqual([
+      { periodStart: '2026-04-01', kpiValues: [{ value: '6'.padEnd(41, '0') }] },
+      { periodStart: '2026-05-01', kpiValues: [{ value: null }] }, // 1.2e41
+    ]);
   });
 });
