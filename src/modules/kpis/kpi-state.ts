@@ -241,6 +241,18 @@ export async function ancestorsAndSelf(ctx: Context, kpiIds: readonly string[]):
   return rows.map((r) => shape.map(r));
 }
 
+/**
+ * Serialises changes of parent (moveKpi) within an organisation for the rest of the transaction:
+ * two crossing moves (X under Y, Y under X) would each find no cycle in what the other has not
+ * committed yet. Taken before anything else is read or locked; under it, every statement sees the
+ * parent links the moves before committed (READ COMMITTED), so the second one finds the cycle.
+ * A transaction-level advisory lock, released at commit or rollback; writers that do not change
+ * parents (recordings) do not take it.
+ */
+export async function lockKpiMoves(tx: Context): Promise<void> {
+  await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('plangraph.kpi-tree-moves'), hashtext($1))`, [orgId(tx)]);
+}
+
 /** Locks these KPIs (in id order, so concurrent writers queue instead of deadlocking). One statement. */
 export async function lockKpis(tx: Context, kpiIds: readonly string[]): Promise<void> {
   if (kpiIds.length === 0) return;

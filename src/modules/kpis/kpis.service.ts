@@ -13,7 +13,7 @@ import { requireOrgUser } from '../identity';
 import { Kpi } from './kpi.entity';
 import { checkFormula, FormulaError, formulaKeys, parseFormula, storedFormulaKeys } from './kpi-formula';
 import { KPI_KEY, KpiAggregation, KpiDirection, LimitsError, validateLimits, type KpiLimits } from './kpi-rules';
-import { ancestorsAndSelf, lockKpis, refreshKpiState, subtrees, valuesAt, MAX_TREE_DEPTH } from './kpi-state';
+import { ancestorsAndSelf, lockKpiMoves, lockKpis, refreshKpiState, subtrees, valuesAt, MAX_TREE_DEPTH } from './kpi-state';
 import { TreeValues } from './kpi-tree';
 import type {
   ArchiveKpiInput,
@@ -297,11 +297,15 @@ export async function updateKpi(ctx: Context, input: UpdateKpiInput) {
 /**
  * Moves a KPI (and its subtree) under another parent, or to the root. Refused when the new
  * parent is the KPI or under it (a cycle), when its old parent's formula uses it, for the north
- * star, or beyond MAX_TREE_DEPTH levels.
+ * star, or beyond MAX_TREE_DEPTH levels. Moves of an organisation queue on one lock, taken before
+ * the KPIs are read, so the cycle check sees every move committed before it.
  */
 export async function moveKpi(ctx: Context, input: MoveKpiInput) {
   return withTransaction(ctx, async (tx) => {
     assertAdmin(tx, 'move KPIs');
+    await lockKpiMoves(tx);
+    kpiById(tx).clear(input.id);
+    if (input.parentId) kpiById(tx).clear(input.parentId);
     const kpi = await requireKpi(tx, input.id, { active: true });
     const parent = input.parentId ? await requireKpi(tx, input.parentId, { active: true }) : null;
     if ((parent?.id ?? null) === kpi.parentId) return { kpi };
