@@ -281,8 +281,16 @@ export function experimentResult(variants: readonly VariantCounts[], alpha: numb
   return { ...t, lift, winner };
 }
 
+/**
+ * Rates, alpha and power are probabilities computed with floats and the normal quantile: they are
+ * kept from one in a million to one minus that, where both are meaningful (a denormal alpha made
+ * the quantile infinite; one within 1e-16 of 1 is 1 to a float).
+ */
+export const MIN_PROBABILITY = 0.000001;
+export const MAX_PROBABILITY = 0.999999;
+
 export function validateAlpha(alpha: number): void {
-  if (!(alpha > 0 && alpha < 0.5)) throw new RuleViolation('alpha must be above 0 and below 0.5 (0.05 is usual)', 'alpha');
+  if (!(alpha >= MIN_PROBABILITY && alpha < 0.5)) throw new RuleViolation(`alpha must be from ${MIN_PROBABILITY.toFixed(6)} to below 0.5 (0.05 is usual)`, 'alpha');
 }
 
 /**
@@ -292,15 +300,19 @@ export function validateAlpha(alpha: number): void {
  * p₂ = p₁(1 + lift), p̄ = (p₁ + p₂) ÷ 2, rounded up. Quantiles from stdlib.
  */
 export function sampleSizePerArm(baselineRate: number, minimumDetectableLift: number, alpha: number, power: number): number {
-  if (!(baselineRate > 0 && baselineRate < 1)) throw new RuleViolation('baselineRate must be above 0 and below 1', 'baselineRate');
+  const rate = (p: number) => p >= MIN_PROBABILITY && p <= MAX_PROBABILITY;
+  const rates = `from ${MIN_PROBABILITY.toFixed(6)} to ${MAX_PROBABILITY}`;
+  if (!rate(baselineRate)) throw new RuleViolation(`baselineRate must be a rate ${rates} (0.1 for 10%)`, 'baselineRate');
   if (!(minimumDetectableLift !== 0 && Number.isFinite(minimumDetectableLift))) {
     throw new RuleViolation('minimumDetectableLift must be a relative lift other than 0 (0.2 for +20%)', 'minimumDetectableLift');
   }
   validateAlpha(alpha);
-  if (!(power >= 0.5 && power < 1)) throw new RuleViolation('power must be from 0.5 to below 1 (0.8 is usual)', 'power');
+  if (!(power >= 0.5 && power <= MAX_PROBABILITY)) throw new RuleViolation(`power must be from 0.5 to ${MAX_PROBABILITY} (0.8 is usual)`, 'power');
   const p1 = baselineRate;
   const p2 = p1 * (1 + minimumDetectableLift);
-  if (!(p2 > 0 && p2 < 1)) throw new RuleViolation('The baseline with the lift must stay a rate above 0 and below 1', 'minimumDetectableLift');
+  if (!rate(p2)) {
+    throw new RuleViolation(`baselineRate × (1 + minimumDetectableLift) must stay a rate ${rates}: choose another minimumDetectableLift`, 'minimumDetectableLift');
+  }
   const zA = normalQuantile(1 - alpha / 2, 0, 1);
   const zB = normalQuantile(power, 0, 1);
   const pBar = (p1 + p2) / 2;
@@ -308,7 +320,7 @@ export function sampleSizePerArm(baselineRate: number, minimumDetectableLift: nu
   // Guard against 3841.0000000001 from floating point before rounding up.
   const rounded = Math.ceil(n - 1e-9);
   if (!Number.isSafeInteger(rounded) || rounded > 2_000_000_000) {
-    throw new RuleViolation('The lift is too small to detect with any practical number of users', 'minimumDetectableLift');
+    throw new RuleViolation('minimumDetectableLift is too small to detect with any practical number of users (over 2,000,000,000 per arm)', 'minimumDetectableLift');
   }
   return rounded;
 }
