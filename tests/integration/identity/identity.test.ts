@@ -122,6 +122,18 @@ describe('organisations and members', () => {
     expect(errorCode(notMine)).toBe('FORBIDDEN');
   });
 
+  it('tells a user with one organisation that a wrong X-Organization-Id is not theirs', async () => {
+    const org = await createOrg(app);
+    const other = await createOrg(app);
+    for (const hint of [other.slug, other.organizationId, 'no-such-organisation']) {
+      const r = await app.gql(MEMBERS, {}, { token: org.token, organizationId: hint });
+      expect(errorCode(r)).toBe('FORBIDDEN');
+      expect(r.errors![0].message).toBe(`You are not a member of organisation "${hint}"`);
+    }
+    const none = await app.gql(MEMBERS, {}, { token: org.token, organizationId: other.slug });
+    expect(none.errors![0].message).not.toContain('several');
+  });
+
   it('enforces roles: members and viewers cannot manage members, admins cannot touch owners', async () => {
     const org = await createOrg(app);
     const member = await addMember(app, org, 'MEMBER');
