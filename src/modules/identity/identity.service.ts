@@ -188,7 +188,7 @@ export async function logIn(ctx: Context, input: LogInInput) {
 /** The bearer session of the request, verified again (for logOut). */
 function currentSession(ctx: Context) {
   const token = /^Bearer\s+(\S+)$/i.exec(ctx.credentials.authorization?.trim() ?? '')?.[1];
-  const session = token ? verifySession(ctx.sessions.jwtSecret, token) : null;
+  const session = token ? verifySession(ctx.sessions, token) : null;
   if (!session || 'error' in session) throw unauthenticated();
   return session;
 }
@@ -196,12 +196,9 @@ function currentSession(ctx: Context) {
 /** Ends the session whose token the request carries. */
 export async function logOut(ctx: Context) {
   const session = currentSession(ctx);
-  if (!session.sessionId) {
-    throw badInput('This session token has no id and cannot be ended alone: use logOutEverywhere');
-  }
   await ctx.manager.query(
     `INSERT INTO revoked_sessions (jti, user_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING`,
-    [session.sessionId, session.userId, session.expiresAt ?? new Date(Date.now() + ctx.sessions.ttlSeconds * 1000)],
+    [session.sessionId, session.userId, session.expiresAt],
   );
   // Revocations are kept only as long as the tokens they name could be used.
   await ctx.manager.query(`DELETE FROM revoked_sessions WHERE expires_at < now() - interval '1 minute'`);

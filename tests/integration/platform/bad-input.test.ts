@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { createOrg } from '../../support/factories';
 import { createCycle, createObjective, createTask } from '../../support/planning';
@@ -138,8 +139,8 @@ describe('a session token that is signed but not one of ours', () => {
       const r = await app.gql(VIEWER, {}, { token });
       expect(refused(r, 'UNAUTHENTICATED').message).toMatch(reason);
     }
-    // The same claims signed properly work.
-    const good = jwt.sign({}, secret, { subject: userId.toUpperCase(), issuer: 'plangraph', expiresIn: 600 });
+    // The same claims signed properly (with a session id) work.
+    const good = jwt.sign({}, secret, { subject: userId.toUpperCase(), issuer: 'plangraph', expiresIn: 600, jwtid: randomUUID() });
     expect(ok(await app.gql(VIEWER, {}, { token: good })).viewer.user.id).toBeDefined();
   });
 
