@@ -2,7 +2,7 @@ import { required } from '../../common/loaders';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ADMINS, PUBLIC, SIGNED_IN, USER_SESSION } from '../../common/auth';
 import { ConnectionArgs, Connection } from '../../common/connection';
-import type { Context } from '../../common/context';
+import { Role, type Context } from '../../common/context';
 import {
   AcceptInvitationInput,
   AddMemberInput,
@@ -173,6 +173,14 @@ export class OrganizationResolver {
 
 @Resolver(() => Member)
 export class MemberResolver {
+  /** The description is on the entity's field. */
+  @FieldResolver(() => Role)
+  role(@Root() member: Member, @Ctx() ctx: Context): Role {
+    const v = ctx.viewer;
+    const tokensOwn = v?.kind === 'apiToken' && member.userId === v.userId && member.organizationId === ctx.organizationId;
+    return tokensOwn && ctx.role ? ctx.role : member.role;
+  }
+
   @FieldResolver(() => User)
   async user(@Root() member: Member, @Ctx() ctx: Context) {
     return required(referencedUserById(ctx).load(member.userId), 'User');

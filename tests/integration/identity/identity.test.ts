@@ -176,7 +176,7 @@ describe('API tokens', () => {
     const org = await createOrg(app);
     const created = ok(await app.gql(CREATE, { i: { name: '看板 BI', scopes: ['READ'] } }, org)).createApiToken;
     expect(created.secret).toMatch(/^pgt_/);
-    expect(created.apiToken).toMatchObject({ name: '看板 BI', scopes: ['READ'], role: 'ADMIN' });
+    expect(created.apiToken).toMatchObject({ name: '看板 BI', scopes: ['READ'], role: 'VIEWER' });
     const [row] = await app.ds.query(`SELECT token_hash FROM api_tokens WHERE id = $1`, [decodeGlobalId(created.apiToken.id)!.id]);
     expect(row.token_hash).not.toContain(created.secret);
     const listed = ok(await app.gql(`{ apiTokens { nodes { id name } } }`, {}, org)).apiTokens.nodes;
@@ -184,6 +184,33 @@ describe('API tokens', () => {
     const asToken = ok(await app.gql(`{ organization { id } viewer { role } }`, {}, { token: created.secret }));
     expect(asToken.organization.id).toBe(org.organizationId);
     expect(asToken.viewer.role).toBe('VIEWER');
+  });
+
+  it('shows the role a token acts with wherever its role is shown: the token, the viewer, the creator’s membership', async () => {
+    const org = await createOrg(app);
+    const admin = await addMember(app, org, 'ADMIN');
+    const read = ok(await app.gql(CREATE, { i: { name: 'read', scopes: ['READ'] } }, admin)).createApiToken;
+    const write = ok(await app.gql(CREATE, { i: { name: 'write', scopes: ['READ', 'WRITE'] } }, admin)).createApiToken;
+    expect([read.apiToken.role, write.apiToken.role]).toEqual(['VIEWER', 'ADMIN']);
+    const SEEN = `{ viewer { role user { membership { id role } } } organization { members(first: 10) { nodes { id role } } } }`;
+    const seen = async (secret: string) => {
+      const d = ok(await app.gql(SEEN, {}, { token: secret }));
+      const listed = d.organization.members.nodes.find((m: { id: string }) => m.id === admin.memberId);
+      return [d.viewer.role, d.viewer.user.membership.role, listed.role];
+    };
+    expect(await seen(read.secret)).toEqual(['VIEWER', 'VIEWER', 'VIEWER']);
+    expect(await seen(write.secret)).toEqual(['ADMIN', 'ADMIN', 'ADMIN']);
+    const TOKENS = `{ apiTokens(first: 10) { nodes { name role } } }`;
+    const roles = async () =>
+      Object.fromEntries(ok(await app.gql(TOKENS, {}, org)).apiTokens.nodes.map((t: { name: string; role: string | null }) => [t.name, t.role]));
+    // The creator's own session still sees their real role.
+    expect(ok(await app.gql(SEEN, {}, admin)).viewer.user.membership.role).toBe('ADMIN');
+    // Demoted, the creator takes the WRITE token down with them; removed, their tokens act as nothing.
+    ok(await app.gql(CHANGE, { i: { memberId: admin.memberId, role: 'MEMBER' } }, org));
+    expect(await roles()).toEqual({ read: 'VIEWER', write: 'MEMBER' });
+    expect(await seen(write.secret)).toEqual(['MEMBER', 'MEMBER', 'MEMBER']);
+    ok(await app.gql(REMOVE, { i: { memberId: admin.memberId } }, org));
+    expect(await roles()).toEqual({ read: null, write: null });
   });
 
   it('authenticate in one statement and write nothing on the request path; last use is written later in one batch', async () => {
