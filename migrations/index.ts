@@ -13,6 +13,7 @@ import { Budgets1764400100000 } from './1764400100000-Budgets';
 import { BudgetAdjustments1764400110000 } from './1764400110000-BudgetAdjustments';
 import { Campaigns1764400200000 } from './1764400200000-Campaigns';
 import { RaciAndSops1764400300000 } from './1764400300000-RaciAndSops';
+import { IdentityAccounts1764516000000 } from './1764516000000-IdentityAccounts';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   BudgetAdjustments1764400110000,
   Campaigns1764400200000,
   RaciAndSops1764400300000,
+  IdentityAccounts1764516000000,
 ];
