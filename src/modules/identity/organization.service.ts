@@ -55,18 +55,21 @@ export async function updateOrganization(ctx: Context, input: UpdateOrganization
     const [current] = (await tx.manager.query(`SELECT * FROM organizations WHERE id = $1 FOR UPDATE`, [id])) as Array<Record<string, unknown>>;
     if (!current) throw notFound('Organization');
     const before = mapRow(tx, current);
-    if (slug !== undefined && slug !== before.slug) {
-      const [taken] = await tx.manager.query(`SELECT 1 FROM organizations WHERE slug = $1`, [slug]);
-      if (taken) throw conflict(`The slug "${slug}" is taken by another organisation: choose another`, { field: 'slug' });
-    }
     let rows: Array<Record<string, unknown>>;
     try {
-      rows = await tx.manager.query(
-        `UPDATE organizations SET name = coalesce($2, name), slug = coalesce($3, slug), updated_at = now() WHERE id = $1 RETURNING *`,
-        [id, name ?? null, slug ?? null],
-      );
+      const set: Partial<Pick<Organization, 'name' | 'slug'>> = {};
+      if (name !== undefined) set.name = name;
+      if (slug !== undefined) set.slug = slug;
+      const result = await tx.manager
+        .createQueryBuilder()
+        .update(Organization)
+        .set({ ...set, updatedAt: () => 'now()' })
+        .where('id = :id', { id })
+        .returning('*')
+        .execute();
+      rows = result.raw as Array<Record<string, unknown>>;
     } catch (err) {
-      // Taken between the check and the update by another organisation.
+      // The unique index decides, also between two owners asking for the same slug at once.
       if (isUniqueViolation(err)) throw conflict(`The slug "${slug}" is taken by another organisation: choose another`, { field: 'slug' });
       throw err;
     }
