@@ -20,6 +20,7 @@ export { flushTokenUsage } from './token-usage';
 export { requireOrgUser } from './member-lookup';
 export { resolveJwtSecret } from './session-tokens';
 export { closeLoginThrottle } from './login-throttle';
+export { accountPagesRouter, type AccountPagesDeps } from './account-pages';
 
 export const identityEntities = [Organization, User, Member, Invitation, ApiToken];
 export const identityResolvers = [IdentityResolver, ViewerResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver, AuditEventActorResolver, AccountResolver] as const;
