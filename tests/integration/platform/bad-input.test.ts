@@ -16,7 +16,7 @@ const LOG_IN = `mutation($i: LogInInput!) { logIn(input: $i) { token } }`;
 const TASK = `mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id title description } } }`;
 const UPDATE_TASK = `mutation($i: UpdateTaskInput!) { updateTask(input: $i) { task { id title } } }`;
 const SQUAD = `mutation($i: CreateSquadInput!) { createSquad(input: $i) { squad { id } } }`;
-const SIGN_UP = `mutation($i: SignUpInput!) { signUp(input: $i) { token } }`;
+const SIGN_UP = `mutation($i: SignUpInput!) { signUp(input: $i) { email } }`;
 const VIEWER = `{ viewer { user { id } } }`;
 const NUL = '\u0000';
 
