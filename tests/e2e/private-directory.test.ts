@@ -81,8 +81,9 @@ describeAsRoot('root in a private directory', () => {
     expect(fs.statSync(path.join(project, '.data')).mode & 0o007).toBe(fs.statSync(project).mode & 0o007);
     expect(fs.existsSync(path.join(project, '.data', 'pg'))).toBe(false);
 
-    // createOrg opens the sign-up's link from the outbox of the embedded database.
-    const password = fs.readFileSync(path.join(project, '.data', 'pg-password'), 'utf8').trim();
+    // createOrg opens the sign-up's link from the outbox of the embedded database (its password
+    // file lies beside the cluster).
+    const password = fs.readFileSync(path.join(path.dirname(clusterDir), 'pg-password'), 'utf8').trim();
     const database = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${env.EMBEDDED_PG_PORT}/plangraph`;
     const gql = httpGql(server.url, database);
     const org = await createOrg(gql, '私有目录');
