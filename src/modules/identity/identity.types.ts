@@ -8,7 +8,11 @@ import { User } from './user.entity';
 export class AuthPayload {
   @Field({ description: 'Signed session token; expires (see JWT_TTL_SECONDS).' }) token: string;
   @Field(() => User) user: User;
-  @Field(() => Organization) organization: Organization;
+  @Field(() => Organization, {
+    nullable: true,
+    description: 'The first organisation the user belongs to; null when they belong to none (any more).',
+  })
+  organization: Organization | null;
 }
 
 @ObjectType({ description: 'Who is calling, and in which organisation.' })

@@ -65,6 +65,15 @@ describe('signUp and logIn', () => {
     expect(wrongPassword.errors![0].message).toBe(unknownEmail.errors![0].message);
   });
 
+  it('logs in a user who belongs to no organisation any more, with organization null', async () => {
+    const org = await createOrg(app);
+    const member = await addMember(app, org, 'MEMBER');
+    ok(await app.gql(REMOVE, { i: { memberId: member.memberId } }, org));
+    const r = ok(await app.gql(`mutation($i: LogInInput!) { logIn(input: $i) { token user { id } organization { id } } }`, { i: { email: member.email, password: PASSWORD } }));
+    expect(r.logIn).toMatchObject({ user: { id: member.userId }, organization: null });
+    expect(ok(await app.gql(`{ viewer { organization { id } organizations { id } } }`, {}, { token: r.logIn.token })).viewer).toEqual({ organization: null, organizations: [] });
+  });
+
   it('rejects bad and expired session tokens with UNAUTHENTICATED', async () => {
     expect(errorCode(await app.gql(VIEWER, {}, { token: 'garbage' }))).toBe('UNAUTHENTICATED');
     const expired = jwt.sign({}, process.env.JWT_SECRET!, { subject: 'x', expiresIn: -10, issuer: 'plangraph' });
