@@ -14,6 +14,7 @@ import { BudgetAdjustments1764400110000 } from './1764400110000-BudgetAdjustment
 import { Campaigns1764400200000 } from './1764400200000-Campaigns';
 import { RaciAndSops1764400300000 } from './1764400300000-RaciAndSops';
 import { SopVersionEditors1764400310000 } from './1764400310000-SopVersionEditors';
+import { IdentityAccounts1764516000000 } from './1764516000000-IdentityAccounts';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   Campaigns1764400200000,
   RaciAndSops1764400300000,
   SopVersionEditors1764400310000,
+  IdentityAccounts1764516000000,
 ];

@@ -50,6 +50,13 @@ export interface Config {
   loginBackoffBaseSeconds: number;
   /** Password hashes (argon2) computed at once; more wait briefly in a queue, then get RATE_LIMITED. */
   passwordHashConcurrency: number;
+  /** Sign-ups per client address in SIGNUP_WINDOW_SECONDS. */
+  signupMaxPerAddress: number;
+  /** Sign-ups from all addresses together in SIGNUP_WINDOW_SECONDS (per deployment, not per instance). */
+  signupMaxGlobal: number;
+  signupWindowSeconds: number;
+  /** At most one sign-up, verification or password-reset mail per address and kind in this many seconds. */
+  accountMailIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -214,5 +221,9 @@ export function loadConfig(env: Env = process.env): Config {
     loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 3600, 1, 30 * 24 * 3600),
     loginBackoffBaseSeconds: int(env, 'LOGIN_BACKOFF_BASE_SECONDS', 1, 1, 900),
     passwordHashConcurrency: int(env, 'PASSWORD_HASH_CONCURRENCY', 4, 1, 256),
+    signupMaxPerAddress: int(env, 'SIGNUP_MAX_PER_ADDRESS', 10, 1, 1_000_000),
+    signupMaxGlobal: int(env, 'SIGNUP_MAX_GLOBAL', 200, 1, 10_000_000),
+    signupWindowSeconds: int(env, 'SIGNUP_WINDOW_SECONDS', 3600, 1, 30 * 24 * 3600),
+    accountMailIntervalSeconds: int(env, 'ACCOUNT_MAIL_INTERVAL_SECONDS', 60, 1, 24 * 3600),
   };
 }

@@ -15,6 +15,7 @@ import type { Context } from '../common/context';
 import { ErrorCode } from '../common/errors';
 import { pendingMigrations } from '../db/data-source';
 import { currentStatementScope, runCountingStatements, type StatementScope } from '../common/statement-scope';
+import { accountPagesRouter } from '../modules/identity';
 import { createContextFactory, requestIdFrom, type AppDeps, type Credentials } from './context-factory';
 import { createErrorFormatter } from './format-error';
 import { mountGraphiql } from './graphiql';
@@ -229,6 +230,13 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
     }
   });
   if (config.graphiql) mountGraphiql(app, { demoLogin: config.seedDemo && config.nodeEnv !== 'production' });
+  // The pages behind the links in account mail, for when PUBLIC_URL is this server.
+  app.use(
+    accountPagesRouter({
+      logger,
+      context: (req) => buildContext({ authorization: null, organizationHint: null }, requestIdFrom(header(req, 'x-request-id')), req.ip ?? null),
+    }),
+  );
 
   if (config.corsOrigins.length) {
     app.use(

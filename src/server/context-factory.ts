@@ -31,8 +31,9 @@ export function requestIdFrom(header: unknown): string {
  * it authenticates the credentials and gives fresh per-request loaders.
  */
 export function createContextFactory(deps: AppDeps) {
+  const sessions = { jwtSecret: deps.jwtSecret, ttlSeconds: deps.config.jwtTtlSeconds };
   return async function buildContext(credentials: Credentials, requestId: string, clientAddress: string | null = null): Promise<Context> {
-    const auth = await authenticate(deps.db.manager, deps.jwtSecret, credentials.authorization, credentials.organizationHint);
+    const auth = await authenticate(deps.db.manager, sessions, credentials.authorization, credentials.organizationHint);
     return {
       requestId,
       logger: deps.logger.child({ requestId }),
@@ -45,7 +46,7 @@ export function createContextFactory(deps: AppDeps) {
       role: auth.role,
       loaders: createLoaders(),
       events: deps.events,
-      sessions: { jwtSecret: deps.jwtSecret, ttlSeconds: deps.config.jwtTtlSeconds },
+      sessions,
       afterCommit: null,
       credentials,
       clientAddress,

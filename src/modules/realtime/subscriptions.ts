@@ -15,7 +15,7 @@ export const organizationTopic = ({ context }: { context: Context }) => orgTopic
  * done once per connection for that event, however many subscriptions the connection has.
  */
 export async function refreshForEvent(ctx: Context, eventOrganizationId: string, event?: object): Promise<boolean> {
-  const run = () => authenticate(ctx.db.manager, ctx.sessions.jwtSecret, ctx.credentials.authorization, ctx.credentials.organizationHint);
+  const run = () => authenticate(ctx.db.manager, ctx.sessions, ctx.credentials.authorization, ctx.credentials.organizationHint);
   const auth = await (event ? oncePerConnectionAndEvent(ctx.credentials, event, run) : run());
   ctx.viewer = auth.viewer;
   ctx.organizationId = auth.organizationId;
