@@ -26,7 +26,7 @@ export interface Config {
   /** Serve GraphiQL at /graphiql (default: on, except with NODE_ENV=production). */
   graphiql: boolean;
   /** Query limits, checked before execution over HTTP and WebSocket (see docs/operations.md, "Limits"). */
-  queryLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
+  queryLimits: { maxDepth: number; maxFields: number; maxAliases: number; maxTokens: number; maxCost: number };
   /** WebSocket limits: frames are capped at 1 MiB; these two are configurable. */
   wsLimits: { maxSubscriptionsPerConnection: number; maxConnectionsPerUser: number };
   /** Outgoing mail: SMTP server URL (smtp:// or smtps://); null: printed in the log (development/test) or held in the outbox (production). */
@@ -202,6 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
     graphiql: bool(env, 'GRAPHIQL', nodeEnv !== 'production'),
     queryLimits: {
       maxDepth: int(env, 'QUERY_MAX_DEPTH', 12, 1, 1000),
+      maxFields: int(env, 'QUERY_MAX_FIELDS', 500, 1, 1_000_000),
       maxAliases: int(env, 'QUERY_MAX_ALIASES', 30, 0, 100_000),
       maxTokens: int(env, 'QUERY_MAX_TOKENS', 3000, 100, 1_000_000),
       maxCost: int(env, 'QUERY_MAX_COST', 25_000, 1, 1_000_000_000),

@@ -12,6 +12,11 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   RATE_LIMITED = 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /**
+   * The database cannot be reached (down, restarting, connection ended): retry after
+   * `extensions.retryAfterSeconds` (HTTP 503 with Retry-After).
+   */
+  UNAVAILABLE = 'UNAVAILABLE',
   GRAPHQL_PARSE_FAILED = 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
   PERSISTED_QUERY_NOT_SUPPORTED = 'PERSISTED_QUERY_NOT_SUPPORTED',

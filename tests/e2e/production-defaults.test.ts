@@ -110,7 +110,7 @@ describe('NODE_ENV=production', () => {
 
   it('tells /readyz callers ready or not', async () => {
     const res = await fetch(`${prod.server.url}/readyz`);
-    expect(await res.json()).toEqual({ status: 'ready' });
+    expect(await res.json()).toEqual({ status: 'ready', database: 'up' });
   });
 });
 

@@ -226,7 +226,7 @@ describe('a data dir through start, stop, restart and crashes', () => {
     expect(await gql(server.url, '{ __typename }')).toEqual({ __typename: 'Query' });
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'up' });
     expect((await fetch(`${server.url}/graphiql`)).status).toBe(200);
 
     const demo = await logIn(server.url, DEMO.users.owner.email, DEMO.password);

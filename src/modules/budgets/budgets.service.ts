@@ -2,6 +2,7 @@
 import Decimal from 'decimal.js';
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput } from '../../common/errors';
 import { withIdempotency } from '../../db/idempotency';
@@ -22,7 +23,7 @@ export async function listBudgets(ctx: Context, filter: BudgetsFilter, page: Con
   const result = await paginate(qb, page, [
     { column: 'b.period_start', direction: 'DESC', value: (b) => b.periodStart },
     { column: 'b.id', direction: 'DESC', value: (b) => b.id },
-  ]);
+  ], listCursors(ctx, 'Query.budgets'));
   for (const b of result.nodes) budgetById(ctx).prime(b.id, b);
   return result;
 }

@@ -1,6 +1,7 @@
 import { orgId } from '../../common/auth';
 import { Role, type Context } from '../../common/context';
 import { paginate, type ConnectionArgs } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound, unauthenticated } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
@@ -108,7 +109,7 @@ export async function listMembers(ctx: Context, organization: Organization, page
   const result = await paginate(qb, page, [
     { column: 'm.created_at', direction: 'ASC', value: (m) => m.createdAt },
     { column: 'm.id', direction: 'ASC', value: (m) => m.id },
-  ]);
+  ], listCursors(ctx, 'Organization.members'));
   for (const m of result.nodes) memberById(ctx).prime(m.id, m);
   return result;
 }

@@ -1,5 +1,6 @@
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { badInput, notFound } from '../../common/errors';
 import { decodeGlobalId, toGlobalId } from '../../common/ids';
@@ -140,7 +141,7 @@ export async function listRaciMatrices(ctx: Context, filter: RaciMatricesFilter,
   const result = await paginate(qb, page, [
     { column: 'm.created_at', direction: 'ASC', value: (m) => m.createdAt },
     { column: 'm.id', direction: 'ASC', value: (m) => m.id },
-  ]);
+  ], listCursors(ctx, 'Query.raciMatrices'));
   primeAll(raciMatrixById(ctx), result.nodes);
   return result;
 }
@@ -153,6 +154,6 @@ export async function listMyRaciRoles(ctx: Context, page: ConnectionArgs) {
   return paginate(qb, page, [
     { column: 'r.created_at', direction: 'ASC', value: (r) => r.createdAt },
     { column: 'r.id', direction: 'ASC', value: (r) => r.id },
-  ]);
+  ], listCursors(ctx, 'Query.myRaciRoles'));
 }
 

@@ -1,5 +1,6 @@
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import { Role, type Context } from '../../common/context';
 import { AppError, ErrorCode, forbidden, notFound } from '../../common/errors';
 import { isoToday } from '../../common/dates';
@@ -333,7 +334,7 @@ export async function listSops(ctx: Context, filter: SopsFilter, page: Connectio
   const result = await paginate(qb, page, [
     { column: 's.created_at', direction: 'ASC', value: (s) => s.createdAt },
     { column: 's.id', direction: 'ASC', value: (s) => s.id },
-  ]);
+  ], listCursors(ctx, 'Query.sops'));
   primeAll(sopById(ctx), result.nodes);
   return result;
 }

@@ -113,7 +113,7 @@ describe('a tampered cursor', () => {
       for (const arg of ['after', 'before']) {
         const r = await app.gql(`query($c: String) { squads(first: 5, ${arg}: $c) { totalCount } }`, { c: cursor }, org);
         const e = refused(r);
-        expect(e.message).toMatch(new RegExp(`^${arg} is not a cursor of this list`));
+        expect(e.message).toMatch(new RegExp(`^${arg}: this cursor is not valid`));
         expect(e.extensions!.field).toBe(arg);
       }
     }
