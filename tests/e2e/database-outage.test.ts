@@ -195,7 +195,9 @@ describe('an embedded PostgreSQL that cannot be restarted at once', () => {
     blocker = null;
     const back = await pollUntil(() => post(server.url, SQUADS, {}, token), (a) => a.status === 200, 30_000);
     expect(back.body.data.squads.totalCount).toBeGreaterThan(0);
-    expect(log().find((l) => l.msg === 'embedded PostgreSQL restarted')).toMatchObject({ attempts: 3 });
+    // Every failed start is one attempt; on a slow machine a third can fail before the port is freed.
+    expect(failed().length).toBeGreaterThanOrEqual(2);
+    expect(log().find((l) => l.msg === 'embedded PostgreSQL restarted')).toMatchObject({ attempts: failed().length + 1 });
     expect(await server.stop('SIGTERM')).toBe(0);
   });
 });
