@@ -27,8 +27,18 @@ export interface Config {
   graphiql: boolean;
   /** Query limits, checked before execution over HTTP and WebSocket (see docs/operations.md, "Limits"). */
   queryLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
-  /** WebSocket limits: frames are capped at 1 MiB; these two are configurable. */
-  wsLimits: { maxSubscriptionsPerConnection: number; maxConnectionsPerUser: number };
+  /** WebSocket limits (see docs/operations.md, "Limits"); frames are capped at 1 MiB. */
+  wsLimits: {
+    maxSubscriptionsPerConnection: number;
+    maxConnectionsPerUser: number;
+    /** Per organisation and instance, whoever holds them. */
+    maxConnectionsPerOrganization: number;
+    maxSubscriptionsPerOrganization: number;
+    /** A connection with more bytes sent and not yet read by its client is closed (4413). */
+    maxBufferedBytes: number;
+    /** A connection whose subscriptions fall this many events of its organisation behind is closed (4413). */
+    maxEventBacklog: number;
+  };
   /** Outgoing mail: SMTP server URL (smtp:// or smtps://); null: printed in the log (development/test) or held in the outbox (production). */
   smtpUrl: string | null;
   /** The From address of outgoing mail. */
@@ -202,6 +212,10 @@ export function loadConfig(env: Env = process.env): Config {
     wsLimits: {
       maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
       maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 20, 1, 100_000),
+      maxConnectionsPerOrganization: int(env, 'WS_MAX_CONNECTIONS_PER_ORGANIZATION', 200, 1, 1_000_000),
+      maxSubscriptionsPerOrganization: int(env, 'WS_MAX_SUBSCRIPTIONS_PER_ORGANIZATION', 2000, 1, 10_000_000),
+      maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
+      maxEventBacklog: int(env, 'WS_MAX_EVENT_BACKLOG', 10_000, 100, 1_000_000),
     },
     smtpUrl,
     mailFrom: mailbox(env, 'MAIL_FROM', 'plangraph <no-reply@localhost>'),

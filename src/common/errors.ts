@@ -19,7 +19,7 @@ export enum ErrorCode {
   BAD_REQUEST = 'BAD_REQUEST',
   /** A query over a depth, alias, token or cost limit: refused before it runs. */
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
-  /** A WebSocket connection already has as many subscriptions as it may. */
+  /** A WebSocket connection, or the organisation on this server, already has as many subscriptions as it may. */
   TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS',
   // business rules
   INVALID_TRANSITION = 'INVALID_TRANSITION',
