@@ -39,6 +39,8 @@ export interface Config {
     /** A connection whose subscriptions fall this many events of its organisation behind is closed (4413). */
     maxEventBacklog: number;
   };
+  /** A recordMeasurements raising more alerts than this announces one KPI_ALERTS_RAISED_IN_BULK event instead of one per alert. */
+  kpiAlertEventsMax: number;
   /** Outgoing mail: SMTP server URL (smtp:// or smtps://); null: printed in the log (development/test) or held in the outbox (production). */
   smtpUrl: string | null;
   /** The From address of outgoing mail. */
@@ -217,6 +219,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
       maxEventBacklog: int(env, 'WS_MAX_EVENT_BACKLOG', 10_000, 100, 1_000_000),
     },
+    kpiAlertEventsMax: int(env, 'KPI_ALERT_EVENTS_MAX', 100, 0, 10_000),
     smtpUrl,
     mailFrom: mailbox(env, 'MAIL_FROM', 'plangraph <no-reply@localhost>'),
     publicUrl: (publicUrl ?? `http://localhost:${port || 4000}`).replace(/\/+$/, ''),

@@ -9,12 +9,14 @@ import { withIdempotency } from '../../db/idempotency';
 import { recordChange } from '../audit';
 import { keyResultsFollowingKpis, recordSystemCheckIn } from '../okrs';
 import type { Kpi } from './kpi.entity';
-import { alertMessage, breachOf, KPI_KEY, type KpiAlertLevel } from './kpi-rules';
+import { alertMessage, breachOf, KPI_KEY, KpiAlertLevel } from './kpi-rules';
 import { kpisByKeys } from './kpi-access';
 import { ancestorsAndSelf, lockKpis, refreshKpiState, type LatestChange } from './kpi-state';
 import type { RecordMeasurementsInput } from './kpis.inputs';
 
 export const KPI_ALERT_RAISED = 'KPI_ALERT_RAISED';
+/** One event for a call raising more alerts than KPI_ALERT_EVENTS_MAX, instead of one per alert. */
+export const KPI_ALERTS_RAISED_IN_BULK = 'KPI_ALERTS_RAISED_IN_BULK';
 const MAX_SOURCE_LENGTH = 200;
 /**
  * A decimal written plainly with at most 20 digits before the point and 18 after: within the
@@ -166,7 +168,10 @@ const hasLimits = (k: Kpi) =>
 /**
  * Inserts the alerts the candidates raise, in one statement; at most one per KPI, period and
  * level ever (an existing one, open or acknowledged, is kept: re-recording raises none).
- * Announces each new one (KPI_ALERT_RAISED) after commit. Returns the new alerts' ids.
+ * Announces each new one (KPI_ALERT_RAISED) after commit, or, when there are more than
+ * KPI_ALERT_EVENTS_MAX, the call's summary (KPI_ALERTS_RAISED_IN_BULK: how many, of which level,
+ * on how many KPIs): a bulk import announces itself once, not once per alert to every subscriber.
+ * Returns the new alerts' ids.
  */
 async function raiseAlerts(tx: Context, candidates: readonly AlertCandidate[]): Promise<string[]> {
   const rows: Array<{ kpiId: string; measurementId: string | null; periodStart: string; level: KpiAlertLevel; value: string; message: string }> = [];
@@ -199,8 +204,18 @@ async function raiseAlerts(tx: Context, candidates: readonly AlertCandidate[]): 
       rows.map((r) => r.message),
     ],
   );
-  for (const a of raised) {
-    emitAfterCommit(tx, { type: KPI_ALERT_RAISED, entityType: 'KpiAlert', entityId: a.id, meta: { kpiId: a.kpi_id, level: a.level } });
+  if (raised.length > tx.config.kpiAlertEventsMax) {
+    const critical = raised.filter((a) => a.level === KpiAlertLevel.CRITICAL).length;
+    emitAfterCommit(tx, {
+      type: KPI_ALERTS_RAISED_IN_BULK,
+      entityType: 'Kpi',
+      entityId: raised[0].kpi_id,
+      meta: { count: String(raised.length), critical: String(critical), warning: String(raised.length - critical), kpis: String(new Set(raised.map((a) => a.kpi_id)).size) },
+    });
+  } else {
+    for (const a of raised) {
+      emitAfterCommit(tx, { type: KPI_ALERT_RAISED, entityType: 'KpiAlert', entityId: a.id, meta: { kpiId: a.kpi_id, level: a.level } });
+    }
   }
   return raised.map((a) => a.id);
 }

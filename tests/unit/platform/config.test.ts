@@ -60,6 +60,7 @@ describe('loadConfig', () => {
         maxBufferedBytes: 4 * 1024 * 1024,
         maxEventBacklog: 10_000,
       },
+      kpiAlertEventsMax: 100,
     });
     expect(
       loadConfig({
@@ -73,6 +74,7 @@ describe('loadConfig', () => {
         WS_MAX_SUBSCRIPTIONS_PER_ORGANIZATION: '70',
         WS_MAX_BUFFERED_BYTES: '65536',
         WS_MAX_EVENT_BACKLOG: '500',
+        KPI_ALERT_EVENTS_MAX: '0',
       }),
     ).toMatchObject({
       queryLimits: { maxDepth: 20, maxAliases: 0, maxTokens: 10_000, maxCost: 100_000 },
@@ -84,6 +86,7 @@ describe('loadConfig', () => {
         maxBufferedBytes: 65_536,
         maxEventBacklog: 500,
       },
+      kpiAlertEventsMax: 0,
     });
     expect(() => loadConfig({ WS_MAX_BUFFERED_BYTES: '1000' })).toThrow('Invalid WS_MAX_BUFFERED_BYTES="1000": expected an integer from 16384 to 1073741824');
   });
