@@ -13,6 +13,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Context } from '../common/context';
 import type { SubscriberConnection } from '../common/event-contract';
+import { yieldToEventLoop } from '../common/event-loop';
 import { ErrorCode } from '../common/errors';
 import { pendingMigrations } from '../db/data-source';
 import { currentStatementScope, runCountingStatements, type StatementScope } from '../common/statement-scope';
@@ -42,6 +43,25 @@ export interface RunningServer {
 }
 
 const MAX_KEPT_SCOPES = 1000;
+/** Requests with a body over this size (bulk imports) let the event loop run between pricing and execution. */
+const LARGE_REQUEST_BYTES = 64 * 1024;
+
+/**
+ * Pricing a request coerces its variables, and so does execution: for a 10,000-row import each is
+ * tens of milliseconds of uninterrupted work. Between the two, a large request lets timers, I/O and
+ * other requests run (the hooks of didResolveOperation run in order; this one is listed after the
+ * query limits).
+ */
+const yieldOnLargeRequests: ApolloServerPlugin<Context> = {
+  async requestDidStart({ request }) {
+    if (Number(request.http?.headers.get('content-length') ?? 0) < LARGE_REQUEST_BYTES) return;
+    return {
+      async didResolveOperation() {
+        await yieldToEventLoop();
+      },
+    };
+  },
+};
 
 function header(req: http.IncomingMessage, name: string): string | null {
   const v = req.headers[name];
@@ -259,6 +279,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
       },
       ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin({ limits, anonymousIntrospection: config.nodeEnv !== 'production' }),
+      yieldOnLargeRequests,
       // Nothing sets cache hints, and its willResolveField hook wraps every field resolver.
       ApolloServerPluginCacheControlDisabled(),
       loggingPlugin,

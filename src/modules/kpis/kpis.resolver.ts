@@ -1,8 +1,9 @@
 import Decimal from 'decimal.js';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription, UseMiddleware } from 'type-graphql';
 import { ADMINS } from '../../common/auth';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
+import { YieldBeforeArgs } from '../../common/event-loop';
 import type { PlanningEventPayload } from '../../common/events';
 import { decodeGlobalId } from '../../common/ids';
 import { required } from '../../common/loaders';
@@ -115,6 +116,7 @@ export class KpiResolver {
     description:
       'OWNER, ADMIN, FINANCE, SQUAD_LEAD (any KPI) or a MEMBER (KPIs they own); API tokens with WRITE scope. Up to 10,000 rows, upserted by KPI and period, all or nothing: any bad row refuses the call with BAD_USER_INPUT and extensions.rows [{ index, kpiKey, message }].',
   })
+  @UseMiddleware(YieldBeforeArgs)
   recordMeasurements(@Arg('input') input: RecordMeasurementsInput, @Ctx() ctx: Context) {
     return recordMeasurements(ctx, input);
   }
