@@ -62,6 +62,8 @@ export interface Config {
   loginBackoffBaseSeconds: number;
   /** Password hashes (argon2) computed at once; more wait briefly in a queue, then get RATE_LIMITED. */
   passwordHashConcurrency: number;
+  /** A second in which the event loop was held longer than this logs `event loop stalled` (0: off). */
+  eventLoopWarnMs: number;
 }
 
 export class ConfigError extends Error {
@@ -231,5 +233,6 @@ export function loadConfig(env: Env = process.env): Config {
     loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 3600, 1, 30 * 24 * 3600),
     loginBackoffBaseSeconds: int(env, 'LOGIN_BACKOFF_BASE_SECONDS', 1, 1, 900),
     passwordHashConcurrency: int(env, 'PASSWORD_HASH_CONCURRENCY', 4, 1, 256),
+    eventLoopWarnMs: int(env, 'EVENT_LOOP_WARN_MS', 200, 0, 60_000),
   };
 }

@@ -61,6 +61,7 @@ describe('loadConfig', () => {
         maxEventBacklog: 10_000,
       },
       kpiAlertEventsMax: 100,
+      eventLoopWarnMs: 200,
     });
     expect(
       loadConfig({
@@ -75,6 +76,7 @@ describe('loadConfig', () => {
         WS_MAX_BUFFERED_BYTES: '65536',
         WS_MAX_EVENT_BACKLOG: '500',
         KPI_ALERT_EVENTS_MAX: '0',
+        EVENT_LOOP_WARN_MS: '0',
       }),
     ).toMatchObject({
       queryLimits: { maxDepth: 20, maxAliases: 0, maxTokens: 10_000, maxCost: 100_000 },
@@ -87,6 +89,7 @@ describe('loadConfig', () => {
         maxEventBacklog: 500,
       },
       kpiAlertEventsMax: 0,
+      eventLoopWarnMs: 0,
     });
     expect(() => loadConfig({ WS_MAX_BUFFERED_BYTES: '1000' })).toThrow('Invalid WS_MAX_BUFFERED_BYTES="1000": expected an integer from 16384 to 1073741824');
   });
