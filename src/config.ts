@@ -41,6 +41,8 @@ export interface Config {
   };
   /** A recordMeasurements raising more alerts than this announces one KPI_ALERTS_RAISED_IN_BULK event instead of one per alert. */
   kpiAlertEventsMax: number;
+  /** Active (neither revoked nor expired) API tokens an organisation may hold. */
+  apiTokensMaxPerOrganization: number;
   /** Outgoing mail: SMTP server URL (smtp:// or smtps://); null: printed in the log (development/test) or held in the outbox (production). */
   smtpUrl: string | null;
   /** The From address of outgoing mail. */
@@ -222,6 +224,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxEventBacklog: int(env, 'WS_MAX_EVENT_BACKLOG', 10_000, 100, 1_000_000),
     },
     kpiAlertEventsMax: int(env, 'KPI_ALERT_EVENTS_MAX', 100, 0, 10_000),
+    apiTokensMaxPerOrganization: int(env, 'API_TOKENS_MAX_PER_ORGANIZATION', 100, 1, 100_000),
     smtpUrl,
     mailFrom: mailbox(env, 'MAIL_FROM', 'plangraph <no-reply@localhost>'),
     publicUrl: (publicUrl ?? `http://localhost:${port || 4000}`).replace(/\/+$/, ''),

@@ -21,6 +21,8 @@ export enum ErrorCode {
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
   /** A WebSocket connection, or the organisation on this server, already has as many subscriptions as it may. */
   TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS',
+  /** The organisation already holds API_TOKENS_MAX_PER_ORGANIZATION active API tokens. */
+  TOO_MANY_API_TOKENS = 'TOO_MANY_API_TOKENS',
   // business rules
   INVALID_TRANSITION = 'INVALID_TRANSITION',
   CYCLE_CLOSED = 'CYCLE_CLOSED',

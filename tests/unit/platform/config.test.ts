@@ -61,6 +61,7 @@ describe('loadConfig', () => {
         maxEventBacklog: 10_000,
       },
       kpiAlertEventsMax: 100,
+      apiTokensMaxPerOrganization: 100,
       eventLoopWarnMs: 200,
     });
     expect(
@@ -76,6 +77,7 @@ describe('loadConfig', () => {
         WS_MAX_BUFFERED_BYTES: '65536',
         WS_MAX_EVENT_BACKLOG: '500',
         KPI_ALERT_EVENTS_MAX: '0',
+        API_TOKENS_MAX_PER_ORGANIZATION: '3',
         EVENT_LOOP_WARN_MS: '0',
       }),
     ).toMatchObject({
@@ -89,9 +91,11 @@ describe('loadConfig', () => {
         maxEventBacklog: 500,
       },
       kpiAlertEventsMax: 0,
+      apiTokensMaxPerOrganization: 3,
       eventLoopWarnMs: 0,
     });
     expect(() => loadConfig({ WS_MAX_BUFFERED_BYTES: '1000' })).toThrow('Invalid WS_MAX_BUFFERED_BYTES="1000": expected an integer from 16384 to 1073741824');
+    expect(() => loadConfig({ API_TOKENS_MAX_PER_ORGANIZATION: '0' })).toThrow(/API_TOKENS_MAX_PER_ORGANIZATION/);
   });
 
   it('has production defaults: no demo seed and no GraphiQL unless asked for', () => {
