@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     interrupted();
     events = await createEventBus(config, db.url, logger);
     server = await startServer(
-      { config, logger, db: db.dataSource, events, jwtSecret: resolveJwtSecret(config) },
+      { config, logger, db: db.dataSource, events, jwtSecret: resolveJwtSecret(config), health: db.health },
       config.port,
       config.host,
     );

@@ -14,10 +14,12 @@ import { WebSocketServer } from 'ws';
 import type { Context } from '../common/context';
 import type { SubscriberConnection } from '../common/event-contract';
 import { yieldToEventLoop } from '../common/event-loop';
-import { ErrorCode } from '../common/errors';
-import { pendingMigrations } from '../db/data-source';
+import { AppError, ErrorCode } from '../common/errors';
+import { DatabaseHealth } from '../db/availability';
 import { currentStatementScope, runCountingStatements, type StatementScope } from '../common/statement-scope';
+import { accountPagesRouter } from '../modules/identity';
 import { createContextFactory, requestIdFrom, type AppDeps, type Credentials } from './context-factory';
+import { readiness, unavailable, unavailableStatusPlugin, WS_TRY_AGAIN_LATER } from './database-outage';
 import { createErrorFormatter } from './format-error';
 import { mountGraphiql } from './graphiql';
 import { checkOperationText, inputTextPlugin } from './input-guard';
@@ -85,8 +87,9 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
   const { config, logger } = deps;
   const development = config.nodeEnv === 'development';
   const schema = await buildAppSchema(deps.events);
-  const buildContext = createContextFactory(deps);
-  const formatError = createErrorFormatter({ logger, development });
+  const health = deps.health ?? new DatabaseHealth(logger);
+  const buildContext = createContextFactory({ ...deps, health });
+  const formatError = createErrorFormatter({ logger, development, health });
   const scopes = new Map<string, StatementScope>();
   const keepScope = (id: string, scope: StatementScope) => {
     scopes.set(id, scope);
@@ -147,7 +150,12 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
       schema,
       onConnect: async (ctx) => {
         const credentials = credentialsFromParams(ctx.connectionParams);
-        const probe = await buildContext(credentials, requestIdFrom(null));
+        const probe = await buildContext(credentials, requestIdFrom(null)).catch((err: unknown) => {
+          if (!unavailable(err)) throw err;
+          ctx.extra.socket.close(WS_TRY_AGAIN_LATER, (err as Error).message);
+          return null;
+        });
+        if (!probe) return false;
         if (!probe.viewer) {
           ctx.extra.socket.close(CloseCode.Unauthorized, probe.authError ?? 'Unauthorized: send { authorization } in connection_init');
           return false;
@@ -195,7 +203,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
       },
       // Limits before anything runs: subscriptions per connection and per organisation, then
       // tokens, depth, aliases, cost. (The subscription being started is already counted.)
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > wsLimits.maxSubscriptionsPerConnection) {
           return [tooManySubscriptions(wsLimits.maxSubscriptionsPerConnection)];
         }
@@ -206,16 +214,28 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
         if (Array.isArray(checked)) return checked;
         const textError = checkOperationText(checked.document, payload.variables);
         if (textError) return [textError];
-        (ctx.extra.costs ??= new Map()).set(id, checked.cost);
-        return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
-      },
-      onComplete: (ctx, id) => void ctx.extra.costs?.delete(id),
-      context: async (ctx, id) => {
-        const context = await buildContext(ctx.extra.credentials!, requestIdFrom(null), ctx.extra.request.socket.remoteAddress ?? null);
+        // The context is built here rather than in graphql-ws's `context` hook, so that an
+        // unreachable database is this operation's UNAVAILABLE error rather than a closed socket.
+        const context = await buildContext(ctx.extra.credentials!, requestIdFrom(null), ctx.extra.request.socket.remoteAddress ?? null).catch(
+          (err: unknown) => {
+            const refused = unavailable(err);
+            if (!refused) throw err;
+            return refused;
+          },
+        );
+        if (context instanceof AppError) return [context];
         context.connection = ctx.extra.connection ?? null;
         context.logger.debug({ subscriptionId: id }, 'ws operation');
-        return context as unknown as Record<string, unknown>;
+        (ctx.extra.costs ??= new Map()).set(id, checked.cost);
+        return {
+          schema,
+          document: checked.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: context as unknown as Record<string, unknown>,
+        };
       },
+      onComplete: (ctx, id) => void ctx.extra.costs?.delete(id),
       onNext: (ctx, id, _payload, _args, result) => {
         const r = result as ExecutionResult;
         const cost = { requested: ctx.extra.costs?.get(id) ?? null, limit: limits.maxCost };
@@ -284,6 +304,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
       ApolloServerPluginCacheControlDisabled(),
       loggingPlugin,
       inputTextPlugin,
+      unavailableStatusPlugin,
     ],
   });
   await apollo.start();
@@ -291,22 +312,15 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
-    try {
-      await deps.db.query('SELECT 1');
-      const pending = await pendingMigrations(deps.db);
-      if (pending.length) {
-        res.status(503).json({ status: 'not ready', reason: 'migrations pending', pending });
-        return;
-      }
-      res.json({ status: 'ready' });
-    } catch (err) {
-      // The reason goes to the log; anonymous callers learn only that the database is unreachable.
-      logger.warn({ err }, 'not ready: database unreachable');
-      res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
-    }
-  });
+  app.get('/readyz', readiness(deps.db, health, logger));
   if (config.graphiql) mountGraphiql(app, { demoLogin: config.seedDemo && config.nodeEnv !== 'production' });
+  // The pages behind the links in account mail, for when PUBLIC_URL is this server.
+  app.use(
+    accountPagesRouter({
+      logger,
+      context: (req) => buildContext({ authorization: null, organizationHint: null }, requestIdFrom(header(req, 'x-request-id')), req.ip ?? null),
+    }),
+  );
 
   if (config.corsOrigins.length) {
     app.use(

@@ -1,6 +1,7 @@
 import { orgId } from '../../common/auth';
 import { ApiTokenScope, Role, type Context } from '../../common/context';
 import { paginate, type ConnectionArgs } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import { AppError, badInput, ErrorCode, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
@@ -66,7 +67,7 @@ export function listApiTokens(ctx: Context, page: ConnectionArgs) {
   return paginate(qb, page, [
     { column: 't.created_at', direction: 'DESC', value: (t) => t.createdAt },
     { column: 't.id', direction: 'DESC', value: (t) => t.id },
-  ]);
+  ], listCursors(ctx, 'Query.apiTokens'));
 }
 
 export async function revokeApiToken(ctx: Context, input: { id: string }) {

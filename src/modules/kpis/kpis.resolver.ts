@@ -177,7 +177,8 @@ export class KpiResolver {
 
   @FieldResolver(() => String, {
     nullable: true,
-    description: 'Why valueAt is null for that period (no measurement, an input without a value, a division by zero); null when it has a value.',
+    description:
+      'Why valueAt is null for that period (no measurement, an input without a value, a division by zero, a number or value out of the Decimal range); null when it has a value.',
   })
   async valueReason(@Root() kpi: Kpi, @Arg('periodStart', () => DateScalar) periodStart: string, @Ctx() ctx: Context): Promise<string | null> {
     return (await kpiValueAt(ctx).load(`${kpi.id}|${periodStart}`))?.reason ?? null;

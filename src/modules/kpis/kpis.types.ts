@@ -20,9 +20,15 @@ export class KpiProjection {
   @Field(() => Kpi) kpi: Kpi;
   @Field(() => DecimalScalar, { nullable: true, description: 'The value for the period as measured or computed (null: see reason).' }) baseline: Decimal | null;
   @Field(() => DecimalScalar, { nullable: true, description: 'The value with the changes applied and propagated up the formulas.' }) projected: Decimal | null;
-  @Field(() => DecimalScalar, { nullable: true, description: '(projected − baseline) / baseline × 100; null when either is null or the baseline is 0.' })
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: '(projected − baseline) / baseline × 100; null when either is null, the baseline is 0, or it is out of the Decimal range (see reason).',
+  })
   deltaPercent: Decimal | null;
-  @Field(() => String, { nullable: true, description: 'Why baseline or projected is null (no measurement, a missing input, a division by zero).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why baseline, projected or deltaPercent is null (no measurement, a missing input, a division by zero, a value out of the Decimal range).',
+  })
   reason: string | null;
 }
 

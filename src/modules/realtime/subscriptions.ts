@@ -12,7 +12,7 @@ import { oncePerConnectionAndEvent } from './event-reauth';
  * the loaders are shared by the connection's subscriptions for that event.
  */
 export async function refreshForEvent(ctx: Context, eventOrganizationId: string, event?: object): Promise<boolean> {
-  const run = () => authenticate(ctx.db.manager, ctx.sessions.jwtSecret, ctx.credentials.authorization, ctx.credentials.organizationHint);
+  const run = () => authenticate(ctx.db.manager, ctx.sessions, ctx.credentials.authorization, ctx.credentials.organizationHint);
   const shared = event ? oncePerConnectionAndEvent(ctx.credentials, event, run) : null;
   const auth = await (shared ? shared.auth : run());
   ctx.viewer = auth.viewer;

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'planner.example.com', /Invalid CORS_ORIGINS/],
     ['CORS_ORIGINS', 'https://a.example.com/path', /Invalid CORS_ORIGINS/],
     ['QUERY_MAX_DEPTH', '0', /Invalid QUERY_MAX_DEPTH="0": expected an integer from 1 to 1000/],
+    ['QUERY_MAX_FIELDS', '0', /Invalid QUERY_MAX_FIELDS="0": expected an integer from 1 to 1000000/],
     ['QUERY_MAX_ALIASES', '-1', /Invalid QUERY_MAX_ALIASES/],
     ['QUERY_MAX_TOKENS', 'lots', /Invalid QUERY_MAX_TOKENS/],
     ['QUERY_MAX_COST', '1.5', /Invalid QUERY_MAX_COST/],
@@ -51,7 +52,7 @@ describe('loadConfig', () => {
 
   it('has query and WebSocket limits, each configurable', () => {
     expect(loadConfig({})).toMatchObject({
-      queryLimits: { maxDepth: 12, maxAliases: 30, maxTokens: 3000, maxCost: 25_000 },
+      queryLimits: { maxDepth: 12, maxFields: 500, maxAliases: 30, maxTokens: 3000, maxCost: 25_000 },
       wsLimits: {
         maxSubscriptionsPerConnection: 100,
         maxConnectionsPerUser: 20,
@@ -67,6 +68,7 @@ describe('loadConfig', () => {
     expect(
       loadConfig({
         QUERY_MAX_DEPTH: '20',
+        QUERY_MAX_FIELDS: '800',
         QUERY_MAX_ALIASES: '0',
         QUERY_MAX_TOKENS: '10000',
         QUERY_MAX_COST: '100000',
@@ -81,7 +83,7 @@ describe('loadConfig', () => {
         EVENT_LOOP_WARN_MS: '0',
       }),
     ).toMatchObject({
-      queryLimits: { maxDepth: 20, maxAliases: 0, maxTokens: 10_000, maxCost: 100_000 },
+      queryLimits: { maxDepth: 20, maxFields: 800, maxAliases: 0, maxTokens: 10_000, maxCost: 100_000 },
       wsLimits: {
         maxSubscriptionsPerConnection: 5,
         maxConnectionsPerUser: 2,
