@@ -27,8 +27,22 @@ export interface Config {
   graphiql: boolean;
   /** Query limits, checked before execution over HTTP and WebSocket (see docs/operations.md, "Limits"). */
   queryLimits: { maxDepth: number; maxFields: number; maxAliases: number; maxTokens: number; maxCost: number };
-  /** WebSocket limits: frames are capped at 1 MiB; these two are configurable. */
-  wsLimits: { maxSubscriptionsPerConnection: number; maxConnectionsPerUser: number };
+  /** WebSocket limits (see docs/operations.md, "Limits"); frames are capped at 1 MiB. */
+  wsLimits: {
+    maxSubscriptionsPerConnection: number;
+    maxConnectionsPerUser: number;
+    /** Per organisation and instance, whoever holds them. */
+    maxConnectionsPerOrganization: number;
+    maxSubscriptionsPerOrganization: number;
+    /** A connection with more bytes sent and not yet read by its client is closed (4413). */
+    maxBufferedBytes: number;
+    /** A connection whose subscriptions fall this many events of its organisation behind is closed (4413). */
+    maxEventBacklog: number;
+  };
+  /** A recordMeasurements raising more alerts than this announces one KPI_ALERTS_RAISED_IN_BULK event instead of one per alert. */
+  kpiAlertEventsMax: number;
+  /** Active (neither revoked nor expired) API tokens an organisation may hold. */
+  apiTokensMaxPerOrganization: number;
   /** Outgoing mail: SMTP server URL (smtp:// or smtps://); null: printed in the log (development/test) or held in the outbox (production). */
   smtpUrl: string | null;
   /** The From address of outgoing mail. */
@@ -57,6 +71,8 @@ export interface Config {
   signupWindowSeconds: number;
   /** At most one sign-up, verification or password-reset mail per address and kind in this many seconds. */
   accountMailIntervalSeconds: number;
+  /** A second in which the event loop was held longer than this logs `event loop stalled` (0: off). */
+  eventLoopWarnMs: number;
 }
 
 export class ConfigError extends Error {
@@ -210,7 +226,13 @@ export function loadConfig(env: Env = process.env): Config {
     wsLimits: {
       maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
       maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 20, 1, 100_000),
+      maxConnectionsPerOrganization: int(env, 'WS_MAX_CONNECTIONS_PER_ORGANIZATION', 200, 1, 1_000_000),
+      maxSubscriptionsPerOrganization: int(env, 'WS_MAX_SUBSCRIPTIONS_PER_ORGANIZATION', 2000, 1, 10_000_000),
+      maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
+      maxEventBacklog: int(env, 'WS_MAX_EVENT_BACKLOG', 10_000, 100, 1_000_000),
     },
+    kpiAlertEventsMax: int(env, 'KPI_ALERT_EVENTS_MAX', 100, 0, 10_000),
+    apiTokensMaxPerOrganization: int(env, 'API_TOKENS_MAX_PER_ORGANIZATION', 100, 1, 100_000),
     smtpUrl,
     mailFrom: mailbox(env, 'MAIL_FROM', 'plangraph <no-reply@localhost>'),
     publicUrl: (publicUrl ?? `http://localhost:${port || 4000}`).replace(/\/+$/, ''),
@@ -226,5 +248,6 @@ export function loadConfig(env: Env = process.env): Config {
     signupMaxGlobal: int(env, 'SIGNUP_MAX_GLOBAL', 200, 1, 10_000_000),
     signupWindowSeconds: int(env, 'SIGNUP_WINDOW_SECONDS', 3600, 1, 30 * 24 * 3600),
     accountMailIntervalSeconds: int(env, 'ACCOUNT_MAIL_INTERVAL_SECONDS', 60, 1, 24 * 3600),
+    eventLoopWarnMs: int(env, 'EVENT_LOOP_WARN_MS', 200, 0, 60_000),
   };
 }

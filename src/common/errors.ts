@@ -24,8 +24,10 @@ export enum ErrorCode {
   BAD_REQUEST = 'BAD_REQUEST',
   /** A query over a depth, alias, token or cost limit: refused before it runs. */
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
-  /** A WebSocket connection already has as many subscriptions as it may. */
+  /** A WebSocket connection, or the organisation on this server, already has as many subscriptions as it may. */
   TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS',
+  /** The organisation already holds API_TOKENS_MAX_PER_ORGANIZATION active API tokens. */
+  TOO_MANY_API_TOKENS = 'TOO_MANY_API_TOKENS',
   /**
    * The database gave up on the change because of changes running at the same time (a deadlock
    * or a serialization failure), even after the server retried it once: nothing was saved, and

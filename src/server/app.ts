@@ -12,6 +12,8 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Context } from '../common/context';
+import type { SubscriberConnection } from '../common/event-contract';
+import { yieldToEventLoop } from '../common/event-loop';
 import { AppError, ErrorCode } from '../common/errors';
 import { DatabaseHealth } from '../db/availability';
 import { currentStatementScope, runCountingStatements, type StatementScope } from '../common/statement-scope';
@@ -22,7 +24,15 @@ import { createErrorFormatter } from './format-error';
 import { mountGraphiql } from './graphiql';
 import { checkOperationText, inputTextPlugin } from './input-guard';
 import { checkWsOperation, queryLimitRules, queryLimitsPlugin } from './query-limits';
-import { createConnectionCounter, MAX_WS_PAYLOAD_BYTES, TOO_MANY_CONNECTIONS, tooManySubscriptions } from './ws-limits';
+import {
+  createConnectionCounter,
+  ImmediateSendWebSocket,
+  MAX_WS_PAYLOAD_BYTES,
+  TOO_MANY_CONNECTIONS,
+  TOO_SLOW,
+  tooManyOrganizationSubscriptions,
+  tooManySubscriptions,
+} from './ws-limits';
 import { buildAppSchema } from './schema';
 
 export interface RunningServer {
@@ -35,6 +45,25 @@ export interface RunningServer {
 }
 
 const MAX_KEPT_SCOPES = 1000;
+/** Requests with a body over this size (bulk imports) let the event loop run between pricing and execution. */
+const LARGE_REQUEST_BYTES = 64 * 1024;
+
+/**
+ * Pricing a request coerces its variables, and so does execution: for a 10,000-row import each is
+ * tens of milliseconds of uninterrupted work. Between the two, a large request lets timers, I/O and
+ * other requests run (the hooks of didResolveOperation run in order; this one is listed after the
+ * query limits).
+ */
+const yieldOnLargeRequests: ApolloServerPlugin<Context> = {
+  async requestDidStart({ request }) {
+    if (Number(request.http?.headers.get('content-length') ?? 0) < LARGE_REQUEST_BYTES) return;
+    return {
+      async didResolveOperation() {
+        await yieldToEventLoop();
+      },
+    };
+  },
+};
 
 function header(req: http.IncomingMessage, name: string): string | null {
   const v = req.headers[name];
@@ -69,7 +98,8 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
 
   const limits = config.queryLimits;
   const limitRules = queryLimitRules(limits);
-  const connections = createConnectionCounter(config.wsLimits.maxConnectionsPerUser);
+  const wsLimits = config.wsLimits;
+  const connections = createConnectionCounter(wsLimits);
 
   const app = express();
   app.disable('x-powered-by');
@@ -82,7 +112,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
   // Upgrades are routed here rather than by attaching the WebSocket server to the HTTP server,
   // which would also forward HTTP server errors (PORT in use) to graphql-ws, which prints them
   // with a stack trace as a WebSocket failure.
-  const wsServer = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES });
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES, WebSocket: ImmediateSendWebSocket });
   httpServer.on('upgrade', (req: http.IncomingMessage, socket, head) => {
     if ((req.url ?? '').split('?')[0] !== '/graphql') {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -100,7 +130,21 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
   // error (bad variables, a failed validation) is recognised as the client's, as over HTTP.
   const formatWsErrors = (errors: readonly GraphQLError[] | undefined, requestId: string) =>
     errors?.map((e) => formatError(e.toJSON(), e, requestId));
-  type WsExtra = { credentials?: Credentials; connectionKey?: string | null; costs?: Map<string, number | null> };
+  type WsExtra = {
+    credentials?: Credentials;
+    connectionKeys?: [string, string] | null;
+    organizationId?: string;
+    connection?: SubscriberConnection;
+    costs?: Map<string, number | null>;
+  };
+  /** The open graphql-ws connections of each organisation, to count its subscriptions. */
+  type WsConnection = { subscriptions: Record<string, unknown> };
+  const byOrganization = new Map<string, Set<WsConnection>>();
+  const subscriptionsOf = (organizationId: string) => {
+    let n = 0;
+    for (const c of byOrganization.get(organizationId) ?? []) n += Object.keys(c.subscriptions).length;
+    return n;
+  };
   const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
     {
       schema,
@@ -120,19 +164,51 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
           ctx.extra.socket.close(CloseCode.Forbidden, probe.authError ?? 'Forbidden');
           return false;
         }
-        ctx.extra.connectionKey = connections.acquire(probe.viewer);
-        if (!ctx.extra.connectionKey) {
-          ctx.extra.socket.close(TOO_MANY_CONNECTIONS, connections.message);
+        const place = connections.acquire(probe.viewer, probe.organizationId);
+        if ('refused' in place) {
+          ctx.extra.socket.close(TOO_MANY_CONNECTIONS, place.refused);
           return false;
         }
+        ctx.extra.connectionKeys = place.keys;
         ctx.extra.credentials = credentials;
+        ctx.extra.organizationId = probe.organizationId;
+        const socket = ctx.extra.socket;
+        let closing = false;
+        ctx.extra.connection = {
+          get bufferedAmount() {
+            return socket.bufferedAmount;
+          },
+          maxBufferedBytes: wsLimits.maxBufferedBytes,
+          maxEventBacklog: wsLimits.maxEventBacklog,
+          get closing() {
+            return closing || socket.readyState !== socket.OPEN;
+          },
+          closeSlow(reason) {
+            if (closing) return;
+            closing = true;
+            logger.info({ organizationId: probe.organizationId, bufferedAmount: socket.bufferedAmount, reason }, 'websocket closed: client too slow');
+            socket.close(TOO_SLOW, reason);
+          },
+        };
+        let open = byOrganization.get(probe.organizationId);
+        if (!open) byOrganization.set(probe.organizationId, (open = new Set()));
+        open.add(ctx);
         return true;
       },
-      onClose: (ctx) => connections.release(ctx.extra.connectionKey),
-      // Limits before anything runs: subscriptions per connection, then tokens, depth, aliases, cost.
+      onClose: (ctx) => {
+        connections.release(ctx.extra.connectionKeys);
+        const open = ctx.extra.organizationId ? byOrganization.get(ctx.extra.organizationId) : undefined;
+        open?.delete(ctx);
+        if (open && !open.size) byOrganization.delete(ctx.extra.organizationId!);
+      },
+      // Limits before anything runs: subscriptions per connection and per organisation, then
+      // tokens, depth, aliases, cost. (The subscription being started is already counted.)
       onSubscribe: async (ctx, id, payload) => {
-        if (Object.keys(ctx.subscriptions).length > config.wsLimits.maxSubscriptionsPerConnection) {
-          return [tooManySubscriptions(config.wsLimits.maxSubscriptionsPerConnection)];
+        if (Object.keys(ctx.subscriptions).length > wsLimits.maxSubscriptionsPerConnection) {
+          return [tooManySubscriptions(wsLimits.maxSubscriptionsPerConnection)];
+        }
+        if (subscriptionsOf(ctx.extra.organizationId!) > wsLimits.maxSubscriptionsPerOrganization) {
+          return [tooManyOrganizationSubscriptions(wsLimits.maxSubscriptionsPerOrganization)];
         }
         const checked = checkWsOperation(schema, limits, limitRules, payload);
         if (Array.isArray(checked)) return checked;
@@ -148,6 +224,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
           },
         );
         if (context instanceof AppError) return [context];
+        context.connection = ctx.extra.connection ?? null;
         context.logger.debug({ subscriptionId: id }, 'ws operation');
         (ctx.extra.costs ??= new Map()).set(id, checked.cost);
         return {
@@ -222,6 +299,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
       },
       ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin({ limits, anonymousIntrospection: config.nodeEnv !== 'production' }),
+      yieldOnLargeRequests,
       // Nothing sets cache hints, and its willResolveField hook wraps every field resolver.
       ApolloServerPluginCacheControlDisabled(),
       loggingPlugin,

@@ -220,6 +220,21 @@ export const costEstimator: ComplexityEstimator = ({ type, field, node, args, ch
 };
 
 /**
+ * The variables as far as a price depends on them: a list longer than the largest page keeps its
+ * first MAX_PAGE_SIZE items (the estimator counts at most that many `ids`), so a 10,000-row import
+ * is not coerced a second time, item by item, only to be priced.
+ */
+function variablesForPricing(value: unknown): unknown {
+  if (Array.isArray(value)) return (value.length > MAX_PAGE_SIZE ? value.slice(0, MAX_PAGE_SIZE) : value).map(variablesForPricing);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = variablesForPricing(v);
+    return out;
+  }
+  return value;
+}
+
+/**
  * The operation's cost, or null when it cannot be priced because its variables are invalid
  * (execution then reports them). Infinity when it is too large to even walk.
  */
@@ -230,7 +245,13 @@ export function queryCost(
   operationName: string | null | undefined,
 ): number | null {
   try {
-    return getComplexity({ schema, query: document, variables, operationName: operationName ?? undefined, estimators: [costEstimator] });
+    return getComplexity({
+      schema,
+      query: document,
+      variables: variables && (variablesForPricing(variables) as Record<string, unknown>),
+      operationName: operationName ?? undefined,
+      estimators: [costEstimator],
+    });
   } catch (err) {
     if (err instanceof GraphQLError && /maximum allowed number of nodes/.test(err.message)) return Infinity;
     return null;

@@ -59,6 +59,19 @@ export class RecordMeasurementsPayload {
   @Field(() => Int, { description: 'Alerts raised (at most one per KPI, period and level, ever).' }) alertsRaised: number;
 }
 
+@ObjectType({
+  description:
+    'A recordMeasurements call raised more alerts than are announced one by one (KPI_ALERT_EVENTS_MAX, 100 by default): kpiAlertRaised announced none of them; refetch kpiAlerts(filter: { status: OPEN }).',
+})
+export class KpiAlertsRaisedInBulk {
+  @Field(() => Int, { description: 'Alerts the call raised.' }) count: number;
+  @Field(() => Int, { description: 'Of which CRITICAL.' }) critical: number;
+  @Field(() => Int, { description: 'Of which WARNING.' }) warning: number;
+  @Field(() => Int, { description: 'KPIs with a new alert.' }) kpis: number;
+  @Field({ description: 'When the alerts were raised.' }) at: Date;
+  actorId: string | null;
+}
+
 @ObjectType()
 export class AcknowledgeKpiAlertPayload {
   @Field(() => KpiAlert) alert: KpiAlert;
