@@ -13,6 +13,8 @@ import { Budgets1764400100000 } from './1764400100000-Budgets';
 import { BudgetAdjustments1764400110000 } from './1764400110000-BudgetAdjustments';
 import { Campaigns1764400200000 } from './1764400200000-Campaigns';
 import { RaciAndSops1764400300000 } from './1764400300000-RaciAndSops';
+import { SopVersionEditors1764400310000 } from './1764400310000-SopVersionEditors';
+import { IdentityAccounts1764516000000 } from './1764516000000-IdentityAccounts';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -31,4 +33,6 @@ export const migrations = [
   BudgetAdjustments1764400110000,
   Campaigns1764400200000,
   RaciAndSops1764400300000,
+  SopVersionEditors1764400310000,
+  IdentityAccounts1764516000000,
 ];

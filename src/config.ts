@@ -26,9 +26,23 @@ export interface Config {
   /** Serve GraphiQL at /graphiql (default: on, except with NODE_ENV=production). */
   graphiql: boolean;
   /** Query limits, checked before execution over HTTP and WebSocket (see docs/operations.md, "Limits"). */
-  queryLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
-  /** WebSocket limits: frames are capped at 1 MiB; these two are configurable. */
-  wsLimits: { maxSubscriptionsPerConnection: number; maxConnectionsPerUser: number };
+  queryLimits: { maxDepth: number; maxFields: number; maxAliases: number; maxTokens: number; maxCost: number };
+  /** WebSocket limits (see docs/operations.md, "Limits"); frames are capped at 1 MiB. */
+  wsLimits: {
+    maxSubscriptionsPerConnection: number;
+    maxConnectionsPerUser: number;
+    /** Per organisation and instance, whoever holds them. */
+    maxConnectionsPerOrganization: number;
+    maxSubscriptionsPerOrganization: number;
+    /** A connection with more bytes sent and not yet read by its client is closed (4413). */
+    maxBufferedBytes: number;
+    /** A connection whose subscriptions fall this many events of its organisation behind is closed (4413). */
+    maxEventBacklog: number;
+  };
+  /** A recordMeasurements raising more alerts than this announces one KPI_ALERTS_RAISED_IN_BULK event instead of one per alert. */
+  kpiAlertEventsMax: number;
+  /** Active (neither revoked nor expired) API tokens an organisation may hold. */
+  apiTokensMaxPerOrganization: number;
   /** Outgoing mail: SMTP server URL (smtp:// or smtps://); null: printed in the log (development/test) or held in the outbox (production). */
   smtpUrl: string | null;
   /** The From address of outgoing mail. */
@@ -50,6 +64,15 @@ export interface Config {
   loginBackoffBaseSeconds: number;
   /** Password hashes (argon2) computed at once; more wait briefly in a queue, then get RATE_LIMITED. */
   passwordHashConcurrency: number;
+  /** Sign-ups per client address in SIGNUP_WINDOW_SECONDS. */
+  signupMaxPerAddress: number;
+  /** Sign-ups from all addresses together in SIGNUP_WINDOW_SECONDS (per deployment, not per instance). */
+  signupMaxGlobal: number;
+  signupWindowSeconds: number;
+  /** At most one sign-up, verification or password-reset mail per address and kind in this many seconds. */
+  accountMailIntervalSeconds: number;
+  /** A second in which the event loop was held longer than this logs `event loop stalled` (0: off). */
+  eventLoopWarnMs: number;
 }
 
 export class ConfigError extends Error {
@@ -195,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
     graphiql: bool(env, 'GRAPHIQL', nodeEnv !== 'production'),
     queryLimits: {
       maxDepth: int(env, 'QUERY_MAX_DEPTH', 12, 1, 1000),
+      maxFields: int(env, 'QUERY_MAX_FIELDS', 500, 1, 1_000_000),
       maxAliases: int(env, 'QUERY_MAX_ALIASES', 30, 0, 100_000),
       maxTokens: int(env, 'QUERY_MAX_TOKENS', 3000, 100, 1_000_000),
       maxCost: int(env, 'QUERY_MAX_COST', 25_000, 1, 1_000_000_000),
@@ -202,7 +226,13 @@ export function loadConfig(env: Env = process.env): Config {
     wsLimits: {
       maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
       maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 20, 1, 100_000),
+      maxConnectionsPerOrganization: int(env, 'WS_MAX_CONNECTIONS_PER_ORGANIZATION', 200, 1, 1_000_000),
+      maxSubscriptionsPerOrganization: int(env, 'WS_MAX_SUBSCRIPTIONS_PER_ORGANIZATION', 2000, 1, 10_000_000),
+      maxBufferedBytes: int(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
+      maxEventBacklog: int(env, 'WS_MAX_EVENT_BACKLOG', 10_000, 100, 1_000_000),
     },
+    kpiAlertEventsMax: int(env, 'KPI_ALERT_EVENTS_MAX', 100, 0, 10_000),
+    apiTokensMaxPerOrganization: int(env, 'API_TOKENS_MAX_PER_ORGANIZATION', 100, 1, 100_000),
     smtpUrl,
     mailFrom: mailbox(env, 'MAIL_FROM', 'plangraph <no-reply@localhost>'),
     publicUrl: (publicUrl ?? `http://localhost:${port || 4000}`).replace(/\/+$/, ''),
@@ -214,5 +244,10 @@ export function loadConfig(env: Env = process.env): Config {
     loginWindowSeconds: int(env, 'LOGIN_WINDOW_SECONDS', 3600, 1, 30 * 24 * 3600),
     loginBackoffBaseSeconds: int(env, 'LOGIN_BACKOFF_BASE_SECONDS', 1, 1, 900),
     passwordHashConcurrency: int(env, 'PASSWORD_HASH_CONCURRENCY', 4, 1, 256),
+    signupMaxPerAddress: int(env, 'SIGNUP_MAX_PER_ADDRESS', 10, 1, 1_000_000),
+    signupMaxGlobal: int(env, 'SIGNUP_MAX_GLOBAL', 200, 1, 10_000_000),
+    signupWindowSeconds: int(env, 'SIGNUP_WINDOW_SECONDS', 3600, 1, 30 * 24 * 3600),
+    accountMailIntervalSeconds: int(env, 'ACCOUNT_MAIL_INTERVAL_SECONDS', 60, 1, 24 * 3600),
+    eventLoopWarnMs: int(env, 'EVENT_LOOP_WARN_MS', 200, 0, 60_000),
   };
 }

@@ -4,6 +4,7 @@ import { createLogger } from './common/logger';
 import { migrate, openDatabase, type Database } from './db/database';
 import { createEventBus } from './server/event-transport';
 import { startServer, type RunningServer } from './server/app';
+import { watchEventLoop } from './server/event-loop-watch';
 import type { EventBus } from './server/event-bus';
 import { entities } from './modules/entities';
 import { closeLoginThrottle, flushTokenUsage, resolveJwtSecret } from './modules/identity';
@@ -59,11 +60,12 @@ async function main(): Promise<void> {
     interrupted();
     events = await createEventBus(config, db.url, logger);
     server = await startServer(
-      { config, logger, db: db.dataSource, events, jwtSecret: resolveJwtSecret(config) },
+      { config, logger, db: db.dataSource, events, jwtSecret: resolveJwtSecret(config), health: db.health },
       config.port,
       config.host,
     );
     mail = startMailSender({ db: db.dataSource, config, logger });
+    watchEventLoop(logger, config.eventLoopWarnMs);
   } catch (err) {
     // Leave nothing running behind a failed start (the embedded PostgreSQL above all).
     await mail?.stop().catch(() => undefined);

@@ -33,8 +33,10 @@ export const authChecker: AuthCheckerFn<Context, string> = ({ context, info }, r
   }
   if (roles.includes(SIGNED_IN)) return true;
   if (!context.organizationId || !context.role) {
+    // Authentication says why no organisation was chosen (a header naming one the caller is not
+    // a member of, no membership at all, or several to choose from).
     throw forbidden(
-      'No organisation selected: you belong to several, so send the X-Organization-Id header (id or slug)',
+      context.authError ?? 'No organisation selected: you belong to several, so send the X-Organization-Id header (id or slug)',
     );
   }
   if (isMutation(info)) {

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { Brackets } from 'typeorm';
 import type { Context } from './context';
+import { isCursorUuid, listCursors, type ListCursors } from './cursors';
 import { badInput } from './errors';
 import { LOADER_OPTIONS } from './loaders';
 import { rowShape } from './rows';
@@ -72,54 +73,15 @@ export interface SortKey<E> {
   /** SQL expression on the query's alias, e.g. `m.created_at`; must be NOT NULL. */
   column: string;
   direction: 'ASC' | 'DESC';
-  /** Reads the key from a loaded row, for the cursor. */
+  /**
+   * Reads the key from a loaded row, for the cursor: a Date, a YYYY-MM-DD date, a uuid, an
+   * int32 or another string (see src/common/cursors.ts).
+   */
   value: (row: E) => unknown;
 }
 
-function encodeCursor(values: unknown[]): string {
-  return Buffer.from(JSON.stringify(values.map((v) => (v instanceof Date ? v.toISOString() : v))), 'utf8').toString(
-    'base64url',
-  );
-}
-
-const CURSOR_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CURSOR_DATE = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2}))?$/;
-
-/** A date or timestamp PostgreSQL accepts as such (a real calendar day, year 1 to 9999). */
-function isCursorDate(v: unknown): boolean {
-  if (typeof v !== 'string') return false;
-  const m = CURSOR_DATE.exec(v);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const day = new Date(Date.UTC(y, mo - 1, d));
-  return y >= 1 && day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && !Number.isNaN(Date.parse(v));
-}
-
-/**
- * Reads a cursor back, refusing anything this server did not make (BAD_USER_INPUT naming the
- * argument) before it reaches SQL: a JSON array of the sort's arity whose last key is the row's
- * uuid and whose other keys are dates or timestamps (every list sorts that way today; a list
- * sorted by another kind of key extends this check).
- */
-function decodeCursor(cursor: string, arity: number, field: string): unknown[] {
-  try {
-    if (cursor.length <= 512 && /^[A-Za-z0-9_-]+$/.test(cursor)) {
-      const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-      if (
-        Array.isArray(values) &&
-        values.length === arity &&
-        typeof values[arity - 1] === 'string' &&
-        CURSOR_UUID.test(values[arity - 1] as string) &&
-        values.slice(0, -1).every(isCursorDate)
-      ) {
-        return values;
-      }
-    }
-  } catch {
-    /* fall through */
-  }
-  throw badInput(`${field} is not a cursor of this list: pass a cursor this list returned (pageInfo.endCursor, edges.cursor)`, field);
-}
+/** A cursor of a list sorted by `sort`: one value per key, the last the row's uuid. */
+const fitsSort = <E>(sort: SortKey<E>[]) => (values: unknown[]) => values.length === sort.length && isCursorUuid(values[values.length - 1]);
 
 export function validatePageArgs(args: ConnectionArgs): { limit: number; backward: boolean } {
   const { first, last } = args;
@@ -141,11 +103,12 @@ export function validatePageArgs(args: ConnectionArgs): { limit: number; backwar
 function applyCursor<E extends ObjectLiteral>(
   qb: SelectQueryBuilder<E>,
   sort: SortKey<E>[],
+  cursors: ListCursors,
   cursor: string,
   field: string,
   forwardOfCursor: boolean,
 ): void {
-  const values = decodeCursor(cursor, sort.length, field);
+  const values = cursors.decode(cursor, field, fitsSort(sort));
   const param = (i: number) => `__c_${field}_${i}`;
   const opFor = (key: SortKey<E>) => ((key.direction === 'ASC') === forwardOfCursor ? '>' : '<');
   if (sort.every((k) => k.direction === sort[0].direction)) {
@@ -189,12 +152,13 @@ function pageOf<E>(
   backward: boolean,
   args: ConnectionArgs,
   sort: SortKey<E>[],
+  cursors: ListCursors,
   totalCount: () => Promise<number>,
 ): ConnectionResult<E> {
   const hasMore = rows.length > limit;
   const slice = rows.slice(0, limit);
   if (backward) slice.reverse();
-  const edges = slice.map((node) => ({ node, cursor: encodeCursor(sort.map((k) => k.value(node))) }));
+  const edges = slice.map((node) => ({ node, cursor: cursors.encode(sort.map((k) => k.value(node))) }));
   let count: Promise<number> | null = null;
   return {
     edges,
@@ -214,26 +178,28 @@ function pageOf<E>(
 
 /**
  * Runs a keyset-paginated query. `sort` must end with a unique key (the id) so that cursors
- * are total. Rows are mapped without entity hydration. The count query runs only when a
+ * are total; `cursors` are the list's (`listCursors(ctx, 'Query.kpis')`): a cursor of another
+ * list is refused. Rows are mapped without entity hydration. The count query runs only when a
  * client asks for `totalCount`.
  */
 export async function paginate<E extends ObjectLiteral>(
   qb: SelectQueryBuilder<E>,
   args: ConnectionArgs,
   sort: SortKey<E>[],
+  cursors: ListCursors,
 ): Promise<ConnectionResult<E>> {
   const { limit, backward } = validatePageArgs(args);
   const countQb = qb.clone();
   const page = qb.clone();
-  if (args.after) applyCursor(page, sort, args.after, 'after', true);
-  if (args.before) applyCursor(page, sort, args.before, 'before', false);
+  if (args.after) applyCursor(page, sort, cursors, args.after, 'after', true);
+  if (args.before) applyCursor(page, sort, cursors, args.before, 'before', false);
   sort.forEach((key, i) => {
     const dir = backward ? (key.direction === 'ASC' ? 'DESC' : 'ASC') : key.direction;
     if (i === 0) page.orderBy(key.column, dir);
     else page.addOrderBy(key.column, dir);
   });
   const rows = limit === 0 ? [] : mapRaw(page, await page.limit(limit + 1).getRawMany());
-  return pageOf(rows, limit, backward, args, sort, () => countQb.getCount());
+  return pageOf(rows, limit, backward, args, sort, cursors, () => countQb.getCount());
 }
 
 /** A connection field under a parent: `(ctx, parentId, page, filter)` → that parent's page. */
@@ -245,7 +211,7 @@ export type NestedConnection<E, F> = (
 ) => Promise<ConnectionResult<E>>;
 
 export interface NestedConnectionSpec<E extends ObjectLiteral, F> {
-  /** Unique name, for the per-request loaders. */
+  /** Unique name, for the per-request loaders; it also names the list in its cursors. */
   name: string;
   /** The rows of every parent: tenancy and filter, no parent condition, no order. */
   query: (ctx: Context, filter: F | undefined) => SelectQueryBuilder<E>;
@@ -288,15 +254,16 @@ export function defineNestedConnection<E extends ObjectLiteral, F = undefined>(s
 
   const pages = (ctx: Context, page: ConnectionArgs, filter: F | undefined) => {
     const { limit, backward } = validatePageArgs(page);
+    const cursors = listCursors(ctx, spec.name);
     return ctx.loaders.get(
       `${spec.name}:page:${pageKey(page, filter)}`,
       () =>
         new DataLoader<string, ConnectionResult<E>>(async (parents) => {
           const total = (parent: string) => () => counts(ctx, filter).load(parent);
-          if (limit === 0) return parents.map((p) => pageOf<E>([], 0, backward, page, spec.sort, total(p)));
+          if (limit === 0) return parents.map((p) => pageOf<E>([], 0, backward, page, spec.sort, cursors, total(p)));
           const qb = spec.query(ctx, filter);
-          if (page.after) applyCursor(qb, spec.sort, page.after, 'after', true);
-          if (page.before) applyCursor(qb, spec.sort, page.before, 'before', false);
+          if (page.after) applyCursor(qb, spec.sort, cursors, page.after, 'after', true);
+          if (page.before) applyCursor(qb, spec.sort, cursors, page.before, 'before', false);
           // One parent (`squad(id:) { tasks }`): an equality, so that the index order serves the page.
           if (parents.length === 1) qb.andWhere(`${spec.parent} = :__parent`, { __parent: parents[0] });
           else qb.andWhere(`${spec.parent} = ANY(:__parents)`, { __parents: parents });
@@ -316,7 +283,7 @@ export function defineNestedConnection<E extends ObjectLiteral, F = undefined>(s
             else byParent.set(key, [rows[i]]);
           });
           spec.loaded?.(ctx, rows);
-          return parents.map((p) => pageOf(byParent.get(p) ?? [], limit, backward, page, spec.sort, total(p)));
+          return parents.map((p) => pageOf(byParent.get(p) ?? [], limit, backward, page, spec.sort, cursors, total(p)));
         }, LOADER_OPTIONS),
     );
   };

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../config';
 import type { Logger } from './logger';
 import type { Loaders } from './loaders';
-import type { EventBus } from './event-contract';
+import type { EventBus, SubscriberConnection } from './event-contract';
 
 export enum Role {
   OWNER = 'OWNER',
@@ -47,6 +47,8 @@ export interface Context {
   clientAddress: string | null;
   /** The credentials the context was built from; subscriptions re-check them for every event. */
   credentials: { authorization: string | null; organizationHint: string | null };
+  /** For a subscription: its WebSocket connection, which the fan-out closes when its client falls behind. */
+  connection?: SubscriberConnection | null;
   /** Inside a transaction: callbacks to run once it has committed (event publication). */
   afterCommit: Array<() => void | Promise<void>> | null;
 }

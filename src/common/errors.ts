@@ -12,6 +12,11 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   RATE_LIMITED = 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /**
+   * The database cannot be reached (down, restarting, connection ended): retry after
+   * `extensions.retryAfterSeconds` (HTTP 503 with Retry-After).
+   */
+  UNAVAILABLE = 'UNAVAILABLE',
   GRAPHQL_PARSE_FAILED = 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
   PERSISTED_QUERY_NOT_SUPPORTED = 'PERSISTED_QUERY_NOT_SUPPORTED',
@@ -19,8 +24,16 @@ export enum ErrorCode {
   BAD_REQUEST = 'BAD_REQUEST',
   /** A query over a depth, alias, token or cost limit: refused before it runs. */
   QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
-  /** A WebSocket connection already has as many subscriptions as it may. */
+  /** A WebSocket connection, or the organisation on this server, already has as many subscriptions as it may. */
   TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS',
+  /** The organisation already holds API_TOKENS_MAX_PER_ORGANIZATION active API tokens. */
+  TOO_MANY_API_TOKENS = 'TOO_MANY_API_TOKENS',
+  /**
+   * The database gave up on the change because of changes running at the same time (a deadlock
+   * or a serialization failure), even after the server retried it once: nothing was saved, and
+   * the same request may simply be sent again (`extensions.retryable: true`).
+   */
+  RETRY = 'RETRY',
   // business rules
   INVALID_TRANSITION = 'INVALID_TRANSITION',
   CYCLE_CLOSED = 'CYCLE_CLOSED',
@@ -38,7 +51,7 @@ export enum ErrorCode {
   EXPERIMENT_CONCLUDED = 'EXPERIMENT_CONCLUDED',
   /** An SOP draft without steps cannot be submitted for review. */
   SOP_DRAFT_EMPTY = 'SOP_DRAFT_EMPTY',
-  /** The author of an SOP version cannot approve it: someone else must. */
+  /** The author of an SOP version, or anyone who changed it as a draft, cannot approve it: someone else must. */
   AUTHOR_CANNOT_APPROVE = 'AUTHOR_CANNOT_APPROVE',
 }
 
@@ -63,6 +76,10 @@ export const forbidden = (message = 'You are not allowed to do this') =>
 
 export const unauthenticated = (message = 'Sign in first: send Authorization: Bearer <token>') =>
   new AppError(ErrorCode.UNAUTHENTICATED, message);
+
+/** A transient failure: nothing was saved; the client may send the same request again. */
+export const retryLater = (message = 'This change collided with others running at the same time and was not saved: send the same request again') =>
+  new AppError(ErrorCode.RETRY, message, { retryable: true });
 
 export const conflict = (message: string, extra: Record<string, unknown> = {}) =>
   new AppError(ErrorCode.CONFLICT, message, extra);

@@ -24,6 +24,8 @@ export interface EmbeddedCluster {
   /** Where the cluster lives: the requested directory, or the shared one it was moved to (see clusterHome). */
   dir: string;
   stop: () => Promise<void>;
+  /** Resolves, with how it ended, when PostgreSQL exits by itself (crash, kill); never after stop(). */
+  crashed: Promise<string>;
 }
 
 const USER = 'postgres';
@@ -281,6 +283,33 @@ function readLockFile(dir: string): string[] | null {
   }
 }
 
+/**
+ * Processes still working in the cluster directory: PostgreSQL's postmaster and every backend
+ * it forked run with the data directory as their working directory, and backends outlive a
+ * postmaster killed with SIGKILL until they notice.
+ */
+function processesIn(dir: string): number[] {
+  let real = dir;
+  try {
+    real = fs.realpathSync(dir); // what /proc shows, symbolic links resolved
+  } catch {
+    // Not there: nothing runs in it.
+  }
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${entry}/cwd`) === real) pids.push(Number(entry));
+    } catch {
+      // Gone, or not ours to look at.
+    }
+  }
+  return pids;
+}
+
+/** How long a start waits for the backends of a crashed server to exit before it gives up. */
+const LEFTOVER_TIMEOUT_MS = 10_000;
+
 /** Removes or stops whatever holds the cluster's lock after a crash; refuses if it is in use. */
 async function recoverStaleLock(dir: string, logger: Logger): Promise<void> {
   const lock = readLockFile(dir);
@@ -306,7 +335,14 @@ async function recoverStaleLock(dir: string, logger: Logger): Promise<void> {
       return;
     }
   }
-  // The pid is dead or now belongs to an unrelated process: the lock is stale.
+  // The pid is dead or now belongs to an unrelated process: the lock is stale. Backends of the
+  // dead server may still run (they exit when they notice): the lock file is what keeps a new
+  // server from starting beside them, so it goes only once they are gone.
+  if (!(await waitFor(() => processesIn(dir).length === 0, LEFTOVER_TIMEOUT_MS))) {
+    throw new Error(
+      `processes of a PostgreSQL that is no longer running still use ${dir} (pids ${processesIn(dir).join(', ')}): wait for them to exit, or stop them`,
+    );
+  }
   logger.warn({ pid }, 'removing stale PostgreSQL lock file left by a crash');
   fs.rmSync(path.join(dir, 'postmaster.pid'), { force: true });
 }
@@ -442,6 +478,7 @@ export async function startEmbeddedPostgres(opts: {
   );
   const output = collectOutput(child, logger);
   let running = true;
+  let stopRequested = false;
   const exited = new Promise<string>((resolve) => {
     child.once('error', (err) => {
       running = false;
@@ -449,6 +486,7 @@ export async function startEmbeddedPostgres(opts: {
     });
     child.once('exit', (code, signal) => {
       running = false;
+      process.removeListener('exit', onExit);
       resolve(signal ? `killed by ${signal}` : `exit code ${code}`);
     });
   });
@@ -466,6 +504,7 @@ export async function startEmbeddedPostgres(opts: {
   process.on('exit', onExit);
 
   const stopServer = async () => {
+    stopRequested = true;
     if (running) {
       child.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
       const timedOut = await Promise.race([
@@ -502,6 +541,7 @@ export async function startEmbeddedPostgres(opts: {
     url,
     port,
     dir,
+    crashed: exited.then((how) => (stopRequested ? new Promise<string>(() => undefined) : how)),
     stop: () =>
       (stopping ??= stopServer().then(() => {
         if (opts.persistent === false) fs.rmSync(home.moved ? dataDir : dir, { recursive: true, force: true });

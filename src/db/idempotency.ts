@@ -109,7 +109,11 @@ async function claim(tx: Context, caller: string, key: string, operation: string
  * a retry by the same caller (user or API token) in the same organisation within 24 hours gets
  * the same objects, rebuilt through their by-id loaders, and writes nothing (no row, no audit
  * event, no subscription event); the same key with another input or operation is CONFLICT.
- * A request that fails stores nothing, so its key may be used again.
+ * A request that fails stores nothing, so its key may be used again. The claim is part of the
+ * transaction, so when `withTransaction` runs it again after a deadlock or serialization
+ * failure, the key is claimed again in the new transaction (the first claim was rolled back with
+ * everything else); a parallel request with the same key that was waiting on the first claim
+ * either owns the key by then (the retry then waits for it and replays its result) or waits again.
  */
 export function withIdempotency<T extends object>(
   ctx: Context,
@@ -143,8 +147,10 @@ export function withIdempotency<T extends object>(
       [orgId(tx), caller, key, JSON.stringify(refs)],
     );
     if (Date.now() - lastSweep > SWEEP_EVERY_MS) {
-      lastSweep = Date.now();
+      // Decided after commit: an attempt rolled back (and retried by withTransaction) sweeps nothing.
       tx.afterCommit!.push(() => {
+        if (Date.now() - lastSweep <= SWEEP_EVERY_MS) return;
+        lastSweep = Date.now();
         sweepExpiredIdempotencyKeys(ctx.db).catch((err) => ctx.logger.warn({ err }, 'idempotency key sweep failed'));
       });
     }

@@ -12,15 +12,27 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Context } from '../common/context';
-import { ErrorCode } from '../common/errors';
-import { pendingMigrations } from '../db/data-source';
+import type { SubscriberConnection } from '../common/event-contract';
+import { yieldToEventLoop } from '../common/event-loop';
+import { AppError, ErrorCode } from '../common/errors';
+import { DatabaseHealth } from '../db/availability';
 import { currentStatementScope, runCountingStatements, type StatementScope } from '../common/statement-scope';
+import { accountPagesRouter } from '../modules/identity';
 import { createContextFactory, requestIdFrom, type AppDeps, type Credentials } from './context-factory';
+import { readiness, unavailable, unavailableStatusPlugin, WS_TRY_AGAIN_LATER } from './database-outage';
 import { createErrorFormatter } from './format-error';
 import { mountGraphiql } from './graphiql';
 import { checkOperationText, inputTextPlugin } from './input-guard';
 import { checkWsOperation, queryLimitRules, queryLimitsPlugin } from './query-limits';
-import { createConnectionCounter, MAX_WS_PAYLOAD_BYTES, TOO_MANY_CONNECTIONS, tooManySubscriptions } from './ws-limits';
+import {
+  createConnectionCounter,
+  ImmediateSendWebSocket,
+  MAX_WS_PAYLOAD_BYTES,
+  TOO_MANY_CONNECTIONS,
+  TOO_SLOW,
+  tooManyOrganizationSubscriptions,
+  tooManySubscriptions,
+} from './ws-limits';
 import { buildAppSchema } from './schema';
 
 export interface RunningServer {
@@ -33,6 +45,25 @@ export interface RunningServer {
 }
 
 const MAX_KEPT_SCOPES = 1000;
+/** Requests with a body over this size (bulk imports) let the event loop run between pricing and execution. */
+const LARGE_REQUEST_BYTES = 64 * 1024;
+
+/**
+ * Pricing a request coerces its variables, and so does execution: for a 10,000-row import each is
+ * tens of milliseconds of uninterrupted work. Between the two, a large request lets timers, I/O and
+ * other requests run (the hooks of didResolveOperation run in order; this one is listed after the
+ * query limits).
+ */
+const yieldOnLargeRequests: ApolloServerPlugin<Context> = {
+  async requestDidStart({ request }) {
+    if (Number(request.http?.headers.get('content-length') ?? 0) < LARGE_REQUEST_BYTES) return;
+    return {
+      async didResolveOperation() {
+        await yieldToEventLoop();
+      },
+    };
+  },
+};
 
 function header(req: http.IncomingMessage, name: string): string | null {
   const v = req.headers[name];
@@ -56,8 +87,9 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
   const { config, logger } = deps;
   const development = config.nodeEnv === 'development';
   const schema = await buildAppSchema(deps.events);
-  const buildContext = createContextFactory(deps);
-  const formatError = createErrorFormatter({ logger, development });
+  const health = deps.health ?? new DatabaseHealth(logger);
+  const buildContext = createContextFactory({ ...deps, health });
+  const formatError = createErrorFormatter({ logger, development, health });
   const scopes = new Map<string, StatementScope>();
   const keepScope = (id: string, scope: StatementScope) => {
     scopes.set(id, scope);
@@ -66,7 +98,8 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
 
   const limits = config.queryLimits;
   const limitRules = queryLimitRules(limits);
-  const connections = createConnectionCounter(config.wsLimits.maxConnectionsPerUser);
+  const wsLimits = config.wsLimits;
+  const connections = createConnectionCounter(wsLimits);
 
   const app = express();
   app.disable('x-powered-by');
@@ -79,7 +112,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
   // Upgrades are routed here rather than by attaching the WebSocket server to the HTTP server,
   // which would also forward HTTP server errors (PORT in use) to graphql-ws, which prints them
   // with a stack trace as a WebSocket failure.
-  const wsServer = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES });
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES, WebSocket: ImmediateSendWebSocket });
   httpServer.on('upgrade', (req: http.IncomingMessage, socket, head) => {
     if ((req.url ?? '').split('?')[0] !== '/graphql') {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -97,13 +130,32 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
   // error (bad variables, a failed validation) is recognised as the client's, as over HTTP.
   const formatWsErrors = (errors: readonly GraphQLError[] | undefined, requestId: string) =>
     errors?.map((e) => formatError(e.toJSON(), e, requestId));
-  type WsExtra = { credentials?: Credentials; connectionKey?: string | null; costs?: Map<string, number | null> };
+  type WsExtra = {
+    credentials?: Credentials;
+    connectionKeys?: [string, string] | null;
+    organizationId?: string;
+    connection?: SubscriberConnection;
+    costs?: Map<string, number | null>;
+  };
+  /** The open graphql-ws connections of each organisation, to count its subscriptions. */
+  type WsConnection = { subscriptions: Record<string, unknown> };
+  const byOrganization = new Map<string, Set<WsConnection>>();
+  const subscriptionsOf = (organizationId: string) => {
+    let n = 0;
+    for (const c of byOrganization.get(organizationId) ?? []) n += Object.keys(c.subscriptions).length;
+    return n;
+  };
   const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
     {
       schema,
       onConnect: async (ctx) => {
         const credentials = credentialsFromParams(ctx.connectionParams);
-        const probe = await buildContext(credentials, requestIdFrom(null));
+        const probe = await buildContext(credentials, requestIdFrom(null)).catch((err: unknown) => {
+          if (!unavailable(err)) throw err;
+          ctx.extra.socket.close(WS_TRY_AGAIN_LATER, (err as Error).message);
+          return null;
+        });
+        if (!probe) return false;
         if (!probe.viewer) {
           ctx.extra.socket.close(CloseCode.Unauthorized, probe.authError ?? 'Unauthorized: send { authorization } in connection_init');
           return false;
@@ -112,33 +164,78 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
           ctx.extra.socket.close(CloseCode.Forbidden, probe.authError ?? 'Forbidden');
           return false;
         }
-        ctx.extra.connectionKey = connections.acquire(probe.viewer);
-        if (!ctx.extra.connectionKey) {
-          ctx.extra.socket.close(TOO_MANY_CONNECTIONS, connections.message);
+        const place = connections.acquire(probe.viewer, probe.organizationId);
+        if ('refused' in place) {
+          ctx.extra.socket.close(TOO_MANY_CONNECTIONS, place.refused);
           return false;
         }
+        ctx.extra.connectionKeys = place.keys;
         ctx.extra.credentials = credentials;
+        ctx.extra.organizationId = probe.organizationId;
+        const socket = ctx.extra.socket;
+        let closing = false;
+        ctx.extra.connection = {
+          get bufferedAmount() {
+            return socket.bufferedAmount;
+          },
+          maxBufferedBytes: wsLimits.maxBufferedBytes,
+          maxEventBacklog: wsLimits.maxEventBacklog,
+          get closing() {
+            return closing || socket.readyState !== socket.OPEN;
+          },
+          closeSlow(reason) {
+            if (closing) return;
+            closing = true;
+            logger.info({ organizationId: probe.organizationId, bufferedAmount: socket.bufferedAmount, reason }, 'websocket closed: client too slow');
+            socket.close(TOO_SLOW, reason);
+          },
+        };
+        let open = byOrganization.get(probe.organizationId);
+        if (!open) byOrganization.set(probe.organizationId, (open = new Set()));
+        open.add(ctx);
         return true;
       },
-      onClose: (ctx) => connections.release(ctx.extra.connectionKey),
-      // Limits before anything runs: subscriptions per connection, then tokens, depth, aliases, cost.
-      onSubscribe: (ctx, id, payload) => {
-        if (Object.keys(ctx.subscriptions).length > config.wsLimits.maxSubscriptionsPerConnection) {
-          return [tooManySubscriptions(config.wsLimits.maxSubscriptionsPerConnection)];
+      onClose: (ctx) => {
+        connections.release(ctx.extra.connectionKeys);
+        const open = ctx.extra.organizationId ? byOrganization.get(ctx.extra.organizationId) : undefined;
+        open?.delete(ctx);
+        if (open && !open.size) byOrganization.delete(ctx.extra.organizationId!);
+      },
+      // Limits before anything runs: subscriptions per connection and per organisation, then
+      // tokens, depth, aliases, cost. (The subscription being started is already counted.)
+      onSubscribe: async (ctx, id, payload) => {
+        if (Object.keys(ctx.subscriptions).length > wsLimits.maxSubscriptionsPerConnection) {
+          return [tooManySubscriptions(wsLimits.maxSubscriptionsPerConnection)];
+        }
+        if (subscriptionsOf(ctx.extra.organizationId!) > wsLimits.maxSubscriptionsPerOrganization) {
+          return [tooManyOrganizationSubscriptions(wsLimits.maxSubscriptionsPerOrganization)];
         }
         const checked = checkWsOperation(schema, limits, limitRules, payload);
         if (Array.isArray(checked)) return checked;
         const textError = checkOperationText(checked.document, payload.variables);
         if (textError) return [textError];
+        // The context is built here rather than in graphql-ws's `context` hook, so that an
+        // unreachable database is this operation's UNAVAILABLE error rather than a closed socket.
+        const context = await buildContext(ctx.extra.credentials!, requestIdFrom(null), ctx.extra.request.socket.remoteAddress ?? null).catch(
+          (err: unknown) => {
+            const refused = unavailable(err);
+            if (!refused) throw err;
+            return refused;
+          },
+        );
+        if (context instanceof AppError) return [context];
+        context.connection = ctx.extra.connection ?? null;
+        context.logger.debug({ subscriptionId: id }, 'ws operation');
         (ctx.extra.costs ??= new Map()).set(id, checked.cost);
-        return { schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
+        return {
+          schema,
+          document: checked.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: context as unknown as Record<string, unknown>,
+        };
       },
       onComplete: (ctx, id) => void ctx.extra.costs?.delete(id),
-      context: async (ctx, id) => {
-        const context = await buildContext(ctx.extra.credentials!, requestIdFrom(null), ctx.extra.request.socket.remoteAddress ?? null);
-        context.logger.debug({ subscriptionId: id }, 'ws operation');
-        return context as unknown as Record<string, unknown>;
-      },
       onNext: (ctx, id, _payload, _args, result) => {
         const r = result as ExecutionResult;
         const cost = { requested: ctx.extra.costs?.get(id) ?? null, limit: limits.maxCost };
@@ -202,10 +299,12 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
       },
       ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin({ limits, anonymousIntrospection: config.nodeEnv !== 'production' }),
+      yieldOnLargeRequests,
       // Nothing sets cache hints, and its willResolveField hook wraps every field resolver.
       ApolloServerPluginCacheControlDisabled(),
       loggingPlugin,
       inputTextPlugin,
+      unavailableStatusPlugin,
     ],
   });
   await apollo.start();
@@ -213,22 +312,15 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
-    try {
-      await deps.db.query('SELECT 1');
-      const pending = await pendingMigrations(deps.db);
-      if (pending.length) {
-        res.status(503).json({ status: 'not ready', reason: 'migrations pending', pending });
-        return;
-      }
-      res.json({ status: 'ready' });
-    } catch (err) {
-      // The reason goes to the log; anonymous callers learn only that the database is unreachable.
-      logger.warn({ err }, 'not ready: database unreachable');
-      res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
-    }
-  });
+  app.get('/readyz', readiness(deps.db, health, logger));
   if (config.graphiql) mountGraphiql(app, { demoLogin: config.seedDemo && config.nodeEnv !== 'production' });
+  // The pages behind the links in account mail, for when PUBLIC_URL is this server.
+  app.use(
+    accountPagesRouter({
+      logger,
+      context: (req) => buildContext({ authorization: null, organizationHint: null }, requestIdFrom(header(req, 'x-request-id')), req.ip ?? null),
+    }),
+  );
 
   if (config.corsOrigins.length) {
     app.use(

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Context } from '../common/context';
 import { createLoaders } from '../common/loaders';
+import { isDatabaseUnreachable, unavailableError, type DatabaseHealth } from '../db/availability';
 import type { Logger } from '../common/logger';
 import { authenticate } from '../modules/identity';
 import type { EventBus } from './event-bus';
@@ -18,6 +19,8 @@ export interface AppDeps {
   db: DataSource;
   events: EventBus;
   jwtSecret: string;
+  /** The database's reachability (main passes the one the embedded PostgreSQL's restarts report to). */
+  health?: DatabaseHealth;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -28,11 +31,19 @@ export function requestIdFrom(header: unknown): string {
 
 /**
  * The one context factory for HTTP requests, WebSocket operations and subscription events:
- * it authenticates the credentials and gives fresh per-request loaders.
+ * it authenticates the credentials and gives fresh per-request loaders. When the database
+ * cannot be reached to authenticate, it throws UNAVAILABLE (HTTP 503 with Retry-After).
  */
-export function createContextFactory(deps: AppDeps) {
+export function createContextFactory(deps: AppDeps & { health: DatabaseHealth }) {
+  const sessions = { jwtSecret: deps.jwtSecret, ttlSeconds: deps.config.jwtTtlSeconds };
   return async function buildContext(credentials: Credentials, requestId: string, clientAddress: string | null = null): Promise<Context> {
-    const auth = await authenticate(deps.db.manager, deps.jwtSecret, credentials.authorization, credentials.organizationHint);
+    const auth = await authenticate(deps.db.manager, sessions, credentials.authorization, credentials.organizationHint).catch(
+      (err: unknown) => {
+        if (!isDatabaseUnreachable(err)) throw err;
+        deps.health.noteUnreachable(err, requestId);
+        throw unavailableError(deps.health);
+      },
+    );
     return {
       requestId,
       logger: deps.logger.child({ requestId }),
@@ -45,7 +56,7 @@ export function createContextFactory(deps: AppDeps) {
       role: auth.role,
       loaders: createLoaders(),
       events: deps.events,
-      sessions: { jwtSecret: deps.jwtSecret, ttlSeconds: deps.config.jwtTtlSeconds },
+      sessions,
       afterCommit: null,
       credentials,
       clientAddress,

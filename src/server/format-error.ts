@@ -3,9 +3,11 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { QueryFailedError } from 'typeorm';
 import type { ValidationError } from 'class-validator';
-import { ErrorCode } from '../common/errors';
+import { ErrorCode, retryLater } from '../common/errors';
+import { transientDbErrorCode } from '../db/transaction';
 import { DecimalInputError, decimalLiteralField } from '../common/scalars';
 import type { Logger } from '../common/logger';
+import { isDatabaseUnreachable, unavailableError, type DatabaseHealth } from '../db/availability';
 import { queryLimitError } from './query-limits';
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
@@ -22,10 +24,10 @@ function flattenValidation(errors: ValidationError[], prefix = ''): Array<{ fiel
 
 /**
  * Turns any error into what clients see: a stable `extensions.code` from ErrorCode and a
- * message a person can act on. Unexpected errors are logged with the request id and shown as
+ * message a person can act on; an unreachable database is UNAVAILABLE (see src/db/availability.ts). Unexpected errors are logged with the request id and shown as
  * INTERNAL_SERVER_ERROR without details. Stack traces only in development.
  */
-export function createErrorFormatter(opts: { logger: Logger; development: boolean }) {
+export function createErrorFormatter(opts: { logger: Logger; development: boolean; health: DatabaseHealth }) {
   return function formatError(formatted: GraphQLFormattedError, error: unknown, requestId?: string): GraphQLFormattedError {
     const original = unwrapResolverError(error);
     const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
@@ -39,6 +41,16 @@ export function createErrorFormatter(opts: { logger: Logger; development: boolea
       },
     });
 
+    // The database cannot be reached (refused, terminated, restarting): the client retries later.
+    // Thrown as UNAVAILABLE by the context factory, or a resolver's pg error, mapped here.
+    if (formatted.extensions?.code === ErrorCode.UNAVAILABLE) {
+      return withCode(ErrorCode.UNAVAILABLE, formatted.message, { retryAfterSeconds: formatted.extensions.retryAfterSeconds });
+    }
+    if (isDatabaseUnreachable(original)) {
+      opts.health.noteUnreachable(original, requestId);
+      const unavailable = unavailableError(opts.health);
+      return withCode(ErrorCode.UNAVAILABLE, unavailable.message, { retryAfterSeconds: unavailable.extensions.retryAfterSeconds });
+    }
     const limit = queryLimitError(error);
     if (limit) {
       const { code: _c, http: _h, ...extra } = limit.extensions;
@@ -56,6 +68,11 @@ export function createErrorFormatter(opts: { logger: Logger; development: boolea
     }
     if (original instanceof QueryFailedError) {
       const pgCode = (original as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;
+      if (transientDbErrorCode(original)) {
+        // A statement outside withTransaction (which retries once and answers RETRY itself).
+        opts.logger.warn({ requestId, pgCode, path: formatted.path }, 'deadlock or serialization failure answered RETRY');
+        return withCode(ErrorCode.RETRY, retryLater().message, { retryable: true });
+      }
       if (pgCode === '23505') return withCode(ErrorCode.CONFLICT, 'This conflicts with data that already exists');
       if (pgCode === '23503') return withCode(ErrorCode.BAD_USER_INPUT, 'This refers to something that does not exist');
       if (pgCode === '23514' || pgCode === '22P02' || pgCode === '22003' || pgCode === '22001') {

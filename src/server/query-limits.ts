@@ -9,9 +9,11 @@ import {
   isLeafType,
   isListType,
   isObjectType,
+  Kind,
   parse,
   specifiedRules,
   validate,
+  visit,
   type DocumentNode,
   type GraphQLNamedType,
   type GraphQLSchema,
@@ -25,13 +27,15 @@ import { AppError, ErrorCode } from '../common/errors';
 
 /**
  * Query limits, checked before anything runs, for HTTP (Apollo) and graphql-ws alike:
- * depth and aliases (graphql-armor validation rules), tokens (graphql-js's parser option) and
- * cost (graphql-query-complexity with the estimator below). A refused query gets
+ * tokens (graphql-js's parser option), fields (counted before the rest of validation, whose
+ * field-merging check grows with the square of repeated fields), depth and aliases
+ * (graphql-armor validation rules) and cost (graphql-query-complexity with the estimator below). A refused query gets
  * QUERY_TOO_COMPLEX naming the limit it passed; every HTTP response reports its cost in
  * `extensions.cost { requested, limit }`.
  */
 export interface QueryLimits {
   maxDepth: number;
+  maxFields: number;
   maxAliases: number;
   maxTokens: number;
   maxCost: number;
@@ -39,6 +43,7 @@ export interface QueryLimits {
 
 const VARIABLE = {
   depth: 'QUERY_MAX_DEPTH',
+  fields: 'QUERY_MAX_FIELDS',
   aliases: 'QUERY_MAX_ALIASES',
   tokens: 'QUERY_MAX_TOKENS',
   cost: 'QUERY_MAX_COST',
@@ -62,20 +67,56 @@ function foundIn(error: GraphQLError): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Depth and alias limits as graphql-js validation rules (Apollo caches documents that pass). */
+/** Field, depth and alias limits as graphql-js validation rules (Apollo caches documents that pass). */
 export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
   const report = (limit: Limit, max: number) => (ctx: ValidationContext | null, error: GraphQLError) =>
     ctx?.reportError(tooComplex(limit, max, foundIn(error)));
   return [
+    maxFieldsRule(limits),
     maxDepthRule({
       n: limits.maxDepth,
+      // The depth of the fields once fragments are expanded: a named or inline fragment is not a
+      // level, so colocated fragments (one per component, Relay/Apollo style) reach the same depth
+      // as the fields written out. (Fragment cycles are refused by graphql-js's NoFragmentCycles.)
+      flattenFragments: true,
       // The introspection query (`__schema { ... }`) is priced by cost instead, so BI tools pass.
       ignoreIntrospection: true,
       propagateOnRejection: false,
       onReject: [report('depth', limits.maxDepth)],
     }),
-    maxAliasesRule({ n: limits.maxAliases, propagateOnRejection: false, onReject: [report('aliases', limits.maxAliases)] }),
+    // `t1: __typename` counts too (graphql-armor leaves __typename out by default): every alias
+    // is one more field in the answer.
+    maxAliasesRule({ n: limits.maxAliases, allowList: [], propagateOnRejection: false, onReject: [report('aliases', limits.maxAliases)] }),
   ];
+}
+
+/** Fields written in the document (every operation and fragment; repeated ones each count). */
+export function countFields(document: DocumentNode): number {
+  let fields = 0;
+  visit(document, { Field: () => void fields++ });
+  return fields;
+}
+
+const EMPTY_DOCUMENT: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
+
+/**
+ * The field limit, checked before the document is validated: graphql-js's check that fields of
+ * the same name can be merged compares them pairwise and gives up, on about a thousand repeated
+ * fields, with a bare "Validation aborted.". A validation rule (so Apollo and graphql-ws run it
+ * with the others, and Apollo caches only documents that pass) on the Document node, which is
+ * entered before anything in it: over the limit, it reports the error and returns an empty
+ * document, which graphql-js's visitor then walks in place of the real one (a visitor's return
+ * value replaces the node, for every rule visiting in parallel), so no other rule looks at it.
+ */
+function maxFieldsRule(limits: QueryLimits): ValidationRule {
+  return (context) => ({
+    Document(document) {
+      const fields = countFields(document);
+      if (fields <= limits.maxFields) return undefined;
+      context.reportError(tooComplex('fields', limits.maxFields, fields));
+      return EMPTY_DOCUMENT;
+    },
+  });
 }
 
 const TOKEN_LIMIT = /Document contains more tha[nt] (\d+) tokens/;
@@ -179,6 +220,21 @@ export const costEstimator: ComplexityEstimator = ({ type, field, node, args, ch
 };
 
 /**
+ * The variables as far as a price depends on them: a list longer than the largest page keeps its
+ * first MAX_PAGE_SIZE items (the estimator counts at most that many `ids`), so a 10,000-row import
+ * is not coerced a second time, item by item, only to be priced.
+ */
+function variablesForPricing(value: unknown): unknown {
+  if (Array.isArray(value)) return (value.length > MAX_PAGE_SIZE ? value.slice(0, MAX_PAGE_SIZE) : value).map(variablesForPricing);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = variablesForPricing(v);
+    return out;
+  }
+  return value;
+}
+
+/**
  * The operation's cost, or null when it cannot be priced because its variables are invalid
  * (execution then reports them). Infinity when it is too large to even walk.
  */
@@ -189,7 +245,13 @@ export function queryCost(
   operationName: string | null | undefined,
 ): number | null {
   try {
-    return getComplexity({ schema, query: document, variables, operationName: operationName ?? undefined, estimators: [costEstimator] });
+    return getComplexity({
+      schema,
+      query: document,
+      variables: variables && (variablesForPricing(variables) as Record<string, unknown>),
+      operationName: operationName ?? undefined,
+      estimators: [costEstimator],
+    });
   } catch (err) {
     if (err instanceof GraphQLError && /maximum allowed number of nodes/.test(err.message)) return Infinity;
     return null;
@@ -205,8 +267,8 @@ export interface QueryLimitsPluginOptions {
 }
 
 /**
- * After the document is parsed and validated (tokens, depth, aliases: see app.ts), before it
- * runs: refuses subscriptions (they run over WebSocket), anonymous introspection when it is
+ * After the document is parsed and validated (tokens, fields, depth, aliases: see app.ts), before
+ * it runs: refuses subscriptions (they run over WebSocket), anonymous introspection when it is
  * off, and operations over the cost limit; then reports the cost on every response.
  */
 export function queryLimitsPlugin(opts: QueryLimitsPluginOptions): ApolloServerPlugin<Context> {

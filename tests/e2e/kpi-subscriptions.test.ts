@@ -65,3 +65,47 @@ it('delivers the alert a measurement raises and the system check-in of the key r
   void other;
   await client.dispose();
 });
+
+it('announces the alerts of a call one by one up to KPI_ALERT_EVENTS_MAX (100), and a call raising more with one kpiAlertsRaisedInBulk event', async () => {
+  const org = await createOrg(app);
+  ok(
+    await app.gql(`mutation($i: CreateKpiInput!) { createKpi(input: $i) { kpi { id } } }`, {
+      i: { key: 'refund_rate', name: '退款率', layer: 'OPERATIONAL', direction: 'LOWER_IS_BETTER', thresholds: { warningAbove: '5', criticalAbove: '8' } },
+    }, org),
+  );
+  const week = (n: number) => new Date(Date.UTC(2020, 0, 6 + 7 * n)).toISOString().slice(0, 10);
+  // Weeks from..from+n: WARNING (6) on even weeks, CRITICAL (10) on odd ones.
+  const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ kpiKey: 'refund_rate', periodStart: week(from + i), value: (from + i) % 2 ? '10' : '6' }));
+  const RECORD = `mutation($i: RecordMeasurementsInput!) { recordMeasurements(input: $i) { alertsRaised } }`;
+  const client = wsClient(app.url, { authorization: `Bearer ${org.token}` });
+  const one = subscribe(client, `subscription { kpiAlertRaised { level periodStart } }`);
+  const bulk = subscribe(client, `subscription { kpiAlertsRaisedInBulk { count critical warning kpis at actor { displayName } } }`);
+  const criticalOnly = subscribe(client, `subscription { kpiAlertsRaisedInBulk(filter: { level: CRITICAL }) { count } }`);
+  const feed = subscribe(client, `subscription { planningEvents(filter: { types: ["KPI_ALERT_RAISED", "KPI_ALERTS_RAISED_IN_BULK"] }) { type entityType } }`);
+  await settle(300);
+  try {
+    expect(ok(await app.gql(RECORD, { i: { measurements: rows(0, 100) } }, org)).recordMeasurements.alertsRaised).toBe(100);
+    const seen: string[] = [];
+    for (let i = 0; i < 100; i++) seen.push(((await one.next(10_000)) as any).kpiAlertRaised.periodStart);
+    expect(seen.sort()).toEqual(rows(0, 100).map((r) => r.periodStart));
+    await settle(300);
+    expect(bulk.pending()).toEqual([]);
+    expect(feed.pending().map((e: any) => e.planningEvents.type)).toEqual(Array(100).fill('KPI_ALERT_RAISED'));
+
+    // 101 warnings and no critical alert: one bulk event, which a filter on CRITICAL does not pass.
+    const warnings = Array.from({ length: 101 }, (_, i) => ({ kpiKey: 'refund_rate', periodStart: week(200 + 2 * i), value: '6' }));
+    expect(ok(await app.gql(RECORD, { i: { measurements: warnings } }, org)).recordMeasurements.alertsRaised).toBe(101);
+    expect(((await bulk.next(10_000)) as any).kpiAlertsRaisedInBulk).toEqual({ count: 101, critical: 0, warning: 101, kpis: 1, at: expect.any(String), actor: { displayName: '负责人 Owner' } });
+    expect(((await feed.next(10_000)) as any).planningEvents).toEqual({ type: 'KPI_ALERTS_RAISED_IN_BULK', entityType: 'Kpi' });
+
+    expect(ok(await app.gql(RECORD, { i: { measurements: rows(1000, 150) } }, org)).recordMeasurements.alertsRaised).toBe(150);
+    expect(((await bulk.next(10_000)) as any).kpiAlertsRaisedInBulk).toMatchObject({ count: 150, critical: 75, warning: 75, kpis: 1 });
+    expect(((await criticalOnly.next(10_000)) as any).kpiAlertsRaisedInBulk).toEqual({ count: 150 });
+    await settle(500);
+    // The bulk calls announced no alert one by one.
+    expect(one.pending()).toEqual([]);
+    expect(criticalOnly.pending()).toEqual([]);
+  } finally {
+    await client.dispose();
+  }
+}, 60_000);

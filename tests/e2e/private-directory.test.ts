@@ -81,7 +81,11 @@ describeAsRoot('root in a private directory', () => {
     expect(fs.statSync(path.join(project, '.data')).mode & 0o007).toBe(fs.statSync(project).mode & 0o007);
     expect(fs.existsSync(path.join(project, '.data', 'pg'))).toBe(false);
 
-    const gql = httpGql(server.url);
+    // createOrg opens the sign-up's link from the outbox of the embedded database (its password
+    // file lies beside the cluster).
+    const password = fs.readFileSync(path.join(path.dirname(clusterDir), 'pg-password'), 'utf8').trim();
+    const database = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${env.EMBEDDED_PG_PORT}/plangraph`;
+    const gql = httpGql(server.url, database);
     const org = await createOrg(gql, '私有目录');
     expect(ok(await gql.gql(`{ viewer { role } }`, {}, org)).viewer.role).toBe('OWNER');
     expect(await server.stop('SIGTERM')).toBe(0);

@@ -21,7 +21,7 @@ async function start(env: Record<string, string>) {
   const db = await createTestDatabase();
   const server = await spawnServer({ NODE_ENV: 'production', JWT_SECRET, DATABASE_URL: db.url, HOST: '127.0.0.1', ...env });
   started.push({ server, db });
-  return { server, db, api: httpGql(server.url) };
+  return { server, db, api: httpGql(server.url, db.url) };
 }
 
 afterAll(async () => {
@@ -110,7 +110,7 @@ describe('NODE_ENV=production', () => {
 
   it('tells /readyz callers ready or not', async () => {
     const res = await fetch(`${prod.server.url}/readyz`);
-    expect(await res.json()).toEqual({ status: 'ready' });
+    expect(await res.json()).toEqual({ status: 'ready', database: 'up' });
   });
 });
 

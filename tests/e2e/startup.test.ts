@@ -8,6 +8,7 @@ import type { Client } from 'graphql-ws';
 import { freePort } from '../../src/db/embedded-postgres';
 import { DEMO } from '../../seeds/ids';
 import { runServerExpectingFailure, spawnServer, type SpawnedServer, type SpawnOptions } from '../support/spawn-server';
+import { readMailAt } from '../support/mailbox';
 import { settle, subscribe, wsClient } from '../support/ws';
 
 /**
@@ -19,7 +20,8 @@ jest.setTimeout(180_000);
 
 const MAIN = path.resolve(__dirname, '../../dist/src/main.js');
 const LOG_IN = `mutation($input: LogInInput!) { logIn(input: $input) { token user { email } organization { slug } } }`;
-const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { token user { email } } }`;
+const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { email } }`;
+const FINISH_SIGN_UP = `mutation($input: VerifyEmailInput!) { verifyEmail(input: $input) { user { email } } }`;
 const ADD_MEMBER = `mutation($input: AddMemberInput!) { addMember(input: $input) { member { id } } }`;
 const MEMBER_COUNT = `{ organization { slug members(first: 100) { totalCount } } }`;
 
@@ -224,7 +226,7 @@ describe('a data dir through start, stop, restart and crashes', () => {
     expect(await gql(server.url, '{ __typename }')).toEqual({ __typename: 'Query' });
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'up' });
     expect((await fetch(`${server.url}/graphiql`)).status).toBe(200);
 
     const demo = await logIn(server.url, DEMO.users.owner.email, DEMO.password);
@@ -233,6 +235,10 @@ describe('a data dir through start, stop, restart and crashes', () => {
       organization: { slug: 'demo', members: { totalCount: 5 } },
     });
     await gql(server.url, SIGN_UP, { input: { ...user, displayName: '测试用户', organizationName: '测试团队' } });
+    // The sign-up's link, from the outbox of the embedded database, creates the account.
+    const database = `postgres://postgres:${encodeURIComponent(fs.readFileSync(pwFile, 'utf8').trim())}@127.0.0.1:${pgPort}/plangraph`;
+    const mail = await readMailAt(database, user.email, 'sign_up.confirmation');
+    await gql(server.url, FINISH_SIGN_UP, { input: { token: mail.token } });
   });
 
   it('SIGTERM: drains an in-flight request, closes subscriptions, stops PostgreSQL, exits 0', async () => {

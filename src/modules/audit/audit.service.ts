@@ -1,6 +1,7 @@
 import type { Context } from '../../common/context';
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import { badInput } from '../../common/errors';
 import { decodeGlobalId } from '../../common/ids';
 import { emitAfterCommit } from '../../common/events';
@@ -90,5 +91,5 @@ export async function listAuditEvents(ctx: Context, filter: AuditFilter, page: C
   return paginate(qb, page, [
     { column: 'a.at', direction: 'DESC', value: (e) => e.at },
     { column: 'a.id', direction: 'DESC', value: (e) => e.id },
-  ]);
+  ], listCursors(ctx, 'Query.auditEvents'));
 }

@@ -5,6 +5,7 @@
  */
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
@@ -19,7 +20,7 @@ import {
   assertFinance,
   assertWorksOnBudget,
   budgetMeta,
-  lockBudget,
+  lockBudgets,
   lockLines,
   requireBudget,
   requireBudgetLine,
@@ -73,7 +74,7 @@ export async function listAdjustments(ctx: Context, filter: AdjustmentsFilter, p
   const qb = ctx.manager.createQueryBuilder(BudgetAdjustment, 'a').where('a.organization_id = :org', { org: orgId(ctx) });
   if (filter.budgetId) qb.andWhere('a.budget_id = :budget', { budget: filter.budgetId });
   applyAdjustmentFilter(qb, filter);
-  const result = await paginate(qb, page, ADJUSTMENT_SORT);
+  const result = await paginate(qb, page, ADJUSTMENT_SORT, listCursors(ctx, 'Query.budgetAdjustments'));
   for (const a of result.nodes) budgetAdjustmentById(ctx).prime(a.id, a);
   return result;
 }
@@ -152,18 +153,20 @@ async function pendingForDecision(tx: Context, id: string, action: string): Prom
 /**
  * Approves a pending request and moves the money: the source line's planned goes down (it must
  * still have that much left), the target line's up, and each budget's total with them; all in
- * the approval's transaction, under row locks (lines in id order, then budgets in id order).
+ * the approval's transaction, under row locks in the lock order of every budget write (the
+ * adjustment, then the budgets in id order, then the lines in id order).
  */
 export async function approveBudgetAdjustment(ctx: Context, input: DecideBudgetAdjustmentInput) {
   return withTransaction(ctx, async (tx) => {
     const current = await pendingForDecision(tx, input.id, 'approve adjustments');
     const lineIds = [current.toLineId, ...(current.fromLineId ? [current.fromLineId] : [])];
+    // A line never moves to another budget: its budget is known before anything is locked.
+    const unlocked = await Promise.all(lineIds.map((id) => requireBudgetLine(tx, id)));
+    const budgetIds = [...new Set(unlocked.map((l) => l.budgetId))];
+    const budgets = new Map((await lockBudgets(tx, budgetIds)).map((b) => [b.id, b]));
     const lines = await lockLines(tx, lineIds);
     const to = lines.find((l) => l.id === current.toLineId)!;
     const from = current.fromLineId ? lines.find((l) => l.id === current.fromLineId)! : null;
-    const budgetIds = [...new Set([to.budgetId, ...(from ? [from.budgetId] : [])])].sort();
-    const budgets = new Map<string, Budget>();
-    for (const id of budgetIds) budgets.set(id, await lockBudget(tx, id));
     const budget = budgets.get(current.budgetId)!;
     if (from) rule(() => assertCanGive(from, current.amount, budget.currency));
     const amount = current.amount.toFixed();

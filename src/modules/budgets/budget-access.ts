@@ -57,13 +57,22 @@ export const budgetMeta = (budget: Budget, extra: Record<string, string | null> 
   ...extra,
 });
 
-/** Reads lines with a row lock, in id order (the lock order of every budget write: lines, then the budget). */
+/*
+ * Locks. Every budget write takes its row locks in one order: the budgets first (in id order),
+ * then their lines (in id order); expenses and adjustments are written after both. The locks are
+ * FOR NO KEY UPDATE: they queue the writers of a budget among themselves but never wait for, nor
+ * block, the KEY SHARE locks that foreign-key checks take (an expense or adjustment inserted,
+ * a campaign pointed at a line), which the spend triggers would otherwise turn into deadlocks.
+ * docs/architecture.md, "Budgets: lock order".
+ */
+
+/** Reads lines with a row lock, in id order. Lock their budget first (`lockBudget`). */
 export async function lockLines(tx: Context, ids: string[]): Promise<BudgetLine[]> {
   const shape = rowShape(tx.manager.connection, BudgetLine);
   return queryRows(
     tx.manager,
     BudgetLine,
-    `SELECT ${shape.columns('l')} FROM budget_lines l WHERE l.id = ANY($1::uuid[]) AND l.organization_id = $2 ORDER BY l.id FOR UPDATE`,
+    `SELECT ${shape.columns('l')} FROM budget_lines l WHERE l.id = ANY($1::uuid[]) AND l.organization_id = $2 ORDER BY l.id FOR NO KEY UPDATE`,
     [ids, orgId(tx)],
   );
 }
@@ -74,16 +83,34 @@ export async function lockLine(tx: Context, id: string): Promise<BudgetLine> {
   return line;
 }
 
-export async function lockBudget(tx: Context, id: string): Promise<Budget> {
+/** Reads budgets with a row lock, in id order: the first locks of any budget write. */
+export async function lockBudgets(tx: Context, ids: string[]): Promise<Budget[]> {
   const shape = rowShape(tx.manager.connection, Budget);
-  const [budget] = await queryRows(
+  return queryRows(
     tx.manager,
     Budget,
-    `SELECT ${shape.columns('b')} FROM budgets b WHERE b.id = $1 AND b.organization_id = $2 FOR UPDATE`,
-    [id, orgId(tx)],
+    `SELECT ${shape.columns('b')} FROM budgets b WHERE b.id = ANY($1::uuid[]) AND b.organization_id = $2 ORDER BY b.id FOR NO KEY UPDATE`,
+    [ids, orgId(tx)],
   );
+}
+
+export async function lockBudget(tx: Context, id: string): Promise<Budget> {
+  const [budget] = await lockBudgets(tx, [id]);
   if (!budget) throw notFound('Budget', toGlobalId('Budget', id));
+  budgetById(tx).clear(budget.id).prime(budget.id, budget);
   return budget;
+}
+
+/**
+ * Locks a line's budget, then the line (the lock order), and returns both as they are now. The
+ * line is first read without a lock to learn its budget: a line never moves to another budget.
+ */
+export async function lockLineAndBudget(tx: Context, lineId: string): Promise<{ budget: Budget; line: BudgetLine }> {
+  const found = await requireBudgetLine(tx, lineId);
+  const budget = await lockBudget(tx, found.budgetId);
+  const line = await lockLine(tx, lineId);
+  budgetLineById(tx).clear(line.id).prime(line.id, line);
+  return { budget, line };
 }
 
 const COLUMN: Record<Threshold, 'crossed_80_at' | 'crossed_100_at'> = { 80: 'crossed_80_at', 100: 'crossed_100_at' };
@@ -95,8 +122,8 @@ const stored = (row: Budget | BudgetLine, t: Threshold) => (t === 80 ? row.cross
  * after commit. Primes the loaders with the fresh rows and returns them.
  */
 export async function settleThresholds(tx: Context, budgetId: string, lineIds: string[]): Promise<{ lines: BudgetLine[]; budget: Budget }> {
-  const lines = await lockLines(tx, lineIds);
   const budget = await lockBudget(tx, budgetId);
+  const lines = await lockLines(tx, lineIds);
   const now = new Date();
   const mark = async (table: 'budgets' | 'budget_lines', row: Budget | BudgetLine, line: BudgetLine | null) => {
     const fresh = thresholdsReached(row.spent, row.planned).filter((t) => !stored(row, t));

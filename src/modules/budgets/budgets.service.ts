@@ -2,6 +2,7 @@
 import Decimal from 'decimal.js';
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput } from '../../common/errors';
 import { withIdempotency } from '../../db/idempotency';
@@ -12,7 +13,7 @@ import { Budget, BudgetLine } from './budget.entity';
 import { isCurrencyCode, validateAmount, validatePeriod, RuleViolation } from './budget-rules';
 import type { AddBudgetLineInput, BudgetsFilter, CreateBudgetInput, UpdateBudgetLineInput } from './budgets.inputs';
 import { budgetById, budgetLineById, MAX_BUDGET_LINES } from './budgets.loaders';
-import { assertFinance, budgetMeta, lockBudget, lockLine, requireBudget, rule, settleThresholds } from './budget-access';
+import { assertFinance, budgetMeta, lockBudget, lockLineAndBudget, rule, settleThresholds } from './budget-access';
 import { validateKpiKeys } from './kpi-link';
 
 export async function listBudgets(ctx: Context, filter: BudgetsFilter, page: ConnectionArgs) {
@@ -22,7 +23,7 @@ export async function listBudgets(ctx: Context, filter: BudgetsFilter, page: Con
   const result = await paginate(qb, page, [
     { column: 'b.period_start', direction: 'DESC', value: (b) => b.periodStart },
     { column: 'b.id', direction: 'DESC', value: (b) => b.id },
-  ]);
+  ], listCursors(ctx, 'Query.budgets'));
   for (const b of result.nodes) budgetById(ctx).prime(b.id, b);
   return result;
 }
@@ -70,7 +71,6 @@ export async function addBudgetLine(ctx: Context, input: AddBudgetLineInput) {
   assertFinance(ctx, 'add budget lines');
   rule(() => checkReserve(input.reservePool ?? false, input.toleratedLoss));
   return withIdempotency(ctx, 'addBudgetLine', input, async (tx) => {
-    await requireBudget(tx, input.budgetId);
     const current = await lockBudget(tx, input.budgetId);
     rule(() => validateAmount(input.planned, current.currency, 'planned', { allowZero: true }));
     const kpis = await validateKpiKeys(tx, input.kpiKeys ?? []);
@@ -113,8 +113,7 @@ export async function addBudgetLine(ctx: Context, input: AddBudgetLineInput) {
 export async function updateBudgetLine(ctx: Context, input: UpdateBudgetLineInput) {
   assertFinance(ctx, 'change budget lines');
   return withTransaction(ctx, async (tx) => {
-    const line = await lockLine(tx, input.id);
-    const current = await lockBudget(tx, line.budgetId);
+    const { budget: current, line } = await lockLineAndBudget(tx, input.id);
     const set: Partial<BudgetLine> = {};
     if (input.name != null) set.name = input.name.trim();
     if (input.category != null) set.category = input.category.trim();

@@ -11,7 +11,7 @@ import { BudgetLine, Expense } from './budget.entity';
 import { validateAmount } from './budget-rules';
 import type { RecordExpenseInput, VoidExpenseInput } from './budgets.inputs';
 import { expenseById } from './budgets.loaders';
-import { assertWorksOnBudget, budgetMeta, lockLine, requireBudget, requireExpense, rule, settleThresholds } from './budget-access';
+import { assertWorksOnBudget, budgetMeta, lockBudget, lockLine, lockLineAndBudget, requireBudget, requireExpense, rule, settleThresholds } from './budget-access';
 
 /**
  * Checks, inside `recordExpense`'s transaction, that an expense may be tagged with a campaign
@@ -35,14 +35,14 @@ const expenseMeta = (e: Expense, squadId: string | null) => ({
 });
 
 /**
- * Books an expense. The line is locked first, so parallel expenses on one line queue: each
- * sees the spend of those before it, a hard cap is never overshot, and each accepted expense
- * is counted once (the stored sums follow the inserted row in the same transaction).
+ * Books an expense. Its budget, then its line, are locked first (the lock order of every budget
+ * write), so parallel expenses on one budget queue: each sees the spend of those before it, a
+ * hard cap is never overshot, and each accepted expense is counted once (the stored sums follow
+ * the inserted row in the same transaction).
  */
 export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
   return withIdempotency(ctx, 'recordExpense', input, async (tx) => {
-    const line = await lockLine(tx, input.budgetLineId);
-    const budget = await requireBudget(tx, line.budgetId);
+    const { budget, line } = await lockLineAndBudget(tx, input.budgetLineId);
     await assertWorksOnBudget(tx, budget, 'record expenses on this budget');
     rule(() => validateAmount(input.amount, budget.currency, 'amount'));
     if (input.incurredOn < budget.periodStart || input.incurredOn > budget.periodEnd) {
@@ -90,8 +90,8 @@ export async function voidExpense(ctx: Context, input: VoidExpenseInput) {
   if (!reason) throw badInput('reason must not be blank', 'reason');
   return withTransaction(ctx, async (tx) => {
     const current = await requireExpense(tx, input.id);
-    const budget = await requireBudget(tx, current.budgetId);
-    await assertWorksOnBudget(tx, budget, 'void expenses of this budget');
+    await assertWorksOnBudget(tx, await requireBudget(tx, current.budgetId), 'void expenses of this budget');
+    const budget = await lockBudget(tx, current.budgetId);
     await lockLine(tx, current.budgetLineId);
     const shape = rowShape(tx.manager.connection, Expense);
     // An UPDATE through the driver answers [rows, affected].

@@ -3,6 +3,7 @@
  * campaign, returns from their basis, exact ROI, and the statistics of A/B experiments.
  */
 import Decimal from 'decimal.js';
+import { DECIMAL_RANGE, inDecimalRange } from '../../common/decimal-range';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 
@@ -82,8 +83,13 @@ export enum ReturnKind {
   BRAND = 'BRAND',
 }
 
-/** Exact arithmetic well beyond the 38 significant digits an input Decimal may carry. */
-const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_UP });
+/**
+ * Exact arithmetic on values of the Decimal range: a product of two has at most 76 significant
+ * digits, a sum of two at most 119 (from 10^41 down to 10^-77). Exponents leaving -100…100 become
+ * Infinity or 0, so no value is ever written out with more than about 220 digits. Results are
+ * checked with `inDecimalRange` before anyone sees them.
+ */
+const D = Decimal.clone({ precision: 120, rounding: Decimal.ROUND_HALF_UP, maxE: 100, minE: -100 });
 
 export interface ReturnBasis {
   gmv?: Decimal | null;
@@ -121,17 +127,50 @@ export function returnFromBasis(kind: ReturnKind, basis: ReturnBasis): Decimal {
     if (wanted.includes(f) && !given) throw new RuleViolation(`A ${kind} return's basis needs ${wanted.join(' and ')}`, `basis.${f}`);
     if (!wanted.includes(f) && given) throw new RuleViolation(`A ${kind} return's basis takes only ${wanted.join(' and ')}, not ${f}`, `basis.${f}`);
   }
+  let amount: Decimal;
   switch (kind) {
     case ReturnKind.DIRECT: {
       const margin = nonNegative(basis.grossMargin!, 'grossMargin');
       if (margin.gt(1)) throw new RuleViolation('basis.grossMargin is a ratio from 0 to 1 (0.35 for 35%)', 'basis.grossMargin');
-      return new Decimal(nonNegative(basis.gmv!, 'gmv').times(margin));
+      amount = nonNegative(basis.gmv!, 'gmv').times(margin);
+      break;
     }
     case ReturnKind.INDIRECT:
-      return new Decimal(nonNegative(basis.newMembers!, 'newMembers').times(nonNegative(basis.lifetimeValue!, 'lifetimeValue')));
+      amount = nonNegative(basis.newMembers!, 'newMembers').times(nonNegative(basis.lifetimeValue!, 'lifetimeValue'));
+      break;
     case ReturnKind.BRAND:
-      return new Decimal(nonNegative(basis.impressions!, 'impressions').div(1000).times(nonNegative(basis.cpm!, 'cpm')));
+      amount = nonNegative(basis.impressions!, 'impressions').div(1000).times(nonNegative(basis.cpm!, 'cpm'));
+      break;
   }
+  if (!inDecimalRange(amount)) {
+    throw new RuleViolation(
+      `The ${BASIS_PRODUCT[kind]} of this basis is out of the Decimal range ${DECIMAL_RANGE}: pass fewer digits, or the amount`,
+      'basis',
+    );
+  }
+  return new Decimal(amount);
+}
+
+const BASIS_PRODUCT: Readonly<Record<ReturnKind, string>> = {
+  [ReturnKind.DIRECT]: 'gmv × grossMargin',
+  [ReturnKind.INDIRECT]: 'newMembers × lifetimeValue',
+  [ReturnKind.BRAND]: 'impressions ÷ 1000 × cpm',
+};
+
+/**
+ * The campaign's total return once `amount` is added to `total` (the returns so far), exact; a
+ * total out of the Decimal range is refused (RuleViolation on `field`: the amount, or the basis it
+ * came from).
+ */
+export function totalWithReturn(total: Decimal, amount: Decimal, field: 'amount' | 'basis'): Decimal {
+  const sum = new D(total).plus(amount);
+  if (!inDecimalRange(sum)) {
+    throw new RuleViolation(
+      `With this return the campaign's total return (${new D(total).toFixed()} so far) would be out of the Decimal range ${DECIMAL_RANGE}`,
+      field,
+    );
+  }
+  return new Decimal(sum);
 }
 
 /**
@@ -154,15 +193,19 @@ export function returnAmount(kind: ReturnKind, amount: Decimal | null | undefine
 /** Decimal places ROI is given to (rounded half up): a ratio, 1.9 meaning 190%. */
 export const ROI_DECIMALS = 6;
 
-/** (totalReturn − cost) ÷ cost, exact to ROI_DECIMALS places; null when the cost is zero. */
+/**
+ * (totalReturn − cost) ÷ cost, exact to ROI_DECIMALS places (and to 38 significant digits); null
+ * when the cost is zero or the ratio is out of the Decimal range (returns far above a tiny cost).
+ */
 export function roiOf(totalReturn: Decimal, cost: Decimal): Decimal | null {
   if (cost.isZero()) return null;
-  const r = new D(totalReturn).minus(cost).div(cost).toDecimalPlaces(ROI_DECIMALS, Decimal.ROUND_HALF_UP);
-  return new Decimal(r.toFixed());
+  return inRangeOrNull(new D(totalReturn).minus(cost).div(cost).toDecimalPlaces(ROI_DECIMALS, Decimal.ROUND_HALF_UP));
 }
 
-export function sumDecimals(values: readonly Decimal[]): Decimal {
-  return values.reduce((s, v) => s.plus(v), new Decimal(0));
+/** A value read back rounded to 38 significant digits; null when it is out of the Decimal range. */
+function inRangeOrNull(value: Decimal): Decimal | null {
+  const rounded = value.toSignificantDigits(38, Decimal.ROUND_HALF_UP);
+  return inDecimalRange(rounded) ? new Decimal(rounded) : null;
 }
 
 // ------------------------------------------------------------------ experiments
@@ -238,8 +281,16 @@ export function experimentResult(variants: readonly VariantCounts[], alpha: numb
   return { ...t, lift, winner };
 }
 
+/**
+ * Rates, alpha and power are probabilities computed with floats and the normal quantile: they are
+ * kept from one in a million to one minus that, where both are meaningful (a denormal alpha made
+ * the quantile infinite; one within 1e-16 of 1 is 1 to a float).
+ */
+export const MIN_PROBABILITY = 0.000001;
+export const MAX_PROBABILITY = 0.999999;
+
 export function validateAlpha(alpha: number): void {
-  if (!(alpha > 0 && alpha < 0.5)) throw new RuleViolation('alpha must be above 0 and below 0.5 (0.05 is usual)', 'alpha');
+  if (!(alpha >= MIN_PROBABILITY && alpha < 0.5)) throw new RuleViolation(`alpha must be from ${MIN_PROBABILITY.toFixed(6)} to below 0.5 (0.05 is usual)`, 'alpha');
 }
 
 /**
@@ -249,15 +300,19 @@ export function validateAlpha(alpha: number): void {
  * p₂ = p₁(1 + lift), p̄ = (p₁ + p₂) ÷ 2, rounded up. Quantiles from stdlib.
  */
 export function sampleSizePerArm(baselineRate: number, minimumDetectableLift: number, alpha: number, power: number): number {
-  if (!(baselineRate > 0 && baselineRate < 1)) throw new RuleViolation('baselineRate must be above 0 and below 1', 'baselineRate');
+  const rate = (p: number) => p >= MIN_PROBABILITY && p <= MAX_PROBABILITY;
+  const rates = `from ${MIN_PROBABILITY.toFixed(6)} to ${MAX_PROBABILITY}`;
+  if (!rate(baselineRate)) throw new RuleViolation(`baselineRate must be a rate ${rates} (0.1 for 10%)`, 'baselineRate');
   if (!(minimumDetectableLift !== 0 && Number.isFinite(minimumDetectableLift))) {
     throw new RuleViolation('minimumDetectableLift must be a relative lift other than 0 (0.2 for +20%)', 'minimumDetectableLift');
   }
   validateAlpha(alpha);
-  if (!(power >= 0.5 && power < 1)) throw new RuleViolation('power must be from 0.5 to below 1 (0.8 is usual)', 'power');
+  if (!(power >= 0.5 && power <= MAX_PROBABILITY)) throw new RuleViolation(`power must be from 0.5 to ${MAX_PROBABILITY} (0.8 is usual)`, 'power');
   const p1 = baselineRate;
   const p2 = p1 * (1 + minimumDetectableLift);
-  if (!(p2 > 0 && p2 < 1)) throw new RuleViolation('The baseline with the lift must stay a rate above 0 and below 1', 'minimumDetectableLift');
+  if (!rate(p2)) {
+    throw new RuleViolation(`baselineRate × (1 + minimumDetectableLift) must stay a rate ${rates}: choose another minimumDetectableLift`, 'minimumDetectableLift');
+  }
   const zA = normalQuantile(1 - alpha / 2, 0, 1);
   const zB = normalQuantile(power, 0, 1);
   const pBar = (p1 + p2) / 2;
@@ -265,7 +320,7 @@ export function sampleSizePerArm(baselineRate: number, minimumDetectableLift: nu
   // Guard against 3841.0000000001 from floating point before rounding up.
   const rounded = Math.ceil(n - 1e-9);
   if (!Number.isSafeInteger(rounded) || rounded > 2_000_000_000) {
-    throw new RuleViolation('The lift is too small to detect with any practical number of users', 'minimumDetectableLift');
+    throw new RuleViolation('minimumDetectableLift is too small to detect with any practical number of users (over 2,000,000,000 per arm)', 'minimumDetectableLift');
   }
   return rounded;
 }
@@ -275,16 +330,18 @@ export function sampleSizePerArm(baselineRate: number, minimumDetectableLift: nu
 /**
  * A targeted KPI's actual value over a campaign: its monthly values over the months the
  * campaign's dates touch, combined by the KPI's aggregation — SUM: their sum; AVERAGE: the mean
- * of the months that have a value; LAST: the latest month with a value. Null without any value.
+ * of the months that have a value; LAST: the latest month with a value. Null without any value,
+ * and when the result is out of the Decimal range (a sum rounded to 38 significant digits).
  */
 export function combinePeriods(aggregation: 'SUM' | 'AVERAGE' | 'LAST', values: ReadonlyArray<Decimal | null>): Decimal | null {
   const present = values.filter((v): v is Decimal => v != null);
   if (present.length === 0) return null;
+  const sum = () => present.reduce((s, v) => s.plus(v), new D(0));
   switch (aggregation) {
     case 'SUM':
-      return sumDecimals(present);
+      return inRangeOrNull(sum());
     case 'AVERAGE':
-      return new Decimal(new D(sumDecimals(present)).div(present.length).toSignificantDigits(34));
+      return inRangeOrNull(sum().div(present.length).toSignificantDigits(34));
     case 'LAST':
       return present[present.length - 1];
   }

@@ -194,7 +194,7 @@ export class CampaignResolver {
 
   @FieldResolver(() => DecimalScalar, {
     nullable: true,
-    description: `(totalReturn − cost) ÷ cost as a ratio (1.9 means 190%), exact, rounded half up to ${ROI_DECIMALS} decimal places; null while the cost is zero.`,
+    description: `(totalReturn − cost) ÷ cost as a ratio (1.9 means 190%), exact, rounded half up to ${ROI_DECIMALS} decimal places (and 38 significant digits); null while the cost is zero, and when the ratio is out of the Decimal range.`,
   })
   async roi(@Root() c: Campaign, @Ctx() ctx: Context): Promise<Decimal | null> {
     const [cost, total] = await Promise.all([required(campaignCostById(ctx).load(c.id), 'Campaign cost'), totalReturnByCampaignId(ctx).load(c.id)]);
@@ -228,7 +228,7 @@ export class CampaignTargetResolver {
   @FieldResolver(() => DecimalScalar, {
     nullable: true,
     description:
-      'The KPI over the campaign: its monthly values over the months the campaign’s dates touch, combined by its aggregation (SUM: sum; AVERAGE: mean of the months with a value; LAST: the latest month’s). Null without measurements (a formula KPI’s own measurements only).',
+      'The KPI over the campaign: its monthly values over the months the campaign’s dates touch, combined by its aggregation (SUM: sum; AVERAGE: mean of the months with a value; LAST: the latest month’s). Null without measurements (a formula KPI’s own measurements only), and when the result is out of the Decimal range.',
   })
   actual(@Root() t: CampaignTarget, @Ctx() ctx: Context) {
     return targetActual(ctx).load(t);

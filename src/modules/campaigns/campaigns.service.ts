@@ -1,7 +1,9 @@
 /** Campaigns: listing, creation, edits, transitions, returns, and the expense check for budgets. */
+import Decimal from 'decimal.js';
 import type { EntityManager } from 'typeorm';
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type SortKey } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
@@ -19,6 +21,7 @@ import {
   canTransition,
   isClosed,
   returnAmount,
+  totalWithReturn,
   transitionForbidden,
   transitionRefusal,
   type CampaignRole,
@@ -54,7 +57,7 @@ export async function listCampaigns(ctx: Context, filter: CampaignsFilter, page:
   const qb = ctx.manager.createQueryBuilder(Campaign, 'c').where('c.organization_id = :org', { org: orgId(ctx) });
   if (filter.squadId) qb.andWhere('c.squad_id = :squad', { squad: filter.squadId });
   if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
-  const result = await paginate(qb, page, CAMPAIGN_SORT);
+  const result = await paginate(qb, page, CAMPAIGN_SORT, listCursors(ctx, 'Query.campaigns'));
   primeAll(campaignById(ctx), result.nodes);
   return result;
 }
@@ -189,11 +192,13 @@ export async function recordCampaignReturn(ctx: Context, input: RecordCampaignRe
     const campaign = await lockCampaign(tx, input.campaignId);
     assertOpen(campaign);
     const amount = rule(() => returnAmount(input.kind, input.amount, input.basis));
-    const [{ n }]: Array<{ n: number }> = await tx.manager.query(
-      `SELECT count(*)::int AS n FROM campaign_returns WHERE organization_id = $1 AND campaign_id = $2`,
+    const [{ n, total }]: Array<{ n: number; total: string }> = await tx.manager.query(
+      `SELECT count(*)::int AS n, COALESCE(sum(amount), 0)::text AS total FROM campaign_returns WHERE organization_id = $1 AND campaign_id = $2`,
       [orgId(tx), campaign.id],
     );
     if (n >= MAX_RETURNS) throw badInput(`A campaign holds at most ${MAX_RETURNS} returns`, 'campaignId');
+    // The campaign is locked: no other return is added between this sum and the insert.
+    rule(() => totalWithReturn(new Decimal(total), amount, input.amount != null ? 'amount' : 'basis'));
     const basis = input.basis ? Object.fromEntries(Object.entries(input.basis).filter(([, v]) => v != null)) : null;
     const campaignReturn = await createRecorded(
       tx,

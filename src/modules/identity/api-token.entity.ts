@@ -17,12 +17,13 @@ export class ApiToken extends Node {
   @Field() @Column() name: string;
   @Field(() => [ApiTokenScope]) @Column({ type: 'text', array: true }) scopes: ApiTokenScope[];
   /**
-   * The creator's role (capped at ADMIN) when the token was created. The token acts with the
-   * lower of its scopes and its creator's CURRENT role (see authenticate.ts).
+   * The creator's role (capped at ADMIN) when the token was created; kept for the record. The
+   * GraphQL field shows the role the token acts with now (api-token.resolver.ts).
    */
   @Field(() => Role, {
+    nullable: true,
     description:
-      'Its creator’s role (at most ADMIN) when it was created. The token acts with the lower of its scopes and its creator’s current role: a READ token reads as VIEWER, a WRITE token follows its creator’s demotions, and the creator’s removal ends it.',
+      'The role the token acts with now: the lower of its scopes and its creator’s current role (a READ token acts as VIEWER, a WRITE token as its creator, at most ADMIN). Null when it no longer works: revoked, expired, or its creator left the organisation.',
   })
   @Column({ type: 'varchar' })
   role: Role;

@@ -1,12 +1,15 @@
 import { SingleLineName } from '../../common/input-text';
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Length } from 'class-validator';
-import { Arg, Args, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { GlobalIdOf } from '../../common/global-ids';
 import { ADMINS, USER_SESSION } from '../../common/auth';
 import { Connection, ConnectionArgs } from '../../common/connection';
-import { ApiTokenScope, type Context } from '../../common/context';
+import { ApiTokenScope, Role, type Context } from '../../common/context';
 import { ApiToken } from './api-token.entity';
 import * as tokens from './api-token.service';
+import { apiTokenRole } from './authenticate';
+import { memberByUserId } from './identity.loaders';
+import { MemberStatus } from './member.entity';
 
 export const ApiTokenConnection = Connection(ApiToken);
 
@@ -50,6 +53,15 @@ export class ApiTokenResolver {
   @Query(() => ApiTokenConnection, { description: 'OWNER/ADMIN. The organisation’s API tokens, newest first.' })
   apiTokens(@Args() page: ConnectionArgs, @Ctx() ctx: Context) {
     return tokens.listApiTokens(ctx, page);
+  }
+
+  /** What authentication would give the token now (authenticate.ts), from the creator's membership. */
+  @FieldResolver(() => Role, { nullable: true })
+  async role(@Root() token: ApiToken, @Ctx() ctx: Context): Promise<Role | null> {
+    if (token.revokedAt || (token.expiresAt && token.expiresAt.getTime() <= Date.now())) return null;
+    // Tokens are read only in their own organisation, the one memberByUserId reads.
+    const creator = token.organizationId === ctx.organizationId ? await memberByUserId(ctx).load(token.createdById) : null;
+    return apiTokenRole(token.scopes, creator?.status === MemberStatus.ACTIVE ? creator.role : null);
   }
 
   @Authorized(USER_SESSION, ...ADMINS)

@@ -1,7 +1,8 @@
 import { orgId } from '../../common/auth';
 import { ApiTokenScope, Role, type Context } from '../../common/context';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { badInput, notFound } from '../../common/errors';
+import { listCursors } from '../../common/cursors';
+import { AppError, badInput, ErrorCode, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, recordChange } from '../audit';
@@ -25,6 +26,22 @@ export async function createApiToken(ctx: Context, input: CreateApiTokenArgs) {
   const role = ctx.role === Role.OWNER ? Role.ADMIN : ctx.role!;
   const { secret, hash } = newSecret(API_TOKEN_PREFIX.replace(/_$/, ''));
   return withTransaction(ctx, async (tx) => {
+    // The organisation's row, locked against other token creations (not against its other
+    // writes), so that tokens created at the same time count each other.
+    await tx.manager.query(`SELECT 1 FROM organizations WHERE id = $1 FOR NO KEY UPDATE`, [orgId(tx)]);
+    const [{ n }]: Array<{ n: number }> = await tx.manager.query(
+      `SELECT count(*)::int AS n FROM api_tokens
+        WHERE organization_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+      [orgId(tx)],
+    );
+    const max = tx.config.apiTokensMaxPerOrganization;
+    if (n >= max) {
+      throw new AppError(
+        ErrorCode.TOO_MANY_API_TOKENS,
+        `This organisation already has ${n} active API tokens, at most ${max} (API_TOKENS_MAX_PER_ORGANIZATION): revoke one it no longer needs first`,
+        { max },
+      );
+    }
     const token = await createRecorded(
       tx,
       ApiToken,
@@ -50,7 +67,7 @@ export function listApiTokens(ctx: Context, page: ConnectionArgs) {
   return paginate(qb, page, [
     { column: 't.created_at', direction: 'DESC', value: (t) => t.createdAt },
     { column: 't.id', direction: 'DESC', value: (t) => t.id },
-  ]);
+  ], listCursors(ctx, 'Query.apiTokens'));
 }
 
 export async function revokeApiToken(ctx: Context, input: { id: string }) {

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { ApiTokenScope, Role, type Viewer } from '../../common/context';
 import { decodeGlobalId } from '../../common/ids';
 import { hashSecret } from './secrets';
-import { verifySession } from './session-tokens';
+import { verifySession, type SessionSettings } from './session-tokens';
 import { noteTokenUse } from './token-usage';
 
 export interface Authentication {
@@ -25,7 +25,7 @@ export const API_TOKEN_PREFIX = 'pgt_';
  */
 export async function authenticate(
   manager: EntityManager,
-  jwtSecret: string,
+  sessions: SessionSettings,
   authorization: string | null | undefined,
   organizationHint: string | null | undefined,
 ): Promise<Authentication> {
@@ -35,7 +35,7 @@ export async function authenticate(
   const token = match[1];
   if (token.startsWith(API_TOKEN_PREFIX)) return authenticateApiToken(manager, token);
 
-  const session = verifySession(jwtSecret, token);
+  const session = verifySession(sessions, token);
   if ('error' in session) return { ...ANONYMOUS, authError: session.error };
   const rows: Array<{ organization_id: string; slug: string; role: Role; ended_everywhere: boolean; revoked: boolean }> =
     await manager.query(

@@ -16,7 +16,7 @@ export class SignUpInput {
 }
 
 /** Secrets are `<prefix>_` + 32 random bytes in base64url: checked before anything is hashed or looked up. */
-const secretShape = (prefix: string) => new RegExp(`^${prefix}_[A-Za-z0-9_-]{43}$`);
+export const secretShape = (prefix: string) => new RegExp(`^${prefix}_[A-Za-z0-9_-]{43}$`);
 
 @InputType()
 export class LogInInput {
@@ -69,7 +69,7 @@ export class DeclineInvitationInput {
 
 @InputType()
 export class VerifyEmailInput {
-  @Field({ description: 'The token from the verification link (`?token=`).' })
+  @Field({ description: 'The token from the link of a sign-up or verification mail (`?token=`).' })
   @Matches(secretShape('pgv'), { message: 'token is not an email verification token' })
   token: string;
 }

@@ -2,7 +2,7 @@ import { required } from '../../common/loaders';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ADMINS, PUBLIC, SIGNED_IN, USER_SESSION } from '../../common/auth';
 import { ConnectionArgs, Connection } from '../../common/connection';
-import type { Context } from '../../common/context';
+import { Role, type Context } from '../../common/context';
 import {
   AcceptInvitationInput,
   AddMemberInput,
@@ -16,6 +16,8 @@ import {
 } from './identity.inputs';
 import { memberByUserId, membershipsOfUser, referencedUserById } from './identity.loaders';
 import * as identity from './identity.service';
+import { resendVerificationEmail, verifyEmail } from './email-verification.service';
+import { signUp } from './sign-up.service';
 import {
   AcceptInvitationPayload,
   AddMemberPayload,
@@ -28,6 +30,7 @@ import {
   PendingInvitation,
   RemoveMemberPayload,
   ResendVerificationEmailPayload,
+  SignUpPayload,
   Viewer,
   VerifyEmailPayload,
 } from './identity.types';
@@ -40,9 +43,13 @@ export const MemberConnection = Connection(Member);
 @Resolver()
 export class IdentityResolver {
   @Authorized(PUBLIC)
-  @Mutation(() => AuthPayload, { description: 'Creates a user and an organisation they OWN, and signs them in.' })
+  @Mutation(() => SignUpPayload, {
+    description:
+      'Mails the address a link that creates the user and an organisation they OWN (`verifyEmail`); until then nothing exists. ' +
+      'Same answer when the address has an account: its owner is told by mail instead. Limited per client address, overall, and to one mail per address per interval.',
+  })
   signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: Context) {
-    return identity.signUp(ctx, input);
+    return signUp(ctx, input);
   }
 
   @Authorized(PUBLIC)
@@ -70,15 +77,20 @@ export class IdentityResolver {
   }
 
   @Authorized(PUBLIC)
-  @Mutation(() => VerifyEmailPayload, { description: 'Marks the address verified with the token from the verification mail (`?token=`).' })
+  @Mutation(() => VerifyEmailPayload, {
+    description:
+      'With the token from a sign-up mail: creates the account and its organisation and signs in. With the token from a verification mail: marks the address verified.',
+  })
   verifyEmail(@Arg('input') input: VerifyEmailInput, @Ctx() ctx: Context) {
-    return identity.verifyEmail(ctx, input);
+    return verifyEmail(ctx, input);
   }
 
   @Authorized(USER_SESSION, SIGNED_IN)
-  @Mutation(() => ResendVerificationEmailPayload, { description: 'Sends a new verification mail to the caller (at most 5 an hour).' })
+  @Mutation(() => ResendVerificationEmailPayload, {
+    description: 'Sends a new verification mail to the caller (at most one per ACCOUNT_MAIL_INTERVAL_SECONDS, 5 an hour).',
+  })
   resendVerificationEmail(@Ctx() ctx: Context) {
-    return identity.resendVerificationEmail(ctx);
+    return resendVerificationEmail(ctx);
   }
 
   @Authorized(USER_SESSION, SIGNED_IN)
@@ -173,6 +185,14 @@ export class OrganizationResolver {
 
 @Resolver(() => Member)
 export class MemberResolver {
+  /** The description is on the entity's field. */
+  @FieldResolver(() => Role)
+  role(@Root() member: Member, @Ctx() ctx: Context): Role {
+    const v = ctx.viewer;
+    const tokensOwn = v?.kind === 'apiToken' && member.userId === v.userId && member.organizationId === ctx.organizationId;
+    return tokensOwn && ctx.role ? ctx.role : member.role;
+  }
+
   @FieldResolver(() => User)
   async user(@Root() member: Member, @Ctx() ctx: Context) {
     return required(referencedUserById(ctx).load(member.userId), 'User');

@@ -1,14 +1,13 @@
-import crypto from 'node:crypto';
-import type { EntityManager } from 'typeorm';
 import { orgId } from '../../common/auth';
 import { Role, type Context } from '../../common/context';
 import { paginate, type ConnectionArgs } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound, unauthenticated } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
 import { recordChange } from '../audit';
 import { memberById, organizationById } from './identity.loaders';
-import { enqueueMail, invitationMail, verificationMail } from '../mail';
+import { enqueueMail, invitationMail } from '../mail';
 import type {
   AcceptInvitationInput,
   AddMemberInput,
@@ -17,156 +16,18 @@ import type {
   DeclineInvitationInput,
   LogInInput,
   RemoveMemberInput,
-  SignUpInput,
-  VerifyEmailInput,
 } from './identity.inputs';
 import { Invitation } from './invitation.entity';
 import { reserveLoginAttempt } from './login-throttle';
 import { Member, MemberStatus } from './member.entity';
 import { Organization } from './organization.entity';
-import { dummyHash, hashPassword, verifyPassword, withPasswordSlot } from './passwords';
+import { hashLimited, verifyLimited } from './passwords';
+import { normalizeEmail, userWithSecrets } from './user-lookup';
 import { hashSecret, newSecret } from './secrets';
 import { signSession, verifySession } from './session-tokens';
 import { User } from './user.entity';
 
 const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
-const VERIFICATION_TTL_MS = 48 * 3600 * 1000;
-
-/** argon2 work, within the process-wide cap on concurrent hashes (PASSWORD_HASH_CONCURRENCY). */
-const hashLimited = (ctx: Context, password: string) =>
-  withPasswordSlot(ctx.config.passwordHashConcurrency, () => hashPassword(password));
-const verifyLimited = async (ctx: Context, hashed: string | null | undefined, password: string) => {
-  const against = hashed ?? (await dummyHash());
-  return withPasswordSlot(ctx.config.passwordHashConcurrency, () => verifyPassword(against, password));
-};
-
-/** The user's row with the columns kept out of normal selects. */
-function userWithSecrets(ctx: Context) {
-  return ctx.manager.createQueryBuilder(User, 'u').addSelect('u.passwordHash').addSelect('u.sessionsValidAfter');
-}
-
-/** Queues a verification mail for `user`'s address (inside the caller's transaction). */
-async function sendVerification(tx: Context, user: User): Promise<void> {
-  const { secret, hash } = newSecret('pgv');
-  await tx.manager.query(
-    `INSERT INTO email_verifications (user_id, email, token_hash, expires_at) VALUES ($1, $2, $3, $4)`,
-    [user.id, user.email, hash, new Date(Date.now() + VERIFICATION_TTL_MS)],
-  );
-  await enqueueMail(tx, verificationMail(tx, user.email, user.displayName, secret));
-}
-
-export const normalizeEmail = (email: string) => email.trim().toLowerCase();
-
-function slugBase(name: string): string {
-  const ascii = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40)
-    .replace(/-+$/g, '');
-  return ascii || 'org';
-}
-
-async function uniqueSlug(manager: EntityManager, name: string): Promise<string> {
-  const base = slugBase(name);
-  if (!(await manager.existsBy(Organization, { slug: base }))) return base;
-  for (;;) {
-    const candidate = `${base}-${crypto.randomBytes(3).toString('hex')}`;
-    if (!(await manager.existsBy(Organization, { slug: candidate }))) return candidate;
-  }
-}
-
-export async function signUp(ctx: Context, input: SignUpInput) {
-  const email = normalizeEmail(input.email);
-  // A taken address costs no password hash (checked again, under a lock, below).
-  const taken = await userWithSecrets(ctx).where('u.email = :email', { email }).getOne();
-  if (taken?.passwordHash) throw badInput('An account with this email already exists: log in instead', 'email');
-  const passwordHash = await hashLimited(ctx, input.password);
-  const { user, organization } = await withTransaction(ctx, async (tx) => {
-    const existing = await userWithSecrets(tx).setLock('pessimistic_write').where('u.email = :email', { email }).getOne();
-    if (existing?.passwordHash) {
-      throw badInput('An account with this email already exists: log in instead', 'email');
-    }
-    let user: User;
-    if (existing) {
-      // Invited before signing up: the account was a placeholder without a password. It stays
-      // unverified (and its invitations hidden) until the mailbox owner opens a link.
-      await tx.manager.update(User, { id: existing.id }, { displayName: input.displayName.trim(), passwordHash });
-      user = await tx.manager.findOneByOrFail(User, { id: existing.id });
-    } else {
-      user = await tx.manager.save(
-        tx.manager.create(User, { email, displayName: input.displayName.trim(), passwordHash, emailVerifiedAt: null }),
-      );
-    }
-    const organization = await tx.manager.save(
-      tx.manager.create(Organization, {
-        name: input.organizationName.trim(),
-        slug: await uniqueSlug(tx.manager, input.organizationName),
-      }),
-    );
-    const member = await tx.manager.save(
-      tx.manager.create(Member, {
-        organizationId: organization.id,
-        userId: user.id,
-        role: Role.OWNER,
-        status: MemberStatus.ACTIVE,
-      }),
-    );
-    const inOrg: Context = {
-      ...tx,
-      organizationId: organization.id,
-      role: Role.OWNER,
-      viewer: { kind: 'user', userId: user.id, apiTokenId: null, scopes: [] },
-    };
-    await recordChange(inOrg, { action: 'organization.created', entityType: 'Organization', entityId: organization.id, after: organization });
-    await recordChange(inOrg, { action: 'member.added', entityType: 'Member', entityId: member.id, after: member });
-    await sendVerification(tx, user);
-    return { user, organization };
-  });
-  return { token: signSession(ctx.sessions.jwtSecret, user.id, ctx.sessions.ttlSeconds), user, organization };
-}
-
-/** Marks the address verified with the token from the verification mail (single use, 48 h). */
-export async function verifyEmail(ctx: Context, input: VerifyEmailInput) {
-  const invalid = () => badInput('This verification link is invalid, used or expired: sign in to get a new one', 'token');
-  return withTransaction(ctx, async (tx) => {
-    const rows: Array<{ id: string; user_id: string; email: string; expires_at: Date; used_at: Date | null }> = await tx.manager.query(
-      `SELECT id, user_id, email, expires_at, used_at FROM email_verifications WHERE token_hash = $1 FOR UPDATE`,
-      [hashSecret(input.token)],
-    );
-    const v = rows[0];
-    if (!v || v.used_at || v.expires_at.getTime() < Date.now()) throw invalid();
-    const user = await tx.manager.findOneBy(User, { id: v.user_id });
-    if (!user || user.email !== v.email) throw invalid();
-    await tx.manager.query(`UPDATE email_verifications SET used_at = now() WHERE id = $1`, [v.id]);
-    if (!user.emailVerifiedAt) {
-      user.emailVerifiedAt = new Date();
-      await tx.manager.update(User, { id: user.id }, { emailVerifiedAt: user.emailVerifiedAt });
-    }
-    return { user };
-  });
-}
-
-/** Sends a new verification mail to the caller's address (unless it is verified already). */
-export async function resendVerificationEmail(ctx: Context) {
-  return withTransaction(ctx, async (tx) => {
-    const user = await tx.manager.findOneByOrFail(User, { id: tx.viewer!.userId });
-    if (user.emailVerifiedAt) throw badInput('Your email address is verified already');
-    const [{ n }] = await tx.manager.query(
-      `SELECT count(*)::int AS n FROM email_verifications WHERE user_id = $1 AND created_at > now() - interval '1 hour'`,
-      [user.id],
-    );
-    if (n >= 5) {
-      throw new AppError(ErrorCode.RATE_LIMITED, 'Five verification mails were sent in the last hour: check your inbox, or try again later', {
-        retryAfterSeconds: 3600,
-      });
-    }
-    await sendVerification(tx, user);
-    return { user };
-  });
-}
 
 export async function logIn(ctx: Context, input: LogInInput) {
   const email = normalizeEmail(input.email);
@@ -175,7 +36,10 @@ export async function logIn(ctx: Context, input: LogInInput) {
   const user = await userWithSecrets(ctx).where('u.email = :email', { email }).getOne();
   // Verify against a dummy hash when there is no such user, so timing does not tell.
   const ok = await verifyLimited(ctx, user?.passwordHash, input.password);
-  if (!user || !user.passwordHash || !ok) throw unauthenticated('Email or password is incorrect');
+  if (!user || !user.passwordHash || !ok) {
+    // One answer for every failure; the hint applies to anyone who just signed up.
+    throw unauthenticated('Email or password is incorrect (signed up just now? open the link we mailed you first)');
+  }
   await attempt.succeeded();
   const member = await ctx.manager.findOne(Member, {
     where: { userId: user.id, status: MemberStatus.ACTIVE },
@@ -188,7 +52,7 @@ export async function logIn(ctx: Context, input: LogInInput) {
 /** The bearer session of the request, verified again (for logOut). */
 function currentSession(ctx: Context) {
   const token = /^Bearer\s+(\S+)$/i.exec(ctx.credentials.authorization?.trim() ?? '')?.[1];
-  const session = token ? verifySession(ctx.sessions.jwtSecret, token) : null;
+  const session = token ? verifySession(ctx.sessions, token) : null;
   if (!session || 'error' in session) throw unauthenticated();
   return session;
 }
@@ -196,12 +60,9 @@ function currentSession(ctx: Context) {
 /** Ends the session whose token the request carries. */
 export async function logOut(ctx: Context) {
   const session = currentSession(ctx);
-  if (!session.sessionId) {
-    throw badInput('This session token has no id and cannot be ended alone: use logOutEverywhere');
-  }
   await ctx.manager.query(
     `INSERT INTO revoked_sessions (jti, user_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING`,
-    [session.sessionId, session.userId, session.expiresAt ?? new Date(Date.now() + ctx.sessions.ttlSeconds * 1000)],
+    [session.sessionId, session.userId, session.expiresAt],
   );
   // Revocations are kept only as long as the tokens they name could be used.
   await ctx.manager.query(`DELETE FROM revoked_sessions WHERE expires_at < now() - interval '1 minute'`);
@@ -248,7 +109,7 @@ export async function listMembers(ctx: Context, organization: Organization, page
   const result = await paginate(qb, page, [
     { column: 'm.created_at', direction: 'ASC', value: (m) => m.createdAt },
     { column: 'm.id', direction: 'ASC', value: (m) => m.id },
-  ]);
+  ], listCursors(ctx, 'Organization.members'));
   for (const m of result.nodes) memberById(ctx).prime(m.id, m);
   return result;
 }

@@ -8,7 +8,11 @@ import { User } from './user.entity';
 export class AuthPayload {
   @Field({ description: 'Signed session token; expires (see JWT_TTL_SECONDS).' }) token: string;
   @Field(() => User) user: User;
-  @Field(() => Organization) organization: Organization;
+  @Field(() => Organization, {
+    nullable: true,
+    description: 'The first organisation the user belongs to; null when they belong to none (any more).',
+  })
+  organization: Organization | null;
 }
 
 @ObjectType({ description: 'Who is calling, and in which organisation.' })
@@ -58,9 +62,24 @@ export class PendingInvitation {
   @Field() expiresAt: Date;
 }
 
+@ObjectType({
+  description:
+    'The same answer whether or not the address already has an account: a mail went to it either way (the link that finishes the sign-up, or a note to the account’s owner).',
+})
+export class SignUpPayload {
+  @Field({ description: 'The address the mail went to (trimmed, lower-case).' }) email: string;
+}
+
 @ObjectType()
 export class VerifyEmailPayload {
   @Field(() => User) user: User;
+  @Field(() => Organization, { nullable: true, description: 'The organisation created, when the link finished a sign-up.' })
+  organization: Organization | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'A session token when the link finished a sign-up; null when it verified the address of an existing account.',
+  })
+  token: string | null;
 }
 
 @ObjectType()

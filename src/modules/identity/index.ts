@@ -1,4 +1,5 @@
 import { ApiToken } from './api-token.entity';
+import { AccountResolver } from './account.resolver';
 import { ApiTokenResolver } from './api-token.resolver';
 import { AuditEventActorResolver } from './audit-actor.resolver';
 // The by-id loaders register Organization, User, Member and ApiToken for node(id:).
@@ -19,6 +20,7 @@ export { flushTokenUsage } from './token-usage';
 export { requireOrgUser } from './member-lookup';
 export { resolveJwtSecret } from './session-tokens';
 export { closeLoginThrottle } from './login-throttle';
+export { accountPagesRouter, type AccountPagesDeps } from './account-pages';
 
 export const identityEntities = [Organization, User, Member, Invitation, ApiToken];
-export const identityResolvers = [IdentityResolver, ViewerResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver, AuditEventActorResolver] as const;
+export const identityResolvers = [IdentityResolver, ViewerResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver, AuditEventActorResolver, AccountResolver] as const;

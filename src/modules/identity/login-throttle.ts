@@ -1,13 +1,5 @@
-import { Redis } from 'ioredis';
-import {
-  RateLimiterPostgres,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
-import type { DataSource } from 'typeorm';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode } from '../../common/errors';
+import { closeRateLimits, limitKey, limiter, take } from './rate-limits';
 
 /**
  * Log-in abuse limits (rate-limiter-flexible; counters in PostgreSQL's `rate_limits` table, or in
@@ -29,75 +21,19 @@ import { AppError, ErrorCode } from '../../common/errors';
 export const FREE_FAILURES = 5;
 const MAX_DELAY_S = 15 * 60;
 
-interface Limiters {
-  perAddress: RateLimiterAbstract;
-  perEmail: RateLimiterAbstract;
-  failures: RateLimiterAbstract;
-  gate: RateLimiterAbstract;
-  close(): Promise<void>;
-}
-
-const byDataSource = new WeakMap<DataSource, Limiters>();
-
-function createLimiters(ctx: Context): Limiters {
+function limiters(ctx: Context) {
   const { config } = ctx;
-  let redis: Redis | null = null;
-  const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
-    if (config.redisUrl) {
-      redis ??= new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
-      return new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration });
-    }
-    return new RateLimiterPostgres({
-      storeClient: ctx.db,
-      storeType: 'typeorm',
-      tableName: 'rate_limits',
-      tableCreated: true, // by a migration
-      keyPrefix,
-      points,
-      duration,
-    });
-  };
   const window = config.loginWindowSeconds;
   return {
-    perAddress: make('login_addr', config.loginMaxFailuresPerAddress, window),
-    perEmail: make('login_email', config.loginMaxFailuresPerEmail, window),
-    failures: make('login_fail', 1_000_000, window),
-    gate: make('login_gate', 1, MAX_DELAY_S),
-    async close() {
-      await redis?.quit().catch(() => undefined);
-    },
+    perAddress: limiter(ctx, 'login_addr', config.loginMaxFailuresPerAddress, window),
+    perEmail: limiter(ctx, 'login_email', config.loginMaxFailuresPerEmail, window),
+    failures: limiter(ctx, 'login_fail', 1_000_000, window),
+    gate: limiter(ctx, 'login_gate', 1, MAX_DELAY_S),
   };
 }
 
-function limiters(ctx: Context): Limiters {
-  let l = byDataSource.get(ctx.db);
-  if (!l) {
-    l = createLimiters(ctx);
-    byDataSource.set(ctx.db, l);
-  }
-  return l;
-}
-
-/** Closes the Redis connection of the limiters, if any (at shutdown). */
-export async function closeLoginThrottle(ds: DataSource): Promise<void> {
-  await byDataSource.get(ds)?.close();
-  byDataSource.delete(ds);
-}
-
-export function rateLimited(message: string, msBeforeNext: number): AppError {
-  const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
-  return new AppError(ErrorCode.RATE_LIMITED, `${message}: try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
-}
-
-/** Consumes a point; a refusal becomes RATE_LIMITED, a store error propagates. */
-async function take(limiter: RateLimiterAbstract, key: string, message: string, points = 1, options?: { customDuration: number }) {
-  try {
-    return await limiter.consume(key, points, options);
-  } catch (rej) {
-    if (rej instanceof RateLimiterRes) throw rateLimited(message, rej.msBeforeNext);
-    throw rej;
-  }
-}
+/** Closes the Redis connection of the account limits, if any (at shutdown). */
+export const closeLoginThrottle = closeRateLimits;
 
 export interface LoginAttempt {
   /** Call after the password matched: refunds the attempt and resets the back-off. */
@@ -111,10 +47,11 @@ export interface LoginAttempt {
  */
 export async function reserveLoginAttempt(ctx: Context, email: string, subject = 'Too many failed sign-ins'): Promise<LoginAttempt> {
   const l = limiters(ctx);
-  const address = ctx.clientAddress ?? 'unknown';
-  const pair = `${email}|${address}`;
+  const address = limitKey(ctx.clientAddress ?? 'unknown');
+  const pair = limitKey(`${email}|${address}`);
+  const account = limitKey(email);
   await take(l.perAddress, address, `${subject} from your address`);
-  await take(l.perEmail, email, `${subject} for this account`);
+  await take(l.perEmail, account, `${subject} for this account`);
   const n = (await l.failures.consume(pair)).consumedPoints;
   if (n >= FREE_FAILURES) {
     const delay = Math.min(ctx.config.loginBackoffBaseSeconds * 2 ** (n - FREE_FAILURES), MAX_DELAY_S);
@@ -123,13 +60,28 @@ export async function reserveLoginAttempt(ctx: Context, email: string, subject =
       await take(l.gate, pair, subject, 1, { customDuration: delay });
     } catch (err) {
       // A refused attempt checks no password: it does not grow the back-off or the account's count.
-      await Promise.all([l.failures.reward(pair), l.perEmail.reward(email)]);
+      await Promise.all([l.failures.reward(pair), l.perEmail.reward(account)]);
       throw err;
     }
   }
   return {
     async succeeded() {
-      await Promise.all([l.failures.delete(pair), l.gate.delete(pair), l.perAddress.reward(address), l.perEmail.reward(email)]);
+      await Promise.all([l.failures.delete(pair), l.gate.delete(pair), l.perAddress.reward(address), l.perEmail.reward(account)]);
+    },
+  };
+}
+
+/**
+ * Reserves one attempt from the request's client address (the log-in limit per address) for a
+ * request that names no account, such as a password reset token; `succeeded()` refunds it.
+ */
+export async function reserveAddressAttempt(ctx: Context, subject: string): Promise<LoginAttempt> {
+  const l = limiters(ctx);
+  const address = limitKey(ctx.clientAddress ?? 'unknown');
+  await take(l.perAddress, address, `${subject} from your address`);
+  return {
+    async succeeded() {
+      await l.perAddress.reward(address);
     },
   };
 }

@@ -20,7 +20,11 @@ export class Member extends Node {
   @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;
   @Column({ name: 'user_id', type: 'uuid' }) userId: string;
 
-  @Field(() => Role) @Column({ type: 'varchar' }) role: Role;
+  @Field(() => Role, {
+    description: 'Seen through an API token, its creator’s membership shows the role the token acts with (as `viewer.role`).',
+  })
+  @Column({ type: 'varchar' })
+  role: Role;
   @Field(() => MemberStatus) @Column({ type: 'varchar' }) status: MemberStatus;
 
   @Field({ description: 'When the user was added.' })

@@ -1,4 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
+import type { Context } from '../../common/context';
 import { AppError, ErrorCode } from '../../common/errors';
 
 /** argon2id (the library's default algorithm) with its recommended cost (m=19 MiB, t=2, p=1). */
@@ -75,3 +76,13 @@ export async function withPasswordSlot<T>(limit: number, fn: () => Promise<T>): 
 
 /** The number of password computations running now (tests, metrics). */
 export const passwordSlotsInUse = () => active;
+
+/** Hashes a password within the process-wide cap on concurrent hashes (PASSWORD_HASH_CONCURRENCY). */
+export const hashLimited = (ctx: Pick<Context, 'config'>, password: string) =>
+  withPasswordSlot(ctx.config.passwordHashConcurrency, () => hashPassword(password));
+
+/** Checks a password within the cap; against a dummy hash when there is none, so timing does not tell. */
+export async function verifyLimited(ctx: Pick<Context, 'config'>, hashed: string | null | undefined, password: string): Promise<boolean> {
+  const against = hashed ?? (await dummyHash());
+  return withPasswordSlot(ctx.config.passwordHashConcurrency, () => verifyPassword(against, password));
+}

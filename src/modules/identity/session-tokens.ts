@@ -64,31 +64,54 @@ export function signSession(secret: string, userId: string, ttlSeconds: number, 
 
 export interface VerifiedSession {
   userId: string;
-  /** The session's id (`jti`); null for tokens issued before sessions had one. */
-  sessionId: string | null;
-  /** When the token was issued, in milliseconds (0 when unknown). */
+  /** The session's id (`jti`). */
+  sessionId: string;
+  /** When the token was issued, in milliseconds. */
   issuedAtMs: number;
-  expiresAt: Date | null;
+  expiresAt: Date;
 }
 
-/** Returns the user id and session claims, or a reason the token is refused. */
-export function verifySession(secret: string, token: string): VerifiedSession | { error: string } {
+/** How session tokens are signed and how long they may live (JWT_SECRET, JWT_TTL_SECONDS). */
+export interface SessionSettings {
+  jwtSecret: string;
+  ttlSeconds: number;
+}
+
+/** How far ahead of this server's clock a token's issue time may be (another instance's clock). */
+export const CLOCK_SKEW_SECONDS = 60;
+
+const malformed = { error: 'The session token is malformed; sign in again' };
+
+/**
+ * Returns the user id and session claims, or a reason the token is refused. Signed by us, a
+ * token is still refused unless it is what `signSession` makes: a user id, a session id, an
+ * issue time that is not in the future (beyond CLOCK_SKEW_SECONDS) and an expiry at most
+ * JWT_TTL_SECONDS after it. So a token signed by mistake (or with a leaked secret) cannot be one
+ * that logOut cannot end, that outlives logOutEverywhere, or that never expires.
+ */
+export function verifySession(sessions: SessionSettings, token: string): VerifiedSession | { error: string } {
+  let claims: jwt.JwtPayload;
   try {
-    const claims = jwt.verify(token, keyOf(secret), { algorithms: ['HS256'], issuer: 'plangraph' }) as jwt.JwtPayload;
-    // Signed by us, yet refused unless it is what signSession makes: a session that never
-    // expires, or names no user id, is not one (and a non-uuid would fail in SQL).
-    if (typeof claims.exp !== 'number') return { error: 'The session token has no expiry; sign in again' };
-    if (typeof claims.sub !== 'string' || !UUID.test(claims.sub)) {
-      return { error: 'The session token is malformed; sign in again' };
-    }
-    return {
-      userId: claims.sub.toLowerCase(),
-      sessionId: typeof claims.jti === 'string' && UUID.test(claims.jti) ? claims.jti : null,
-      issuedAtMs: typeof claims.iat === 'number' && Number.isFinite(claims.iat) ? Math.round(claims.iat * 1000) : 0,
-      expiresAt: new Date(claims.exp * 1000),
-    };
+    claims = jwt.verify(token, keyOf(sessions.jwtSecret), { algorithms: ['HS256'], issuer: 'plangraph' }) as jwt.JwtPayload;
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) return { error: 'The session token has expired; sign in again' };
     return { error: 'The session token is invalid; sign in again' };
   }
+  if (typeof claims.exp !== 'number') return { error: 'The session token has no expiry; sign in again' };
+  // A non-uuid would fail in SQL.
+  if (typeof claims.sub !== 'string' || !UUID.test(claims.sub)) return malformed;
+  if (typeof claims.jti !== 'string' || !UUID.test(claims.jti)) return malformed;
+  if (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat)) return malformed;
+  if (claims.iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) {
+    return { error: 'The session token was issued in the future; check the server clocks, or sign in again' };
+  }
+  if (claims.exp - claims.iat > sessions.ttlSeconds) {
+    return { error: 'The session token lives longer than sessions may; sign in again' };
+  }
+  return {
+    userId: claims.sub.toLowerCase(),
+    sessionId: claims.jti.toLowerCase(),
+    issuedAtMs: Math.round(claims.iat * 1000),
+    expiresAt: new Date(claims.exp * 1000),
+  };
 }

@@ -16,6 +16,13 @@ export class User extends Node {
   @Column({ name: 'password_hash', type: 'text', nullable: true, select: false })
   passwordHash: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'The language and region the user prefers (a BCP 47 tag such as zh-CN or en), set with updateProfile; null: not chosen.',
+  })
+  @Column({ type: 'varchar', nullable: true })
+  locale: string | null;
+
   /** When the user proved they read mail at `email` (a verification or invitation link). */
   @Column({ name: 'email_verified_at', type: 'timestamptz', nullable: true }) emailVerifiedAt: Date | null;
 

@@ -5,7 +5,7 @@ import { Kpi, KpiAlert, KpiMeasurement } from './kpi.entity';
 import { kpiAlertWork } from './kpi-alerts.service';
 // The by-id loaders register Kpi and KpiAlert for node(id:).
 import { kpiById } from './kpis.loaders';
-import { KeyResultKpiResolver, KpiAlertResolver, KpiResolver } from './kpis.resolver';
+import { KeyResultKpiResolver, KpiAlertResolver, KpiAlertsRaisedInBulkResolver, KpiResolver } from './kpis.resolver';
 
 export { Kpi, KpiAlert, KpiMeasurement, KpiRange, KpiThresholds } from './kpi.entity';
 export { KpiAggregation, KpiAlertLevel, KpiAlertStatus, KpiDirection, KpiLayer, KpiStatus } from './kpi-rules';
@@ -14,7 +14,7 @@ export { requireKpisByKeys } from './kpi-access';
 export { kpiValuesByPeriod, type PeriodValue } from './kpi-values';
 
 export const kpisEntities = [Kpi, KpiMeasurement, KpiAlert];
-export const kpisResolvers = [KpiResolver, KpiAlertResolver, KeyResultKpiResolver] as const;
+export const kpisResolvers = [KpiResolver, KpiAlertResolver, KpiAlertsRaisedInBulkResolver, KeyResultKpiResolver] as const;
 
 registerWorkSource(kpiAlertWork);
 

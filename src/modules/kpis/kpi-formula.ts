@@ -1,16 +1,21 @@
 /**
  * The KPI formula language: + - * / (also × ÷), parentheses, unary minus, decimal numbers and
  * the keys of the KPI's own children. Parsed with jsep, checked by walking the syntax tree
- * (anything else is refused), evaluated with decimal.js. No ORM or GraphQL imports.
+ * (anything else is refused), evaluated with decimal.js. Numbers and every value computed stay in
+ * the Decimal range (38 significant digits, exponent from -40 to 40): a number outside it is
+ * refused when the formula is saved, a value outside it makes the period's value null with the
+ * reason. No ORM or GraphQL imports.
  */
 import Decimal from 'decimal.js';
 import jsep from 'jsep';
+import { DECIMAL_RANGE, inDecimalRange, RangeDecimal } from '../../common/decimal-range';
 
 export const MAX_FORMULA_LENGTH = 500;
 const MAX_NODES = 200;
 
 export type Formula =
-  | { kind: 'number'; value: Decimal }
+  /** `raw`: the number as written (messages show it, never the value written out). */
+  | { kind: 'number'; value: Decimal; raw: string }
   | { kind: 'key'; key: string }
   | { kind: 'negate'; operand: Formula }
   | { kind: 'binary'; op: '+' | '-' | '*' | '/'; left: Formula; right: Formula };
@@ -45,8 +50,28 @@ function describe(node: jsep.Expression): string {
   }
 }
 
-/** Parses and checks the syntax (not the keys): FormulaError on anything outside the language. */
+/** The number as written, shortened for messages. */
+const shown = (raw: string) => (raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
+
+/**
+ * Parses and checks the syntax (not the keys): FormulaError on anything outside the language,
+ * and on a number outside the Decimal range (checked on decimal.js's parsed exponent and digits,
+ * never by writing the number out).
+ */
 export function parseFormula(text: string): Formula {
+  return parse(text, true);
+}
+
+/**
+ * The keys a stored formula reads, each once: a formula saved before numbers were range-checked
+ * still names its keys (its value is null with the reason when evaluated). FormulaError when it
+ * does not parse.
+ */
+export function storedFormulaKeys(text: string): string[] {
+  return formulaKeys(parse(text, false));
+}
+
+function parse(text: string, checkRange: boolean): Formula {
   if (text.length > MAX_FORMULA_LENGTH) throw new FormulaError(`A formula has at most ${MAX_FORMULA_LENGTH} characters`);
   const source = text.replace(/×/g, '*').replace(/÷/g, '/').replace(/−/g, '-');
   if (source.trim() === '') throw new FormulaError('The formula is empty');
@@ -65,9 +90,9 @@ export function parseFormula(text: string): Formula {
         if (typeof (node as jsep.Literal).value !== 'number' || !NUMBER.test(raw)) {
           throw new FormulaError(`Only numbers, KPI keys and + - * / are allowed; found ${raw}`);
         }
-        const value = new Decimal(raw);
-        if (!value.isFinite()) throw new FormulaError(`The number ${raw} is out of range`);
-        return { kind: 'number', value };
+        const value = new Decimal(raw); // at most MAX_FORMULA_LENGTH characters: cheap whatever the exponent
+        if (checkRange && !inDecimalRange(value)) throw new FormulaError(outOfRangeNumber(raw));
+        return { kind: 'number', value, raw };
       }
       case 'Identifier':
         return { kind: 'key', key: (node as jsep.Identifier).name };
@@ -125,40 +150,56 @@ export function checkFormula(text: string, ownKey: string, childKeys: readonly s
 
 export type FormulaResult = { value: Decimal; reason: null } | { value: null; reason: string };
 
-/** Evaluates with exact decimals; a missing input or a division by zero gives null with the reason. */
+const outOfRangeNumber = (raw: string) => `The number ${shown(raw)} is out of the Decimal range ${DECIMAL_RANGE}`;
+
+/**
+ * Evaluates with decimals rounded to 38 significant digits (RangeDecimal). A missing input, a
+ * division by zero, or a number, input or intermediate value outside the Decimal range gives
+ * null with the reason; the range is checked after every operation, so nothing computed is ever
+ * larger than one operation on values of the range (a formula stored before numbers were checked
+ * is refused here too).
+ */
 export function evaluateFormula(formula: Formula, valueOf: (key: string) => Decimal | null): FormulaResult {
   const missing: string[] = [];
   let divisionByZero: string | null = null;
+  let outOfRange: string | null = null;
+  /** The value if it is in the range; else null, remembering the first part of the formula that left it. */
+  const bounded = (v: Decimal, f: Formula): Decimal | null => {
+    if (inDecimalRange(v)) return v;
+    outOfRange ??= f.kind === 'number' ? outOfRangeNumber(f.raw) : `Out of range: ${show(f)} is out of the Decimal range ${DECIMAL_RANGE} in this period`;
+    return null;
+  };
   const walk = (f: Formula): Decimal | null => {
     switch (f.kind) {
       case 'number':
-        return f.value;
+        return bounded(f.value, f);
       case 'key': {
         const v = valueOf(f.key);
         if (v == null && !missing.includes(f.key)) missing.push(f.key);
-        return v;
+        return v == null ? null : bounded(v, f);
       }
       case 'negate': {
         const v = walk(f.operand);
-        return v == null ? null : v.neg();
+        return v == null ? null : new RangeDecimal(v).neg();
       }
       case 'binary': {
         const l = walk(f.left);
         const r = walk(f.right);
         if (l == null || r == null) return null;
+        const left = new RangeDecimal(l);
         switch (f.op) {
           case '+':
-            return l.plus(r);
+            return bounded(left.plus(r), f);
           case '-':
-            return l.minus(r);
+            return bounded(left.minus(r), f);
           case '*':
-            return l.times(r);
+            return bounded(left.times(r), f);
           case '/':
             if (r.isZero()) {
               divisionByZero ??= show(f.right);
               return null;
             }
-            return l.div(r);
+            return bounded(left.div(r), f);
         }
       }
     }
@@ -166,14 +207,15 @@ export function evaluateFormula(formula: Formula, valueOf: (key: string) => Deci
   const value = walk(formula);
   if (missing.length > 0) return { value: null, reason: `No value for ${missing.join(', ')} in this period` };
   if (divisionByZero != null) return { value: null, reason: `Division by zero: ${divisionByZero} is 0 in this period` };
+  if (outOfRange != null) return { value: null, reason: outOfRange };
   return value == null ? { value: null, reason: 'No value in this period' } : { value, reason: null };
 }
 
-/** The formula written back (for messages). */
+/** The formula written back (for messages): numbers as written. */
 export function show(f: Formula): string {
   switch (f.kind) {
     case 'number':
-      return f.value.toFixed();
+      return shown(f.raw);
     case 'key':
       return f.key;
     case 'negate':
@@ -184,9 +226,10 @@ export function show(f: Formula): string {
 }
 
 /**
- * Scales the inputs named in `percent` and evaluates again: the formula's value with every key
- * at `value * (1 + percent / 100)`.
+ * A value changed by `percent`: `value * (1 + percent / 100)`, rounded to 38 significant digits;
+ * null when the result is outside the Decimal range.
  */
-export function scaled(value: Decimal, percent: Decimal): Decimal {
-  return value.times(percent.div(100).plus(1));
+export function scaled(value: Decimal, percent: Decimal): Decimal | null {
+  const result = new RangeDecimal(percent).div(100).plus(1).times(value);
+  return inDecimalRange(result) ? result : null;
 }

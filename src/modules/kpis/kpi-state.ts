@@ -9,7 +9,7 @@ import { defineLoader, primeAll } from '../../common/loaders';
 import { rowShape } from '../../common/rows';
 import { Kpi, KpiMeasurement } from './kpi.entity';
 import { statusOf, type KpiStatus } from './kpi-rules';
-import { formulaKeys, parseFormula } from './kpi-formula';
+import { storedFormulaKeys } from './kpi-formula';
 import { TreeValues } from './kpi-tree';
 import { kpiById } from './kpis.loaders';
 
@@ -217,7 +217,7 @@ export async function refreshKpiState(tx: Context, kpiIds: readonly string[]): P
 /** The keys a (saved, so valid) formula reads; none if it no longer parses. */
 function inputKeys(formula: string): Set<string> {
   try {
-    return new Set(formulaKeys(parseFormula(formula)));
+    return new Set(storedFormulaKeys(formula));
   } catch {
     return new Set();
   }
@@ -239,6 +239,18 @@ export async function ancestorsAndSelf(ctx: Context, kpiIds: readonly string[]):
     [orgId(ctx), kpiIds, MAX_TREE_DEPTH],
   );
   return rows.map((r) => shape.map(r));
+}
+
+/**
+ * Serialises changes of parent (moveKpi) within an organisation for the rest of the transaction:
+ * two crossing moves (X under Y, Y under X) would each find no cycle in what the other has not
+ * committed yet. Taken before anything else is read or locked; under it, every statement sees the
+ * parent links the moves before committed (READ COMMITTED), so the second one finds the cycle.
+ * A transaction-level advisory lock, released at commit or rollback; writers that do not change
+ * parents (recordings) do not take it.
+ */
+export async function lockKpiMoves(tx: Context): Promise<void> {
+  await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('plangraph.kpi-tree-moves'), hashtext($1))`, [orgId(tx)]);
 }
 
 /** Locks these KPIs (in id order, so concurrent writers queue instead of deadlocking). One statement. */

@@ -4,6 +4,7 @@
  * Pure: no ORM or GraphQL imports.
  */
 import Decimal from 'decimal.js';
+import { DECIMAL_RANGE, inDecimalRange } from '../../common/decimal-range';
 import { evaluateFormula, FormulaError, parseFormula, scaled, type Formula } from './kpi-formula';
 
 export interface TreeNode {
@@ -15,7 +16,7 @@ export interface TreeNode {
 
 export interface NodeValue {
   value: Decimal | null;
-  /** Why the value is null (no measurement, a missing input, a division by zero). */
+  /** Why the value is null (no measurement, a missing input, a division by zero, out of the Decimal range). */
   reason: string | null;
 }
 
@@ -75,7 +76,12 @@ export class TreeValues {
       this.visiting.delete(id);
     }
     const change = this.percent.get(id);
-    if (change && result.value != null) result = { value: scaled(result.value, change), reason: null };
+    if (change && result.value != null) {
+      const value = scaled(result.value, change);
+      result = value
+        ? { value, reason: null }
+        : { value: null, reason: `Out of range: ${node!.key} changed by ${change.toFixed()} % is out of the Decimal range ${DECIMAL_RANGE}` };
+    }
     this.memo.set(id, result);
     return result;
   }
@@ -83,7 +89,10 @@ export class TreeValues {
   private compute(node: TreeNode): NodeValue {
     if (node.formula == null) {
       const value = this.measured(node.id);
-      return value == null ? { value: null, reason: 'No measurement in this period' } : { value, reason: null };
+      if (value == null) return { value: null, reason: 'No measurement in this period' };
+      // Measurements are checked when recorded; a sum of many, or a row older than the check, may not be.
+      if (!inDecimalRange(value)) return { value: null, reason: `Out of range: the value of ${node.key} is out of the Decimal range ${DECIMAL_RANGE}` };
+      return { value, reason: null };
     }
     const formula = parsed(node.formula);
     if (formula instanceof FormulaError) return { value: null, reason: formula.message };

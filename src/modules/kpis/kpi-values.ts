@@ -2,6 +2,7 @@
 import Decimal from 'decimal.js';
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
+import { inDecimalRange } from '../../common/decimal-range';
 import { badInput } from '../../common/errors';
 import { aggregate, bucketStarts, KpiAggregation, nextBucket, type PeriodGrain } from './kpi-rules';
 import { subtrees } from './kpi-state';
@@ -18,8 +19,9 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * For each KPI (uuid), one entry per bucket (ISO week from Monday, or calendar month; periodStart
  * is the bucket's first day) from the bucket of `from` to the bucket of `to` inclusive: the KPI's
  * measurements whose period starts in the bucket, combined by its aggregation (SUM, AVERAGE,
- * LAST), or null when there are none. A formula KPI's value for a bucket is its formula over its
- * children's values for that bucket (null when an input has none or a divisor is 0). KPIs of
+ * LAST), or null when there are none or the result is outside the Decimal range. A formula KPI's
+ * value for a bucket is its formula over its children's values for that bucket (null when an
+ * input has none, a divisor is 0 or a value leaves the Decimal range). KPIs of
  * other organisations and unknown ids get every bucket null. Two statements whatever the number
  * of KPIs, the depth of their trees and the number of measurements.
  */
@@ -99,7 +101,9 @@ async function bucketValues(
   for (const r of rows) {
     let m = out.get(r.kpi_id);
     if (!m) out.set(r.kpi_id, (m = new Map()));
-    m.set(r.bucket, aggregate(r.aggregation, new Decimal(r.sum), r.count, new Decimal(r.last)));
+    const value = aggregate(r.aggregation, new Decimal(r.sum), r.count, new Decimal(r.last));
+    // A sum of many measurements may leave the Decimal range: no value rather than one the API could not take back.
+    m.set(r.bucket, value && inDecimalRange(value) ? value : null);
   }
   return out;
 }

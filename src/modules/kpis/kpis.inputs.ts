@@ -141,3 +141,8 @@ export class KpiAlertRaisedFilter {
   @Field(() => ID, { nullable: true }) @IsOptional() kpiId?: string;
   @Field(() => KpiAlertLevel, { nullable: true }) @IsOptional() level?: KpiAlertLevel;
 }
+
+@InputType()
+export class KpiAlertsRaisedInBulkFilter {
+  @Field(() => KpiAlertLevel, { nullable: true, description: 'Only calls that raised at least one alert of this level.' }) @IsOptional() level?: KpiAlertLevel;
+}

@@ -1,8 +1,9 @@
 import Decimal from 'decimal.js';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription, UseMiddleware } from 'type-graphql';
 import { ADMINS } from '../../common/auth';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
+import { YieldBeforeArgs } from '../../common/event-loop';
 import type { PlanningEventPayload } from '../../common/events';
 import { decodeGlobalId } from '../../common/ids';
 import { required } from '../../common/loaders';
@@ -12,7 +13,8 @@ import { KeyResult } from '../okrs';
 import { planningSubscription } from '../realtime';
 import { Kpi, KpiAlert, KpiMeasurement } from './kpi.entity';
 import { acknowledgeKpiAlert, listKpiAlerts } from './kpi-alerts.service';
-import { KPI_ALERT_RAISED, recordMeasurements } from './kpi-measurements.service';
+import { KPI_ALERT_RAISED, KPI_ALERTS_RAISED_IN_BULK, recordMeasurements } from './kpi-measurements.service';
+import { KpiAlertLevel } from './kpi-rules';
 import { kpiValueAt, preloadedLatest } from './kpi-state';
 import {
   AcknowledgeKpiAlertInput,
@@ -20,6 +22,7 @@ import {
   CreateKpiInput,
   KpiAlertRaisedFilter,
   KpiAlertsFilter,
+  KpiAlertsRaisedInBulkFilter,
   KpisFilter,
   KpiWhatIfInput,
   MoveKpiInput,
@@ -33,6 +36,7 @@ import {
   ArchiveKpiPayload,
   CreateKpiPayload,
   KpiAlertConnection,
+  KpiAlertsRaisedInBulk,
   KpiConnection,
   KpiProjection,
   KpiTreeNode,
@@ -112,6 +116,7 @@ export class KpiResolver {
     description:
       'OWNER, ADMIN, FINANCE, SQUAD_LEAD (any KPI) or a MEMBER (KPIs they own); API tokens with WRITE scope. Up to 10,000 rows, upserted by KPI and period, all or nothing: any bad row refuses the call with BAD_USER_INPUT and extensions.rows [{ index, kpiKey, message }].',
   })
+  @UseMiddleware(YieldBeforeArgs)
   recordMeasurements(@Arg('input') input: RecordMeasurementsInput, @Ctx() ctx: Context) {
     return recordMeasurements(ctx, input);
   }
@@ -172,7 +177,8 @@ export class KpiResolver {
 
   @FieldResolver(() => String, {
     nullable: true,
-    description: 'Why valueAt is null for that period (no measurement, an input without a value, a division by zero); null when it has a value.',
+    description:
+      'Why valueAt is null for that period (no measurement, an input without a value, a division by zero, a number or value out of the Decimal range); null when it has a value.',
   })
   async valueReason(@Root() kpi: Kpi, @Arg('periodStart', () => DateScalar) periodStart: string, @Ctx() ctx: Context): Promise<string | null> {
     return (await kpiValueAt(ctx).load(`${kpi.id}|${periodStart}`))?.reason ?? null;
@@ -202,7 +208,8 @@ export class KpiAlertResolver {
 
   @Authorized()
   @Subscription(() => KpiAlert, {
-    description: 'Alerts as they are raised by recorded measurements; filter by KPI or level.',
+    description:
+      'Alerts as they are raised by recorded measurements; filter by KPI or level. A call raising more than KPI_ALERT_EVENTS_MAX (100 by default) announces its alerts once, on kpiAlertsRaisedInBulk, instead.',
     ...planningSubscription<{ filter?: KpiAlertRaisedFilter }>([KPI_ALERT_RAISED], (payload, args) => {
       const kpiId = uuidOf(args.filter?.kpiId);
       return (!kpiId || payload.meta?.kpiId === kpiId) && (!args.filter?.level || payload.meta?.level === args.filter.level);
@@ -214,6 +221,23 @@ export class KpiAlertResolver {
     @Ctx() ctx: Context,
   ): Promise<KpiAlert> {
     return required(kpiAlertById(ctx).load(payload.entityId), 'KpiAlert');
+  }
+
+  @Authorized()
+  @Subscription(() => KpiAlertsRaisedInBulk, {
+    description:
+      'A recordMeasurements call that raised more alerts than KPI_ALERT_EVENTS_MAX (100 by default): announced once, in place of its kpiAlertRaised events. Filter by level.',
+    ...planningSubscription<{ filter?: KpiAlertsRaisedInBulkFilter }>([KPI_ALERTS_RAISED_IN_BULK], (payload, args) => {
+      const level = args.filter?.level;
+      return !level || Number(payload.meta?.[level === KpiAlertLevel.CRITICAL ? 'critical' : 'warning'] ?? 0) > 0;
+    }),
+  })
+  kpiAlertsRaisedInBulk(
+    @Root() payload: PlanningEventPayload,
+    @Arg('filter', () => KpiAlertsRaisedInBulkFilter, { nullable: true }) _filter: KpiAlertsRaisedInBulkFilter | null,
+  ): KpiAlertsRaisedInBulk {
+    const count = (key: string) => Number(payload.meta?.[key] ?? 0);
+    return { count: count('count'), critical: count('critical'), warning: count('warning'), kpis: count('kpis'), at: new Date(payload.at), actorId: payload.actorId };
   }
 
   @FieldResolver(() => Kpi)
@@ -237,5 +261,13 @@ export class KeyResultKpiResolver {
   @FieldResolver(() => Kpi, { nullable: true, description: 'The KPI it follows: each new latest value of the KPI records a check-in (author null).' })
   kpi(@Root() kr: KeyResult, @Ctx() ctx: Context) {
     return kr.kpiId ? kpiById(ctx).load(kr.kpiId) : null;
+  }
+}
+
+@Resolver(() => KpiAlertsRaisedInBulk)
+export class KpiAlertsRaisedInBulkResolver {
+  @FieldResolver(() => User, { nullable: true, description: 'Who recorded the measurements (null for a system import).' })
+  actor(@Root() bulk: KpiAlertsRaisedInBulk, @Ctx() ctx: Context) {
+    return bulk.actorId ? referencedUserById(ctx).load(bulk.actorId) : null;
   }
 }

@@ -2,7 +2,9 @@
 import Decimal from 'decimal.js';
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
+import { DECIMAL_RANGE, inDecimalRange, RangeDecimal } from '../../common/decimal-range';
 import { AppError, ErrorCode, badInput, notFound } from '../../common/errors';
 import { requireById } from '../../common/loaders';
 import { withIdempotency } from '../../db/idempotency';
@@ -10,9 +12,9 @@ import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { Kpi } from './kpi.entity';
-import { checkFormula, FormulaError, formulaKeys, parseFormula } from './kpi-formula';
+import { checkFormula, FormulaError, formulaKeys, parseFormula, storedFormulaKeys } from './kpi-formula';
 import { KPI_KEY, KpiAggregation, KpiDirection, LimitsError, validateLimits, type KpiLimits } from './kpi-rules';
-import { ancestorsAndSelf, lockKpis, refreshKpiState, subtrees, valuesAt, MAX_TREE_DEPTH } from './kpi-state';
+import { ancestorsAndSelf, lockKpiMoves, lockKpis, refreshKpiState, subtrees, valuesAt, MAX_TREE_DEPTH } from './kpi-state';
 import { TreeValues } from './kpi-tree';
 import type {
   ArchiveKpiInput,
@@ -53,7 +55,7 @@ export async function listKpis(ctx: Context, filter: KpisFilter, page: Connectio
   if (filter.layer) qb.andWhere('k.layer = :layer', { layer: filter.layer });
   if (filter.ownerId) qb.andWhere('k.owner_id = :owner', { owner: filter.ownerId });
   if (filter.status) qb.andWhere('k.status = :status', { status: filter.status });
-  const result = await paginate(qb, page, KPI_SORT);
+  const result = await paginate(qb, page, KPI_SORT, listCursors(ctx, 'Query.kpis'));
   for (const k of result.nodes) kpiById(ctx).prime(k.id, k);
   return result;
 }
@@ -120,8 +122,11 @@ export async function kpiWhatIf(ctx: Context, input: KpiWhatIfInput): Promise<Kp
   return kpis.map((kpi) => {
     const b = baseline.valueOf(kpi.id);
     const p = projected.valueOf(kpi.id);
-    const deltaPercent = b.value && p.value && !b.value.isZero() ? p.value.minus(b.value).div(b.value.abs()).times(100) : null;
-    return { kpi, baseline: b.value, projected: p.value, deltaPercent, reason: b.reason ?? p.reason };
+    if (!b.value || !p.value || b.value.isZero()) return { kpi, baseline: b.value, projected: p.value, deltaPercent: null, reason: b.reason ?? p.reason };
+    const delta = new RangeDecimal(p.value).minus(b.value).div(b.value.abs()).times(100);
+    return inDecimalRange(delta)
+      ? { kpi, baseline: b.value, projected: p.value, deltaPercent: delta, reason: null }
+      : { kpi, baseline: b.value, projected: p.value, deltaPercent: null, reason: `Out of range: deltaPercent is out of the Decimal range ${DECIMAL_RANGE}` };
   });
 }
 
@@ -190,7 +195,7 @@ async function assertNoOtherNorthStar(tx: Context, id: string | null): Promise<v
 async function assertParentFormulaDoesNotUse(tx: Context, kpi: Kpi, action: string): Promise<void> {
   if (!kpi.parentId) return;
   const parent = await kpiById(tx).load(kpi.parentId);
-  if (parent?.formula && !parent.archivedAt && formulaKeys(parseFormula(parent.formula)).includes(kpi.key)) {
+  if (parent?.formula && !parent.archivedAt && storedFormulaKeys(parent.formula).includes(kpi.key)) {
     throw badInput(`The formula of ${parent.key} (${parent.formula}) uses ${kpi.key}: change it before you ${action} ${kpi.key}`, 'id');
   }
 }
@@ -293,11 +298,15 @@ export async function updateKpi(ctx: Context, input: UpdateKpiInput) {
 /**
  * Moves a KPI (and its subtree) under another parent, or to the root. Refused when the new
  * parent is the KPI or under it (a cycle), when its old parent's formula uses it, for the north
- * star, or beyond MAX_TREE_DEPTH levels.
+ * star, or beyond MAX_TREE_DEPTH levels. Moves of an organisation queue on one lock, taken before
+ * the KPIs are read, so the cycle check sees every move committed before it.
  */
 export async function moveKpi(ctx: Context, input: MoveKpiInput) {
   return withTransaction(ctx, async (tx) => {
     assertAdmin(tx, 'move KPIs');
+    await lockKpiMoves(tx);
+    kpiById(tx).clear(input.id);
+    if (input.parentId) kpiById(tx).clear(input.parentId);
     const kpi = await requireKpi(tx, input.id, { active: true });
     const parent = input.parentId ? await requireKpi(tx, input.parentId, { active: true }) : null;
     if ((parent?.id ?? null) === kpi.parentId) return { kpi };

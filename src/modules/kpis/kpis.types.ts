@@ -20,9 +20,15 @@ export class KpiProjection {
   @Field(() => Kpi) kpi: Kpi;
   @Field(() => DecimalScalar, { nullable: true, description: 'The value for the period as measured or computed (null: see reason).' }) baseline: Decimal | null;
   @Field(() => DecimalScalar, { nullable: true, description: 'The value with the changes applied and propagated up the formulas.' }) projected: Decimal | null;
-  @Field(() => DecimalScalar, { nullable: true, description: '(projected − baseline) / baseline × 100; null when either is null or the baseline is 0.' })
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: '(projected − baseline) / baseline × 100; null when either is null, the baseline is 0, or it is out of the Decimal range (see reason).',
+  })
   deltaPercent: Decimal | null;
-  @Field(() => String, { nullable: true, description: 'Why baseline or projected is null (no measurement, a missing input, a division by zero).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why baseline, projected or deltaPercent is null (no measurement, a missing input, a division by zero, a value out of the Decimal range).',
+  })
   reason: string | null;
 }
 
@@ -51,6 +57,19 @@ export class RecordMeasurementsPayload {
   @Field(() => Int, { description: 'Rows for a KPI and period that had no measurement.' }) inserted: number;
   @Field(() => Int, { description: 'Rows that replaced an existing measurement of the KPI and period.' }) updated: number;
   @Field(() => Int, { description: 'Alerts raised (at most one per KPI, period and level, ever).' }) alertsRaised: number;
+}
+
+@ObjectType({
+  description:
+    'A recordMeasurements call raised more alerts than are announced one by one (KPI_ALERT_EVENTS_MAX, 100 by default): kpiAlertRaised announced none of them; refetch kpiAlerts(filter: { status: OPEN }).',
+})
+export class KpiAlertsRaisedInBulk {
+  @Field(() => Int, { description: 'Alerts the call raised.' }) count: number;
+  @Field(() => Int, { description: 'Of which CRITICAL.' }) critical: number;
+  @Field(() => Int, { description: 'Of which WARNING.' }) warning: number;
+  @Field(() => Int, { description: 'KPIs with a new alert.' }) kpis: number;
+  @Field({ description: 'When the alerts were raised.' }) at: Date;
+  actorId: string | null;
 }
 
 @ObjectType()

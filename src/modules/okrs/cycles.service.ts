@@ -1,6 +1,7 @@
 /** OKR cycles: listing, creation and closing (scoring and freezing). */
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { badInput, notFound } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
@@ -22,7 +23,7 @@ export async function listCycles(ctx: Context, filter: CyclesFilter, page: Conne
   const result = await paginate(qb, page, [
     { column: 'c.starts_on', direction: 'DESC', value: (c) => c.startsOn },
     { column: 'c.id', direction: 'DESC', value: (c) => c.id },
-  ]);
+  ], listCursors(ctx, 'Query.cycles'));
   for (const c of result.nodes) cycleById(ctx).prime(c.id, c);
   return result;
 }

@@ -1,4 +1,4 @@
 import { PlanningEventsResolver } from './planning-events.resolver';
 
-export { organizationTopic, planningSubscription, refreshForEvent, type EventFilter } from './subscriptions';
+export { planningSubscription, refreshForEvent, type EventFilter } from './subscriptions';
 export const realtimeResolvers = [PlanningEventsResolver] as const;

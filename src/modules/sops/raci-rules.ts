@@ -11,31 +11,41 @@ export enum RaciProblem {
   MISSING_ACCOUNTABLE = 'MISSING_ACCOUNTABLE',
   MULTIPLE_ACCOUNTABLE = 'MULTIPLE_ACCOUNTABLE',
   MISSING_RESPONSIBLE = 'MISSING_RESPONSIBLE',
+  /** A RESPONSIBLE who cannot do the work: a VIEWER, or no longer a member of the organisation. */
+  RESPONSIBLE_CANNOT_ACT = 'RESPONSIBLE_CANNOT_ACT',
 }
 
 /** A matrix holds at most this many activities, and an activity at most this many people. */
 export const MAX_RACI_ACTIVITIES = 30;
 export const MAX_RACI_ASSIGNMENTS = 15;
 
+/** A cell of an activity: the role, and whether its holder can act (a member of the organisation who is not a VIEWER). */
+export interface RaciCell {
+  role: RaciRole;
+  canAct: boolean;
+}
+
 /**
- * What breaks "every activity has exactly one A and at least one R" for one activity, given the
- * roles assigned in it (one per person), in a fixed order.
+ * What breaks "every activity has exactly one A and at least one R who can do the work" for one
+ * activity, given its cells (one per person), in a fixed order.
  */
-export function activityProblems(roles: readonly RaciRole[]): RaciProblem[] {
-  const accountable = roles.filter((r) => r === RaciRole.ACCOUNTABLE).length;
+export function activityProblems(cells: readonly RaciCell[]): RaciProblem[] {
+  const accountable = cells.filter((c) => c.role === RaciRole.ACCOUNTABLE).length;
+  const responsible = cells.filter((c) => c.role === RaciRole.RESPONSIBLE);
   const problems: RaciProblem[] = [];
   if (accountable === 0) problems.push(RaciProblem.MISSING_ACCOUNTABLE);
   if (accountable > 1) problems.push(RaciProblem.MULTIPLE_ACCOUNTABLE);
-  if (!roles.includes(RaciRole.RESPONSIBLE)) problems.push(RaciProblem.MISSING_RESPONSIBLE);
+  if (responsible.length === 0) problems.push(RaciProblem.MISSING_RESPONSIBLE);
+  else if (responsible.some((c) => !c.canAct)) problems.push(RaciProblem.RESPONSIBLE_CANNOT_ACT);
   return problems;
 }
 
 /** The problems of a whole matrix, activity by activity, in the activities' order. */
-export function matrixProblems<A>(activities: ReadonlyArray<{ activity: A; roles: readonly RaciRole[] }>): Array<{ activity: A; problem: RaciProblem }> {
-  return activities.flatMap(({ activity, roles }) => activityProblems(roles).map((problem) => ({ activity, problem })));
+export function matrixProblems<A>(activities: ReadonlyArray<{ activity: A; cells: readonly RaciCell[] }>): Array<{ activity: A; problem: RaciProblem }> {
+  return activities.flatMap(({ activity, cells }) => activityProblems(cells).map((problem) => ({ activity, problem })));
 }
 
 /** A matrix is valid when it has at least one activity and no activity breaks the rule. */
-export function isMatrixValid(activities: ReadonlyArray<{ roles: readonly RaciRole[] }>): boolean {
-  return activities.length > 0 && activities.every((a) => activityProblems(a.roles).length === 0);
+export function isMatrixValid(activities: ReadonlyArray<{ cells: readonly RaciCell[] }>): boolean {
+  return activities.length > 0 && activities.every((a) => activityProblems(a.cells).length === 0);
 }

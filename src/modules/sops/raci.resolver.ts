@@ -6,9 +6,9 @@ import type { PlanningEventPayload } from '../../common/events';
 import { decodeGlobalId } from '../../common/ids';
 import { required } from '../../common/loaders';
 import { Node, nodeFetcher } from '../../common/node';
-import { User, referencedUserById } from '../identity';
+import { User, memberByUserId, referencedUserById } from '../identity';
 import { planningSubscription } from '../realtime';
-import { RaciProblem, activityProblems, isMatrixValid, matrixProblems, MAX_RACI_ACTIVITIES, MAX_RACI_ASSIGNMENTS } from './raci-rules';
+import { RaciProblem, activityProblems, isMatrixValid, matrixProblems, MAX_RACI_ACTIVITIES, MAX_RACI_ASSIGNMENTS, type RaciCell } from './raci-rules';
 import * as raci from './raci.service';
 import { RaciActivity, RaciAssignment, RaciMatrix } from './sops.entity';
 import { AddRaciActivityInput, CreateRaciMatrixInput, RaciMatricesFilter, RemoveRaciActivityInput, SetRaciAssignmentInput } from './sops.inputs';
@@ -33,12 +33,24 @@ export class RaciMatrixChangedFilter {
   @Field(() => ID, { nullable: true, description: 'Only changes of this RaciMatrix.' }) @IsOptional() @MaxLength(200) matrixId?: string;
 }
 
-async function rolesOfMatrix(ctx: Context, m: RaciMatrix) {
+/** The cells of assignments: whether each holder can act (a member of the organisation who is not a VIEWER). */
+async function cellsOf(ctx: Context, assignments: readonly RaciAssignment[]): Promise<RaciCell[]> {
+  const members = await memberByUserId(ctx).loadMany(assignments.map((r) => r.userId));
+  return assignments.map((r, i) => {
+    const m = members[i];
+    if (m instanceof Error) throw m;
+    return { role: r.role, canAct: !!m && m.role !== Role.VIEWER };
+  });
+}
+
+async function cellsOfMatrix(ctx: Context, m: RaciMatrix) {
   const [activities, assignments] = await Promise.all([activitiesByMatrixId(ctx).load(m.id), assignmentsByMatrixId(ctx).load(m.id)]);
-  return (activities ?? []).map((activity) => ({
-    activity,
-    roles: (assignments ?? []).filter((r) => r.activityId === activity.id).map((r) => r.role),
-  }));
+  return Promise.all(
+    (activities ?? []).map(async (activity) => ({
+      activity,
+      cells: await cellsOf(ctx, (assignments ?? []).filter((r) => r.activityId === activity.id)),
+    })),
+  );
 }
 
 @Resolver(() => RaciMatrix)
@@ -119,12 +131,14 @@ export class RaciMatrixResolver {
 
   @FieldResolver(() => [RaciMatrixProblem], { description: `Each activity's problems, in the activities' order; at most ${MAX_RACI_ACTIVITIES * 3}.` })
   async problems(@Root() m: RaciMatrix, @Ctx() ctx: Context) {
-    return matrixProblems(await rolesOfMatrix(ctx, m));
+    return matrixProblems(await cellsOfMatrix(ctx, m));
   }
 
-  @FieldResolver(() => Boolean, { description: 'Whether the matrix has activities and each has exactly one ACCOUNTABLE and at least one RESPONSIBLE.' })
+  @FieldResolver(() => Boolean, {
+    description: 'Whether the matrix has activities and each has exactly one ACCOUNTABLE and at least one RESPONSIBLE, every RESPONSIBLE able to act (a member who is not a VIEWER).',
+  })
   async isValid(@Root() m: RaciMatrix, @Ctx() ctx: Context) {
-    return isMatrixValid(await rolesOfMatrix(ctx, m));
+    return isMatrixValid(await cellsOfMatrix(ctx, m));
   }
 }
 
@@ -140,9 +154,11 @@ export class RaciActivityResolver {
     return assignmentsOfActivity(ctx, a);
   }
 
-  @FieldResolver(() => [RaciProblem], { description: 'MISSING_ACCOUNTABLE, MULTIPLE_ACCOUNTABLE, MISSING_RESPONSIBLE; empty when the activity is fine.' })
+  @FieldResolver(() => [RaciProblem], {
+    description: 'MISSING_ACCOUNTABLE, MULTIPLE_ACCOUNTABLE, MISSING_RESPONSIBLE, RESPONSIBLE_CANNOT_ACT; empty when the activity is fine.',
+  })
   async problems(@Root() a: RaciActivity, @Ctx() ctx: Context) {
-    return activityProblems((await assignmentsOfActivity(ctx, a)).map((r) => r.role));
+    return activityProblems(await cellsOf(ctx, await assignmentsOfActivity(ctx, a)));
   }
 }
 

@@ -1,5 +1,6 @@
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { badInput, notFound } from '../../common/errors';
 import { decodeGlobalId, toGlobalId } from '../../common/ids';
@@ -9,7 +10,7 @@ import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, recordChange } from '../audit';
 import { requireOrgUser } from '../identity';
-import { MAX_RACI_ACTIVITIES, MAX_RACI_ASSIGNMENTS } from './raci-rules';
+import { MAX_RACI_ACTIVITIES, MAX_RACI_ASSIGNMENTS, RaciRole } from './raci-rules';
 import { RACI_SUBJECT_TYPES, RaciActivity, RaciAssignment, RaciMatrix, type RaciSubjectType } from './sops.entity';
 import type { AddRaciActivityInput, CreateRaciMatrixInput, RaciMatricesFilter, RemoveRaciActivityInput, SetRaciAssignmentInput } from './sops.inputs';
 import { raciActivityById, raciMatrixById } from './sops.loaders';
@@ -89,18 +90,23 @@ export async function removeRaciActivity(ctx: Context, input: RemoveRaciActivity
   });
 }
 
+/**
+ * Sets a person's role in an activity, or clears it (role null). The person must be a member of
+ * the organisation, and a VIEWER (who changes nothing) is never RESPONSIBLE; a role that someone
+ * who left still holds can be cleared.
+ */
 export async function setRaciAssignment(ctx: Context, input: SetRaciAssignmentInput) {
   return withTransaction(ctx, async (tx) => {
     const activity = await requireById(raciActivityById(tx), input.activityId, 'RaciActivity');
-    await requireOrgUser(tx, input.userId, 'userId');
-    await touchMatrix(tx, activity.matrixId);
+    const role = input.role ?? null;
     const org = orgId(tx);
+    await touchMatrix(tx, activity.matrixId);
     const [before] = (await tx.manager.query(`SELECT role FROM raci_assignments WHERE organization_id = $1 AND activity_id = $2 AND user_id = $3`, [
       org,
       activity.id,
       input.userId,
     ])) as Array<{ role: string }>;
-    const role = input.role ?? null;
+    if (role || !before) await requireOrgUser(tx, input.userId, 'userId', { notViewer: role === RaciRole.RESPONSIBLE });
     if (role) {
       if (!before) {
         const [{ n }] = await tx.manager.query(`SELECT count(*)::int AS n FROM raci_assignments WHERE organization_id = $1 AND activity_id = $2`, [org, activity.id]);
@@ -135,7 +141,7 @@ export async function listRaciMatrices(ctx: Context, filter: RaciMatricesFilter,
   const result = await paginate(qb, page, [
     { column: 'm.created_at', direction: 'ASC', value: (m) => m.createdAt },
     { column: 'm.id', direction: 'ASC', value: (m) => m.id },
-  ]);
+  ], listCursors(ctx, 'Query.raciMatrices'));
   primeAll(raciMatrixById(ctx), result.nodes);
   return result;
 }
@@ -148,6 +154,6 @@ export async function listMyRaciRoles(ctx: Context, page: ConnectionArgs) {
   return paginate(qb, page, [
     { column: 'r.created_at', direction: 'ASC', value: (r) => r.createdAt },
     { column: 'r.id', direction: 'ASC', value: (r) => r.id },
-  ]);
+  ], listCursors(ctx, 'Query.myRaciRoles'));
 }
 

@@ -67,9 +67,71 @@ export function nextStatus(action: Exclude<SopAction, 'acknowledge'>): SopStatus
   }
 }
 
-/** The approver of a version must not be its author. */
-export function mayApprove(authorId: string | null, approverId: string): boolean {
-  return authorId !== approverId;
+/**
+ * Four eyes: nobody who changed a version's content while it was a draft (`editorIds`), nor its
+ * author (who opened it, or changed it last), approves it.
+ */
+export function mayApprove(version: { authorId: string | null; editorIds: readonly string[] }, approverId: string): boolean {
+  return version.authorId !== approverId && !version.editorIds.includes(approverId);
+}
+
+/** A step as it is stored: names trimmed, empty optional texts as null. */
+export interface StepContent {
+  title: string;
+  instructions: string;
+  role: string | null;
+  qualityStandard: string | null;
+  durationMinutes: number | null;
+}
+
+/** A step of an edit, as sent. */
+export interface StepEdit {
+  title: string;
+  instructions: string;
+  role?: string | null;
+  qualityStandard?: string | null;
+  durationMinutes?: number | null;
+}
+
+/** How a step sent in an edit is stored. */
+export function storedStep(s: StepEdit): StepContent {
+  return {
+    title: s.title.trim(),
+    instructions: s.instructions,
+    role: s.role?.trim() || null,
+    qualityStandard: s.qualityStandard?.trim() || null,
+    durationMinutes: s.durationMinutes ?? null,
+  };
+}
+
+/** How notes and a change note sent in an edit are stored. */
+export const storedText = (text: string | null | undefined): string | null => text?.trim() || null;
+
+/** What an edit of a draft would change: nothing (an empty list) when it saves the draft as it is. */
+export function draftChanges(
+  current: { notes: string | null; changeNote: string | null; steps: readonly StepContent[] },
+  edit: { notes?: string | null; changeNote?: string | null; steps?: readonly StepEdit[] | null },
+): Array<'notes' | 'changeNote' | 'steps'> {
+  const changes: Array<'notes' | 'changeNote' | 'steps'> = [];
+  if (edit.notes !== undefined && storedText(edit.notes) !== current.notes) changes.push('notes');
+  if (edit.changeNote !== undefined && storedText(edit.changeNote) !== current.changeNote) changes.push('changeNote');
+  if (edit.steps) {
+    const next = edit.steps.map(storedStep);
+    const same =
+      next.length === current.steps.length &&
+      next.every((s, i) => {
+        const c = current.steps[i];
+        return (
+          s.title === c.title &&
+          s.instructions === c.instructions &&
+          s.role === c.role &&
+          s.qualityStandard === c.qualityStandard &&
+          s.durationMinutes === c.durationMinutes
+        );
+      });
+    if (!same) changes.push('steps');
+  }
+  return changes;
 }
 
 /** The day a published version is due for review (UTC dates, YYYY-MM-DD). */

@@ -11,7 +11,8 @@ registerEnumType(RaciRole, {
 });
 registerEnumType(RaciProblem, {
   name: 'RaciProblem',
-  description: 'What breaks "exactly one ACCOUNTABLE and at least one RESPONSIBLE" in an activity.',
+  description:
+    'What breaks "exactly one ACCOUNTABLE and at least one RESPONSIBLE, who can act" in an activity. RESPONSIBLE_CANNOT_ACT: a RESPONSIBLE is a VIEWER or no longer a member.',
 });
 registerEnumType(SopStatus, {
   name: 'SopStatus',
@@ -107,6 +108,8 @@ export class SopVersion extends Node {
   @Column({ name: 'change_note', type: 'text', nullable: true })
   changeNote: string | null;
   @Column({ name: 'author_id', type: 'uuid', nullable: true }) authorId: string | null;
+  /** Everyone who changed the content while it was a draft, in the order they first did: none of them may approve it. */
+  @Column({ name: 'editor_ids', type: 'uuid', array: true }) editorIds: string[];
   @Field(() => Date, { nullable: true, description: 'When it was last submitted for review.' })
   @Column({ name: 'submitted_at', type: 'timestamptz', nullable: true })
   submittedAt: Date | null;

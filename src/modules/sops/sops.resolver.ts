@@ -63,7 +63,8 @@ export class SopResolver {
 
   @Authorized(...MEMBERS)
   @Mutation(() => UpdateSopDraftPayload, {
-    description: "OWNER/ADMIN or the SOP's owner, while it is DRAFT. steps replace the draft's steps. Stale expectedVersion: CONFLICT.",
+    description:
+      "OWNER/ADMIN or the SOP's owner, while it is DRAFT. steps replace the draft's steps. Stale expectedVersion: CONFLICT. Whoever changes something becomes the draft's author and one of its editors (who may not approve it); a save that changes nothing changes nothing (same version, no audit).",
   })
   updateSopDraft(@Arg('input') input: UpdateSopDraftInput, @Ctx() ctx: Context) {
     return sops.updateSopDraft(ctx, input);
@@ -77,7 +78,7 @@ export class SopResolver {
 
   @Authorized(...APPROVERS)
   @Mutation(() => ApproveSopVersionPayload, {
-    description: 'SQUAD_LEAD, ADMIN or OWNER, not the version’s author (AUTHOR_CANNOT_APPROVE): publishes the version in review as the current version; everyone must acknowledge it again.',
+    description: 'SQUAD_LEAD, ADMIN or OWNER, neither the version’s author nor one of its editors (AUTHOR_CANNOT_APPROVE): publishes the version in review as the current version; everyone must acknowledge it again.',
   })
   approveSopVersion(@Arg('input') input: ApproveSopVersionInput, @Ctx() ctx: Context) {
     return sops.approveSopVersion(ctx, input);
@@ -186,9 +187,17 @@ export class SopVersionResolver {
     return (await stepsByVersionId(ctx).load(v.id)) ?? [];
   }
 
-  @FieldResolver(() => User, { nullable: true, description: 'Who last wrote the version (cannot approve it).' })
+  @FieldResolver(() => User, { nullable: true, description: 'Who last changed the version (who opened it, until someone changes it); cannot approve it.' })
   author(@Root() v: SopVersion, @Ctx() ctx: Context) {
     return v.authorId ? referencedUserById(ctx).load(v.authorId) : null;
+  }
+
+  @FieldResolver(() => [User], {
+    description: 'Everyone who changed the version while it was a draft, in the order they first did: none of them may approve it (four eyes). A save that changes nothing adds no one.',
+  })
+  async editors(@Root() v: SopVersion, @Ctx() ctx: Context) {
+    const users = await referencedUserById(ctx).loadMany(v.editorIds);
+    return users.filter((u): u is User => !!u && !(u instanceof Error));
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'Who approved and published it; null until then.' })

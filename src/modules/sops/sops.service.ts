@@ -1,5 +1,6 @@
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import { Role, type Context } from '../../common/context';
 import { AppError, ErrorCode, forbidden, notFound } from '../../common/errors';
 import { isoToday } from '../../common/dates';
@@ -8,11 +9,12 @@ import { primeAll, requireById } from '../../common/loaders';
 import { queryRows, rowShape } from '../../common/rows';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
+import { staleVersion } from '../../db/versioned-update';
 import { createRecorded, recordChange, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { leadsSquad, squadById } from '../squads';
 import { taskById } from '../tasks';
-import { mayApprove, nextStatus, refusal, reviewDueOn, SopStatus, type SopAction } from './sop-rules';
+import { draftChanges, mayApprove, nextStatus, refusal, reviewDueOn, SopStatus, storedStep, storedText, type SopAction } from './sop-rules';
 import { Sop, SopAcknowledgement, SopStep, SopVersion, TaskSopStep } from './sops.entity';
 import type {
   AcknowledgeSopInput,
@@ -65,13 +67,13 @@ function assertOwnsSop(ctx: Context, sop: Sop, action: string): void {
 
 const APPROVERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
 
-async function insertSteps(tx: Context, sop: Sop, versionId: string, steps: ReadonlyArray<Omit<SopStepInput, never>>): Promise<void> {
+async function insertSteps(tx: Context, sop: Sop, versionId: string, steps: ReadonlyArray<SopStepInput>): Promise<void> {
   if (!steps.length) return;
   const org = orgId(tx);
   const values: unknown[] = [];
-  const rows = steps.map((s, i) => {
+  const rows = steps.map(storedStep).map((s, i) => {
     const base = values.length;
-    values.push(org, sop.id, versionId, i + 1, s.title.trim(), s.instructions, s.role?.trim() || null, s.qualityStandard?.trim() || null, s.durationMinutes ?? null);
+    values.push(org, sop.id, versionId, i + 1, s.title, s.instructions, s.role, s.qualityStandard, s.durationMinutes);
     return `(${Array.from({ length: 9 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
   });
   await tx.manager.query(
@@ -108,7 +110,7 @@ export async function createSop(ctx: Context, input: CreateSopInput) {
       { action: 'sop.created', meta: sopMeta },
     );
     const draft = await tx.manager.save(
-      tx.manager.create(SopVersion, { organizationId: org, sopId: sop.id, number: 1, notes: null, changeNote: null, authorId: me }),
+      tx.manager.create(SopVersion, { organizationId: org, sopId: sop.id, number: 1, notes: null, changeNote: null, authorId: me, editorIds: [] }),
     );
     await tx.manager.query(`UPDATE sops SET draft_version_id = $1 WHERE id = $2`, [draft.id, sop.id]);
     sop.draftVersionId = draft.id;
@@ -117,17 +119,33 @@ export async function createSop(ctx: Context, input: CreateSopInput) {
   });
 }
 
+/**
+ * Edits the draft. An edit that changes nothing (the same notes, change note and steps as stored,
+ * or no field at all) changes nothing: no new SOP version, no audit event, the author stays.
+ * Whoever changes something becomes the author and joins the version's editors, who may never
+ * approve it (four eyes).
+ */
 export async function updateSopDraft(ctx: Context, input: UpdateSopDraftInput) {
   return withTransaction(ctx, async (tx) => {
     const sop = await lockSop(tx, input.sopId);
     assertOwnsSop(tx, sop, 'edit its draft');
     assertAllowed(sop, 'edit');
     const draft = await requireById(sopVersionById(tx), sop.draftVersionId!, 'SopVersion');
-    const set: Partial<SopVersion> = { authorId: tx.viewer!.userId };
-    if (input.notes !== undefined) set.notes = input.notes?.trim() || null;
-    if (input.changeNote !== undefined) set.changeNote = input.changeNote?.trim() || null;
+    const steps = (await stepsByVersionId(tx).load(draft.id)) ?? [];
+    const changes = draftChanges({ notes: draft.notes, changeNote: draft.changeNote, steps }, input);
+    if (changes.length === 0) {
+      if (sop.version !== input.expectedVersion) return staleVersion(tx, Sop, sop.id, sop.organizationId, input.expectedVersion, 'This SOP');
+      return { sop };
+    }
+    const me = tx.viewer!.userId;
+    const set: Partial<SopVersion> = { authorId: me };
+    if (changes.includes('notes')) set.notes = storedText(input.notes);
+    if (changes.includes('changeNote')) set.changeNote = storedText(input.changeNote);
+    set.editorIds = draft.editorIds.includes(me) ? draft.editorIds : [...draft.editorIds, me];
     await tx.manager.update(SopVersion, { id: draft.id, organizationId: orgId(tx) }, { ...set, updatedAt: new Date() });
-    if (input.steps) {
+    sopVersionById(tx).clear(draft.id);
+    if (input.steps && changes.includes('steps')) {
+      stepsByVersionId(tx).clear(draft.id);
       // Links of tasks to the draft's steps go with them: only published steps are linkable.
       await tx.manager.query(`DELETE FROM sop_steps WHERE organization_id = $1 AND version_id = $2`, [orgId(tx), draft.id]);
       await insertSteps(tx, sop, draft.id, input.steps);
@@ -137,7 +155,7 @@ export async function updateSopDraft(ctx: Context, input: UpdateSopDraftInput) {
       meta: sopMeta,
       prime: sopById,
       what: 'This SOP',
-      after: (row) => ({ sop: row, draft: { ...draft, ...set }, steps: input.steps ?? undefined }),
+      after: (row) => ({ sop: row, draft: { ...draft, ...set }, steps: changes.includes('steps') ? input.steps : undefined }),
     });
     return { sop: updated };
   });
@@ -171,8 +189,13 @@ export async function approveSopVersion(ctx: Context, input: ApproveSopVersionIn
     assertAllowed(sop, 'approve');
     const draft = await requireById(sopVersionById(tx), sop.draftVersionId!, 'SopVersion');
     const me = tx.viewer!.userId;
-    if (!mayApprove(draft.authorId, me)) {
-      throw new AppError(ErrorCode.AUTHOR_CANNOT_APPROVE, 'You wrote this version: someone else must approve it');
+    if (!mayApprove(draft, me)) {
+      throw new AppError(
+        ErrorCode.AUTHOR_CANNOT_APPROVE,
+        draft.editorIds.includes(me)
+          ? 'You changed this version while it was a draft: someone who did not change it must approve it'
+          : 'You wrote this version: someone else must approve it',
+      );
     }
     const result = await tx.manager
       .createQueryBuilder()
@@ -236,6 +259,7 @@ export async function startSopRevision(ctx: Context, input: StartSopRevisionInpu
         notes: current.notes,
         changeNote: null,
         authorId: tx.viewer!.userId,
+        editorIds: [],
       }),
     );
     await tx.manager.query(
@@ -310,7 +334,7 @@ export async function listSops(ctx: Context, filter: SopsFilter, page: Connectio
   const result = await paginate(qb, page, [
     { column: 's.created_at', direction: 'ASC', value: (s) => s.createdAt },
     { column: 's.id', direction: 'ASC', value: (s) => s.id },
-  ]);
+  ], listCursors(ctx, 'Query.sops'));
   primeAll(sopById(ctx), result.nodes);
   return result;
 }

@@ -10,7 +10,7 @@ import { sopById } from './sops.loaders';
 
 const ACK = { name: 'SOP_ACKNOWLEDGEMENT_DUE', description: 'A published SOP version you must read and acknowledge.', rank: 3 };
 const REVIEW = { name: 'SOP_REVIEW_OVERDUE', description: 'An SOP you own whose review date has passed.', rank: 4 };
-const APPROVAL = { name: 'SOP_APPROVAL_PENDING', description: 'An SOP version in review that you may approve (you did not write it).', rank: 5 };
+const APPROVAL = { name: 'SOP_APPROVAL_PENDING', description: 'An SOP version in review that you may approve (you neither wrote nor changed it).', rank: 5 };
 const KINDS = [ACK, REVIEW, APPROVAL];
 const APPROVERS: readonly string[] = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
 
@@ -18,7 +18,7 @@ const APPROVERS: readonly string[] = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
  * The caller's SOP work items as one statement: (kind, rank, due day, SOP) for
  * - SOPs whose current version the caller must acknowledge and has not (due: its publication day),
  * - SOPs the caller owns whose review date has passed (due: that date),
- * - versions in review the caller may approve (SQUAD_LEAD/ADMIN/OWNER, not the author; due: the submission day).
+ * - versions in review the caller may approve (SQUAD_LEAD/ADMIN/OWNER, neither the author nor an editor; due: the submission day).
  * Parameters: $1 organisation, $2 caller, $3 the caller's squad mates, $4 today, $5 may approve.
  */
 function itemsSql(): string {
@@ -38,7 +38,7 @@ function itemsSql(): string {
     SELECT ${APPROVAL.rank}, (v.submitted_at AT TIME ZONE 'UTC')::date, s.id
       FROM sops s JOIN sop_versions v ON v.id = s.draft_version_id AND v.organization_id = s.organization_id
      WHERE $5::boolean AND s.organization_id = $1 AND s.status = 'IN_REVIEW' AND s.archived_at IS NULL
-       AND v.author_id IS DISTINCT FROM $2`;
+       AND v.author_id IS DISTINCT FROM $2 AND NOT ($2 = ANY(v.editor_ids))`;
 }
 
 async function params(ctx: Context, userId: string): Promise<unknown[]> {

@@ -1,5 +1,6 @@
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
+import { listCursors } from '../../common/cursors';
 import { Role, type Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
@@ -111,7 +112,7 @@ export async function listSquads(ctx: Context, filter: SquadsFilter, page: Conne
   const result = await paginate(qb, page, [
     { column: 's.created_at', direction: 'ASC', value: (s) => s.createdAt },
     { column: 's.id', direction: 'ASC', value: (s) => s.id },
-  ]);
+  ], listCursors(ctx, 'Query.squads'));
   for (const s of result.nodes) squadById(ctx).prime(s.id, s);
   return result;
 }

@@ -1,25 +1,17 @@
 import type { ConnectionArgs, ConnectionResult } from '../../common/connection';
 import { MAX_PAGE_SIZE } from '../../common/connection';
 import type { Context } from '../../common/context';
+import { isCursorUuid, listCursors } from '../../common/cursors';
 import { badInput } from '../../common/errors';
 import { compareWork, rankOf, workSources, type WorkCursor, type WorkItemData } from './work.registry';
 
 export const DEFAULT_WORK_ITEMS = 50;
 
-const encode = (item: WorkItemData) =>
-  Buffer.from(JSON.stringify([item.dueOn, rankOf(item.kind), item.subject.id]), 'utf8').toString('base64url');
-
-function decode(cursor: string): WorkCursor {
-  try {
-    const [dueOn, rank, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, number, string];
-    if (typeof dueOn === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(dueOn) && Number.isInteger(rank) && typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id)) {
-      return { dueOn, rank, id };
-    }
-  } catch {
-    // fall through
-  }
-  throw badInput('after is not a cursor of this list', 'after');
-}
+/** myWork's cursors: where an item stands in the order (due day, kind rank, subject id). */
+const toWorkCursor = ([dueOn, rank, id]: unknown[]): WorkCursor => ({ dueOn: dueOn as string, rank: rank as number, id: id as string });
+const cursorsOf = (ctx: Context) => listCursors(ctx, 'Query.myWork');
+const fitsWork = ([dueOn, rank, id, ...rest]: unknown[]) =>
+  rest.length === 0 && typeof dueOn === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(dueOn) && Number.isInteger(rank) && isCursorUuid(id);
 
 /**
  * The caller's work items from every registered source, merged in order: each source gives
@@ -31,11 +23,12 @@ export async function myWork(ctx: Context, page: ConnectionArgs): Promise<Connec
   const first = page.first ?? DEFAULT_WORK_ITEMS;
   if (first < 0 || first > MAX_PAGE_SIZE) throw badInput(`first must be between 0 and ${MAX_PAGE_SIZE}`, 'first');
   const userId = ctx.viewer!.userId;
-  const after = page.after ? decode(page.after) : null;
+  const cursors = cursorsOf(ctx);
+  const after = page.after ? toWorkCursor(cursors.decode(page.after, 'after', fitsWork)) : null;
   const lists = await Promise.all(workSources().map((s) => s.fetch(ctx, userId, after, first + 1)));
   const merged = lists.flat().sort(compareWork);
   const items = merged.slice(0, first);
-  const edges = items.map((node) => ({ node, cursor: encode(node) }));
+  const edges = items.map((node) => ({ node, cursor: cursors.encode([node.dueOn, rankOf(node.kind), node.subject.id]) }));
   let total: Promise<number> | null = null;
   return {
     edges,

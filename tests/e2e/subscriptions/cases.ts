@@ -202,5 +202,24 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
     rolledBack: (gql, owner, w) =>
       gql.gql(RECORD_MEASUREMENTS, { i: { measurements: [{ kpiKey: w.key, periodStart: kpiWeek(40), value: '50', source: ROLLBACK_MARKER }] } }, owner),
   },
+  kpiAlertsRaisedInBulk: {
+    document: `subscription { kpiAlertsRaisedInBulk { count critical warning kpis actor { id } } }`,
+    async setup(gql, owner) {
+      const key = `refund_${Math.random().toString(36).slice(2, 8)}`;
+      ok(await gql.gql(CREATE_KPI, { i: { key, name: '退款率', layer: 'OPERATIONAL', direction: 'LOWER_IS_BETTER', thresholds: { criticalAbove: '8' } } }, owner));
+      return { key };
+    },
+    // The n-th call raises 100 + n alerts (more than KPI_ALERT_EVENTS_MAX), in weeks of its own.
+    async trigger(gql, owner, w, n) {
+      const measurements = Array.from({ length: 100 + n }, (_, i) => ({ kpiKey: w.key, periodStart: kpiWeek(1000 * n + i), value: '12' }));
+      const done = ok(await gql.gql(RECORD_MEASUREMENTS, { i: { measurements } }, owner));
+      if (done.recordMeasurements.alertsRaised !== 100 + n) throw new Error('the measurements raised fewer alerts than expected');
+      return { kpiAlertsRaisedInBulk: { count: 100 + n, critical: 100 + n, warning: 0, kpis: 1, actor: { id: owner.userId } } };
+    },
+    rolledBack: (gql, owner, w) =>
+      gql.gql(RECORD_MEASUREMENTS, {
+        i: { measurements: Array.from({ length: 150 }, (_, i) => ({ kpiKey: w.key, periodStart: kpiWeek(5000 + i), value: '50', source: ROLLBACK_MARKER })) },
+      }, owner),
+  },
   ...sopCases,
 };

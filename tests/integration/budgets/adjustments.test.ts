@@ -2,7 +2,7 @@ import { decodeGlobalId } from '../../../src/common/ids';
 import { addMember, createOrg } from '../../support/factories';
 import { addBudgetLine, createBudget, recordExpense } from '../../support/budgets';
 import { createSquad } from '../../support/planning';
-import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
+import { errorCode, ok, startTestApp, type Caller, type TestApp } from '../../support/test-app';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -112,6 +112,22 @@ describe('budget adjustments', () => {
     ok(await app.gql(APPROVE, { i: { id: fast.id } }, finance));
     const left = ok(await app.gql(WORK, {}, finance)).myWork.nodes.filter((n: any) => n.kind === 'BUDGET_ADJUSTMENT_PENDING');
     expect(left.map((n: any) => n.subject.id)).toEqual([slow.id]);
+  });
+
+  it('myWork shows a pending adjustment only to those who may decide it: not to a MEMBER nor to another SQUAD_LEAD', async () => {
+    const { org, finance, lead, budget, media, rewards } = await world();
+    const member = await addMember(app, org, 'MEMBER');
+    const otherLead = await addMember(app, org, 'SQUAD_LEAD');
+    const requested = ok(await app.gql(REQUEST, { i: { budgetId: budget.id, fromLineId: media.id, toLineId: rewards.id, amount: '10', reason: '补充激励' } }, lead))
+      .requestBudgetAdjustment.budgetAdjustment;
+    const WORK = `{ myWork(first: 20) { totalCount nodes { kind subject { id } } } }`;
+    const pending = async (who: Caller) => {
+      const work = ok(await app.gql(WORK, {}, who)).myWork;
+      return { ids: work.nodes.filter((n: any) => n.kind === 'BUDGET_ADJUSTMENT_PENDING').map((n: any) => n.subject.id), total: work.totalCount };
+    };
+    expect(await pending(finance)).toEqual({ ids: [requested.id], total: 1 });
+    expect(await pending(org)).toEqual({ ids: [requested.id], total: 1 });
+    for (const who of [member, otherLead, lead]) expect(await pending(who)).toEqual({ ids: [], total: 0 });
   });
 
   it('squads draw from a reserve pool through adjustments; its draw and tolerated loss are reported', async () => {

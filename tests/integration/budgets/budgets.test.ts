@@ -1,3 +1,4 @@
+import { decodeGlobalId } from '../../../src/common/ids';
 import { addMember, createOrg } from '../../support/factories';
 import { addBudgetLine, createBudget, recordExpense } from '../../support/budgets';
 import { createSquad } from '../../support/planning';
@@ -85,6 +86,23 @@ describe('budgets and lines', () => {
     const many = await app.gql(Q, {}, org);
     expect(ok(many).budgets.nodes).toHaveLength(8);
     expect(many.statements).toBeLessThanOrEqual(few.statements + 1);
+  });
+
+  it("a line of another organisation under one's budget (a row moved by hand) is never listed in Budget.lines", async () => {
+    const a = await createOrg(app, '组织 A');
+    const b = await createOrg(app, '组织 B');
+    const aBudget = await createBudget(app, a);
+    const aLine = await addBudgetLine(app, a, { budgetId: aBudget.id, name: 'A 的投放', planned: '700' });
+    const bBudget = await createBudget(app, b);
+    const bLine = await addBudgetLine(app, b, { budgetId: bBudget.id, name: 'B 的投放', planned: '300' });
+    // A's line now points at B's budget, but stays A's (organization_id).
+    await app.ds.query(`UPDATE budget_lines SET budget_id = $1 WHERE id = $2`, [decodeGlobalId(bBudget.id)!.id, decodeGlobalId(aLine.id)!.id]);
+    const LINES = `query($id: ID!) { budget(id: $id) { lines { id name planned } } }`;
+    expect(ok(await app.gql(LINES, { id: bBudget.id }, b)).budget.lines).toEqual([{ id: bLine.id, name: 'B 的投放', planned: '300' }]);
+    // The same through a list of budgets (one batch for every budget).
+    const LIST = `{ budgets(first: 10) { nodes { id lines { id } } } }`;
+    expect(ok(await app.gql(LIST, {}, b)).budgets.nodes).toEqual([{ id: bBudget.id, lines: [{ id: bLine.id }] }]);
+    expect(ok(await app.gql(LINES, { id: aBudget.id }, a)).budget.lines).toEqual([]);
   });
 
   it('permissions: a SQUAD_LEAD voids and requests on their squad’s budgets only; a MEMBER neither', async () => {

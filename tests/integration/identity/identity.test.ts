@@ -1,4 +1,4 @@
-import { addMember, createOrg, uniqueEmail, verifyEmail } from '../../support/factories';
+import { addMember, createOrg, uniqueEmail } from '../../support/factories';
 import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
 import jwt from 'jsonwebtoken';
 import { decodeGlobalId } from '../../../src/common/ids';
@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.stop());
 
-const SIGN_UP = `mutation($i: SignUpInput!) { signUp(input: $i) { token user { id email displayName } organization { id name slug } } }`;
+const SIGN_UP = `mutation($i: SignUpInput!) { signUp(input: $i) { email } }`;
+const FINISH = `mutation($i: VerifyEmailInput!) { verifyEmail(input: $i) { token user { id email displayName } organization { id name slug } } }`;
 const LOG_IN = `mutation($i: LogInInput!) { logIn(input: $i) { token user { id } organization { id } } }`;
 const ADD = `mutation($i: AddMemberInput!) { addMember(input: $i) { member { id role status user { id email } } } }`;
 const ACCEPT = `mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { token user { id } organization { id } member { status } } }`;
@@ -22,14 +23,18 @@ const MEMBERS = `{ organization { members(first: 100) { nodes { id role user { e
 const PASSWORD = 'correct horse battery';
 
 describe('signUp and logIn', () => {
-  it('creates a user who OWNs a new organisation, with Chinese names', async () => {
+  it('creates a user who OWNs a new organisation, with Chinese names, once the mailed link is opened', async () => {
     const email = uniqueEmail();
-    const r = ok(await app.gql(SIGN_UP, { i: { email: email.toUpperCase(), password: PASSWORD, displayName: '王敏', organizationName: '内容平台运营部' } }));
-    expect(r.signUp.user).toMatchObject({ email, displayName: '王敏' });
-    expect(r.signUp.organization.name).toBe('内容平台运营部');
-    expect(r.signUp.organization.slug).toMatch(/^org(-[0-9a-f]{6})?$/);
-    const v = ok(await app.gql(VIEWER, {}, { token: r.signUp.token }));
-    expect(v.viewer).toMatchObject({ role: 'OWNER', organization: { id: r.signUp.organization.id } });
+    expect(ok(await app.gql(SIGN_UP, { i: { email: email.toUpperCase(), password: PASSWORD, displayName: '王敏', organizationName: '内容平台运营部' } }))).toEqual({
+      signUp: { email },
+    });
+    const mail = await app.readMail(email, 'sign_up.confirmation');
+    const r = ok(await app.gql(FINISH, { i: { token: mail.token } }));
+    expect(r.verifyEmail.user).toMatchObject({ email, displayName: '王敏' });
+    expect(r.verifyEmail.organization.name).toBe('内容平台运营部');
+    expect(r.verifyEmail.organization.slug).toMatch(/^xn--v6qu2d24k11cvs2ebwobzb(-[0-9a-f]{6})?$/);
+    const v = ok(await app.gql(VIEWER, {}, { token: r.verifyEmail.token }));
+    expect(v.viewer).toMatchObject({ role: 'OWNER', organization: { id: r.verifyEmail.organization.id } });
   });
 
   it('answers viewer fields only when asked: the caller and role cost authentication and one read', async () => {
@@ -41,11 +46,7 @@ describe('signUp and logIn', () => {
     expect(all).toMatchObject({ user: { id: org.userId }, organization: { id: org.organizationId }, role: 'OWNER', organizations: [{ id: org.organizationId }] });
   });
 
-  it('refuses a taken email and invalid input with field-level messages', async () => {
-    const org = await createOrg(app);
-    const dup = await app.gql(SIGN_UP, { i: { email: org.email, password: PASSWORD, displayName: 'x', organizationName: 'y' } });
-    expect(errorCode(dup)).toBe('BAD_USER_INPUT');
-    expect(dup.errors![0].message).toContain('already exists');
+  it('refuses invalid input with field-level messages', async () => {
     const bad = await app.gql(SIGN_UP, { i: { email: 'not-an-email', password: 'short', displayName: '', organizationName: 'y' } });
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
     expect(bad.errors![0].message).toMatch(/email must be an email address.*password must be at least 10 characters/);
@@ -62,6 +63,15 @@ describe('signUp and logIn', () => {
     const unknownEmail = await app.gql(LOG_IN, { i: { email: uniqueEmail(), password: PASSWORD } });
     expect(errorCode(wrongPassword)).toBe('UNAUTHENTICATED');
     expect(wrongPassword.errors![0].message).toBe(unknownEmail.errors![0].message);
+  });
+
+  it('logs in a user who belongs to no organisation any more, with organization null', async () => {
+    const org = await createOrg(app);
+    const member = await addMember(app, org, 'MEMBER');
+    ok(await app.gql(REMOVE, { i: { memberId: member.memberId } }, org));
+    const r = ok(await app.gql(`mutation($i: LogInInput!) { logIn(input: $i) { token user { id } organization { id } } }`, { i: { email: member.email, password: PASSWORD } }));
+    expect(r.logIn).toMatchObject({ user: { id: member.userId }, organization: null });
+    expect(ok(await app.gql(`{ viewer { organization { id } organizations { id } } }`, {}, { token: r.logIn.token })).viewer).toEqual({ organization: null, organizations: [] });
   });
 
   it('rejects bad and expired session tokens with UNAUTHENTICATED', async () => {
@@ -81,7 +91,6 @@ describe('organisations and members', () => {
     expect(existing.member).toMatchObject({ role: 'FINANCE', status: 'INVITED' });
     // Not a member yet: the invitee's requests cannot act in the organisation.
     expect(errorCode(await app.gql(MEMBERS, {}, { token: other.token, organizationId: org.slug }))).toBe('FORBIDDEN');
-    await verifyEmail(app, other.email);
     const [inv] = ok(await app.gql(INVITATIONS, {}, other)).viewer.invitations;
     expect(inv).toMatchObject({ role: 'FINANCE', organization: { id: org.organizationId }, invitedBy: { displayName: '负责人 Owner' } });
     const joined = ok(await app.gql(ACCEPT, { i: { invitationId: inv.id } }, other)).acceptInvitation;
@@ -107,7 +116,6 @@ describe('organisations and members', () => {
     const org = await createOrg(app);
     const other = await createOrg(app);
     ok(await app.gql(ADD, { i: { email: other.email, role: 'VIEWER' } }, org));
-    await verifyEmail(app, other.email);
     const [inv] = ok(await app.gql(INVITATIONS, {}, other)).viewer.invitations;
     ok(await app.gql(ACCEPT, { i: { invitationId: inv.id } }, other));
     const noChoice = await app.gql(MEMBERS, {}, { token: other.token });
@@ -120,6 +128,18 @@ describe('organisations and members', () => {
     expect(byUuid.viewer.role).toBe('OWNER');
     const notMine = await app.gql(MEMBERS, {}, { token: org.token, organizationId: other.slug });
     expect(errorCode(notMine)).toBe('FORBIDDEN');
+  });
+
+  it('tells a user with one organisation that a wrong X-Organization-Id is not theirs', async () => {
+    const org = await createOrg(app);
+    const other = await createOrg(app);
+    for (const hint of [other.slug, other.organizationId, 'no-such-organisation']) {
+      const r = await app.gql(MEMBERS, {}, { token: org.token, organizationId: hint });
+      expect(errorCode(r)).toBe('FORBIDDEN');
+      expect(r.errors![0].message).toBe(`You are not a member of organisation "${hint}"`);
+    }
+    const none = await app.gql(MEMBERS, {}, { token: org.token, organizationId: other.slug });
+    expect(none.errors![0].message).not.toContain('several');
   });
 
   it('enforces roles: members and viewers cannot manage members, admins cannot touch owners', async () => {
@@ -164,7 +184,7 @@ describe('API tokens', () => {
     const org = await createOrg(app);
     const created = ok(await app.gql(CREATE, { i: { name: '看板 BI', scopes: ['READ'] } }, org)).createApiToken;
     expect(created.secret).toMatch(/^pgt_/);
-    expect(created.apiToken).toMatchObject({ name: '看板 BI', scopes: ['READ'], role: 'ADMIN' });
+    expect(created.apiToken).toMatchObject({ name: '看板 BI', scopes: ['READ'], role: 'VIEWER' });
     const [row] = await app.ds.query(`SELECT token_hash FROM api_tokens WHERE id = $1`, [decodeGlobalId(created.apiToken.id)!.id]);
     expect(row.token_hash).not.toContain(created.secret);
     const listed = ok(await app.gql(`{ apiTokens { nodes { id name } } }`, {}, org)).apiTokens.nodes;
@@ -172,6 +192,33 @@ describe('API tokens', () => {
     const asToken = ok(await app.gql(`{ organization { id } viewer { role } }`, {}, { token: created.secret }));
     expect(asToken.organization.id).toBe(org.organizationId);
     expect(asToken.viewer.role).toBe('VIEWER');
+  });
+
+  it('shows the role a token acts with wherever its role is shown: the token, the viewer, the creator’s membership', async () => {
+    const org = await createOrg(app);
+    const admin = await addMember(app, org, 'ADMIN');
+    const read = ok(await app.gql(CREATE, { i: { name: 'read', scopes: ['READ'] } }, admin)).createApiToken;
+    const write = ok(await app.gql(CREATE, { i: { name: 'write', scopes: ['READ', 'WRITE'] } }, admin)).createApiToken;
+    expect([read.apiToken.role, write.apiToken.role]).toEqual(['VIEWER', 'ADMIN']);
+    const SEEN = `{ viewer { role user { membership { id role } } } organization { members(first: 10) { nodes { id role } } } }`;
+    const seen = async (secret: string) => {
+      const d = ok(await app.gql(SEEN, {}, { token: secret }));
+      const listed = d.organization.members.nodes.find((m: { id: string }) => m.id === admin.memberId);
+      return [d.viewer.role, d.viewer.user.membership.role, listed.role];
+    };
+    expect(await seen(read.secret)).toEqual(['VIEWER', 'VIEWER', 'VIEWER']);
+    expect(await seen(write.secret)).toEqual(['ADMIN', 'ADMIN', 'ADMIN']);
+    const TOKENS = `{ apiTokens(first: 10) { nodes { name role } } }`;
+    const roles = async () =>
+      Object.fromEntries(ok(await app.gql(TOKENS, {}, org)).apiTokens.nodes.map((t: { name: string; role: string | null }) => [t.name, t.role]));
+    // The creator's own session still sees their real role.
+    expect(ok(await app.gql(SEEN, {}, admin)).viewer.user.membership.role).toBe('ADMIN');
+    // Demoted, the creator takes the WRITE token down with them; removed, their tokens act as nothing.
+    ok(await app.gql(CHANGE, { i: { memberId: admin.memberId, role: 'MEMBER' } }, org));
+    expect(await roles()).toEqual({ read: 'VIEWER', write: 'MEMBER' });
+    expect(await seen(write.secret)).toEqual(['MEMBER', 'MEMBER', 'MEMBER']);
+    ok(await app.gql(REMOVE, { i: { memberId: admin.memberId } }, org));
+    expect(await roles()).toEqual({ read: null, write: null });
   });
 
   it('authenticate in one statement and write nothing on the request path; last use is written later in one batch', async () => {

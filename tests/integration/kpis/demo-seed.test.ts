@@ -22,7 +22,7 @@ it('seeds the AARRR driver tree, twelve weeks with one anomaly, and the key resu
   const by = Object.fromEntries(tree.map((n: any) => [n.kpi.key, n.kpi]));
   // Week 12: 136000 × 0.028 × 92 = 350336 exactly.
   expect(by.gmv.latest).toEqual({ periodStart: '2026-05-18', value: '350336' });
-  expect(by.dau_mau.latest.value).toBe('0.18031746031746031746');
+  expect(by.dau_mau.latest.value).toBe('0.18031746031746031746031746031746031746'); // rounded to 38 significant digits
   expect(by.refund_rate.status).toBe('NORMAL');
   const alerts = ok(await app.gql(`{ kpiAlerts(first: 10) { nodes { level periodStart kpi { key } } } }`, {}, as)).kpiAlerts.nodes;
   expect(alerts).toEqual([{ level: 'CRITICAL', periodStart: '2026-04-27', kpi: { key: 'refund_rate' } }]);

@@ -15,6 +15,7 @@ import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-ap
  * without loss, and never delivered twice, also with several senders on one database.
  */
 
+const SIGN_UP = `mutation($i: SignUpInput!) { signUp(input: $i) { email } }`;
 const VERIFY = `mutation($i: VerifyEmailInput!) { verifyEmail(input: $i) { user { id email emailVerified } } }`;
 const ME = `{ viewer { user { emailVerified } } }`;
 const ADD = `mutation($i: AddMemberInput!) { addMember(input: $i) { member { id status } } }`;
@@ -36,35 +37,46 @@ describe('mail through SMTP', () => {
     await sink.stop();
   });
 
-  it('sends the verification mail on sign-up; its link verifies the address once', async () => {
-    const org = await createOrg(app);
-    expect(ok(await app.gql(ME, {}, org)).viewer.user.emailVerified).toBe(false);
-    const [mail] = await sink.waitFor(org.email);
+  it('sends the sign-up mail; its link creates the account once', async () => {
+    const email = uniqueEmail('signup');
+    ok(await app.gql(SIGN_UP, { i: { email, password: 'correct horse battery', displayName: 'Mail 邮件', organizationName: '邮件组' } }));
+    const [mail] = await sink.waitFor(email);
     expect(mail.from).toBe('no-reply@plangraph.test');
     expect(mail.subject).toContain('Confirm your email address');
     expect(mail.text).toContain(`https://planner.example.com/app/verify-email?token=${mail.token}`);
     expect(mail.token).toMatch(/^pgv_[A-Za-z0-9_-]{43}$/);
+    // Stored hashed: the waiting sign-up holds no token.
+    const waiting = await app.ds.query(`SELECT * FROM sign_ups WHERE email = $1`, [email]);
+    expect(waiting).toHaveLength(1);
+    expect(JSON.stringify(waiting)).not.toContain(mail.token!.slice(4));
     const verified = ok(await app.gql(VERIFY, { i: { token: mail.token } })).verifyEmail;
-    expect(verified.user).toMatchObject({ email: org.email, emailVerified: true });
-    expect(ok(await app.gql(ME, {}, org)).viewer.user.emailVerified).toBe(true);
+    expect(verified.user).toMatchObject({ email, emailVerified: true });
     // Single use; a token of the wrong shape is refused before any lookup.
     expect(errorCode(await app.gql(VERIFY, { i: { token: mail.token } }))).toBe('BAD_USER_INPUT');
     expect(errorCode(await app.gql(VERIFY, { i: { token: 'pgv_short' } }))).toBe('BAD_USER_INPUT');
-    // Stored hashed: the table holds no token.
-    const rows = await app.ds.query(`SELECT token_hash FROM email_verifications`);
-    expect(JSON.stringify(rows)).not.toContain(mail.token!.slice(4));
-    const [row] = await outboxRows(app, org.email);
+    const [row] = await outboxRows(app, email);
     expect(row).toMatchObject({ attempts: 1, last_error: null });
     expect(row.sent_at).not.toBeNull();
   });
 
-  it('refuses an expired verification link', async () => {
+  it('verifies an unverified account’s address with a resent link, once and within 48 hours', async () => {
+    // Accounts from before sign-ups were confirmed by mail start unverified.
     const org = await createOrg(app);
-    const [mail] = await sink.waitFor(org.email);
+    await app.ds.query(`UPDATE users SET email_verified_at = NULL WHERE email = $1`, [org.email]);
+    expect(ok(await app.gql(ME, {}, org)).viewer.user.emailVerified).toBe(false);
+    ok(await app.gql(`mutation { resendVerificationEmail { user { id } } }`, {}, org));
+    const mail = (await sink.waitFor(org.email, 2))[1];
+    expect(mail.subject).toBe('Confirm your email address for plangraph');
+    const rows = await app.ds.query(`SELECT token_hash FROM email_verifications`);
+    expect(JSON.stringify(rows)).not.toContain(mail.token!.slice(4));
     await app.ds.query(`UPDATE email_verifications SET expires_at = now() - interval '1 second' WHERE email = $1`, [org.email]);
     const r = await app.gql(VERIFY, { i: { token: mail.token } });
     expect(errorCode(r)).toBe('BAD_USER_INPUT');
     expect(r.errors![0].message).toContain('expired');
+    await app.ds.query(`UPDATE email_verifications SET expires_at = now() + interval '1 hour' WHERE email = $1`, [org.email]);
+    expect(ok(await app.gql(VERIFY, { i: { token: mail.token } })).verifyEmail.user.emailVerified).toBe(true);
+    expect(ok(await app.gql(ME, {}, org)).viewer.user.emailVerified).toBe(true);
+    expect(errorCode(await app.gql(VERIFY, { i: { token: mail.token } }))).toBe('BAD_USER_INPUT');
   });
 
   it('sends the invitation to the invitee, never the token to the inviter', async () => {

@@ -79,7 +79,7 @@ describe('GraphQL over HTTP', () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${app.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'up' });
   });
 
   it("answers /readyz without the database's error text", async () => {
@@ -87,7 +87,7 @@ describe('GraphQL over HTTP', () => {
     try {
       const res = await fetch(`${app.url}/readyz`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: 'not ready', reason: 'database unreachable' });
+      expect(await res.json()).toEqual({ status: 'not ready', database: 'down', reason: 'database unreachable' });
     } finally {
       query.mockRestore();
     }
@@ -111,7 +111,7 @@ describe('GraphQL over HTTP', () => {
     try {
       const res = await fetch(`${app.url}/readyz`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toMatchObject({ reason: 'migrations pending', pending: [last.name] });
+      expect(await res.json()).toEqual({ status: 'not ready', database: 'up', reason: 'migrations pending', pending: [last.name] });
     } finally {
       await app.ds.query(`INSERT INTO migrations (id, timestamp, name) VALUES ($1, $2, $3)`, [last.id, last.timestamp, last.name]);
     }

@@ -49,6 +49,36 @@ function nested(levels: number): string {
   return `query($id: ID!) { node(id: $id) { ... on KeyResult ${q} } }`;
 }
 
+/**
+ * `viewer → user → membership → user → …`, `depth` fields deep (the last one `id`): written as
+ * nested fields, with one named fragment per level (Relay/Apollo colocated fragments), or with an
+ * inline fragment per level. Each level is one object, so the cost stays small at any depth.
+ */
+function chain(depth: number, style: 'fields' | 'fragments' | 'inline'): string {
+  const field = (level: number) => (level === depth ? 'id' : level === 1 ? 'viewer' : level % 2 === 0 ? 'user' : 'membership');
+  const typeOf = (level: number) => (level === 1 ? 'Query' : level === 2 ? 'Viewer' : level % 2 === 1 ? 'User' : 'Member');
+  if (style === 'fragments') {
+    const fragments = Array.from({ length: depth }, (_, i) => {
+      const level = i + 1;
+      return `fragment L${level} on ${typeOf(level)} { ${field(level)}${level < depth ? ` { ...L${level + 1} }` : ''} }`;
+    });
+    return `query Deep { ...L1 } ${fragments.join(' ')}`;
+  }
+  let q = '';
+  for (let level = depth; level >= 1; level--) {
+    const selection = `${field(level)}${q ? ` { ${q} }` : ''}`;
+    q = style === 'inline' ? `... on ${typeOf(level)} { ${selection} }` : selection;
+  }
+  return `query Deep { ${q} }`;
+}
+
+/** The innermost `id` of `chain()`'s answer. */
+function innermostId(data: any): string {
+  let node = data.viewer;
+  while (node.user || node.membership) node = node.user ?? node.membership;
+  return node.id;
+}
+
 const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: squads { totalCount }`).join(' ')} }`;
 
 const DASHBOARD = /const DASHBOARD = \/\* GraphQL \*\/ `([^`]+)`/.exec(
@@ -69,8 +99,8 @@ describe('query limits over HTTP', () => {
     const r = (await app.gql(nested(40), { id }, org)) as Result;
     expect(r.status).toBe(400);
     expect(errorCode(r)).toBe('QUERY_TOO_COMPLEX');
-    expect(r.errors![0].message).toBe('Query too complex: depth 43 exceeds the limit of 12 (QUERY_MAX_DEPTH)');
-    expect(r.errors![0].extensions).toMatchObject({ limit: 'QUERY_MAX_DEPTH', max: 12, found: 43 });
+    expect(r.errors![0].message).toBe('Query too complex: depth 42 exceeds the limit of 12 (QUERY_MAX_DEPTH)');
+    expect(r.errors![0].extensions).toMatchObject({ limit: 'QUERY_MAX_DEPTH', max: 12, found: 42 });
     expect(r.statements).toBeLessThanOrEqual(1); // authenticating the caller, nothing else
     expect(r.extensions?.cost).toEqual({ requested: null, limit: 25_000 });
     // Shallow enough for the depth limit, still far over the cost limit (20 key results per level).
@@ -90,6 +120,53 @@ describe('query limits over HTTP', () => {
     expect(over.errors![0].message).toBe('Query too complex: aliases 31 exceeds the limit of 30 (QUERY_MAX_ALIASES)');
     expect(over.statements).toBeLessThanOrEqual(1);
     expect(ok(await app.gql(aliases(30), {}, org)).a29.totalCount).toEqual(expect.any(Number));
+  });
+
+  it.each(['fields', 'fragments', 'inline'] as const)(
+    'counts the depth of the fields, not of fragments: 12 fields deep written as %s pass, 13 are refused as depth 13',
+    async (style) => {
+      const r = ok(await app.gql(chain(12, style), {}, org));
+      expect(innermostId(r)).toEqual(expect.any(String));
+      const over = await app.gql(chain(13, style), {}, org);
+      expect(over.status).toBe(400);
+      expect(over.errors).toEqual([
+        expect.objectContaining({
+          message: 'Query too complex: depth 13 exceeds the limit of 12 (QUERY_MAX_DEPTH)',
+          extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'QUERY_MAX_DEPTH', max: 12, found: 13 },
+        }),
+      ]);
+      expect(over.statements).toBeLessThanOrEqual(1);
+    },
+  );
+
+  it('refuses a fragment that spreads itself as a validation error, not by depth', async () => {
+    const cycle = `query { viewer { user { ...A } } } fragment A on User { membership { user { ...A } } }`;
+    const r = await app.gql(cycle, {}, org);
+    expect(r.status).toBe(400);
+    expect(r.errors!.map((e) => [e.extensions?.code, e.message])).toEqual([['GRAPHQL_VALIDATION_FAILED', 'Cannot spread fragment "A" within itself.']]);
+  });
+
+  it('refuses 700 repeated fields by a named limit before validating them, and lets 500 pass', async () => {
+    const repeated = (n: number) => `{ ${'squads { totalCount } '.repeat(n)}}`;
+    const r = (await app.gql(repeated(700), {}, org)) as Result;
+    expect(r.status).toBe(400);
+    expect(r.errors).toEqual([
+      expect.objectContaining({
+        message: 'Query too complex: fields 1400 exceeds the limit of 500 (QUERY_MAX_FIELDS)',
+        extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'QUERY_MAX_FIELDS', max: 500, found: 1400 },
+      }),
+    ]);
+    expect(r.statements).toBeLessThanOrEqual(1); // authenticating the caller, nothing else
+    expect(ok(await app.gql(repeated(250), {}, org)).squads.totalCount).toEqual(expect.any(Number));
+  });
+
+  it('counts aliases of __typename toward the alias limit', async () => {
+    const typenames = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `t${i}: __typename`).join(' ')} }`;
+    const over = await app.gql(typenames(31), {}, org);
+    expect(over.errors).toEqual([
+      expect.objectContaining({ message: 'Query too complex: aliases 31 exceeds the limit of 30 (QUERY_MAX_ALIASES)' }),
+    ]);
+    expect(ok(await app.gql(typenames(30), {}, org)).t29).toBe('Query');
   });
 
   it('names the token limit', async () => {
@@ -143,7 +220,7 @@ describe('query limits over graphql-ws', () => {
     const id = await keyResultId();
     const deep = await overWs(ws, nested(40), { id });
     expect(deep.errors).toEqual([
-      expect.objectContaining({ message: 'Query too complex: depth 43 exceeds the limit of 12 (QUERY_MAX_DEPTH)', extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX' }) }),
+      expect.objectContaining({ message: 'Query too complex: depth 42 exceeds the limit of 12 (QUERY_MAX_DEPTH)', extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX' }) }),
     ]);
     const wide = await overWs(ws, aliases(5000));
     expect(wide.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
@@ -151,6 +228,22 @@ describe('query limits over graphql-ws', () => {
     expect(costly.errors![0].message).toMatch(/\(QUERY_MAX_COST\)$/);
     const fine = await overWs(ws, `{ squads(first: 5) { totalCount } }`);
     expect(fine.results).toEqual([{ data: { squads: { totalCount: expect.any(Number) } }, extensions: { cost: { requested: 2, limit: 25_000 } } }]);
+  });
+
+  it('counts depth through fragments, refuses fragment cycles, repeated fields and aliased __typename as over HTTP', async () => {
+    const fine = await overWs(ws, chain(12, 'fragments'));
+    expect(fine.errors).toBeUndefined();
+    expect(innermostId(fine.results[0].data)).toEqual(expect.any(String));
+    const deep = await overWs(ws, chain(13, 'fragments'));
+    expect(deep.errors!.map((e) => e.message)).toEqual(['Query too complex: depth 13 exceeds the limit of 12 (QUERY_MAX_DEPTH)']);
+    const cycle = await overWs(ws, `query { viewer { user { ...A } } } fragment A on User { membership { user { ...A } } }`);
+    expect(cycle.errors!.map((e) => [e.extensions?.code, e.message])).toEqual([['GRAPHQL_VALIDATION_FAILED', 'Cannot spread fragment "A" within itself.']]);
+    const repeated = await overWs(ws, `{ ${'squads { totalCount } '.repeat(700)}}`);
+    expect(repeated.errors!.map((e) => [e.extensions?.code, e.message])).toEqual([
+      ['QUERY_TOO_COMPLEX', 'Query too complex: fields 1400 exceeds the limit of 500 (QUERY_MAX_FIELDS)'],
+    ]);
+    const typenames = await overWs(ws, `{ ${Array.from({ length: 31 }, (_, i) => `t${i}: __typename`).join(' ')} }`);
+    expect(typenames.errors!.map((e) => e.message)).toEqual(['Query too complex: aliases 31 exceeds the limit of 30 (QUERY_MAX_ALIASES)']);
   });
 
   it('gives parse and validation errors their codes, not INTERNAL_SERVER_ERROR', async () => {

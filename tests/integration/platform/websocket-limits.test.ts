@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import type { Client } from 'graphql-ws';
 import { decodeGlobalId } from '../../../src/common/ids';
-import { createOrg, type TestOrg } from '../../support/factories';
+import { addMember, createOrg, type TestOrg } from '../../support/factories';
 import { startTestApp, type TestApp } from '../../support/test-app';
 import { settle, wsClient } from '../../support/ws';
 
@@ -143,5 +143,143 @@ describe('WebSocket limits', () => {
     const again = await rawConnect({ authorization: `Bearer ${org.token}` });
     expect(again.acked).toBe(true);
     for (const c of [...open, again]) c.socket.close();
+  });
+});
+
+/** Limits per organisation, and back-pressure, on a server with small limits. */
+describe('WebSocket limits per organisation and per connection', () => {
+  let limited: TestApp;
+  beforeAll(async () => {
+    limited = await startTestApp({
+      env: { WS_MAX_CONNECTIONS_PER_ORGANIZATION: '3', WS_MAX_SUBSCRIPTIONS_PER_ORGANIZATION: '150', WS_MAX_BUFFERED_BYTES: '65536', WS_MAX_EVENT_BACKLOG: '100' },
+    });
+  });
+  afterAll(() => limited.stop());
+
+  const limitedUrl = () => `${limited.url.replace(/^http/, 'ws')}/graphql`;
+
+  function connect(payload: Record<string, unknown>): Promise<{ socket: WebSocket; acked: boolean; code?: number; reason?: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(limitedUrl(), 'graphql-transport-ws');
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload })));
+      socket.on('message', (data) => {
+        if (JSON.parse(String(data)).type === 'connection_ack') resolve({ socket, acked: true });
+      });
+      socket.on('close', (code, reason) => resolve({ socket, acked: false, code, reason: String(reason) }));
+      socket.on('error', (err) => reject(err));
+    });
+  }
+
+  const closed = (socket: WebSocket) => new Promise((r) => (socket.readyState === WebSocket.CLOSED ? r(null) : socket.once('close', r)));
+
+  it('closes a connection over WS_MAX_CONNECTIONS_PER_ORGANIZATION with 4429, whoever opens it, and frees the place on close', async () => {
+    const org = await createOrg(limited);
+    const viewer = await addMember(limited, org, 'VIEWER');
+    const open = [
+      await connect({ authorization: `Bearer ${org.token}` }),
+      await connect({ authorization: `Bearer ${org.token}` }),
+      await connect({ authorization: `Bearer ${viewer.token}` }),
+    ];
+    expect(open.map((c) => c.acked)).toEqual([true, true, true]);
+    for (const token of [org.token, viewer.token]) {
+      const refused = await connect({ authorization: `Bearer ${token}` });
+      expect(refused).toMatchObject({ acked: false, code: 4429 });
+      expect(refused.reason).toContain('WS_MAX_CONNECTIONS_PER_ORGANIZATION');
+    }
+    // Another organisation is not affected.
+    const other = await connect({ authorization: `Bearer ${(await createOrg(limited)).token}` });
+    expect(other.acked).toBe(true);
+    other.socket.close();
+    open[2].socket.close();
+    await closed(open[2].socket);
+    await settle(100);
+    const again = await connect({ authorization: `Bearer ${viewer.token}` });
+    expect(again.acked).toBe(true);
+    for (const c of [...open, again]) c.socket.close();
+    await Promise.all([...open, again].map((c) => closed(c.socket)));
+  });
+
+  it('refuses subscriptions over WS_MAX_SUBSCRIPTIONS_PER_ORGANIZATION with TOO_MANY_SUBSCRIPTIONS, across connections and members', async () => {
+    const org = await createOrg(limited);
+    const viewer = await addMember(limited, org, 'VIEWER');
+    const owner = wsClient(limited.url, { authorization: `Bearer ${org.token}` });
+    const member = wsClient(limited.url, { authorization: `Bearer ${viewer.token}` });
+    const hundred = subscribeMany(owner, 100);
+    const fifty = subscribeMany(member, 50);
+    await settle(500);
+    const extra = subscribeMany(member, 1);
+    await until(() => extra.errors.length > 0);
+    expect(extra.errors).toEqual([
+      [expect.objectContaining({ message: expect.stringContaining('WS_MAX_SUBSCRIPTIONS_PER_ORGANIZATION'), extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', max: 150 } })],
+    ]);
+    expect([...hundred.errors, ...fifty.errors]).toEqual([]);
+    // Another organisation is not affected; a completed subscription frees its place.
+    const otherOrg = await createOrg(limited);
+    const other = wsClient(limited.url, { authorization: `Bearer ${otherOrg.token}` });
+    const otherSubs = subscribeMany(other, 1);
+    fifty.dispose();
+    await settle(300);
+    const again = subscribeMany(member, 1);
+    await settle(300);
+    expect([...otherSubs.errors, ...again.errors]).toEqual([]);
+    for (const d of [hundred, again, otherSubs]) d.dispose();
+    await Promise.all([owner.dispose(), member.dispose(), other.dispose()]);
+  });
+
+  it('closes a connection that does not read its messages, over WS_MAX_BUFFERED_BYTES, with 4413; the others keep receiving', async () => {
+    const org = await createOrg(limited);
+    const organizationId = decodeGlobalId(org.organizationId)!.id;
+    const slow = await connect({ authorization: `Bearer ${org.token}` });
+    expect(slow.acked).toBe(true);
+    slow.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { planningEvents { type entityType entityId } }' } }));
+    const closeSeen = new Promise<{ code: number; reason: string }>((resolve) => slow.socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    const healthy = wsClient(limited.url, { authorization: `Bearer ${org.token}` });
+    const watcher = subscribeMany(healthy, 1);
+    await settle(500);
+    // The slow client stops reading: what the server sends piles up in the kernel, then in its buffer.
+    (slow.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    // About 50 KB per message: the kernel's buffers fill after a few dozen.
+    const bigType = 'X'.repeat(20_000);
+    const events = 300;
+    for (let i = 0; i < events; i++) {
+      limited.events.publish({ type: 'TEST_EVENT', organizationId, entityType: bigType, entityId: '00000000-0000-4000-8000-000000000000', actorId: null, at: new Date().toISOString() });
+      if (i % 10 === 9) await settle(50);
+    }
+    await until(() => watcher.received[0] === events, 20_000);
+    expect(watcher.received[0]).toBe(events);
+    // Reading again, the client gets what was sent before the server gave up on it, then the close.
+    (slow.socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    const close = await Promise.race([closeSeen, settle(10_000).then(() => null)]);
+    expect(close).toEqual({ code: 4413, reason: expect.stringContaining('WS_MAX_BUFFERED_BYTES') });
+    watcher.dispose();
+    await healthy.dispose();
+  });
+
+  it('closes a connection whose subscriptions fall more than WS_MAX_EVENT_BACKLOG events behind with 4413; other organisations keep receiving', async () => {
+    const org = await createOrg(limited);
+    const otherOrg = await createOrg(limited);
+    const behind = await connect({ authorization: `Bearer ${org.token}` });
+    behind.socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { planningEvents { type } }' } }));
+    const closeSeen = new Promise<{ code: number; reason: string }>((resolve) => behind.socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    const other = wsClient(limited.url, { authorization: `Bearer ${otherOrg.token}` });
+    const watcher = subscribeMany(other, 1);
+    await settle(500);
+    const event = (organizationId: string) => ({
+      type: 'TEST_EVENT',
+      organizationId,
+      entityType: 'Squad',
+      entityId: '00000000-0000-4000-8000-000000000000',
+      actorId: null,
+      at: new Date().toISOString(),
+    });
+    // 300 events at once: more than the subscription can take before the fan-out checks its backlog.
+    for (let i = 0; i < 300; i++) limited.events.publish(event(decodeGlobalId(org.organizationId)!.id));
+    const close = await Promise.race([closeSeen, settle(10_000).then(() => null)]);
+    expect(close).toEqual({ code: 4413, reason: expect.stringContaining('WS_MAX_EVENT_BACKLOG') });
+    limited.events.publish(event(decodeGlobalId(otherOrg.organizationId)!.id));
+    await until(() => watcher.received[0] === 1);
+    expect(watcher.received).toEqual([1]);
+    watcher.dispose();
+    await other.dispose();
   });
 });

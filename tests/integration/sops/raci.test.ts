@@ -70,6 +70,61 @@ describe('RACI matrices', () => {
     expect(errorCode(await app.gql(REMOVE_ACTIVITY, { i: { activityId: kol.id } }, lead))).toBe('NOT_FOUND');
   });
 
+  it('count an activity with one RESPONSIBLE and two ACCOUNTABLE as invalid', async () => {
+    const { org, lead, member } = await setup();
+    const matrix = ok(await app.gql(CREATE_MATRIX, { i: { name: '618 大促' } }, lead)).createRaciMatrix.raciMatrix;
+    const activity = ok(await app.gql(ADD_ACTIVITY, { i: { matrixId: matrix.id, name: '平台流量' } }, lead)).addRaciActivity.activity;
+    for (const [userId, role] of [[member.userId, 'RESPONSIBLE'], [lead.userId, 'ACCOUNTABLE']]) {
+      ok(await app.gql(SET_ROLE, { i: { activityId: activity.id, userId, role } }, lead));
+    }
+    const twoAccountable = ok(await app.gql(SET_ROLE, { i: { activityId: activity.id, userId: org.userId, role: 'ACCOUNTABLE' } }, lead)).setRaciAssignment;
+    expect(twoAccountable.activity.problems).toEqual(['MULTIPLE_ACCOUNTABLE']);
+    expect(twoAccountable.raciMatrix.isValid).toBe(false);
+    const read = ok(await app.gql(MATRIX, { id: matrix.id }, member)).node;
+    expect(read).toMatchObject({ isValid: false, problems: [{ activity: { name: '平台流量' }, problem: 'MULTIPLE_ACCOUNTABLE' }] });
+  });
+
+  it('do not count a RESPONSIBLE who cannot act: a VIEWER is refused, and one who became VIEWER or left is a problem', async () => {
+    const { org, lead, member, viewer } = await setup();
+    const leaving = await addMember(app, org, 'MEMBER', '离职员工');
+    const matrix = ok(await app.gql(CREATE_MATRIX, { i: { name: '活动执行' } }, lead)).createRaciMatrix.raciMatrix;
+    const add = async (name: string, responsible: string) => {
+      const a = ok(await app.gql(ADD_ACTIVITY, { i: { matrixId: matrix.id, name } }, lead)).addRaciActivity.activity;
+      ok(await app.gql(SET_ROLE, { i: { activityId: a.id, userId: lead.userId, role: 'ACCOUNTABLE' } }, lead));
+      ok(await app.gql(SET_ROLE, { i: { activityId: a.id, userId: responsible, role: 'RESPONSIBLE' } }, lead));
+      return a;
+    };
+    const materials = await add('物料制作', member.userId);
+    const rewards = await add('用户激励', leaving.userId);
+    expect(ok(await app.gql(MATRIX, { id: matrix.id }, lead)).node).toMatchObject({ isValid: true, problems: [] });
+
+    // A VIEWER changes nothing: not RESPONSIBLE (still INFORMED or CONSULTED).
+    const refused = await app.gql(SET_ROLE, { i: { activityId: materials.id, userId: viewer.userId, role: 'RESPONSIBLE' } }, lead);
+    expect(refused.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'userId' });
+    ok(await app.gql(SET_ROLE, { i: { activityId: materials.id, userId: viewer.userId, role: 'INFORMED' } }, lead));
+
+    // The RESPONSIBLE of one activity becomes a VIEWER; the other's leaves the organisation.
+    ok(await app.gql(`mutation($i: ChangeMemberRoleInput!) { changeMemberRole(input: $i) { member { role } } }`, { i: { memberId: member.memberId, role: 'VIEWER' } }, org));
+    ok(await app.gql(`mutation($i: RemoveMemberInput!) { removeMember(input: $i) { removedMemberId } }`, { i: { memberId: leaving.memberId } }, org));
+    const read = ok(await app.gql(MATRIX, { id: matrix.id }, lead)).node;
+    expect(read.isValid).toBe(false);
+    expect(read.problems).toEqual([
+      { activity: { name: '物料制作' }, problem: 'RESPONSIBLE_CANNOT_ACT' },
+      { activity: { name: '用户激励' }, problem: 'RESPONSIBLE_CANNOT_ACT' },
+    ]);
+    expect(read.activities.map((a: { problems: string[] }) => a.problems)).toEqual([['RESPONSIBLE_CANNOT_ACT'], ['RESPONSIBLE_CANNOT_ACT']]);
+
+    // Another RESPONSIBLE who can act does not hide the one who cannot; taking them off does.
+    ok(await app.gql(SET_ROLE, { i: { activityId: rewards.id, userId: org.userId, role: 'RESPONSIBLE' } }, lead));
+    expect(ok(await app.gql(MATRIX, { id: matrix.id }, lead)).node.activities[1].problems).toEqual(['RESPONSIBLE_CANNOT_ACT']);
+    // A former member's role can still be cleared (a role for them cannot be set).
+    const fixed = ok(await app.gql(SET_ROLE, { i: { activityId: rewards.id, userId: leaving.userId, role: null } }, lead)).setRaciAssignment;
+    expect(fixed.activity).toMatchObject({ problems: [], assignments: [{ role: 'ACCOUNTABLE' }, { role: 'RESPONSIBLE', user: { id: org.userId } }] });
+    expect(errorCode(await app.gql(SET_ROLE, { i: { activityId: rewards.id, userId: leaving.userId, role: 'INFORMED' } }, lead))).toBe('NOT_FOUND');
+    expect(errorCode(await app.gql(SET_ROLE, { i: { activityId: rewards.id, userId: leaving.userId, role: null } }, lead))).toBe('NOT_FOUND');
+    expect(ok(await app.gql(MATRIX, { id: matrix.id }, lead)).node.problems).toEqual([{ activity: { name: '物料制作' }, problem: 'RESPONSIBLE_CANNOT_ACT' }]);
+  });
+
   it('take a Squad or Sop as subject; a Campaign before its module exists, another type or another organisation is refused', async () => {
     const { org, lead } = await setup();
     const sop = await createSop(app, org);

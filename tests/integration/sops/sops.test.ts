@@ -1,6 +1,7 @@
+import { decodeGlobalId } from '../../../src/common/ids';
 import { addMember, createOrg } from '../../support/factories';
 import { createSquad, createTask } from '../../support/planning';
-import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
+import { errorCode, ok, startTestApp, type Caller, type TestApp } from '../../support/test-app';
 import {
   ACK,
   APPROVE,
@@ -89,6 +90,60 @@ describe('SOP life cycle', () => {
     const leadSop = await sopInReview(app, lead, {}, org);
     expect(errorCode(await app.gql(APPROVE, { i: { sopId: leadSop.id } }, lead))).toBe('AUTHOR_CANNOT_APPROVE');
     expect(ok(await app.gql(APPROVE, { i: { sopId: leadSop.id } }, org)).approveSopVersion.sop.status).toBe('PUBLISHED');
+  });
+
+  it('bars everyone who changed the draft from approving it; a save that changes nothing changes nothing', async () => {
+    const { org, lead } = await setup();
+    const admin = await addMember(app, org, 'ADMIN', '王芳');
+    const created = await createSop(app, lead);
+    const written = ok(await app.gql(UPDATE_DRAFT, { i: { sopId: created.id, expectedVersion: created.version, steps: STEPS, notes: '注意保护用户隐私' } }, lead))
+      .updateSopDraft.sop;
+    const audited = async () =>
+      (await app.ds.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'sop.draft_updated' AND entity_id = $1`, [decodeGlobalId(created.id)!.id]))[0].n;
+    expect(await audited()).toBe(1);
+
+    // An ADMIN saves the draft as it is: the same steps (spaces around a title are trimmed anyway), the same notes, or nothing at all.
+    const same = STEPS.map((s, i) => (i === 0 ? { ...s, title: ` ${s.title} ` } : s));
+    for (const i of [{ steps: same, notes: '注意保护用户隐私' }, { notes: ' 注意保护用户隐私 ', changeNote: null }, {}]) {
+      const saved = ok(await app.gql(UPDATE_DRAFT, { i: { sopId: created.id, expectedVersion: written.version, ...i } }, admin)).updateSopDraft.sop;
+      expect(saved).toMatchObject({ version: written.version, draft: { author: { id: lead.userId }, steps: written.draft.steps } });
+    }
+    expect(await audited()).toBe(1);
+    // A stale version is still refused, change or not.
+    expect(errorCode(await app.gql(UPDATE_DRAFT, { i: { sopId: created.id, expectedVersion: written.version - 1 } }, admin))).toBe('CONFLICT');
+
+    ok(await app.gql(SUBMIT, { i: { sopId: created.id } }, lead));
+    const own = await app.gql(APPROVE, { i: { sopId: created.id } }, lead);
+    expect(errorCode(own)).toBe('AUTHOR_CANNOT_APPROVE');
+    expect(own.errors![0].message).toMatch(/You changed this version/);
+
+    // The ADMIN now changes a step: the last author, and barred too; the lead stays barred.
+    ok(await app.gql(REJECT, { i: { sopId: created.id, note: '补充' } }, org));
+    const version = ok(await app.gql(SOP, { id: created.id }, lead)).node.version;
+    const changed = [{ ...STEPS[0], qualityStandard: '首次响应 ≤ 12h' }, STEPS[1]];
+    const edited = ok(await app.gql(UPDATE_DRAFT, { i: { sopId: created.id, expectedVersion: version, steps: changed } }, admin)).updateSopDraft.sop;
+    expect(edited).toMatchObject({ version: version + 1, draft: { author: { id: admin.userId } } });
+    ok(await app.gql(SUBMIT, { i: { sopId: created.id } }, lead));
+    const EDITORS = `query($id: ID!) { node(id: $id) { ... on Sop { draft { editors { id } } } } }`;
+    expect(ok(await app.gql(EDITORS, { id: created.id }, lead)).node.draft.editors).toEqual([{ id: lead.userId }, { id: admin.userId }]);
+    expect(errorCode(await app.gql(APPROVE, { i: { sopId: created.id } }, lead))).toBe('AUTHOR_CANNOT_APPROVE');
+    expect(errorCode(await app.gql(APPROVE, { i: { sopId: created.id } }, admin))).toBe('AUTHOR_CANNOT_APPROVE');
+    // Only those who may approve it are asked to.
+    const asked = async (who: Caller) =>
+      ok(await app.gql(MY_WORK, {}, who)).myWork.nodes.filter((n: any) => n.kind === 'SOP_APPROVAL_PENDING').map((n: any) => n.subject.id);
+    expect(await asked(lead)).toEqual([]);
+    expect(await asked(admin)).toEqual([]);
+    expect(await asked(org)).toEqual([created.id]);
+    const published = ok(await app.gql(APPROVE, { i: { sopId: created.id } }, org)).approveSopVersion.sop;
+    expect(published).toMatchObject({ status: 'PUBLISHED', currentVersion: { approvedBy: { id: org.userId }, author: { id: admin.userId } } });
+
+    // A revision is a new version: nobody has changed it yet; the admin who edits it is barred, the lead is not.
+    const revised = ok(await app.gql(REVISE, { i: { sopId: created.id } }, lead)).startSopRevision.sop;
+    expect(ok(await app.gql(EDITORS, { id: created.id }, lead)).node.draft.editors).toEqual([]);
+    ok(await app.gql(UPDATE_DRAFT, { i: { sopId: created.id, expectedVersion: revised.version, changeNote: '第二版' } }, admin));
+    ok(await app.gql(SUBMIT, { i: { sopId: created.id } }, lead));
+    expect(errorCode(await app.gql(APPROVE, { i: { sopId: created.id } }, admin))).toBe('AUTHOR_CANNOT_APPROVE');
+    expect(ok(await app.gql(APPROVE, { i: { sopId: created.id } }, lead)).approveSopVersion.sop.currentVersion).toMatchObject({ author: { id: admin.userId } });
   });
 
   it('rejects back to DRAFT with a note; a revision copies the published version and keeps it current until approved', async () => {

@@ -4,6 +4,7 @@
  * A new module adds its file and one import here.
  */
 import './cases/identity';
+import './cases/identity-accounts';
 import './cases/squads';
 import './cases/okrs';
 import './cases/tasks';

@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { checkFormula, evaluateFormula, FormulaError, formulaKeys, parseFormula } from '../../../src/modules/kpis/kpi-formula';
+import { checkFormula, evaluateFormula, FormulaError, formulaKeys, parseFormula, storedFormulaKeys } from '../../../src/modules/kpis/kpi-formula';
 import { TreeValues } from '../../../src/modules/kpis/kpi-tree';
 
 const values = (map: Record<string, string | null>) => (key: string) => (map[key] == null ? null : new Decimal(map[key]!));
@@ -53,6 +53,21 @@ describe('formula language', () => {
   ])('refuses %s', (text, message) => {
     expect(() => parseFormula(text)).toThrow(FormulaError);
     expect(() => parseFormula(text)).toThrow(message);
+  });
+
+  it.each(['1e9000000000000000', '1e41', '1e-41', '1234567890123456789012345678901234567890'])('refuses the number %s, out of the Decimal range', (n) => {
+    expect(() => parseFormula(`a * ${n}`)).toThrow(/is out of the Decimal range \(at most 38 significant digits, exponent from -40 to 40\)/);
+  });
+
+  it('keeps every computed value in the Decimal range: 38 significant digits, null with the reason beyond', () => {
+    expect(evalText('a / 3', { a: '1' }).value!.toFixed()).toBe(`0.${'3'.repeat(38)}`);
+    expect(evalText('a * 1e20 * 1e20 / 1e20', { a: '10' })).toEqual({ value: null, reason: expect.stringMatching(/^Out of range: \(\(a \* 1e20\) \* 1e20\) is out of the Decimal range/) });
+    expect(evalText('a * a', { a: '1e-30' }).value).toBeNull();
+    expect(evalText('a + 1', { a: '1e41' }).reason).toMatch(/^Out of range: a is out of the Decimal range/);
+  });
+
+  it('names the keys of a formula stored before its numbers were checked', () => {
+    expect(storedFormulaKeys('a * 1e9999999 + b')).toEqual(['a', 'b']);
   });
 
   it('lists the keys once, in order', () => {

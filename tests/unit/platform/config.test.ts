@@ -23,6 +23,7 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'planner.example.com', /Invalid CORS_ORIGINS/],
     ['CORS_ORIGINS', 'https://a.example.com/path', /Invalid CORS_ORIGINS/],
     ['QUERY_MAX_DEPTH', '0', /Invalid QUERY_MAX_DEPTH="0": expected an integer from 1 to 1000/],
+    ['QUERY_MAX_FIELDS', '0', /Invalid QUERY_MAX_FIELDS="0": expected an integer from 1 to 1000000/],
     ['QUERY_MAX_ALIASES', '-1', /Invalid QUERY_MAX_ALIASES/],
     ['QUERY_MAX_TOKENS', 'lots', /Invalid QUERY_MAX_TOKENS/],
     ['QUERY_MAX_COST', '1.5', /Invalid QUERY_MAX_COST/],
@@ -51,15 +52,52 @@ describe('loadConfig', () => {
 
   it('has query and WebSocket limits, each configurable', () => {
     expect(loadConfig({})).toMatchObject({
-      queryLimits: { maxDepth: 12, maxAliases: 30, maxTokens: 3000, maxCost: 25_000 },
-      wsLimits: { maxSubscriptionsPerConnection: 100, maxConnectionsPerUser: 20 },
+      queryLimits: { maxDepth: 12, maxFields: 500, maxAliases: 30, maxTokens: 3000, maxCost: 25_000 },
+      wsLimits: {
+        maxSubscriptionsPerConnection: 100,
+        maxConnectionsPerUser: 20,
+        maxConnectionsPerOrganization: 200,
+        maxSubscriptionsPerOrganization: 2000,
+        maxBufferedBytes: 4 * 1024 * 1024,
+        maxEventBacklog: 10_000,
+      },
+      kpiAlertEventsMax: 100,
+      apiTokensMaxPerOrganization: 100,
+      eventLoopWarnMs: 200,
     });
     expect(
-      loadConfig({ QUERY_MAX_DEPTH: '20', QUERY_MAX_ALIASES: '0', QUERY_MAX_TOKENS: '10000', QUERY_MAX_COST: '100000', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '5', WS_MAX_CONNECTIONS_PER_USER: '2' }),
+      loadConfig({
+        QUERY_MAX_DEPTH: '20',
+        QUERY_MAX_FIELDS: '800',
+        QUERY_MAX_ALIASES: '0',
+        QUERY_MAX_TOKENS: '10000',
+        QUERY_MAX_COST: '100000',
+        WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '5',
+        WS_MAX_CONNECTIONS_PER_USER: '2',
+        WS_MAX_CONNECTIONS_PER_ORGANIZATION: '7',
+        WS_MAX_SUBSCRIPTIONS_PER_ORGANIZATION: '70',
+        WS_MAX_BUFFERED_BYTES: '65536',
+        WS_MAX_EVENT_BACKLOG: '500',
+        KPI_ALERT_EVENTS_MAX: '0',
+        API_TOKENS_MAX_PER_ORGANIZATION: '3',
+        EVENT_LOOP_WARN_MS: '0',
+      }),
     ).toMatchObject({
-      queryLimits: { maxDepth: 20, maxAliases: 0, maxTokens: 10_000, maxCost: 100_000 },
-      wsLimits: { maxSubscriptionsPerConnection: 5, maxConnectionsPerUser: 2 },
+      queryLimits: { maxDepth: 20, maxFields: 800, maxAliases: 0, maxTokens: 10_000, maxCost: 100_000 },
+      wsLimits: {
+        maxSubscriptionsPerConnection: 5,
+        maxConnectionsPerUser: 2,
+        maxConnectionsPerOrganization: 7,
+        maxSubscriptionsPerOrganization: 70,
+        maxBufferedBytes: 65_536,
+        maxEventBacklog: 500,
+      },
+      kpiAlertEventsMax: 0,
+      apiTokensMaxPerOrganization: 3,
+      eventLoopWarnMs: 0,
     });
+    expect(() => loadConfig({ WS_MAX_BUFFERED_BYTES: '1000' })).toThrow('Invalid WS_MAX_BUFFERED_BYTES="1000": expected an integer from 16384 to 1073741824');
+    expect(() => loadConfig({ API_TOKENS_MAX_PER_ORGANIZATION: '0' })).toThrow(/API_TOKENS_MAX_PER_ORGANIZATION/);
   });
 
   it('has production defaults: no demo seed and no GraphiQL unless asked for', () => {

@@ -98,8 +98,22 @@ describe('default query limits', () => {
 
   it('refuses the 40-level nesting by depth and prices it far over the limit', () => {
     const r = check(nested(40));
-    expect(r.errors).toEqual(['Query too complex: depth 43 exceeds the limit of 12 (QUERY_MAX_DEPTH)']);
+    expect(r.errors).toEqual(['Query too complex: depth 42 exceeds the limit of 12 (QUERY_MAX_DEPTH)']);
     expect(r.cost).toBeGreaterThan(limits.maxCost);
+  });
+
+  it.each([
+    ['__typename', 1],
+    ['squads { totalCount }', 2],
+    ['squads { nodes { id name } }', 4],
+    ['organization { members { nodes { user { id displayName } } } }', 6],
+  ])('validates %s repeated up to the field limit without graphql-js giving up, and refuses one more by the limit', (selection, fields) => {
+    const times = Math.floor(limits.maxFields / fields);
+    expect(check(`{ ${`${selection} `.repeat(times)}}`).errors).toEqual([]);
+    const over = times + 1;
+    expect(check(`{ ${`${selection} `.repeat(over)}}`).errors).toEqual([
+      `Query too complex: fields ${over * fields} exceeds the limit of ${limits.maxFields} (QUERY_MAX_FIELDS)`,
+    ]);
   });
 
   it('leaves introspection out of the depth limit but not out of bounds', () => {

@@ -1,4 +1,4 @@
-import { SopStatus, isReviewOverdue, mayApprove, nextStatus, pendingAcknowledgers, refusal, reviewDueOn, type SopAction } from '../../../src/modules/sops/sop-rules';
+import { SopStatus, draftChanges, isReviewOverdue, mayApprove, nextStatus, pendingAcknowledgers, refusal, reviewDueOn, storedStep, type SopAction } from '../../../src/modules/sops/sop-rules';
 
 const { DRAFT, IN_REVIEW, PUBLISHED, ARCHIVED } = SopStatus;
 const ACTIONS: SopAction[] = ['edit', 'submit', 'approve', 'reject', 'startRevision', 'archive', 'acknowledge'];
@@ -37,10 +37,33 @@ describe('SOP state changes', () => {
     expect(nextStatus('archive')).toBe(ARCHIVED);
   });
 
-  it('never let the author approve', () => {
-    expect(mayApprove('u1', 'u1')).toBe(false);
-    expect(mayApprove('u1', 'u2')).toBe(true);
-    expect(mayApprove(null, 'u2')).toBe(true);
+  it('never let the author, nor anyone who changed the version, approve', () => {
+    expect(mayApprove({ authorId: 'u1', editorIds: [] }, 'u1')).toBe(false);
+    expect(mayApprove({ authorId: 'u1', editorIds: ['u1'] }, 'u2')).toBe(true);
+    expect(mayApprove({ authorId: null, editorIds: [] }, 'u2')).toBe(true);
+    // u1 wrote the steps, u3 saved last: neither approves.
+    expect(mayApprove({ authorId: 'u3', editorIds: ['u1', 'u3'] }, 'u1')).toBe(false);
+    expect(mayApprove({ authorId: 'u3', editorIds: ['u1', 'u3'] }, 'u3')).toBe(false);
+    expect(mayApprove({ authorId: 'u3', editorIds: ['u1', 'u3'] }, 'u2')).toBe(true);
+  });
+
+  it('tell an edit that changes the draft from one that saves it as it is', () => {
+    const step = { title: '受理投诉', instructions: '24小时内回复', role: '客服专员', qualityStandard: null, durationMinutes: 30 };
+    const current = { notes: '注意隐私', changeNote: null, steps: [step] };
+    expect(draftChanges(current, {})).toEqual([]);
+    expect(draftChanges(current, { notes: ' 注意隐私 ', changeNote: '', steps: [{ ...step, title: ' 受理投诉', role: '客服专员 ', qualityStandard: '  ' }] })).toEqual([]);
+    expect(draftChanges(current, { notes: null })).toEqual(['notes']);
+    expect(draftChanges(current, { changeNote: '初版' })).toEqual(['changeNote']);
+    expect(draftChanges(current, { steps: [] })).toEqual(['steps']);
+    expect(draftChanges(current, { steps: [step, step] })).toEqual(['steps']);
+    expect(draftChanges(current, { steps: [{ ...step, instructions: '12小时内回复' }] })).toEqual(['steps']);
+    expect(draftChanges(current, { steps: [{ ...step, durationMinutes: null }] })).toEqual(['steps']);
+    expect(draftChanges(current, { steps: [{ ...step, qualityStandard: '≤ 24h' }], notes: '注意隐私' })).toEqual(['steps']);
+    // Instructions are stored as sent: a space there is a change.
+    expect(draftChanges(current, { steps: [{ ...step, instructions: '24小时内回复 ' }] })).toEqual(['steps']);
+    expect(storedStep({ title: ' a ', instructions: ' b ', role: '', qualityStandard: undefined })).toEqual({
+      title: 'a', instructions: ' b ', role: null, qualityStandard: null, durationMinutes: null,
+    });
   });
 
   it('date the review and tell when it is overdue', () => {

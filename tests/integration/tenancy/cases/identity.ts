@@ -36,7 +36,7 @@ registerTenancy(
     },
     'Mutation.signUp': {
       operation: () => ({
-        query: `mutation($i: SignUpInput!) { signUp(input: $i) { organization { id name } } }`,
+        query: `mutation($i: SignUpInput!) { signUp(input: $i) { email } }`,
         variables: { i: { email: `x-${Date.now()}-${Math.random()}@example.test`, password: 'correct horse battery', displayName: 'X', organizationName: 'X' } },
       }),
       expect: 'ANY',
@@ -55,7 +55,9 @@ registerTenancy(
       expect: 'ANY',
     },
     'Mutation.verifyEmail': {
-      operation: () => ({ query: `mutation { verifyEmail(input: { token: "pgv_forgedforgedforgedforgedforgedforgedforged0" }) { user { id } } }` }),
+      operation: () => ({
+        query: `mutation { verifyEmail(input: { token: "pgv_forgedforgedforgedforgedforgedforgedforged0" }) { token user { id } organization { id name } } }`,
+      }),
       expect: 'ANY',
     },
     'Mutation.resendVerificationEmail': {

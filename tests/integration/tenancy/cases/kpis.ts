@@ -10,6 +10,16 @@ async function alertInA(app: TestApp, a: TenantA): Promise<void> {
   ok(await app.gql(RECORD, { i: { measurements: [{ kpiKey: 'a_refund_rate', periodStart, value: '12' }] } }, a.org));
 }
 
+/** 101 measurements of A's refund rate past its threshold, in new weeks: more alerts than are announced one by one. */
+async function bulkAlertsInA(app: TestApp, a: TenantA): Promise<void> {
+  const measurements = Array.from({ length: 101 }, () => ({
+    kpiKey: 'a_refund_rate',
+    periodStart: new Date(Date.UTC(2025, 0, 6 + 7 * week++)).toISOString().slice(0, 10),
+    value: '12',
+  }));
+  ok(await app.gql(RECORD, { i: { measurements } }, a.org));
+}
+
 /** KPIs: A's north star with one driver, a refund rate with thresholds and one of its alerts. */
 registerTenancy(
   async (app, org) => {
@@ -71,6 +81,11 @@ registerTenancy(
       operation: () => ({ query: `subscription { kpiAlertRaised { id message kpi { id } } }` }),
       expect: 'ANY',
       trigger: alertInA,
+    },
+    'Subscription.kpiAlertsRaisedInBulk': {
+      operation: () => ({ query: `subscription { kpiAlertsRaisedInBulk { count critical kpis actor { id displayName } } }` }),
+      expect: 'ANY',
+      trigger: bulkAlertsInA,
     },
   },
   {
