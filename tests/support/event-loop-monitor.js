@@ -14,7 +14,7 @@ setInterval(() => {
   const blocked = now - last - TICK_MS;
   if (blocked >= threshold) {
     // stdout is a pipe: written synchronously on Linux, so the line is out before the next request runs.
-    process.stdout.write(`${JSON.stringify({ level: 50, msg: 'event loop stalled', stalledMs: blocked, since: last + TICK_MS, until: now })}\n`);
+    process.stdout.write(`${JSON.stringify({ level: 50, msg: 'event loop blocked (test monitor)', stalledMs: blocked, since: last + TICK_MS, until: now })}\n`);
   }
   last = now;
 }, TICK_MS).unref();

@@ -103,7 +103,7 @@ export async function startGuardedServer(options: GuardOptions): Promise<Guarded
         if (!line.startsWith('{')) continue;
         try {
           const o = JSON.parse(line);
-          if (o.msg === 'event loop stalled') stalls.push({ stalledMs: o.stalledMs, since: o.since, until: o.until });
+          if (o.msg === 'event loop blocked (test monitor)') stalls.push({ stalledMs: o.stalledMs, since: o.since, until: o.until });
           else if (o.level >= 50) {
             const err = o.err ? `${o.err.type ?? 'Error'}: ${o.err.message}` : '';
             causes.set(String(o.requestId ?? 'ws'), err ? `${o.msg}: ${err}` : o.msg);
