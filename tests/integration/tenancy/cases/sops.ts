@@ -135,6 +135,9 @@ registerTenancy(
       args: '(version: 1, first: 100)',
       children: { table: 'sop_acknowledgements', set: { sop_id: 'sopPublished', version_id: 'sopVersion' } },
     },
+    'SopVersion.editors': {
+      exempt: "the users the version's own row names (editor_ids, like its author), shown even once they left by design; the version is read in B's organisation",
+    },
     'Sop.pendingAcknowledgements': {
       exempt: "users of B's own RACI assignments or squads, kept only when they are B's members (by a loader that filters by organisation); the assignments it reads have their case, RaciActivity.assignments",
     },
