@@ -25,6 +25,8 @@ export interface SpawnOptions {
   main?: string;
   /** Working directory of the server (the default data dir `.data` is relative to it). */
   cwd?: string;
+  /** Options for node itself, before the script (e.g. `--max-old-space-size=384`, `--require` a preload). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -37,7 +39,7 @@ export async function spawnServer(
   options: SpawnOptions = {},
 ): Promise<SpawnedServer> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = spawn(process.execPath, [options.main ?? MAIN], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main ?? MAIN], {
     cwd: options.cwd,
     env: {
       PATH: process.env.PATH,

@@ -70,7 +70,9 @@ export async function recordChange(tx: Context, change: Change): Promise<void> {
 }
 
 export interface AuditFilter {
+  /** A global id of any type (decoded here). */
   entityId?: string | null;
+  /** The acting user's uuid (decoded at the API edge). */
   actorId?: string | null;
   from?: Date | null;
   to?: Date | null;
@@ -85,7 +87,7 @@ function uuidOf(globalId: string, field: string): string {
 export async function listAuditEvents(ctx: Context, filter: AuditFilter, page: ConnectionArgs) {
   const qb = ctx.manager.createQueryBuilder(AuditEvent, 'a').where('a.organization_id = :org', { org: orgId(ctx) });
   if (filter.entityId) qb.andWhere('a.entity_id = :eid', { eid: uuidOf(filter.entityId, 'filter.entityId') });
-  if (filter.actorId) qb.andWhere('a.actor_id = :aid', { aid: uuidOf(filter.actorId, 'filter.actorId') });
+  if (filter.actorId) qb.andWhere('a.actor_id = :aid', { aid: filter.actorId });
   if (filter.from) qb.andWhere('a.at >= :from', { from: filter.from });
   if (filter.to) qb.andWhere('a.at < :to', { to: filter.to });
   return paginate(qb, page, [

@@ -50,6 +50,11 @@ describe('global ids at the API edge', () => {
     expect(malformed.errors![0]).toMatchObject({ message: 'squadId is not a valid Squad id', extensions: { code: 'BAD_USER_INPUT' } });
     const inFilter = await app.gql(`query($f: ObjectivesFilter) { objectives(filter: $f) { totalCount } }`, { f: { cycleId: squadId } }, org);
     expect(inFilter.errors![0].message).toBe('filter.cycleId is not a valid Cycle id');
+    // The audit log's actor is a User: another type's id is refused too (its entityId takes any type).
+    const actor = await app.gql(`query($f: AuditEventsFilter) { auditEvents(filter: $f) { totalCount } }`, { f: { actorId: squadId } }, org);
+    expect(actor.errors?.[0]).toMatchObject({ message: 'filter.actorId is not a valid User id', extensions: { code: 'BAD_USER_INPUT' } });
+    const byActor = ok(await app.gql(`query($f: AuditEventsFilter) { auditEvents(filter: $f) { totalCount } }`, { f: { actorId: org.userId } }, org));
+    expect(byActor.auditEvents.totalCount).toBeGreaterThan(0);
     // A well-formed id of nothing in this organisation: NOT_FOUND, naming the id as sent.
     const missing = toGlobalId('Cycle', '00000000-0000-4000-8000-000000000000');
     const notFound = await app.gql(CREATE_OBJECTIVE, { i: { cycleId: missing, title: 'x' } }, org);

@@ -14,4 +14,4 @@ import './cases/kpis';
 import './cases/budgets';
 import './cases/campaigns';
 
-export { registerTenancy, tenancy, type Fixture, type RootFieldCase, type TenantA } from './registry';
+export { registerTenancy, tenancy, type Fixture, type NestedCase, type RootFieldCase, type TenantA } from './registry';

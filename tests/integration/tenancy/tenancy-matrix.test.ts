@@ -1,14 +1,17 @@
+import { getNamedType, isLeafType, isListType, isNonNullType, isObjectType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { buildAppSchema } from '../../../src/server/schema';
 import { decodeGlobalId } from '../../../src/common/ids';
 import { createOrg, type TestOrg } from '../../support/factories';
 import { errorCode, startTestApp, type GqlResult, type TestApp } from '../../support/test-app';
 import { settle, subscribe, wsClient } from '../../support/ws';
-import { tenancy, type TenantA } from './cases';
+import { tenancy, type NestedCase, type TenantA } from './cases';
 
 /**
  * For every root field: a caller of organisation B (an OWNER, the strongest role) using
  * organisation A's ids gets no data of A, exactly as if the ids did not exist, and changes
- * nothing in A. A root field with no case in cases.ts fails the first test.
+ * nothing in A. A root field with no case in cases.ts fails the first test. Below the root, every
+ * list and connection field of an object type (`Budget.lines`) shows B none of A's rows, even rows
+ * of A that point at B's objects; a field with no nested case fails too.
  */
 let app: TestApp;
 let a: TenantA;
@@ -107,5 +110,144 @@ describe('tenancy matrix', () => {
       await client.dispose();
       await controlA.dispose();
     }
+  });
+});
+
+/** `Budget.lines` and the like: fields of object types (not the root, connections, edges or payloads) listing objects. */
+function nestedFields(schema: GraphQLSchema): Array<{ type: GraphQLObjectType; field: GraphQLField<unknown, unknown>; connection: boolean }> {
+  const out: Array<{ type: GraphQLObjectType; field: GraphQLField<unknown, unknown>; connection: boolean }> = [];
+  const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__') || roots.includes(type) || /(Connection|Edge|Payload)$/.test(type.name)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const named = getNamedType(field.type);
+      const unwrapped = isNonNullType(field.type) ? field.type.ofType : field.type;
+      const connection = isObjectType(named) && 'edges' in named.getFields() && 'pageInfo' in named.getFields();
+      if (connection || (isListType(unwrapped) && !isLeafType(named))) out.push({ type, field, connection });
+    }
+  }
+  return out;
+}
+
+/** The field's rows with every scalar they have (a connection with its totalCount), read on `parent` through node(id:). */
+function nestedQuery(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>, connection: boolean, args?: string): string {
+  const nodeType = connection ? getNamedType((getNamedType(field.type) as GraphQLObjectType).getFields().nodes.type) : getNamedType(field.type);
+  const scalars = isObjectType(nodeType)
+    ? Object.values(nodeType.getFields())
+        .filter((f) => isLeafType(getNamedType(f.type)) && !f.args.some((a) => isNonNullType(a.type)))
+        .map((f) => f.name)
+        .join(' ')
+    : '__typename';
+  const rows = connection ? `${args ?? '(first: 100)'} { totalCount nodes { ${scalars} } }` : `${args ?? ''} { ${scalars} }`;
+  return `query($id: ID!) { node(id: $id) { ... on ${type.name} { ${field.name}${rows} } } }`;
+}
+
+const uuid = (globalId: string) => decodeGlobalId(globalId)!.id;
+
+describe('tenancy matrix, below the root', () => {
+  let schema: GraphQLSchema;
+  /** A second organisation built by the same fixtures: its objects carry the same names as A's. */
+  let planB: TenantA;
+
+  beforeAll(async () => {
+    schema = await buildAppSchema();
+    const org = await createOrg(app, 'Tenant B with a plan 乙');
+    const ids: Record<string, string> = {};
+    for (const fixture of tenancy.fixtures) Object.assign(ids, await fixture(app, org, { ...ids }));
+    planB = { org, ids };
+  });
+
+  it('has a nested case for every list and connection field of an object type', () => {
+    const missing = nestedFields(schema)
+      .map(({ type, field }) => `${type.name}.${field.name}`)
+      .filter((name) => !tenancy.nested[name]);
+    expect(missing).toEqual([]);
+  });
+
+  /**
+   * Moves A's rows (or A's references) onto B's object in SQL, leaving their organization_id A's;
+   * returns how many rows changed and how to put them back.
+   */
+  async function pointAtB(c: Exclude<NestedCase, { exempt: string }>): Promise<{ changed: number; restore: () => Promise<void> }> {
+    const orgA = uuid(a.org.organizationId);
+    if ('children' in c) {
+      const { table, set, shift } = c.children;
+      const columns = Object.keys(set);
+      const ids = (name: string, t: TenantA) => {
+        if (!t.ids[name]) throw new Error(`no fixture id named ${name}`);
+        return uuid(t.ids[name]);
+      };
+      const assign = (t: TenantA, sign: string) =>
+        [...columns.map((col, i) => `"${col}" = $${i + 3}`), ...(shift ? [`"${shift}" = "${shift}" ${sign} 100000`] : [])].join(', ');
+      const target = ids(set[columns[0]], planB);
+      const [rows] = await app.ds.query(
+        `UPDATE ${table} SET ${assign(planB, '+')} WHERE "${columns[0]}" = $1 AND organization_id = $2 RETURNING 1 AS moved`,
+        [ids(set[columns[0]], a), orgA, ...columns.map((col) => ids(set[col], planB))],
+      );
+      return {
+        changed: (rows as unknown[]).length,
+        // The rows moved are the only ones of A that point at B's object.
+        restore: async () => {
+          await app.ds.query(`UPDATE ${table} SET ${assign(a, '-')} WHERE "${columns[0]}" = $1 AND organization_id = $2`, [
+            target,
+            orgA,
+            ...columns.map((col) => ids(set[col], a)),
+          ]);
+        },
+      };
+    }
+    const { table, columns } = c.references;
+    const list = columns.map((col) => `"${col}"`).join(', ');
+    const [before] = await app.ds.query(`SELECT ${list} FROM ${table} WHERE id = $1`, [uuid(planB.ids[c.parent])]);
+    const [rows] = await app.ds.query(
+      `UPDATE ${table} b SET ${columns.map((col) => `"${col}" = a."${col}"`).join(', ')} FROM ${table} a
+        WHERE b.id = $1 AND a.id = $2 AND a.organization_id = $3 RETURNING b.id`,
+      [uuid(planB.ids[c.parent]), uuid(a.ids[c.parent]), orgA],
+    );
+    return {
+      changed: (rows as unknown[]).length,
+      restore: async () => {
+        await app.ds.query(`UPDATE ${table} SET ${columns.map((col, i) => `"${col}" = $${i + 2}`).join(', ')} WHERE id = $1`, [
+          uuid(planB.ids[c.parent]),
+          ...columns.map((col) => before[col]),
+        ]);
+      },
+    };
+  }
+
+  it('shows B none of A’s rows, even rows of A that point at B’s objects', async () => {
+    const failures: string[] = [];
+    for (const { type, field, connection } of nestedFields(schema)) {
+      const name = `${type.name}.${field.name}`;
+      const c = tenancy.nested[name];
+      if (!c || 'exempt' in c) continue;
+      const query = nestedQuery(type, field, connection, c.args);
+      const read = () => app.gql(query, { id: planB.ids[c.parent] }, planB.org);
+      const before = await read();
+      if (before.errors?.length || !before.data?.node) {
+        failures.push(`${name}: B cannot read its own ${c.parent}: ${JSON.stringify(before.errors ?? before.data)}`);
+        continue;
+      }
+      const moved = await pointAtB(c);
+      try {
+        // A case that moves nothing tests nothing: A's fixtures must hold rows for it.
+        if (moved.changed === 0) failures.push(`${name}: A's fixtures hold no row to point at B's ${c.parent}`);
+        const after = await read();
+        const leakedIds = Object.values(a.ids).filter((id) => JSON.stringify(after).includes(id));
+        // Rows moved under B's object: B's answer is what it was. B's object made to reference A's
+        // rows: it shows fewer of its own, never one of A's.
+        const rowsOf = (r: typeof after) => {
+          const value = r.data?.node?.[field.name];
+          return ((connection ? value?.nodes : value) ?? []).map((row: unknown) => JSON.stringify(row));
+        };
+        const changed = 'children' in c ? JSON.stringify(after.data) !== JSON.stringify(before.data) : rowsOf(after).some((row: string) => !rowsOf(before).includes(row));
+        if (changed || after.errors?.length || leakedIds.length) {
+          failures.push(`${name}: B's ${c.parent} answered ${JSON.stringify(after.errors ?? after.data).slice(0, 300)} once A's rows pointed at it, instead of ${JSON.stringify(before.data).slice(0, 300)}`);
+        }
+      } finally {
+        await moved.restore();
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { registerTenancy } from '../registry';
 
 const RECORD = `mutation($i: RecordExpenseInput!) { recordExpense(input: $i) { expense { id } } }`;
 
-/** Budgets: A's squad budget with a line, an expense and a pending adjustment. */
+/** Budgets: A's squad budget with a line (for A's GMV), an expense and a pending adjustment. */
 registerTenancy(
   async (app, org, ids) => {
     const budget = ok(
@@ -11,13 +11,13 @@ registerTenancy(
         i: { name: 'A 预算', squadId: ids.squad, periodStart: '2026-04-01', periodEnd: '2026-06-30', currency: 'CNY', hardCap: true },
       }, org),
     ).createBudget.budget.id;
-    const addLine = async (name: string) =>
+    const addLine = async (name: string, kpiKeys: string[] = []) =>
       ok(
         await app.gql(`mutation($i: AddBudgetLineInput!) { addBudgetLine(input: $i) { budgetLine { id } } }`, {
-          i: { budgetId: budget, name, category: 'media', kind: 'VARIABLE', planned: '1000' },
+          i: { budgetId: budget, name, category: 'media', kind: 'VARIABLE', planned: '1000', kpiKeys },
         }, org),
       ).addBudgetLine.budgetLine.id;
-    const budgetLine = await addLine('A 线');
+    const budgetLine = await addLine('A 线', ['a_gmv']);
     const otherLine = await addLine('A 另一线');
     const expense = ok(await app.gql(RECORD, { i: { budgetLineId: budgetLine, amount: '10', incurredOn: '2026-04-02' } }, org)).recordExpense.expense.id;
     const budgetAdjustment = ok(
@@ -107,5 +107,14 @@ registerTenancy(
         ok(await app.gql(RECORD, { i: { budgetLineId: a.ids.otherLine, amount: '900', incurredOn: '2026-04-03' } }, a.org));
       },
     },
+  },
+  {
+    'Budget.lines': { parent: 'budget', children: { table: 'budget_lines', set: { budget_id: 'budget' } } },
+    // With its line too: the stored daily sums are kept by line, and follow the expense.
+    'Budget.expenses': { parent: 'budget', children: { table: 'expenses', set: { budget_id: 'budget', budget_line_id: 'budgetLine' } } },
+    'Budget.adjustments': { parent: 'budget', children: { table: 'budget_adjustments', set: { budget_id: 'budget' } } },
+    'BudgetLine.kpis': { parent: 'budgetLine', references: { table: 'budget_lines', columns: ['kpi_ids'] } },
+    'BurnPoint.kpiValues': { exempt: 'points computed by budgetBurn (a root field with its own case) from KPI values, no rows of their own' },
+    'BurnPoint.costPerUnit': { exempt: 'points computed by budgetBurn (a root field with its own case) from KPI values, no rows of their own' },
   },
 );

@@ -1,7 +1,10 @@
 import { ok } from '../../../support/test-app';
 import { registerTenancy } from '../registry';
 
-/** Campaigns: A's budget line, a LIVE campaign of A's squad with a return and an experiment, and a COMPLETED one to review. */
+/**
+ * Campaigns: A's budget line, a LIVE campaign of A's squad with a KPI target, a return and an
+ * experiment, a COMPLETED one to review and a reviewed one with an action task.
+ */
 registerTenancy(
   async (app, org, ids) => {
     const budget = ok(
@@ -14,16 +17,16 @@ registerTenancy(
         i: { budgetId: budget, name: 'A 平台流量', category: 'media', kind: 'VARIABLE', planned: '1000' },
       }, org),
     ).addBudgetLine.budgetLine.id;
-    const create = async (name: string) =>
+    const create = async (name: string, targets: Array<{ kpiKey: string; target: string }> = []) =>
       ok(
         await app.gql(`mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } } }`, {
-          i: { name, squadId: ids.squad, startsOn: '2026-05-01', endsOn: '2026-05-31', budgetLineId: campaignLine },
+          i: { name, squadId: ids.squad, startsOn: '2026-05-01', endsOn: '2026-05-31', budgetLineId: campaignLine, targets },
         }, org),
       ).createCampaign.campaign.id;
     const move = async (id: string, path: string[]) => {
       for (const to of path) ok(await app.gql(`mutation($i: TransitionCampaignInput!) { transitionCampaign(input: $i) { campaign { id } } }`, { i: { id, to } }, org));
     };
-    const campaign = await create('A 超级品牌日');
+    const campaign = await create('A 超级品牌日', [{ kpiKey: 'a_gmv', target: '1000000' }]);
     await move(campaign, ['PLANNED', 'APPROVED', 'LIVE']);
     ok(await app.gql(`mutation($i: RecordCampaignReturnInput!) { recordCampaignReturn(input: $i) { campaignReturn { id } } }`, { i: { campaignId: campaign, kind: 'DIRECT', amount: '500' } }, org));
     const experiment = ok(
@@ -31,7 +34,14 @@ registerTenancy(
     ).createExperiment.experiment.id;
     const completedCampaign = await create('A 已结束');
     await move(completedCampaign, ['PLANNED', 'APPROVED', 'LIVE', 'COMPLETED']);
-    return { campaign, campaignLine, experiment, completedCampaign };
+    const reviewedCampaign = await create('A 已复盘');
+    await move(reviewedCampaign, ['PLANNED', 'APPROVED', 'LIVE', 'COMPLETED']);
+    ok(
+      await app.gql(`mutation($i: ReviewCampaignInput!) { reviewCampaign(input: $i) { review { id } } }`, {
+        i: { campaignId: reviewedCampaign, summary: 'A 复盘', wentWell: 'A 做得好', toImprove: 'A 待改进', actions: [{ title: 'A 行动项' }] },
+      }, org),
+    );
+    return { campaign, campaignLine, experiment, completedCampaign, reviewedCampaign };
   },
   {
     'Query.campaigns': { operation: () => ({ query: `{ campaigns(first: 100) { totalCount nodes { id name cost roi } } }` }), expect: 'ANY' },
@@ -110,5 +120,12 @@ registerTenancy(
         );
       },
     },
+  },
+  {
+    'Campaign.returns': { parent: 'campaign', children: { table: 'campaign_returns', set: { campaign_id: 'campaign' } } },
+    'Campaign.experiments': { parent: 'campaign', children: { table: 'campaign_experiments', set: { campaign_id: 'campaign' } } },
+    'Campaign.targets': { parent: 'campaign', children: { table: 'campaign_targets', set: { campaign_id: 'campaign' } } },
+    'Campaign.tasks': { parent: 'reviewedCampaign', children: { table: 'campaign_tasks', set: { campaign_id: 'reviewedCampaign' } } },
+    'Experiment.variants': { exempt: "stored in the experiment's own row (a JSON column) and read with it" },
   },
 );

@@ -27,10 +27,10 @@ registerTenancy(
       ok(await app.gql(`mutation($i: CreateKpiInput!) { createKpi(input: $i) { kpi { id } } }`, { i: { layer: 'TACTICAL', ...i } }, org)).createKpi.kpi.id;
     const kpi = await create({ key: 'a_gmv', name: 'A 的 GMV', layer: 'STRATEGIC', isNorthStar: true });
     const driver = await create({ key: 'a_visitors', name: 'A 访客', parentId: kpi });
-    await create({ key: 'a_refund_rate', name: 'A 退款率', direction: 'LOWER_IS_BETTER', thresholds: { criticalAbove: '8' } });
+    const kpiRefund = await create({ key: 'a_refund_rate', name: 'A 退款率', direction: 'LOWER_IS_BETTER', thresholds: { criticalAbove: '8' } });
     ok(await app.gql(RECORD, { i: { measurements: [{ kpiKey: 'a_refund_rate', periodStart: '2024-12-30', value: '10', source: 'A 的数仓' }] } }, org));
     const alert = ok(await app.gql(`{ kpiAlerts(first: 1) { nodes { id } } }`, {}, org)).kpiAlerts.nodes[0].id;
-    return { kpi, kpiDriver: driver, kpiAlert: alert };
+    return { kpi, kpiDriver: driver, kpiRefund, kpiAlert: alert };
   },
   {
     'Query.kpi': { operation: () => ({ query: `{ kpi(key: "a_gmv") { id name } }` }), expect: 'NULL' },
@@ -87,5 +87,10 @@ registerTenancy(
       expect: 'ANY',
       trigger: bulkAlertsInA,
     },
+  },
+  {
+    'Kpi.children': { parent: 'kpi', children: { table: 'kpis', set: { parent_id: 'kpi' } } },
+    'Kpi.measurements': { parent: 'kpiRefund', children: { table: 'kpi_measurements', set: { kpi_id: 'kpiRefund' } } },
+    'Kpi.alerts': { parent: 'kpiRefund', children: { table: 'kpi_alerts', set: { kpi_id: 'kpiRefund' } } },
   },
 );

@@ -12,7 +12,7 @@ async function checkInAsA(app: TestApp, a: TenantA): Promise<void> {
   );
 }
 
-/** OKRs: a cycle, an objective of A's squad, a key result owned by the squad's lead, a check-in. */
+/** OKRs: a cycle, an objective of A's squad with a child objective, a key result owned by the squad's lead, a check-in. */
 registerTenancy(
   async (app, org, ids) => {
     const cycle = ok(
@@ -20,6 +20,9 @@ registerTenancy(
     ).createCycle.cycle.id;
     const objective = ok(
       await app.gql(`mutation($i: CreateObjectiveInput!) { createObjective(input: $i) { objective { id } } }`, { i: { cycleId: cycle, title: 'A 目标', squadId: ids.squad } }, org),
+    ).createObjective.objective.id;
+    const childObjective = ok(
+      await app.gql(`mutation($i: CreateObjectiveInput!) { createObjective(input: $i) { objective { id } } }`, { i: { cycleId: cycle, title: 'A 子目标', parentId: objective } }, org),
     ).createObjective.objective.id;
     const keyResult = ok(
       await app.gql(`mutation($i: CreateKeyResultInput!) { createKeyResult(input: $i) { keyResult { id } } }`, {
@@ -31,7 +34,7 @@ registerTenancy(
         i: { keyResultId: keyResult, value: '1100', confidence: 0.7, note: 'A 的备注', expectedVersion: 1 },
       }, org),
     ).checkInKeyResult.checkIn.id;
-    return { cycle, objective, keyResult, checkIn };
+    return { cycle, objective, childObjective, keyResult, checkIn };
   },
   {
     'Query.cycles': { operation: () => ({ query: `{ cycles(first: 100) { nodes { id name } } }` }), expect: 'ANY' },
@@ -115,5 +118,12 @@ registerTenancy(
       expect: 'ANY',
       trigger: checkInAsA,
     },
+  },
+  {
+    'Cycle.objectives': { parent: 'cycle', children: { table: 'objectives', set: { cycle_id: 'cycle' } } },
+    'Squad.objectives': { parent: 'squad', children: { table: 'objectives', set: { squad_id: 'squad' } } },
+    'Objective.children': { parent: 'objective', children: { table: 'objectives', set: { parent_id: 'objective' } } },
+    'Objective.keyResults': { parent: 'objective', children: { table: 'key_results', set: { objective_id: 'objective' } } },
+    'KeyResult.checkIns': { parent: 'keyResult', children: { table: 'check_ins', set: { key_result_id: 'keyResult' } } },
   },
 );

@@ -15,9 +15,9 @@ async function sopInReview(app: TestApp, org: TestOrg, title: string): Promise<s
   return sop.id;
 }
 
-const APPROVE = `mutation($i: ApproveSopVersionInput!) { approveSopVersion(input: $i) { sop { id currentVersion { steps { id } } } } }`;
+const APPROVE = `mutation($i: ApproveSopVersionInput!) { approveSopVersion(input: $i) { sop { id currentVersion { id steps { id } } } } }`;
 
-/** RACI and SOPs: A's matrix about A's squad with an assigned activity, an SOP in review and a published one, a task linked to its step. */
+/** RACI and SOPs: A's matrix about A's squad with an assigned activity, an SOP in review and a published one (acknowledged by A's owner), a task linked to its step. */
 registerTenancy(
   async (app, org, ids) => {
     const approver = await addMember(app, org, 'SQUAD_LEAD', 'A 审批人');
@@ -32,8 +32,9 @@ registerTenancy(
     const sopPublished = await sopInReview(app, org, 'A 已发布');
     const published = ok(await app.gql(APPROVE, { i: { sopId: sopPublished } }, approver)).approveSopVersion.sop;
     const sopStep = published.currentVersion.steps[0].id;
+    ok(await app.gql(`mutation($i: AcknowledgeSopInput!) { acknowledgeSop(input: $i) { sop { id } } }`, { i: { sopId: sopPublished } }, org));
     ok(await app.gql(`mutation($i: LinkTaskToSopStepInput!) { linkTaskToSopStep(input: $i) { task { id } } }`, { i: { taskId: ids.task, sopStepId: sopStep } }, org));
-    return { raciMatrix, raciActivity, sopInReview: sopInReviewId, sopPublished, sopStep, sopApproverToken: approver.token };
+    return { raciMatrix, raciActivity, sopInReview: sopInReviewId, sopPublished, sopVersion: published.currentVersion.id, sopStep, sopApproverToken: approver.token };
   },
   {
     'Query.raciMatrices': {
@@ -120,6 +121,25 @@ registerTenancy(
       trigger: async (app, a) => {
         ok(await app.gql(`mutation($i: AddRaciActivityInput!) { addRaciActivity(input: $i) { activity { id } } }`, { i: { matrixId: a.ids.raciMatrix, name: 'A 新活动' } }, a.org));
       },
+    },
+  },
+  {
+    'RaciMatrix.activities': { parent: 'raciMatrix', children: { table: 'raci_activities', set: { matrix_id: 'raciMatrix' } } },
+    // Computed from the activities and their assignments: A's activity without R would show as a problem of B's matrix.
+    'RaciMatrix.problems': { parent: 'raciMatrix', children: { table: 'raci_activities', set: { matrix_id: 'raciMatrix' } } },
+    'RaciActivity.assignments': { parent: 'raciActivity', children: { table: 'raci_assignments', set: { activity_id: 'raciActivity', matrix_id: 'raciMatrix' } } },
+    'Sop.versions': { parent: 'sopPublished', children: { table: 'sop_versions', set: { sop_id: 'sopPublished' }, shift: 'number' } },
+    'SopVersion.steps': { parent: 'sopVersion', children: { table: 'sop_steps', set: { version_id: 'sopVersion', sop_id: 'sopPublished' }, shift: 'position' } },
+    'Sop.acknowledgements': {
+      parent: 'sopPublished',
+      args: '(version: 1, first: 100)',
+      children: { table: 'sop_acknowledgements', set: { sop_id: 'sopPublished', version_id: 'sopVersion' } },
+    },
+    'SopVersion.editors': {
+      exempt: "the users the version's own row names (editor_ids, like its author), shown even once they left by design; the version is read in B's organisation",
+    },
+    'Sop.pendingAcknowledgements': {
+      exempt: "users of B's own RACI assignments or squads, kept only when they are B's members (by a loader that filters by organisation); the assignments it reads have their case, RaciActivity.assignments",
     },
   },
 );

@@ -60,4 +60,8 @@ registerTenancy(
       expect: 'NOT_FOUND',
     },
   },
+  {
+    'Squad.members': { parent: 'squad', children: { table: 'squad_members', set: { squad_id: 'squad' } } },
+    'Squad.sprints': { parent: 'squad', children: { table: 'sprints', set: { squad_id: 'squad' } } },
+  },
 );

@@ -1,13 +1,16 @@
 import { ok } from '../../../support/test-app';
 import { registerTenancy } from '../registry';
 
-/** Tasks: one assigned to the squad's lead, serving A's key result. */
+/** Tasks: one assigned to the squad's lead, serving A's key result, and one of A's squad. */
 registerTenancy(
   async (app, org, ids) => {
     const task = ok(
       await app.gql(`mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } } }`, { i: { title: 'A 任务', assigneeId: ids.squadLead, keyResultId: ids.keyResult, dueOn: '2026-05-01' } }, org),
     ).createTask.task.id;
-    return { task };
+    const squadTask = ok(
+      await app.gql(`mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } } }`, { i: { title: 'A 小组任务', assigneeId: ids.squadLead, squadId: ids.squad } }, org),
+    ).createTask.task.id;
+    return { task, squadTask };
   },
   {
     'Query.myTasks': { operation: () => ({ query: `{ myTasks(first: 100) { nodes { id title } } }` }), expect: 'ANY' },
@@ -40,5 +43,8 @@ registerTenancy(
         ok(await app.gql(`mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } } }`, { i: { title: 'A 新任务', assigneeId: a.ids.squadLead, squadId: a.ids.squad } }, a.org));
       },
     },
+  },
+  {
+    'Squad.tasks': { parent: 'squad', children: { table: 'tasks', set: { squad_id: 'squad' } } },
   },
 );
