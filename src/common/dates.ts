@@ -1,13 +1,5 @@
-/** Calendar dates as YYYY-MM-DD strings (the `Date` scalar), compared as text. */
-
-/** Today as YYYY-MM-DD, in UTC. */
-export function isoToday(now: Date = new Date()): string {
-  return now.toISOString().slice(0, 10);
-}
-
-/** `date` plus `days` (may be negative), as YYYY-MM-DD. */
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+/**
+ * Calendar dates as YYYY-MM-DD strings (the `Date` scalar), compared as text. The definitions
+ * live in ./periods.ts; these names stay for their callers until they import periods.
+ */
+export { addDays, today as isoToday } from './periods';

@@ -64,6 +64,9 @@ function checkDecimalText(text: string): void {
   }
 }
 
+/** How each Decimal read from the API was written (its trimmed text): see `decimalWrittenAs`. */
+const writtenAs = new WeakMap<Decimal, string>();
+
 export function parseDecimal(value: unknown): Decimal {
   let text: string | null = null;
   if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
@@ -72,7 +75,39 @@ export function parseDecimal(value: unknown): Decimal {
     throw new DecimalInputError(`Decimal must be a decimal number written as a string, such as "1234.50"; got ${shown(value)}`);
   }
   checkDecimalText(text);
-  return new Decimal(text);
+  const decimal = new Decimal(text);
+  writtenAs.set(decimal, text);
+  return decimal;
+}
+
+/**
+ * The text a Decimal input was written as (trimmed; a JSON number as JavaScript writes it, so
+ * 1e21 is "1e+21"), for rules on the notation itself (money refuses "1e3": src/common/money.ts).
+ * Undefined for a value the API did not read (computed, or loaded from the database).
+ */
+export function decimalWrittenAs(value: Decimal): string | undefined {
+  return writtenAs.get(value);
+}
+
+/** The number of decimal places a value is shown with: see `withScale`. */
+const scales = new WeakMap<Decimal, number>();
+
+/**
+ * Marks `value` to be shown by the Decimal scalar with exactly `places` decimals ("30000.50",
+ * JPY "300"), and returns it. The value must not have more decimals than that (round it first:
+ * src/common/money.ts `roundAmount`). The mark belongs to this object: arithmetic on it gives an
+ * unmarked value, shown as today (shortest exact form, "30000.5").
+ */
+export function withScale(value: Decimal, places: number): Decimal {
+  if (!Number.isInteger(places) || places < 0 || places > MAX_DECIMAL_EXPONENT) throw new RangeError(`Not a scale: ${places}`);
+  if (!value.isFinite() || value.decimalPlaces() > places) throw new RangeError(`${value.toString()} has more than ${places} decimals: round it first`);
+  scales.set(value, places);
+  return value;
+}
+
+/** The decimals `value` is shown with (see withScale), or undefined for its shortest exact form. */
+export function scaleOf(value: Decimal): number | undefined {
+  return scales.get(value);
 }
 
 export const DecimalScalar = new GraphQLScalarType<Decimal, string>({
@@ -80,7 +115,10 @@ export const DecimalScalar = new GraphQLScalarType<Decimal, string>({
   description:
     'An exact decimal number carried as a string, e.g. "1000000.00" or "0.05": at most 38 significant digits, exponent from -40 to 40.',
   serialize(value) {
-    if (value instanceof Decimal) return value.toFixed();
+    if (value instanceof Decimal) {
+      const places = scales.get(value);
+      return places === undefined ? value.toFixed() : value.toFixed(places);
+    }
     return parseDecimal(value).toFixed();
   },
   parseValue: parseDecimal,
@@ -122,4 +160,14 @@ export const DateScalar = new GraphQLScalarType<string, string>({
 export const decimalTransformer = {
   to: (v: Decimal | null | undefined) => (v == null ? v : v.toFixed()),
   from: (v: string | null) => (v == null ? null : new Decimal(v)),
+};
+
+/**
+ * TypeORM transformer: numeric column <-> JavaScript number, for statistics and shares shown as
+ * Float (a confidence, a score, an alpha); never for money, which stays a Decimal. (A `date`
+ * column needs no transformer: src/db/data-source.ts makes pg return its YYYY-MM-DD text.)
+ */
+export const numberTransformer = {
+  to: (v: number | null | undefined) => v,
+  from: (v: string | null) => (v == null ? null : Number(v)),
 };

@@ -4,6 +4,7 @@ import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { inDecimalRange } from '../../common/decimal-range';
 import { badInput } from '../../common/errors';
+import type { Grain } from '../../common/periods';
 import { aggregate, bucketStarts, KpiAggregation, nextBucket, type PeriodGrain } from './kpi-rules';
 import { subtrees } from './kpi-state';
 import { TreeValues } from './kpi-tree';
@@ -30,7 +31,7 @@ export async function kpiValuesByPeriod(
   kpiIds: readonly string[],
   from: string,
   to: string,
-  grain: 'WEEK' | 'MONTH',
+  grain: Grain | `${Grain}`,
 ): Promise<Map<string, PeriodValue[]>> {
   if (!DATE.test(from) || !DATE.test(to)) throw badInput('from and to must be dates written YYYY-MM-DD');
   if (grain !== 'WEEK' && grain !== 'MONTH') throw badInput('grain must be WEEK or MONTH');
