@@ -1,7 +1,6 @@
 /** Threshold alerts: the list, acknowledging, and the owner's `myWork` items. */
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, forbidden } from '../../common/errors';
 import { requireById } from '../../common/loaders';
@@ -24,7 +23,7 @@ export async function listKpiAlerts(ctx: Context, filter: KpiAlertsFilter, page:
   if (filter.status) qb.andWhere('a.status = :status', { status: filter.status });
   if (filter.level) qb.andWhere('a.level = :level', { level: filter.level });
   if (filter.kpiId) qb.andWhere('a.kpi_id = :kpi', { kpi: filter.kpiId });
-  const result = await paginate(qb, page, ALERT_SORT, listCursors(ctx, 'Query.kpiAlerts'));
+  const result = await paginate(ctx, qb, page, ALERT_SORT, 'Query.kpiAlerts');
   for (const a of result.nodes) kpiAlertById(ctx).prime(a.id, a);
   return result;
 }
