@@ -6,7 +6,7 @@ import { AppError, ErrorCode, forbidden } from '../../common/errors';
 import { requireById } from '../../common/loaders';
 import { withTransaction } from '../../db/transaction';
 import { updateRecorded } from '../audit';
-import { afterCondition, type WorkCursor, type WorkItemData, type WorkSource } from '../work';
+import { defineWorkSource } from '../work';
 import { KpiAlert } from './kpi.entity';
 import { KpiAlertLevel, KpiAlertStatus } from './kpi-rules';
 import type { AcknowledgeKpiAlertInput, KpiAlertsFilter } from './kpis.inputs';
@@ -51,14 +51,6 @@ export async function acknowledgeKpiAlert(ctx: Context, input: AcknowledgeKpiAle
   });
 }
 
-const KPI_ALERT_OPEN = {
-  name: 'KPI_ALERT_OPEN',
-  description: 'An open (unacknowledged) alert of a KPI you own, due the day it was raised (its reason says whether it is critical).',
-  rank: 0,
-};
-
-const DUE_ON = `((a.created_at AT TIME ZONE 'UTC')::date)`;
-
 function openAlertsOf(ctx: Context, userId: string) {
   return ctx.manager
     .createQueryBuilder(KpiAlert, 'a')
@@ -71,21 +63,11 @@ function openAlertsOf(ctx: Context, userId: string) {
 }
 
 /** The KPI module's part of `myWork`: open alerts of the KPIs the caller owns. */
-export const kpiAlertWork: WorkSource = {
-  kinds: [KPI_ALERT_OPEN],
-  async fetch(ctx: Context, userId: string, after: WorkCursor | null, limit: number): Promise<WorkItemData[]> {
-    const qb = openAlertsOf(ctx, userId);
-    const cond = afterCondition(after, () => KPI_ALERT_OPEN.rank, DUE_ON, 'a.id');
-    if (cond) qb.andWhere(cond.sql, cond.params);
-    const alerts = await qb.orderBy(DUE_ON, 'ASC').addOrderBy('a.id', 'ASC').limit(limit).getMany();
-    return alerts.map((a) => ({
-      kind: KPI_ALERT_OPEN.name,
-      reason: `${a.level === KpiAlertLevel.CRITICAL ? 'critical' : 'warning'}: ${a.message}`,
-      dueOn: a.createdAt.toISOString().slice(0, 10),
-      subject: a,
-    }));
+export const kpiAlertWork = defineWorkSource<KpiAlert>({
+  kinds: {
+    KPI_ALERT_OPEN: 'An open (unacknowledged) alert of a KPI you own, due the day it was raised (its reason says whether it is critical).',
   },
-  count(ctx: Context, userId: string): Promise<number> {
-    return openAlertsOf(ctx, userId).getCount();
-  },
-};
+  query: openAlertsOf,
+  dueOn: `((a.created_at AT TIME ZONE 'UTC')::date)`,
+  reason: (a) => `${a.level === KpiAlertLevel.CRITICAL ? 'critical' : 'warning'}: ${a.message}`,
+});
