@@ -152,7 +152,8 @@ export function mapRaw<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, rows:
 
 /** Primes the by-id loader of the query's entity, if it has one, with the rows of a page. */
 function primePage<E extends ObjectLiteral>(ctx: Context, qb: SelectQueryBuilder<E>, rows: E[]): void {
-  if (rows.length > 0 && typeof rows[0].id === 'string') primeById(ctx, entityOf(qb) as never, rows as never);
+  type Row = E & { id: string };
+  primeById(ctx, entityOf(qb) as unknown as abstract new () => Row, rows as Row[]);
 }
 
 function pageOf<E>(
