@@ -5,7 +5,7 @@ import { Brackets } from 'typeorm';
 import type { Context } from './context';
 import { isCursorUuid, listCursors, type ListCursors } from './cursors';
 import { badInput } from './errors';
-import { LOADER_OPTIONS } from './loaders';
+import { LOADER_OPTIONS, primeById } from './loaders';
 import { rowShape } from './rows';
 
 /** Relay connections: keyset-paginated lists with `first/after/last/before`, capped at 100. */
@@ -138,12 +138,22 @@ function orderExpression<E>(sort: SortKey<E>[], backward: boolean): string {
     .join(', ');
 }
 
+/** The entity class an entity query builder reads (its main alias). */
+function entityOf<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>): new () => E {
+  return qb.expressionMap.mainAlias!.target as new () => E;
+}
+
 /** Maps raw rows of an entity query builder (`<alias>_<column>` keys) without hydration. */
-function mapRaw<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, rows: Array<Record<string, unknown>>): E[] {
-  const main = qb.expressionMap.mainAlias!;
-  const shape = rowShape(qb.connection, main.target as new () => E);
-  const prefix = `${main.name}_`;
+export function mapRaw<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, rows: Array<Record<string, unknown>>): E[] {
+  const shape = rowShape(qb.connection, entityOf(qb));
+  const prefix = `${qb.expressionMap.mainAlias!.name}_`;
   return rows.map((r) => shape.map(r, prefix));
+}
+
+/** Primes the by-id loader of the query's entity, if it has one, with the rows of a page. */
+function primePage<E extends ObjectLiteral>(ctx: Context, qb: SelectQueryBuilder<E>, rows: E[]): void {
+  type Row = E & { id: string };
+  primeById(ctx, entityOf(qb) as unknown as abstract new () => Row, rows as Row[]);
 }
 
 function pageOf<E>(
@@ -178,17 +188,21 @@ function pageOf<E>(
 
 /**
  * Runs a keyset-paginated query. `sort` must end with a unique key (the id) so that cursors
- * are total; `cursors` are the list's (`listCursors(ctx, 'Query.kpis')`): a cursor of another
- * list is refused. Rows are mapped without entity hydration. The count query runs only when a
- * client asks for `totalCount`.
+ * are total; `list` names the list in its cursors (`'Query.kpis'`: a cursor of another list is
+ * refused, see `listCursors`). Rows are mapped without entity hydration and prime the by-id
+ * loader of the query's entity (when it has one and the caller may see the type), so a field
+ * that loads a listed object by id costs no statement. The count query runs only when a client
+ * asks for `totalCount`.
  */
 export async function paginate<E extends ObjectLiteral>(
+  ctx: Context,
   qb: SelectQueryBuilder<E>,
   args: ConnectionArgs,
   sort: SortKey<E>[],
-  cursors: ListCursors,
+  list: string,
 ): Promise<ConnectionResult<E>> {
   const { limit, backward } = validatePageArgs(args);
+  const cursors = listCursors(ctx, list);
   const countQb = qb.clone();
   const page = qb.clone();
   if (args.after) applyCursor(page, sort, cursors, args.after, 'after', true);
@@ -199,6 +213,7 @@ export async function paginate<E extends ObjectLiteral>(
     else page.addOrderBy(key.column, dir);
   });
   const rows = limit === 0 ? [] : mapRaw(page, await page.limit(limit + 1).getRawMany());
+  primePage(ctx, page, rows);
   return pageOf(rows, limit, backward, args, sort, cursors, () => countQb.getCount());
 }
 
@@ -219,7 +234,10 @@ export interface NestedConnectionSpec<E extends ObjectLiteral, F> {
   parent: string;
   /** Sort keys; the last one unique (the id). */
   sort: SortKey<E>[];
-  /** Called with every page's rows, e.g. to prime the type's by-id loader. */
+  /**
+   * Called with every page's rows, for what else they answer. The type's by-id loader is primed
+   * with them already (when it has one).
+   */
   loaded?: (ctx: Context, rows: E[]) => void;
 }
 
@@ -232,7 +250,8 @@ const pageKey = (page: ConnectionArgs, filter: unknown) =>
  * same request is answered by ONE statement (`row_number() OVER (PARTITION BY parent ORDER BY
  * sort)`, keeping the first `limit + 1` rows of each parent), and `totalCount` by one
  * `GROUP BY parent` statement, so a connection under a list costs the same for 5 parents and
- * for 100. A single parent takes the same path.
+ * for 100. A single parent takes the same path. Every page's rows prime the by-id loader of
+ * the query's entity.
  */
 export function defineNestedConnection<E extends ObjectLiteral, F = undefined>(spec: NestedConnectionSpec<E, F>): NestedConnection<E, F> {
   const counts = (ctx: Context, filter: F | undefined) =>
@@ -282,6 +301,7 @@ export function defineNestedConnection<E extends ObjectLiteral, F = undefined>(s
             if (list) list.push(rows[i]);
             else byParent.set(key, [rows[i]]);
           });
+          primePage(ctx, qb, rows);
           spec.loaded?.(ctx, rows);
           return parents.map((p) => pageOf(byParent.get(p) ?? [], limit, backward, page, spec.sort, cursors, total(p)));
         }, LOADER_OPTIONS),

@@ -72,3 +72,39 @@ export async function queryRows<E>(manager: EntityManager, entity: Ctor<E>, sql:
   const rows: Array<Record<string, unknown>> = await manager.query(sql, params);
   return rows.map((r) => shape.map(r));
 }
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * A table or column name the code names (never input), checked and quoted: `"budget_id"`. A name
+ * that is not a plain lower-case SQL identifier is a programming error, refused when the loader or
+ * helper is declared.
+ */
+export function sqlName(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`not a plain SQL identifier: ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}
+
+/** The quoted table of an entity class, or a plain table name checked by `sqlName`. */
+export function tableOf(ds: DataSource, table: string | Ctor<unknown>): string {
+  return typeof table === 'string' ? sqlName(table) : rowShape(ds, table).table;
+}
+
+/**
+ * An extra condition in a kit statement (loaders, `updateWhere`), written over the statement's
+ * alias (loaders: `c`; updates: the bare columns). Values are never written into the text: a
+ * function form binds each one with `param(value)`, which returns its placeholder, e.g.
+ * `(param) => \`c.starts_on <= ${param(isoToday())}\``.
+ */
+export type SqlCondition<C = unknown> = string | ((param: (value: unknown) => string, ctx: C) => string);
+
+/** The text of `condition`, its values bound through `bind` (which returns each placeholder). */
+export function conditionText<C>(condition: SqlCondition<C>, ctx: C, bind: (value: unknown) => string): string {
+  return typeof condition === 'string' ? condition : condition(bind, ctx);
+}
+
+/** A binder for positional parameters: pushes onto `params` and answers `$n`. */
+export const positional = (params: unknown[]) => (value: unknown) => {
+  params.push(value);
+  return `$${params.length}`;
+};

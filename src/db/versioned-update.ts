@@ -2,8 +2,8 @@ import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { Context } from '../common/context';
 import { orgId } from '../common/auth';
-import { conflict } from '../common/errors';
-import { rowShape } from '../common/rows';
+import { conflict, type AppError } from '../common/errors';
+import { updateRowWhere, versionIs } from './conditional-update';
 
 /**
  * Optimistic concurrency for rows several front ends edit, in one statement:
@@ -25,15 +25,9 @@ export async function updateVersioned<E extends ObjectLiteral & { id: string; ve
   set: QueryDeepPartialEntity<E>,
   what = 'This object',
 ): Promise<E> {
-  const qb = tx.manager
-    .createQueryBuilder()
-    .update(entity)
-    .set({ ...set, version: () => 'version + 1', updatedAt: () => 'now()' } as QueryDeepPartialEntity<E>)
-    .where('id = :id AND organization_id = :org', { id, org: orgId(tx) });
-  if (expectedVersion != null) qb.andWhere('version = :expectedVersion', { expectedVersion });
-  const result = await qb.returning('*').execute();
-  const rows = result.raw as Array<Record<string, unknown>>;
-  if (rows.length === 1) return rowShape(tx.manager.connection, entity as abstract new () => E).map(rows[0]);
+  const target = entity as abstract new () => E;
+  const updated = await updateRowWhere(tx, target, id, expectedVersion == null ? null : versionIs(expectedVersion), set, { bumpVersion: true });
+  if (updated) return updated;
   return staleVersion(tx, entity, id, orgId(tx), expectedVersion, what);
 }
 
@@ -41,6 +35,27 @@ export async function updateVersioned<E extends ObjectLiteral & { id: string; ve
  * CONFLICT for a write that matched no row at `expected`: reads the row's current version for
  * `extensions.currentVersion` (null when the row is gone).
  */
+export async function staleVersionError(
+  tx: Context,
+  entity: EntityTarget<ObjectLiteral>,
+  id: string,
+  organizationId: string,
+  expected: number | null,
+  what = 'This object',
+): Promise<AppError> {
+  const [current] = (await tx.manager
+    .createQueryBuilder()
+    .select('t.version', 'version')
+    .from(entity, 't')
+    .where('t.id = :id AND t.organization_id = :org', { id, org: organizationId })
+    .getRawMany()) as Array<{ version: number }>;
+  return conflict(
+    `${what} was changed by someone else (now version ${current?.version ?? 'unknown'}, you sent ${expected}): reload it and apply your change again`,
+    { currentVersion: current?.version ?? null },
+  );
+}
+
+/** Throws `staleVersionError`. */
 export async function staleVersion(
   tx: Context,
   entity: EntityTarget<ObjectLiteral>,
@@ -49,14 +64,5 @@ export async function staleVersion(
   expected: number | null,
   what = 'This object',
 ): Promise<never> {
-  const [current] = (await tx.manager
-    .createQueryBuilder()
-    .select('t.version', 'version')
-    .from(entity, 't')
-    .where('t.id = :id AND t.organization_id = :org', { id, org: organizationId })
-    .getRawMany()) as Array<{ version: number }>;
-  throw conflict(
-    `${what} was changed by someone else (now version ${current?.version ?? 'unknown'}, you sent ${expected}): reload it and apply your change again`,
-    { currentVersion: current?.version ?? null },
-  );
+  throw await staleVersionError(tx, entity, id, organizationId, expected, what);
 }

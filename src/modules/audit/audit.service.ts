@@ -1,7 +1,6 @@
 import type { Context } from '../../common/context';
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import { badInput } from '../../common/errors';
 import { decodeGlobalId } from '../../common/ids';
 import { emitAfterCommit } from '../../common/events';
@@ -90,8 +89,8 @@ export async function listAuditEvents(ctx: Context, filter: AuditFilter, page: C
   if (filter.actorId) qb.andWhere('a.actor_id = :aid', { aid: filter.actorId });
   if (filter.from) qb.andWhere('a.at >= :from', { from: filter.from });
   if (filter.to) qb.andWhere('a.at < :to', { to: filter.to });
-  return paginate(qb, page, [
+  return paginate(ctx, qb, page, [
     { column: 'a.at', direction: 'DESC', value: (e) => e.at },
     { column: 'a.id', direction: 'DESC', value: (e) => e.id },
-  ], listCursors(ctx, 'Query.auditEvents'));
+  ], 'Query.auditEvents');
 }

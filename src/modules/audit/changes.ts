@@ -1,9 +1,14 @@
 import type { DeepPartial, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import type { LoaderAccessor } from '../../common/loaders';
-import { staleVersion, updateVersioned } from '../../db/versioned-update';
+import { byIdLoaderOf, primeById, type LoaderAccessor } from '../../common/loaders';
+import type { SqlCondition } from '../../common/rows';
+import { updateRowWhere, versionIs } from '../../db/conditional-update';
+import { staleVersion, staleVersionError } from '../../db/versioned-update';
 import { recordChange, type Change } from './audit.service';
+
+type Ctor<E> = abstract new (...args: never[]) => E;
 
 /**
  * The module kit's writes. Every mutation records its change through one of these (or
@@ -21,7 +26,11 @@ export interface WriteChange<E> {
   after?: (row: E) => unknown;
   /** The event announced, when it is about another object than the row (default: the row). */
   event?: (row: E) => Change['event'];
-  /** The by-id loader to prime with the written row. */
+  /**
+   * The by-id loader to prime with the written row. `updateWhere`/`updateRecorded` and
+   * `deleteRecorded` default to the entity's registered by-id loader; `createRecorded` primes
+   * only the loader given here.
+   */
   prime?: LoaderAccessor<string, E | null>;
 }
 
@@ -36,9 +45,15 @@ async function record<E extends ObjectLiteral & { id: string }>(
   after: E | null,
   row: E,
   change: WriteChange<E>,
+  primeRegistered = true,
 ): Promise<void> {
-  if (change.prime && after) change.prime(tx).clear(row.id).prime(row.id, after);
-  if (change.prime && !after) change.prime(tx).clear(row.id);
+  if (change.prime) {
+    const loader = change.prime(tx).clear(row.id);
+    if (after) loader.prime(row.id, after);
+  } else if (primeRegistered && typeof entity === 'function') {
+    if (after) primeById(tx, entity as Ctor<E>, [after], { replace: true });
+    else byIdLoaderOf(entity as Ctor<E>)?.(tx).clear(row.id);
+  }
   await recordChange(tx, {
     action: change.action,
     entityType: change.entityType ?? typeName(entity),
@@ -58,14 +73,42 @@ export async function createRecorded<E extends ObjectLiteral & { id: string }>(
   change: WriteChange<E>,
 ): Promise<E> {
   const row = await tx.manager.save(tx.manager.create(entity, values));
-  await record(tx, entity, null, row, row, change);
+  await record(tx, entity, null, row, row, change, false);
   return row;
 }
 
 /**
- * Updates a versioned row in one statement (`UPDATE … WHERE version = $n RETURNING *`, stale
- * version → CONFLICT with `currentVersion`), records the change with before and after, and
- * primes the by-id loader with the returned row (no re-read).
+ * An audited conditional update of one row, in one statement: `UPDATE … SET … WHERE id AND
+ * organization_id AND (<condition>) RETURNING *` (`updateRowWhere`). When a row matched, the
+ * returned row is mapped once, replaces what the by-id loader held (`change.prime`, else the
+ * entity's registered loader) and the change is recorded with `current` as before and the row
+ * as after. When none matched (the condition unmet, e.g. already void, no longer PENDING, or
+ * the row gone), it throws `change.unmet(current)` and records nothing. `condition` null: the row
+ * only. `version` is bumped when the entity has one (unless `bumpVersion: false`).
+ *
+ *     const expense = await updateWhere(tx, Expense, current, 'voided_at IS NULL',
+ *       { voidedAt: () => 'now()', voidReason: reason },
+ *       { action: 'expense.voided', meta, unmet: () => new AppError(ErrorCode.INVALID_TRANSITION, 'This expense is already void') });
+ */
+export async function updateWhere<E extends ObjectLiteral & { id: string }>(
+  tx: Context,
+  entity: Ctor<E>,
+  current: E,
+  condition: SqlCondition<Context> | null,
+  set: QueryDeepPartialEntity<E>,
+  change: WriteChange<E> & { unmet: (current: E) => Error | Promise<Error>; bumpVersion?: boolean },
+): Promise<E> {
+  const updated = await updateRowWhere(tx, entity, current.id, condition, set, { bumpVersion: change.bumpVersion });
+  if (!updated) throw await change.unmet(current);
+  await record(tx, entity, current, updated, updated, change);
+  return updated;
+}
+
+/**
+ * Updates a versioned row in one statement (`updateWhere` with the condition `version = $n`;
+ * stale version → CONFLICT with `currentVersion`; `expectedVersion` null skips the check),
+ * records the change with before and after, and primes the by-id loader with the returned row
+ * (no re-read).
  */
 export async function updateRecorded<E extends ObjectLiteral & { id: string; version: number }>(
   tx: Context,
@@ -75,9 +118,11 @@ export async function updateRecorded<E extends ObjectLiteral & { id: string; ver
   set: QueryDeepPartialEntity<E>,
   change: WriteChange<E> & { what?: string },
 ): Promise<E> {
-  const updated = await updateVersioned(tx, entity, current.id, expectedVersion, set, change.what);
-  await record(tx, entity, current, updated, updated, change);
-  return updated;
+  return updateWhere(tx, entity as Ctor<E>, current, expectedVersion == null ? null : versionIs(expectedVersion), set, {
+    ...change,
+    bumpVersion: true,
+    unmet: () => staleVersionError(tx, entity, current.id, orgId(tx), expectedVersion, change.what),
+  });
 }
 
 /**

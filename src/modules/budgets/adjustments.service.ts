@@ -5,7 +5,6 @@
  */
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
@@ -74,7 +73,7 @@ export async function listAdjustments(ctx: Context, filter: AdjustmentsFilter, p
   const qb = ctx.manager.createQueryBuilder(BudgetAdjustment, 'a').where('a.organization_id = :org', { org: orgId(ctx) });
   if (filter.budgetId) qb.andWhere('a.budget_id = :budget', { budget: filter.budgetId });
   applyAdjustmentFilter(qb, filter);
-  const result = await paginate(qb, page, ADJUSTMENT_SORT, listCursors(ctx, 'Query.budgetAdjustments'));
+  const result = await paginate(ctx, qb, page, ADJUSTMENT_SORT, 'Query.budgetAdjustments');
   for (const a of result.nodes) budgetAdjustmentById(ctx).prime(a.id, a);
   return result;
 }

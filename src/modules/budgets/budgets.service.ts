@@ -2,7 +2,6 @@
 import Decimal from 'decimal.js';
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput } from '../../common/errors';
 import { withIdempotency } from '../../db/idempotency';
@@ -20,10 +19,10 @@ export async function listBudgets(ctx: Context, filter: BudgetsFilter, page: Con
   const qb = ctx.manager.createQueryBuilder(Budget, 'b').where('b.organization_id = :org', { org: orgId(ctx) });
   if (filter.squadId) qb.andWhere('b.squad_id = :squad', { squad: filter.squadId });
   if (filter.activeOn) qb.andWhere('b.period_start <= :day AND b.period_end >= :day', { day: filter.activeOn });
-  const result = await paginate(qb, page, [
+  const result = await paginate(ctx, qb, page, [
     { column: 'b.period_start', direction: 'DESC', value: (b) => b.periodStart },
     { column: 'b.id', direction: 'DESC', value: (b) => b.id },
-  ], listCursors(ctx, 'Query.budgets'));
+  ], 'Query.budgets');
   for (const b of result.nodes) budgetById(ctx).prime(b.id, b);
   return result;
 }

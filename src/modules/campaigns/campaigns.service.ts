@@ -3,7 +3,6 @@ import Decimal from 'decimal.js';
 import type { EntityManager } from 'typeorm';
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type SortKey } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
@@ -57,7 +56,7 @@ export async function listCampaigns(ctx: Context, filter: CampaignsFilter, page:
   const qb = ctx.manager.createQueryBuilder(Campaign, 'c').where('c.organization_id = :org', { org: orgId(ctx) });
   if (filter.squadId) qb.andWhere('c.squad_id = :squad', { squad: filter.squadId });
   if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
-  const result = await paginate(qb, page, CAMPAIGN_SORT, listCursors(ctx, 'Query.campaigns'));
+  const result = await paginate(ctx, qb, page, CAMPAIGN_SORT, 'Query.campaigns');
   primeAll(campaignById(ctx), result.nodes);
   return result;
 }

@@ -1,7 +1,6 @@
 import { orgId } from '../../common/auth';
 import { ApiTokenScope, Role, type Context } from '../../common/context';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import { AppError, badInput, ErrorCode, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
@@ -64,10 +63,10 @@ export async function createApiToken(ctx: Context, input: CreateApiTokenArgs) {
 
 export function listApiTokens(ctx: Context, page: ConnectionArgs) {
   const qb = ctx.manager.createQueryBuilder(ApiToken, 't').where('t.organization_id = :org', { org: orgId(ctx) });
-  return paginate(qb, page, [
+  return paginate(ctx, qb, page, [
     { column: 't.created_at', direction: 'DESC', value: (t) => t.createdAt },
     { column: 't.id', direction: 'DESC', value: (t) => t.id },
-  ], listCursors(ctx, 'Query.apiTokens'));
+  ], 'Query.apiTokens');
 }
 
 export async function revokeApiToken(ctx: Context, input: { id: string }) {

@@ -1,7 +1,6 @@
 import { orgId } from '../../common/auth';
 import { Role, type Context } from '../../common/context';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound, unauthenticated } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
@@ -106,10 +105,10 @@ export async function listMembers(ctx: Context, organization: Organization, page
   const qb = ctx.manager
     .createQueryBuilder(Member, 'm')
     .where('m.organization_id = :org', { org: organization.id });
-  const result = await paginate(qb, page, [
+  const result = await paginate(ctx, qb, page, [
     { column: 'm.created_at', direction: 'ASC', value: (m) => m.createdAt },
     { column: 'm.id', direction: 'ASC', value: (m) => m.id },
-  ], listCursors(ctx, 'Organization.members'));
+  ], 'Organization.members');
   for (const m of result.nodes) memberById(ctx).prime(m.id, m);
   return result;
 }

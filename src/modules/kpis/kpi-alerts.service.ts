@@ -1,13 +1,12 @@
 /** Threshold alerts: the list, acknowledging, and the owner's `myWork` items. */
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, forbidden } from '../../common/errors';
 import { requireById } from '../../common/loaders';
 import { withTransaction } from '../../db/transaction';
 import { updateRecorded } from '../audit';
-import { afterCondition, type WorkCursor, type WorkItemData, type WorkSource } from '../work';
+import { defineWorkSource } from '../work';
 import { KpiAlert } from './kpi.entity';
 import { KpiAlertLevel, KpiAlertStatus } from './kpi-rules';
 import type { AcknowledgeKpiAlertInput, KpiAlertsFilter } from './kpis.inputs';
@@ -24,7 +23,7 @@ export async function listKpiAlerts(ctx: Context, filter: KpiAlertsFilter, page:
   if (filter.status) qb.andWhere('a.status = :status', { status: filter.status });
   if (filter.level) qb.andWhere('a.level = :level', { level: filter.level });
   if (filter.kpiId) qb.andWhere('a.kpi_id = :kpi', { kpi: filter.kpiId });
-  const result = await paginate(qb, page, ALERT_SORT, listCursors(ctx, 'Query.kpiAlerts'));
+  const result = await paginate(ctx, qb, page, ALERT_SORT, 'Query.kpiAlerts');
   for (const a of result.nodes) kpiAlertById(ctx).prime(a.id, a);
   return result;
 }
@@ -52,14 +51,6 @@ export async function acknowledgeKpiAlert(ctx: Context, input: AcknowledgeKpiAle
   });
 }
 
-const KPI_ALERT_OPEN = {
-  name: 'KPI_ALERT_OPEN',
-  description: 'An open (unacknowledged) alert of a KPI you own, due the day it was raised (its reason says whether it is critical).',
-  rank: 0,
-};
-
-const DUE_ON = `((a.created_at AT TIME ZONE 'UTC')::date)`;
-
 function openAlertsOf(ctx: Context, userId: string) {
   return ctx.manager
     .createQueryBuilder(KpiAlert, 'a')
@@ -72,21 +63,11 @@ function openAlertsOf(ctx: Context, userId: string) {
 }
 
 /** The KPI module's part of `myWork`: open alerts of the KPIs the caller owns. */
-export const kpiAlertWork: WorkSource = {
-  kinds: [KPI_ALERT_OPEN],
-  async fetch(ctx: Context, userId: string, after: WorkCursor | null, limit: number): Promise<WorkItemData[]> {
-    const qb = openAlertsOf(ctx, userId);
-    const cond = afterCondition(after, () => KPI_ALERT_OPEN.rank, DUE_ON, 'a.id');
-    if (cond) qb.andWhere(cond.sql, cond.params);
-    const alerts = await qb.orderBy(DUE_ON, 'ASC').addOrderBy('a.id', 'ASC').limit(limit).getMany();
-    return alerts.map((a) => ({
-      kind: KPI_ALERT_OPEN.name,
-      reason: `${a.level === KpiAlertLevel.CRITICAL ? 'critical' : 'warning'}: ${a.message}`,
-      dueOn: a.createdAt.toISOString().slice(0, 10),
-      subject: a,
-    }));
+export const kpiAlertWork = defineWorkSource<KpiAlert>({
+  kinds: {
+    KPI_ALERT_OPEN: 'An open (unacknowledged) alert of a KPI you own, due the day it was raised (its reason says whether it is critical).',
   },
-  count(ctx: Context, userId: string): Promise<number> {
-    return openAlertsOf(ctx, userId).getCount();
-  },
-};
+  query: openAlertsOf,
+  dueOn: `((a.created_at AT TIME ZONE 'UTC')::date)`,
+  reason: (a) => `${a.level === KpiAlertLevel.CRITICAL ? 'critical' : 'warning'}: ${a.message}`,
+});

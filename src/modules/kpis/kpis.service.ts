@@ -2,7 +2,6 @@
 import Decimal from 'decimal.js';
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { DECIMAL_RANGE, inDecimalRange, RangeDecimal } from '../../common/decimal-range';
 import { AppError, ErrorCode, badInput, notFound } from '../../common/errors';
@@ -55,7 +54,7 @@ export async function listKpis(ctx: Context, filter: KpisFilter, page: Connectio
   if (filter.layer) qb.andWhere('k.layer = :layer', { layer: filter.layer });
   if (filter.ownerId) qb.andWhere('k.owner_id = :owner', { owner: filter.ownerId });
   if (filter.status) qb.andWhere('k.status = :status', { status: filter.status });
-  const result = await paginate(qb, page, KPI_SORT, listCursors(ctx, 'Query.kpis'));
+  const result = await paginate(ctx, qb, page, KPI_SORT, 'Query.kpis');
   for (const k of result.nodes) kpiById(ctx).prime(k.id, k);
   return result;
 }

@@ -1,7 +1,6 @@
 /** OKR cycles: listing, creation and closing (scoring and freezing). */
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { badInput, notFound } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
@@ -20,10 +19,10 @@ export async function listCycles(ctx: Context, filter: CyclesFilter, page: Conne
   const qb = ctx.manager.createQueryBuilder(Cycle, 'c').where('c.organization_id = :org', { org: orgId(ctx) });
   if (filter.open === true) qb.andWhere('c.closed_at IS NULL');
   if (filter.open === false) qb.andWhere('c.closed_at IS NOT NULL');
-  const result = await paginate(qb, page, [
+  const result = await paginate(ctx, qb, page, [
     { column: 'c.starts_on', direction: 'DESC', value: (c) => c.startsOn },
     { column: 'c.id', direction: 'DESC', value: (c) => c.id },
-  ], listCursors(ctx, 'Query.cycles'));
+  ], 'Query.cycles');
   for (const c of result.nodes) cycleById(ctx).prime(c.id, c);
   return result;
 }

@@ -2,7 +2,6 @@
 import Decimal from 'decimal.js';
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { badInput, forbidden } from '../../common/errors';
 import { withIdempotency } from '../../db/idempotency';
@@ -46,7 +45,7 @@ export async function listObjectives(ctx: Context, filter: ObjectivesFilter, pag
   if (filter.squadId) qb.andWhere('o.squad_id = :squad', { squad: filter.squadId });
   if (filter.ownerId) qb.andWhere('o.owner_id = :owner', { owner: filter.ownerId });
   if (filter.status) qb.andWhere(statusCondition('o', filter.status), { today: isoToday() });
-  const result = await paginate(qb, page, OBJECTIVE_SORT, listCursors(ctx, 'Query.objectives'));
+  const result = await paginate(ctx, qb, page, OBJECTIVE_SORT, 'Query.objectives');
   for (const o of result.nodes) objectiveById(ctx).prime(o.id, o);
   return result;
 }

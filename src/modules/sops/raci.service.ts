@@ -1,6 +1,5 @@
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { badInput, notFound } from '../../common/errors';
 import { decodeGlobalId, toGlobalId } from '../../common/ids';
@@ -138,10 +137,10 @@ export async function listRaciMatrices(ctx: Context, filter: RaciMatricesFilter,
     const subject = await resolveSubject(ctx, filter.subjectId, 'filter.subjectId');
     qb.andWhere('m.subject_id = :sid AND m.subject_type = :stype', { sid: subject.id, stype: subject.type });
   }
-  const result = await paginate(qb, page, [
+  const result = await paginate(ctx, qb, page, [
     { column: 'm.created_at', direction: 'ASC', value: (m) => m.createdAt },
     { column: 'm.id', direction: 'ASC', value: (m) => m.id },
-  ], listCursors(ctx, 'Query.raciMatrices'));
+  ], 'Query.raciMatrices');
   primeAll(raciMatrixById(ctx), result.nodes);
   return result;
 }
@@ -151,9 +150,9 @@ export async function listMyRaciRoles(ctx: Context, page: ConnectionArgs) {
   const qb = ctx.manager
     .createQueryBuilder(RaciAssignment, 'r')
     .where('r.organization_id = :org AND r.user_id = :me', { org: orgId(ctx), me: ctx.viewer!.userId });
-  return paginate(qb, page, [
+  return paginate(ctx, qb, page, [
     { column: 'r.created_at', direction: 'ASC', value: (r) => r.createdAt },
     { column: 'r.id', direction: 'ASC', value: (r) => r.id },
-  ], listCursors(ctx, 'Query.myRaciRoles'));
+  ], 'Query.myRaciRoles');
 }
 

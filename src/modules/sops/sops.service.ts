@@ -1,6 +1,5 @@
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import { Role, type Context } from '../../common/context';
 import { AppError, ErrorCode, forbidden, notFound } from '../../common/errors';
 import { isoToday } from '../../common/dates';
@@ -331,10 +330,10 @@ export async function listSops(ctx: Context, filter: SopsFilter, page: Connectio
   const qb = ctx.manager.createQueryBuilder(Sop, 's').where('s.organization_id = :org', { org: orgId(ctx) });
   qb.andWhere(filter.archived ? 's.archived_at IS NOT NULL' : 's.archived_at IS NULL');
   if (filter.ownerId) qb.andWhere('s.owner_id = :owner', { owner: filter.ownerId });
-  const result = await paginate(qb, page, [
+  const result = await paginate(ctx, qb, page, [
     { column: 's.created_at', direction: 'ASC', value: (s) => s.createdAt },
     { column: 's.id', direction: 'ASC', value: (s) => s.id },
-  ], listCursors(ctx, 'Query.sops'));
+  ], 'Query.sops');
   primeAll(sopById(ctx), result.nodes);
   return result;
 }

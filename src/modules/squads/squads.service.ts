@@ -1,6 +1,5 @@
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import { Role, type Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
@@ -109,10 +108,10 @@ async function lockSquad(tx: Context, id: string): Promise<Squad> {
 export async function listSquads(ctx: Context, filter: SquadsFilter, page: ConnectionArgs) {
   const qb = ctx.manager.createQueryBuilder(Squad, 's').where('s.organization_id = :org', { org: orgId(ctx) });
   qb.andWhere(filter.archived ? 's.archived_at IS NOT NULL' : 's.archived_at IS NULL');
-  const result = await paginate(qb, page, [
+  const result = await paginate(ctx, qb, page, [
     { column: 's.created_at', direction: 'ASC', value: (s) => s.createdAt },
     { column: 's.id', direction: 'ASC', value: (s) => s.id },
-  ], listCursors(ctx, 'Query.squads'));
+  ], 'Query.squads');
   for (const s of result.nodes) squadById(ctx).prime(s.id, s);
   return result;
 }

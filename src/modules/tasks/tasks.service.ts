@@ -1,6 +1,5 @@
 import { isAdmin, orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { badInput, forbidden } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
@@ -183,7 +182,7 @@ function listTasks(ctx: Context, where: (qb: ReturnType<typeof baseQuery>) => vo
   const qb = baseQuery(ctx);
   where(qb);
   applyTasksFilter(qb, filter);
-  return paginate(qb, page, TASK_SORT, listCursors(ctx, 'Query.myTasks')).then((result) => {
+  return paginate(ctx, qb, page, TASK_SORT, 'Query.myTasks').then((result) => {
     primeAll(taskById(ctx), result.nodes);
     return result;
   });

@@ -1,13 +1,9 @@
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { isoToday } from '../../common/dates';
-import { afterCondition, type WorkCursor, type WorkItemData, type WorkSource } from '../work';
+import { defineWorkSource } from '../work';
 import { Task, TaskStatus } from './task.entity';
 
 const OPEN_STATUSES = [TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED];
-
-const OVERDUE = { name: 'TASK_OVERDUE', description: 'An open task assigned to you, past its due date.', rank: 0 };
-const DUE_TODAY = { name: 'TASK_DUE_TODAY', description: 'An open task assigned to you, due today.', rank: 2 };
 
 function openTasksDue(ctx: Context, userId: string, today: string) {
   return ctx.manager
@@ -21,25 +17,13 @@ function openTasksDue(ctx: Context, userId: string, today: string) {
 }
 
 /** The tasks module's part of `myWork`: open tasks assigned to the caller, due today or overdue. */
-export const taskWork: WorkSource = {
-  kinds: [OVERDUE, DUE_TODAY],
-  async fetch(ctx: Context, userId: string, after: WorkCursor | null, limit: number): Promise<WorkItemData[]> {
-    const today = isoToday();
-    const qb = openTasksDue(ctx, userId, today);
-    const cond = afterCondition(after, (d) => (d < today ? OVERDUE.rank : DUE_TODAY.rank), 't.due_on', 't.id');
-    if (cond) qb.andWhere(cond.sql, cond.params);
-    const tasks = await qb.orderBy('t.due_on', 'ASC').addOrderBy('t.id', 'ASC').limit(limit).getMany();
-    return tasks.map((task) => {
-      const overdue = task.dueOn! < today;
-      return {
-        kind: overdue ? OVERDUE.name : DUE_TODAY.name,
-        reason: overdue ? `overdue since ${task.dueOn}` : 'due today',
-        dueOn: task.dueOn!,
-        subject: task,
-      };
-    });
+export const taskWork = defineWorkSource<Task>({
+  kinds: {
+    TASK_OVERDUE: 'An open task assigned to you, past its due date.',
+    TASK_DUE_TODAY: 'An open task assigned to you, due today.',
   },
-  count(ctx: Context, userId: string): Promise<number> {
-    return openTasksDue(ctx, userId, isoToday()).getCount();
-  },
-};
+  query: openTasksDue,
+  dueOn: 't.due_on',
+  kindOn: (dueOn, today) => (dueOn < today ? 'TASK_OVERDUE' : 'TASK_DUE_TODAY'),
+  reason: (_task, dueOn, today) => (dueOn < today ? `overdue since ${dueOn}` : 'due today'),
+});

@@ -8,4 +8,6 @@ export {
   type WorkKind,
   type WorkSource,
 } from './work.registry';
+export { defineSqlWorkSource, defineWorkSource, type SqlWorkSourceSpec, type WorkKinds, type WorkSourceSpec } from './work-sources';
+export { WORK_KIND_RANKS, workRank, type WorkKindName } from './work-ranks';
 export const workResolvers = [WorkResolver] as const;

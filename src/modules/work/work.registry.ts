@@ -1,5 +1,6 @@
 import type { Context } from '../../common/context';
 import type { Node } from '../../common/node';
+import { isWorkKindName, WORK_KIND_RANKS } from './work-ranks';
 
 /**
  * `myWork` as a registry: each module contributes its kind of work item (tasks due, check-ins
@@ -7,8 +8,9 @@ import type { Node } from '../../common/node';
  * This module knows no other module; the subject of an item is any Node.
  *
  * Items are ordered by (dueOn, kind rank, subject id): most overdue first; on the same day the
- * kind with the lower rank first. A source returns its items in that order, strictly after a
- * cursor, so that the merged list pages with keyset cursors.
+ * kind with the lower rank first (one table of ranks, `work-ranks.ts`). A source returns its
+ * items in that order, strictly after a cursor, so that the merged list pages with keyset
+ * cursors. Sources are built with `defineWorkSource` / `defineSqlWorkSource` (work-sources.ts).
  */
 export interface WorkKind {
   /** The WorkItemKind enum value, e.g. TASK_OVERDUE. */
@@ -51,6 +53,8 @@ export const WorkItemKindDescriptions: Record<string, { description: string }> =
 
 export function registerWorkSource(source: WorkSource): void {
   for (const k of source.kinds) {
+    if (!isWorkKindName(k.name)) throw new Error(`work item kind ${k.name} is not in the table of ranks (work-ranks.ts)`);
+    if (k.rank !== WORK_KIND_RANKS[k.name]) throw new Error(`work item kind ${k.name} must have rank ${WORK_KIND_RANKS[k.name]} (work-ranks.ts), not ${k.rank}`);
     if (kinds.has(k.name)) throw new Error(`work item kind ${k.name} registered twice`);
     kinds.set(k.name, k);
     WorkItemKind[k.name] = k.name;

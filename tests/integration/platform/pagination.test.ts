@@ -1,6 +1,7 @@
 import { addMember, createOrg, type TestOrg } from '../../support/factories';
 import { paginate, type SortKey } from '../../../src/common/connection';
 import { listCursors } from '../../../src/common/cursors';
+import { systemContext } from '../../../src/db/system-context';
 import { runCountingStatements } from '../../../src/common/statement-scope';
 import { AuditEvent } from '../../../src/modules/audit/audit-event.entity';
 import { createSquad, createTask } from '../../support/planning';
@@ -129,11 +130,12 @@ describe('keyset cursors', () => {
       { column: 'a.id', direction: 'DESC', value: (e) => e.id },
     ];
     const qb = () => app.ds.manager.createQueryBuilder(AuditEvent, 'a').where('a.organization_id = :org', { org: orgUuid });
-    const cursors = listCursors({ sessions: { jwtSecret: 'a test secret of at least 32 characters', ttlSeconds: 60 } }, 'test.auditEvents');
-    const first = await paginate(qb(), { first: 1 }, sort, cursors);
+    const ctx = systemContext(app.ds, orgUuid);
+    const cursors = listCursors(ctx, 'test.auditEvents');
+    const first = await paginate(ctx, qb(), { first: 1 }, sort, 'test.auditEvents');
     const after = first.pageInfo.endCursor!;
     const scope = { count: 0, statements: [] as string[] };
-    await runCountingStatements(scope, () => paginate(qb(), { first: 1, after }, sort, cursors));
+    await runCountingStatements(scope, () => paginate(ctx, qb(), { first: 1, after }, sort, 'test.auditEvents'));
     const [sql] = scope.statements;
     expect(sql).toMatch(/\("a"\."at", "a"\."id"\) < \(\$2, \$3\)/);
     const runner = app.ds.createQueryRunner();
