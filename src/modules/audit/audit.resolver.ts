@@ -1,6 +1,7 @@
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Query, Resolver, Root } from 'type-graphql';
 import { ADMINS } from '../../common/auth';
 import { Connection, ConnectionArgs } from '../../common/connection';
+import { GlobalIdOf } from '../../common/global-ids';
 import type { Context } from '../../common/context';
 import { AuditEvent } from './audit-event.entity';
 import { listAuditEvents } from './audit.service';
@@ -11,7 +12,7 @@ export const AuditEventConnection = Connection(AuditEvent);
 @InputType()
 export class AuditEventsFilter {
   @Field(() => ID, { nullable: true, description: 'Global id of the changed object.' }) entityId?: string;
-  @Field(() => ID, { nullable: true, description: 'Global id of the user who acted.' }) actorId?: string;
+  @Field(() => ID, { nullable: true, description: 'Global id of the user who acted.' }) @GlobalIdOf('User') actorId?: string;
   @Field({ nullable: true, description: 'Inclusive.' }) from?: Date;
   @Field({ nullable: true, description: 'Exclusive.' }) to?: Date;
 }

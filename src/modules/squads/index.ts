@@ -1,3 +1,5 @@
+// The event types this module publishes (PlanningEventType).
+import './squads.events';
 import { registerSquadLeadLookup } from '../../common/access';
 import { Sprint, Squad, SquadMember } from './squad.entity';
 import { squadById } from './squads.loaders';

@@ -4,6 +4,7 @@ import { listCursors } from '../../common/cursors';
 import type { Context } from '../../common/context';
 import { badInput, forbidden } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
+import { TASKS_EVENTS } from './tasks.events';
 import { toGlobalId } from '../../common/ids';
 import { primeAll, requireById } from '../../common/loaders';
 import { withIdempotency } from '../../db/idempotency';
@@ -96,7 +97,7 @@ export async function createTask(ctx: Context, input: CreateTaskInput) {
       { action: 'task.created', meta: taskMeta, prime: taskById },
     );
     if (assigneeId) {
-      emitAfterCommit(tx, { type: 'TASK_ASSIGNED', entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
+      emitAfterCommit(tx, { type: TASKS_EVENTS.TASK_ASSIGNED, entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
     }
     return { task };
   });
@@ -138,7 +139,7 @@ export async function updateTask(ctx: Context, input: UpdateTaskInput) {
       what: 'This task',
     });
     if (updated.assigneeId && updated.assigneeId !== task.assigneeId) {
-      emitAfterCommit(tx, { type: 'TASK_ASSIGNED', entityType: 'Task', entityId: task.id, meta: { squadId: updated.squadId, assigneeId: updated.assigneeId } });
+      emitAfterCommit(tx, { type: TASKS_EVENTS.TASK_ASSIGNED, entityType: 'Task', entityId: task.id, meta: { squadId: updated.squadId, assigneeId: updated.assigneeId } });
     }
     return { task: updated };
   });
@@ -236,7 +237,7 @@ export async function createTaskInTransaction(
     { action: 'task.created', meta: taskMeta, prime: taskById },
   );
   if (assigneeId) {
-    emitAfterCommit(tx, { type: 'TASK_ASSIGNED', entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
+    emitAfterCommit(tx, { type: TASKS_EVENTS.TASK_ASSIGNED, entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
   }
   return task;
 }
