@@ -1,59 +1,8 @@
 import { GraphQLError } from 'graphql';
+import { ErrorCode } from './error-codes';
+import { ruleViolationOf, type RuleViolation } from './rules';
 
-/**
- * The one list of `extensions.code` values clients can rely on. Generic codes first, then
- * business-rule codes that a client is expected to handle specifically.
- */
-export enum ErrorCode {
-  BAD_USER_INPUT = 'BAD_USER_INPUT',
-  UNAUTHENTICATED = 'UNAUTHENTICATED',
-  FORBIDDEN = 'FORBIDDEN',
-  NOT_FOUND = 'NOT_FOUND',
-  CONFLICT = 'CONFLICT',
-  RATE_LIMITED = 'RATE_LIMITED',
-  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
-  /**
-   * The database cannot be reached (down, restarting, connection ended): retry after
-   * `extensions.retryAfterSeconds` (HTTP 503 with Retry-After).
-   */
-  UNAVAILABLE = 'UNAVAILABLE',
-  GRAPHQL_PARSE_FAILED = 'GRAPHQL_PARSE_FAILED',
-  GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
-  PERSISTED_QUERY_NOT_SUPPORTED = 'PERSISTED_QUERY_NOT_SUPPORTED',
-  OPERATION_RESOLUTION_FAILURE = 'OPERATION_RESOLUTION_FAILURE',
-  BAD_REQUEST = 'BAD_REQUEST',
-  /** A query over a depth, alias, token or cost limit: refused before it runs. */
-  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
-  /** A WebSocket connection, or the organisation on this server, already has as many subscriptions as it may. */
-  TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS',
-  /** The organisation already holds API_TOKENS_MAX_PER_ORGANIZATION active API tokens. */
-  TOO_MANY_API_TOKENS = 'TOO_MANY_API_TOKENS',
-  /**
-   * The database gave up on the change because of changes running at the same time (a deadlock
-   * or a serialization failure), even after the server retried it once: nothing was saved, and
-   * the same request may simply be sent again (`extensions.retryable: true`).
-   */
-  RETRY = 'RETRY',
-  // business rules
-  INVALID_TRANSITION = 'INVALID_TRANSITION',
-  CYCLE_CLOSED = 'CYCLE_CLOSED',
-  /** The object is archived: it no longer changes (archive is the end of its life cycle). */
-  ARCHIVED = 'ARCHIVED',
-  /** A key result with check-ins keeps its history: archive it instead of deleting it. */
-  KEY_RESULT_HAS_CHECK_INS = 'KEY_RESULT_HAS_CHECK_INS',
-  LAST_OWNER = 'LAST_OWNER',
-  BUDGET_CAP_EXCEEDED = 'BUDGET_CAP_EXCEEDED',
-  /** An objective's alignment loops back on itself (or is too deep to roll up). */
-  ALIGNMENT_LOOP = 'ALIGNMENT_LOOP',
-  /** The campaign is REVIEWED or CANCELLED: its plan, returns and experiments no longer change. */
-  CAMPAIGN_CLOSED = 'CAMPAIGN_CLOSED',
-  /** The experiment is concluded: its results and decision no longer change. */
-  EXPERIMENT_CONCLUDED = 'EXPERIMENT_CONCLUDED',
-  /** An SOP draft without steps cannot be submitted for review. */
-  SOP_DRAFT_EMPTY = 'SOP_DRAFT_EMPTY',
-  /** The author of an SOP version, or anyone who changed it as a draft, cannot approve it: someone else must. */
-  AUTHOR_CANNOT_APPROVE = 'AUTHOR_CANNOT_APPROVE',
-}
+export { ErrorCode } from './error-codes';
 
 export class AppError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
@@ -65,11 +14,16 @@ export class AppError extends GraphQLError {
   }
 }
 
-export const badInput = (message: string, field?: string) =>
-  new AppError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {});
+/** BAD_USER_INPUT naming the input `field`, with any other facts the client needs (`max`, `allowed`…). */
+export const badInput = (message: string, field?: string, extensions: Record<string, unknown> = {}) =>
+  new AppError(ErrorCode.BAD_USER_INPUT, message, withField(field, extensions));
 
-export const notFound = (what: string, id?: string) =>
-  new AppError(ErrorCode.NOT_FOUND, id ? `${what} ${id} was not found` : `${what} was not found`);
+/**
+ * NOT_FOUND: "<what> <id> was not found". `field` names the input field that held the id (an id
+ * of another organisation is not found either: nothing tells the two apart).
+ */
+export const notFound = (what: string, id?: string, field?: string) =>
+  new AppError(ErrorCode.NOT_FOUND, id ? `${what} ${id} was not found` : `${what} was not found`, withField(field, {}));
 
 export const forbidden = (message = 'You are not allowed to do this') =>
   new AppError(ErrorCode.FORBIDDEN, message);
@@ -83,3 +37,24 @@ export const retryLater = (message = 'This change collided with others running a
 
 export const conflict = (message: string, extra: Record<string, unknown> = {}) =>
   new AppError(ErrorCode.CONFLICT, message, extra);
+
+function withField(field: string | undefined, extensions: Record<string, unknown>): Record<string, unknown> {
+  const { code: _code, ...rest } = extensions;
+  void _code;
+  return field ? { ...rest, field } : rest;
+}
+
+/**
+ * The one mapping of a rule's refusal to what the client sees: its code, its message, and
+ * `extensions.field` and the violation's extensions (a `code` among them is ignored).
+ */
+export function toAppError(violation: RuleViolation): AppError {
+  return new AppError(violation.code as ErrorCode, violation.message, withField(violation.field, violation.extensions));
+}
+
+/** An error the client may see as it is (an AppError, or a RuleViolation mapped by toAppError); null for anything else. */
+export function asAppError(error: unknown): AppError | null {
+  if (error instanceof AppError) return error;
+  const violation = ruleViolationOf(error);
+  return violation ? toAppError(violation) : null;
+}

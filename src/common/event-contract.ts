@@ -1,3 +1,5 @@
+import type { PlanningEventType } from './event-types';
+
 /*
  * The event contract, shared by the modules that publish changes, the realtime module that
  * delivers them to subscriptions and the server's transports that carry them between processes.
@@ -8,7 +10,8 @@
  * entity with fresh loaders in their own context when the event is delivered.
  */
 export interface PlanningEventPayload {
-  type: string;
+  /** A declared event type (src/common/event-types.ts; the schema's PlanningEventType). */
+  type: PlanningEventType;
   organizationId: string;
   entityType: string;
   entityId: string;

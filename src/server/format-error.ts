@@ -3,7 +3,8 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { QueryFailedError } from 'typeorm';
 import type { ValidationError } from 'class-validator';
-import { ErrorCode, retryLater } from '../common/errors';
+import { ErrorCode, retryLater, toAppError } from '../common/errors';
+import { ruleViolationOf } from '../common/rules';
 import { transientDbErrorCode } from '../db/transaction';
 import { DecimalInputError, decimalLiteralField } from '../common/scalars';
 import type { Logger } from '../common/logger';
@@ -55,6 +56,14 @@ export function createErrorFormatter(opts: { logger: Logger; development: boolea
     if (limit) {
       const { code: _c, http: _h, ...extra } = limit.extensions;
       return withCode(ErrorCode.QUERY_TOO_COMPLEX, limit.message, extra);
+    }
+    // A rule's refusal, thrown anywhere (a resolver, a service, a loader's value, a scalar): its
+    // code, field and extensions (the one mapping, toAppError). The message as graphql-js shows
+    // it (for a variable: which variable, then the rule's message).
+    const violation = ruleViolationOf(error);
+    if (violation) {
+      const { code, ...extra } = toAppError(violation).extensions;
+      return withCode(String(code), formatted.message, extra);
     }
     if ((error as GraphQLError)?.originalError instanceof DecimalInputError) {
       // A Decimal literal in the document: the client's input, not a malformed document.

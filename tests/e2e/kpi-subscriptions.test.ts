@@ -81,7 +81,7 @@ it('announces the alerts of a call one by one up to KPI_ALERT_EVENTS_MAX (100), 
   const one = subscribe(client, `subscription { kpiAlertRaised { level periodStart } }`);
   const bulk = subscribe(client, `subscription { kpiAlertsRaisedInBulk { count critical warning kpis at actor { displayName } } }`);
   const criticalOnly = subscribe(client, `subscription { kpiAlertsRaisedInBulk(filter: { level: CRITICAL }) { count } }`);
-  const feed = subscribe(client, `subscription { planningEvents(filter: { types: ["KPI_ALERT_RAISED", "KPI_ALERTS_RAISED_IN_BULK"] }) { type entityType } }`);
+  const feed = subscribe(client, `subscription { planningEvents(filter: { types: [KPI_ALERT_RAISED, KPI_ALERTS_RAISED_IN_BULK] }) { type entityType } }`);
   await settle(300);
   try {
     expect(ok(await app.gql(RECORD, { i: { measurements: rows(0, 100) } }, org)).recordMeasurements.alertsRaised).toBe(100);

@@ -1,11 +1,12 @@
 import { Client } from 'pg';
+import { subscribedEventTypes } from '../../src/modules/realtime';
 import { buildAppSchema } from '../../src/server/schema';
 import { addMember, createOrg, type TestOrg } from '../support/factories';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
 import { httpGql, ok } from '../support/test-app';
 import { createTestDatabase } from '../support/test-db';
 import { settle, subscribe, wsClient } from '../support/ws';
-import { ROLLBACK_MARKER, subscriptionCases, type Gql } from './subscriptions/cases';
+import { ROLLBACK_MARKER, subscriptionCases, type Announce, type Gql } from './subscriptions/cases';
 
 /**
  * The contract every subscription field keeps, checked for EVERY field of the schema's
@@ -16,6 +17,9 @@ import { ROLLBACK_MARKER, subscriptionCases, type Gql } from './subscriptions/ca
  * 2. publishes nothing for a change that rolled back;
  * 3. shows the second change's own data (fresh loaders per event, no stale cache);
  * 4. stops once the member is removed / the token revoked (re-authentication per event).
+ * And for each field, every event type it listens to (its `planningSubscription` list) has a
+ * change in its case (`announces`) that is announced as that type on planningEvents and
+ * delivered to the field: a type nobody publishes any more fails here.
  */
 
 type Subscriber = { kind: 'member' | 'token'; token: string; userId: string; revoke(): Promise<void> };
@@ -55,6 +59,44 @@ describe('subscription contract, across two server processes', () => {
     expect(fields.length).toBeGreaterThan(0);
     expect(fields.filter((f) => !subscriptionCases[f])).toEqual([]);
   });
+
+  // The types each field listens to, as the code declares them (the schema is built above).
+  const listenedTypes = (field: string) => subscribedEventTypes().get(field);
+
+  for (const field of Object.keys(subscriptionCases)) {
+    it(`${field}: every event type it listens to is announced and delivered`, async () => {
+      await buildAppSchema();
+      const types = listenedTypes(field);
+      expect(types).toBeDefined();
+      const c = subscriptionCases[field];
+      if (types === null) {
+        // planningEvents: every declared type (tests/unit/platform/events.test.ts: each has a publisher).
+        expect(c.announces).toBeUndefined();
+        return;
+      }
+      expect(Object.keys(c.announces ?? {}).sort()).toEqual([...types!].sort());
+      const owner = await createOrg(gqlA, `宣布 ${field}`);
+      const world = await c.setup(gqlA, owner, owner.userId);
+      const client = wsClient(b.url, { authorization: `Bearer ${owner.token}`, organizationId: owner.organizationId });
+      try {
+        for (const type of types!) {
+          const step: Announce = c.announces![type]!;
+          const { prepare, announce } = typeof step === 'function' ? { prepare: null, announce: step } : step;
+          await prepare?.(gqlA, owner, world);
+          const feed = subscribe(client, `subscription($t: [PlanningEventType!]) { planningEvents(filter: { types: $t }) { type } }`, { t: [type] });
+          const delivered = subscribe(client, c.document); // no filter: every change of the field's types
+          await settle(300);
+          await announce(gqlA, owner, world);
+          expect({ type, event: await feed.next(5000).catch((e: Error) => e.message) }).toEqual({ type, event: { planningEvents: { type } } });
+          const got = await delivered.next(5000).catch((e: Error) => ({ errors: [e.message] }));
+          expect({ type, errors: (got as { errors?: unknown }).errors }).toEqual({ type, errors: undefined });
+          await Promise.all([feed.close(), delivered.close()]);
+        }
+      } finally {
+        await client.dispose();
+      }
+    });
+  }
 
   async function memberSubscriber(owner: TestOrg): Promise<Subscriber> {
     const m = await addMember(gqlA, owner, 'MEMBER');

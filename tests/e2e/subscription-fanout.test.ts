@@ -93,7 +93,7 @@ it('a recordMeasurements raising 10,000 alerts under 100 kpiAlertRaised subscrip
   const summaryClient = client(org);
   const alerts = subscribeMany(alertsClient, 100, `subscription { kpiAlertRaised { id level value kpi { key } } }`);
   const bulk = subscribe(summaryClient, `subscription { kpiAlertsRaisedInBulk { count critical warning kpis actor { displayName } } }`);
-  const feed = subscribe(summaryClient, `subscription { planningEvents(filter: { types: ["KPI_ALERTS_RAISED_IN_BULK"] }) { type entityType } }`);
+  const feed = subscribe(summaryClient, `subscription { planningEvents(filter: { types: [KPI_ALERTS_RAISED_IN_BULK] }) { type entityType } }`);
   try {
     // Warm-up: one alert reaches every subscription (they are set up asynchronously).
     for (let i = 0; i < 50 && alerts.received.some((n) => n === 0); i++) {

@@ -4,6 +4,7 @@ import { paginate, type ConnectionArgs } from '../../common/connection';
 import { badInput } from '../../common/errors';
 import { decodeGlobalId } from '../../common/ids';
 import { emitAfterCommit } from '../../common/events';
+import { eventTypeOf, type PlanningEventType } from '../../common/event-types';
 import { AuditEvent } from './audit-event.entity';
 
 /** Keeps secrets and internals out of audit snapshots. */
@@ -36,8 +37,8 @@ export async function recordAudit(
   await tx.manager.getRepository(AuditEvent).save(tx.manager.create(AuditEvent, row), { reload: false });
 }
 
-/** `key_result.checked_in` → `KEY_RESULT_CHECKED_IN`: the event type of an audited action. */
-export const eventTypeOf = (action: string) => action.toUpperCase().replace(/\./g, '_');
+/** `key_result.checked_in` → `KEY_RESULT_CHECKED_IN`: the event type of an audited action (declared, or it throws). */
+export { eventTypeOf };
 
 /** A change as recorded: audited on one object, announced (by default) as a change of it. */
 export interface Change {
@@ -48,20 +49,22 @@ export interface Change {
   after?: unknown;
   meta?: Record<string, string | null>;
   /** The event, when it names another object or type than the audited one (e.g. the check-in of a key result). */
-  event?: { type?: string; entityType?: string; entityId?: string };
+  event?: { type?: PlanningEventType; entityType?: string; entityId?: string };
 }
 
 /**
  * The one way a change is recorded: in the audit log (same transaction), and as the change
- * event, typed after the action, queued for after commit. `meta` carries the routing facts
+ * event, typed after the action (a declared PlanningEventType: an undeclared one throws before
+ * anything is written), queued for after commit. `meta` carries the routing facts
  * subscription filters need (squadId, assigneeId...). Mutations normally call it through
  * `createRecorded` / `updateRecorded` / `deleteRecorded` (changes.ts).
  */
 export async function recordChange(tx: Context, change: Change): Promise<void> {
   const { meta, event, ...audit } = change;
+  const type = event?.type ?? eventTypeOf(change.action);
   await recordAudit(tx, audit);
   emitAfterCommit(tx, {
-    type: event?.type ?? eventTypeOf(change.action),
+    type,
     entityType: event?.entityType ?? change.entityType,
     entityId: event?.entityId ?? change.entityId,
     meta,
@@ -71,12 +74,13 @@ export async function recordChange(tx: Context, change: Change): Promise<void> {
 export interface AuditFilter {
   /** A global id of any type (decoded here). */
   entityId?: string | null;
-  /** The acting user's uuid (decoded at the API edge). */
+  /** The user's uuid (decoded at the API edge: `@GlobalIdOf('User')`). */
   actorId?: string | null;
   from?: Date | null;
   to?: Date | null;
 }
 
+/** The uuid of a global id of any type (the changed object may be of every type). */
 function uuidOf(globalId: string, field: string): string {
   const d = decodeGlobalId(globalId);
   if (!d) throw badInput(`${field} is not a valid id`, field);

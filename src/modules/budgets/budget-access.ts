@@ -10,9 +10,8 @@ import { leadsSquad, squadById } from '../squads';
 import { Budget, BudgetLine, Expense } from './budget.entity';
 import { RuleViolation, thresholdsReached, type Threshold } from './budget-rules';
 import { budgetById, budgetLineById, expenseById } from './budgets.loaders';
+import { BUDGETS_EVENTS } from './budgets.events';
 
-/** The event announced when a line or a budget reaches 80 % or 100 % of its plan (once each). */
-export const BUDGET_THRESHOLD_CROSSED = 'BUDGET_THRESHOLD_CROSSED';
 
 /** Turns a pure-rule violation into BAD_USER_INPUT. */
 export function rule<T>(fn: () => T): T {
@@ -136,7 +135,7 @@ export async function settleThresholds(tx: Context, budgetId: string, lineIds: s
       if (t === 80) row.crossed80At = now;
       else row.crossed100At = now;
       emitAfterCommit(tx, {
-        type: BUDGET_THRESHOLD_CROSSED,
+        type: BUDGETS_EVENTS.BUDGET_THRESHOLD_CROSSED,
         entityType: line ? 'BudgetLine' : 'Budget',
         entityId: row.id,
         meta: budgetMeta(budget, { budgetLineId: line?.id ?? null, threshold: String(t) }),

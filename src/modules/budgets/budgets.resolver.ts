@@ -5,12 +5,13 @@ import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import { isoToday } from '../../common/dates';
 import type { PlanningEventPayload } from '../../common/events';
-import { decodeGlobalId, fromGlobalId } from '../../common/ids';
+import { fromGlobalId } from '../../common/ids';
+import { GlobalIdOf } from '../../common/global-ids';
 import { required } from '../../common/loaders';
 import { DecimalScalar } from '../../common/scalars';
 import { User, referencedUserById } from '../identity';
 import { Kpi, kpiById } from '../kpis';
-import { planningSubscription } from '../realtime';
+import { metaMatches, planningSubscription } from '../realtime';
 import { Squad, squadById } from '../squads';
 import {
   AdjustmentsFilter,
@@ -27,7 +28,8 @@ import {
   requestBudgetAdjustment,
   setBudgetSettings,
 } from './adjustments.service';
-import { BUDGET_THRESHOLD_CROSSED, requireBudget } from './budget-access';
+import { requireBudget } from './budget-access';
+import { BUDGETS_EVENTS } from './budgets.events';
 import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings, Expense } from './budget.entity';
 import { BudgetStatus, BurnGrain, budgetStatus, burnRate, expectedBurn, forecastAtEnd, toleratedLossAmount } from './budget-rules';
 import {
@@ -316,11 +318,8 @@ export class BudgetAdjustmentResolver {
 
 @InputType()
 export class BudgetThresholdCrossedFilter {
-  @Field(() => ID, { nullable: true }) @IsOptional() budgetId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Budget') @IsOptional() budgetId?: string;
 }
-
-/** The uuid of an optional global id filter, or undefined; a malformed id matches nothing. */
-const uuidOf = (globalId: string | undefined | null) => (globalId ? (decodeGlobalId(globalId)?.id ?? '-') : undefined);
 
 @Resolver()
 export class BudgetReportsResolver {
@@ -353,10 +352,9 @@ export class BudgetReportsResolver {
   @Authorized()
   @Subscription(() => BudgetThresholdCrossed, {
     description: 'A line or a budget reached 80 % or 100 % of its plan (once each); filter by budget.',
-    ...planningSubscription<{ filter?: BudgetThresholdCrossedFilter }>([BUDGET_THRESHOLD_CROSSED], (payload, args) => {
-      const budgetId = uuidOf(args.filter?.budgetId);
-      return !budgetId || payload.meta?.budgetId === budgetId;
-    }),
+    ...planningSubscription<{ filter?: BudgetThresholdCrossedFilter }>([BUDGETS_EVENTS.BUDGET_THRESHOLD_CROSSED], (payload, args) =>
+      metaMatches(payload, { budgetId: args.filter?.budgetId }),
+    ),
   })
   async budgetThresholdCrossed(
     @Root() payload: PlanningEventPayload,

@@ -1,3 +1,5 @@
+// The event types this module publishes (PlanningEventType); campaigns listens to its expenses' events.
+export { BUDGETS_EVENTS } from './budgets.events';
 import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings, Expense } from './budget.entity';
 import { registerWorkSource } from '../work';
 import { adjustmentWork } from './adjustments.work';

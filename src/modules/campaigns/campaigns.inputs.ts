@@ -161,5 +161,5 @@ export class ReviewCampaignInput {
 
 @InputType()
 export class CampaignChangedFilter {
-  @Field(() => ID, { nullable: true }) @IsOptional() squadId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Squad') @IsOptional() squadId?: string;
 }

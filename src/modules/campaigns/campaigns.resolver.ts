@@ -3,16 +3,17 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, Float, ID, Int, Mutation, Qu
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import type { PlanningEventPayload } from '../../common/events';
-import { decodeGlobalId, fromGlobalId } from '../../common/ids';
+import { fromGlobalId } from '../../common/ids';
 import { nullOnError, required } from '../../common/loaders';
 import { DecimalScalar } from '../../common/scalars';
-import { BudgetLine, budgetLineById, campaignCostById } from '../budgets';
+import { BUDGETS_EVENTS, BudgetLine, budgetLineById, campaignCostById } from '../budgets';
 import { User, referencedUserById } from '../identity';
 import { Kpi, kpiById } from '../kpis';
 import { planningSubscription } from '../realtime';
 import { Squad, squadById } from '../squads';
 import { Task, taskById } from '../tasks';
 import { Campaign, CampaignReturn, CampaignReview, CampaignTarget, Experiment, ExperimentVariant } from './campaign.entity';
+import { CAMPAIGNS_EVENTS } from './campaigns.events';
 import { experimentResult, roiOf, ROI_DECIMALS, sampleSizePerArm } from './campaign-rules';
 import { requireCampaign, rule } from './campaign-access';
 import {
@@ -63,12 +64,16 @@ const TRANSITIONERS = [Role.OWNER, Role.ADMIN, Role.FINANCE, Role.SQUAD_LEAD];
 const FINANCE = [Role.OWNER, Role.ADMIN, Role.FINANCE];
 
 /** Events that change a campaign's status, plan, cost or returns (expenses carry `meta.campaignId`). */
-export const CAMPAIGN_EVENTS = ['CAMPAIGN_CREATED', 'CAMPAIGN_UPDATED', 'CAMPAIGN_TRANSITIONED', 'CAMPAIGN_RETURN_RECORDED', 'EXPENSE_RECORDED', 'EXPENSE_VOIDED'];
+const CAMPAIGN_EVENTS = [
+  CAMPAIGNS_EVENTS.CAMPAIGN_CREATED,
+  CAMPAIGNS_EVENTS.CAMPAIGN_UPDATED,
+  CAMPAIGNS_EVENTS.CAMPAIGN_TRANSITIONED,
+  CAMPAIGNS_EVENTS.CAMPAIGN_RETURN_RECORDED,
+  BUDGETS_EVENTS.EXPENSE_RECORDED,
+  BUDGETS_EVENTS.EXPENSE_VOIDED,
+];
 
 const campaignIdOf = (payload: PlanningEventPayload) => (payload.entityType === 'Campaign' ? payload.entityId : (payload.meta?.campaignId ?? null));
-
-/** The uuid of an optional global id filter, or undefined; a malformed id matches nothing. */
-const uuidOf = (globalId: string | undefined | null) => (globalId ? (decodeGlobalId(globalId)?.id ?? '-') : undefined);
 
 @Resolver(() => Campaign)
 export class CampaignResolver {
@@ -148,7 +153,7 @@ export class CampaignResolver {
     ...planningSubscription<{ filter?: CampaignChangedFilter }>(CAMPAIGN_EVENTS, async (payload, args, ctx) => {
       const campaignId = campaignIdOf(payload);
       if (!campaignId) return false;
-      const squadId = uuidOf(args.filter?.squadId);
+      const squadId = args.filter?.squadId;
       if (!squadId) return true;
       if (payload.entityType === 'Campaign') return payload.meta?.squadId === squadId;
       return (await campaignById(ctx).load(campaignId))?.squadId === squadId;

@@ -45,6 +45,7 @@ import {
   type TransitionCampaignInput,
   type UpdateCampaignInput,
 } from './campaigns.inputs';
+import { CAMPAIGNS_EVENTS } from './campaigns.events';
 
 export const CAMPAIGN_SORT: SortKey<Campaign>[] = [
   { column: 'c.starts_on', direction: 'DESC', value: (c) => c.startsOn },
@@ -207,7 +208,7 @@ export async function recordCampaignReturn(ctx: Context, input: RecordCampaignRe
         action: 'campaign_return.recorded',
         meta: () => campaignMeta(campaign),
         prime: campaignReturnById,
-        event: () => ({ type: 'CAMPAIGN_RETURN_RECORDED', entityType: 'Campaign', entityId: campaign.id }),
+        event: () => ({ type: CAMPAIGNS_EVENTS.CAMPAIGN_RETURN_RECORDED, entityType: 'Campaign', entityId: campaign.id }),
       },
     );
     return { campaignReturn, campaign };

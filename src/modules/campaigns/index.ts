@@ -1,3 +1,5 @@
+// The event types this module publishes (PlanningEventType).
+import './campaigns.events';
 import { Campaign, CampaignReturn, CampaignReview, CampaignTarget, CampaignTask, Experiment } from './campaign.entity';
 // The by-id loaders register Campaign, CampaignReturn, Experiment and CampaignReview for node(id:).
 import './campaigns.loaders';

@@ -3,7 +3,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import helmet from 'helmet';
 import type { Context } from '../../common/context';
 import type { Logger } from '../../common/logger';
-import { AppError, ErrorCode } from '../../common/errors';
+import { ErrorCode, asAppError } from '../../common/errors';
 import { findForbiddenText } from '../../common/input-text';
 import { RequestPasswordResetInput, ResetPasswordInput } from './account.inputs';
 import { renderPage, STYLE_SOURCE, type Page, type PageField } from './account-page-html';
@@ -86,10 +86,11 @@ export function accountPagesRouter(deps: AccountPagesDeps): Router {
         send(res, 200, await run(await deps.context(req), req));
       } catch (err) {
         if (err instanceof PageError) return send(res, err.status, { ...form(req), error: err.message });
-        if (err instanceof AppError) {
-          const limited = err.code === ErrorCode.RATE_LIMITED;
-          if (limited) res.setHeader('Retry-After', String(err.extensions.retryAfterSeconds ?? 60));
-          return send(res, limited ? 429 : 400, { ...form(req), error: err.message });
+        const refused = asAppError(err);
+        if (refused) {
+          const limited = refused.code === ErrorCode.RATE_LIMITED;
+          if (limited) res.setHeader('Retry-After', String(refused.extensions.retryAfterSeconds ?? 60));
+          return send(res, limited ? 429 : 400, { ...form(req), error: refused.message });
         }
         throw err;
       }

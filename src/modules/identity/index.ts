@@ -1,3 +1,5 @@
+// The event types this module publishes (PlanningEventType).
+import './identity.events';
 import { ApiToken } from './api-token.entity';
 import { AccountResolver } from './account.resolver';
 import { ApiTokenResolver } from './api-token.resolver';

@@ -1,3 +1,5 @@
+// The event types this module publishes (PlanningEventType).
+import './kpis.events';
 import { badInput, notFound } from '../../common/errors';
 import { registerKeyResultKpiCheck } from '../okrs';
 import { registerWorkSource } from '../work';

@@ -13,11 +13,9 @@ import type { Kpi } from './kpi.entity';
 import { alertMessage, breachOf, KPI_KEY, KpiAlertLevel } from './kpi-rules';
 import { kpisByKeys } from './kpi-access';
 import { ancestorsAndSelf, lockKpis, refreshKpiState, type LatestChange } from './kpi-state';
+import { KPIS_EVENTS } from './kpis.events';
 import type { RecordMeasurementsInput } from './kpis.inputs';
 
-export const KPI_ALERT_RAISED = 'KPI_ALERT_RAISED';
-/** One event for a call raising more alerts than KPI_ALERT_EVENTS_MAX, instead of one per alert. */
-export const KPI_ALERTS_RAISED_IN_BULK = 'KPI_ALERTS_RAISED_IN_BULK';
 const MAX_SOURCE_LENGTH = 200;
 /**
  * A decimal written plainly with at most 20 digits before the point and 18 after: within the
@@ -204,14 +202,14 @@ async function raiseAlerts(tx: Context, candidates: readonly AlertCandidate[]): 
   if (raised.length > tx.config.kpiAlertEventsMax) {
     const critical = raised.filter((a) => a.level === KpiAlertLevel.CRITICAL).length;
     emitAfterCommit(tx, {
-      type: KPI_ALERTS_RAISED_IN_BULK,
+      type: KPIS_EVENTS.KPI_ALERTS_RAISED_IN_BULK,
       entityType: 'Kpi',
       entityId: raised[0].kpi_id,
       meta: { count: String(raised.length), critical: String(critical), warning: String(raised.length - critical), kpis: String(new Set(raised.map((a) => a.kpi_id)).size) },
     });
   } else {
     for (const a of raised) {
-      emitAfterCommit(tx, { type: KPI_ALERT_RAISED, entityType: 'KpiAlert', entityId: a.id, meta: { kpiId: a.kpi_id, level: a.level } });
+      emitAfterCommit(tx, { type: KPIS_EVENTS.KPI_ALERT_RAISED, entityType: 'KpiAlert', entityId: a.id, meta: { kpiId: a.kpi_id, level: a.level } });
     }
   }
   return raised.map((a) => a.id);

@@ -138,7 +138,7 @@ export class AcknowledgeKpiAlertInput {
 
 @InputType()
 export class KpiAlertRaisedFilter {
-  @Field(() => ID, { nullable: true }) @IsOptional() kpiId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Kpi') @IsOptional() kpiId?: string;
   @Field(() => KpiAlertLevel, { nullable: true }) @IsOptional() level?: KpiAlertLevel;
 }
 

@@ -5,15 +5,15 @@ import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import { YieldBeforeArgs } from '../../common/event-loop';
 import type { PlanningEventPayload } from '../../common/events';
-import { decodeGlobalId } from '../../common/ids';
 import { required } from '../../common/loaders';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { User, referencedUserById } from '../identity';
 import { KeyResult } from '../okrs';
-import { planningSubscription } from '../realtime';
+import { metaMatches, planningSubscription } from '../realtime';
 import { Kpi, KpiAlert, KpiMeasurement } from './kpi.entity';
 import { acknowledgeKpiAlert, listKpiAlerts } from './kpi-alerts.service';
-import { KPI_ALERT_RAISED, KPI_ALERTS_RAISED_IN_BULK, recordMeasurements } from './kpi-measurements.service';
+import { recordMeasurements } from './kpi-measurements.service';
+import { KPIS_EVENTS } from './kpis.events';
 import { KpiAlertLevel } from './kpi-rules';
 import { kpiValueAt, preloadedLatest } from './kpi-state';
 import {
@@ -45,8 +45,6 @@ import {
   RecordMeasurementsPayload,
   UpdateKpiPayload,
 } from './kpis.types';
-
-const uuidOf = (globalId: string | undefined | null) => (globalId ? (decodeGlobalId(globalId)?.id ?? '-') : undefined);
 
 /** Who may record measurements (a MEMBER only for KPIs they own; see kpi-measurements.service.ts). */
 const RECORDERS = [Role.OWNER, Role.ADMIN, Role.FINANCE, Role.SQUAD_LEAD, Role.MEMBER] as const;
@@ -210,10 +208,9 @@ export class KpiAlertResolver {
   @Subscription(() => KpiAlert, {
     description:
       'Alerts as they are raised by recorded measurements; filter by KPI or level. A call raising more than KPI_ALERT_EVENTS_MAX (100 by default) announces its alerts once, on kpiAlertsRaisedInBulk, instead.',
-    ...planningSubscription<{ filter?: KpiAlertRaisedFilter }>([KPI_ALERT_RAISED], (payload, args) => {
-      const kpiId = uuidOf(args.filter?.kpiId);
-      return (!kpiId || payload.meta?.kpiId === kpiId) && (!args.filter?.level || payload.meta?.level === args.filter.level);
-    }),
+    ...planningSubscription<{ filter?: KpiAlertRaisedFilter }>([KPIS_EVENTS.KPI_ALERT_RAISED], (payload, args) =>
+      metaMatches(payload, { kpiId: args.filter?.kpiId, level: args.filter?.level }),
+    ),
   })
   async kpiAlertRaised(
     @Root() payload: PlanningEventPayload,
@@ -227,7 +224,7 @@ export class KpiAlertResolver {
   @Subscription(() => KpiAlertsRaisedInBulk, {
     description:
       'A recordMeasurements call that raised more alerts than KPI_ALERT_EVENTS_MAX (100 by default): announced once, in place of its kpiAlertRaised events. Filter by level.',
-    ...planningSubscription<{ filter?: KpiAlertsRaisedInBulkFilter }>([KPI_ALERTS_RAISED_IN_BULK], (payload, args) => {
+    ...planningSubscription<{ filter?: KpiAlertsRaisedInBulkFilter }>([KPIS_EVENTS.KPI_ALERTS_RAISED_IN_BULK], (payload, args) => {
       const level = args.filter?.level;
       return !level || Number(payload.meta?.[level === KpiAlertLevel.CRITICAL ? 'critical' : 'warning'] ?? 0) > 0;
     }),

@@ -4,6 +4,7 @@ import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { badInput, notFound } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
+import { OKRS_EVENTS } from './okrs.events';
 import { toGlobalId } from '../../common/ids';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
@@ -74,7 +75,7 @@ export async function closeCycle(ctx: Context, input: CloseCycleInput) {
     });
     const objectives = await tx.manager.find(Objective, { where: { cycleId: cycle.id, organizationId: cycle.organizationId } });
     for (const o of objectives) {
-      emitAfterCommit(tx, { type: 'OBJECTIVE_PROGRESS_CHANGED', entityType: 'Objective', entityId: o.id, meta: { cycleId: cycle.id } });
+      emitAfterCommit(tx, { type: OKRS_EVENTS.OBJECTIVE_PROGRESS_CHANGED, entityType: 'Objective', entityId: o.id, meta: { cycleId: cycle.id } });
     }
     return { cycle: closed };
   });
@@ -110,7 +111,7 @@ export async function updateCycle(ctx: Context, input: UpdateCycleInput) {
       await storeOrganizationProgress(sqlOf(tx.manager), cycle.organizationId);
       const objectives = await tx.manager.find(Objective, { where: { cycleId: cycle.id, organizationId: cycle.organizationId } });
       for (const o of objectives) {
-        emitAfterCommit(tx, { type: 'OBJECTIVE_PROGRESS_CHANGED', entityType: 'Objective', entityId: o.id, meta: { cycleId: cycle.id } });
+        emitAfterCommit(tx, { type: OKRS_EVENTS.OBJECTIVE_PROGRESS_CHANGED, entityType: 'Objective', entityId: o.id, meta: { cycleId: cycle.id } });
       }
     }
     return { cycle: updated };

@@ -1,3 +1,5 @@
+// The event types this module publishes (PlanningEventType).
+import './okrs.events';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
 // The by-id loaders register Cycle, Objective, KeyResult and CheckIn for node(id:).
 import './okrs.loaders';

@@ -5,6 +5,7 @@ import { isAdmin, orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
+import { OKRS_EVENTS } from './okrs.events';
 import { requireById } from '../../common/loaders';
 import { leadsSquad, squadById, type Squad } from '../squads';
 import { Cycle, KeyResult, Objective } from './okr.entity';
@@ -94,7 +95,7 @@ export async function alignmentChain(tx: Context, objectiveId: string): Promise<
 export function announceProgress(tx: Context, rolledUp: RolledUp, except?: string): void {
   for (const [id, { cycleId }] of rolledUp) {
     if (id === except) continue;
-    emitAfterCommit(tx, { type: 'OBJECTIVE_PROGRESS_CHANGED', entityType: 'Objective', entityId: id, meta: { cycleId } });
+    emitAfterCommit(tx, { type: OKRS_EVENTS.OBJECTIVE_PROGRESS_CHANGED, entityType: 'Objective', entityId: id, meta: { cycleId } });
   }
 }
 
@@ -109,7 +110,7 @@ export async function emitProgressChanged(tx: Context, objectiveIds: Array<strin
     for (const o of await alignmentChain(tx, start)) {
       if (seen.has(o.id)) continue;
       seen.add(o.id);
-      emitAfterCommit(tx, { type: 'OBJECTIVE_PROGRESS_CHANGED', entityType: 'Objective', entityId: o.id, meta: { cycleId: o.cycleId } });
+      emitAfterCommit(tx, { type: OKRS_EVENTS.OBJECTIVE_PROGRESS_CHANGED, entityType: 'Objective', entityId: o.id, meta: { cycleId: o.cycleId } });
     }
   }
 }

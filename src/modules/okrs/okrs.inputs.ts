@@ -122,13 +122,13 @@ export class CheckInKeyResultInput {
 
 @InputType()
 export class KeyResultCheckedInFilter {
-  @Field(() => ID, { nullable: true }) @IsOptional() squadId?: string;
-  @Field(() => ID, { nullable: true }) @IsOptional() objectiveId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Squad') @IsOptional() squadId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Objective') @IsOptional() objectiveId?: string;
 }
 
 @InputType()
 export class ObjectiveProgressChangedFilter {
-  @Field(() => ID, { nullable: true }) @IsOptional() cycleId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Cycle') @IsOptional() cycleId?: string;
 }
 
 @InputType()

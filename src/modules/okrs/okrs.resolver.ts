@@ -5,12 +5,13 @@ import { IsOptional } from 'class-validator';
 import { ADMINS } from '../../common/auth';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
-import { decodeGlobalId, fromGlobalId } from '../../common/ids';
+import { fromGlobalId } from '../../common/ids';
 import type { PlanningEventPayload } from '../../common/events';
 import { User, referencedUserById } from '../identity';
-import { planningSubscription } from '../realtime';
+import { metaMatches, planningSubscription } from '../realtime';
 import { Squad, squadById } from '../squads';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
+import { OKRS_EVENTS } from './okrs.events';
 import { OkrStatus } from './okr-rules';
 import { statusOn } from './okr-status-dates';
 import { isoToday } from '../../common/dates';
@@ -70,9 +71,6 @@ const OKR_MANAGERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
 async function rollup(ctx: Context, objective: Objective): Promise<Evaluation> {
   return required(objectiveRollup(ctx).load(objective.id), 'Objective');
 }
-
-/** The uuid of an optional global id filter, or undefined; a malformed id matches nothing. */
-const uuidOf = (globalId: string | undefined | null) => (globalId ? (decodeGlobalId(globalId)?.id ?? '-') : undefined);
 
 @InputType()
 export class SquadObjectivesFilter {
@@ -161,10 +159,9 @@ export class ObjectiveResolver {
   @Authorized()
   @Subscription(() => Objective, {
     description: 'An objective’s progress, status or score may have changed (a check-in, a new key result, a re-alignment, the cycle closing).',
-    ...planningSubscription<{ filter?: ObjectiveProgressChangedFilter }>(['OBJECTIVE_PROGRESS_CHANGED'], (payload, args) => {
-      const cycleId = uuidOf(args.filter?.cycleId);
-      return !cycleId || payload.meta?.cycleId === cycleId;
-    }),
+    ...planningSubscription<{ filter?: ObjectiveProgressChangedFilter }>([OKRS_EVENTS.OBJECTIVE_PROGRESS_CHANGED], (payload, args) =>
+      metaMatches(payload, { cycleId: args.filter?.cycleId }),
+    ),
   })
   async objectiveProgressChanged(
     @Root() payload: PlanningEventPayload,
@@ -264,11 +261,9 @@ export class KeyResultResolver {
   @Authorized()
   @Subscription(() => KeyResultCheckedIn, {
     description: 'Check-ins as they are recorded; filter by squad or objective.',
-    ...planningSubscription<{ filter?: KeyResultCheckedInFilter }>(['KEY_RESULT_CHECKED_IN'], (payload, args) => {
-      const squadId = uuidOf(args.filter?.squadId);
-      const objectiveId = uuidOf(args.filter?.objectiveId);
-      return (!squadId || payload.meta?.squadId === squadId) && (!objectiveId || payload.meta?.objectiveId === objectiveId);
-    }),
+    ...planningSubscription<{ filter?: KeyResultCheckedInFilter }>([OKRS_EVENTS.KEY_RESULT_CHECKED_IN], (payload, args) =>
+      metaMatches(payload, { squadId: args.filter?.squadId, objectiveId: args.filter?.objectiveId }),
+    ),
   })
   async keyResultCheckedIn(
     @Root() payload: PlanningEventPayload,

@@ -1,14 +1,22 @@
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, ObjectType, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { ArrayMaxSize, IsOptional } from 'class-validator';
 import type { Context } from '../../common/context';
 import { toGlobalId } from '../../common/ids';
-import type { PlanningEventPayload } from '../../common/events';
+import { PlanningEventTypeDescriptions, PlanningEventTypes, type PlanningEventPayload, type PlanningEventType } from '../../common/events';
 import { User, referencedUserById } from '../identity';
 import { planningSubscription } from './subscriptions';
 
+// Every module declares the types it publishes (src/modules/<module>/<module>.events.ts); the enum
+// is read when the schema is built, once every module is loaded.
+registerEnumType(PlanningEventTypes, {
+  name: 'PlanningEventType',
+  description: 'What happened: the type of a change event, named after the change (the publishing module in brackets).',
+  valuesConfig: PlanningEventTypeDescriptions,
+});
+
 @ObjectType({ description: 'Something changed in the organisation: refetch what you show of `entityId`.' })
 export class PlanningEvent {
-  @Field({ description: 'What happened, e.g. MEMBER_ADDED, KEY_RESULT_CHECKED_IN.' }) type: string;
+  @Field(() => PlanningEventTypes, { description: 'What happened, e.g. MEMBER_ADDED, KEY_RESULT_CHECKED_IN.' }) type: PlanningEventType;
   @Field({ description: 'GraphQL type of the changed object.' }) entityType: string;
   @Field() at: Date;
   entityUuid: string;
@@ -17,10 +25,10 @@ export class PlanningEvent {
 
 @InputType()
 export class PlanningEventsFilter {
-  @Field(() => [String], { nullable: true, description: 'Only these event types; all when omitted.' })
+  @Field(() => [PlanningEventTypes], { nullable: true, description: 'Only these event types; all when omitted.' })
   @IsOptional()
   @ArrayMaxSize(100)
-  types?: string[];
+  types?: PlanningEventType[];
 }
 
 @Resolver(() => PlanningEvent)

@@ -1,3 +1,5 @@
+// The event types this module publishes (PlanningEventType).
+import './sops.events';
 import { RaciActivity, RaciAssignment, RaciMatrix, Sop, SopAcknowledgement, SopStep, SopVersion, TaskSopStep } from './sops.entity';
 // The by-id loaders register RaciMatrix, RaciActivity, Sop, SopVersion and SopStep for node(id:).
 import './sops.loaders';

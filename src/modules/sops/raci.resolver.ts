@@ -3,13 +3,14 @@ import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutati
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
 import type { PlanningEventPayload } from '../../common/events';
-import { decodeGlobalId } from '../../common/ids';
+import { GlobalIdOf } from '../../common/global-ids';
 import { required } from '../../common/loaders';
 import { Node, nodeFetcher } from '../../common/node';
 import { User, memberByUserId, referencedUserById } from '../identity';
-import { planningSubscription } from '../realtime';
+import { metaMatches, planningSubscription } from '../realtime';
 import { RaciProblem, activityProblems, isMatrixValid, matrixProblems, MAX_RACI_ACTIVITIES, MAX_RACI_ASSIGNMENTS, type RaciCell } from './raci-rules';
 import * as raci from './raci.service';
+import { SOPS_EVENTS } from './sops.events';
 import { RaciActivity, RaciAssignment, RaciMatrix } from './sops.entity';
 import { AddRaciActivityInput, CreateRaciMatrixInput, RaciMatricesFilter, RemoveRaciActivityInput, SetRaciAssignmentInput } from './sops.inputs';
 import { activitiesByMatrixId, assignmentsByMatrixId, assignmentsOfActivity, raciActivityById, raciMatrixById } from './sops.loaders';
@@ -26,11 +27,11 @@ import {
 /** Who edits RACI matrices. */
 export const RACI_EDITORS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
 
-const RACI_EVENTS = ['RACI_MATRIX_CREATED', 'RACI_ACTIVITY_ADDED', 'RACI_ACTIVITY_REMOVED', 'RACI_ASSIGNMENT_SET'];
+const RACI_EVENTS = [SOPS_EVENTS.RACI_MATRIX_CREATED, SOPS_EVENTS.RACI_ACTIVITY_ADDED, SOPS_EVENTS.RACI_ACTIVITY_REMOVED, SOPS_EVENTS.RACI_ASSIGNMENT_SET];
 
 @InputType()
 export class RaciMatrixChangedFilter {
-  @Field(() => ID, { nullable: true, description: 'Only changes of this RaciMatrix.' }) @IsOptional() @MaxLength(200) matrixId?: string;
+  @Field(() => ID, { nullable: true, description: 'Only changes of this RaciMatrix.' }) @GlobalIdOf('RaciMatrix') @IsOptional() @MaxLength(200) matrixId?: string;
 }
 
 /** The cells of assignments: whether each holder can act (a member of the organisation who is not a VIEWER). */
@@ -100,12 +101,7 @@ export class RaciMatrixResolver {
   @Authorized()
   @Subscription(() => RaciMatrix, {
     description: 'A RACI matrix was created or changed (an activity added or removed, a role set or cleared), optionally only one matrix.',
-    ...planningSubscription<{ filter?: RaciMatrixChangedFilter }>(RACI_EVENTS, (payload, args) => {
-      const wanted = args.filter?.matrixId;
-      if (!wanted) return true;
-      const decoded = decodeGlobalId(wanted);
-      return decoded?.type === 'RaciMatrix' && payload.meta?.matrixId === decoded.id;
-    }),
+    ...planningSubscription<{ filter?: RaciMatrixChangedFilter }>(RACI_EVENTS, (payload, args) => metaMatches(payload, { matrixId: args.filter?.matrixId })),
   })
   async raciMatrixChanged(
     @Root() payload: PlanningEventPayload,

@@ -47,6 +47,7 @@ import {
   SubmitSopForReviewPayload,
   UpdateSopDraftPayload,
 } from './sops.types';
+import { SOPS_EVENTS } from './sops.events';
 
 const MEMBERS = [Role.OWNER, Role.ADMIN, Role.FINANCE, Role.SQUAD_LEAD, Role.MEMBER];
 const APPROVERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
@@ -119,7 +120,7 @@ export class SopResolver {
   @Authorized()
   @Subscription(() => Sop, {
     description: 'A version of an SOP was approved and published (it is the SOP’s currentVersion).',
-    ...planningSubscription(['SOP_PUBLISHED']),
+    ...planningSubscription([SOPS_EVENTS.SOP_PUBLISHED]),
   })
   async sopPublished(@Root() payload: PlanningEventPayload, @Ctx() ctx: Context): Promise<Sop> {
     return required(sopById(ctx).load(payload.entityId), 'Sop');

@@ -1,4 +1,8 @@
+// The event types this module publishes (PlanningEventType).
+import './squads.events';
+import { registerSquadLeadLookup } from '../../common/access';
 import { Sprint, Squad, SquadMember } from './squad.entity';
+import { squadById } from './squads.loaders';
 import { SprintResolver, SquadMemberResolver, SquadResolver } from './squads.resolver';
 // The by-id loaders register Squad, SquadMember and Sprint for node(id:).
 import './squads.loaders';
@@ -9,3 +13,6 @@ export { assertManagesSquad, leadsSquad, requireSquad, requireSprint, SQUADS_LED
 
 export const squadsEntities = [Squad, SquadMember, Sprint];
 export const squadsResolvers = [SquadResolver, SquadMemberResolver, SprintResolver] as const;
+
+/** The kit's "lead of the subject's squad" rule (src/common/access.ts) finds squads through their loader. */
+registerSquadLeadLookup((ctx, squadId) => squadById(ctx).load(squadId));

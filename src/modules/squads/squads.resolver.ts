@@ -1,8 +1,8 @@
 import { required } from '../../common/loaders';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { ADMINS } from '../../common/auth';
+import { ADMINS, MANAGERS } from '../../common/access';
 import { ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
+import type { Context } from '../../common/context';
 import { isoToday } from '../../common/dates';
 import { notFound } from '../../common/errors';
 import { fromGlobalId } from '../../common/ids';
@@ -35,9 +35,6 @@ import {
   UpdateSquadPayload,
 } from './squads.types';
 
-/** Squad leads (and OWNER/ADMIN) plan; the service checks that a lead leads the squad. */
-const SQUAD_MANAGERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
-
 @Resolver(() => Squad)
 export class SquadResolver {
   @Authorized()
@@ -62,7 +59,7 @@ export class SquadResolver {
     return squads.createSquad(ctx, input);
   }
 
-  @Authorized(...SQUAD_MANAGERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => UpdateSquadPayload, {
     description: 'OWNER/ADMIN or the squad’s lead (only OWNER/ADMIN change the lead). Stale expectedVersion: CONFLICT; archived: ARCHIVED.',
   })
@@ -78,13 +75,13 @@ export class SquadResolver {
     return squads.archiveSquad(ctx, input);
   }
 
-  @Authorized(...SQUAD_MANAGERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => AddSquadMemberPayload, { description: 'OWNER/ADMIN or the squad’s lead.' })
   addSquadMember(@Arg('input') input: AddSquadMemberInput, @Ctx() ctx: Context) {
     return squads.addSquadMember(ctx, input);
   }
 
-  @Authorized(...SQUAD_MANAGERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => RemoveSquadMemberPayload, { description: 'OWNER/ADMIN or the squad’s lead.' })
   removeSquadMember(@Arg('input') input: RemoveSquadMemberInput, @Ctx() ctx: Context) {
     return squads.removeSquadMember(ctx, input);
@@ -128,7 +125,7 @@ export class SquadMemberResolver {
 
 @Resolver(() => Sprint)
 export class SprintResolver {
-  @Authorized(...SQUAD_MANAGERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => CreateSprintPayload, {
     description: 'OWNER/ADMIN or the squad’s lead. Monthly by default: endsOn defaults to one month after startsOn.',
   })
@@ -136,13 +133,13 @@ export class SprintResolver {
     return squads.createSprint(ctx, input);
   }
 
-  @Authorized(...SQUAD_MANAGERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => CloseSprintPayload, { description: 'OWNER/ADMIN or the squad’s lead. Records the retrospective.' })
   closeSprint(@Arg('input') input: CloseSprintInput, @Ctx() ctx: Context) {
     return squads.closeSprint(ctx, input);
   }
 
-  @Authorized(...SQUAD_MANAGERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => UpdateSprintPayload, {
     description: 'OWNER/ADMIN or the squad’s lead; open sprints only (closed: INVALID_TRANSITION), never overlapping another open sprint. Stale expectedVersion: CONFLICT.',
   })

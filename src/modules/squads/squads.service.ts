@@ -1,7 +1,9 @@
-import { isAdmin, orgId } from '../../common/auth';
+import { ADMINS, assertCanManage, isAdmin, leadsSquad, manageRefusal, requireRole } from '../../common/access';
+import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../common/errors';
+import type { Context } from '../../common/context';
+import { badInput, conflict, forbidden, notFound } from '../../common/errors';
+import { refuseArchived, refuseTransition } from '../../common/rules';
 import { toGlobalId } from '../../common/ids';
 import { requireById } from '../../common/loaders';
 import { withIdempotency } from '../../db/idempotency';
@@ -27,16 +29,17 @@ import { monthlyEnd } from './sprint-rules';
 export const MAX_SQUAD_MEMBERS = 50;
 
 
-/** Whether the caller leads `squad` (a SQUAD_LEAD manages only the squads they lead). */
-export function leadsSquad(ctx: Context, squad: { leadId: string } | null): boolean {
-  return Boolean(squad && ctx.role === Role.SQUAD_LEAD && ctx.viewer && squad.leadId === ctx.viewer.userId);
-}
+/** Whether the caller leads `squad` (the kit's rule, src/common/access.ts). */
+export { leadsSquad };
 
-/** OWNER/ADMIN manage every squad; a SQUAD_LEAD only the squads they lead. */
+/** OWNER/ADMIN manage every squad; a SQUAD_LEAD only the squads they lead (for modules holding a loaded squad). */
 export function assertManagesSquad(ctx: Context, squad: Squad | null, action: string): void {
   if (isAdmin(ctx) || leadsSquad(ctx, squad)) return;
-  throw forbidden(`Only OWNER/ADMIN or the squad's lead may ${action}`);
+  throw forbidden(manageRefusal({ kind: 'squad', squad }, action));
 }
+
+/** The squad's managers: OWNER/ADMIN and its lead (src/common/access.ts `canManage`). */
+const assertManages = (tx: Context, squad: Squad, action: string) => assertCanManage(tx, { kind: 'squad', squad }, action);
 
 /** Loads a squad of the organisation by uuid; any other id is NOT_FOUND. */
 export function requireSquad(ctx: Context, id: string): Promise<Squad> {
@@ -63,14 +66,14 @@ export async function createSquad(ctx: Context, input: CreateSquadInput) {
 export async function addSquadMember(ctx: Context, input: AddSquadMemberInput) {
   return withTransaction(ctx, async (tx) => {
     // Lock the squad so that concurrent additions count each other.
-    const squad = await lockSquad(tx, input.squadId);
-    assertManagesSquad(tx, squad, 'add squad members');
-    if (squad.archivedAt) throw squadArchived(squad);
+    const squad = await lockSquad(tx, input.squadId, 'squadId');
+    await assertManages(tx, squad, 'add squad members');
+    if (squad.archivedAt) throw squadArchived(squad, 'squadId');
     const { userId } = await requireOrgUser(tx, input.userId, 'userId');
     const members = await tx.manager.find(SquadMember, { where: { squadId: squad.id, organizationId: squad.organizationId } });
     if (members.some((m) => m.userId === userId)) throw conflict('This user is already a member of the squad');
     if (members.length >= MAX_SQUAD_MEMBERS) {
-      throw badInput(`A squad has at most ${MAX_SQUAD_MEMBERS} members: split it into smaller squads`, 'squadId');
+      throw badInput(`A squad has at most ${MAX_SQUAD_MEMBERS} members: split it into smaller squads`, 'squadId', { max: MAX_SQUAD_MEMBERS });
     }
     const squadMember = await createRecorded(
       tx,
@@ -84,23 +87,23 @@ export async function addSquadMember(ctx: Context, input: AddSquadMemberInput) {
 
 export async function removeSquadMember(ctx: Context, input: RemoveSquadMemberInput) {
   return withTransaction(ctx, async (tx) => {
-    const squad = await lockSquad(tx, input.squadId);
-    assertManagesSquad(tx, squad, 'remove squad members');
+    const squad = await lockSquad(tx, input.squadId, 'squadId');
+    await assertManages(tx, squad, 'remove squad members');
     const userId = input.userId;
     const member = await tx.manager.findOneBy(SquadMember, { squadId: squad.id, userId, organizationId: squad.organizationId });
-    if (!member) throw notFound('Squad member', toGlobalId('User', userId));
+    if (!member) throw notFound('Squad member', toGlobalId('User', userId), 'userId');
     await deleteRecorded(tx, SquadMember, member, { action: 'squad.member_removed', meta: { squadId: squad.id, userId } });
     return { removedSquadMemberId: toGlobalId('SquadMember', member.id), squad };
   });
 }
 
-async function lockSquad(tx: Context, id: string): Promise<Squad> {
+async function lockSquad(tx: Context, id: string, field?: string): Promise<Squad> {
   const squad = await tx.manager
     .createQueryBuilder(Squad, 's')
     .setLock('pessimistic_write')
     .where('s.id = :id AND s.organization_id = :org', { id, org: orgId(tx) })
     .getOne();
-  if (!squad) throw notFound('Squad', toGlobalId('Squad', id));
+  if (!squad) throw notFound('Squad', toGlobalId('Squad', id), field);
   return squad;
 }
 
@@ -120,9 +123,9 @@ export async function createSprint(ctx: Context, input: CreateSprintInput) {
   const endsOn = input.endsOn ?? monthlyEnd(input.startsOn);
   if (endsOn < input.startsOn) throw badInput('endsOn must be on or after startsOn', 'endsOn');
   return withIdempotency(ctx, 'createSprint', input, async (tx) => {
-    const squad = await lockSquad(tx, input.squadId);
-    assertManagesSquad(tx, squad, 'plan sprints');
-    if (squad.archivedAt) throw squadArchived(squad);
+    const squad = await lockSquad(tx, input.squadId, 'squadId');
+    await assertManages(tx, squad, 'plan sprints');
+    if (squad.archivedAt) throw squadArchived(squad, 'squadId');
     const overlapping = await tx.manager
       .createQueryBuilder(Sprint, 's')
       .where('s.organization_id = :org AND s.squad_id = :squad AND s.closed_at IS NULL', { org: squad.organizationId, squad: squad.id })
@@ -162,9 +165,9 @@ export async function closeSprint(ctx: Context, input: CloseSprintInput) {
       .setLock('pessimistic_write')
       .where('s.id = :id AND s.organization_id = :org', { id, org: orgId(tx) })
       .getOne();
-    if (!sprint) throw notFound('Sprint', toGlobalId('Sprint', id));
-    assertManagesSquad(tx, await squadById(tx).load(sprint.squadId), 'close sprints');
-    if (sprint.closedAt) throw new AppError(ErrorCode.INVALID_TRANSITION, `Sprint "${sprint.name}" is already closed`);
+    if (!sprint) throw notFound('Sprint', toGlobalId('Sprint', id), 'sprintId');
+    await assertCanManage(tx, { kind: 'sprint', squadId: sprint.squadId }, 'close sprints');
+    if (sprint.closedAt) throw refuseTransition(`Sprint "${sprint.name}" is already closed`);
     const closed = await updateRecorded(
       tx,
       Sprint,
@@ -177,19 +180,20 @@ export async function closeSprint(ctx: Context, input: CloseSprintInput) {
   });
 }
 
-const squadArchived = (squad: Squad) => new AppError(ErrorCode.ARCHIVED, `Squad "${squad.name}" is archived`);
+/** An archived squad no longer changes; `field` names the input that referred to it. */
+const squadArchived = (squad: Squad, field?: string) => refuseArchived(`Squad "${squad.name}" is archived`, field);
 
 /** OWNER/ADMIN or the squad's lead; only OWNER/ADMIN change the lead. */
 export async function updateSquad(ctx: Context, input: UpdateSquadInput) {
   return withTransaction(ctx, async (tx) => {
     const squad = await requireSquad(tx, input.id);
-    assertManagesSquad(tx, squad, 'change this squad');
+    await assertManages(tx, squad, 'change this squad');
     if (squad.archivedAt) throw squadArchived(squad);
     const set: Partial<Squad> = {};
     if (input.name != null) set.name = input.name.trim();
     if (input.mission !== undefined) set.mission = input.mission?.trim() || null;
     if (input.leadId) {
-      if (!isAdmin(tx)) throw forbidden('Only OWNER/ADMIN may change a squad’s lead');
+      requireRole(tx, ADMINS, 'change a squad’s lead');
       set.leadId = (await requireOrgUser(tx, input.leadId, 'leadId', { notViewer: true })).userId;
     }
     const updated = await updateRecorded(tx, Squad, squad, input.expectedVersion, set, {
@@ -225,8 +229,8 @@ export async function updateSprint(ctx: Context, input: UpdateSprintInput) {
   return withTransaction(ctx, async (tx) => {
     const sprint = await requireSprint(tx, input.id);
     const squad = await lockSquad(tx, sprint.squadId);
-    assertManagesSquad(tx, squad, 'change sprints');
-    if (sprint.closedAt) throw new AppError(ErrorCode.INVALID_TRANSITION, `Sprint "${sprint.name}" is closed`);
+    await assertManages(tx, squad, 'change sprints');
+    if (sprint.closedAt) throw refuseTransition(`Sprint "${sprint.name}" is closed`);
     const set: Partial<Sprint> = {};
     if (input.name != null) set.name = input.name.trim();
     if (input.goal !== undefined) set.goal = input.goal?.trim() || null;

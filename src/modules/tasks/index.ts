@@ -1,3 +1,5 @@
+// The event types this module publishes (PlanningEventType).
+import './tasks.events';
 import { Task } from './task.entity';
 // The by-id loader registers Task for node(id:).
 import './tasks.loaders';

@@ -5,6 +5,7 @@ import type { PlanningEventPayload } from '../../common/events';
 import { User, referencedUserById } from '../identity';
 import { KeyResult, keyResultById } from '../okrs';
 import { planningSubscription } from '../realtime';
+import { TASKS_EVENTS } from './tasks.events';
 import { Sprint, Squad, sprintById, squadById } from '../squads';
 import { Task } from './task.entity';
 import { TaskQuadrant, quadrantOf } from './task-rules';
@@ -57,7 +58,7 @@ export class TaskResolver {
   @Authorized()
   @Subscription(() => Task, {
     description: 'Tasks assigned to the subscriber (on creation or reassignment).',
-    ...planningSubscription(['TASK_ASSIGNED'], (payload, _args, context) => payload.meta?.assigneeId === context.viewer?.userId),
+    ...planningSubscription([TASKS_EVENTS.TASK_ASSIGNED], (payload, _args, context) => payload.meta?.assigneeId === context.viewer?.userId),
   })
   async taskAssigned(@Root() payload: PlanningEventPayload, @Ctx() ctx: Context): Promise<Task> {
     const task = await taskById(ctx).load(payload.entityId);

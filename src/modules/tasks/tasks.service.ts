@@ -3,6 +3,7 @@ import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { badInput, forbidden } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
+import { TASKS_EVENTS } from './tasks.events';
 import { toGlobalId } from '../../common/ids';
 import { primeAll, requireById } from '../../common/loaders';
 import { withIdempotency } from '../../db/idempotency';
@@ -95,7 +96,7 @@ export async function createTask(ctx: Context, input: CreateTaskInput) {
       { action: 'task.created', meta: taskMeta, prime: taskById },
     );
     if (assigneeId) {
-      emitAfterCommit(tx, { type: 'TASK_ASSIGNED', entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
+      emitAfterCommit(tx, { type: TASKS_EVENTS.TASK_ASSIGNED, entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
     }
     return { task };
   });
@@ -137,7 +138,7 @@ export async function updateTask(ctx: Context, input: UpdateTaskInput) {
       what: 'This task',
     });
     if (updated.assigneeId && updated.assigneeId !== task.assigneeId) {
-      emitAfterCommit(tx, { type: 'TASK_ASSIGNED', entityType: 'Task', entityId: task.id, meta: { squadId: updated.squadId, assigneeId: updated.assigneeId } });
+      emitAfterCommit(tx, { type: TASKS_EVENTS.TASK_ASSIGNED, entityType: 'Task', entityId: task.id, meta: { squadId: updated.squadId, assigneeId: updated.assigneeId } });
     }
     return { task: updated };
   });
@@ -235,7 +236,7 @@ export async function createTaskInTransaction(
     { action: 'task.created', meta: taskMeta, prime: taskById },
   );
   if (assigneeId) {
-    emitAfterCommit(tx, { type: 'TASK_ASSIGNED', entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
+    emitAfterCommit(tx, { type: TASKS_EVENTS.TASK_ASSIGNED, entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
   }
   return task;
 }

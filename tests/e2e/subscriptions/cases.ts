@@ -1,3 +1,4 @@
+import type { PlanningEventType } from '../../../src/common/event-types';
 import type { TestOrg } from '../../support/factories';
 import { ok, type GqlResult, type TestApp } from '../../support/test-app';
 import { sopCases } from './sops';
@@ -31,7 +32,19 @@ export interface SubscriptionCase {
    * audit_events), i.e. after the change was recorded and its event queued. It must publish nothing.
    */
   rolledBack(gql: Gql, owner: TestOrg, w: World): Promise<GqlResult>;
+  /**
+   * One change per event type the field listens to (its `planningSubscription` list), keyed by
+   * the type: the contract test makes each, as the OWNER who built the world (and is `forUser`),
+   * and expects the type announced on planningEvents and the field (without filter) to deliver
+   * it. A type of the field's list missing here, or one that is never announced, fails the test.
+   * planningEvents, which listens to every type, has none.
+   */
+  announces?: Partial<Record<PlanningEventType, Announce>>;
 }
+
+/** Makes a change that announces one event type (after `prepare`, run before subscribing, when the change needs something first). */
+export type Announce = AnnounceFn | { prepare: AnnounceFn; announce: AnnounceFn };
+export type AnnounceFn = (gql: Gql, owner: TestOrg, w: World) => Promise<unknown>;
 
 /** Text that makes a change's transaction fail at commit (see the contract test). */
 export const ROLLBACK_MARKER = 'ROLLBACK-AT-COMMIT';
@@ -45,6 +58,7 @@ const CHECK_IN = `mutation($i: CheckInKeyResultInput!) {
 const CREATE_TASK = `mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id title version } } }`;
 
 const CREATE_BUDGET = `mutation($i: CreateBudgetInput!) { createBudget(input: $i) { budget { id } } }`;
+const CREATE_CAMPAIGN = `mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } } }`;
 const RECORD_EXPENSE = `mutation($i: RecordExpenseInput!) { recordExpense(input: $i) { expense { id } } }`;
 async function addLine(gql: Gql, owner: TestOrg, budgetId: string, name: string, planned: string): Promise<string> {
   return ok(
@@ -106,6 +120,7 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
       return { keyResultCheckedIn: { checkIn: done.checkIn, keyResult } };
     },
     rolledBack: rolledBackCheckIn,
+    announces: { KEY_RESULT_CHECKED_IN: (gql, owner, w) => checkIn(gql, owner, w, 9) },
   },
 
   objectiveProgressChanged: {
@@ -117,6 +132,7 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
       return { objectiveProgressChanged: done.keyResult.objective };
     },
     rolledBack: rolledBackCheckIn,
+    announces: { OBJECTIVE_PROGRESS_CHANGED: (gql, owner, w) => checkIn(gql, owner, w, 9) },
   },
 
   taskAssigned: {
@@ -130,6 +146,7 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
       return { taskAssigned: task };
     },
     rolledBack: (gql, owner, w) => gql.gql(CREATE_TASK, { i: { title: ROLLBACK_MARKER, squadId: w.squadId, assigneeId: w.forUser } }, owner),
+    announces: { TASK_ASSIGNED: (gql, owner, w) => gql.gql(CREATE_TASK, { i: { title: '分配', squadId: w.squadId, assigneeId: w.forUser } }, owner).then(ok) },
   },
 
   budgetThresholdCrossed: {
@@ -152,6 +169,12 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
     async rolledBack(gql, owner, w) {
       const lineId = await addLine(gql, owner, w.budgetId, '回滚线', '100');
       return gql.gql(RECORD_EXPENSE, { i: { budgetLineId: lineId, amount: '90', incurredOn: w.day, description: ROLLBACK_MARKER } }, owner);
+    },
+    announces: {
+      async BUDGET_THRESHOLD_CROSSED(gql, owner, w) {
+        const lineId = await addLine(gql, owner, w.budgetId, '宣布线', '100');
+        ok(await gql.gql(RECORD_EXPENSE, { i: { budgetLineId: lineId, amount: '85', incurredOn: w.day } }, owner));
+      },
     },
   },
 
@@ -184,6 +207,27 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
     },
     rolledBack: (gql, owner, w) =>
       gql.gql(RECORD_EXPENSE, { i: { budgetLineId: w.lineId, amount: '1', incurredOn: '2026-05-02', campaignId: w.campaignId, description: ROLLBACK_MARKER } }, owner),
+    announces: {
+      CAMPAIGN_CREATED: async (gql, owner, w) =>
+        ok(await gql.gql(CREATE_CAMPAIGN, { i: { name: '第二个活动', squadId: w.squadId, startsOn: '2026-06-01', endsOn: '2026-06-10', budgetLineId: w.lineId } }, owner)),
+      async CAMPAIGN_UPDATED(gql, owner, w) {
+        const version = ok(await gql.gql(`query($id: ID!) { campaign(id: $id) { version } }`, { id: w.campaignId }, owner)).campaign.version;
+        ok(await gql.gql(`mutation($i: UpdateCampaignInput!) { updateCampaign(input: $i) { campaign { id } } }`, { i: { id: w.campaignId, expectedVersion: version, name: '超级品牌日（改）' } }, owner));
+      },
+      CAMPAIGN_TRANSITIONED: async (gql, owner, w) =>
+        ok(await gql.gql(`mutation($i: TransitionCampaignInput!) { transitionCampaign(input: $i) { campaign { id } } }`, { i: { id: w.campaignId, to: 'PLANNED' } }, owner)),
+      CAMPAIGN_RETURN_RECORDED: async (gql, owner, w) =>
+        ok(await gql.gql(`mutation($i: RecordCampaignReturnInput!) { recordCampaignReturn(input: $i) { campaign { id } } }`, { i: { campaignId: w.campaignId, kind: 'DIRECT', amount: '500' } }, owner)),
+      EXPENSE_RECORDED: async (gql, owner, w) =>
+        ok(await gql.gql(RECORD_EXPENSE, { i: { budgetLineId: w.lineId, amount: '10', incurredOn: '2026-05-03', campaignId: w.campaignId } }, owner)),
+      EXPENSE_VOIDED: {
+        prepare: async (gql, owner, w) => {
+          w.toVoid = ok(await gql.gql(RECORD_EXPENSE, { i: { budgetLineId: w.lineId, amount: '20', incurredOn: '2026-05-04', campaignId: w.campaignId } }, owner)).recordExpense.expense.id;
+        },
+        announce: async (gql, owner, w) =>
+          ok(await gql.gql(`mutation($i: VoidExpenseInput!) { voidExpense(input: $i) { expense { id } } }`, { i: { id: w.toVoid, reason: '重复报销' } }, owner)),
+      },
+    },
   },
 
   kpiAlertRaised: {
@@ -201,6 +245,9 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
     },
     rolledBack: (gql, owner, w) =>
       gql.gql(RECORD_MEASUREMENTS, { i: { measurements: [{ kpiKey: w.key, periodStart: kpiWeek(40), value: '50', source: ROLLBACK_MARKER }] } }, owner),
+    announces: {
+      KPI_ALERT_RAISED: async (gql, owner, w) => ok(await gql.gql(RECORD_MEASUREMENTS, { i: { measurements: [{ kpiKey: w.key, periodStart: kpiWeek(60), value: '30' }] } }, owner)),
+    },
   },
   kpiAlertsRaisedInBulk: {
     document: `subscription { kpiAlertsRaisedInBulk { count critical warning kpis actor { id } } }`,
@@ -220,6 +267,10 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
       gql.gql(RECORD_MEASUREMENTS, {
         i: { measurements: Array.from({ length: 150 }, (_, i) => ({ kpiKey: w.key, periodStart: kpiWeek(5000 + i), value: '50', source: ROLLBACK_MARKER })) },
       }, owner),
+    announces: {
+      KPI_ALERTS_RAISED_IN_BULK: async (gql, owner, w) =>
+        ok(await gql.gql(RECORD_MEASUREMENTS, { i: { measurements: Array.from({ length: 120 }, (_, i) => ({ kpiKey: w.key, periodStart: kpiWeek(7000 + i), value: '12' })) } }, owner)),
+    },
   },
   ...sopCases,
 };

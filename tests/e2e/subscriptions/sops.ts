@@ -12,6 +12,11 @@ const APPROVE = `mutation($i: ApproveSopVersionInput!) { approveSopVersion(input
 const CREATE_MATRIX = `mutation($i: CreateRaciMatrixInput!) { createRaciMatrix(input: $i) { raciMatrix { id } } }`;
 const ADD_ACTIVITY = `mutation($i: AddRaciActivityInput!) { addRaciActivity(input: $i) { raciMatrix { id version activities { name } } } }`;
 
+/** Adds an activity to a matrix; its id. */
+async function addActivity(gql: Gql, owner: Parameters<SubscriptionCase['setup']>[1], matrixId: string, name: string): Promise<string> {
+  return ok(await gql.gql(`mutation($i: AddRaciActivityInput!) { addRaciActivity(input: $i) { activity { id } } }`, { i: { matrixId, name } }, owner)).addRaciActivity.activity.id;
+}
+
 /** An SOP written and submitted by the OWNER (so that another member may approve it). */
 async function sopInReview(gql: Gql, owner: TestOrg, title: string): Promise<string> {
   const sop = ok(await gql.gql(CREATE_SOP, { i: { title, purpose: '目的', scope: '范围', reviewEveryDays: 30 } }, owner)).createSop.sop;
@@ -37,6 +42,12 @@ export const sopCases: Record<string, SubscriptionCase> = {
       const id = await sopInReview(gql, owner, '回滚的 SOP');
       return gql.gql(APPROVE, { i: { sopId: id, note: ROLLBACK_MARKER } }, w.approver);
     },
+    announces: {
+      SOP_PUBLISHED: {
+        prepare: async (gql, owner, w) => void (w.inReview = await sopInReview(gql, owner, '待发布的 SOP')),
+        announce: async (gql, _owner, w) => ok(await gql.gql(APPROVE, { i: { sopId: w.inReview } }, w.approver)),
+      },
+    },
   },
 
   raciMatrixChanged: {
@@ -51,5 +62,18 @@ export const sopCases: Record<string, SubscriptionCase> = {
       return { raciMatrixChanged: m };
     },
     rolledBack: (gql, owner, w) => gql.gql(ADD_ACTIVITY, { i: { matrixId: w.matrixId, name: ROLLBACK_MARKER } }, owner),
+    announces: {
+      RACI_MATRIX_CREATED: async (gql, owner) => ok(await gql.gql(CREATE_MATRIX, { i: { name: '另一个 RACI' } }, owner)),
+      RACI_ACTIVITY_ADDED: async (gql, owner, w) => ok(await gql.gql(ADD_ACTIVITY, { i: { matrixId: w.matrixId, name: '新增活动' } }, owner)),
+      RACI_ACTIVITY_REMOVED: {
+        prepare: async (gql, owner, w) => void (w.activityId = await addActivity(gql, owner, w.matrixId, '待删除的活动')),
+        announce: async (gql, owner, w) => ok(await gql.gql(`mutation($i: RemoveRaciActivityInput!) { removeRaciActivity(input: $i) { removedActivityId } }`, { i: { activityId: w.activityId } }, owner)),
+      },
+      RACI_ASSIGNMENT_SET: {
+        prepare: async (gql, owner, w) => void (w.activityId = await addActivity(gql, owner, w.matrixId, '待分配的活动')),
+        announce: async (gql, owner, w) =>
+          ok(await gql.gql(`mutation($i: SetRaciAssignmentInput!) { setRaciAssignment(input: $i) { activity { id } } }`, { i: { activityId: w.activityId, userId: owner.userId, role: 'ACCOUNTABLE' } }, owner)),
+      },
+    },
   },
 };

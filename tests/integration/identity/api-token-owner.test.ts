@@ -18,7 +18,7 @@ const REMOVE = `mutation($i: RemoveMemberInput!) { removeMember(input: $i) { rem
 const TASK = `mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id title } } }`;
 const CYCLE = `mutation($i: CreateCycleInput!) { createCycle(input: $i) { cycle { id } } }`;
 const ROLE = `{ viewer { role organization { id } } }`;
-const EVENTS = `subscription { planningEvents(filter: { types: ["TASK_CREATED"] }) { type entityId } }`;
+const EVENTS = `subscription { planningEvents(filter: { types: [TASK_CREATED] }) { type entityId } }`;
 
 async function tokenOf(as: { token: string; organizationId: string }, scopes: string[]) {
   const created = ok(await app.gql(CREATE_TOKEN, { i: { name: `token ${scopes.join('+')}`, scopes } }, as)).createApiToken;

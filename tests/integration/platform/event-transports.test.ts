@@ -31,7 +31,7 @@ function capturingLogger(): { logger: Logger; messages: () => string[] } {
 
 function event(organizationId: string, meta?: Record<string, string | null>): PlanningEventPayload {
   return {
-    type: 'TEST_EVENT',
+    type: 'SQUAD_UPDATED',
     organizationId,
     entityType: 'Test',
     entityId: crypto.randomUUID(),

@@ -265,11 +265,11 @@ describe('query limits over graphql-ws', () => {
     });
     await settle();
     app.events.publish({
-      type: 'TEST_EVENT', organizationId: decodeGlobalId(org.organizationId)!.id, entityType: 'Squad',
+      type: 'SQUAD_UPDATED', organizationId: decodeGlobalId(org.organizationId)!.id, entityType: 'Squad',
       entityId: '00000000-0000-4000-8000-000000000000', actorId: null, at: new Date().toISOString(),
     });
     for (let i = 0; i < 50 && !results.length; i++) await settle(20);
     dispose();
-    expect(results).toEqual([{ data: { planningEvents: { type: 'TEST_EVENT', actor: null } }, extensions: { cost: { requested: 2, limit: 25_000 } } }]);
+    expect(results).toEqual([{ data: { planningEvents: { type: 'SQUAD_UPDATED', actor: null } }, extensions: { cost: { requested: 2, limit: 25_000 } } }]);
   });
 });

@@ -109,7 +109,7 @@ describe('transactions aborted by a deadlock', () => {
     const objective = await createObjective(app, org, { cycleId });
     const kr = await createKeyResult(app, org, { objectiveId: objective.id });
     const client = wsClient(app.url, { authorization: `Bearer ${org.token}`, organizationId: org.organizationId });
-    const events = subscribe<any>(client, `subscription { planningEvents(filter: { types: ["KEY_RESULT_CHECKED_IN"] }) { type entityId } }`);
+    const events = subscribe<any>(client, `subscription { planningEvents(filter: { types: [KEY_RESULT_CHECKED_IN] }) { type entityId } }`);
     await settle();
     const logsBefore = logLines.length;
     const b = await blocker();

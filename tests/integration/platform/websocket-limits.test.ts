@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { Client } from 'graphql-ws';
+import type { PlanningEventPayload } from '../../../src/common/event-contract';
 import { decodeGlobalId } from '../../../src/common/ids';
 import { addMember, createOrg, type TestOrg } from '../../support/factories';
 import { startTestApp, type TestApp } from '../../support/test-app';
@@ -29,7 +30,7 @@ function rawConnect(payload: Record<string, unknown>): Promise<{ socket: WebSock
 
 function publish(org: TestOrg) {
   app.events.publish({
-    type: 'TEST_EVENT',
+    type: 'SQUAD_UPDATED',
     organizationId: decodeGlobalId(org.organizationId)!.id,
     entityType: 'Squad',
     entityId: '00000000-0000-4000-8000-000000000000',
@@ -242,7 +243,7 @@ describe('WebSocket limits per organisation and per connection', () => {
     const bigType = 'X'.repeat(20_000);
     const events = 300;
     for (let i = 0; i < events; i++) {
-      limited.events.publish({ type: 'TEST_EVENT', organizationId, entityType: bigType, entityId: '00000000-0000-4000-8000-000000000000', actorId: null, at: new Date().toISOString() });
+      limited.events.publish({ type: 'SQUAD_UPDATED', organizationId, entityType: bigType, entityId: '00000000-0000-4000-8000-000000000000', actorId: null, at: new Date().toISOString() });
       if (i % 10 === 9) await settle(50);
     }
     await until(() => watcher.received[0] === events, 20_000);
@@ -264,8 +265,8 @@ describe('WebSocket limits per organisation and per connection', () => {
     const other = wsClient(limited.url, { authorization: `Bearer ${otherOrg.token}` });
     const watcher = subscribeMany(other, 1);
     await settle(500);
-    const event = (organizationId: string) => ({
-      type: 'TEST_EVENT',
+    const event = (organizationId: string): PlanningEventPayload => ({
+      type: 'SQUAD_UPDATED',
       organizationId,
       entityType: 'Squad',
       entityId: '00000000-0000-4000-8000-000000000000',

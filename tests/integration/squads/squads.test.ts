@@ -106,3 +106,44 @@ describe('sprints', () => {
     expect(errorCode(await app.gql(CLOSE_SPRINT, { i: { sprintId: first.id } }, member))).toBe('FORBIDDEN');
   });
 });
+
+describe('refusals (the kit’s rules, access and codes)', () => {
+  it('name the input field: an unknown squad or sprint is NOT_FOUND, an archived squad ARCHIVED, the member cap BAD_USER_INPUT with max', async () => {
+    const org = await createOrg(app);
+    const lead = await addMember(app, org, 'SQUAD_LEAD');
+    const member = await addMember(app, org, 'MEMBER');
+    const squadId = await createSquad(app, org, lead.userId);
+    const missingSquad = 'U3F1YWQ6MDAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDk5';
+    const noSquad = await app.gql(CREATE_SPRINT, { i: { squadId: missingSquad, name: 'x', startsOn: '2030-01-01' } }, org);
+    expect(noSquad.errors![0]).toMatchObject({ message: `Squad ${missingSquad} was not found`, extensions: { code: 'NOT_FOUND', field: 'squadId' } });
+    const noSprint = await app.gql(CLOSE_SPRINT, { i: { sprintId: 'U3ByaW50OjAwMDAwMDAwLTAwMDAtNDAwMC04MDAwLTAwMDAwMDAwMDA5OQ' } }, org);
+    expect(noSprint.errors![0].extensions).toEqual({ code: 'NOT_FOUND', field: 'sprintId' });
+    const notMember = await app.gql(REMOVE, { i: { squadId, userId: member.userId } }, lead);
+    expect(notMember.errors![0].extensions).toEqual({ code: 'NOT_FOUND', field: 'userId' });
+
+    const sprint = ok(await app.gql(CREATE_SPRINT, { i: { squadId, name: '冲刺', startsOn: '2030-01-01' } }, lead)).createSprint.sprint;
+    ok(await app.gql(CLOSE_SPRINT, { i: { sprintId: sprint.id } }, lead));
+    const twice = await app.gql(CLOSE_SPRINT, { i: { sprintId: sprint.id } }, lead);
+    expect(twice.errors![0]).toMatchObject({ message: 'Sprint "冲刺" is already closed', extensions: { code: 'INVALID_TRANSITION' } });
+
+    // The lead may not change the lead: only OWNER/ADMIN, said so.
+    const leadChange = await app.gql(`mutation($i: UpdateSquadInput!) { updateSquad(input: $i) { squad { id } } }`, { i: { id: squadId, expectedVersion: 1, leadId: member.userId } }, lead);
+    expect(leadChange.errors![0]).toMatchObject({ message: 'Only OWNER/ADMIN may change a squad’s lead; you are SQUAD_LEAD', extensions: { code: 'FORBIDDEN' } });
+    const otherLead = await addMember(app, org, 'SQUAD_LEAD');
+    const notTheirs = await app.gql(ADD, { i: { squadId, userId: member.userId, function: 'DATA' } }, otherLead);
+    expect(notTheirs.errors![0]).toMatchObject({ message: 'Only OWNER/ADMIN or the squad’s lead may add squad members', extensions: { code: 'FORBIDDEN' } });
+
+    ok(await app.gql(`mutation($i: ArchiveSquadInput!) { archiveSquad(input: $i) { squad { id } } }`, { i: { id: squadId } }, org));
+    const archived = await app.gql(CREATE_SPRINT, { i: { squadId, name: 'x', startsOn: '2031-01-01' } }, lead);
+    expect(archived.errors![0]).toMatchObject({ message: expect.stringMatching(/^Squad ".*" is archived$/), extensions: { code: 'ARCHIVED', field: 'squadId' } });
+  });
+
+  it('refuses a 51st member as BAD_USER_INPUT naming squadId, with extensions.max', async () => {
+    const org = await createOrg(app);
+    const squadId = await createSquad(app, org, org.userId);
+    const users = await Promise.all(Array.from({ length: 51 }, () => addMember(app, org, 'MEMBER')));
+    for (const u of users.slice(0, 50)) ok(await app.gql(ADD, { i: { squadId, userId: u.userId, function: 'DATA' } }, org));
+    const over = await app.gql(ADD, { i: { squadId, userId: users[50].userId, function: 'DATA' } }, org);
+    expect(over.errors![0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'squadId', max: 50 });
+  });
+});

@@ -1,0 +1,19 @@
+import { defineEventTypes, type EventTypesOf } from '../../common/event-types';
+
+/** The change events the budgets module publishes (budgets, lines, expenses, adjustments). */
+export const BUDGETS_EVENTS = defineEventTypes('budgets', {
+  BUDGET_CREATED: { description: 'A budget was created.' },
+  BUDGET_LINE_CREATED: { description: 'A line was added to a budget.' },
+  BUDGET_LINE_UPDATED: { description: 'A budget line changed (its plan, KPIs or reserve settings).' },
+  EXPENSE_RECORDED: { description: 'An expense was booked on a budget line (entityType Expense).' },
+  EXPENSE_VOIDED: { description: 'An expense was voided (entityType Expense).' },
+  BUDGET_ADJUSTMENT_REQUESTED: { description: 'A budget adjustment was requested.' },
+  BUDGET_ADJUSTMENT_APPROVED: { description: 'A budget adjustment was approved and applied.' },
+  BUDGET_ADJUSTMENT_REJECTED: { description: 'A budget adjustment was rejected.' },
+  BUDGET_SETTINGS_UPDATED: { description: 'The organisation’s budget settings changed.' },
+  BUDGET_THRESHOLD_CROSSED: { description: 'A line or a budget reached 80 % or 100 % of its plan, once each (entityType BudgetLine or Budget).' },
+});
+
+declare module '../../common/event-types' {
+  interface PlanningEventTypeRegistry extends EventTypesOf<typeof BUDGETS_EVENTS> {}
+}
