@@ -55,12 +55,12 @@ function complete(tx: Context, current: Task) {
     current,
     (param) => `status = ${param(TaskStatus.TODO)}`,
     { status: TaskStatus.DONE, completedAt: () => 'now()' },
-    { action: 'task.kit_completed', meta: (t) => ({ squadId: t.squadId }), unmet: alreadyDone },
+    { action: 'task.status_changed', meta: (t) => ({ squadId: t.squadId }), unmet: alreadyDone },
   );
 }
 
 const auditOf = (id: string) =>
-  app.ds.query(`SELECT action, actor_id, before->>'status' AS before, after->>'status' AS after FROM audit_events WHERE entity_id = $1 AND action LIKE 'task.kit%'`, [id]);
+  app.ds.query(`SELECT action, actor_id, before->>'status' AS before, after->>'status' AS after FROM audit_events WHERE entity_id = $1 AND action <> 'task.created'`, [id]);
 
 describe('updateWhere', () => {
   it('updates the row when the condition holds: one UPDATE, the row mapped once, primed, audited and announced after commit', async () => {
@@ -79,9 +79,9 @@ describe('updateWhere', () => {
     // The UPDATE (its WHERE with the organisation and the condition) and the audit event's INSERT; no re-read.
     expect(scope.count).toBe(2);
     expect(scope.statements[0]).toMatch(/^UPDATE "tasks" SET .* WHERE "id" = \$\d+ AND "organization_id" = \$\d+ AND \("status" = \$\d+\) RETURNING \*$/s);
-    expect(await auditOf(current.id)).toEqual([{ action: 'task.kit_completed', actor_id: actor, before: 'TODO', after: 'DONE' }]);
+    expect(await auditOf(current.id)).toEqual([{ action: 'task.status_changed', actor_id: actor, before: 'TODO', after: 'DONE' }]);
     expect(published).toEqual([
-      expect.objectContaining({ type: 'TASK_KIT_COMPLETED', entityType: 'Task', entityId: current.id, actorId: actor, meta: { squadId: current.squadId } }),
+      expect.objectContaining({ type: 'TASK_STATUS_CHANGED', entityType: 'Task', entityId: current.id, actorId: actor, meta: { squadId: current.squadId } }),
     ]);
   });
 
@@ -113,14 +113,14 @@ describe('updateWhere', () => {
     const title = `it's "quoted" -- not SQL`;
     const renamed = await withTransaction(ctxOf(), (tx) =>
       updateWhere(tx, Task, current, (param) => `title = ${param(current.title)}`, { title }, {
-        action: 'task.kit_renamed',
+        action: 'task.updated',
         unmet: alreadyDone,
         bumpVersion: false,
       }),
     );
     expect(renamed).toMatchObject({ title, version: current.version });
     const again = await withTransaction(ctxOf(), (tx) =>
-      updateWhere(tx, Task, renamed, (param) => `title = ${param(current.title)}`, { title: 'x' }, { action: 'task.kit_renamed', unmet: alreadyDone }),
+      updateWhere(tx, Task, renamed, (param) => `title = ${param(current.title)}`, { title: 'x' }, { action: 'task.updated', unmet: alreadyDone }),
     ).catch((e) => e);
     expect(again.extensions?.code).toBe('INVALID_TRANSITION');
   });
@@ -130,11 +130,11 @@ describe('updateRecorded (a versioned updateWhere)', () => {
   it('updates at the expected version and answers CONFLICT with the current version otherwise', async () => {
     const current = await newTask();
     const updated = await withTransaction(ctxOf(), (tx) =>
-      updateRecorded(tx, Task, current, current.version, { title: '新标题' }, { action: 'task.kit_updated' }),
+      updateRecorded(tx, Task, current, current.version, { title: '新标题' }, { action: 'task.updated' }),
     );
     expect(updated).toMatchObject({ title: '新标题', version: current.version + 1 });
     const stale = await withTransaction(ctxOf(), (tx) =>
-      updateRecorded(tx, Task, current, current.version, { title: '旧标题' }, { action: 'task.kit_updated', what: 'This task' }),
+      updateRecorded(tx, Task, current, current.version, { title: '旧标题' }, { action: 'task.updated', what: 'This task' }),
     ).catch((e) => e);
     expect(stale.extensions).toEqual({ code: 'CONFLICT', currentVersion: current.version + 1 });
     expect(stale.message).toMatch(/^This task was changed by someone else/);

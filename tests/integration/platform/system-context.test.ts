@@ -83,9 +83,9 @@ describe('actingIn', () => {
       expect(inB.afterCommit).toBe(tx.afterCommit);
       // A's squad, loaded (and cached) for A, is not B's.
       expect(await squadById(inB).load(squadA)).toBeNull();
-      await recordChange(inB, { action: 'member.kit_joined', entityType: 'Member', entityId: stranger });
+      await recordChange(inB, { action: 'member.joined', entityType: 'Member', entityId: stranger });
     });
-    expect(await audited(orgB, 'member.kit_joined')).toEqual([{ actor_id: stranger, entity_id: stranger }]);
-    expect(await audited(orgA, 'member.kit_joined')).toEqual([]);
+    expect(await audited(orgB, 'member.joined')).toEqual([{ actor_id: stranger, entity_id: stranger }]);
+    expect(await audited(orgA, 'member.joined')).toEqual([]);
   });
 });
