@@ -1,3 +1,4 @@
+import './composition';
 import { auditEntities } from './audit';
 import { budgetsEntities } from './budgets';
 import { campaignsEntities } from './campaigns';

@@ -1,3 +1,4 @@
+import './composition';
 import { NodeResolver } from '../common/node.resolver';
 import { auditResolvers } from './audit';
 import { budgetsResolvers } from './budgets';

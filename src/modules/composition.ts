@@ -1,0 +1,18 @@
+/**
+ * The composition root of the modules: the one place where a lower module is told about a
+ * higher one, through a hook the lower module exposes and the higher module fills (a key
+ * result following a KPI, an expense tagged with a campaign). A module's own `index.ts` never
+ * registers itself into another module: each wiring is one line here, run once, when the
+ * entity or resolver lists are first imported (src/modules/entities.ts, src/modules/resolvers.ts),
+ * so every process that reaches the data (server, seeds, CLI, tests, bench) has the same wiring.
+ */
+
+let composed = false;
+
+/** Wires the modules' hooks; idempotent. */
+export function composeModules(): void {
+  if (composed) return;
+  composed = true;
+}
+
+composeModules();
