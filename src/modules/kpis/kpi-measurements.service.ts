@@ -1,4 +1,4 @@
-/** Measurements (bulk upsert), the alerts they raise, and the key results that follow KPIs. */
+/** Measurements (bulk upsert), the alerts they raise, and the announcement of new latest values. */
 import Decimal from 'decimal.js';
 import { isAdmin, orgId } from '../../common/auth';
 import { Role, type Context } from '../../common/context';
@@ -8,12 +8,12 @@ import { emitAfterCommit } from '../../common/events';
 import { parseDecimal } from '../../common/scalars';
 import { withIdempotency } from '../../db/idempotency';
 import { recordChange } from '../audit';
-import { keyResultsFollowingKpis, recordSystemCheckIn } from '../okrs';
 import type { Kpi } from './kpi.entity';
 import { alertMessage, breachOf, KPI_KEY, KpiAlertLevel } from './kpi-rules';
 import { kpisByKeys } from './kpi-access';
 import { ancestorsAndSelf, lockKpis, refreshKpiState, type LatestChange } from './kpi-state';
 import { KPIS_EVENTS } from './kpis.events';
+import { announceLatestChanged } from './kpi-latest-hook';
 import type { RecordMeasurementsInput } from './kpis.inputs';
 
 const MAX_SOURCE_LENGTH = 200;
@@ -55,8 +55,8 @@ const CANDIDATES_PER_TURN = 1000;
  * period twice, a KPI the caller may not record) and one bad row refuses the whole call with
  * BAD_USER_INPUT and `extensions.rows: [{ index, kpiKey, message }]`. Then: lock the KPIs and
  * the KPIs above them, upsert every row in one statement, refresh the stored latest values,
- * raise alerts in one statement, audit once; and a system check-in for every key result
- * following a KPI whose latest value changed.
+ * raise alerts in one statement, audit once; and announce the KPIs whose latest value changed
+ * (`onKpiLatestChanged`: key results following them check in, in this transaction).
  */
 export async function recordMeasurements(ctx: Context, input: RecordMeasurementsInput) {
   return withIdempotency(ctx, 'recordMeasurements', input, async (tx) => {
@@ -152,7 +152,7 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
       },
       meta: { kpiId: first.id },
     });
-    await followKpis(tx, changes);
+    await announceLatestChanged(tx, changes);
     return { inserted: result.inserted, updated, alertsRaised: alerts.length };
   });
 }
@@ -213,15 +213,4 @@ async function raiseAlerts(tx: Context, candidates: readonly AlertCandidate[]): 
     }
   }
   return raised.map((a) => a.id);
-}
-
-/** A system check-in on every key result that follows a KPI whose latest value changed. */
-export async function followKpis(tx: Context, changes: readonly LatestChange[]): Promise<void> {
-  const moved = changes.filter((c) => c.after.value != null && !(c.before.value != null && c.before.value.eq(c.after.value)));
-  if (moved.length === 0) return;
-  const byKpi = new Map(moved.map((c) => [c.kpi.id, c]));
-  for (const kr of await keyResultsFollowingKpis(tx, [...byKpi.keys()])) {
-    const c = byKpi.get(kr.kpiId)!;
-    await recordSystemCheckIn(tx, kr.id, c.after.value!, `KPI ${c.kpi.key}: ${c.after.value!.toFixed()} for the period from ${c.after.period}`);
-  }
 }

@@ -8,7 +8,6 @@ import type { PlanningEventPayload } from '../../common/events';
 import { required } from '../../common/loaders';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { User, referencedUserById } from '../identity';
-import { KeyResult } from '../okrs';
 import { metaMatches, planningSubscription } from '../realtime';
 import { Kpi, KpiAlert, KpiMeasurement } from './kpi.entity';
 import { acknowledgeKpiAlert, listKpiAlerts } from './kpi-alerts.service';
@@ -250,14 +249,6 @@ export class KpiAlertResolver {
   @FieldResolver(() => User, { nullable: true })
   acknowledgedBy(@Root() alert: KpiAlert, @Ctx() ctx: Context) {
     return alert.acknowledgedBy ? referencedUserById(ctx).load(alert.acknowledgedBy) : null;
-  }
-}
-
-@Resolver(() => KeyResult)
-export class KeyResultKpiResolver {
-  @FieldResolver(() => Kpi, { nullable: true, description: 'The KPI it follows: each new latest value of the KPI records a check-in (author null).' })
-  kpi(@Root() kr: KeyResult, @Ctx() ctx: Context) {
-    return kr.kpiId ? kpiById(ctx).load(kr.kpiId) : null;
   }
 }
 

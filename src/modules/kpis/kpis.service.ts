@@ -28,7 +28,7 @@ import type {
 import { kpiById } from './kpis.loaders';
 import type { KpiProjection, KpiTreeNode } from './kpis.types';
 import { kpisByKeys } from './kpi-access';
-import { followKpis } from './kpi-measurements.service';
+import { announceLatestChanged } from './kpi-latest-hook';
 
 export const KPI_SORT: SortKey<Kpi>[] = [
   { column: 'k.created_at', direction: 'ASC', value: (k) => k.createdAt },
@@ -288,7 +288,7 @@ export async function updateKpi(ctx: Context, input: UpdateKpiInput) {
     });
     if ('formula' in set || 'direction' in set || 'normalMin' in set || 'warningBelow' in set) {
       // A new formula may change the latest value: key results following it check in.
-      await followKpis(tx, await refreshKpiState(tx, [updated.id]));
+      await announceLatestChanged(tx, await refreshKpiState(tx, [updated.id]));
     }
     return { kpi: (await kpiById(tx).load(updated.id))! };
   });

@@ -11,8 +11,7 @@ export { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
 export { KeyResultKind, OkrStatus, CHECK_IN_INTERVAL_DAYS } from './okr-rules';
 export { keyResultById, objectiveById } from './okrs.loaders';
 export { requireKeyResult } from './okrs.service';
-export { recordSystemCheckIn } from './key-results.service';
-export { keyResultsFollowingKpis, registerKeyResultKpiCheck, type KeyResultKpiCheck } from './kpi-link';
+export { followKpiLatest } from './kpi-follow';
 
 export const okrsEntities = [Cycle, Objective, KeyResult, CheckIn];
 export const okrsResolvers = [CycleResolver, ObjectiveResolver, KeyResultResolver, CheckInResolver, SquadObjectivesResolver] as const;

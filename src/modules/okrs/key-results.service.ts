@@ -36,7 +36,7 @@ import {
   lockCycle,
 } from './okr-access';
 import { sqlOf, storeKeyResultProgress, storeKeyResultValues, storeObjectiveProgress } from './okr-progress-store';
-import { checkKeyResultKpi } from './kpi-link';
+import { checkKeyResultKpi } from './kpi-follow';
 
 /** The routing facts of a key result's events. */
 const krMeta = (objective: Objective) => ({ objectiveId: objective.id, squadId: objective.squadId, cycleId: objective.cycleId });

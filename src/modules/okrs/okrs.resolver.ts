@@ -8,6 +8,7 @@ import { Role, type Context } from '../../common/context';
 import { fromGlobalId } from '../../common/ids';
 import type { PlanningEventPayload } from '../../common/events';
 import { User, referencedUserById } from '../identity';
+import { Kpi, kpiById } from '../kpis';
 import { metaMatches, planningSubscription } from '../realtime';
 import { Squad, squadById } from '../squads';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
@@ -278,6 +279,11 @@ export class KeyResultResolver {
   @FieldResolver(() => Objective)
   objective(@Root() kr: KeyResult, @Ctx() ctx: Context) {
     return required(objectiveById(ctx).load(kr.objectiveId), 'Objective');
+  }
+
+  @FieldResolver(() => Kpi, { nullable: true, description: 'The KPI it follows: each new latest value of the KPI records a check-in (author null).' })
+  kpi(@Root() kr: KeyResult, @Ctx() ctx: Context) {
+    return kr.kpiId ? kpiById(ctx).load(kr.kpiId) : null;
   }
 
   @FieldResolver(() => User)

@@ -321,8 +321,17 @@ describe('key results that follow a KPI', () => {
     expect(ok(await app.gql(upd, { i: { id: kr.id, expectedVersion: node.version, kpiId: null } }, org)).updateKeyResult.keyResult.kpi).toBeNull();
     const other = await createOrg(app);
     const foreign = await createKpi(app, other, { key: 'foreign' });
-    const r = await app.gql(upd, { i: { id: kr.id, expectedVersion: node.version + 1, kpiId: foreign.id } }, org);
+    let r = await app.gql(upd, { i: { id: kr.id, expectedVersion: node.version + 1, kpiId: foreign.id } }, org);
     expect(errorCode(r)).toBe('NOT_FOUND');
+    expect(r.errors![0].extensions).toMatchObject({ field: 'kpiId' });
+    const gone = await createKpi(app, org, { key: 'gone' });
+    ok(await app.gql(ARCHIVE_KPI, { i: { id: gone.id, expectedVersion: gone.version } }, org));
+    r = await app.gql(upd, { i: { id: kr.id, expectedVersion: node.version + 1, kpiId: gone.id } }, org);
+    expect(errorCode(r)).toBe('ARCHIVED');
+    expect(r.errors![0].extensions).toMatchObject({ field: 'kpiId' });
+    r = await app.gql(`mutation($i: CreateKeyResultInput!) { createKeyResult(input: $i) { keyResult { id } } }`,
+      { i: { objectiveId: objective.id, title: 'x', kind: 'INCREASE_TO', startValue: '0', targetValue: '1', kpiId: gone.id } }, org);
+    expect([errorCode(r), r.errors![0].extensions?.field]).toEqual(['ARCHIVED', 'kpiId']);
   });
 
   it('follows a formula KPI: new inputs and a new formula both record check-ins', async () => {
