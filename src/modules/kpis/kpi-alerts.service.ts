@@ -1,8 +1,9 @@
 /** Threshold alerts: the list, acknowledging, and the owner's `myWork` items. */
-import { isAdmin, orgId } from '../../common/auth';
+import { assertCanManage } from '../../common/access';
+import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, forbidden } from '../../common/errors';
+import { AppError, ErrorCode } from '../../common/errors';
 import { requireById } from '../../common/loaders';
 import { withTransaction } from '../../db/transaction';
 import { updateRecorded } from '../audit';
@@ -33,9 +34,7 @@ export async function acknowledgeKpiAlert(ctx: Context, input: AcknowledgeKpiAle
   return withTransaction(ctx, async (tx) => {
     const alert = await requireById(kpiAlertById(tx), input.id, 'KpiAlert');
     const kpi = await kpiById(tx).load(alert.kpiId);
-    if (!isAdmin(tx) && (!kpi?.ownerId || kpi.ownerId !== tx.viewer?.userId)) {
-      throw forbidden("Only OWNER/ADMIN or the KPI's owner may acknowledge its alerts");
-    }
+    await assertCanManage(tx, { kind: 'KPI', ownerId: kpi?.ownerId ?? null }, 'acknowledge the alerts of this KPI');
     if (alert.status !== KpiAlertStatus.OPEN) {
       throw new AppError(ErrorCode.INVALID_TRANSITION, `This alert was already acknowledged on ${alert.acknowledgedAt?.toISOString() ?? 'an earlier day'}`);
     }

@@ -1,7 +1,8 @@
 /** Measurements (bulk upsert), the alerts they raise, and the announcement of new latest values. */
 import Decimal from 'decimal.js';
-import { isAdmin, orgId } from '../../common/auth';
-import { Role, type Context } from '../../common/context';
+import { hasRole, MANAGERS_AND_FINANCE } from '../../common/access';
+import { orgId } from '../../common/auth';
+import type { Context } from '../../common/context';
 import { AppError, ErrorCode } from '../../common/errors';
 import { yieldToEventLoop } from '../../common/event-loop';
 import { emitAfterCommit } from '../../common/events';
@@ -11,7 +12,7 @@ import { recordChange } from '../audit';
 import type { Kpi } from './kpi.entity';
 import { alertMessage, breachOf, KPI_KEY, KpiAlertLevel } from './kpi-rules';
 import { kpisByKeys } from './kpi-access';
-import { ancestorsAndSelf, lockKpis, refreshKpiState, type LatestChange } from './kpi-state';
+import { ancestorsAndSelf, lockKpis, refreshKpiState } from './kpi-state';
 import { KPIS_EVENTS } from './kpis.events';
 import { announceLatestChanged } from './kpi-latest-hook';
 import type { RecordMeasurementsInput } from './kpis.inputs';
@@ -34,8 +35,9 @@ export interface RowError {
 
 /** Who may record measurements of a KPI: OWNER, ADMIN, FINANCE and SQUAD_LEAD any; a MEMBER those they own. */
 function mayRecord(ctx: Context, kpi: Kpi): boolean {
-  if (isAdmin(ctx) || ctx.role === Role.FINANCE || ctx.role === Role.SQUAD_LEAD) return true;
-  return ctx.role === Role.MEMBER && kpi.ownerId != null && kpi.ownerId === ctx.viewer?.userId;
+  if (hasRole(ctx, MANAGERS_AND_FINANCE)) return true;
+  // Every other role that reaches a mutation is a MEMBER (@Authorized(...WRITERS)).
+  return kpi.ownerId != null && kpi.ownerId === ctx.viewer?.userId;
 }
 
 interface AlertCandidate {

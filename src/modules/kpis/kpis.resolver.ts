@@ -1,8 +1,8 @@
 import Decimal from 'decimal.js';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription, UseMiddleware } from 'type-graphql';
-import { ADMINS } from '../../common/auth';
+import { ADMINS, WRITERS } from '../../common/access';
 import { ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
+import type { Context } from '../../common/context';
 import { YieldBeforeArgs } from '../../common/event-loop';
 import type { PlanningEventPayload } from '../../common/events';
 import { required } from '../../common/loaders';
@@ -44,9 +44,6 @@ import {
   RecordMeasurementsPayload,
   UpdateKpiPayload,
 } from './kpis.types';
-
-/** Who may record measurements (a MEMBER only for KPIs they own; see kpi-measurements.service.ts). */
-const RECORDERS = [Role.OWNER, Role.ADMIN, Role.FINANCE, Role.SQUAD_LEAD, Role.MEMBER] as const;
 
 @Resolver(() => Kpi)
 export class KpiResolver {
@@ -108,7 +105,8 @@ export class KpiResolver {
     return kpis.archiveKpi(ctx, input);
   }
 
-  @Authorized(...RECORDERS)
+  // A MEMBER only for the KPIs they own (kpi-measurements.service.ts).
+  @Authorized(...WRITERS)
   @Mutation(() => RecordMeasurementsPayload, {
     description:
       'OWNER, ADMIN, FINANCE, SQUAD_LEAD (any KPI) or a MEMBER (KPIs they own); API tokens with WRITE scope. Up to 10,000 rows, upserted by KPI and period, all or nothing: any bad row refuses the call with BAD_USER_INPUT and extensions.rows [{ index, kpiKey, message }].',

@@ -1,6 +1,7 @@
 /** KPI definitions: create, update, move, archive, and the read side (lists, trees, what-if). */
 import Decimal from 'decimal.js';
-import { isAdmin, orgId } from '../../common/auth';
+import { ADMINS, requireRole } from '../../common/access';
+import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { DECIMAL_RANGE, inDecimalRange, RangeDecimal } from '../../common/decimal-range';
@@ -179,10 +180,6 @@ async function checkedFormula(tx: Context, kpi: { id: string | null; key: string
   return formula;
 }
 
-function assertAdmin(ctx: Context, action: string): void {
-  if (!isAdmin(ctx)) throw new AppError(ErrorCode.FORBIDDEN, `Only OWNER/ADMIN may ${action}`);
-}
-
 async function assertNoOtherNorthStar(tx: Context, id: string | null): Promise<void> {
   const current = await northStar(tx);
   if (current && current.id !== id) {
@@ -206,7 +203,7 @@ async function depthOf(tx: Context, id: string): Promise<number> {
 
 export async function createKpi(ctx: Context, input: CreateKpiInput) {
   return withIdempotency(ctx, 'createKpi', input, async (tx) => {
-    assertAdmin(tx, 'define KPIs');
+    requireRole(tx, ADMINS, 'define KPIs');
     if (!KPI_KEY.test(input.key)) throw badInput('key must be a lower-case slug (e.g. conversion_rate)', 'key');
     const existing = (await kpisByKeys(tx, [input.key])).get(input.key);
     if (existing) throw badInput(`The key ${input.key} is already used by ${existing.name}${existing.archivedAt ? ' (archived)' : ''}`, 'key');
@@ -255,7 +252,7 @@ const statusNoData = 'NO_DATA' as Kpi['status'];
 
 export async function updateKpi(ctx: Context, input: UpdateKpiInput) {
   return withTransaction(ctx, async (tx) => {
-    assertAdmin(tx, 'change KPI definitions');
+    requireRole(tx, ADMINS, 'change KPI definitions');
     const kpi = await requireKpi(tx, input.id, { active: true });
     await lockKpis(tx, [kpi.id]);
     const set: Partial<Kpi> = {};
@@ -302,7 +299,7 @@ export async function updateKpi(ctx: Context, input: UpdateKpiInput) {
  */
 export async function moveKpi(ctx: Context, input: MoveKpiInput) {
   return withTransaction(ctx, async (tx) => {
-    assertAdmin(tx, 'move KPIs');
+    requireRole(tx, ADMINS, 'move KPIs');
     await lockKpiMoves(tx);
     kpiById(tx).clear(input.id);
     if (input.parentId) kpiById(tx).clear(input.parentId);
@@ -336,7 +333,7 @@ export async function moveKpi(ctx: Context, input: MoveKpiInput) {
 /** Archives a KPI: refused while it has active children or its parent's formula uses it. */
 export async function archiveKpi(ctx: Context, input: ArchiveKpiInput) {
   return withTransaction(ctx, async (tx) => {
-    assertAdmin(tx, 'archive KPIs');
+    requireRole(tx, ADMINS, 'archive KPIs');
     const kpi = await requireKpi(tx, input.id, { active: true });
     await lockKpis(tx, [kpi.id, ...(kpi.parentId ? [kpi.parentId] : [])]);
     const [child]: Array<{ key: string }> = await tx.manager.query(

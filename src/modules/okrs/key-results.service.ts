@@ -1,15 +1,14 @@
 /** Key results and their check-ins. */
 import Decimal from 'decimal.js';
-import { isAdmin, orgId } from '../../common/auth';
-import { paginate, type ConnectionArgs } from '../../common/connection';
+import { assertCanManage } from '../../common/access';
+import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../common/errors';
+import { AppError, ErrorCode, badInput, conflict, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
-import { leadsSquad } from '../squads';
 import { CheckIn, KeyResult, Objective } from './okr.entity';
 import { KeyResultKind, validateMeasure, validateValue } from './okr-rules';
 import type {
@@ -25,7 +24,6 @@ import {
   rule,
   requireObjective,
   requireKeyResult,
-  squadOf,
   assertManagesObjective,
   openCycle,
   announceProgress,
@@ -134,10 +132,7 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
     const kr = await requireKeyResult(tx, input.keyResultId);
     const objective = await objectiveById(tx).load(kr.objectiveId);
     if (!objective) throw notFound('Objective');
-    const isOwner = tx.viewer?.userId === kr.ownerId;
-    if (!isOwner && !isAdmin(tx) && !leadsSquad(tx, await squadOf(tx, objective))) {
-      throw forbidden("Only the key result's owner, the lead of its squad or OWNER/ADMIN may check in");
-    }
+    await assertCanManage(tx, { kind: 'key result', squadId: objective.squadId, ownerId: kr.ownerId }, 'check in on it');
     assertNotArchived(kr, 'This key result');
     assertNotArchived(objective, 'Its objective');
     rule(() => validateValue(kr.kind, input.value));

@@ -1,13 +1,14 @@
 /** Shared by the OKR services: lookups, permissions, cycle locks, roll-up checks and progress events. */
 import Decimal from 'decimal.js';
 import { IsNull } from 'typeorm';
-import { isAdmin, orgId } from '../../common/auth';
+import { assertCanManage } from '../../common/access';
+import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common/errors';
+import { AppError, ErrorCode, badInput, notFound } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
 import { OKRS_EVENTS } from './okrs.events';
 import { requireById } from '../../common/loaders';
-import { leadsSquad, squadById, type Squad } from '../squads';
+import { squadById, type Squad } from '../squads';
 import { Cycle, KeyResult, Objective } from './okr.entity';
 import { RuleViolation, assertSomeWeight } from './okr-rules';
 import { cycleById, keyResultById, objectiveById } from './okrs.loaders';
@@ -48,10 +49,8 @@ export async function squadOf(ctx: Context, objective: Objective): Promise<Squad
 }
 
 /** OWNER/ADMIN manage every objective; a SQUAD_LEAD those of the squads they lead. */
-export async function assertManagesObjective(ctx: Context, objective: Objective, action: string): Promise<void> {
-  if (isAdmin(ctx)) return;
-  if (leadsSquad(ctx, await squadOf(ctx, objective))) return;
-  throw forbidden(`Only OWNER/ADMIN or the lead of the objective's squad may ${action}`);
+export function assertManagesObjective(ctx: Context, objective: Objective, action: string): Promise<void> {
+  return assertCanManage(ctx, { kind: 'objective', squadId: objective.squadId }, action);
 }
 
 /** Reads the cycle with a lock: shared for writes inside it, exclusive for closing it. */
