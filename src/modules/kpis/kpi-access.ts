@@ -1,7 +1,7 @@
 /** Lookups and checks the KPI services share. */
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode } from '../../common/errors';
+import { badInput } from '../../common/errors';
 import { primeAll } from '../../common/loaders';
 import { queryRows, rowShape } from '../../common/rows';
 import { Kpi } from './kpi.entity';
@@ -18,11 +18,7 @@ export async function requireKpisByKeys(ctx: Context, keys: readonly string[]): 
   const bad = unique.filter((k) => !found.get(k) || found.get(k)!.archivedAt);
   if (bad.length > 0) {
     const shown = bad.map((k) => (k.length > 64 ? `${k.slice(0, 64)}…` : k));
-    throw new AppError(
-      ErrorCode.BAD_USER_INPUT,
-      `Unknown or archived KPI key${bad.length > 1 ? 's' : ''}: ${shown.map((k) => JSON.stringify(k)).join(', ')}`,
-      { field: 'kpiKey', keys: shown },
-    );
+    throw badInput(`Unknown or archived KPI key${bad.length > 1 ? 's' : ''}: ${shown.map((k) => JSON.stringify(k)).join(', ')}`, 'kpiKey', { keys: shown });
   }
   return keys.map((k) => found.get(k)!);
 }

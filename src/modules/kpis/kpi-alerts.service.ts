@@ -3,8 +3,8 @@ import { assertCanManage } from '../../common/access';
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode } from '../../common/errors';
 import { requireById } from '../../common/loaders';
+import { refuseTransition } from '../../common/rules';
 import { withTransaction } from '../../db/transaction';
 import { updateRecorded } from '../audit';
 import { defineWorkSource } from '../work';
@@ -36,7 +36,7 @@ export async function acknowledgeKpiAlert(ctx: Context, input: AcknowledgeKpiAle
     const kpi = await kpiById(tx).load(alert.kpiId);
     await assertCanManage(tx, { kind: 'KPI', ownerId: kpi?.ownerId ?? null }, 'acknowledge the alerts of this KPI');
     if (alert.status !== KpiAlertStatus.OPEN) {
-      throw new AppError(ErrorCode.INVALID_TRANSITION, `This alert was already acknowledged on ${alert.acknowledgedAt?.toISOString() ?? 'an earlier day'}`);
+      throw refuseTransition(`This alert was already acknowledged on ${alert.acknowledgedAt?.toISOString() ?? 'an earlier day'}`);
     }
     const updated = await updateRecorded(
       tx,

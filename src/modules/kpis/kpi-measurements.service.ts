@@ -3,7 +3,7 @@ import Decimal from 'decimal.js';
 import { hasRole, MANAGERS_AND_FINANCE } from '../../common/access';
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode } from '../../common/errors';
+import { badInput } from '../../common/errors';
 import { yieldToEventLoop } from '../../common/event-loop';
 import { emitAfterCommit } from '../../common/events';
 import { parseDecimal } from '../../common/scalars';
@@ -91,10 +91,10 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
     });
     if (errors.length > 0) {
       errors.sort((a, b) => a.index - b.index);
-      throw new AppError(
-        ErrorCode.BAD_USER_INPUT,
+      throw badInput(
         `${errors.length} of ${rows.length} measurement${rows.length > 1 ? 's are' : ' is'} invalid (first: row ${errors[0].index}, ${errors[0].message}); nothing was recorded`,
-        { field: 'measurements', invalidRows: errors.length, rows: errors.slice(0, MAX_LISTED_ROW_ERRORS) },
+        'measurements',
+        { invalidRows: errors.length, rows: errors.slice(0, MAX_LISTED_ROW_ERRORS) },
       );
     }
 

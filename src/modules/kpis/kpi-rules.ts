@@ -3,6 +3,7 @@
  * period bucket (the buckets are src/common/periods.ts'), status and alert levels from thresholds. Unit-tested in tests/unit/kpis/.
  */
 import Decimal from 'decimal.js';
+import { refuse } from '../../common/rules';
 
 export enum KpiLayer {
   STRATEGIC = 'STRATEGIC',
@@ -66,33 +67,23 @@ export interface KpiLimits {
   criticalAbove: Decimal | null;
 }
 
-/** A rule the limits break, for BAD_USER_INPUT naming the field. */
-export class LimitsError extends Error {
-  constructor(
-    message: string,
-    readonly field: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
- * Limits must be ordered: normalRange.min ≤ max, criticalBelow ≤ warningBelow,
+ * Limits must be ordered (else a RuleViolation, BAD_USER_INPUT naming the field): normalRange.min ≤ max, criticalBelow ≤ warningBelow,
  * warningAbove ≤ criticalAbove, and every "below" threshold under every "above" one.
  */
 export function validateLimits(l: KpiLimits): void {
   const le = (a: Decimal | null, b: Decimal | null) => a == null || b == null || a.lte(b);
-  if (!le(l.normalMin, l.normalMax)) throw new LimitsError('normalRange.min must not be above normalRange.max', 'normalRange');
+  if (!le(l.normalMin, l.normalMax)) throw refuse('normalRange.min must not be above normalRange.max', 'normalRange');
   if (!le(l.criticalBelow, l.warningBelow)) {
-    throw new LimitsError('thresholds.criticalBelow must not be above thresholds.warningBelow', 'thresholds');
+    throw refuse('thresholds.criticalBelow must not be above thresholds.warningBelow', 'thresholds');
   }
   if (!le(l.warningAbove, l.criticalAbove)) {
-    throw new LimitsError('thresholds.warningAbove must not be above thresholds.criticalAbove', 'thresholds');
+    throw refuse('thresholds.warningAbove must not be above thresholds.criticalAbove', 'thresholds');
   }
   const below = [l.warningBelow, l.criticalBelow].filter((v): v is Decimal => v != null);
   const above = [l.warningAbove, l.criticalAbove].filter((v): v is Decimal => v != null);
   if (below.some((b) => above.some((a) => b.gte(a)))) {
-    throw new LimitsError('every "below" threshold must be under every "above" threshold', 'thresholds');
+    throw refuse('every "below" threshold must be under every "above" threshold', 'thresholds');
   }
 }
 

@@ -5,15 +5,16 @@ import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { DECIMAL_RANGE, inDecimalRange, RangeDecimal } from '../../common/decimal-range';
-import { AppError, ErrorCode, badInput, notFound } from '../../common/errors';
-import { requireById } from '../../common/loaders';
+import { badInput, notFound } from '../../common/errors';
+import { toGlobalId } from '../../common/ids';
+import { refuseArchived } from '../../common/rules';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { Kpi } from './kpi.entity';
-import { checkFormula, FormulaError, formulaKeys, parseFormula, storedFormulaKeys } from './kpi-formula';
-import { KPI_KEY, KpiAggregation, KpiDirection, LimitsError, validateLimits, type KpiLimits } from './kpi-rules';
+import { checkFormula, formulaKeys, parseFormula, storedFormulaKeys } from './kpi-formula';
+import { KPI_KEY, KpiAggregation, KpiDirection, validateLimits } from './kpi-rules';
 import { ancestorsAndSelf, lockKpiMoves, lockKpis, refreshKpiState, subtrees, valuesAt, MAX_TREE_DEPTH } from './kpi-state';
 import { TreeValues } from './kpi-tree';
 import type {
@@ -36,10 +37,17 @@ export const KPI_SORT: SortKey<Kpi>[] = [
   { column: 'k.id', direction: 'ASC', value: (k) => k.id },
 ];
 
-/** An active KPI of the caller's organisation (NOT_FOUND otherwise; ARCHIVED when archived and `active`). */
-export async function requireKpi(ctx: Context, id: string, opts: { active?: boolean } = {}): Promise<Kpi> {
-  const kpi = await requireById(kpiById(ctx), id, 'Kpi');
-  if (opts.active && kpi.archivedAt) throw new AppError(ErrorCode.ARCHIVED, `KPI ${kpi.key} is archived and no longer changes`);
+/**
+ * A KPI of the caller's organisation: NOT_FOUND otherwise; with `active`, ARCHIVED when it is
+ * archived. `field` names the input that referred to it (`parentId`); without, it is the KPI the
+ * mutation acts on.
+ */
+export async function requireKpi(ctx: Context, id: string, opts: { active?: boolean; field?: string } = {}): Promise<Kpi> {
+  const kpi = await kpiById(ctx).load(id);
+  if (!kpi) throw notFound('Kpi', toGlobalId('Kpi', id), opts.field);
+  if (opts.active && kpi.archivedAt) {
+    throw refuseArchived(opts.field ? `KPI ${kpi.key} is archived` : `KPI ${kpi.key} is archived and no longer changes`, opts.field);
+  }
   return kpi;
 }
 
@@ -112,7 +120,7 @@ export async function kpiWhatIf(ctx: Context, input: KpiWhatIfInput): Promise<Kp
     else if (percent.has(kpi.id)) throw badInput(`${c.kpiKey} is changed twice`, 'changes');
     else percent.set(kpi.id, c.percent);
   }
-  if (bad.length > 0) throw new AppError(ErrorCode.BAD_USER_INPUT, `Not in the tree of ${root.key}: ${bad.join(', ')}`, { field: 'changes', keys: bad });
+  if (bad.length > 0) throw badInput(`Not in the tree of ${root.key}: ${bad.join(', ')}`, 'changes', { keys: bad });
   const kpis = rows.map((r) => r.kpi);
   const measured = kpis.filter((k) => k.formula == null).map((k) => k.id);
   const values = await valuesAt(ctx, measured, [input.periodStart]);
@@ -143,26 +151,11 @@ function limitsOf(range: KpiRangeInput | null | undefined, thresholds: KpiThresh
   };
 }
 
-function checkLimits(limits: KpiLimits): void {
-  try {
-    validateLimits(limits);
-  } catch (e) {
-    if (e instanceof LimitsError) throw badInput(e.message, e.field);
-    throw e;
-  }
-}
-
 /** The formula checked against the KPI's own active children (BAD_USER_INPUT naming the problem). */
 async function checkedFormula(tx: Context, kpi: { id: string | null; key: string }, text: string | null | undefined): Promise<string | null> {
   const formula = text?.trim() || null;
   if (formula == null) return null;
-  let keys: string[];
-  try {
-    keys = formulaKeys(parseFormula(formula));
-  } catch (e) {
-    if (e instanceof FormulaError) throw badInput(e.message, 'formula');
-    throw e;
-  }
+  const keys = formulaKeys(parseFormula(formula));
   const known = await kpisByKeys(tx, keys);
   const children =
     kpi.id == null
@@ -171,12 +164,7 @@ async function checkedFormula(tx: Context, kpi: { id: string | null; key: string
           orgId(tx),
           kpi.id,
         ])) as Array<{ key: string }>).map((r) => r.key);
-  try {
-    checkFormula(formula, kpi.key, children, new Set([...known.values()].filter((k) => !k.archivedAt).map((k) => k.key)));
-  } catch (e) {
-    if (e instanceof FormulaError) throw badInput(e.message, 'formula');
-    throw e;
-  }
+  checkFormula(formula, kpi.key, children, new Set([...known.values()].filter((k) => !k.archivedAt).map((k) => k.key)));
   return formula;
 }
 
@@ -207,7 +195,7 @@ export async function createKpi(ctx: Context, input: CreateKpiInput) {
     if (!KPI_KEY.test(input.key)) throw badInput('key must be a lower-case slug (e.g. conversion_rate)', 'key');
     const existing = (await kpisByKeys(tx, [input.key])).get(input.key);
     if (existing) throw badInput(`The key ${input.key} is already used by ${existing.name}${existing.archivedAt ? ' (archived)' : ''}`, 'key');
-    const parent = input.parentId ? await requireKpi(tx, input.parentId, { active: true }) : null;
+    const parent = input.parentId ? await requireKpi(tx, input.parentId, { active: true, field: 'parentId' }) : null;
     if (input.isNorthStar) {
       if (parent) throw badInput('A north star has no parent', 'parentId');
       await assertNoOtherNorthStar(tx, null);
@@ -215,7 +203,7 @@ export async function createKpi(ctx: Context, input: CreateKpiInput) {
     if (parent && (await depthOf(tx, parent.id)) + 1 >= MAX_TREE_DEPTH) throw badInput(`A KPI tree has at most ${MAX_TREE_DEPTH} levels`, 'parentId');
     const limits = limitsOf(input.normalRange, input.thresholds);
     const direction = input.direction ?? KpiDirection.HIGHER_IS_BETTER;
-    checkLimits({ direction, ...limits });
+    validateLimits({ direction, ...limits });
     const formula = await checkedFormula(tx, { id: null, key: input.key }, input.formula);
     const ownerId = input.ownerId ? (await requireOrgUser(tx, input.ownerId, 'ownerId')).userId : null;
     const kpi = await createRecorded(
@@ -276,7 +264,7 @@ export async function updateKpi(ctx: Context, input: UpdateKpiInput) {
       const t = limitsOf(null, input.thresholds);
       Object.assign(set, { warningBelow: t.warningBelow, criticalBelow: t.criticalBelow, warningAbove: t.warningAbove, criticalAbove: t.criticalAbove });
     }
-    checkLimits({ ...kpi, ...set });
+    validateLimits({ ...kpi, ...set });
     const updated = await updateRecorded(tx, Kpi, kpi, input.expectedVersion, set, {
       action: 'kpi.updated',
       meta: { kpiId: kpi.id },
@@ -304,7 +292,7 @@ export async function moveKpi(ctx: Context, input: MoveKpiInput) {
     kpiById(tx).clear(input.id);
     if (input.parentId) kpiById(tx).clear(input.parentId);
     const kpi = await requireKpi(tx, input.id, { active: true });
-    const parent = input.parentId ? await requireKpi(tx, input.parentId, { active: true }) : null;
+    const parent = input.parentId ? await requireKpi(tx, input.parentId, { active: true, field: 'parentId' }) : null;
     if ((parent?.id ?? null) === kpi.parentId) return { kpi };
     if (parent && kpi.isNorthStar) throw badInput('The north star has no parent', 'parentId');
     const newChain = parent ? await ancestorsAndSelf(tx, [parent.id]) : [];

@@ -3,7 +3,8 @@ import Decimal from 'decimal.js';
 import { assertCanManage } from '../../common/access';
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, conflict, notFound } from '../../common/errors';
+import { ErrorCode, badInput, conflict, notFound } from '../../common/errors';
+import { RuleViolation } from '../../common/rules';
 import { toGlobalId } from '../../common/ids';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
@@ -21,7 +22,6 @@ import type {
 import { keyResultById, objectiveById } from './okrs.loaders';
 import {
   MAX_KEY_RESULTS,
-  rule,
   requireObjective,
   requireKeyResult,
   assertManagesObjective,
@@ -49,7 +49,7 @@ export async function createKeyResult(ctx: Context, input: CreateKeyResultInput)
     const targetValue = input.targetValue ?? (milestone ? new Decimal(1) : undefined);
     if (!startValue) throw badInput(`startValue is required for ${input.kind}`, 'startValue');
     if (!targetValue) throw badInput(`targetValue is required for ${input.kind}`, 'targetValue');
-    rule(() => validateMeasure({ kind: input.kind, startValue, targetValue }));
+    validateMeasure({ kind: input.kind, startValue, targetValue });
     const weight = checkWeight(input.weight) ?? new Decimal(1);
     const ownerId = input.ownerId ? (await requireOrgUser(tx, input.ownerId, 'ownerId', { notViewer: true })).userId : objective.ownerId;
     await openCycle(tx, objective.cycleId);
@@ -102,7 +102,7 @@ export async function updateKeyResult(ctx: Context, input: UpdateKeyResultInput)
       set.targetValue ??= new Decimal(1);
     }
     const measure = { kind, startValue: set.startValue ?? kr.startValue, targetValue: set.targetValue ?? kr.targetValue };
-    rule(() => validateMeasure(measure));
+    validateMeasure(measure);
     if (input.weight) set.weight = checkWeight(input.weight);
     if (input.ownerId) set.ownerId = (await requireOrgUser(tx, input.ownerId, 'ownerId', { notViewer: true })).userId;
     if (input.kpiId !== undefined) set.kpiId = input.kpiId === null ? null : await checkKeyResultKpi(tx, input.kpiId);
@@ -135,7 +135,7 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
     await assertCanManage(tx, { kind: 'key result', squadId: objective.squadId, ownerId: kr.ownerId }, 'check in on it');
     assertNotArchived(kr, 'This key result');
     assertNotArchived(objective, 'Its objective');
-    rule(() => validateValue(kr.kind, input.value));
+    validateValue(kr.kind, input.value);
     const cycle = await openCycle(tx, kr.cycleId);
     const checkIn = await tx.manager.save(
       tx.manager.create(CheckIn, {
@@ -265,7 +265,7 @@ export async function deleteKeyResult(ctx: Context, input: DeleteKeyResultInput)
       });
     }
     if (await tx.manager.existsBy(CheckIn, { keyResultId: kr.id, organizationId: kr.organizationId })) {
-      throw new AppError(
+      throw new RuleViolation(
         ErrorCode.KEY_RESULT_HAS_CHECK_INS,
         'This key result has check-ins, which are kept as history: archive it instead (archiveKeyResult)',
       );

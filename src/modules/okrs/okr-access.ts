@@ -4,31 +4,22 @@ import { IsNull } from 'typeorm';
 import { assertCanManage } from '../../common/access';
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, notFound } from '../../common/errors';
+import { ErrorCode, badInput, notFound } from '../../common/errors';
+import { RuleViolation, refuseArchived } from '../../common/rules';
 import { emitAfterCommit } from '../../common/events';
 import { OKRS_EVENTS } from './okrs.events';
 import { requireById } from '../../common/loaders';
 import { squadById, type Squad } from '../squads';
 import { Cycle, KeyResult, Objective } from './okr.entity';
-import { RuleViolation, assertSomeWeight } from './okr-rules';
+import { assertSomeWeight } from './okr-rules';
 import { cycleById, keyResultById, objectiveById } from './okrs.loaders';
 import type { RolledUp } from './okr-progress-store';
 
 /** Good OKRs have 3–5 key results; the list is returned whole, so it is bounded. */
 export const MAX_KEY_RESULTS = 20;
 
-/** Turns a pure-rule violation into BAD_USER_INPUT. */
-export function rule<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof RuleViolation) throw badInput(err.message, err.field);
-    throw err;
-  }
-}
-
 export const cycleClosed = (cycle: Cycle) =>
-  new AppError(ErrorCode.CYCLE_CLOSED, `Cycle ${cycle.name} is closed: its objectives and key results are scored and frozen`);
+  new RuleViolation(ErrorCode.CYCLE_CLOSED, `Cycle ${cycle.name} is closed: its objectives and key results are scored and frozen`);
 
 // ------------------------------------------------------------------ lookups and permissions
 
@@ -127,12 +118,12 @@ export async function assertRollupWeights(
     ...children.filter((c) => c.id !== change.childId).map((c) => c.weight),
     ...(change.weight ? [change.weight] : []),
   ];
-  rule(() => assertSomeWeight(weights));
+  assertSomeWeight(weights);
 }
 
 /** An archived objective or key result no longer changes. */
 export function assertNotArchived(row: { archivedAt: Date | null }, what: string): void {
-  if (row.archivedAt) throw new AppError(ErrorCode.ARCHIVED, `${what} is archived: it no longer changes`);
+  if (row.archivedAt) throw refuseArchived(`${what} is archived: it no longer changes`);
 }
 
 export const checkWeight = (w: Decimal | undefined) => {

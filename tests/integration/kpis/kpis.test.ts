@@ -58,6 +58,13 @@ describe('KPI definitions', () => {
     const moved = ok(await app.gql(MOVE_KPI, { i: { id: sub.id, parentId: t.aov.id } }, org)).moveKpi.kpi;
     expect(moved.parent.key).toBe('aov');
     ok(await app.gql(ARCHIVE_KPI, { i: { id: sub.id, expectedVersion: moved.version } }, org));
+    // An archived KPI: as a parent ARCHIVED naming parentId; acted on, ARCHIVED; archived twice too.
+    const under = await app.gql(CREATE_KPI, { i: { key: 'under_archived', name: 'x', layer: 'TACTICAL', parentId: sub.id } }, org);
+    expect([errorCode(under), under.errors![0].extensions!.field]).toEqual(['ARCHIVED', 'parentId']);
+    const moveUnder = await app.gql(MOVE_KPI, { i: { id: t.aov.id, parentId: sub.id } }, org);
+    expect([errorCode(moveUnder), moveUnder.errors![0].extensions!.field]).toEqual(['ARCHIVED', 'parentId']);
+    const again = await app.gql(ARCHIVE_KPI, { i: { id: sub.id, expectedVersion: moved.version + 1 } }, org);
+    expect([errorCode(again), again.errors![0].extensions!.field]).toEqual(['ARCHIVED', undefined]);
     // Keys are unique; one north star.
     expect(errorCode(await app.gql(CREATE_KPI, { i: { key: 'gmv', name: 'again', layer: 'TACTICAL' } }, org))).toBe('BAD_USER_INPUT');
     const second = await app.gql(CREATE_KPI, { i: { key: 'gmv2', name: 'again', layer: 'STRATEGIC', isNorthStar: true } }, org);
