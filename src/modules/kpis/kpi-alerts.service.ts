@@ -6,7 +6,7 @@ import type { Context } from '../../common/context';
 import { requireById } from '../../common/loaders';
 import { refuseTransition } from '../../common/rules';
 import { withTransaction } from '../../db/transaction';
-import { updateRecorded } from '../audit';
+import { updateWhere } from '../audit';
 import { defineWorkSource } from '../work';
 import { KpiAlert } from './kpi.entity';
 import { KpiAlertLevel, KpiAlertStatus } from './kpi-rules';
@@ -35,16 +35,22 @@ export async function acknowledgeKpiAlert(ctx: Context, input: AcknowledgeKpiAle
     const alert = await requireById(kpiAlertById(tx), input.id, 'KpiAlert');
     const kpi = await kpiById(tx).load(alert.kpiId);
     await assertCanManage(tx, { kind: 'KPI', ownerId: kpi?.ownerId ?? null }, 'acknowledge the alerts of this KPI');
-    if (alert.status !== KpiAlertStatus.OPEN) {
-      throw refuseTransition(`This alert was already acknowledged on ${alert.acknowledgedAt?.toISOString() ?? 'an earlier day'}`);
-    }
-    const updated = await updateRecorded(
+    // "Already acknowledged" is the update's condition, so two acknowledgements at once cannot both pass.
+    const updated = await updateWhere(
       tx,
       KpiAlert,
       alert,
-      alert.version,
+      (param) => `status = ${param(KpiAlertStatus.OPEN)}`,
       { status: KpiAlertStatus.ACKNOWLEDGED, acknowledgedBy: tx.viewer!.userId, acknowledgedAt: new Date(), note: input.note?.trim() || null },
-      { action: 'kpi_alert.acknowledged', meta: { kpiId: alert.kpiId, level: alert.level }, prime: kpiAlertById, what: 'This alert' },
+      {
+        action: 'kpi_alert.acknowledged',
+        meta: { kpiId: alert.kpiId, level: alert.level },
+        prime: kpiAlertById,
+        unmet: async () => {
+          const now = await kpiAlertById(tx).clear(alert.id).load(alert.id);
+          return refuseTransition(`This alert was already acknowledged on ${now?.acknowledgedAt?.toISOString() ?? 'an earlier day'}`);
+        },
+      },
     );
     return { alert: updated };
   });

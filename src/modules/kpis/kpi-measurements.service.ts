@@ -9,10 +9,11 @@ import { emitAfterCommit } from '../../common/events';
 import { parseDecimal } from '../../common/scalars';
 import { withIdempotency } from '../../db/idempotency';
 import { recordChange } from '../audit';
-import type { Kpi } from './kpi.entity';
 import { alertMessage, breachOf, KPI_KEY, KpiAlertLevel } from './kpi-rules';
 import { kpisByKeys } from './kpi-access';
-import { ancestorsAndSelf, lockKpis, refreshKpiState } from './kpi-state';
+import { lockIds } from '../../db/locks';
+import { Kpi } from './kpi.entity';
+import { ancestorsAndSelf, refreshKpiState } from './kpi-state';
 import { KPIS_EVENTS } from './kpis.events';
 import { announceLatestChanged } from './kpi-latest-hook';
 import type { RecordMeasurementsInput } from './kpis.inputs';
@@ -100,7 +101,8 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
 
     const kpiIds = [...new Set(rows.map((r) => kpis.get(r.kpiKey)!.id))];
     const chain = await ancestorsAndSelf(tx, kpiIds);
-    await lockKpis(tx, chain.map((k) => k.id));
+    // The KPIs and those above them, in id order (concurrent recordings queue, never deadlock).
+    await lockIds(tx, Kpi, chain.map((k) => k.id), { required: false });
     const withLimits = [...kpis.values()].filter(hasLimits).map((k) => k.id);
     // The rows travel as one JSON parameter: serialising 10,000 rows as four text arrays took pg's
     // array escaping about 60 ms of uninterrupted work, JSON.stringify takes a few.
@@ -140,6 +142,7 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
     const alerts = await raiseAlerts(tx, candidates);
     const updated = result.total - result.inserted;
     const first = kpis.get(rows[0].kpiKey)!;
+    // One audit event summarising the call (no row of its own: the kit's row writes do not fit).
     await recordChange(tx, {
       action: 'kpi.measurements_recorded',
       entityType: 'Kpi',

@@ -253,15 +253,6 @@ export async function lockKpiMoves(tx: Context): Promise<void> {
   await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('plangraph.kpi-tree-moves'), hashtext($1))`, [orgId(tx)]);
 }
 
-/** Locks these KPIs (in id order, so concurrent writers queue instead of deadlocking). One statement. */
-export async function lockKpis(tx: Context, kpiIds: readonly string[]): Promise<void> {
-  if (kpiIds.length === 0) return;
-  await tx.manager.query(`SELECT 1 FROM kpis WHERE organization_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE`, [
-    orgId(tx),
-    [...kpiIds].sort(),
-  ]);
-}
-
 /**
  * `Kpi.valueAt(periodStart)` and `Kpi.valueReason(periodStart)`, batched across KPIs and
  * periods: key `<kpi uuid>|<YYYY-MM-DD>`. Four statements per batch at most (the KPIs, the

@@ -9,13 +9,14 @@ import { badInput, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
 import { refuseArchived } from '../../common/rules';
 import { withIdempotency } from '../../db/idempotency';
+import { lockIds } from '../../db/locks';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { Kpi } from './kpi.entity';
 import { checkFormula, formulaKeys, parseFormula, storedFormulaKeys } from './kpi-formula';
 import { KPI_KEY, KpiAggregation, KpiDirection, validateLimits } from './kpi-rules';
-import { ancestorsAndSelf, lockKpiMoves, lockKpis, refreshKpiState, subtrees, valuesAt, MAX_TREE_DEPTH } from './kpi-state';
+import { ancestorsAndSelf, lockKpiMoves, refreshKpiState, subtrees, valuesAt, MAX_TREE_DEPTH } from './kpi-state';
 import { TreeValues } from './kpi-tree';
 import type {
   ArchiveKpiInput,
@@ -242,7 +243,7 @@ export async function updateKpi(ctx: Context, input: UpdateKpiInput) {
   return withTransaction(ctx, async (tx) => {
     requireRole(tx, ADMINS, 'change KPI definitions');
     const kpi = await requireKpi(tx, input.id, { active: true });
-    await lockKpis(tx, [kpi.id]);
+    await lockIds(tx, Kpi, [kpi.id]);
     const set: Partial<Kpi> = {};
     if (input.name) set.name = input.name.trim();
     if (input.definition !== undefined) set.definition = input.definition?.trim() ?? '';
@@ -299,7 +300,7 @@ export async function moveKpi(ctx: Context, input: MoveKpiInput) {
     if (newChain.some((k) => k.id === kpi.id)) {
       throw badInput(`Moving ${kpi.key} under ${parent!.key} would make a cycle: ${parent!.key} is ${kpi.key} or under it`, 'parentId');
     }
-    await lockKpis(tx, [kpi.id, ...(kpi.parentId ? [kpi.parentId] : []), ...newChain.map((k) => k.id)]);
+    await lockIds(tx, Kpi, [kpi.id, ...(kpi.parentId ? [kpi.parentId] : []), ...newChain.map((k) => k.id)], { required: false });
     await assertParentFormulaDoesNotUse(tx, kpi, 'move');
     if (parent) {
       const below = await subtrees(tx, [kpi.id]);
@@ -323,7 +324,7 @@ export async function archiveKpi(ctx: Context, input: ArchiveKpiInput) {
   return withTransaction(ctx, async (tx) => {
     requireRole(tx, ADMINS, 'archive KPIs');
     const kpi = await requireKpi(tx, input.id, { active: true });
-    await lockKpis(tx, [kpi.id, ...(kpi.parentId ? [kpi.parentId] : [])]);
+    await lockIds(tx, Kpi, [kpi.id, ...(kpi.parentId ? [kpi.parentId] : [])], { required: false });
     const [child]: Array<{ key: string }> = await tx.manager.query(
       `SELECT key FROM kpis WHERE organization_id = $1 AND parent_id = $2 AND archived_at IS NULL LIMIT 1`,
       [orgId(tx), kpi.id],

@@ -7,6 +7,8 @@ import { ErrorCode, badInput, conflict, notFound } from '../../common/errors';
 import { RuleViolation } from '../../common/rules';
 import { toGlobalId } from '../../common/ids';
 import { withIdempotency } from '../../db/idempotency';
+import { assertBelowCap } from '../../db/caps';
+import { lockById } from '../../db/locks';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
@@ -32,6 +34,7 @@ import {
   checkWeight,
   assertNotArchived,
   lockCycle,
+  lockObjective,
 } from './okr-access';
 import { sqlOf, storeKeyResultProgress, storeKeyResultValues, storeObjectiveProgress } from './okr-progress-store';
 import { checkKeyResultKpi } from './kpi-follow';
@@ -53,10 +56,15 @@ export async function createKeyResult(ctx: Context, input: CreateKeyResultInput)
     const weight = checkWeight(input.weight) ?? new Decimal(1);
     const ownerId = input.ownerId ? (await requireOrgUser(tx, input.ownerId, 'ownerId', { notViewer: true })).userId : objective.ownerId;
     await openCycle(tx, objective.cycleId);
-    // Serialise key-result changes of one objective (bound and weights).
-    await tx.manager.query(`SELECT 1 FROM objectives WHERE id = $1 FOR UPDATE`, [objective.id]);
-    const count = await tx.manager.countBy(KeyResult, { objectiveId: objective.id, organizationId: orgId(tx) });
-    if (count >= MAX_KEY_RESULTS) throw badInput(`An objective has at most ${MAX_KEY_RESULTS} key results`, 'objectiveId');
+    await lockObjective(tx, objective.id);
+    await assertBelowCap(tx, {
+      table: KeyResult,
+      parentColumn: 'objective_id',
+      parentId: objective.id,
+      max: MAX_KEY_RESULTS,
+      field: 'objectiveId',
+      message: (max) => `An objective has at most ${max} key results`,
+    });
     await assertRollupWeights(tx, objective.id, { weight });
     const keyResult = await createRecorded(tx, KeyResult, {
         organizationId: orgId(tx),
@@ -187,7 +195,7 @@ export async function recordSystemCheckIn(tx: Context, keyResultId: string, valu
   if (kr.kind === KeyResultKind.MILESTONE && !(value.eq(0) || value.eq(1))) return null;
   const objective = await objectiveById(tx).load(kr.objectiveId);
   if (!objective || objective.archivedAt) return null;
-  const cycle = await lockCycle(tx, kr.cycleId, 'pessimistic_read');
+  const cycle = await lockCycle(tx, kr.cycleId, 'SHARE');
   if (cycle.closedAt) return null;
   const checkIn = await tx.manager.save(
     tx.manager.create(CheckIn, {
@@ -221,8 +229,7 @@ async function managedKeyResult(tx: Context, id: string, action: string): Promis
   if (!objective) throw notFound('Objective');
   await assertManagesObjective(tx, objective, action);
   await openCycle(tx, kr.cycleId);
-  // Serialise key-result changes of one objective (bound and weights).
-  await tx.manager.query(`SELECT 1 FROM objectives WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [objective.id, orgId(tx)]);
+  await lockObjective(tx, objective.id);
   return { kr, objective };
 }
 
@@ -255,13 +262,10 @@ export async function deleteKeyResult(ctx: Context, input: DeleteKeyResultInput)
   return withTransaction(ctx, async (tx) => {
     const { kr, objective } = await managedKeyResult(tx, input.id, 'delete this key result');
     // Locks the key result: a check-in in flight either committed before (and is counted) or fails after.
-    const [row] = (await tx.manager.query(`SELECT version FROM key_results WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [
-      kr.id,
-      orgId(tx),
-    ])) as Array<{ version: number }>;
-    if (!row || row.version !== input.expectedVersion) {
-      throw conflict(`This key result was changed by someone else (now version ${row?.version ?? 'unknown'}, you sent ${input.expectedVersion}): reload it`, {
-        currentVersion: row?.version ?? null,
+    const row = await lockById(tx, KeyResult, kr.id);
+    if (row.version !== input.expectedVersion) {
+      throw conflict(`This key result was changed by someone else (now version ${row.version}, you sent ${input.expectedVersion}): reload it`, {
+        currentVersion: row.version,
       });
     }
     if (await tx.manager.existsBy(CheckIn, { keyResultId: kr.id, organizationId: kr.organizationId })) {

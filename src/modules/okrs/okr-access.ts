@@ -4,11 +4,12 @@ import { IsNull } from 'typeorm';
 import { assertCanManage } from '../../common/access';
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { ErrorCode, badInput, notFound } from '../../common/errors';
+import { ErrorCode, badInput } from '../../common/errors';
 import { RuleViolation, refuseArchived } from '../../common/rules';
 import { emitAfterCommit } from '../../common/events';
 import { OKRS_EVENTS } from './okrs.events';
 import { requireById } from '../../common/loaders';
+import { lockById, lockIds } from '../../db/locks';
 import { squadById, type Squad } from '../squads';
 import { Cycle, KeyResult, Objective } from './okr.entity';
 import { assertSomeWeight } from './okr-rules';
@@ -44,19 +45,18 @@ export function assertManagesObjective(ctx: Context, objective: Objective, actio
   return assertCanManage(ctx, { kind: 'objective', squadId: objective.squadId }, action);
 }
 
-/** Reads the cycle with a lock: shared for writes inside it, exclusive for closing it. */
-export async function lockCycle(tx: Context, cycleId: string, mode: 'pessimistic_read' | 'pessimistic_write'): Promise<Cycle> {
-  const cycle = await tx.manager
-    .createQueryBuilder(Cycle, 'c')
-    .setLock(mode)
-    .where('c.id = :id AND c.organization_id = :org', { id: cycleId, org: orgId(tx) })
-    .getOne();
-  if (!cycle) throw notFound('Cycle');
-  return cycle;
+/** Reads the cycle with a lock: shared for writes inside it, exclusive for closing it (NOT_FOUND when missing). */
+export function lockCycle(tx: Context, cycleId: string, mode: 'SHARE' | 'UPDATE'): Promise<Cycle> {
+  return lockById(tx, Cycle, cycleId, { mode });
+}
+
+/** Serialises key-result changes of one objective (their cap and weights). */
+export async function lockObjective(tx: Context, objectiveId: string): Promise<void> {
+  await lockIds(tx, Objective, [objectiveId]);
 }
 
 export async function openCycle(tx: Context, cycleId: string): Promise<Cycle> {
-  const cycle = await lockCycle(tx, cycleId, 'pessimistic_read');
+  const cycle = await lockCycle(tx, cycleId, 'SHARE');
   if (cycle.closedAt) throw cycleClosed(cycle);
   return cycle;
 }
