@@ -2,10 +2,9 @@
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { badInput } from '../../common/errors';
-import { primeAll } from '../../common/loaders';
+import { primeById } from '../../common/loaders';
 import { queryRows, rowShape } from '../../common/rows';
 import { Kpi } from './kpi.entity';
-import { kpiById } from './kpis.loaders';
 
 /**
  * The active KPIs of the caller's organisation with these keys, in the order of `keys`
@@ -33,6 +32,6 @@ export async function kpisByKeys(ctx: Context, keys: readonly string[]): Promise
     `SELECT ${shape.columns('k')} FROM kpis k WHERE k.organization_id = $1 AND k.key = ANY($2::text[])`,
     [orgId(ctx), keys],
   );
-  primeAll(kpiById(ctx), rows);
+  primeById(ctx, Kpi, rows);
   return new Map(rows.map((k) => [k.key, k]));
 }

@@ -24,9 +24,7 @@ export async function listKpiAlerts(ctx: Context, filter: KpiAlertsFilter, page:
   if (filter.status) qb.andWhere('a.status = :status', { status: filter.status });
   if (filter.level) qb.andWhere('a.level = :level', { level: filter.level });
   if (filter.kpiId) qb.andWhere('a.kpi_id = :kpi', { kpi: filter.kpiId });
-  const result = await paginate(ctx, qb, page, ALERT_SORT, 'Query.kpiAlerts');
-  for (const a of result.nodes) kpiAlertById(ctx).prime(a.id, a);
-  return result;
+  return paginate(ctx, qb, page, ALERT_SORT, 'Query.kpiAlerts');
 }
 
 /** OWNER/ADMIN or the KPI's owner acknowledge an open alert (INVALID_TRANSITION when it already is). */

@@ -64,9 +64,7 @@ export async function listKpis(ctx: Context, filter: KpisFilter, page: Connectio
   if (filter.layer) qb.andWhere('k.layer = :layer', { layer: filter.layer });
   if (filter.ownerId) qb.andWhere('k.owner_id = :owner', { owner: filter.ownerId });
   if (filter.status) qb.andWhere('k.status = :status', { status: filter.status });
-  const result = await paginate(ctx, qb, page, KPI_SORT, 'Query.kpis');
-  for (const k of result.nodes) kpiById(ctx).prime(k.id, k);
-  return result;
+  return paginate(ctx, qb, page, KPI_SORT, 'Query.kpis');
 }
 
 /** The organisation's active north star, if any. */

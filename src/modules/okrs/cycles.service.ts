@@ -20,12 +20,10 @@ export async function listCycles(ctx: Context, filter: CyclesFilter, page: Conne
   const qb = ctx.manager.createQueryBuilder(Cycle, 'c').where('c.organization_id = :org', { org: orgId(ctx) });
   if (filter.open === true) qb.andWhere('c.closed_at IS NULL');
   if (filter.open === false) qb.andWhere('c.closed_at IS NOT NULL');
-  const result = await paginate(ctx, qb, page, [
+  return paginate(ctx, qb, page, [
     { column: 'c.starts_on', direction: 'DESC', value: (c) => c.startsOn },
     { column: 'c.id', direction: 'DESC', value: (c) => c.id },
   ], 'Query.cycles');
-  for (const c of result.nodes) cycleById(ctx).prime(c.id, c);
-  return result;
 }
 
 export async function createCycle(ctx: Context, input: CreateCycleInput) {
