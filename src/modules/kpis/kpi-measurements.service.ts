@@ -3,13 +3,13 @@ import Decimal from 'decimal.js';
 import { hasRole, MANAGERS_AND_FINANCE } from '../../common/access';
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { badInput } from '../../common/errors';
 import { yieldToEventLoop } from '../../common/event-loop';
 import { emitAfterCommit } from '../../common/events';
 import { parseDecimal } from '../../common/scalars';
 import { withIdempotency } from '../../db/idempotency';
 import { recordChange } from '../audit';
-import { alertMessage, breachOf, KPI_KEY, KpiAlertLevel } from './kpi-rules';
+import { lookupKeys, measurementErrors, refuseMeasurements } from './kpi-measurement-rules';
+import { alertMessage, breachOf, KpiAlertLevel } from './kpi-rules';
 import { kpisByKeys } from './kpi-access';
 import { lockIds } from '../../db/locks';
 import { Kpi } from './kpi.entity';
@@ -18,21 +18,12 @@ import { KPIS_EVENTS } from './kpis.events';
 import { announceLatestChanged } from './kpi-latest-hook';
 import type { RecordMeasurementsInput } from './kpis.inputs';
 
-const MAX_SOURCE_LENGTH = 200;
 /**
  * A decimal written plainly with at most 20 digits before the point and 18 after: within the
  * Decimal range (38 significant digits, exponent ±40) by its shape, so PostgreSQL reads the text
  * as it is. Anything else goes through the Decimal scalar's own check.
  */
 const PLAIN_DECIMAL = /^-?\d{1,20}(\.\d{1,18})?$/;
-/** Rows listed in `extensions.rows` when a call is refused (`extensions.invalidRows` counts them all). */
-const MAX_LISTED_ROW_ERRORS = 500;
-
-export interface RowError {
-  index: number;
-  kpiKey: string;
-  message: string;
-}
 
 /** Who may record measurements of a KPI: OWNER, ADMIN, FINANCE and SQUAD_LEAD any; a MEMBER those they own. */
 function mayRecord(ctx: Context, kpi: Kpi): boolean {
@@ -53,9 +44,9 @@ interface AlertCandidate {
 const CANDIDATES_PER_TURN = 1000;
 
 /**
- * Records up to 10,000 measurements in one transaction: every row is checked first (unknown or
- * archived key, formula KPI, value that is not a decimal, source too long, the same KPI and
- * period twice, a KPI the caller may not record) and one bad row refuses the whole call with
+ * Records up to 10,000 measurements in one transaction: every row is checked first
+ * (kpi-measurement-rules.ts: unknown or archived key, formula KPI, value that is not a decimal,
+ * source too long, the same KPI and period twice, a KPI the caller may not record) and one bad row refuses the whole call with
  * BAD_USER_INPUT and `extensions.rows: [{ index, kpiKey, message }]`. Then: lock the KPIs and
  * the KPIs above them, upsert every row in one statement, refresh the stored latest values,
  * raise alerts in one statement, audit once; and announce the KPIs whose latest value changed
@@ -64,40 +55,19 @@ const CANDIDATES_PER_TURN = 1000;
 export async function recordMeasurements(ctx: Context, input: RecordMeasurementsInput) {
   return withIdempotency(ctx, 'recordMeasurements', input, async (tx) => {
     const rows = input.measurements;
-    const errors: RowError[] = [];
-    const fail = (index: number, kpiKey: string, message: string) => errors.push({ index, kpiKey: kpiKey.slice(0, 64), message });
+    const valueErrors = new Map<number, string>();
     const values: Array<string | null> = rows.map((r, i) => {
       if (PLAIN_DECIMAL.test(r.value)) return r.value;
       try {
         return parseDecimal(r.value).toFixed();
       } catch (e) {
-        fail(i, r.kpiKey, (e as Error).message);
+        valueErrors.set(i, (e as Error).message);
         return null;
       }
     });
-    const keys = [...new Set(rows.map((r) => r.kpiKey).filter((k) => k.length <= 64 && KPI_KEY.test(k)))];
-    const kpis = await kpisByKeys(tx, keys);
-    const seen = new Map<string, number>();
-    rows.forEach((r, i) => {
-      const kpi = kpis.get(r.kpiKey);
-      if (!kpi) return fail(i, r.kpiKey, `Unknown KPI key ${JSON.stringify(r.kpiKey.slice(0, 64))}`);
-      if (kpi.archivedAt) return fail(i, r.kpiKey, `KPI ${kpi.key} is archived`);
-      if (kpi.formula != null) return fail(i, r.kpiKey, `KPI ${kpi.key} is computed by its formula (${kpi.formula}): record its inputs instead`);
-      if (!mayRecord(tx, kpi)) return fail(i, r.kpiKey, `You may not record measurements of ${kpi.key}: it needs OWNER, ADMIN, FINANCE, SQUAD_LEAD or its owner`);
-      if (r.source != null && r.source.length > MAX_SOURCE_LENGTH) return fail(i, r.kpiKey, `source has at most ${MAX_SOURCE_LENGTH} characters`);
-      const slot = `${kpi.id}/${r.periodStart}`;
-      const first = seen.get(slot);
-      if (first !== undefined) return fail(i, r.kpiKey, `Row ${first} already records ${kpi.key} for ${r.periodStart}`);
-      seen.set(slot, i);
-    });
-    if (errors.length > 0) {
-      errors.sort((a, b) => a.index - b.index);
-      throw badInput(
-        `${errors.length} of ${rows.length} measurement${rows.length > 1 ? 's are' : ' is'} invalid (first: row ${errors[0].index}, ${errors[0].message}); nothing was recorded`,
-        'measurements',
-        { invalidRows: errors.length, rows: errors.slice(0, MAX_LISTED_ROW_ERRORS) },
-      );
-    }
+    const kpis = await kpisByKeys(tx, lookupKeys(rows));
+    const errors = measurementErrors(rows, { kpis, valueErrors, mayRecord: (kpi) => mayRecord(tx, kpi) });
+    if (errors.length > 0) throw refuseMeasurements(errors, rows.length);
 
     const kpiIds = [...new Set(rows.map((r) => kpis.get(r.kpiKey)!.id))];
     const chain = await ancestorsAndSelf(tx, kpiIds);

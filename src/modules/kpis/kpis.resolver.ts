@@ -29,7 +29,8 @@ import {
   UpdateKpiInput,
 } from './kpis.inputs';
 import { alertsOfKpi, childrenOfKpi, kpiAlertById, kpiById, latestMeasurementOfKpi, MAX_CHILDREN, measurementById, measurementsOfKpi } from './kpis.loaders';
-import * as kpis from './kpis.service';
+import * as definitions from './kpi-definitions.service';
+import * as reads from './kpi-reads.service';
 import {
   AcknowledgeKpiAlertPayload,
   ArchiveKpiPayload,
@@ -50,13 +51,13 @@ export class KpiResolver {
   @Authorized()
   @Query(() => Kpi, { nullable: true, description: 'The KPI with this key (archived ones too); null when there is none.' })
   kpi(@Arg('key') key: string, @Ctx() ctx: Context) {
-    return kpis.kpiByKey(ctx, key);
+    return reads.kpiByKey(ctx, key);
   }
 
   @Authorized()
   @Query(() => KpiConnection, { description: 'KPIs, oldest first, filtered by layer, owner and status.' })
   kpis(@Arg('filter', () => KpisFilter, { nullable: true }) filter: KpisFilter | null, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
-    return kpis.listKpis(ctx, filter ?? {}, page);
+    return reads.listKpis(ctx, filter ?? {}, page);
   }
 
   @Authorized()
@@ -65,7 +66,7 @@ export class KpiResolver {
       'The active KPIs under rootKey (the north star when omitted), the root first, then depth first with siblings oldest first, at most 30 levels. NOT_FOUND without a north star; BAD_USER_INPUT for an unknown key. A fixed number of SQL statements whatever the size of the tree.',
   })
   kpiTree(@Arg('rootKey', () => String, { nullable: true }) rootKey: string | null, @Ctx() ctx: Context) {
-    return kpis.kpiTree(ctx, rootKey);
+    return reads.kpiTree(ctx, rootKey);
   }
 
   @Authorized()
@@ -74,19 +75,19 @@ export class KpiResolver {
       'What the changes (percent per KPI) would do to every KPI of the tree for the period: baseline and projected values, propagated up the formulas. Changes nothing.',
   })
   kpiWhatIf(@Arg('input') input: KpiWhatIfInput, @Ctx() ctx: Context) {
-    return kpis.kpiWhatIf(ctx, input);
+    return reads.kpiWhatIf(ctx, input);
   }
 
   @Authorized(...ADMINS)
   @Mutation(() => CreateKpiPayload, { description: 'OWNER/ADMIN. The key is unique in the organisation and never changes.' })
   createKpi(@Arg('input') input: CreateKpiInput, @Ctx() ctx: Context) {
-    return kpis.createKpi(ctx, input);
+    return definitions.createKpi(ctx, input);
   }
 
   @Authorized(...ADMINS)
   @Mutation(() => UpdateKpiPayload, { description: 'OWNER/ADMIN. A formula may use only the keys of the KPI’s own children. Stale expectedVersion: CONFLICT.' })
   updateKpi(@Arg('input') input: UpdateKpiInput, @Ctx() ctx: Context) {
-    return kpis.updateKpi(ctx, input);
+    return definitions.updateKpi(ctx, input);
   }
 
   @Authorized(...ADMINS)
@@ -94,7 +95,7 @@ export class KpiResolver {
     description: 'OWNER/ADMIN. Moves the KPI and its subtree; refused (BAD_USER_INPUT) for a cycle, or while the old parent’s formula uses it.',
   })
   moveKpi(@Arg('input') input: MoveKpiInput, @Ctx() ctx: Context) {
-    return kpis.moveKpi(ctx, input);
+    return definitions.moveKpi(ctx, input);
   }
 
   @Authorized(...ADMINS)
@@ -102,7 +103,7 @@ export class KpiResolver {
     description: 'OWNER/ADMIN. Refused while it has active children or its parent’s formula uses it. It keeps its history and takes no more measurements.',
   })
   archiveKpi(@Arg('input') input: ArchiveKpiInput, @Ctx() ctx: Context) {
-    return kpis.archiveKpi(ctx, input);
+    return definitions.archiveKpi(ctx, input);
   }
 
   // A MEMBER only for the KPIs they own (kpi-measurements.service.ts).
