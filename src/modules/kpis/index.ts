@@ -7,12 +7,12 @@ import { kpiAlertWork } from './kpi-alerts.service';
 import './kpis.loaders';
 import { KpiAlertResolver, KpiAlertsRaisedInBulkResolver, KpiResolver } from './kpis.resolver';
 
-export { Kpi, KpiAlert, KpiMeasurement, KpiRange, KpiThresholds } from './kpi.entity';
-export { KpiAggregation, KpiAlertLevel, KpiAlertStatus, KpiDirection, KpiLayer, KpiStatus } from './kpi-rules';
+// What other modules use (budgets, campaigns, okrs, the composition root) and the platform tests.
+export { Kpi, KpiMeasurement } from './kpi.entity';
 export { kpiById } from './kpis.loaders';
 export { requireKpisByKeys } from './kpi-access';
 export { kpiValuesByPeriod, type PeriodValue } from './kpi-values';
-export { onKpiLatestChanged, type KpiLatestChange, type KpiLatestChangedHandler } from './kpi-latest-hook';
+export { onKpiLatestChanged, type KpiLatestChange } from './kpi-latest-hook';
 
 export const kpisEntities = [Kpi, KpiMeasurement, KpiAlert];
 export const kpisResolvers = [KpiResolver, KpiAlertResolver, KpiAlertsRaisedInBulkResolver] as const;

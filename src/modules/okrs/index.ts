@@ -7,8 +7,8 @@ import { checkInWork } from './okrs.work';
 import { registerWorkSource } from '../work';
 import { CheckInResolver, CycleResolver, KeyResultResolver, ObjectiveResolver, SquadObjectivesResolver } from './okrs.resolver';
 
-export { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
-export { KeyResultKind, OkrStatus, CHECK_IN_INTERVAL_DAYS } from './okr-rules';
+// What other modules use (tasks, the composition root).
+export { KeyResult } from './okr.entity';
 export { keyResultById, objectiveById } from './okrs.loaders';
 export { requireKeyResult } from './okrs.service';
 export { followKpiLatest } from './kpi-follow';
