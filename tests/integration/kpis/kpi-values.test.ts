@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import Decimal from 'decimal.js';
 import type { Context } from '../../../src/common/context';
+import { systemContext } from '../../../src/db/system-context';
 import { decodeGlobalId } from '../../../src/common/ids';
-import { createLoaders } from '../../../src/common/loaders';
 import { Grain } from '../../../src/common/periods';
 import { kpiById, kpiValuesByPeriod, requireKpisByKeys } from '../../../src/modules/kpis';
 import { createOrg } from '../../support/factories';
@@ -23,7 +23,7 @@ function contextOf(organizationId: string): Context & { statements: () => number
     count++;
     return query(sql, params);
   }) as typeof manager.query;
-  return { organizationId, manager, loaders: createLoaders(), statements: () => count } as unknown as Context & { statements: () => number };
+  return Object.assign(systemContext(manager, organizationId), { statements: () => count });
 }
 
 async function insertKpi(org: string, key: string, aggregation = 'SUM', extra: Record<string, unknown> = {}): Promise<string> {
@@ -130,7 +130,7 @@ describe('kpiValuesByPeriod buckets', () => {
     await manager.connect();
     try {
       await manager.query(`SET TIME ZONE 'Pacific/Kiritimati'`);
-      const ctx = { ...contextOf(a), manager: manager.manager } as unknown as Context;
+      const ctx = systemContext(manager.manager, a);
       expect(show((await kpiValuesByPeriod(ctx, [sum], '2020-12-27', '2021-01-04', Grain.WEEK)).get(sum))).toEqual([
         ['2020-12-21', '1'],
         ['2020-12-28', '6'],
