@@ -7,12 +7,16 @@
  * so every process that reaches the data (server, seeds, CLI, tests, bench) has the same wiring.
  */
 
+import { onKpiLatestChanged } from './kpis';
+import { followKpiLatest } from './okrs';
+
 let composed = false;
 
 /** Wires the modules' hooks; idempotent. */
 export function composeModules(): void {
   if (composed) return;
   composed = true;
+  onKpiLatestChanged(followKpiLatest); // key results following a KPI check in when its latest value changes
 }
 
 composeModules();
