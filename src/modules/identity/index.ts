@@ -19,7 +19,7 @@ export { ApiToken } from './api-token.entity';
 export { userById, referencedUserById, memberById, organizationById, memberByUserId } from './identity.loaders';
 export { authenticate } from './authenticate';
 export { flushTokenUsage } from './token-usage';
-export { requireOrgUser } from './member-lookup';
+export { requireOrgUser } from './identity-access';
 export { resolveJwtSecret } from './session-tokens';
 export { closeLoginThrottle } from './login-throttle';
 export { accountPagesRouter, type AccountPagesDeps } from './account-pages';

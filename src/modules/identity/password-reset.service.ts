@@ -9,7 +9,7 @@ import { hashSecret, newSecret } from './secrets';
 import { signSession } from './session-tokens';
 import { recordUserChange } from './user-audit';
 import { User } from './user.entity';
-import { normalizeEmail, userWithSecrets } from './user-lookup';
+import { normalizeEmail, userWithSecrets } from './identity-access';
 
 /** How long a password reset link works. */
 export const PASSWORD_RESET_TTL_MINUTES = 60;

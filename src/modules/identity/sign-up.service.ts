@@ -10,7 +10,7 @@ import { insertOrganization } from './organization.service';
 import { hashLimited } from './passwords';
 import { newSecret } from './secrets';
 import { User } from './user.entity';
-import { normalizeEmail, userWithSecrets } from './user-lookup';
+import { normalizeEmail, userWithSecrets } from './identity-access';
 
 /** How long the link that finishes a sign-up works. */
 export const SIGN_UP_TTL_HOURS = 48;
