@@ -1,3 +1,4 @@
+import { hasRole, WRITERS } from '../../common/access';
 import { Role, type Context } from '../../common/context';
 import { badInput, forbidden, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
@@ -26,7 +27,7 @@ export async function requireOrgUser(
 ): Promise<{ userId: string; member: Member }> {
   const member = await memberByUserId(ctx).load(userId);
   if (!member) throw notFound('User', toGlobalId('User', userId));
-  if (opts.notViewer && member.role === 'VIEWER') {
+  if (opts.notViewer && !hasRole(member, WRITERS)) {
     throw badInput(`${field}: a VIEWER cannot take this on; change their role first`, field);
   }
   return { userId, member };

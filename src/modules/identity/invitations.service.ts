@@ -3,8 +3,9 @@ import type { Context } from '../../common/context';
 import type { Role } from '../../common/context';
 import { badInput, conflict, forbidden, unauthenticated } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
+import { actingIn, userViewer } from '../../db/system-context';
 import { withTransaction } from '../../db/transaction';
-import { recordChange } from '../audit';
+import { createRecorded, deleteRecorded, updateWhere } from '../audit';
 import { enqueueMail, invitationMail } from '../mail';
 import { assertMayManage, normalizeEmail, userWithSecrets } from './identity-access';
 import type { AcceptInvitationInput, AddMemberInput, DeclineInvitationInput } from './identity.inputs';
@@ -44,8 +45,11 @@ export async function addMember(ctx: Context, input: AddMemberInput) {
       const displayName = input.displayName?.trim() || email.split('@')[0];
       user = await tx.manager.save(tx.manager.create(User, { email, displayName, passwordHash: null, emailVerifiedAt: null }));
     }
-    const member = await tx.manager.save(
-      tx.manager.create(Member, { organizationId: org, userId: user.id, role: input.role, status: MemberStatus.INVITED }),
+    const member = await createRecorded(
+      tx,
+      Member,
+      { organizationId: org, userId: user.id, role: input.role, status: MemberStatus.INVITED },
+      { action: 'member.added', meta: { userId: user.id } },
     );
     const { secret, hash } = newSecret('pgi');
     await tx.manager.insert(Invitation, {
@@ -68,13 +72,6 @@ export async function addMember(ctx: Context, input: AddMemberInput) {
         hasAccount: Boolean(user.passwordHash),
       }),
     );
-    await recordChange(tx, {
-      action: 'member.added',
-      entityType: 'Member',
-      entityId: member.id,
-      after: member,
-      meta: { userId: user.id },
-    });
     return { member };
   });
 }
@@ -133,29 +130,22 @@ export async function pendingInvitations(ctx: Context) {
 
 /** Makes the invited membership ACTIVE and records it (inside the caller's transaction). */
 async function join(tx: Context, inv: InvitationRow) {
-  const member = await tx.manager.findOneBy(Member, { id: inv.member_id });
-  if (!member || member.status !== MemberStatus.INVITED) throw invalidInvitation();
-  const inOrg: Context = {
-    ...tx,
-    organizationId: inv.organization_id,
-    role: member.role,
-    viewer: { kind: 'user', userId: inv.user_id, apiTokenId: null, scopes: [] },
-  };
+  const current = await tx.manager.findOneBy(Member, { id: inv.member_id });
+  if (!current || current.status !== MemberStatus.INVITED) throw invalidInvitation();
   await tx.manager.query(`UPDATE invitations SET accepted_at = now() WHERE id = $1`, [inv.id]);
-  const before = { ...member };
-  member.status = MemberStatus.ACTIVE;
-  await tx.manager.save(member);
-  await recordChange(inOrg, {
+  // Recorded in the invitation's organisation, with the invitee as the actor.
+  const inOrg = actingIn(tx, inv.organization_id, userViewer(inv.user_id), current.role);
+  return updateWhere(inOrg, Member, current, (param) => `status = ${param(MemberStatus.INVITED)}`, { status: MemberStatus.ACTIVE }, {
     action: 'member.joined',
-    entityType: 'Member',
-    entityId: member.id,
-    before,
-    after: member,
     meta: { userId: inv.user_id },
+    unmet: () => invalidInvitation(),
   });
-  return member;
 }
 
+/**
+ * Locks an invitation by token hash or id, for an invitee who does not act in its organisation yet:
+ * not `lockById`'s case (a row of the caller's organisation).
+ */
 async function lockInvitation(tx: Context, where: { tokenHash?: string; id?: string }): Promise<InvitationRow | null> {
   const rows: InvitationRow[] = await tx.manager.query(
     `SELECT id, organization_id, member_id, user_id, expires_at, accepted_at FROM invitations
@@ -252,20 +242,9 @@ export async function declineInvitation(ctx: Context, input: DeclineInvitationIn
     if (!inv || inv.user_id !== user.id) throw invalidInvitation('invitationId');
     const member = await tx.manager.findOneBy(Member, { id: inv.member_id });
     if (!member || member.status !== MemberStatus.INVITED) throw invalidInvitation('invitationId');
-    await tx.manager.delete(Member, { id: member.id });
-    const inOrg: Context = {
-      ...tx,
-      organizationId: inv.organization_id,
-      role: null,
-      viewer: { kind: 'user', userId: user.id, apiTokenId: null, scopes: [] },
-    };
-    await recordChange(inOrg, {
-      action: 'member.declined',
-      entityType: 'Member',
-      entityId: member.id,
-      before: member,
-      meta: { userId: user.id },
-    });
+    // Recorded in the invitation's organisation, with the invitee (not a member) as the actor.
+    const inOrg = actingIn(tx, inv.organization_id, userViewer(user.id), null);
+    await deleteRecorded(inOrg, Member, member, { action: 'member.declined', meta: { userId: user.id } });
     return { declinedInvitationId: toGlobalId('Invitation', id) };
   });
 }

@@ -4,10 +4,10 @@ import { paginate, type ConnectionArgs } from '../../common/connection';
 import { AppError, ErrorCode, forbidden, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
 import { withTransaction } from '../../db/transaction';
-import { recordChange } from '../audit';
+import { deleteRecorded, updateWhere } from '../audit';
 import { assertMayManage } from './identity-access';
 import type { ChangeMemberRoleInput, RemoveMemberInput } from './identity.inputs';
-import { memberById, organizationById } from './identity.loaders';
+import { organizationById } from './identity.loaders';
 import { Member, MemberStatus } from './member.entity';
 import type { Organization } from './organization.entity';
 
@@ -26,15 +26,16 @@ export async function listMembers(ctx: Context, organization: Organization, page
   const qb = ctx.manager
     .createQueryBuilder(Member, 'm')
     .where('m.organization_id = :org', { org: organization.id });
-  const result = await paginate(ctx, qb, page, [
+  return paginate(ctx, qb, page, [
     { column: 'm.created_at', direction: 'ASC', value: (m) => m.createdAt },
     { column: 'm.id', direction: 'ASC', value: (m) => m.id },
   ], 'Organization.members');
-  for (const m of result.nodes) memberById(ctx).prime(m.id, m);
-  return result;
 }
 
-/** Locks the organisation's members so that concurrent role changes see each other. */
+/**
+ * Locks the organisation's members so that concurrent role changes see each other. Not a lock by
+ * id (`lockByIds`): the last-OWNER rule needs every member, whose ids are not known before.
+ */
 async function lockMembers(tx: Context): Promise<Member[]> {
   return tx.manager
     .createQueryBuilder(Member, 'm')
@@ -63,17 +64,12 @@ async function memberToChange(tx: Context, memberId: string, change: { newRole?:
 
 export async function changeMemberRole(ctx: Context, input: ChangeMemberRoleInput) {
   return withTransaction(ctx, async (tx) => {
-    const member = await memberToChange(tx, input.memberId, { newRole: input.role, verb: 'demoted' });
-    const before = { ...member };
-    member.role = input.role;
-    await tx.manager.save(member);
-    await recordChange(tx, {
+    const current = await memberToChange(tx, input.memberId, { newRole: input.role, verb: 'demoted' });
+    // The members are locked (memberToChange): no condition beyond the row.
+    const member = await updateWhere(tx, Member, current, null, { role: input.role }, {
       action: 'member.role_changed',
-      entityType: 'Member',
-      entityId: member.id,
-      before,
-      after: member,
-      meta: { userId: member.userId },
+      meta: { userId: current.userId },
+      unmet: () => notFound('Member', toGlobalId('Member', current.id)),
     });
     return { member };
   });
@@ -82,14 +78,7 @@ export async function changeMemberRole(ctx: Context, input: ChangeMemberRoleInpu
 export async function removeMember(ctx: Context, input: RemoveMemberInput) {
   return withTransaction(ctx, async (tx) => {
     const member = await memberToChange(tx, input.memberId, { verb: 'removed' });
-    await tx.manager.delete(Member, { id: member.id });
-    await recordChange(tx, {
-      action: 'member.removed',
-      entityType: 'Member',
-      entityId: member.id,
-      before: member,
-      meta: { userId: member.userId },
-    });
+    await deleteRecorded(tx, Member, member, { action: 'member.removed', meta: { userId: member.userId } });
     return { removedMemberId: input.memberId };
   });
 }
