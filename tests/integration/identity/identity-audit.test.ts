@@ -1,5 +1,6 @@
 import { createOrg } from '../../support/factories';
-import { ok, startTestApp, type TestApp } from '../../support/test-app';
+import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
+import { toGlobalId } from '../../../src/common/ids';
 
 /**
  * The identity writes not covered elsewhere leave their audit trail: the organisation a sign-up
@@ -60,5 +61,21 @@ describe('identity audit trail', () => {
     expect(events.map((e) => e.action)).toEqual(['api_token.revoked', 'api_token.created']);
     expect(events[0]).toMatchObject({ entityType: 'ApiToken', actor: { id: owner.userId }, before: { revokedAt: null } });
     expect(JSON.stringify(events)).not.toMatch(/tokenHash/);
+  });
+
+  it('the filter decodes its ids at the edge: entityId of any type, actorId a User only', async () => {
+    const owner = await createOrg(app);
+    const byOrganization = await audit(owner, { entityId: owner.organizationId });
+    expect(byOrganization.map((e) => e.action)).toEqual(['organization.created']);
+    const byActor = await audit(owner, { actorId: owner.userId });
+    expect(byActor).toHaveLength(2);
+    const notAnId = await app.gql(AUDIT, { f: { entityId: 'not-an-id' } }, owner);
+    expect(errorCode(notAnId)).toBe('BAD_USER_INPUT');
+    expect(notAnId.errors?.[0].extensions?.field).toBe('filter.entityId');
+    // An organisation's id as the actor: another type's id is refused, not an empty answer.
+    const wrongType = await app.gql(AUDIT, { f: { actorId: owner.organizationId } }, owner);
+    expect(errorCode(wrongType)).toBe('BAD_USER_INPUT');
+    expect(wrongType.errors?.[0].extensions?.field).toBe('filter.actorId');
+    expect(await audit(owner, { entityId: toGlobalId('Squad', '00000000-0000-0000-0000-000000000000') })).toEqual([]);
   });
 });
