@@ -73,7 +73,7 @@ export function listApiTokens(ctx: Context, page: ConnectionArgs) {
 
 export async function revokeApiToken(ctx: Context, input: { id: string }) {
   return withTransaction(ctx, async (tx) => {
-    const token = await lockById(tx, ApiToken, input.id);
+    const token = await lockById(tx, ApiToken, input.id, { field: 'id' });
     if (token.revokedAt) return { apiToken: token };
     // Locked above: no condition beyond the row.
     const apiToken = await updateWhere(tx, ApiToken, token, null, { revokedAt: new Date() }, {

@@ -16,7 +16,7 @@ export function userWithSecrets(ctx: Pick<Context, 'manager'>) {
 
 /**
  * Checks that a user (by uuid, decoded at the API edge) is a member of the request's
- * organisation: anyone else is NOT_FOUND, as if the id did not exist.
+ * organisation: anyone else is NOT_FOUND (naming `field`), as if the id did not exist.
  * With `notViewer`, a VIEWER (who can change nothing) is refused for a role that acts.
  */
 export async function requireOrgUser(
@@ -26,7 +26,7 @@ export async function requireOrgUser(
   opts: { notViewer?: boolean } = {},
 ): Promise<{ userId: string; member: Member }> {
   const member = await memberByUserId(ctx).load(userId);
-  if (!member) throw notFound('User', toGlobalId('User', userId));
+  if (!member) throw notFound('User', toGlobalId('User', userId), field);
   if (opts.notViewer && !hasRole(member, WRITERS)) {
     throw badInput(`${field}: a VIEWER cannot take this on; change their role first`, field);
   }

@@ -52,7 +52,7 @@ async function lockMembers(tx: Context): Promise<Member[]> {
 async function memberToChange(tx: Context, memberId: string, change: { newRole?: Role; verb: string }): Promise<Member> {
   const members = await lockMembers(tx);
   const member = members.find((m) => m.id === memberId);
-  if (!member) throw notFound('Member', toGlobalId('Member', memberId));
+  if (!member) throw notFound('Member', toGlobalId('Member', memberId), 'memberId');
   assertMayManage(tx, member, change.newRole);
   const losesOwner = member.role === Role.OWNER && change.newRole !== Role.OWNER;
   const activeOwners = members.filter((m) => m.role === Role.OWNER && m.status === MemberStatus.ACTIVE);
