@@ -101,14 +101,15 @@ async function deliver(d: Delivery, row: OutboxRow): Promise<void> {
   });
 }
 
-/** Marks a claimed mail sent, failed for good (a 5xx reply), or due again after its back-off. */
-async function recordAttempt(qr: QueryRunner, d: Delivery, row: OutboxRow, err: unknown | null): Promise<void> {
+/** Marks a delivered mail sent. */
+async function markSent(qr: QueryRunner, d: Delivery, row: OutboxRow): Promise<void> {
+  await qr.query(`UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`, [row.id]);
+  d.logger.info({ mailId: row.id, kind: row.kind, attempts: row.attempts + 1 }, 'mail sent');
+}
+
+/** Marks a mail not delivered: failed for good on a 5xx reply, else due again after its back-off. */
+async function markUnsent(qr: QueryRunner, d: Delivery, row: OutboxRow, err: unknown): Promise<void> {
   const { logger } = d;
-  if (err === null) {
-    await qr.query(`UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`, [row.id]);
-    logger.info({ mailId: row.id, kind: row.kind, attempts: row.attempts + 1 }, 'mail sent');
-    return;
-  }
   const message = String((err as Error).message ?? err).slice(0, 500);
   if (isPermanent(err)) {
     await qr.query(`UPDATE mail_outbox SET failed_at = now(), attempts = attempts + 1, last_error = $2 WHERE id = $1`, [row.id, message]);
@@ -138,11 +139,12 @@ async function sendOne(db: DataSource, d: Delivery): Promise<boolean> {
       await qr.commitTransaction();
       return false;
     }
-    const failure = await deliver(d, row).then(
-      () => null,
-      (err: unknown) => err ?? new Error(String(err)),
-    );
-    await recordAttempt(qr, d, row, failure);
+    try {
+      await deliver(d, row);
+      await markSent(qr, d, row);
+    } catch (err) {
+      await markUnsent(qr, d, row, err);
+    }
     await qr.commitTransaction();
     return true;
   } catch (err) {
@@ -172,7 +174,7 @@ async function eraseOldBodies(db: DataSource): Promise<void> {
  * SMTP server accepted the mail but before the commit) receiving systems can recognise it.
  *
  * The steps: `openDelivery` (mode and transport), `sendOne` (`claimDue`, `deliver`,
- * `recordAttempt` with `retryDelayMs`), and here the schedule: one pass at a time sends until
+ * `markSent`, or `markUnsent` with `retryDelayMs`), and here the schedule: one pass at a time sends until
  * nothing is due (another wake during a pass runs one more), then polls again after
  * MAIL_POLL_INTERVAL_MS; `stop` ends the schedule and waits for the pass in progress.
  */
