@@ -4,8 +4,9 @@ import { Role, type Context } from '../../common/context';
 import { AppError, ErrorCode, forbidden, notFound } from '../../common/errors';
 import { isoToday } from '../../common/dates';
 import { toGlobalId } from '../../common/ids';
-import { primeAll, requireById } from '../../common/loaders';
+import { primeAll, primeById, requireById } from '../../common/loaders';
 import { queryRows, rowShape } from '../../common/rows';
+import { updateRowWhere } from '../../db/conditional-update';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { staleVersion } from '../../db/versioned-update';
@@ -111,10 +112,10 @@ export async function createSop(ctx: Context, input: CreateSopInput) {
     const draft = await tx.manager.save(
       tx.manager.create(SopVersion, { organizationId: org, sopId: sop.id, number: 1, notes: null, changeNote: null, authorId: me, editorIds: [] }),
     );
-    await tx.manager.query(`UPDATE sops SET draft_version_id = $1 WHERE id = $2`, [draft.id, sop.id]);
-    sop.draftVersionId = draft.id;
-    sopById(tx).clear(sop.id).prime(sop.id, sop);
-    return { sop };
+    // The SOP and its first draft refer to each other: the SOP is inserted first, then given its draft.
+    const withDraft = (await updateRowWhere(tx, Sop, sop.id, null, { draftVersionId: draft.id }, { bumpVersion: false }))!;
+    primeById(tx, Sop, [withDraft], { replace: true });
+    return { sop: withDraft };
   });
 }
 
