@@ -1,3 +1,4 @@
+import { WRITERS, hasRole } from '../../common/access';
 import { orgId } from '../../common/auth';
 import { defineNestedConnection, type SortKey } from '../../common/connection';
 import { byKeys, defineByIdLoader, defineChildLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
@@ -95,7 +96,7 @@ export const pendingAcknowledgersBySopId = defineLoader<string, string[]>('sops.
       const members = await memberByUserId(ctx).loadMany(pending);
       return pending.filter((_, i) => {
         const m = members[i];
-        return m && !(m instanceof Error) && m.role !== 'VIEWER';
+        return m && !(m instanceof Error) && hasRole(m, WRITERS);
       }).slice(0, MAX_PENDING_LISTED);
     }),
   );

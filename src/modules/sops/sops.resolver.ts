@@ -1,6 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { ADMINS, MANAGERS, WRITERS } from '../../common/access';
 import { ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
+import type { Context } from '../../common/context';
 import { isoToday } from '../../common/dates';
 import type { PlanningEventPayload } from '../../common/events';
 import { required } from '../../common/loaders';
@@ -49,12 +50,9 @@ import {
 } from './sops.types';
 import { SOPS_EVENTS } from './sops.events';
 
-const MEMBERS = [Role.OWNER, Role.ADMIN, Role.FINANCE, Role.SQUAD_LEAD, Role.MEMBER];
-const APPROVERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
-
 @Resolver(() => Sop)
 export class SopResolver {
-  @Authorized(...MEMBERS)
+  @Authorized(...WRITERS)
   @Mutation(() => CreateSopPayload, {
     description: 'Creates a DRAFT SOP with version 1 in draft. Any member may create one they own; only OWNER/ADMIN may name another owner.',
   })
@@ -62,7 +60,7 @@ export class SopResolver {
     return sops.createSop(ctx, input);
   }
 
-  @Authorized(...MEMBERS)
+  @Authorized(...WRITERS)
   @Mutation(() => UpdateSopDraftPayload, {
     description:
       "OWNER/ADMIN or the SOP's owner, while it is DRAFT. steps replace the draft's steps. Stale expectedVersion: CONFLICT. Whoever changes something becomes the draft's author and one of its editors (who may not approve it); a save that changes nothing changes nothing (same version, no audit).",
@@ -71,13 +69,13 @@ export class SopResolver {
     return sops.updateSopDraft(ctx, input);
   }
 
-  @Authorized(...MEMBERS)
+  @Authorized(...WRITERS)
   @Mutation(() => SubmitSopForReviewPayload, { description: "OWNER/ADMIN or the SOP's owner: DRAFT → IN_REVIEW (SOP_DRAFT_EMPTY without steps)." })
   submitSopForReview(@Arg('input') input: SubmitSopForReviewInput, @Ctx() ctx: Context) {
     return sops.submitSopForReview(ctx, input);
   }
 
-  @Authorized(...APPROVERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => ApproveSopVersionPayload, {
     description: 'SQUAD_LEAD, ADMIN or OWNER, neither the version’s author nor one of its editors (AUTHOR_CANNOT_APPROVE): publishes the version in review as the current version; everyone must acknowledge it again.',
   })
@@ -85,13 +83,13 @@ export class SopResolver {
     return sops.approveSopVersion(ctx, input);
   }
 
-  @Authorized(...APPROVERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => RejectSopVersionPayload, { description: 'SQUAD_LEAD, ADMIN or OWNER: returns the version in review to DRAFT, with a note.' })
   rejectSopVersion(@Arg('input') input: RejectSopVersionInput, @Ctx() ctx: Context) {
     return sops.rejectSopVersion(ctx, input);
   }
 
-  @Authorized(...MEMBERS)
+  @Authorized(...WRITERS)
   @Mutation(() => StartSopRevisionPayload, {
     description: "OWNER/ADMIN or the SOP's owner: opens a new draft, a copy of the published version (which stays current until the new one is approved).",
   })
@@ -99,13 +97,13 @@ export class SopResolver {
     return sops.startSopRevision(ctx, input);
   }
 
-  @Authorized(Role.OWNER, Role.ADMIN)
+  @Authorized(...ADMINS)
   @Mutation(() => ArchiveSopPayload, { description: 'OWNER/ADMIN. An archived SOP changes no more and asks nobody to acknowledge it; its versions stay readable.' })
   archiveSop(@Arg('input') input: ArchiveSopInput, @Ctx() ctx: Context) {
     return sops.archiveSop(ctx, input);
   }
 
-  @Authorized(...MEMBERS)
+  @Authorized(...WRITERS)
   @Mutation(() => AcknowledgeSopPayload, { description: 'Records that the caller has read the current version (acknowledging it again changes nothing).' })
   acknowledgeSop(@Arg('input') input: AcknowledgeSopInput, @Ctx() ctx: Context) {
     return sops.acknowledgeSop(ctx, input);
@@ -226,7 +224,7 @@ export class SopAcknowledgementResolver {
 /** Task.sopStep and the link mutation live here: tasks know nothing of SOPs. */
 @Resolver(() => Task)
 export class TaskSopStepResolver {
-  @Authorized(...MEMBERS)
+  @Authorized(...WRITERS)
   @Mutation(() => LinkTaskToSopStepPayload, {
     description: "OWNER/ADMIN, the lead of the task's squad, or its assignee: links the task to the step of a published SOP version it carries out; sopStepId null unlinks.",
   })

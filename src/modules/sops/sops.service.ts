@@ -1,7 +1,8 @@
-import { isAdmin, orgId } from '../../common/auth';
+import { ADMINS, MANAGERS, assertCanManage, requireRole } from '../../common/access';
+import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
-import { AppError, ErrorCode, forbidden, notFound } from '../../common/errors';
+import type { Context } from '../../common/context';
+import { AppError, ErrorCode, notFound } from '../../common/errors';
 import { isoToday } from '../../common/dates';
 import { toGlobalId } from '../../common/ids';
 import { primeAll, primeById, requireById } from '../../common/loaders';
@@ -12,7 +13,6 @@ import { withTransaction } from '../../db/transaction';
 import { staleVersion } from '../../db/versioned-update';
 import { createRecorded, recordChange, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
-import { leadsSquad, squadById } from '../squads';
 import { taskById } from '../tasks';
 import { draftChanges, mayApprove, nextStatus, refusal, reviewDueOn, SopStatus, storedStep, storedText, type SopAction } from './sop-rules';
 import { Sop, SopAcknowledgement, SopStep, SopVersion, TaskSopStep } from './sops.entity';
@@ -59,13 +59,8 @@ function assertAllowed(sop: Sop, action: SopAction): void {
   if (why) throw new AppError(sop.status === SopStatus.ARCHIVED ? ErrorCode.ARCHIVED : ErrorCode.INVALID_TRANSITION, why);
 }
 
-/** OWNER/ADMIN, or the SOP's owner. */
-function assertOwnsSop(ctx: Context, sop: Sop, action: string): void {
-  if (isAdmin(ctx) || sop.ownerId === ctx.viewer?.userId) return;
-  throw forbidden(`Only OWNER/ADMIN or the SOP's owner may ${action}`);
-}
-
-const APPROVERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
+/** OWNER/ADMIN, or the SOP's owner (the kit's `canManage`). */
+const assertOwnsSop = (ctx: Context, sop: Sop, action: string) => assertCanManage(ctx, { kind: 'SOP', ownerId: sop.ownerId }, action);
 
 async function insertSteps(tx: Context, sop: Sop, versionId: string, steps: ReadonlyArray<SopStepInput>): Promise<void> {
   if (!steps.length) return;
@@ -85,7 +80,7 @@ async function insertSteps(tx: Context, sop: Sop, versionId: string, steps: Read
 export async function createSop(ctx: Context, input: CreateSopInput) {
   return withIdempotency(ctx, 'createSop', input, async (tx) => {
     const me = tx.viewer!.userId;
-    if (input.ownerId && input.ownerId !== me && !isAdmin(tx)) throw forbidden('Only OWNER/ADMIN may create an SOP owned by someone else');
+    if (input.ownerId && input.ownerId !== me) requireRole(tx, ADMINS, 'create an SOP owned by someone else');
     const ownerId = input.ownerId ? (await requireOrgUser(tx, input.ownerId, 'ownerId', { notViewer: true })).userId : me;
     if (input.raciMatrixId) await requireRaciMatrix(tx, input.raciMatrixId);
     const org = orgId(tx);
@@ -128,7 +123,7 @@ export async function createSop(ctx: Context, input: CreateSopInput) {
 export async function updateSopDraft(ctx: Context, input: UpdateSopDraftInput) {
   return withTransaction(ctx, async (tx) => {
     const sop = await lockSop(tx, input.sopId);
-    assertOwnsSop(tx, sop, 'edit its draft');
+    await assertOwnsSop(tx, sop, 'edit its draft');
     assertAllowed(sop, 'edit');
     const draft = await requireById(sopVersionById(tx), sop.draftVersionId!, 'SopVersion');
     const steps = (await stepsByVersionId(tx).load(draft.id)) ?? [];
@@ -164,7 +159,7 @@ export async function updateSopDraft(ctx: Context, input: UpdateSopDraftInput) {
 export async function submitSopForReview(ctx: Context, input: SubmitSopForReviewInput) {
   return withTransaction(ctx, async (tx) => {
     const sop = await lockSop(tx, input.sopId);
-    assertOwnsSop(tx, sop, 'submit it for review');
+    await assertOwnsSop(tx, sop, 'submit it for review');
     assertAllowed(sop, 'submit');
     const steps = await stepsByVersionId(tx).load(sop.draftVersionId!);
     if (!steps?.length) throw new AppError(ErrorCode.SOP_DRAFT_EMPTY, 'The draft has no steps: add them with updateSopDraft before submitting it');
@@ -184,7 +179,7 @@ export async function submitSopForReview(ctx: Context, input: SubmitSopForReview
 
 export async function approveSopVersion(ctx: Context, input: ApproveSopVersionInput) {
   return withTransaction(ctx, async (tx) => {
-    if (!tx.role || !APPROVERS.includes(tx.role)) throw forbidden('Only SQUAD_LEAD, ADMIN or OWNER may approve an SOP version');
+    requireRole(tx, MANAGERS, 'approve an SOP version');
     const sop = await lockSop(tx, input.sopId);
     assertAllowed(sop, 'approve');
     const draft = await requireById(sopVersionById(tx), sop.draftVersionId!, 'SopVersion');
@@ -225,7 +220,7 @@ export async function approveSopVersion(ctx: Context, input: ApproveSopVersionIn
 
 export async function rejectSopVersion(ctx: Context, input: RejectSopVersionInput) {
   return withTransaction(ctx, async (tx) => {
-    if (!tx.role || !APPROVERS.includes(tx.role)) throw forbidden('Only SQUAD_LEAD, ADMIN or OWNER may reject an SOP version');
+    requireRole(tx, MANAGERS, 'reject an SOP version');
     const sop = await lockSop(tx, input.sopId);
     assertAllowed(sop, 'reject');
     await tx.manager.query(`UPDATE sop_versions SET review_note = $1, updated_at = now() WHERE id = $2 AND organization_id = $3`, [
@@ -247,7 +242,7 @@ export async function rejectSopVersion(ctx: Context, input: RejectSopVersionInpu
 export async function startSopRevision(ctx: Context, input: StartSopRevisionInput) {
   return withTransaction(ctx, async (tx) => {
     const sop = await lockSop(tx, input.sopId);
-    assertOwnsSop(tx, sop, 'start a revision');
+    await assertOwnsSop(tx, sop, 'start a revision');
     assertAllowed(sop, 'startRevision');
     const current = await requireById(sopVersionById(tx), sop.currentVersionId!, 'SopVersion');
     const [{ n }] = await tx.manager.query(`SELECT max(number)::int AS n FROM sop_versions WHERE organization_id = $1 AND sop_id = $2`, [orgId(tx), sop.id]);
@@ -347,11 +342,7 @@ export async function listSops(ctx: Context, filter: SopsFilter, page: Connectio
 export async function linkTaskToSopStep(ctx: Context, input: LinkTaskToSopStepInput) {
   return withTransaction(ctx, async (tx) => {
     const task = await requireById(taskById(tx), input.taskId, 'Task');
-    const me = tx.viewer!.userId;
-    const squad = task.squadId ? await squadById(tx).load(task.squadId) : null;
-    if (!isAdmin(tx) && !leadsSquad(tx, squad) && task.assigneeId !== me) {
-      throw forbidden("Only OWNER/ADMIN, the squad's lead or the assignee may link this task");
-    }
+    await assertCanManage(tx, { kind: 'task', squadId: task.squadId, assigneeId: task.assigneeId }, 'link this task to an SOP step');
     const org = orgId(tx);
     const [before] = (await tx.manager.query(`SELECT sop_step_id FROM task_sop_steps WHERE organization_id = $1 AND task_id = $2 FOR UPDATE`, [
       org,

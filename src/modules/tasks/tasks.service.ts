@@ -1,4 +1,5 @@
-import { isAdmin, orgId } from '../../common/auth';
+import { assertCanManage, canManage, manageRefusal } from '../../common/access';
+import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { badInput, forbidden } from '../../common/errors';
@@ -11,7 +12,7 @@ import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { objectiveById, requireKeyResult, type KeyResult } from '../okrs';
-import { leadsSquad, requireSprint, requireSquad, squadById, type Squad } from '../squads';
+import { requireSprint, requireSquad, type Squad } from '../squads';
 import { Task, TaskStatus } from './task.entity';
 import { TASK_SORT, applyTasksFilter, taskById, tasksOfSquad } from './tasks.loaders';
 import type { CreateTaskInput, DeleteTaskInput, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
@@ -20,11 +21,8 @@ export function requireTask(ctx: Context, id: string): Promise<Task> {
   return requireById(taskById(ctx), id, 'Task');
 }
 
-async function managesTaskSquad(ctx: Context, squadId: string | null): Promise<boolean> {
-  if (isAdmin(ctx)) return true;
-  const squad: Squad | null = squadId ? await squadById(ctx).load(squadId) : null;
-  return leadsSquad(ctx, squad);
-}
+/** OWNER/ADMIN, or the lead of the task's squad (the kit's `canManage`). */
+const managesTaskSquad = (ctx: Context, squadId: string | null) => canManage(ctx, { kind: 'task', squadId });
 
 interface Links {
   keyResultId: string | null;
@@ -71,7 +69,7 @@ export async function createTask(ctx: Context, input: CreateTaskInput) {
     if (!(await managesTaskSquad(tx, links.squadId))) {
       throw forbidden(
         links.squadId
-          ? "Only OWNER/ADMIN or the squad's lead may create tasks for this squad"
+          ? manageRefusal({ kind: 'task', squadId: links.squadId }, 'create tasks for this squad')
           : 'A SQUAD_LEAD creates tasks for a squad they lead: pass squadId, sprintId or a key result of the squad',
       );
     }
@@ -110,7 +108,7 @@ export async function updateTask(ctx: Context, input: UpdateTaskInput) {
     const manager = await managesTaskSquad(tx, task.squadId);
     if (!manager) {
       if (task.assigneeId !== tx.viewer?.userId) {
-        throw forbidden("Only the assignee, the squad's lead or OWNER/ADMIN may change this task");
+        throw forbidden(manageRefusal({ kind: 'task', squadId: task.squadId, assigneeId: task.assigneeId }, 'change this task'));
       }
       const other = Object.keys(input).filter((k) => (input as unknown as Record<string, unknown>)[k] !== undefined && !ASSIGNEE_EDITABLE.has(k));
       if (other.length) throw forbidden(`As the assignee you may not change ${other.join(', ')}: ask the squad's lead`);
@@ -147,9 +145,7 @@ export async function updateTask(ctx: Context, input: UpdateTaskInput) {
 export async function setTaskStatus(ctx: Context, input: SetTaskStatusInput) {
   return withTransaction(ctx, async (tx) => {
     const task = await requireTask(tx, input.id);
-    if (task.assigneeId !== tx.viewer?.userId && !(await managesTaskSquad(tx, task.squadId))) {
-      throw forbidden("Only the assignee, the squad's lead or OWNER/ADMIN may change this task's status");
-    }
+    await assertCanManage(tx, { kind: 'task', squadId: task.squadId, assigneeId: task.assigneeId }, 'change this task’s status');
     const set: Partial<Task> = { status: input.status, completedAt: input.status === TaskStatus.DONE ? new Date() : null };
     // Without expectedVersion a status change applies to whatever version is current.
     const updated = await updateRecorded(tx, Task, task, input.expectedVersion ?? null, set, {
@@ -166,7 +162,7 @@ export async function setTaskStatus(ctx: Context, input: SetTaskStatusInput) {
 export async function deleteTask(ctx: Context, input: DeleteTaskInput) {
   return withTransaction(ctx, async (tx) => {
     const task = await requireTask(tx, input.id);
-    if (!(await managesTaskSquad(tx, task.squadId))) throw forbidden("Only OWNER/ADMIN or the squad's lead may delete this task");
+    await assertCanManage(tx, { kind: 'task', squadId: task.squadId }, 'delete this task');
     await deleteRecorded(tx, Task, task, {
       action: 'task.deleted',
       meta: taskMeta,
