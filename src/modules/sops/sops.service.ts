@@ -2,7 +2,7 @@ import { ADMINS, MANAGERS, assertCanManage, requireRole } from '../../common/acc
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, notFound } from '../../common/errors';
+import { notFound } from '../../common/errors';
 import { isoToday } from '../../common/dates';
 import { toGlobalId } from '../../common/ids';
 import { primeAll, primeById, requireById } from '../../common/loaders';
@@ -14,7 +14,7 @@ import { staleVersion } from '../../db/versioned-update';
 import { createRecorded, recordChange, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { taskById } from '../tasks';
-import { draftChanges, mayApprove, nextStatus, refusal, reviewDueOn, SopStatus, storedStep, storedText, type SopAction } from './sop-rules';
+import { assertLinkableStep, assertMayApprove, assertSopAllows, assertSubmittable, draftChanges, nextStatus, reviewDueOn, SopStatus, storedStep, storedText, type SopAction } from './sop-rules';
 import { Sop, SopAcknowledgement, SopStep, SopVersion, TaskSopStep } from './sops.entity';
 import type {
   AcknowledgeSopInput,
@@ -54,10 +54,7 @@ async function lockSop(tx: Context, id: string): Promise<Sop> {
   return sop;
 }
 
-function assertAllowed(sop: Sop, action: SopAction): void {
-  const why = refusal({ status: sop.status, hasCurrentVersion: sop.currentVersionId !== null }, action);
-  if (why) throw new AppError(sop.status === SopStatus.ARCHIVED ? ErrorCode.ARCHIVED : ErrorCode.INVALID_TRANSITION, why);
-}
+const assertAllowed = (sop: Sop, action: SopAction) => assertSopAllows({ status: sop.status, hasCurrentVersion: sop.currentVersionId !== null }, action);
 
 /** OWNER/ADMIN, or the SOP's owner (the kit's `canManage`). */
 const assertOwnsSop = (ctx: Context, sop: Sop, action: string) => assertCanManage(ctx, { kind: 'SOP', ownerId: sop.ownerId }, action);
@@ -162,7 +159,7 @@ export async function submitSopForReview(ctx: Context, input: SubmitSopForReview
     await assertOwnsSop(tx, sop, 'submit it for review');
     assertAllowed(sop, 'submit');
     const steps = await stepsByVersionId(tx).load(sop.draftVersionId!);
-    if (!steps?.length) throw new AppError(ErrorCode.SOP_DRAFT_EMPTY, 'The draft has no steps: add them with updateSopDraft before submitting it');
+    assertSubmittable(steps?.length ?? 0);
     await tx.manager.query(`UPDATE sop_versions SET submitted_at = now(), updated_at = now() WHERE id = $1 AND organization_id = $2`, [
       sop.draftVersionId,
       orgId(tx),
@@ -184,14 +181,7 @@ export async function approveSopVersion(ctx: Context, input: ApproveSopVersionIn
     assertAllowed(sop, 'approve');
     const draft = await requireById(sopVersionById(tx), sop.draftVersionId!, 'SopVersion');
     const me = tx.viewer!.userId;
-    if (!mayApprove(draft, me)) {
-      throw new AppError(
-        ErrorCode.AUTHOR_CANNOT_APPROVE,
-        draft.editorIds.includes(me)
-          ? 'You changed this version while it was a draft: someone who did not change it must approve it'
-          : 'You wrote this version: someone else must approve it',
-      );
-    }
+    assertMayApprove(draft, me);
     const result = await tx.manager
       .createQueryBuilder()
       .update(SopVersion)
@@ -352,9 +342,7 @@ export async function linkTaskToSopStep(ctx: Context, input: LinkTaskToSopStepIn
     if (input.sopStepId) {
       step = await requireById(sopStepById(tx), input.sopStepId, 'SopStep');
       const version = await requireById(sopVersionById(tx), step.versionId, 'SopVersion');
-      if (!version.publishedAt) {
-        throw new AppError(ErrorCode.BAD_USER_INPUT, 'sopStepId: only a step of a published SOP version can be linked (a draft changes)', { field: 'sopStepId' });
-      }
+      assertLinkableStep(version);
       await tx.manager.query(
         `INSERT INTO task_sop_steps (task_id, organization_id, sop_step_id) VALUES ($1, $2, $3)
          ON CONFLICT (task_id) DO UPDATE SET sop_step_id = EXCLUDED.sop_step_id, created_at = now()`,
