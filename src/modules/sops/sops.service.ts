@@ -9,11 +9,15 @@ import { primeAll, primeById, requireById } from '../../common/loaders';
 import { queryRows, rowShape } from '../../common/rows';
 import { updateRowWhere } from '../../db/conditional-update';
 import { withIdempotency } from '../../db/idempotency';
+import { lockById } from '../../db/locks';
 import { withTransaction } from '../../db/transaction';
 import { staleVersion } from '../../db/versioned-update';
-import { createRecorded, recordChange, updateRecorded } from '../audit';
+import { createRecorded, recordChange, updateRecorded, updateWhere } from '../audit';
 import { requireOrgUser } from '../identity';
-import { taskById } from '../tasks';
+import { Task } from '../tasks';
+import { refuseTransition } from '../../common/rules';
+import type { SqlCondition } from '../../common/rows';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { assertLinkableStep, assertMayApprove, assertSopAllows, assertSubmittable, draftChanges, nextStatus, reviewDueOn, SopStatus, storedStep, storedText, type SopAction } from './sop-rules';
 import { Sop, SopAcknowledgement, SopStep, SopVersion, TaskSopStep } from './sops.entity';
 import type {
@@ -29,7 +33,7 @@ import type {
   SubmitSopForReviewInput,
   UpdateSopDraftInput,
 } from './sops.inputs';
-import { sopById, sopStepById, sopVersionById, stepsByVersionId } from './sops.loaders';
+import { sopById, sopStepById, sopStepByTaskId, sopVersionById, stepsByVersionId } from './sops.loaders';
 import { requireRaciMatrix } from './raci.service';
 
 /** The routing facts of an SOP's events. */
@@ -43,15 +47,13 @@ export function requireSop(ctx: Context, id: string): Promise<Sop> {
  * Reads the SOP with a row lock, so that two life-cycle changes of one SOP (approve and reject,
  * two edits) queue and each sees the other's result.
  */
-async function lockSop(tx: Context, id: string): Promise<Sop> {
-  const shape = rowShape(tx.manager.connection, Sop);
-  const [sop] = await queryRows(tx.manager, Sop, `SELECT ${shape.columns('s')} FROM sops s WHERE s.id = $1 AND s.organization_id = $2 FOR UPDATE`, [
-    id,
-    orgId(tx),
-  ]);
-  if (!sop) throw notFound('Sop', toGlobalId('Sop', id));
-  sopById(tx).clear(id).prime(id, sop);
-  return sop;
+const lockSop = (tx: Context, id: string): Promise<Sop> => lockById(tx, Sop, id, { field: 'sopId' });
+
+/** Changes a version of the SOP (not audited by itself: the SOP's change that goes with it is) and primes its loader. */
+async function updateVersion(tx: Context, id: string, condition: SqlCondition<Context> | null, set: QueryDeepPartialEntity<SopVersion>): Promise<SopVersion | null> {
+  const row = await updateRowWhere(tx, SopVersion, id, condition, set);
+  if (row) primeById(tx, SopVersion, [row], { replace: true });
+  return row;
 }
 
 const assertAllowed = (sop: Sop, action: SopAction) => assertSopAllows({ status: sop.status, hasCurrentVersion: sop.currentVersionId !== null }, action);
@@ -134,8 +136,7 @@ export async function updateSopDraft(ctx: Context, input: UpdateSopDraftInput) {
     if (changes.includes('notes')) set.notes = storedText(input.notes);
     if (changes.includes('changeNote')) set.changeNote = storedText(input.changeNote);
     set.editorIds = draft.editorIds.includes(me) ? draft.editorIds : [...draft.editorIds, me];
-    await tx.manager.update(SopVersion, { id: draft.id, organizationId: orgId(tx) }, { ...set, updatedAt: new Date() });
-    sopVersionById(tx).clear(draft.id);
+    await updateVersion(tx, draft.id, null, set);
     if (input.steps && changes.includes('steps')) {
       stepsByVersionId(tx).clear(draft.id);
       // Links of tasks to the draft's steps go with them: only published steps are linkable.
@@ -160,10 +161,7 @@ export async function submitSopForReview(ctx: Context, input: SubmitSopForReview
     assertAllowed(sop, 'submit');
     const steps = await stepsByVersionId(tx).load(sop.draftVersionId!);
     assertSubmittable(steps?.length ?? 0);
-    await tx.manager.query(`UPDATE sop_versions SET submitted_at = now(), updated_at = now() WHERE id = $1 AND organization_id = $2`, [
-      sop.draftVersionId,
-      orgId(tx),
-    ]);
+    await updateVersion(tx, sop.draftVersionId!, null, { submittedAt: () => 'now()' });
     const updated = await updateRecorded(tx, Sop, sop, null, { status: nextStatus('submit') }, {
       action: 'sop.submitted',
       meta: sopMeta,
@@ -182,27 +180,31 @@ export async function approveSopVersion(ctx: Context, input: ApproveSopVersionIn
     const draft = await requireById(sopVersionById(tx), sop.draftVersionId!, 'SopVersion');
     const me = tx.viewer!.userId;
     assertMayApprove(draft, me);
-    const result = await tx.manager
-      .createQueryBuilder()
-      .update(SopVersion)
-      .set({ approvedById: me, publishedAt: () => 'now()', reviewNote: input.note?.trim() || null, updatedAt: () => 'now()' })
-      .where('id = :id AND organization_id = :org', { id: draft.id, org: orgId(tx) })
-      .returning('*')
-      .execute();
-    const published = rowShape(tx.manager.connection, SopVersion).map((result.raw as Array<Record<string, unknown>>)[0]);
-    sopVersionById(tx).clear(published.id).prime(published.id, published);
-    const updated = await updateRecorded(
+    // Published once: a version is published while it is the draft in review, and never changes after.
+    const published = await updateVersion(tx, draft.id, 'published_at IS NULL', {
+      approvedById: me,
+      publishedAt: () => 'now()',
+      reviewNote: input.note?.trim() || null,
+    });
+    if (!published) throw refuseTransition('This SOP version is already published');
+    const updated = await updateWhere(
       tx,
       Sop,
       sop,
-      null,
+      (param) => `status = ${param(SopStatus.IN_REVIEW)} AND draft_version_id = ${param(draft.id)}`,
       {
         status: nextStatus('approve'),
         currentVersionId: draft.id,
         draftVersionId: null,
         reviewDueOn: reviewDueOn(isoToday(published.publishedAt!), sop.reviewEveryDays),
       },
-      { action: 'sop.published', meta: sopMeta, prime: sopById, what: 'This SOP', after: (row) => ({ sop: row, version: published }) },
+      {
+        action: 'sop.published',
+        meta: sopMeta,
+        prime: sopById,
+        after: (row) => ({ sop: row, version: published }),
+        unmet: () => refuseTransition('The SOP is no longer in review'),
+      },
     );
     return { sop: updated, version: published };
   });
@@ -213,11 +215,7 @@ export async function rejectSopVersion(ctx: Context, input: RejectSopVersionInpu
     requireRole(tx, MANAGERS, 'reject an SOP version');
     const sop = await lockSop(tx, input.sopId);
     assertAllowed(sop, 'reject');
-    await tx.manager.query(`UPDATE sop_versions SET review_note = $1, updated_at = now() WHERE id = $2 AND organization_id = $3`, [
-      input.note?.trim() || null,
-      sop.draftVersionId,
-      orgId(tx),
-    ]);
+    await updateVersion(tx, sop.draftVersionId!, null, { reviewNote: input.note?.trim() || null });
     const updated = await updateRecorded(tx, Sop, sop, null, { status: nextStatus('reject') }, {
       action: 'sop.rejected',
       meta: sopMeta,
@@ -331,13 +329,11 @@ export async function listSops(ctx: Context, filter: SopsFilter, page: Connectio
  */
 export async function linkTaskToSopStep(ctx: Context, input: LinkTaskToSopStepInput) {
   return withTransaction(ctx, async (tx) => {
-    const task = await requireById(taskById(tx), input.taskId, 'Task');
+    // The task's row lock queues two changes of its link; the task itself does not change.
+    const task = await lockById(tx, Task, input.taskId, { mode: 'NO KEY UPDATE', field: 'taskId' });
     await assertCanManage(tx, { kind: 'task', squadId: task.squadId, assigneeId: task.assigneeId }, 'link this task to an SOP step');
     const org = orgId(tx);
-    const [before] = (await tx.manager.query(`SELECT sop_step_id FROM task_sop_steps WHERE organization_id = $1 AND task_id = $2 FOR UPDATE`, [
-      org,
-      task.id,
-    ])) as Array<{ sop_step_id: string }>;
+    const before = await sopStepByTaskId(tx).load(task.id);
     let step: SopStep | null = null;
     if (input.sopStepId) {
       step = await requireById(sopStepById(tx), input.sopStepId, 'SopStep');
@@ -355,7 +351,7 @@ export async function linkTaskToSopStep(ctx: Context, input: LinkTaskToSopStepIn
       action: 'task.sop_step_linked',
       entityType: 'Task',
       entityId: task.id,
-      before: { sopStepId: before?.sop_step_id ?? null },
+      before: { sopStepId: before?.id ?? null },
       after: { sopStepId: step?.id ?? null },
       meta: { squadId: task.squadId, assigneeId: task.assigneeId },
     });

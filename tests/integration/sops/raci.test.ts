@@ -208,5 +208,6 @@ describe('RACI matrices', () => {
     const over = await app.gql(ADD_ACTIVITY, { i: { matrixId: matrix.id, name: '活动 31' } }, org);
     expect(errorCode(over)).toBe('BAD_USER_INPUT');
     expect(over.errors![0].message).toMatch(/at most 30 activities/);
+    expect(over.errors![0].extensions).toMatchObject({ field: 'matrixId', max: 30 });
   });
 });
