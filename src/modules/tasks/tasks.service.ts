@@ -63,6 +63,50 @@ async function resolveLinks(
 /** The routing facts of a task's events. */
 const taskMeta = (t: Task) => ({ squadId: t.squadId, assigneeId: t.assigneeId });
 
+/** An assignee (a uuid) must be a member of the organisation who is not a VIEWER; `field` names it in the error. */
+async function checkedAssignee(tx: Context, assigneeId: string | null | undefined, field: string): Promise<string | null> {
+  return assigneeId ? (await requireOrgUser(tx, assigneeId, field, { notViewer: true })).userId : null;
+}
+
+/** What a new task holds, checked by its caller (links resolved, assignee a member). */
+interface NewTask extends Links {
+  title: string;
+  description?: string | null;
+  assigneeId: string | null;
+  dueOn: string | null;
+  important: boolean;
+  urgent: boolean;
+}
+
+/** The one insert of a task: audited (`task.created`) and, when it has an assignee, announced as TASK_ASSIGNED. */
+async function insertTask(tx: Context, t: NewTask): Promise<Task> {
+  const task = await createRecorded(
+    tx,
+    Task,
+    {
+      organizationId: orgId(tx),
+      title: t.title.trim(),
+      description: t.description?.trim() || null,
+      assigneeId: t.assigneeId,
+      reporterId: tx.viewer?.userId ?? null,
+      status: TaskStatus.TODO,
+      dueOn: t.dueOn,
+      important: t.important,
+      urgent: t.urgent,
+      keyResultId: t.keyResultId,
+      sprintId: t.sprintId,
+      squadId: t.squadId,
+      completedAt: null,
+      version: 1,
+    },
+    { action: 'task.created', meta: taskMeta, prime: taskById },
+  );
+  if (task.assigneeId) {
+    emitAfterCommit(tx, { type: TASKS_EVENTS.TASK_ASSIGNED, entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId: task.assigneeId } });
+  }
+  return task;
+}
+
 export async function createTask(ctx: Context, input: CreateTaskInput) {
   return withIdempotency(ctx, 'createTask', input, async (tx) => {
     const links = await resolveLinks(tx, input, { keyResultId: null, sprintId: null, squadId: null });
@@ -73,29 +117,15 @@ export async function createTask(ctx: Context, input: CreateTaskInput) {
           : 'A SQUAD_LEAD creates tasks for a squad they lead: pass squadId, sprintId or a key result of the squad',
       );
     }
-    const assigneeId = input.assigneeId ? (await requireOrgUser(tx, input.assigneeId, 'assigneeId', { notViewer: true })).userId : null;
-    const task = await createRecorded(
-      tx,
-      Task,
-      {
-        organizationId: orgId(tx),
-        title: input.title.trim(),
-        description: input.description?.trim() || null,
-        assigneeId,
-        reporterId: tx.viewer?.userId ?? null,
-        status: TaskStatus.TODO,
-        dueOn: input.dueOn ?? null,
-        important: input.important ?? false,
-        urgent: input.urgent ?? false,
-        ...links,
-        completedAt: null,
-        version: 1,
-      },
-      { action: 'task.created', meta: taskMeta, prime: taskById },
-    );
-    if (assigneeId) {
-      emitAfterCommit(tx, { type: TASKS_EVENTS.TASK_ASSIGNED, entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
-    }
+    const task = await insertTask(tx, {
+      title: input.title,
+      description: input.description,
+      assigneeId: await checkedAssignee(tx, input.assigneeId, 'assigneeId'),
+      dueOn: input.dueOn ?? null,
+      important: input.important ?? false,
+      urgent: input.urgent ?? false,
+      ...links,
+    });
     return { task };
   });
 }
@@ -209,30 +239,15 @@ export async function createTaskInTransaction(
   field = 'assigneeId',
 ): Promise<Task> {
   if (!tx.afterCommit) throw new Error('createTaskInTransaction outside a transaction');
-  const assigneeId = input.assigneeId ? (await requireOrgUser(tx, input.assigneeId, field, { notViewer: true })).userId : null;
-  const task = await createRecorded(
-    tx,
-    Task,
-    {
-      organizationId: orgId(tx),
-      title: input.title.trim(),
-      description: input.description?.trim() || null,
-      assigneeId,
-      reporterId: tx.viewer?.userId ?? null,
-      status: TaskStatus.TODO,
-      dueOn: input.dueOn,
-      important: false,
-      urgent: false,
-      keyResultId: null,
-      sprintId: null,
-      squadId: input.squadId,
-      completedAt: null,
-      version: 1,
-    },
-    { action: 'task.created', meta: taskMeta, prime: taskById },
-  );
-  if (assigneeId) {
-    emitAfterCommit(tx, { type: TASKS_EVENTS.TASK_ASSIGNED, entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
-  }
-  return task;
+  return insertTask(tx, {
+    title: input.title,
+    description: input.description,
+    assigneeId: await checkedAssignee(tx, input.assigneeId, field),
+    dueOn: input.dueOn,
+    important: false,
+    urgent: false,
+    keyResultId: null,
+    sprintId: null,
+    squadId: input.squadId,
+  });
 }
