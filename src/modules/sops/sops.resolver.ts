@@ -33,6 +33,8 @@ import {
   stepsByVersionId,
   versionsOfSop,
 } from './sops.loaders';
+import * as links from './sop-task-links.service';
+import * as versions from './sop-versions.service';
 import * as sops from './sops.service';
 import {
   AcknowledgeSopPayload,
@@ -66,13 +68,13 @@ export class SopResolver {
       "OWNER/ADMIN or the SOP's owner, while it is DRAFT. steps replace the draft's steps. Stale expectedVersion: CONFLICT. Whoever changes something becomes the draft's author and one of its editors (who may not approve it); a save that changes nothing changes nothing (same version, no audit).",
   })
   updateSopDraft(@Arg('input') input: UpdateSopDraftInput, @Ctx() ctx: Context) {
-    return sops.updateSopDraft(ctx, input);
+    return versions.updateSopDraft(ctx, input);
   }
 
   @Authorized(...WRITERS)
   @Mutation(() => SubmitSopForReviewPayload, { description: "OWNER/ADMIN or the SOP's owner: DRAFT → IN_REVIEW (SOP_DRAFT_EMPTY without steps)." })
   submitSopForReview(@Arg('input') input: SubmitSopForReviewInput, @Ctx() ctx: Context) {
-    return sops.submitSopForReview(ctx, input);
+    return versions.submitSopForReview(ctx, input);
   }
 
   @Authorized(...MANAGERS)
@@ -80,13 +82,13 @@ export class SopResolver {
     description: 'SQUAD_LEAD, ADMIN or OWNER, neither the version’s author nor one of its editors (AUTHOR_CANNOT_APPROVE): publishes the version in review as the current version; everyone must acknowledge it again.',
   })
   approveSopVersion(@Arg('input') input: ApproveSopVersionInput, @Ctx() ctx: Context) {
-    return sops.approveSopVersion(ctx, input);
+    return versions.approveSopVersion(ctx, input);
   }
 
   @Authorized(...MANAGERS)
   @Mutation(() => RejectSopVersionPayload, { description: 'SQUAD_LEAD, ADMIN or OWNER: returns the version in review to DRAFT, with a note.' })
   rejectSopVersion(@Arg('input') input: RejectSopVersionInput, @Ctx() ctx: Context) {
-    return sops.rejectSopVersion(ctx, input);
+    return versions.rejectSopVersion(ctx, input);
   }
 
   @Authorized(...WRITERS)
@@ -94,7 +96,7 @@ export class SopResolver {
     description: "OWNER/ADMIN or the SOP's owner: opens a new draft, a copy of the published version (which stays current until the new one is approved).",
   })
   startSopRevision(@Arg('input') input: StartSopRevisionInput, @Ctx() ctx: Context) {
-    return sops.startSopRevision(ctx, input);
+    return versions.startSopRevision(ctx, input);
   }
 
   @Authorized(...ADMINS)
@@ -229,7 +231,7 @@ export class TaskSopStepResolver {
     description: "OWNER/ADMIN, the lead of the task's squad, or its assignee: links the task to the step of a published SOP version it carries out; sopStepId null unlinks.",
   })
   linkTaskToSopStep(@Arg('input') input: LinkTaskToSopStepInput, @Ctx() ctx: Context) {
-    return sops.linkTaskToSopStep(ctx, input);
+    return links.linkTaskToSopStep(ctx, input);
   }
 
   @FieldResolver(() => SopStep, { nullable: true, description: 'The SOP step the task carries out, if linked.' })
