@@ -3,7 +3,7 @@ import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { badInput, notFound } from '../../common/errors';
 import { decodeGlobalId, toGlobalId } from '../../common/ids';
-import { primeAll, primeById, requireById } from '../../common/loaders';
+import { primeById, requireById } from '../../common/loaders';
 import { nodeFetcher } from '../../common/node';
 import { assertBelowCap } from '../../db/caps';
 import { updateRowWhere } from '../../db/conditional-update';
@@ -148,12 +148,10 @@ export async function listRaciMatrices(ctx: Context, filter: RaciMatricesFilter,
     const subject = await resolveSubject(ctx, filter.subjectId, 'filter.subjectId');
     qb.andWhere('m.subject_id = :sid AND m.subject_type = :stype', { sid: subject.id, stype: subject.type });
   }
-  const result = await paginate(ctx, qb, page, [
+  return paginate(ctx, qb, page, [
     { column: 'm.created_at', direction: 'ASC', value: (m) => m.createdAt },
     { column: 'm.id', direction: 'ASC', value: (m) => m.id },
   ], 'Query.raciMatrices');
-  primeAll(raciMatrixById(ctx), result.nodes);
-  return result;
 }
 
 /** Every activity where the caller holds a role, oldest assignment first. */

@@ -116,12 +116,10 @@ const lockSquad = (tx: Context, id: string, field?: string): Promise<Squad> => l
 export async function listSquads(ctx: Context, filter: SquadsFilter, page: ConnectionArgs) {
   const qb = ctx.manager.createQueryBuilder(Squad, 's').where('s.organization_id = :org', { org: orgId(ctx) });
   qb.andWhere(filter.archived ? 's.archived_at IS NOT NULL' : 's.archived_at IS NULL');
-  const result = await paginate(ctx, qb, page, [
+  return paginate(ctx, qb, page, [
     { column: 's.created_at', direction: 'ASC', value: (s) => s.createdAt },
     { column: 's.id', direction: 'ASC', value: (s) => s.id },
   ], 'Query.squads');
-  for (const s of result.nodes) squadById(ctx).prime(s.id, s);
-  return result;
 }
 
 export async function createSprint(ctx: Context, input: CreateSprintInput) {

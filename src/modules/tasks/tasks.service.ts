@@ -6,7 +6,7 @@ import { badInput, forbidden } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
 import { TASKS_EVENTS } from './tasks.events';
 import { toGlobalId } from '../../common/ids';
-import { primeAll, requireById } from '../../common/loaders';
+import { requireById } from '../../common/loaders';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
@@ -209,10 +209,7 @@ function listTasks(ctx: Context, where: (qb: ReturnType<typeof baseQuery>) => vo
   const qb = baseQuery(ctx);
   where(qb);
   applyTasksFilter(qb, filter);
-  return paginate(ctx, qb, page, TASK_SORT, 'Query.myTasks').then((result) => {
-    primeAll(taskById(ctx), result.nodes);
-    return result;
-  });
+  return paginate(ctx, qb, page, TASK_SORT, 'Query.myTasks');
 }
 
 function baseQuery(ctx: Context) {
