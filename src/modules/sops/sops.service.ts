@@ -10,7 +10,7 @@ import { withTransaction } from '../../db/transaction';
 import { createRecorded, recordChange, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { requireRaciMatrix } from './raci.service';
-import { assertAllowed, lockSop, requireSop, sopMeta } from './sop-access';
+import { assertAllowed, lockSop, sopMeta } from './sop-access';
 import { SopStatus, nextStatus } from './sop-rules';
 import { Sop, SopAcknowledgement, SopVersion } from './sops.entity';
 import type { AcknowledgeSopInput, ArchiveSopInput, CreateSopInput, SopsFilter } from './sops.inputs';
@@ -71,7 +71,9 @@ export async function archiveSop(ctx: Context, input: ArchiveSopInput) {
 
 export async function acknowledgeSop(ctx: Context, input: AcknowledgeSopInput) {
   return withTransaction(ctx, async (tx) => {
-    const sop = await requireSop(tx, input.sopId);
+    // Shared: acknowledgements of one SOP do not wait for each other, but an approval (which
+    // changes the current version) waits for them, and they for it.
+    const sop = await lockSop(tx, input.sopId, 'SHARE');
     assertAllowed(sop, 'acknowledge');
     const current = await requireById(sopVersionById(tx), sop.currentVersionId!, 'SopVersion');
     const me = tx.viewer!.userId;
