@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
 import { getMetadataStorage } from 'type-graphql';
 import { ADMINS, MANAGERS, WRITERS } from '../../../src/common/access';
 import { buildAppSchema } from '../../../src/server/schema';
@@ -61,5 +63,28 @@ describe('roles of the sops, tasks and squads root fields', () => {
       actual[name] = rule?.roles as readonly string[] | undefined;
     }
     expect(actual).toEqual(Object.fromEntries(Object.entries(EXPECTED).map(([k, v]) => [k, [...v]])));
+  });
+});
+
+const ROLE = '(?:OWNER|ADMIN|FINANCE|SQUAD_LEAD|MEMBER|VIEWER)';
+/** Two roles in a row (`Role.OWNER, Role.ADMIN`, `'OWNER', 'ADMIN'`), a role compared inline, or a role looked up in a list. */
+const LOCAL_ROLE_CHECK = new RegExp(
+  [`\\w+\\.${ROLE}\\s*,\\s*\\w+\\.${ROLE}\\b`, `'${ROLE}'\\s*,\\s*'${ROLE}'`, `\\.role\\s*[!=]==?\\s*(?:\\w+\\.|')${ROLE}\\b`, `includes\\(\\s*[\\w.]*\\.role\\b`].join('|'),
+  'g',
+);
+
+describe('role checks of the sops, tasks and squads modules', () => {
+  it('name the kit’s role sets: no list of roles written out, no role compared inline', () => {
+    const root = join(__dirname, '../../../src/modules');
+    const found: string[] = [];
+    for (const m of ['sops', 'tasks', 'squads']) {
+      for (const f of readdirSync(join(root, m)).filter((name) => name.endsWith('.ts'))) {
+        const text = readFileSync(join(root, m, f), 'utf8');
+        for (const hit of text.matchAll(LOCAL_ROLE_CHECK)) {
+          found.push(`${m}/${f}: ${hit[0]}`);
+        }
+      }
+    }
+    expect(found).toEqual([]);
   });
 });
