@@ -4,7 +4,7 @@ import { defineNestedConnection, type SortKey } from '../../common/connection';
 import { defineByIdLoader, defineChildLoader, defineIdListLoader, defineLoader, defineRowByKeyLoader } from '../../common/loaders';
 import { memberByUserId } from '../identity';
 import { squadMatesByUserId } from '../squads';
-import { RaciActivity, RaciAssignment, RaciMatrix, Sop, SopAcknowledgement, SopStep, SopVersion, TaskSopStep } from './sops.entity';
+import { RaciActivity, RaciAssignment, RaciMatrix, Sop, SopAcknowledgement, SopStep, SopVersion } from './sops.entity';
 import { pendingAcknowledgers } from './sop-rules';
 
 export const raciMatrixById = defineByIdLoader(RaciMatrix, 'RaciMatrix');
@@ -125,4 +125,3 @@ export const acknowledgementsOfSop = defineNestedConnection<SopAcknowledgement, 
   ],
 });
 
-export { TaskSopStep };
