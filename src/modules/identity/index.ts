@@ -23,6 +23,8 @@ export { requireOrgUser } from './member-lookup';
 export { resolveJwtSecret } from './session-tokens';
 export { closeLoginThrottle } from './login-throttle';
 export { accountPagesRouter, type AccountPagesDeps } from './account-pages';
+// For the demo seed's users.
+export { hashPassword } from './passwords';
 
 export const identityEntities = [Organization, User, Member, Invitation, ApiToken];
 export const identityResolvers = [IdentityResolver, ViewerResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver, AuditEventActorResolver, AccountResolver] as const;

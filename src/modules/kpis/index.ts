@@ -14,6 +14,9 @@ export { KpiAggregation, KpiAlertLevel, KpiAlertStatus, KpiDirection, KpiLayer, 
 export { kpiById } from './kpis.loaders';
 export { requireKpisByKeys } from './kpi-access';
 export { kpiValuesByPeriod, type PeriodValue } from './kpi-values';
+// For measurements written in bulk (the demo seed, bench): their alerts and the stored latest values.
+export { alertMessage, breachOf } from './kpi-rules';
+export { refreshKpiState } from './kpi-state';
 
 export const kpisEntities = [Kpi, KpiMeasurement, KpiAlert];
 export const kpisResolvers = [KpiResolver, KpiAlertResolver, KpiAlertsRaisedInBulkResolver, KeyResultKpiResolver] as const;

@@ -13,6 +13,8 @@ export { keyResultById, objectiveById } from './okrs.loaders';
 export { requireKeyResult } from './okrs.service';
 export { recordSystemCheckIn } from './key-results.service';
 export { keyResultsFollowingKpis, registerKeyResultKpiCheck, type KeyResultKpiCheck } from './kpi-link';
+// For rows written in bulk (the demo seed, bench): their stored progress and status.
+export { sqlOf, storeOrganizationProgress } from './okr-progress-store';
 
 export const okrsEntities = [Cycle, Objective, KeyResult, CheckIn];
 export const okrsResolvers = [CycleResolver, ObjectiveResolver, KeyResultResolver, CheckInResolver, SquadObjectivesResolver] as const;

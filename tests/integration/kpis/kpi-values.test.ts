@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import Decimal from 'decimal.js';
 import type { Context } from '../../../src/common/context';
 import { decodeGlobalId } from '../../../src/common/ids';
-import { createLoaders } from '../../../src/common/loaders';
+import { systemContext } from '../../../src/db/system-context';
 import { kpiById, kpiValuesByPeriod, requireKpisByKeys } from '../../../src/modules/kpis';
 import { createOrg } from '../../support/factories';
 import { startTestApp, type TestApp } from '../../support/test-app';
@@ -22,7 +22,7 @@ function contextOf(organizationId: string): Context & { statements: () => number
     count++;
     return query(sql, params);
   }) as typeof manager.query;
-  return { organizationId, manager, loaders: createLoaders(), statements: () => count } as unknown as Context & { statements: () => number };
+  return { ...systemContext(manager, organizationId), statements: () => count };
 }
 
 async function insertKpi(org: string, key: string, aggregation = 'SUM', extra: Record<string, unknown> = {}): Promise<string> {
