@@ -26,6 +26,8 @@ import ts from 'typescript';
  *   `updateWhere`. Not counted: a queue claim (`FOR UPDATE SKIP LOCKED`, which the kit has no
  *   part for) and a lock by another key (a token hash, all of an organisation's members).
  *
+ * seeds/, bench/ and tests/ are read for hand-built contexts too.
+ *
  * Only SQL in string and template literals counts (comments and docs may name the patterns).
  * A justified exception goes into ALLOWED with its reason.
  */
@@ -227,6 +229,13 @@ describe('kit guard: no local copy of a kit part outside src/common', () => {
 
   it('finds no role set, rule error class, week-start formula, local id decode, hand-built context or hand-written row lock', () => {
     expect(hits.filter((h) => !allowed(h)).map(show)).toEqual([]);
+  });
+
+  it('seeds, bench and tests build no context by hand either', () => {
+    const others = ['seeds', 'bench', 'tests'].flatMap((d) => sourceFiles(path.join(ROOT, d)));
+    expect(others.length).toBeGreaterThan(100);
+    const found = others.flatMap((f) => scan(rel(f), fs.readFileSync(f, 'utf8')).filter((h) => h.pattern === 'hand-context'));
+    expect(found.map(show)).toEqual([]);
   });
 
   it('catches each pattern planted once, and not its look-alikes', () => {
