@@ -1,10 +1,9 @@
 import 'reflect-metadata';
-import type { Context } from '../src/common/context';
-import { createLoaders } from '../src/common/loaders';
 import { createLogger } from '../src/common/logger';
 import { createDataSource } from '../src/db/data-source';
+import { systemContext } from '../src/db/system-context';
 import { entities } from '../src/modules/entities';
-import { refreshKpiState } from '../src/modules/kpis/kpi-state';
+import { refreshKpiState } from '../src/modules/kpis';
 
 /**
  * KPI data of the bench organisation (deterministic):
@@ -69,8 +68,7 @@ export async function generateKpis(url: string, organizationId: string): Promise
         [organizationId, KPI_BENCH.weeks],
       );
       const ids: Array<{ id: string }> = await q(`SELECT id FROM kpis WHERE organization_id = $1`, [organizationId]);
-      const ctx = { organizationId, manager: m, loaders: createLoaders() } as unknown as Context;
-      await refreshKpiState(ctx, ids.map((r) => r.id));
+      await refreshKpiState(systemContext(m, organizationId), ids.map((r) => r.id));
     });
   } finally {
     await ds.destroy();

@@ -97,16 +97,22 @@ export async function seedBudgets(m: EntityManager): Promise<void> {
     );
   }
   // What the seed's spend already reached is not announced later as newly crossed.
-  for (const table of ['budget_lines', 'budgets']) {
-    await m.query(
-      `UPDATE ${table} SET crossed_80_at = COALESCE(crossed_80_at, now()) WHERE organization_id = $1 AND planned > 0 AND spent >= planned * 0.8`,
-      [org],
-    );
-    await m.query(
-      `UPDATE ${table} SET crossed_100_at = COALESCE(crossed_100_at, now()) WHERE organization_id = $1 AND planned > 0 AND spent >= planned`,
-      [org],
-    );
-  }
+  await m.query(
+    `UPDATE budget_lines SET crossed_80_at = COALESCE(crossed_80_at, now()) WHERE organization_id = $1 AND planned > 0 AND spent >= planned * 0.8`,
+    [org],
+  );
+  await m.query(
+    `UPDATE budget_lines SET crossed_100_at = COALESCE(crossed_100_at, now()) WHERE organization_id = $1 AND planned > 0 AND spent >= planned`,
+    [org],
+  );
+  await m.query(
+    `UPDATE budgets SET crossed_80_at = COALESCE(crossed_80_at, now()) WHERE organization_id = $1 AND planned > 0 AND spent >= planned * 0.8`,
+    [org],
+  );
+  await m.query(
+    `UPDATE budgets SET crossed_100_at = COALESCE(crossed_100_at, now()) WHERE organization_id = $1 AND planned > 0 AND spent >= planned`,
+    [org],
+  );
   // The demo organisation keeps the default fast-track deadline, set explicitly by finance.
   await m.query(
     `INSERT INTO budget_settings (organization_id, fast_track_hours, updated_by) VALUES ($1, 24, $2) ON CONFLICT DO NOTHING`,

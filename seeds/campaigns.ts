@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { DEMO_BUDGET_ROWS } from './budgets';
 import { DEMO } from './ids';
+import { insertRow } from './rows';
+import { CAMPAIGN_REVIEW_TASK } from './tasks';
 
 const C = DEMO.campaigns;
 const U = DEMO.users;
@@ -9,7 +11,7 @@ const U = DEMO.users;
 const rowId = (n: number) => `00000000-0000-4000-8000-${String(500 + n).padStart(12, '0')}`;
 export const CAMPAIGN_DEMO = {
   review: rowId(41),
-  reviewTask: rowId(42),
+  reviewTask: CAMPAIGN_REVIEW_TASK,
 } as const;
 
 /**
@@ -17,25 +19,17 @@ export const CAMPAIGN_DEMO = {
  * traffic line of the organisation's Q2 budget (budgets seed, which runs first): the May traffic
  * and KOL expenses of that budget are tagged with it (cost 140,000), a direct, an indirect and a
  * brand return recorded from their basis (492,000 in all: ROI 2.514286), a review with one action
- * turned into a task, KPI targets (gmv, new_users, when the KPI seed created them) and the
+ * turned into a task (the task comes with the task seed, run first), KPI targets (gmv, new_users, when the KPI seed created them) and the
  * checkout A/B experiment on conversion_rate (300,000 users, +18% conversion, concluded ROLL_OUT). Idempotent: rows
  * with these ids are inserted once and never overwritten.
  */
 export async function seedCampaigns(m: EntityManager): Promise<void> {
   const org = DEMO.organizationId;
-  const insert = (table: string, row: Record<string, unknown>) => {
-    const cols = Object.keys(row);
-    return m.query(
-      `INSERT INTO ${table} (organization_id, ${cols.join(', ')}) VALUES ($1, ${cols.map((_, i) => `$${i + 2}`).join(', ')}) ON CONFLICT DO NOTHING RETURNING 1`,
-      [org, ...Object.values(row)],
-    );
-  };
-
-  const created = await insert('campaigns', {
+  const created = await insertRow(m, 'campaigns', {
     id: C.superBrandDay, name: '超级品牌日', squad_id: DEMO.plan.squadCheckout, status: 'REVIEWED', starts_on: '2026-05-06', ends_on: '2026-05-20',
     budget_line_id: DEMO_BUDGET_ROWS.lines.traffic, created_by: U.owner.id, version: 6,
   });
-  if (created.length === 0) return; // seeded before: never overwritten
+  if (!created) return; // seeded before: never overwritten
   // Its cost: the budget's May media spend (traffic and KOL lines), tagged with the campaign.
   await m.query(
     `UPDATE expenses SET campaign_id = $2
@@ -50,9 +44,9 @@ export async function seedCampaigns(m: EntityManager): Promise<void> {
     [37, 'BRAND', '150000', { impressions: 5000000, cpm: '30' }],
   ];
   for (const [n, kind, amount, basis] of returns) {
-    await insert('campaign_returns', { id: rowId(n), campaign_id: C.superBrandDay, kind, amount, basis: JSON.stringify(basis), recorded_by: U.finance.id, recorded_at: '2026-05-27T10:00:00Z' });
+    await insertRow(m, 'campaign_returns', { id: rowId(n), campaign_id: C.superBrandDay, kind, amount, basis: JSON.stringify(basis), recorded_by: U.finance.id, recorded_at: '2026-05-27T10:00:00Z' });
   }
-  await insert('campaign_experiments', {
+  await insertRow(m, 'campaign_experiments', {
     id: C.checkoutExperiment, campaign_id: C.superBrandDay, name: '一键结账', hypothesis: '去掉确认页，结账转化率提升', alpha: '0.05',
     variants: JSON.stringify([
       { name: '原结账页', users: 150000, conversions: 15000, isControl: true },
@@ -65,15 +59,11 @@ export async function seedCampaigns(m: EntityManager): Promise<void> {
       WHERE id = $2 AND organization_id = $1`,
     [org, C.checkoutExperiment],
   );
-  await insert('campaign_reviews', {
+  await insertRow(m, 'campaign_reviews', {
     id: CAMPAIGN_DEMO.review, campaign_id: C.superBrandDay, summary: 'GMV 超目标 13%，拉新低于预期', went_well: 'KOL 专场转化最好；一键结账全量后转化提升 18%',
     to_improve: '会员权益吸引力不足，新客留存待观察', reviewed_by: U.owner.id, created_at: '2026-05-28T08:00:00Z',
   });
-  await insert('tasks', {
-    id: CAMPAIGN_DEMO.reviewTask, title: '重新设计新客会员权益', assignee_id: U.member.id, reporter_id: U.owner.id, status: 'TODO', due_on: '2026-06-15',
-    important: true, urgent: false, squad_id: DEMO.plan.squadCheckout,
-  });
-  await insert('campaign_tasks', { campaign_id: C.superBrandDay, task_id: CAMPAIGN_DEMO.reviewTask, position: 0 });
+  await insertRow(m, 'campaign_tasks', { campaign_id: C.superBrandDay, task_id: CAMPAIGN_DEMO.reviewTask, position: 0 });
   // KPI targets, for the KPIs of these keys the demo holds (the KPI seed runs first).
   await m.query(
     `INSERT INTO campaign_targets (organization_id, campaign_id, kpi_id, target, position)

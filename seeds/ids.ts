@@ -42,3 +42,6 @@ export const DEMO = {
     campaignExecution: '00000000-0000-4000-8000-000000000612',
   },
 } as const;
+
+/** Fixed ids for the plan's rows nobody refers to (squad members, check-ins, tasks): 0000…03xx. */
+export const planRowId = (n: number) => `00000000-0000-4000-8000-${String(300 + n).padStart(12, '0')}`;

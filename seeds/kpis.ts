@@ -2,10 +2,8 @@
 import 'reflect-metadata';
 import Decimal from 'decimal.js';
 import type { EntityManager } from 'typeorm';
-import type { Context } from '../src/common/context';
-import { createLoaders } from '../src/common/loaders';
-import { alertMessage, breachOf, KpiDirection } from '../src/modules/kpis/kpi-rules';
-import { refreshKpiState } from '../src/modules/kpis/kpi-state';
+import { systemContext } from '../src/db/system-context';
+import { alertMessage, breachOf, KpiDirection, refreshKpiState } from '../src/modules/kpis';
 import { DEMO } from './ids';
 
 /** Fixed ids of the demo KPIs (keys are what other modules link to). */
@@ -69,8 +67,8 @@ const SERIES: Partial<Record<Key, string[]>> = {
 };
 
 /**
- * The demo KPIs, their measurements and the alert of the anomaly; the Q2 key result
- * "创作者留存率提升15%" follows creator_retention. Idempotent: fixed ids and (KPI, period) keys,
+ * The demo KPIs, their measurements and the alert of the anomaly (the Q2 key result
+ * "创作者留存率提升15%" follows creator_retention: seeds/okrs.ts, run after). Idempotent: fixed ids and (KPI, period) keys,
  * nothing overwritten. Runs inside the demo seed's transaction.
  */
 export async function seedKpis(m: EntityManager): Promise<void> {
@@ -116,12 +114,6 @@ export async function seedKpis(m: EntityManager): Promise<void> {
       [org, row.kpi_id, row.id, row.period, breach.level, row.value, alertMessage(k, row.period, new Decimal(row.value), breach)],
     );
   }
-  await m.query(`UPDATE key_results SET kpi_id = $2 WHERE id = $1 AND organization_id = $3 AND kpi_id IS NULL`, [
-    DEMO.plan.krRetention,
-    DEMO_KPIS.creator_retention,
-    org,
-  ]);
   // The stored latest values and statuses, computed by the module's own code.
-  const ctx = { organizationId: org, manager: m, loaders: createLoaders() } as unknown as Context;
-  await refreshKpiState(ctx, Object.values(DEMO_KPIS));
+  await refreshKpiState(systemContext(m, org), Object.values(DEMO_KPIS));
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { DEMO } from './ids';
+import { insertRow } from './rows';
 
 const S = DEMO.sops;
 const U = DEMO.users;
@@ -51,10 +52,6 @@ export async function seedSops(m: EntityManager): Promise<void> {
     [S.raciSuperBrandDay, org, '超级品牌日 RACI', DEMO.campaigns.superBrandDay],
   );
   if (!inserted.length) return;
-  const insert = (table: string, row: Record<string, unknown>) => {
-    const cols = Object.keys(row);
-    return m.query(`INSERT INTO ${table} (organization_id, ${cols.join(', ')}) VALUES ($1, ${cols.map((_, i) => `$${i + 2}`).join(', ')})`, [org, ...Object.values(row)]);
-  };
 
   // Activities × people: the lead answers for the campaign, each activity has its doers.
   const activities: Array<[number, string, Array<[string, string]>]> = [
@@ -65,23 +62,23 @@ export async function seedSops(m: EntityManager): Promise<void> {
   ];
   let cell = 0;
   for (const [n, name, roles] of activities) {
-    await insert('raci_activities', { id: rowId(10 + n), matrix_id: S.raciSuperBrandDay, name, created_at: `2026-04-15T09:0${n}:00Z` });
+    await insertRow(m, 'raci_activities', { id: rowId(10 + n), matrix_id: S.raciSuperBrandDay, name, created_at: `2026-04-15T09:0${n}:00Z` });
     for (const [user, role] of roles) {
       cell += 1;
-      await insert('raci_assignments', {
+      await insertRow(m, 'raci_assignments', {
         id: rowId(50 + cell), matrix_id: S.raciSuperBrandDay, activity_id: rowId(10 + n), user_id: user, role,
         created_at: `2026-04-15T10:${String(cell).padStart(2, '0')}:00Z`,
       });
     }
   }
 
-  await insert('sops', {
+  await insertRow(m, 'sops', {
     id: S.complaintHandling, title: '用户投诉处理', owner_id: U.member.id, review_every_days: 90, status: 'PUBLISHED',
     purpose: '及时、公正地处理用户投诉，降低流失与舆情风险，并把重复问题转为改进。',
     scope: '适用于APP、小程序、电话与邮件渠道的全部用户投诉；不含商家之间的纠纷。',
     review_due_on: '2026-08-08', version: 6, created_at: '2026-02-20T08:00:00Z',
   });
-  await insert('sops', {
+  await insertRow(m, 'sops', {
     id: S.campaignExecution, title: '活动执行', owner_id: U.lead.id, review_every_days: 60, status: 'PUBLISHED',
     purpose: '让每一次营销活动按目标、预算与排期执行，并在结束后复盘沉淀经验。',
     scope: '适用于预算10万元以上的营销活动（如超级品牌日）。',
@@ -95,7 +92,7 @@ export async function seedSops(m: EntityManager): Promise<void> {
   ];
   let step = 0;
   for (const [n, sop, number, notes, changeNote, author, approver, publishedAt, steps] of versions) {
-    await insert('sop_versions', {
+    await insertRow(m, 'sop_versions', {
       id: rowId(n), sop_id: sop, number, notes, change_note: changeNote, author_id: author, approved_by_id: approver,
       submitted_at: publishedAt, published_at: publishedAt, created_at: publishedAt,
     });
@@ -103,7 +100,7 @@ export async function seedSops(m: EntityManager): Promise<void> {
       step += 1;
       const row: Record<string, unknown> = { id: rowId(100 + step), sop_id: sop, version_id: rowId(n), position: i + 1 };
       STEP_COLUMNS.forEach((c, k) => (row[c] = s[k]));
-      await insert('sop_steps', row);
+      await insertRow(m, 'sop_steps', row);
     }
   }
   await m.query(`UPDATE sops SET current_version_id = $1 WHERE id = $2`, [rowId(32), S.complaintHandling]);
@@ -117,12 +114,12 @@ export async function seedSops(m: EntityManager): Promise<void> {
     [84, S.campaignExecution, rowId(33), 1, U.member.id, '2026-04-21T09:00:00Z'],
   ];
   for (const [n, sop, version, number, user, at] of acks) {
-    await insert('sop_acknowledgements', { id: rowId(n), sop_id: sop, version_id: version, version_number: number, user_id: user, acknowledged_at: at });
+    await insertRow(m, 'sop_acknowledgements', { id: rowId(n), sop_id: sop, version_id: version, version_number: number, user_id: user, acknowledged_at: at });
   }
 
-  // The plan's task 第4周：激励效果复盘 (seeds/plan.ts) carries out the 复盘 step of 活动执行.
+  // The plan's task 第4周：激励效果复盘 (seeds/tasks.ts) carries out the 复盘 step of 活动执行.
   const reviewTask = '00000000-0000-4000-8000-000000000323';
   const [reviewStep] = await m.query(`SELECT id FROM sop_steps WHERE version_id = $1 AND title = '复盘'`, [rowId(33)]);
   const [task] = await m.query(`SELECT id FROM tasks WHERE id = $1 AND organization_id = $2`, [reviewTask, org]);
-  if (reviewStep && task) await insert('task_sop_steps', { task_id: reviewTask, sop_step_id: reviewStep.id });
+  if (reviewStep && task) await insertRow(m, 'task_sop_steps', { task_id: reviewTask, sop_step_id: reviewStep.id });
 }

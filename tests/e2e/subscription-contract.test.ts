@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { subscribedEventTypes } from '../../src/modules/realtime';
+import { subscribedEventTypes } from '../../src/modules/realtime/subscriptions';
 import { buildAppSchema } from '../../src/server/schema';
 import { addMember, createOrg, type TestOrg } from '../support/factories';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';

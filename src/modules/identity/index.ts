@@ -13,7 +13,6 @@ import { Organization } from './organization.entity';
 import { User } from './user.entity';
 
 export { User } from './user.entity';
-export { ApiToken } from './api-token.entity';
 export { referencedUserById, memberByUserId } from './identity.loaders';
 export { authenticate } from './authenticate';
 export { flushTokenUsage } from './token-usage';
@@ -21,6 +20,8 @@ export { requireOrgUser } from './identity-access';
 export { resolveJwtSecret } from './session-tokens';
 export { closeLoginThrottle } from './login-throttle';
 export { accountPagesRouter } from './account-pages';
+// For the demo seed's users.
+export { hashPassword } from './passwords';
 
 export const identityEntities = [Organization, User, Member, Invitation, ApiToken];
 export const identityResolvers = [IdentityResolver, ViewerResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver, AuditEventActorResolver, AccountResolver] as const;

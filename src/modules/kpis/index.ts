@@ -8,11 +8,14 @@ import './kpis.loaders';
 import { KpiAlertResolver, KpiAlertsRaisedInBulkResolver, KpiResolver } from './kpis.resolver';
 
 // What other modules use (budgets, campaigns, okrs, the composition root) and the platform tests.
-export { Kpi, KpiMeasurement } from './kpi.entity';
+export { Kpi } from './kpi.entity';
 export { kpiById } from './kpis.loaders';
 export { requireKpisByKeys } from './kpi-access';
 export { kpiValuesByPeriod, type PeriodValue } from './kpi-values';
 export { onKpiLatestChanged, type KpiLatestChange } from './kpi-latest-hook';
+// For measurements written in bulk (the demo seed, bench): their alerts and the stored latest values.
+export { alertMessage, breachOf, KpiDirection } from './kpi-rules';
+export { refreshKpiState } from './kpi-state';
 
 export const kpisEntities = [Kpi, KpiMeasurement, KpiAlert];
 export const kpisResolvers = [KpiResolver, KpiAlertResolver, KpiAlertsRaisedInBulkResolver] as const;

@@ -12,6 +12,8 @@ export { KeyResult } from './okr.entity';
 export { keyResultById, objectiveById } from './okrs.loaders';
 export { requireKeyResult } from './okrs.service';
 export { followKpiLatest } from './kpi-follow';
+// For rows written in bulk (the demo seed, bench): their stored progress and status.
+export { sqlOf, storeOrganizationProgress } from './okr-progress-store';
 
 export const okrsEntities = [Cycle, Objective, KeyResult, CheckIn];
 export const okrsResolvers = [CycleResolver, ObjectiveResolver, KeyResultResolver, CheckInResolver, SquadObjectivesResolver] as const;

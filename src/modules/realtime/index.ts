@@ -1,4 +1,4 @@
 import { PlanningEventsResolver } from './planning-events.resolver';
 
-export { metaMatches, planningSubscription, subscribedEventTypes } from './subscriptions';
+export { metaMatches, planningSubscription } from './subscriptions';
 export const realtimeResolvers = [PlanningEventsResolver] as const;

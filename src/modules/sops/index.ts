@@ -9,8 +9,6 @@ import { sopWork } from './sops.work';
 import { registerWorkSource } from '../work';
 
 // What other code uses (tests of the kit's loaders); the module's own tests import its files directly.
-export { SopStep } from './sops.entity';
-export { sopStepById } from './sops.loaders';
 
 export const sopsEntities = [RaciMatrix, RaciActivity, RaciAssignment, Sop, SopVersion, SopStep, SopAcknowledgement, TaskSopStep];
 export const sopsResolvers = [

@@ -8,7 +8,7 @@ import { taskWork } from './tasks.work';
 import { registerWorkSource } from '../work';
 
 // What other modules use: campaigns turn review actions into tasks and list them; sops link tasks to steps.
-export { Task, TaskStatus } from './task.entity';
+export { Task } from './task.entity';
 export { createTaskInTransaction } from './tasks.service';
 export { taskById } from './tasks.loaders';
 

@@ -3,6 +3,7 @@ import { decodeGlobalId } from '../../../src/common/ids';
 import type { Context } from '../../../src/common/context';
 import { AppError, ErrorCode } from '../../../src/common/errors';
 import { createLoaders } from '../../../src/common/loaders';
+import { systemContext } from '../../../src/db/system-context';
 import { campaignCostById, registerExpenseCampaignCheck, type BudgetLine } from '../../../src/modules/budgets';
 import { createOrg } from '../../support/factories';
 import { addBudgetLine, createBudget, recordExpense } from '../../support/budgets';
@@ -53,7 +54,7 @@ describe('expenses tagged with a campaign', () => {
     const [{ n }] = await app.ds.query(`SELECT count(*)::int AS n FROM expenses WHERE campaign_id = $1`, [CAMPAIGN]);
     expect(n).toBe(2);
 
-    const ctx = { organizationId: uuid(org.organizationId), manager: app.ds.manager, loaders: createLoaders() } as unknown as Context;
+    const ctx = systemContext(app.ds, uuid(org.organizationId));
     const [cost, none] = await Promise.all([campaignCostById(ctx).load(CAMPAIGN), campaignCostById(ctx).load(OTHER)]);
     expect({ cost: cost!.cost.toFixed(), currency: cost!.currency }).toEqual({ cost: '100.3', currency: 'CNY' });
     expect({ cost: none!.cost.toFixed(), currency: none!.currency }).toEqual({ cost: '0', currency: null });

@@ -13,9 +13,11 @@ import {
 } from '../../../src/common/loaders';
 import { runCountingStatements } from '../../../src/common/statement-scope';
 import { systemContext } from '../../../src/db/system-context';
-import { ApiToken } from '../../../src/modules/identity';
-import { Kpi, KpiMeasurement, kpiById } from '../../../src/modules/kpis';
-import { SopStep, sopStepById } from '../../../src/modules/sops';
+import { ApiToken } from '../../../src/modules/identity/api-token.entity';
+import { Kpi, kpiById } from '../../../src/modules/kpis';
+import { KpiMeasurement } from '../../../src/modules/kpis/kpi.entity';
+import { SopStep } from '../../../src/modules/sops/sops.entity';
+import { sopStepById } from '../../../src/modules/sops/sops.loaders';
 import { DEMO } from '../../../seeds/ids';
 import { seedDemo } from '../../../seeds/demo';
 import { createOrg } from '../../support/factories';

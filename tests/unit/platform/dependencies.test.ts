@@ -15,10 +15,20 @@ import ts from 'typescript';
  * - a module imports another module only through its index.ts, never src/server, the
  *   registry (src/modules/*.ts) or main/cli; and modules import each other without a loop;
  * - src/server composes the modules (through their index.ts or the registry).
+ *
+ * Beyond src/:
+ * - migrations/ are frozen: a migration imports only typeorm and its own folder, never live code
+ *   (a fresh database must migrate the same way whatever src/ becomes);
+ * - seeds/ use the modules as any other consumer: only their front doors (index.ts),
+ *   src/db/system-context.ts and src/common; and the seed of module X (seeds/X.ts) writes only
+ *   the tables module X declares (`@Entity('<table>')` under src/modules/X); other seed files
+ *   (demo.ts, ids.ts, rows.ts) write none.
  */
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SRC = path.join(ROOT, 'src');
+const MIGRATIONS = path.join(ROOT, 'migrations');
+const SEEDS = path.join(ROOT, 'seeds');
 
 type Layer = 'config' | 'common' | 'db' | 'module' | 'registry' | 'server' | 'main' | 'migrations' | 'seeds' | 'outside';
 
@@ -142,6 +152,129 @@ function moduleLoop(arrows: Arrow[]): string[] | null {
   return null;
 }
 
+/** The packages a migration may import. */
+const MIGRATION_PACKAGES = new Set(['typeorm']);
+
+/** Why a migration's import of `spec` (resolved to `to`, null for a package) is wrong, or null. */
+function wrongMigrationImport(spec: string, to: string | null): string | null {
+  if (to === null) return MIGRATION_PACKAGES.has(spec) ? null : `a migration imports no package but typeorm (${spec})`;
+  return path.dirname(to) === MIGRATIONS ? null : 'a migration imports only from its own folder: it is frozen, never live code';
+}
+
+/** Why a seed's import of `to` (null for a package) is wrong, or null. */
+function wrongSeedImport(to: string | null): string | null {
+  if (to === null) return null;
+  if (path.dirname(to) === SEEDS) return null;
+  const place = placeOf(to);
+  if (place.layer === 'common' || place.layer === 'config') return null;
+  if (rel(to) === 'src/db/system-context.ts') return null;
+  if (place.layer === 'module' && place.isIndex) return null;
+  return place.layer === 'module'
+    ? `a seed uses module ${place.module} only through its index.ts`
+    : 'a seed imports only module front doors, src/db/system-context.ts and src/common';
+}
+
+interface Import {
+  from: string;
+  spec: string;
+  /** The file, or null for a package. */
+  to: string | null;
+}
+
+function importSpecs(file: string): Import[] {
+  return ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true).importedFiles.map((f) => ({
+    from: file,
+    spec: f.fileName,
+    to: resolveImport(file, f.fileName),
+  }));
+}
+
+/** Table → module, from the `@Entity('<table>')` declarations under each module's directory. */
+function tableOwners(): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const file of sourceFiles(path.join(SRC, 'modules'))) {
+    const place = placeOf(file);
+    if (place.layer !== 'module') continue;
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(/@Entity\(\s*['"]([a-z0-9_]+)['"]/g)) owners.set(m[1], place.module!);
+  }
+  return owners;
+}
+
+/** The shared insert helper of the seeds (seeds/rows.ts): `insertRow(manager, '<table>', row)`. */
+const INSERT_HELPER = 'insertRow';
+/** SQL that writes a table, and the table (`${}` when named at run time). Keywords upper case, as the project writes SQL. */
+const WRITE_SQL = [
+  /\b(?:INSERT\s+INTO|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?|COPY)\s+(?:ONLY\s+)?([a-z_][a-z0-9_]*|\$\{\})/g,
+  /(?<!\b(?:DO|FOR|KEY)\s+)\bUPDATE\s+(?:ONLY\s+)?([a-z_][a-z0-9_]*|\$\{\})/g,
+];
+const ORM_WRITES = new Set(['save', 'insert', 'upsert', 'update', 'delete', 'remove', 'softDelete', 'increment', 'decrement']);
+
+interface TableWrite {
+  line: number;
+  /** The table, or null when the statement names it at run time. */
+  table: string | null;
+  how: string;
+}
+
+/** Every table a seed file writes: SQL in its strings, calls of the insert helper, ORM writes. */
+function tableWrites(fileName: string, text: string): TableWrite[] {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
+  const writes: TableWrite[] = [];
+  const lineOf = (node: ts.Node) => source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+  const visit = (node: ts.Node): void => {
+    let sql: string | null = null;
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) sql = node.text;
+    else if (ts.isTemplateExpression(node)) sql = node.head.text + node.templateSpans.map((span) => '${}' + span.literal.text).join('');
+    if (sql !== null) {
+      for (const pattern of WRITE_SQL) {
+        for (const m of sql.matchAll(pattern)) writes.push({ line: lineOf(node), table: m[1] === '${}' ? null : m[1], how: m[0] });
+      }
+    }
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      if (ts.isIdentifier(callee) && callee.text === INSERT_HELPER) {
+        const arg = node.arguments[1];
+        const table = arg && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)) ? arg.text : null;
+        writes.push({ line: lineOf(node), table, how: `${INSERT_HELPER}(…)` });
+      } else if (ts.isPropertyAccessExpression(callee) && ORM_WRITES.has(callee.name.text)) {
+        writes.push({ line: lineOf(node), table: null, how: `.${callee.name.text}(…)` });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return writes;
+}
+
+/**
+ * Writes of seeds that are allowed although they break the rule, each with its reason. Keep
+ * this list short; an entry names the file and the table.
+ */
+const SEED_WRITE_EXCEPTIONS: Array<{ file: string; table: string; reason: string }> = [
+  {
+    file: 'seeds/campaigns.ts',
+    table: 'expenses',
+    reason: 'the expense-to-campaign tag, which moves into the campaigns module (its own link table): remove this entry then',
+  },
+  {
+    file: 'seeds/rows.ts',
+    table: '${}',
+    reason: 'the shared insert helper itself: its callers name the table, and are checked',
+  },
+];
+
+/** Why a write of the seed file `file` (relative to the root) is wrong, or null. */
+function wrongSeedWrite(file: string, write: TableWrite, owners: Map<string, string>): string | null {
+  const table = write.table ?? '${}';
+  if (SEED_WRITE_EXCEPTIONS.some((e) => e.file === file && e.table === table)) return null;
+  if (write.table === null) return `${write.how}: a seed writes with SQL that names its table, or through a front door`;
+  const owner = owners.get(write.table);
+  if (!owner) return `no module declares table ${write.table} (@Entity)`;
+  const seedOf = path.basename(file, '.ts');
+  if (!fs.existsSync(path.join(SRC, 'modules', seedOf))) return `${path.basename(file)} is no module's seed: it writes no table (${write.table} is ${owner}'s)`;
+  return owner === seedOf ? null : `the ${seedOf} seed writes ${write.table}, module ${owner}'s table: use ${owner}'s front door or its seed`;
+}
+
 describe('dependency direction', () => {
   const files = sourceFiles(SRC);
   const arrows = files.flatMap(importsOf);
@@ -190,6 +323,82 @@ describe('dependency direction', () => {
       ['src/main.ts', 'src/server/app.ts'],
     ];
     for (const [from, to] of allowed) expect([from, to, wrongArrow(at(from), at(to))]).toEqual([from, to, null]);
+  });
+
+  it('migrations import only typeorm and their own folder', () => {
+    const files = sourceFiles(MIGRATIONS);
+    expect(files.length).toBeGreaterThan(10);
+    const wrong = files
+      .flatMap(importSpecs)
+      .map((i) => ({ i, why: wrongMigrationImport(i.spec, i.to) }))
+      .filter((x) => x.why)
+      .map((x) => `${rel(x.i.from)} -> ${x.i.spec}: ${x.why}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('seeds import only front doors, the system context and src/common', () => {
+    const files = sourceFiles(SEEDS);
+    expect(files.length).toBeGreaterThan(5);
+    const wrong = files
+      .flatMap(importSpecs)
+      .map((i) => ({ i, why: wrongSeedImport(i.to) }))
+      .filter((x) => x.why)
+      .map((x) => `${rel(x.i.from)} -> ${x.i.spec}: ${x.why}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it("a module's seed writes only the module's tables", () => {
+    const owners = tableOwners();
+    expect(owners.get('key_results')).toBe('okrs');
+    expect(owners.size).toBeGreaterThan(30);
+    const writes = sourceFiles(SEEDS).flatMap((file) =>
+      tableWrites(file, fs.readFileSync(file, 'utf8')).map((w) => ({ file: rel(file), w })),
+    );
+    expect(writes.length).toBeGreaterThan(20);
+    const wrong = writes
+      .map(({ file, w }) => ({ file, w, why: wrongSeedWrite(file, w, owners) }))
+      .filter((x) => x.why)
+      .map((x) => `${x.file}:${x.w.line}: ${x.why}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('flags the imports and writes that migrations and seeds must not have', () => {
+    const owners = tableOwners();
+    const m = (p: string) => path.join(ROOT, p);
+    expect(wrongMigrationImport('../src/modules/okrs/okr-progress-store', m('src/modules/okrs/okr-progress-store.ts'))).toEqual(expect.any(String));
+    expect(wrongMigrationImport('../src/common/periods', m('src/common/periods.ts'))).toEqual(expect.any(String));
+    expect(wrongMigrationImport('decimal.js', null)).toEqual(expect.any(String));
+    expect(wrongMigrationImport('typeorm', null)).toBeNull();
+    expect(wrongMigrationImport('./1764201600000-Identity', m('migrations/1764201600000-Identity.ts'))).toBeNull();
+    expect(wrongSeedImport(m('src/modules/kpis/kpi-state.ts'))).toEqual(expect.any(String));
+    expect(wrongSeedImport(m('src/db/locks.ts'))).toEqual(expect.any(String));
+    expect(wrongSeedImport(m('src/server/app.ts'))).toEqual(expect.any(String));
+    expect(wrongSeedImport(m('src/modules/kpis/index.ts'))).toBeNull();
+    expect(wrongSeedImport(m('src/db/system-context.ts'))).toBeNull();
+    expect(wrongSeedImport(m('src/common/loaders.ts'))).toBeNull();
+    expect(wrongSeedImport(null)).toBeNull();
+
+    const writes = (file: string, text: string) => tableWrites(file, text).map((w) => wrongSeedWrite(file, w, owners));
+    const planted = [
+      "await m.query(`UPDATE key_results SET kpi_id = $2 WHERE id = $1`, [a, b]);",
+      "await m.query('INSERT INTO tasks (id) VALUES ($1)', [a]);",
+      'await m.query(`DELETE FROM check_ins WHERE id = $1`, [a]);',
+      "await insertRow(m, 'tasks', { id });",
+      'await m.query(`UPDATE ${table} SET x = 1`);',
+      'await insertRow(m, table, { id });',
+      "await m.getRepository(Task).save({ id });",
+      "await m.query(`INSERT INTO nowhere (id) VALUES ($1)`, [a]);",
+    ];
+    for (const line of planted) expect([line, writes('seeds/kpis.ts', line)]).toEqual([line, [expect.any(String)]]);
+    expect(writes('seeds/demo.ts', "await insertRow(m, 'organizations', { id });")).toEqual([expect.any(String)]);
+    const fine = [
+      "await m.query(`INSERT INTO kpis (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET name = 'x'`, [a]);",
+      "await insertRow(m, 'kpi_alerts', { id });",
+      'await m.query(`SELECT 1 FROM key_results WHERE id = $1 FOR UPDATE`, [a]);',
+      "await m.query(`UPDATE kpis SET name = 'Update the docs' WHERE id = $1`, [a]);",
+      "const note = 'Update the plan: delete from the list';",
+    ];
+    for (const line of fine) expect([line, writes('seeds/kpis.ts', line)]).toEqual([line, tableWrites('seeds/kpis.ts', line).map(() => null)]);
   });
 
   it('finds a loop between modules', () => {

@@ -10,7 +10,7 @@ import {
   PlanningEventTypeDescriptions,
   PlanningEventTypes,
 } from '../../../src/common/event-types';
-import { subscribedEventTypes } from '../../../src/modules/realtime';
+import { subscribedEventTypes } from '../../../src/modules/realtime/subscriptions';
 import { buildAppSchema } from '../../../src/server/schema';
 
 /**
