@@ -4,6 +4,7 @@
  * decimal.js throughout; dates are YYYY-MM-DD strings (UTC calendar days).
  */
 import Decimal from 'decimal.js';
+import { bucketEnd, bucketStarts, checkDateRange, daysCovered, Grain } from '../../common/periods';
 
 export enum BudgetLineKind {
   FIXED = 'FIXED',
@@ -21,11 +22,6 @@ export enum AdjustmentStatus {
   PENDING = 'PENDING',
   APPROVED = 'APPROVED',
   REJECTED = 'REJECTED',
-}
-
-export enum BurnGrain {
-  WEEK = 'WEEK',
-  MONTH = 'MONTH',
 }
 
 /** A violated rule: the service turns it into BAD_USER_INPUT naming `field`. */
@@ -69,23 +65,11 @@ export function validateAmount(amount: Decimal, currency: string, field: string,
 
 // ------------------------------------------------------------------ dates
 
-const DAY_MS = 86_400_000;
-const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
-const fromDayNumber = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
-
-/** Days from `from` to `to` inclusive (1 for the same day). */
-export function daysInclusive(from: string, to: string): number {
-  return dayNumber(to) - dayNumber(from) + 1;
-}
-
-/** A budget period is at most this long (so the burn report has at most 106 weeks or 25 months). */
+/** A budget period is at most this many days, counting both ends (so the burn report has at most 106 weeks or 25 months). */
 export const MAX_PERIOD_DAYS = 731;
 
 export function validatePeriod(periodStart: string, periodEnd: string): void {
-  if (periodEnd < periodStart) throw new RuleViolation('periodEnd must be on or after periodStart', 'periodEnd');
-  if (daysInclusive(periodStart, periodEnd) > MAX_PERIOD_DAYS) {
-    throw new RuleViolation(`A budget period is at most ${MAX_PERIOD_DAYS} days`, 'periodEnd');
-  }
+  checkDateRange(periodStart, periodEnd, { startField: 'periodStart', endField: 'periodEnd', maxDays: MAX_PERIOD_DAYS, what: 'A budget period' });
 }
 
 // ------------------------------------------------------------------ burn, pace, forecast, status
@@ -102,7 +86,7 @@ export function burnRate(spent: Decimal, planned: Decimal): Decimal | null {
 export function expectedBurn(periodStart: string, periodEnd: string, today: string): Decimal {
   if (today < periodStart) return new Decimal(0);
   if (today >= periodEnd) return new Decimal(1);
-  return new Decimal(daysInclusive(periodStart, today)).div(daysInclusive(periodStart, periodEnd));
+  return new Decimal(daysCovered(periodStart, today)).div(daysCovered(periodStart, periodEnd));
 }
 
 /**
@@ -182,29 +166,7 @@ export function compareEfficiency(
   return a.spent.comparedTo(b.spent) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
-// ------------------------------------------------------------------ burn buckets
-
-/** The first day of the bucket holding `date`: its ISO week's Monday, or its month's first day. */
-export function bucketStart(date: string, grain: BurnGrain): string {
-  if (grain === BurnGrain.MONTH) return `${date.slice(0, 7)}-01`;
-  const n = dayNumber(date);
-  const weekday = (new Date(n * DAY_MS).getUTCDay() + 6) % 7; // Monday 0
-  return fromDayNumber(n - weekday);
-}
-
-/** The last day of the bucket starting on `start`. */
-export function bucketEnd(start: string, grain: BurnGrain): string {
-  if (grain === BurnGrain.WEEK) return fromDayNumber(dayNumber(start) + 6);
-  const d = new Date(`${start}T00:00:00Z`);
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
-}
-
-/** The buckets covering the period, oldest first (the first may start before the period). */
-export function periodBuckets(periodStart: string, periodEnd: string, grain: BurnGrain): string[] {
-  const out: string[] = [];
-  for (let s = bucketStart(periodStart, grain); s <= periodEnd; s = fromDayNumber(dayNumber(bucketEnd(s, grain)) + 1)) out.push(s);
-  return out;
-}
+// ------------------------------------------------------------------ burn buckets (src/common/periods.ts)
 
 /**
  * The plan's cumulative amount at the end of a bucket: planned spread evenly over the period's
@@ -214,7 +176,7 @@ export function periodBuckets(periodStart: string, periodEnd: string, grain: Bur
 export function plannedCumulative(planned: Decimal, periodStart: string, periodEnd: string, bucketLastDay: string): Decimal {
   if (bucketLastDay < periodStart) return new Decimal(0);
   if (bucketLastDay >= periodEnd) return planned;
-  return planned.mul(daysInclusive(periodStart, bucketLastDay)).div(daysInclusive(periodStart, periodEnd));
+  return planned.mul(daysCovered(periodStart, bucketLastDay)).div(daysCovered(periodStart, periodEnd));
 }
 
 /** The burn report lists at most this many KPIs (the first ones the lines link to, in line order). */
@@ -234,11 +196,11 @@ export function burnCurve(
   planned: Decimal,
   periodStart: string,
   periodEnd: string,
-  grain: BurnGrain,
+  grain: Grain,
   spendByBucket: ReadonlyMap<string, Decimal>,
 ): BurnPointData[] {
   let running = new Decimal(0);
-  return periodBuckets(periodStart, periodEnd, grain).map((start) => {
+  return bucketStarts(periodStart, periodEnd, grain, { field: 'grain' }).map((start) => {
     running = running.plus(spendByBucket.get(start) ?? 0);
     return {
       periodStart: start,

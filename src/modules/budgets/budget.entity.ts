@@ -3,7 +3,7 @@ import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Node } from '../../common/node';
 import { DateScalar, DecimalScalar, decimalTransformer } from '../../common/scalars';
-import { AdjustmentStatus, AT_RISK_MARGIN, BudgetLineKind, BudgetStatus, BurnGrain, UNDER_MARGIN } from './budget-rules';
+import { AdjustmentStatus, AT_RISK_MARGIN, BudgetLineKind, BudgetStatus, UNDER_MARGIN } from './budget-rules';
 
 registerEnumType(BudgetLineKind, {
   name: 'BudgetLineKind',
@@ -14,7 +14,6 @@ registerEnumType(BudgetStatus, {
   description: `Burn (spent ÷ planned) against the elapsed share of the period: OVER when spent > planned; AT_RISK when burn is more than ${AT_RISK_MARGIN.mul(100).toFixed()} points ahead of the elapsed share; UNDER when more than ${UNDER_MARGIN.mul(100).toFixed()} points behind it; ON_TRACK otherwise.`,
 });
 registerEnumType(AdjustmentStatus, { name: 'BudgetAdjustmentStatus', description: 'PENDING until FINANCE or OWNER approves or rejects it.' });
-registerEnumType(BurnGrain, { name: 'BudgetBurnGrain', description: 'WEEK: ISO weeks from Monday; MONTH: calendar months.' });
 
 /** date column <-> YYYY-MM-DD. */
 export const dateTransformer = {

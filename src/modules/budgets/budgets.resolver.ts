@@ -3,10 +3,11 @@ import Decimal from 'decimal.js';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ConnectionArgs } from '../../common/connection';
 import { Role, type Context } from '../../common/context';
-import { isoToday } from '../../common/dates';
+import { today } from '../../common/periods';
 import type { PlanningEventPayload } from '../../common/events';
 import { fromGlobalId } from '../../common/ids';
 import { GlobalIdOf } from '../../common/global-ids';
+import { Grain } from '../../common/graphql-enums';
 import { required } from '../../common/loaders';
 import { DecimalScalar } from '../../common/scalars';
 import { User, referencedUserById } from '../identity';
@@ -31,7 +32,7 @@ import {
 import { requireBudget } from './budget-access';
 import { BUDGETS_EVENTS } from './budgets.events';
 import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings, Expense } from './budget.entity';
-import { BudgetStatus, BurnGrain, budgetStatus, burnRate, expectedBurn, forecastAtEnd, toleratedLossAmount } from './budget-rules';
+import { BudgetStatus, budgetStatus, burnRate, expectedBurn, forecastAtEnd, toleratedLossAmount } from './budget-rules';
 import {
   AddBudgetLineInput,
   BudgetsFilter,
@@ -123,12 +124,12 @@ export class BudgetResolver {
     description: 'The elapsed share of the period today (UTC): days elapsed including today ÷ days in the period; 0 before, 1 from the last day.',
   })
   expectedBurn(@Root() b: Budget) {
-    return expectedBurn(b.periodStart, b.periodEnd, isoToday());
+    return expectedBurn(b.periodStart, b.periodEnd, today());
   }
 
   @FieldResolver(() => DecimalScalar, { description: 'Run-rate projection of spend at the period’s end: spent ÷ expectedBurn (spent as is before the period and from its last day).' })
   forecastAtEnd(@Root() b: Budget) {
-    return forecastAtEnd(b.spent, expectedBurn(b.periodStart, b.periodEnd, isoToday()));
+    return forecastAtEnd(b.spent, expectedBurn(b.periodStart, b.periodEnd, today()));
   }
 
   @FieldResolver(() => Boolean, { description: 'spent > planned (possible only without a hard cap).' })
@@ -138,7 +139,7 @@ export class BudgetResolver {
 
   @FieldResolver(() => BudgetStatus)
   status(@Root() b: Budget) {
-    return budgetStatus(b.spent, b.planned, expectedBurn(b.periodStart, b.periodEnd, isoToday()));
+    return budgetStatus(b.spent, b.planned, expectedBurn(b.periodStart, b.periodEnd, today()));
   }
 
   @FieldResolver(() => ExpenseConnection, { description: 'Expenses (void ones included), newest first.' })
@@ -325,9 +326,10 @@ export class BudgetThresholdCrossedFilter {
 export class BudgetReportsResolver {
   @Authorized()
   @Query(() => [BurnPoint], {
-    description: 'Burn by week or month over the budget’s period (at most 106 weeks or 25 months), beside the KPIs of its lines and the cost per KPI unit.',
+    description:
+      'Burn by day, week, month or quarter over the budget’s period (at most 731 days, 106 weeks, 25 months or 9 quarters), beside the KPIs of its lines and the cost per KPI unit.',
   })
-  budgetBurn(@Arg('budgetId', () => ID) budgetId: string, @Arg('grain', () => BurnGrain) grain: BurnGrain, @Ctx() ctx: Context) {
+  budgetBurn(@Arg('budgetId', () => ID) budgetId: string, @Arg('grain', () => Grain) grain: Grain, @Ctx() ctx: Context) {
     return budgetBurn(ctx, fromGlobalId(budgetId, 'Budget', 'budgetId'), grain);
   }
 

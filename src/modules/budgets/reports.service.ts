@@ -6,9 +6,10 @@
 import Decimal from 'decimal.js';
 import type { Context } from '../../common/context';
 import { orgId } from '../../common/auth';
+import { Grain, periodSql } from '../../common/periods';
 import { kpiById, kpiValuesByPeriod, type Kpi, type PeriodValue } from '../kpis';
 import type { BudgetLine } from './budget.entity';
-import { burnCurve, BurnGrain, MAX_BURN_KPIS, compareEfficiency, costPerUnit, kpiDelta } from './budget-rules';
+import { burnCurve, MAX_BURN_KPIS, compareEfficiency, costPerUnit, kpiDelta } from './budget-rules';
 import { linesByBudgetId } from './budgets.loaders';
 import { requireBudget } from './budget-access';
 
@@ -25,13 +26,15 @@ export interface BurnPointResult {
   costPerUnit: KpiValueData[];
 }
 
-/** Spend per line and bucket (ISO week from Monday, or calendar month), from the stored daily sums: one statement. */
-async function spendByLineAndBucket(ctx: Context, budgetId: string, grain: BurnGrain): Promise<Array<{ lineId: string; bucket: string; amount: Decimal }>> {
-  // The bucket's first day by date arithmetic (no time-zone conversion per row); formatted per bucket only.
-  const bucket = grain === BurnGrain.WEEK ? `s.day - (extract(isodow FROM s.day)::int - 1)` : `s.day - (extract(day FROM s.day)::int - 1)`;
+/**
+ * Spend per line and bucket, from the stored daily sums: one statement. The bucket's first day is
+ * `periodSql.bucketStart`, the SQL twin of the `bucketStarts` the burn curve enumerates (both
+ * built from one definition in src/common/periods.ts), so the two join on the same day.
+ */
+async function spendByLineAndBucket(ctx: Context, budgetId: string, grain: Grain): Promise<Array<{ lineId: string; bucket: string; amount: Decimal }>> {
   const rows: Array<{ line_id: string; bucket: string; amount: string }> = await ctx.manager.query(
-    `SELECT line_id, to_char(bucket, 'YYYY-MM-DD') AS bucket, amount::text AS amount FROM (
-       SELECT s.budget_line_id AS line_id, ${bucket} AS bucket, sum(s.amount) AS amount
+    `SELECT line_id, ${periodSql.dayText('bucket')} AS bucket, amount::text AS amount FROM (
+       SELECT s.budget_line_id AS line_id, ${periodSql.bucketStart('s.day', grain)} AS bucket, sum(s.amount) AS amount
          FROM budget_spend_daily s
         WHERE s.organization_id = $1 AND s.budget_id = $2
         GROUP BY 1, 2) t`,
@@ -41,8 +44,9 @@ async function spendByLineAndBucket(ctx: Context, budgetId: string, grain: BurnG
 }
 
 /** The KPIs the lines link to (each once, in line order) and their values per bucket: two statements. */
-async function lineKpis(ctx: Context, lines: BudgetLine[], from: string, to: string, grain: BurnGrain, limit = Infinity) {
+async function lineKpis(ctx: Context, lines: BudgetLine[], from: string, to: string, grain: Grain, limit = Infinity) {
   const ids = [...new Set(lines.flatMap((l) => l.kpiIds))].slice(0, limit);
+  if (ids.length === 0) return { kpis: [], values: new Map<string, PeriodValue[]>() };
   const [kpis, values] = await Promise.all([kpiById(ctx).loadMany(ids), kpiValuesByPeriod(ctx, ids, from, to, grain)]);
   const known = kpis.filter((k): k is Kpi => k != null && !(k instanceof Error));
   return { kpis: known, values: values as Map<string, PeriodValue[]> };
@@ -54,7 +58,7 @@ async function lineKpis(ctx: Context, lines: BudgetLine[], from: string, to: str
  * bucket: what the lines linked to that KPI spent in the bucket ÷ the KPI's value in it (null
  * when the value is unknown, 0 or negative).
  */
-export async function budgetBurn(ctx: Context, budgetId: string, grain: BurnGrain): Promise<BurnPointResult[]> {
+export async function budgetBurn(ctx: Context, budgetId: string, grain: Grain): Promise<BurnPointResult[]> {
   // The spend is filtered by organisation: read beside the budget, which decides whether anything is shown.
   // The lines follow the budget, so that they join the batch of `budgets { lines }` in the same request.
   const [budget, spend] = await Promise.all([requireBudget(ctx, budgetId), spendByLineAndBucket(ctx, budgetId, grain)]);
@@ -98,7 +102,7 @@ export interface LineEfficiencyResult {
 export async function budgetEfficiency(ctx: Context, budgetId: string): Promise<LineEfficiencyResult[]> {
   const budget = await requireBudget(ctx, budgetId);
   const lines = (await linesByBudgetId(ctx).load(budget.id)) ?? [];
-  const { kpis, values } = await lineKpis(ctx, lines, budget.periodStart, budget.periodEnd, BurnGrain.MONTH);
+  const { kpis, values } = await lineKpis(ctx, lines, budget.periodStart, budget.periodEnd, Grain.MONTH);
   const byId = new Map(kpis.map((k) => [k.id, k]));
   return lines
     .map((line) => {

@@ -3,6 +3,7 @@ import { isAdmin, orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common/errors';
 import { requireById } from '../../common/loaders';
+import { checkDateRange } from '../../common/periods';
 import { toGlobalId } from '../../common/ids';
 import { leadsSquad, squadById } from '../squads';
 import { Campaign } from './campaign.entity';
@@ -56,13 +57,11 @@ export function assertOpen(campaign: Campaign, what = 'This campaign'): void {
   }
 }
 
-/** A campaign lasts at most this many days (about three years). */
-export const MAX_CAMPAIGN_DAYS = 1096;
+/** A campaign covers at most this many days, counting its first and last (about three years). */
+export const MAX_CAMPAIGN_DAYS = 1097;
 
 export function checkDates(startsOn: string, endsOn: string): void {
-  if (endsOn < startsOn) throw badInput('endsOn must be on or after startsOn', 'endsOn');
-  const days = (Date.parse(endsOn) - Date.parse(startsOn)) / 86_400_000;
-  if (days > MAX_CAMPAIGN_DAYS) throw badInput(`A campaign lasts at most ${MAX_CAMPAIGN_DAYS} days`, 'endsOn');
+  checkDateRange(startsOn, endsOn, { startField: 'startsOn', endField: 'endsOn', maxDays: MAX_CAMPAIGN_DAYS, what: 'A campaign' });
 }
 
 /** The routing facts of a campaign's events. */

@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
 import { byKeys, defineByIdLoader, defineChildLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
+import { bucketStarts, Grain } from '../../common/periods';
 import { queryRows, rowShape } from '../../common/rows';
 import { kpiById, kpiValuesByPeriod, type Kpi } from '../kpis';
 import { Campaign, CampaignReturn, CampaignReview, CampaignTarget, Experiment } from './campaign.entity';
@@ -78,19 +79,8 @@ export const targetsByCampaignId = defineChildLoader({
   orderBy: 'c.position',
 });
 
-const monthsOf = (from: string, to: string) => {
-  const out: string[] = [];
-  for (let y = Number(from.slice(0, 4)), m = Number(from.slice(5, 7)); ; ) {
-    const key = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-01`;
-    if (key > to) break;
-    out.push(key);
-    if (++m > 12) {
-      m = 1;
-      y++;
-    }
-  }
-  return out;
-};
+/** The first days of the months from `from`'s to `to`'s (src/common/periods.ts); no limit on their number. */
+const monthsOf = (from: string, to: string) => bucketStarts(from, to, Grain.MONTH, { max: Number.MAX_SAFE_INTEGER });
 
 /**
  * A targeted KPI's actual over its campaign (see `combinePeriods`), by target id. The KPIs of a
@@ -114,12 +104,12 @@ export const targetActual = defineLoader<CampaignTarget, Decimal>('campaigns.tar
   const asMap = (m: Map<string, Array<{ periodStart: string; value: Decimal | null }>>) =>
     new Map([...m].map(([k, list]) => [k, new Map(list.map((p) => [p.periodStart, p.value]))]));
   if (monthsOf(from, to).length <= 1000) {
-    values = asMap(await kpiValuesByPeriod(ctx, kpiIds, from, to, 'MONTH'));
+    values = asMap(await kpiValuesByPeriod(ctx, kpiIds, from, to, Grain.MONTH));
   } else {
     values = new Map();
     for (const c of spans) {
       const ids = [...new Set(targets.filter((t) => t.campaignId === c.id).map((t) => t.kpiId))];
-      for (const [k, m] of asMap(await kpiValuesByPeriod(ctx, ids, c.startsOn, c.endsOn, 'MONTH'))) {
+      for (const [k, m] of asMap(await kpiValuesByPeriod(ctx, ids, c.startsOn, c.endsOn, Grain.MONTH))) {
         const all = values.get(k) ?? new Map();
         for (const [p, v] of m) all.set(p, v);
         values.set(k, all);
@@ -130,7 +120,7 @@ export const targetActual = defineLoader<CampaignTarget, Decimal>('campaigns.tar
     const c = byId.get(t.campaignId);
     const kpi = kpiOf.get(t.kpiId);
     if (!c || !kpi) return null;
-    const months = monthsOf(c.startsOn.slice(0, 8) + '01', c.endsOn);
+    const months = monthsOf(c.startsOn, c.endsOn);
     return combinePeriods(kpi.aggregation, months.map((m) => values.get(kpi.id)?.get(m) ?? null));
   });
 });

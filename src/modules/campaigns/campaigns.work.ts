@@ -1,11 +1,12 @@
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
+import { LAST_DAY, periodSql } from '../../common/periods';
 import { SQUADS_LED_BY_SQL } from '../squads';
 import { defineWorkSource } from '../work';
 import { Campaign } from './campaign.entity';
 import { CampaignStatus } from './campaign-rules';
 
-/** Days after a campaign's end its review (复盘) is due. */
+/** Days after a campaign's end its review (复盘) is due (9999-12-31 at the latest). */
 export const REVIEW_DUE_DAYS = 7;
 
 function awaitingReview(ctx: Context, userId: string) {
@@ -21,6 +22,6 @@ export const campaignReviewWork = defineWorkSource<Campaign>({
     CAMPAIGN_REVIEW_DUE: `A COMPLETED campaign of a squad you lead waits for its review (复盘), due ${REVIEW_DUE_DAYS} days after it ended.`,
   },
   query: awaitingReview,
-  dueOn: `(c.ends_on + ${REVIEW_DUE_DAYS})`,
+  dueOn: `LEAST(${periodSql.addDays('c.ends_on', REVIEW_DUE_DAYS)}, DATE '${LAST_DAY}')`,
   reason: (c) => `completed; ended ${c.endsOn}: record its review`,
 });

@@ -1,4 +1,5 @@
 import { decodeGlobalId } from '../../../src/common/ids';
+import { Grain, bucketEnd, bucketStarts } from '../../../src/common/periods';
 import { createOrg, type TestOrg } from '../../support/factories';
 import { addBudgetLine, createBudget, recordExpense } from '../../support/budgets';
 import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
@@ -28,7 +29,7 @@ async function kpi(org: TestOrg, key: string, monthly: Record<string, string>, a
   return id;
 }
 
-const BURN = `query($id: ID!, $g: BudgetBurnGrain!) { budgetBurn(budgetId: $id, grain: $g) {
+const BURN = `query($id: ID!, $g: Grain!) { budgetBurn(budgetId: $id, grain: $g) {
   periodStart plannedCumulative spentCumulative kpiValues { kpi { key } value } costPerUnit { kpi { key } value } } }`;
 const EFFICIENCY = `query($id: ID!) { budgetEfficiency(budgetId: $id) { line { name } kpi { key } spent kpiDelta costPerKpiUnit } }`;
 
@@ -163,4 +164,31 @@ describe('budget reports', () => {
     expect(b).toMatchObject({ spent: '106', burnRate: '1.06', status: 'OVER', remaining: '-6', overspent: true, lines: [{ overspent: true }] });
     expect(Number(b.forecastAtEnd)).toBeGreaterThanOrEqual(106);
   });
+
+  it.each([Grain.DAY, Grain.WEEK, Grain.MONTH, Grain.QUARTER])(
+    'budgetBurn by %s joins the spend summed in SQL with the buckets enumerated in TypeScript, at every edge',
+    async (grain) => {
+      const org = await createOrg(app);
+      const budget = await createBudget(app, org, { periodStart: '2025-01-01', periodEnd: '2026-12-31' });
+      const line = await addBudgetLine(app, org, { budgetId: budget.id, planned: '100000' });
+      // The period's first day (a Wednesday), a Sunday and the Monday after it, a month's and a
+      // quarter's last and first days, ISO week 53 of 2026 (Thursday 31 December, the last day).
+      const spent: Array<[string, number]> = [
+        ['2025-01-01', 1], ['2025-01-05', 2], ['2025-01-06', 4], ['2025-03-30', 8], ['2025-03-31', 16], ['2025-04-01', 32],
+        ['2025-06-29', 64], ['2025-06-30', 128], ['2026-02-28', 256], ['2026-03-01', 512], ['2026-12-27', 1024], ['2026-12-28', 2048],
+        ['2026-12-31', 4096],
+      ];
+      for (const [incurredOn, amount] of spent) ok(await recordExpense(app, org, { budgetLineId: line.id, amount: String(amount), incurredOn }));
+      const burn: Array<{ periodStart: string; spentCumulative: string }> = ok(await app.gql(BURN, { id: budget.id, g: grain }, org)).budgetBurn;
+      const starts = bucketStarts('2025-01-01', '2026-12-31', grain);
+      expect(burn.map((p) => p.periodStart)).toEqual(starts);
+      let running = 0;
+      const expected = starts.map((start) => {
+        running += spent.filter(([day]) => day >= start && day <= bucketEnd(start, grain)).reduce((sum, [, amount]) => sum + amount, 0);
+        return Number(running);
+      });
+      expect(burn.map((p) => Number(p.spentCumulative))).toEqual(expected);
+      expect(running).toBe(8191);
+    },
+  );
 });

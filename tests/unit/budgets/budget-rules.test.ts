@@ -1,10 +1,8 @@
 import Decimal from 'decimal.js';
+import { Grain, bucketStarts } from '../../../src/common/periods';
 import {
   BudgetStatus,
-  BurnGrain,
   assertCanGive,
-  bucketEnd,
-  bucketStart,
   budgetStatus,
   burnCurve,
   burnRate,
@@ -16,7 +14,6 @@ import {
   forecastAtEnd,
   isCurrencyCode,
   kpiDelta,
-  periodBuckets,
   thresholdsReached,
   toleratedLossAmount,
   validateAmount,
@@ -96,17 +93,16 @@ describe('budget rules', () => {
     expect([...rows].sort(compareEfficiency).map((r) => r.name)).toEqual(['a', 'b', 'd', 'c']);
   });
 
-  it('buckets are ISO weeks from Monday or calendar months, covering the period', () => {
-    expect(bucketStart('2026-04-01', BurnGrain.WEEK)).toBe('2026-03-30'); // a Wednesday → Monday
-    expect(bucketStart('2026-04-05', BurnGrain.WEEK)).toBe('2026-03-30'); // Sunday
-    expect(bucketStart('2026-04-06', BurnGrain.WEEK)).toBe('2026-04-06');
-    expect(bucketEnd('2026-03-30', BurnGrain.WEEK)).toBe('2026-04-05');
-    expect(bucketEnd('2024-02-01', BurnGrain.MONTH)).toBe('2024-02-29');
-    expect(periodBuckets('2026-04-01', '2026-06-30', BurnGrain.MONTH)).toEqual(['2026-04-01', '2026-05-01', '2026-06-01']);
-    const weeks = periodBuckets('2026-04-01', '2026-06-30', BurnGrain.WEEK);
-    expect(weeks[0]).toBe('2026-03-30');
+  it('the burn curve has one point per bucket of the kit (src/common/periods.ts) covering the period', () => {
+    const starts = (grain: Grain) => burnCurve(d('910'), '2026-04-01', '2026-06-30', grain, new Map()).map((p) => p.periodStart);
+    expect(starts(Grain.MONTH)).toEqual(['2026-04-01', '2026-05-01', '2026-06-01']);
+    expect(starts(Grain.QUARTER)).toEqual(['2026-04-01']);
+    expect(starts(Grain.DAY)).toHaveLength(91);
+    const weeks = starts(Grain.WEEK);
+    expect(weeks[0]).toBe('2026-03-30'); // the Monday of the week holding Wednesday 1 April
     expect(weeks[weeks.length - 1]).toBe('2026-06-29');
     expect(weeks).toHaveLength(14);
+    expect(weeks).toEqual(bucketStarts('2026-04-01', '2026-06-30', Grain.WEEK));
   });
 
   it('the burn curve sums the plan evenly over the days and the spend bucket by bucket', () => {
@@ -114,7 +110,7 @@ describe('budget rules', () => {
       ['2026-04-01', d('100.10')],
       ['2026-06-01', d('0.20')],
     ]);
-    const curve = burnCurve(d('910'), '2026-04-01', '2026-06-30', BurnGrain.MONTH, spend);
+    const curve = burnCurve(d('910'), '2026-04-01', '2026-06-30', Grain.MONTH, spend);
     expect(curve.map((p) => [p.periodStart, p.plannedCumulative.toFixed(2), p.spentCumulative.toFixed()])).toEqual([
       ['2026-04-01', '300.00', '100.1'],
       ['2026-05-01', '610.00', '100.1'],
