@@ -12,7 +12,8 @@ import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, recordChange, updateRecorded } from '../audit';
 import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings } from './budget.entity';
-import { AdjustmentStatus, assertCanGive, decisionDueAt, DEFAULT_FAST_TRACK_HOURS, validateAmount } from './budget-rules';
+import { checkAmount } from '../../common/money';
+import { AdjustmentStatus, assertCanGive, decisionDueAt, DEFAULT_FAST_TRACK_HOURS } from './budget-rules';
 import type { AdjustmentsFilter, DecideBudgetAdjustmentInput, RequestBudgetAdjustmentInput, SetBudgetSettingsInput } from './adjustments.inputs';
 import { applyAdjustmentFilter, budgetAdjustmentById } from './budgets.loaders';
 import {
@@ -23,7 +24,6 @@ import {
   lockLines,
   requireBudget,
   requireBudgetLine,
-  rule,
   settleThresholds,
 } from './budget-access';
 
@@ -98,14 +98,14 @@ export async function requestBudgetAdjustment(ctx: Context, input: RequestBudget
   return withIdempotency(ctx, 'requestBudgetAdjustment', input, async (tx) => {
     const budget = await requireBudget(tx, input.budgetId);
     await assertWorksOnBudget(tx, budget, 'request adjustments of this budget');
-    rule(() => validateAmount(input.amount, budget.currency, 'amount'));
+    const amount = checkAmount(input.amount, budget.currency, 'amount');
     const to = await requireBudgetLine(tx, input.toLineId);
     if (to.budgetId !== budget.id) throw badInput('toLineId must be a line of this budget', 'toLineId');
     if (input.fromLineId) {
       if (input.fromLineId === input.toLineId) throw badInput('fromLineId and toLineId must differ', 'fromLineId');
       const from = await requireBudgetLine(tx, input.fromLineId);
       checkSource(from, await requireBudget(tx, from.budgetId), budget);
-      rule(() => assertCanGive(from, input.amount, budget.currency));
+      assertCanGive(from, amount, budget.currency);
     }
     const settings = await budgetSettings(tx);
     const fastTrack = input.fastTrack ?? false;
@@ -117,7 +117,7 @@ export async function requestBudgetAdjustment(ctx: Context, input: RequestBudget
         budgetId: budget.id,
         fromLineId: input.fromLineId ?? null,
         toLineId: to.id,
-        amount: input.amount,
+        amount,
         reason,
         fastTrack,
         status: AdjustmentStatus.PENDING,
@@ -167,7 +167,7 @@ export async function approveBudgetAdjustment(ctx: Context, input: DecideBudgetA
     const to = lines.find((l) => l.id === current.toLineId)!;
     const from = current.fromLineId ? lines.find((l) => l.id === current.fromLineId)! : null;
     const budget = budgets.get(current.budgetId)!;
-    if (from) rule(() => assertCanGive(from, current.amount, budget.currency));
+    if (from) assertCanGive(from, current.amount, budget.currency);
     const amount = current.amount.toFixed();
     await tx.manager.query(
       `UPDATE budget_lines SET planned = planned + CASE WHEN id = $3 THEN $4::numeric ELSE -$4::numeric END, version = version + 1, updated_at = now()

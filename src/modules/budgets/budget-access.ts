@@ -8,23 +8,18 @@ import { requireById } from '../../common/loaders';
 import { queryRows, rowShape } from '../../common/rows';
 import { leadsSquad, squadById } from '../squads';
 import { Budget, BudgetLine, Expense } from './budget.entity';
-import { RuleViolation, thresholdsReached, type Threshold } from './budget-rules';
+import { thresholdsReached, type Threshold } from './budget-rules';
 import { budgetById, budgetLineById, expenseById } from './budgets.loaders';
 import { BUDGETS_EVENTS } from './budgets.events';
 
 
-/** Turns a pure-rule violation into BAD_USER_INPUT. */
-export function rule<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof RuleViolation) throw badInput(err.message, err.field);
-    throw err;
-  }
-}
-
 export function requireBudget(ctx: Context, id: string): Promise<Budget> {
   return requireById(budgetById(ctx), id, 'Budget');
+}
+
+/** The currency of a budget (every amount of it, its lines', expenses' and adjustments', is in it). */
+export async function currencyOfBudget(ctx: Context, budgetId: string): Promise<string> {
+  return (await requireBudget(ctx, budgetId)).currency;
 }
 
 export function requireBudgetLine(ctx: Context, id: string): Promise<BudgetLine> {

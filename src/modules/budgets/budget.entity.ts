@@ -15,12 +15,6 @@ registerEnumType(BudgetStatus, {
 });
 registerEnumType(AdjustmentStatus, { name: 'BudgetAdjustmentStatus', description: 'PENDING until FINANCE or OWNER approves or rejects it.' });
 
-/** date column <-> YYYY-MM-DD. */
-export const dateTransformer = {
-  to: (v: string | null | undefined) => v,
-  from: (v: unknown) => (v == null ? null : v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10)),
-};
-
 /** A budget: a period, an owner (the organisation or a squad), one currency, lines. */
 @Entity('budgets')
 @ObjectType({ implements: Node, description: 'A budget for a period, owned by the organisation or a squad, in one currency, made of lines.' })
@@ -29,8 +23,8 @@ export class Budget extends Node {
   @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;
   @Field() @Column() name: string;
   @Column({ name: 'squad_id', type: 'uuid', nullable: true }) squadId: string | null;
-  @Field(() => DateScalar) @Column({ name: 'period_start', type: 'date', transformer: dateTransformer }) periodStart: string;
-  @Field(() => DateScalar) @Column({ name: 'period_end', type: 'date', transformer: dateTransformer }) periodEnd: string;
+  @Field(() => DateScalar) @Column({ name: 'period_start', type: 'date' }) periodStart: string;
+  @Field(() => DateScalar) @Column({ name: 'period_end', type: 'date' }) periodEnd: string;
   @Field({ description: 'ISO 4217 code (e.g. CNY). Every amount of the budget is in it.' }) @Column({ type: 'char', length: 3 }) currency: string;
   @Field({ description: 'true: an expense that would take its line past planned is refused (BUDGET_CAP_EXCEEDED); false: overspend is allowed and shows as OVER.' })
   @Column({ name: 'hard_cap', type: 'boolean' })
@@ -93,7 +87,7 @@ export class Expense extends Node {
   @Field(() => DecimalScalar, { description: 'In the budget’s currency.' })
   @Column({ type: 'numeric', transformer: decimalTransformer })
   amount: Decimal;
-  @Field(() => DateScalar) @Column({ name: 'incurred_on', type: 'date', transformer: dateTransformer }) incurredOn: string;
+  @Field(() => DateScalar) @Column({ name: 'incurred_on', type: 'date' }) incurredOn: string;
   @Field(() => String, { nullable: true }) @Column({ type: 'text', nullable: true }) description: string | null;
   @Field(() => String, { nullable: true }) @Column({ type: 'text', nullable: true }) vendor: string | null;
   /** The campaign the expense is tagged with (the campaigns module owns that relation). */

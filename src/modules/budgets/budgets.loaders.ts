@@ -2,8 +2,8 @@ import Decimal from 'decimal.js';
 import type { SelectQueryBuilder } from 'typeorm';
 import { orgId } from '../../common/auth';
 import { defineNestedConnection } from '../../common/connection';
-import { AppError, ErrorCode } from '../../common/errors';
-import { defineByIdLoader, defineChildLoader, defineLoader, primeAll } from '../../common/loaders';
+import { defineByIdLoader, defineChildLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
+import { sumByCurrency, type Money } from '../../common/money';
 import { Budget, BudgetAdjustment, BudgetLine, Expense } from './budget.entity';
 
 export const budgetById = defineByIdLoader(Budget, 'Budget');
@@ -35,20 +35,13 @@ export const expensesOfBudget = defineNestedConnection<Expense>({
   loaded: (ctx, rows) => primeAll(expenseById(ctx), rows),
 });
 
-export interface CampaignCost {
-  /** Sum of the campaign's non-void expenses (0 when none). */
-  cost: Decimal;
-  /** Their currency; null when the campaign has no expense yet. */
-  currency: string | null;
-}
-
 /**
- * A campaign's cost: the sum of the non-void expenses tagged with it, per campaign uuid, one
- * statement per batch. Amounts in different currencies are never added: a campaign whose
- * expenses span currencies loads as an error saying so.
+ * A campaign's cost: the sum of the non-void expenses tagged with it per currency (`sumByCurrency`:
+ * amounts in different currencies are never added; none without expenses), per campaign uuid,
+ * one statement per batch.
  */
-export const campaignCostById = defineLoader<string, CampaignCost>('budgets.campaignCostById', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => ({ cost: new Decimal(0), currency: null }));
+export const campaignCostById = defineLoader<string, Money[]>('budgets.campaignCostById', async (ctx, ids) => {
+  if (!ctx.organizationId) return ids.map(() => []);
   const rows: Array<{ campaign_id: string; currency: string; cost: string }> = await ctx.manager.query(
     `SELECT e.campaign_id, b.currency, sum(e.amount)::text AS cost
        FROM expenses e JOIN budgets b ON b.id = e.budget_id AND b.organization_id = e.organization_id
@@ -56,19 +49,9 @@ export const campaignCostById = defineLoader<string, CampaignCost>('budgets.camp
       GROUP BY e.campaign_id, b.currency`,
     [ctx.organizationId, ids],
   );
-  const byCampaign = new Map<string, typeof rows>();
-  for (const r of rows) byCampaign.set(r.campaign_id, [...(byCampaign.get(r.campaign_id) ?? []), r]);
-  return ids.map((id) => {
-    const found = byCampaign.get(id) ?? [];
-    if (found.length === 0) return { cost: new Decimal(0), currency: null };
-    if (found.length > 1) {
-      return new AppError(
-        ErrorCode.BAD_USER_INPUT,
-        `This campaign's expenses are in several currencies (${found.map((r) => r.currency).join(', ')}): they are not added together`,
-      );
-    }
-    return { cost: new Decimal(found[0].cost), currency: found[0].currency.trim() };
-  });
+  return groupByKeys(ids, rows, (r) => r.campaign_id).map((found) =>
+    sumByCurrency(found.map((r) => ({ amount: new Decimal(r.cost), currency: r.currency.trim() }))),
+  );
 });
 
 export const budgetAdjustmentById = defineByIdLoader(BudgetAdjustment, 'BudgetAdjustment');

@@ -29,10 +29,11 @@ import {
   requestBudgetAdjustment,
   setBudgetSettings,
 } from './adjustments.service';
-import { requireBudget } from './budget-access';
+import { currencyOfBudget, requireBudget } from './budget-access';
 import { BUDGETS_EVENTS } from './budgets.events';
 import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings, Expense } from './budget.entity';
-import { BudgetStatus, budgetStatus, burnRate, expectedBurn, forecastAtEnd, toleratedLossAmount } from './budget-rules';
+import { BudgetStatus, budgetStatus, burnRate, expectedBurn, expectedBurnShown, forecastAtEnd, toleratedLossAmount } from './budget-rules';
+import { roundAmount } from '../../common/money';
 import {
   AddBudgetLineInput,
   BudgetsFilter,
@@ -110,9 +111,19 @@ export class BudgetResolver {
     return (await linesByBudgetId(ctx).load(b.id)) ?? [];
   }
 
+  @FieldResolver()
+  planned(@Root() b: Budget): Decimal {
+    return roundAmount(b.planned, b.currency);
+  }
+
+  @FieldResolver()
+  spent(@Root() b: Budget): Decimal {
+    return roundAmount(b.spent, b.currency);
+  }
+
   @FieldResolver(() => DecimalScalar, { description: 'planned − spent (negative when overspent).' })
   remaining(@Root() b: Budget) {
-    return b.planned.minus(b.spent);
+    return roundAmount(b.planned.minus(b.spent), b.currency);
   }
 
   @FieldResolver(() => DecimalScalar, { nullable: true, description: 'spent ÷ planned; null when nothing is planned.' })
@@ -124,12 +135,12 @@ export class BudgetResolver {
     description: 'The elapsed share of the period today (UTC): days elapsed including today ÷ days in the period; 0 before, 1 from the last day.',
   })
   expectedBurn(@Root() b: Budget) {
-    return expectedBurn(b.periodStart, b.periodEnd, today());
+    return expectedBurnShown(b.periodStart, b.periodEnd, today());
   }
 
   @FieldResolver(() => DecimalScalar, { description: 'Run-rate projection of spend at the period’s end: spent ÷ expectedBurn (spent as is before the period and from its last day).' })
   forecastAtEnd(@Root() b: Budget) {
-    return forecastAtEnd(b.spent, expectedBurn(b.periodStart, b.periodEnd, today()));
+    return forecastAtEnd(b.spent, expectedBurn(b.periodStart, b.periodEnd, today()), b.currency);
   }
 
   @FieldResolver(() => Boolean, { description: 'spent > planned (possible only without a hard cap).' })
@@ -179,9 +190,19 @@ export class BudgetLineResolver {
     return required(budgetById(ctx).load(l.budgetId), 'Budget');
   }
 
+  @FieldResolver()
+  async planned(@Root() l: BudgetLine, @Ctx() ctx: Context): Promise<Decimal> {
+    return roundAmount(l.planned, await currencyOfBudget(ctx, l.budgetId));
+  }
+
+  @FieldResolver()
+  async spent(@Root() l: BudgetLine, @Ctx() ctx: Context): Promise<Decimal> {
+    return roundAmount(l.spent, await currencyOfBudget(ctx, l.budgetId));
+  }
+
   @FieldResolver(() => DecimalScalar, { description: 'planned − spent (negative when overspent).' })
-  remaining(@Root() l: BudgetLine) {
-    return l.planned.minus(l.spent);
+  async remaining(@Root() l: BudgetLine, @Ctx() ctx: Context) {
+    return roundAmount(l.planned.minus(l.spent), await currencyOfBudget(ctx, l.budgetId));
   }
 
   @FieldResolver(() => DecimalScalar, { nullable: true, description: 'spent ÷ planned; null when nothing is planned.' })
@@ -202,13 +223,16 @@ export class BudgetLineResolver {
 
   @FieldResolver(() => DecimalScalar, { nullable: true, description: 'Reserve pools: what approved adjustments have drawn from it; null for other lines.' })
   async reserveDrawn(@Root() l: BudgetLine, @Ctx() ctx: Context) {
-    return l.reservePool ? drawnByLineId(ctx).load(l.id) : null;
+    if (!l.reservePool) return null;
+    const [drawn, currency] = await Promise.all([drawnByLineId(ctx).load(l.id), currencyOfBudget(ctx, l.budgetId)]);
+    return roundAmount(drawn ?? new Decimal(0), currency);
   }
 
   @FieldResolver(() => DecimalScalar, { nullable: true, description: 'Reserve pools: the loss tolerated on what was drawn, reserveDrawn × toleratedLoss; null without a tolerated loss.' })
   async toleratedLossAmount(@Root() l: BudgetLine, @Ctx() ctx: Context) {
     if (!l.reservePool || l.toleratedLoss == null) return null;
-    return toleratedLossAmount((await drawnByLineId(ctx).load(l.id)) ?? new Decimal(0), l.toleratedLoss);
+    const [drawn, currency] = await Promise.all([drawnByLineId(ctx).load(l.id), currencyOfBudget(ctx, l.budgetId)]);
+    return toleratedLossAmount(drawn ?? new Decimal(0), l.toleratedLoss, currency);
   }
 }
 
@@ -229,6 +253,11 @@ export class ExpenseResolver {
   })
   voidExpense(@Arg('input') input: VoidExpenseInput, @Ctx() ctx: Context) {
     return voidExpense(ctx, input);
+  }
+
+  @FieldResolver()
+  async amount(@Root() e: Expense, @Ctx() ctx: Context): Promise<Decimal> {
+    return roundAmount(e.amount, await currencyOfBudget(ctx, e.budgetId));
   }
 
   @FieldResolver(() => Budget)
@@ -286,6 +315,11 @@ export class BudgetAdjustmentResolver {
     return rejectBudgetAdjustment(ctx, input);
   }
 
+  @FieldResolver()
+  async amount(@Root() a: BudgetAdjustment, @Ctx() ctx: Context): Promise<Decimal> {
+    return roundAmount(a.amount, await currencyOfBudget(ctx, a.budgetId));
+  }
+
   @FieldResolver(() => Budget)
   budget(@Root() a: BudgetAdjustment, @Ctx() ctx: Context) {
     return required(budgetById(ctx).load(a.budgetId), 'Budget');
@@ -327,7 +361,7 @@ export class BudgetReportsResolver {
   @Authorized()
   @Query(() => [BurnPoint], {
     description:
-      'Burn by day, week, month or quarter over the budget’s period (at most 731 days, 106 weeks, 25 months or 9 quarters), beside the KPIs of its lines and the cost per KPI unit.',
+      'Burn by week, month or quarter over the budget’s period (at most 106 weeks, 25 months or 9 quarters; DAY is BAD_USER_INPUT), beside the KPIs of its lines and the cost per KPI unit.',
   })
   budgetBurn(@Arg('budgetId', () => ID) budgetId: string, @Arg('grain', () => Grain) grain: Grain, @Ctx() ctx: Context) {
     return budgetBurn(ctx, fromGlobalId(budgetId, 'Budget', 'budgetId'), grain);

@@ -8,10 +8,10 @@ import { withTransaction } from '../../db/transaction';
 import { createRecorded, recordChange } from '../audit';
 import { rowShape } from '../../common/rows';
 import { BudgetLine, Expense } from './budget.entity';
-import { validateAmount } from './budget-rules';
+import { checkAmount, minorUnits, roundAmount } from '../../common/money';
 import type { RecordExpenseInput, VoidExpenseInput } from './budgets.inputs';
 import { expenseById } from './budgets.loaders';
-import { assertWorksOnBudget, budgetMeta, lockBudget, lockLine, lockLineAndBudget, requireBudget, requireExpense, rule, settleThresholds } from './budget-access';
+import { assertWorksOnBudget, budgetMeta, lockBudget, lockLine, lockLineAndBudget, requireBudget, requireExpense, settleThresholds } from './budget-access';
 
 /**
  * Checks, inside `recordExpense`'s transaction, that an expense may be tagged with a campaign
@@ -44,7 +44,7 @@ export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
   return withIdempotency(ctx, 'recordExpense', input, async (tx) => {
     const { budget, line } = await lockLineAndBudget(tx, input.budgetLineId);
     await assertWorksOnBudget(tx, budget, 'record expenses on this budget');
-    rule(() => validateAmount(input.amount, budget.currency, 'amount'));
+    const amount = checkAmount(input.amount, budget.currency, 'amount');
     if (input.incurredOn < budget.periodStart || input.incurredOn > budget.periodEnd) {
       throw badInput(`incurredOn must be within the budget's period, ${budget.periodStart} to ${budget.periodEnd}`, 'incurredOn');
     }
@@ -52,12 +52,13 @@ export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
       if (!campaignCheck) throw badInput('Expenses cannot be tagged with a campaign here: campaigns are not available', 'campaignId');
       await campaignCheck(tx, tx.manager, input.campaignId, line);
     }
-    if (budget.hardCap && line.spent.plus(input.amount).gt(line.planned)) {
-      const left = line.planned.minus(line.spent);
+    if (budget.hardCap && line.spent.plus(amount).gt(line.planned)) {
+      const left = roundAmount(line.planned.minus(line.spent), budget.currency);
+      const shown = left.toFixed(minorUnits(budget.currency));
       throw new AppError(
         ErrorCode.BUDGET_CAP_EXCEEDED,
-        `This budget has a hard cap: line ${line.name} has ${left.toFixed()} ${budget.currency} left, less than ${input.amount.toFixed()}`,
-        { remaining: left.toFixed(), currency: budget.currency },
+        `This budget has a hard cap: line ${line.name} has ${shown} ${budget.currency} left, less than ${amount.toFixed()}`,
+        { remaining: shown, currency: budget.currency },
       );
     }
     const expense = await createRecorded(
@@ -67,7 +68,7 @@ export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
         organizationId: orgId(tx),
         budgetId: budget.id,
         budgetLineId: line.id,
-        amount: input.amount,
+        amount,
         incurredOn: input.incurredOn,
         description: input.description?.trim() || null,
         vendor: input.vendor?.trim() || null,

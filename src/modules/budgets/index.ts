@@ -9,7 +9,7 @@ import { BudgetAdjustmentResolver, BudgetLineResolver, BudgetReportsResolver, Bu
 
 export { Budget, BudgetAdjustment, BudgetLine, Expense } from './budget.entity';
 export { BudgetLineKind, BudgetStatus } from './budget-rules';
-export { budgetById, budgetLineById, expenseById, campaignCostById, type CampaignCost } from './budgets.loaders';
+export { budgetById, budgetLineById, expenseById, campaignCostById } from './budgets.loaders';
 export { RecordExpenseInput } from './budgets.inputs';
 export { registerExpenseCampaignCheck, type ExpenseCampaignCheck } from './expenses.service';
 export { requireBudget, requireBudgetLine } from './budget-access';

@@ -6,12 +6,17 @@
 import Decimal from 'decimal.js';
 import type { Context } from '../../common/context';
 import { orgId } from '../../common/auth';
+import { roundAmount } from '../../common/money';
 import { Grain, periodSql } from '../../common/periods';
+import { refuse } from '../../common/rules';
 import { kpiById, kpiValuesByPeriod, type Kpi, type PeriodValue } from '../kpis';
 import type { BudgetLine } from './budget.entity';
 import { burnCurve, MAX_BURN_KPIS, compareEfficiency, costPerUnit, kpiDelta } from './budget-rules';
 import { linesByBudgetId } from './budgets.loaders';
 import { requireBudget } from './budget-access';
+
+/** The grains of the burn report: at most 106 points over a period of at most 731 days (its priced list size). */
+export const BURN_GRAINS: readonly Grain[] = [Grain.WEEK, Grain.MONTH, Grain.QUARTER];
 
 export interface KpiValueData {
   kpi: Kpi;
@@ -59,6 +64,7 @@ async function lineKpis(ctx: Context, lines: BudgetLine[], from: string, to: str
  * when the value is unknown, 0 or negative).
  */
 export async function budgetBurn(ctx: Context, budgetId: string, grain: Grain): Promise<BurnPointResult[]> {
+  if (!BURN_GRAINS.includes(grain)) throw refuse('budgetBurn is by WEEK, MONTH or QUARTER (at most 106 points)', 'grain', { allowed: BURN_GRAINS });
   // The spend is filtered by organisation: read beside the budget, which decides whether anything is shown.
   // The lines follow the budget, so that they join the batch of `budgets { lines }` in the same request.
   const [budget, spend] = await Promise.all([requireBudget(ctx, budgetId), spendByLineAndBucket(ctx, budgetId, grain)]);
@@ -72,7 +78,7 @@ export async function budgetBurn(ctx: Context, budgetId: string, grain: Grain): 
   }
   const linesOf = new Map(kpis.map((k) => [k.id, lines.filter((l) => l.kpiIds.includes(k.id))]));
   const valueAt = new Map(kpis.map((k) => [k.id, new Map((values.get(k.id) ?? []).map((v) => [v.periodStart, v.value]))]));
-  return burnCurve(budget.planned, budget.periodStart, budget.periodEnd, grain, total).map((p) => {
+  return burnCurve(budget.planned, budget.periodStart, budget.periodEnd, grain, total, budget.currency).map((p) => {
     const kpiValues = kpis.map((kpi) => ({ kpi, value: valueAt.get(kpi.id)!.get(p.periodStart) ?? null }));
     return {
       ...p,
@@ -108,7 +114,7 @@ export async function budgetEfficiency(ctx: Context, budgetId: string): Promise<
     .map((line) => {
       const kpi = line.kpiIds.map((id) => byId.get(id)).find((k) => k) ?? null;
       const delta = kpi ? kpiDelta((values.get(kpi.id) ?? []).map((v) => v.value)) : null;
-      return { line, kpi, spent: line.spent, kpiDelta: delta, costPerKpiUnit: costPerUnit(line.spent, delta) };
+      return { line, kpi, spent: roundAmount(line.spent, budget.currency), kpiDelta: delta, costPerKpiUnit: costPerUnit(line.spent, delta) };
     })
     .sort((a, b) => compareEfficiency({ ...a, name: a.line.name }, { ...b, name: b.line.name }));
 }

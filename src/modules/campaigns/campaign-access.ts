@@ -5,20 +5,11 @@ import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common
 import { requireById } from '../../common/loaders';
 import { checkDateRange } from '../../common/periods';
 import { toGlobalId } from '../../common/ids';
+import { budgetById, budgetLineById } from '../budgets';
 import { leadsSquad, squadById } from '../squads';
 import { Campaign } from './campaign.entity';
-import { RuleViolation, isClosed } from './campaign-rules';
+import { isClosed } from './campaign-rules';
 import { campaignById, experimentById } from './campaigns.loaders';
-
-/** Turns a pure-rule violation into BAD_USER_INPUT naming its field. */
-export function rule<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof RuleViolation) throw badInput(err.message, err.field);
-    throw err;
-  }
-}
 
 export function requireCampaign(ctx: Context, id: string) {
   return requireById(campaignById(ctx), id, 'Campaign');
@@ -62,6 +53,16 @@ export const MAX_CAMPAIGN_DAYS = 1097;
 
 export function checkDates(startsOn: string, endsOn: string): void {
   checkDateRange(startsOn, endsOn, { startField: 'startsOn', endField: 'endsOn', maxDays: MAX_CAMPAIGN_DAYS, what: 'A campaign' });
+}
+
+/**
+ * The currency of a campaign's money (its returns, its cost): the currency of the budget its
+ * budget line belongs to; null while it has no budget line.
+ */
+export async function campaignCurrency(ctx: Context, campaign: Campaign): Promise<string | null> {
+  if (!campaign.budgetLineId) return null;
+  const line = await budgetLineById(ctx).load(campaign.budgetLineId);
+  return line ? ((await budgetById(ctx).load(line.budgetId))?.currency ?? null) : null;
 }
 
 /** The routing facts of a campaign's events. */

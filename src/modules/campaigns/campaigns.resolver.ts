@@ -14,8 +14,9 @@ import { Squad, squadById } from '../squads';
 import { Task, taskById } from '../tasks';
 import { Campaign, CampaignReturn, CampaignReview, CampaignTarget, Experiment, ExperimentVariant } from './campaign.entity';
 import { CAMPAIGNS_EVENTS } from './campaigns.events';
-import { experimentResult, roiOf, ROI_DECIMALS, sampleSizePerArm } from './campaign-rules';
-import { requireCampaign, rule } from './campaign-access';
+import { experimentResult, roiOf, sampleSizePerArm } from './campaign-rules';
+import { RATIO_PLACES, roundAmount } from '../../common/money';
+import { campaignCurrency, requireCampaign } from './campaign-access';
 import {
   ConcludeExperimentInput,
   CampaignChangedFilter,
@@ -73,6 +74,20 @@ const CAMPAIGN_EVENTS = [
   BUDGETS_EVENTS.EXPENSE_VOIDED,
 ];
 
+/** An amount of a campaign at its currency's scale; as stored while it has no currency (no budget line). */
+const shownIn = (amount: Decimal, currency: string | null) => (currency ? roundAmount(amount, currency) : amount);
+
+/**
+ * A campaign's cost: its expenses' total at their currency's scale (0 in the campaign's currency
+ * without any); null when they are in several currencies.
+ */
+async function campaignCost(ctx: Context, c: Campaign): Promise<Decimal | null> {
+  const totals = (await campaignCostById(ctx).load(c.id)) ?? [];
+  if (totals.length > 1) return null;
+  if (totals.length === 1) return totals[0].amount;
+  return shownIn(new Decimal(0), await campaignCurrency(ctx, c));
+}
+
 const campaignIdOf = (payload: PlanningEventPayload) => (payload.entityType === 'Campaign' ? payload.entityId : (payload.meta?.campaignId ?? null));
 
 @Resolver(() => Campaign)
@@ -104,7 +119,7 @@ export class CampaignResolver {
     @Arg('alpha', () => Float, { defaultValue: 0.05 }) alpha: number,
     @Arg('power', () => Float, { defaultValue: 0.8 }) power: number,
   ): number {
-    return rule(() => sampleSizePerArm(baselineRate, minimumDetectableLift, alpha, power));
+    return sampleSizePerArm(baselineRate, minimumDetectableLift, alpha, power);
   }
 
   @Authorized(...RUNNERS)
@@ -182,9 +197,13 @@ export class CampaignResolver {
     return (await targetsByCampaignId(ctx).load(c.id)) ?? [];
   }
 
-  @FieldResolver(() => DecimalScalar, { description: 'The sum of the campaign’s non-void expenses, exact.' })
-  async cost(@Root() c: Campaign, @Ctx() ctx: Context): Promise<Decimal> {
-    return (await required(campaignCostById(ctx).load(c.id), 'Campaign cost')).cost;
+  @FieldResolver(() => DecimalScalar, {
+    nullable: true,
+    description:
+      'The sum of the campaign’s non-void expenses, exact, at its currency’s scale (0 without any); null when they are in more than one currency (amounts in different currencies are never added).',
+  })
+  async cost(@Root() c: Campaign, @Ctx() ctx: Context): Promise<Decimal | null> {
+    return campaignCost(ctx, c);
   }
 
   @FieldResolver(() => [CampaignReturn], { description: `Returns recorded, oldest first (at most ${MAX_RETURNS}).` })
@@ -194,16 +213,17 @@ export class CampaignResolver {
 
   @FieldResolver(() => DecimalScalar, { description: 'The sum of the returns, exact (0 without any).' })
   async totalReturn(@Root() c: Campaign, @Ctx() ctx: Context): Promise<Decimal> {
-    return (await totalReturnByCampaignId(ctx).load(c.id)) ?? new Decimal(0);
+    const [total, currency] = await Promise.all([totalReturnByCampaignId(ctx).load(c.id), campaignCurrency(ctx, c)]);
+    return shownIn(total ?? new Decimal(0), currency);
   }
 
   @FieldResolver(() => DecimalScalar, {
     nullable: true,
-    description: `(totalReturn − cost) ÷ cost as a ratio (1.9 means 190%), exact, rounded half up to ${ROI_DECIMALS} decimal places (and 38 significant digits); null while the cost is zero, and when the ratio is out of the Decimal range.`,
+    description: `(totalReturn − cost) ÷ cost as a ratio (1.9 means 190%), rounded half to even to ${RATIO_PLACES} decimal places like every ratio; null while the cost is zero or unknown (several currencies), and when the ratio is out of the Decimal range.`,
   })
   async roi(@Root() c: Campaign, @Ctx() ctx: Context): Promise<Decimal | null> {
-    const [cost, total] = await Promise.all([required(campaignCostById(ctx).load(c.id), 'Campaign cost'), totalReturnByCampaignId(ctx).load(c.id)]);
-    return roiOf(total ?? new Decimal(0), cost.cost);
+    const [cost, total] = await Promise.all([campaignCost(ctx, c), totalReturnByCampaignId(ctx).load(c.id)]);
+    return cost ? roiOf(total ?? new Decimal(0), cost) : null;
   }
 
   @FieldResolver(() => [Experiment], { description: `A/B experiments, oldest first (at most ${MAX_EXPERIMENTS}).` })
@@ -242,6 +262,12 @@ export class CampaignTargetResolver {
 
 @Resolver(() => CampaignReturn)
 export class CampaignReturnResolver {
+  @FieldResolver()
+  async amount(@Root() r: CampaignReturn, @Ctx() ctx: Context): Promise<Decimal> {
+    const campaign = await campaignById(ctx).load(r.campaignId);
+    return shownIn(r.amount, campaign ? await campaignCurrency(ctx, campaign) : null);
+  }
+
   @FieldResolver(() => User, { nullable: true })
   recordedBy(@Root() r: CampaignReturn, @Ctx() ctx: Context) {
     return r.recordedBy ? referencedUserById(ctx).load(r.recordedBy) : null;

@@ -32,8 +32,8 @@ import {
   checkDates,
   leadsCampaignSquad,
   lockCampaign,
+  campaignCurrency,
   requireCampaign,
-  rule,
 } from './campaign-access';
 import { campaignById, campaignReturnById } from './campaigns.loaders';
 import {
@@ -131,9 +131,9 @@ export async function updateCampaign(ctx: Context, input: UpdateCampaignInput) {
       }
       if ((line?.id ?? null) !== campaign.budgetLineId && campaign.budgetLineId) {
         // Its expenses were booked to the current line's budget: the line may move within that budget only.
-        const cost = await campaignCostById(tx).load(campaign.id);
+        const cost = (await campaignCostById(tx).load(campaign.id)) ?? [];
         const current = await budgetLineById(tx).load(campaign.budgetLineId);
-        if (cost && !cost.cost.isZero() && line?.budgetId !== current?.budgetId) {
+        if (cost.some((c) => !c.amount.isZero()) && line?.budgetId !== current?.budgetId) {
           throw badInput("The campaign has expenses in its budget: its budget line may only move to another line of that budget", 'budgetLineId');
         }
       }
@@ -191,14 +191,18 @@ export async function recordCampaignReturn(ctx: Context, input: RecordCampaignRe
   return withIdempotency(ctx, 'recordCampaignReturn', input, async (tx) => {
     const campaign = await lockCampaign(tx, input.campaignId);
     assertOpen(campaign);
-    const amount = rule(() => returnAmount(input.kind, input.amount, input.basis));
+    const currency = await campaignCurrency(tx, campaign);
+    if (!currency) {
+      throw badInput("The campaign has no budget line yet: its returns are in its budget's currency; give it a budget line first", 'campaignId');
+    }
+    const amount = returnAmount(input.kind, input.amount, input.basis, currency);
     const [{ n, total }]: Array<{ n: number; total: string }> = await tx.manager.query(
       `SELECT count(*)::int AS n, COALESCE(sum(amount), 0)::text AS total FROM campaign_returns WHERE organization_id = $1 AND campaign_id = $2`,
       [orgId(tx), campaign.id],
     );
     if (n >= MAX_RETURNS) throw badInput(`A campaign holds at most ${MAX_RETURNS} returns`, 'campaignId');
     // The campaign is locked: no other return is added between this sum and the insert.
-    rule(() => totalWithReturn(new Decimal(total), amount, input.amount != null ? 'amount' : 'basis'));
+    totalWithReturn(new Decimal(total), amount, input.amount != null ? 'amount' : 'basis');
     const basis = input.basis ? Object.fromEntries(Object.entries(input.basis).filter(([, v]) => v != null)) : null;
     const campaignReturn = await createRecorded(
       tx,

@@ -8,7 +8,7 @@ import { createRecorded, updateRecorded } from '../audit';
 import { requireKpisByKeys } from '../kpis';
 import { Experiment, ExperimentVariant } from './campaign.entity';
 import { validateAlpha, validateVariants } from './campaign-rules';
-import { assertOpen, assertRunsCampaign, lockCampaign, requireExperiment, rule } from './campaign-access';
+import { assertOpen, assertRunsCampaign, lockCampaign, requireExperiment } from './campaign-access';
 import { experimentById } from './campaigns.loaders';
 import { MAX_EXPERIMENTS, type ConcludeExperimentInput, type CreateExperimentInput, type RecordExperimentResultsInput } from './campaigns.inputs';
 
@@ -21,7 +21,7 @@ function assertNotConcluded(e: Experiment): void {
 /** OWNER/ADMIN or the lead of the campaign's squad; not on a REVIEWED or CANCELLED campaign. */
 export async function createExperiment(ctx: Context, input: CreateExperimentInput) {
   const alpha = input.alpha ?? 0.05;
-  rule(() => validateAlpha(alpha));
+  validateAlpha(alpha);
   return withIdempotency(ctx, 'createExperiment', input, async (tx) => {
     const campaign = await lockCampaign(tx, input.campaignId);
     await assertRunsCampaign(tx, campaign, 'create experiments for this campaign');
@@ -56,7 +56,7 @@ export async function createExperiment(ctx: Context, input: CreateExperimentInpu
 /** Replaces the running totals of the two arms (BAD_USER_INPUT for impossible counts). */
 export async function recordExperimentResults(ctx: Context, input: RecordExperimentResultsInput) {
   const variants = input.variants.map((v) => Object.assign(new ExperimentVariant(), { name: v.name.trim(), users: v.users, conversions: v.conversions, isControl: v.isControl }));
-  rule(() => validateVariants(variants));
+  validateVariants(variants);
   return withTransaction(ctx, async (tx) => {
     const found = await requireExperiment(tx, input.experimentId);
     const campaign = await lockCampaign(tx, found.campaignId);

@@ -57,12 +57,12 @@ describe('budget reports', () => {
 
     const burn = ok(await app.gql(BURN, { id: budget.id, g: 'MONTH' }, org)).budgetBurn;
     expect(burn.map((p: any) => [p.periodStart, p.spentCumulative])).toEqual([
-      ['2026-04-01', '20000'],
-      ['2026-05-01', '45000'],
-      ['2026-06-01', '45300'],
+      ['2026-04-01', '20000.00'],
+      ['2026-05-01', '45000.00'],
+      ['2026-06-01', '45300.00'],
     ]);
-    expect(burn[2].plannedCumulative).toBe('91000');
-    expect(burn[0].plannedCumulative).toBe('30000'); // 30 of 91 days
+    expect(burn[2].plannedCumulative).toBe('91000.00');
+    expect(burn[0].plannedCumulative).toBe('30000.00'); // 30 of 91 days
     expect(burn[0].kpiValues).toEqual([
       { kpi: { key: 'new_users' }, value: '1000' },
       { kpi: { key: 'gmv' }, value: '200000' },
@@ -78,14 +78,14 @@ describe('budget reports', () => {
     const weeks = ok(await app.gql(BURN, { id: budget.id, g: 'WEEK' }, org)).budgetBurn;
     expect(weeks[0].periodStart).toBe('2026-03-30');
     expect(weeks).toHaveLength(14);
-    expect(weeks[weeks.length - 1].spentCumulative).toBe('45300');
+    expect(weeks[weeks.length - 1].spentCumulative).toBe('45300.00');
 
     const eff = ok(await app.gql(EFFICIENCY, { id: budget.id }, org)).budgetEfficiency;
     // KOL: gmv +10000 for 10000 → 1 per unit; ads: new_users +1500 for 35000 → 23.33; tools: no visitors data.
     expect(eff.map((e: any) => [e.line.name, e.kpi?.key, e.spent, e.kpiDelta])).toEqual([
-      ['KOL', 'gmv', '10000', '10000'],
-      ['拉新投放', 'new_users', '35000', '1500'],
-      ['工具', 'visitors', '300', null],
+      ['KOL', 'gmv', '10000.00', '10000'],
+      ['拉新投放', 'new_users', '35000.00', '1500'],
+      ['工具', 'visitors', '300.00', null],
     ]);
     expect(eff[0].costPerKpiUnit).toBe('1');
     expect(eff[1].costPerKpiUnit).toMatch(/^23\.3333/);
@@ -107,8 +107,8 @@ describe('budget reports', () => {
       [uuid(org.organizationId), uuid(budget.id), uuid(line.id)],
     );
     const many = await app.gql(REVIEW, { id: budget.id }, org);
-    expect(ok(many).budget.spent).toBe('1001');
-    expect(ok(many).budgetBurn[2].spentCumulative).toBe('1001');
+    expect(ok(many).budget.spent).toBe('1001.00');
+    expect(ok(many).budgetBurn[2].spentCumulative).toBe('1001.00');
     expect(many.statements).toBeLessThanOrEqual(few.statements);
     expect(many.statements).toBeLessThanOrEqual(8);
   });
@@ -123,13 +123,13 @@ describe('budget reports', () => {
       [uuid(org.organizationId), uuid(budget.id), uuid(line.id)],
     );
     const last = ok(await recordExpense(app, org, { budgetLineId: line.id, amount: '0.10' })).recordExpense;
-    expect(last.budgetLine.spent).toBe('1000');
-    expect(last.budget.spent).toBe('1000');
+    expect(last.budgetLine.spent).toBe('1000.00');
+    expect(last.budget.spent).toBe('1000.00');
     const read = ok(await app.gql(`query($id: ID!) { budget(id: $id) { spent lines { spent } expenses(first: 1) { totalCount } } }`, { id: budget.id }, org)).budget;
-    expect(read).toEqual({ spent: '1000', lines: [{ spent: '1000' }], expenses: { totalCount: 10000 } });
+    expect(read).toEqual({ spent: '1000.00', lines: [{ spent: '1000.00' }], expenses: { totalCount: 10000 } });
     const VOID = `mutation($i: VoidExpenseInput!) { voidExpense(input: $i) { expense { voidedAt voidReason } budgetLine { spent } budget { spent } } }`;
     const v = ok(await app.gql(VOID, { i: { id: last.expense.id, reason: '录错' } }, org)).voidExpense;
-    expect(v).toMatchObject({ expense: { voidReason: '录错' }, budgetLine: { spent: '999.9' }, budget: { spent: '999.9' } });
+    expect(v).toMatchObject({ expense: { voidReason: '录错' }, budgetLine: { spent: '999.90' }, budget: { spent: '999.90' } });
     expect(errorCode(await app.gql(VOID, { i: { id: last.expense.id, reason: '再来' } }, org))).toBe('CONFLICT');
     const [{ total }] = await app.ds.query(`SELECT sum(amount)::text AS total FROM budget_spend_daily WHERE budget_line_id = $1`, [uuid(line.id)]);
     expect(total).toBe('999.90');
@@ -161,11 +161,18 @@ describe('budget reports', () => {
     expect(events.sort()).toEqual(['Budget:100', 'Budget:80', 'BudgetLine:100', 'BudgetLine:80']);
     expect(await crossed()).toEqual({ c80: true, c100: true });
     const b = ok(await app.gql(`query($id: ID!) { budget(id: $id) { spent burnRate expectedBurn forecastAtEnd status remaining overspent lines { overspent } } }`, { id: budget.id }, org)).budget;
-    expect(b).toMatchObject({ spent: '106', burnRate: '1.06', status: 'OVER', remaining: '-6', overspent: true, lines: [{ overspent: true }] });
+    expect(b).toMatchObject({ spent: '106.00', burnRate: '1.06', status: 'OVER', remaining: '-6.00', overspent: true, lines: [{ overspent: true }] });
     expect(Number(b.forecastAtEnd)).toBeGreaterThanOrEqual(106);
   });
 
-  it.each([Grain.DAY, Grain.WEEK, Grain.MONTH, Grain.QUARTER])(
+  it('budgetBurn by DAY is refused (a point per day would exceed the list size it is priced at)', async () => {
+    const org = await createOrg(app);
+    const budget = await createBudget(app, org);
+    const r = await app.gql(BURN, { id: budget.id, g: 'DAY' }, org);
+    expect(r.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'grain' });
+  });
+
+  it.each([Grain.WEEK, Grain.MONTH, Grain.QUARTER])(
     'budgetBurn by %s joins the spend summed in SQL with the buckets enumerated in TypeScript, at every edge',
     async (grain) => {
       const org = await createOrg(app);
