@@ -249,7 +249,7 @@ export class ExpenseResolver {
 
   @Authorized(...BUDGET_WORKERS)
   @Mutation(() => VoidExpensePayload, {
-    description: 'FINANCE/OWNER, or the lead of the budget’s squad. The expense stays, marked void, and no longer counts; voiding twice is CONFLICT.',
+    description: 'FINANCE/OWNER, or the lead of the budget’s squad. The expense stays, marked void, and no longer counts; voiding twice is INVALID_TRANSITION.',
   })
   voidExpense(@Arg('input') input: VoidExpenseInput, @Ctx() ctx: Context) {
     return voidExpense(ctx, input);

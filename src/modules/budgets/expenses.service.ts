@@ -5,7 +5,8 @@ import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, conflict } from '../../common/errors';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
-import { createRecorded, recordChange } from '../audit';
+import { createRecorded, updateWhere } from '../audit';
+import { refuseTransition } from '../../common/rules';
 import { rowShape } from '../../common/rows';
 import { BudgetLine, Expense } from './budget.entity';
 import { checkAmount, minorUnits, roundAmount } from '../../common/money';
@@ -94,25 +95,19 @@ export async function voidExpense(ctx: Context, input: VoidExpenseInput) {
     await assertWorksOnBudget(tx, await requireBudget(tx, current.budgetId), 'void expenses of this budget');
     const budget = await lockBudget(tx, current.budgetId);
     await lockLine(tx, current.budgetLineId);
-    const shape = rowShape(tx.manager.connection, Expense);
-    // An UPDATE through the driver answers [rows, affected].
-    const [rows] = (await tx.manager.query(
-      `UPDATE expenses e SET voided_at = now(), voided_by = $3, void_reason = $4
-        WHERE e.id = $1 AND e.organization_id = $2 AND e.voided_at IS NULL
-        RETURNING ${shape.columns('e')}`,
-      [current.id, orgId(tx), tx.viewer?.userId ?? null, reason],
-    )) as [Array<Record<string, unknown>>, number];
-    const expense = rows[0] ? shape.map(rows[0]) : null;
-    if (!expense) throw conflict('This expense is already void');
-    expenseById(tx).clear(expense.id).prime(expense.id, expense);
-    await recordChange(tx, {
-      action: 'expense.voided',
-      entityType: 'Expense',
-      entityId: expense.id,
-      before: current,
-      after: expense,
-      meta: expenseMeta(expense, budget.squadId),
-    });
+    // "Not void yet" is the update's condition: of two voids at once, the second finds none.
+    const expense = await updateWhere(
+      tx,
+      Expense,
+      current,
+      'voided_at IS NULL',
+      { voidedAt: () => 'now()', voidedById: tx.viewer?.userId ?? null, voidReason: reason },
+      {
+        action: 'expense.voided',
+        meta: (e) => expenseMeta(e, budget.squadId),
+        unmet: () => refuseTransition('This expense is already void'),
+      },
+    );
     const settled = await settleThresholds(tx, budget.id, [current.budgetLineId]);
     return { expense, budgetLine: settled.lines[0], budget: settled.budget };
   });

@@ -7,6 +7,7 @@ import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
 import { primeAll } from '../../common/loaders';
+import { lockById } from '../../db/locks';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
@@ -226,13 +227,9 @@ export async function recordCampaignReturn(ctx: Context, input: RecordCampaignRe
  * KOL, rewards, production). The campaign row is share-locked so that a concurrent
  * cancellation or review waits for the expense (and the other way round).
  */
-export async function checkExpenseCampaign(ctx: Context, manager: EntityManager, campaignId: string, line: BudgetLine): Promise<void> {
-  const rows: Array<{ status: CampaignStatus; budget_line_id: string | null }> = await manager.query(
-    `SELECT status, budget_line_id FROM campaigns WHERE id = $1 AND organization_id = $2 FOR SHARE`,
-    [campaignId, orgId(ctx)],
-  );
-  if (rows.length === 0) throw badInput(`Campaign ${toGlobalId('Campaign', campaignId)} was not found`, 'campaignId');
-  const { status, budget_line_id: lineId } = rows[0];
+export async function checkExpenseCampaign(ctx: Context, _manager: EntityManager, campaignId: string, line: BudgetLine): Promise<void> {
+  // Not found (or of another organisation): NOT_FOUND naming campaignId.
+  const { status, budgetLineId: lineId } = await lockById(ctx, Campaign, campaignId, { mode: 'SHARE', field: 'campaignId' });
   if (isClosed(status)) throw new AppError(ErrorCode.CAMPAIGN_CLOSED, `The campaign is ${status}: no more expenses are booked to it`, { field: 'campaignId' });
   if (!lineId) throw badInput('The campaign has no budget line yet: give it one before booking expenses to it', 'campaignId');
   if (lineId !== line.id) {

@@ -62,7 +62,9 @@ describe('expenses', () => {
     const budget = await createBudget(app, org, { currency: 'JPY' });
     const line = await addBudgetLine(app, org, { budgetId: budget.id, planned: '100000' });
     const campaignId = Buffer.from('Campaign:00000000-0000-4000-8000-000000000501').toString('base64url');
-    expect(errorCode(await recordExpense(app, org, { budgetLineId: line.id, amount: '100.00', campaignId }))).toBe('BAD_USER_INPUT');
+    // A campaign the organisation does not have: NOT_FOUND naming campaignId.
+    const unknown = await recordExpense(app, org, { budgetLineId: line.id, amount: '100', campaignId });
+    expect(unknown.errors![0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'campaignId' });
     const fraction = await recordExpense(app, org, { budgetLineId: line.id, amount: '100.5' });
     expect(fraction.errors![0].message).toMatch(/JPY allows \(0\)/);
     const exponent = await recordExpense(app, org, { budgetLineId: line.id, amount: '1e3' });

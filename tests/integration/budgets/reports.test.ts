@@ -130,7 +130,12 @@ describe('budget reports', () => {
     const VOID = `mutation($i: VoidExpenseInput!) { voidExpense(input: $i) { expense { voidedAt voidReason } budgetLine { spent } budget { spent } } }`;
     const v = ok(await app.gql(VOID, { i: { id: last.expense.id, reason: '录错' } }, org)).voidExpense;
     expect(v).toMatchObject({ expense: { voidReason: '录错' }, budgetLine: { spent: '999.90' }, budget: { spent: '999.90' } });
-    expect(errorCode(await app.gql(VOID, { i: { id: last.expense.id, reason: '再来' } }, org))).toBe('CONFLICT');
+    // Already void: INVALID_TRANSITION (already done), and nothing more is recorded.
+    const again = await app.gql(VOID, { i: { id: last.expense.id, reason: '再来' } }, org);
+    expect(again.errors![0].extensions).toMatchObject({ code: 'INVALID_TRANSITION' });
+    expect(again.errors![0].message).toBe('This expense is already void');
+    const [{ voids }] = await app.ds.query(`SELECT count(*)::int AS voids FROM audit_events WHERE action = 'expense.voided' AND entity_id = $1`, [uuid(last.expense.id)]);
+    expect(voids).toBe(1);
     const [{ total }] = await app.ds.query(`SELECT sum(amount)::text AS total FROM budget_spend_daily WHERE budget_line_id = $1`, [uuid(line.id)]);
     expect(total).toBe('999.90');
   });

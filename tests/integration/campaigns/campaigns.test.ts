@@ -46,6 +46,11 @@ async function insertKpi(org: TestOrg, key: string, aggregation = 'SUM'): Promis
   return row.id;
 }
 
+/** Tags an expense with a campaign in the database, beside the API. */
+async function tagByHand(expenseId: string, campaignId: string): Promise<void> {
+  await app.ds.query(`UPDATE expenses SET campaign_id = $2 WHERE id = $1`, [uuid(expenseId), uuid(campaignId)]);
+}
+
 async function setup() {
   const org = await createOrg(app);
   const lead = await addMember(app, org, 'SQUAD_LEAD', '李娜');
@@ -196,6 +201,21 @@ describe('cost, returns and ROI', () => {
     expect(disagree.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
     const nothing = await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND' } }, finance);
     expect(errorCode(nothing)).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers cost and roi null, never an error, when its expenses are in several currencies', async () => {
+    const { finance, member, squadId, line, lead } = await setup();
+    const c = await createCampaign(app, lead, { squadId, budgetLineId: line.id });
+    ok(await recordExpense(app, finance, { budgetLineId: line.id, amount: '100.00', campaignId: c.id }));
+    ok(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'DIRECT', amount: '150' } }, finance));
+    // The write path never mixes currencies; a row tagged by hand (an import, a repair) may.
+    const usd = await createBudget(app, finance, { name: 'USD', currency: 'USD' });
+    const usdLine = await addBudgetLine(app, finance, { budgetId: usd.id, planned: '100' });
+    const dollars = ok(await recordExpense(app, finance, { budgetLineId: usdLine.id, amount: '7.00' })).recordExpense.expense.id;
+    await tagByHand(dollars, c.id);
+    const r = await app.gql(`query($id: ID!) { campaign(id: $id) { cost totalReturn roi } }`, { id: c.id }, member);
+    expect(r.errors).toBeUndefined();
+    expect(r.data).toEqual({ campaign: { cost: null, totalReturn: '150.00', roi: null } });
   });
 
   it('books expenses only to open campaigns of the same budget', async () => {
