@@ -1,12 +1,12 @@
 /** Shared by the budget services: lookups, permissions, locks and the 80 % / 100 % thresholds. */
 import { orgId } from '../../common/auth';
-import { Role, type Context } from '../../common/context';
+import { assertCanManage, FINANCE_DESK, hasRole, requireRole } from '../../common/access';
+import type { Context } from '../../common/context';
 import { badInput, forbidden, notFound } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
 import { toGlobalId } from '../../common/ids';
 import { requireById } from '../../common/loaders';
 import { queryRows, rowShape } from '../../common/rows';
-import { leadsSquad, squadById } from '../squads';
 import { Budget, BudgetLine, Expense } from './budget.entity';
 import { thresholdsReached, type Threshold } from './budget-rules';
 import { budgetById, budgetLineById, expenseById } from './budgets.loaders';
@@ -30,18 +30,17 @@ export function requireExpense(ctx: Context, id: string): Promise<Expense> {
   return requireById(expenseById(ctx), id, 'Expense');
 }
 
-/** FINANCE and OWNER manage budgets and decide adjustments. */
-export const isFinance = (ctx: Context) => ctx.role === Role.FINANCE || ctx.role === Role.OWNER;
+/** The finance desk (OWNER, FINANCE) manages budgets and decides adjustments. */
+export const isFinance = (ctx: Context) => hasRole(ctx, FINANCE_DESK);
 
+/** FORBIDDEN unless the caller is on the finance desk: "Only OWNER/FINANCE may <action>". */
 export function assertFinance(ctx: Context, action: string): void {
-  if (!isFinance(ctx)) throw forbidden(`Only FINANCE or OWNER may ${action}`);
+  requireRole(ctx, FINANCE_DESK, action);
 }
 
-/** FINANCE/OWNER on any budget; a SQUAD_LEAD on the budgets of a squad they lead. */
-export async function assertWorksOnBudget(ctx: Context, budget: Budget, action: string): Promise<void> {
-  if (isFinance(ctx)) return;
-  if (budget.squadId && leadsSquad(ctx, await squadById(ctx).load(budget.squadId))) return;
-  throw forbidden(`Only FINANCE, OWNER or the lead of the budget's squad may ${action}`);
+/** The finance desk on any budget; a SQUAD_LEAD on the budgets of a squad they lead (`assertCanManage`, finance variant). */
+export function assertWorksOnBudget(ctx: Context, budget: Budget, action: string): Promise<void> {
+  return assertCanManage(ctx, { kind: 'budget', squadId: budget.squadId }, action, { managers: FINANCE_DESK });
 }
 
 /** The routing facts of a budget's events (subscription filters, the campaigns module). */

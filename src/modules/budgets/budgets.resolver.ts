@@ -2,7 +2,8 @@ import { IsOptional } from 'class-validator';
 import Decimal from 'decimal.js';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
+import { FINANCE_DESK, FINANCE_DESK_AND_LEADS } from '../../common/access';
+import type { Context } from '../../common/context';
 import { today } from '../../common/periods';
 import type { PlanningEventPayload } from '../../common/events';
 import { fromGlobalId } from '../../common/ids';
@@ -72,11 +73,6 @@ import {
 import { recordExpense, voidExpense } from './expenses.service';
 import { budgetBurn, budgetEfficiency } from './reports.service';
 
-/** FINANCE and OWNER manage budgets. */
-export const BUDGET_MANAGERS = [Role.OWNER, Role.FINANCE];
-/** Who may book expenses and request adjustments (a SQUAD_LEAD on their squad's budgets only). */
-export const BUDGET_WORKERS = [Role.OWNER, Role.FINANCE, Role.SQUAD_LEAD];
-
 @Resolver(() => Budget)
 export class BudgetResolver {
   @Authorized()
@@ -95,7 +91,7 @@ export class BudgetResolver {
     return requireBudget(ctx, fromGlobalId(id, 'Budget', 'id'));
   }
 
-  @Authorized(...BUDGET_MANAGERS)
+  @Authorized(...FINANCE_DESK)
   @Mutation(() => CreateBudgetPayload, { description: 'FINANCE/OWNER. No squadId: an organisation-wide budget.' })
   createBudget(@Arg('input') input: CreateBudgetInput, @Ctx() ctx: Context) {
     return createBudget(ctx, input);
@@ -171,13 +167,13 @@ export class BudgetResolver {
 
 @Resolver(() => BudgetLine)
 export class BudgetLineResolver {
-  @Authorized(...BUDGET_MANAGERS)
+  @Authorized(...FINANCE_DESK)
   @Mutation(() => AddBudgetLinePayload, { description: 'FINANCE/OWNER. Adds to the budget’s planned total.' })
   addBudgetLine(@Arg('input') input: AddBudgetLineInput, @Ctx() ctx: Context) {
     return addBudgetLine(ctx, input);
   }
 
-  @Authorized(...BUDGET_MANAGERS)
+  @Authorized(...FINANCE_DESK)
   @Mutation(() => UpdateBudgetLinePayload, {
     description: 'FINANCE/OWNER. Stale expectedVersion: CONFLICT. With a hard cap, planned cannot go below spent (BUDGET_CAP_EXCEEDED).',
   })
@@ -238,7 +234,7 @@ export class BudgetLineResolver {
 
 @Resolver(() => Expense)
 export class ExpenseResolver {
-  @Authorized(...BUDGET_WORKERS)
+  @Authorized(...FINANCE_DESK_AND_LEADS)
   @Mutation(() => RecordExpensePayload, {
     description:
       'FINANCE/OWNER, or the lead of the budget’s squad. With a hard cap, an expense that would take its line past planned is BUDGET_CAP_EXCEEDED (extensions.remaining). The same idempotencyKey books one expense.',
@@ -247,7 +243,7 @@ export class ExpenseResolver {
     return recordExpense(ctx, input);
   }
 
-  @Authorized(...BUDGET_WORKERS)
+  @Authorized(...FINANCE_DESK_AND_LEADS)
   @Mutation(() => VoidExpensePayload, {
     description: 'FINANCE/OWNER, or the lead of the budget’s squad. The expense stays, marked void, and no longer counts; voiding twice is INVALID_TRANSITION.',
   })
@@ -293,7 +289,7 @@ export class BudgetAdjustmentResolver {
     return listAdjustments(ctx, filter ?? {}, page);
   }
 
-  @Authorized(...BUDGET_WORKERS)
+  @Authorized(...FINANCE_DESK_AND_LEADS)
   @Mutation(() => RequestBudgetAdjustmentPayload, {
     description: 'FINANCE/OWNER, or the lead of the budget’s squad. No fromLineId: raise the budget. The source line must have the amount left.',
   })
@@ -301,7 +297,7 @@ export class BudgetAdjustmentResolver {
     return requestBudgetAdjustment(ctx, input);
   }
 
-  @Authorized(...BUDGET_MANAGERS)
+  @Authorized(...FINANCE_DESK)
   @Mutation(() => ApproveBudgetAdjustmentPayload, {
     description: 'FINANCE/OWNER, never the requester (FORBIDDEN). Moves the money atomically; not PENDING: INVALID_TRANSITION.',
   })
@@ -309,7 +305,7 @@ export class BudgetAdjustmentResolver {
     return approveBudgetAdjustment(ctx, input);
   }
 
-  @Authorized(...BUDGET_MANAGERS)
+  @Authorized(...FINANCE_DESK)
   @Mutation(() => RejectBudgetAdjustmentPayload, { description: 'FINANCE/OWNER, never the requester (FORBIDDEN); not PENDING: INVALID_TRANSITION.' })
   rejectBudgetAdjustment(@Arg('input') input: DecideBudgetAdjustmentInput, @Ctx() ctx: Context) {
     return rejectBudgetAdjustment(ctx, input);
@@ -379,7 +375,7 @@ export class BudgetReportsResolver {
     return budgetSettings(ctx);
   }
 
-  @Authorized(...BUDGET_MANAGERS)
+  @Authorized(...FINANCE_DESK)
   @Mutation(() => SetBudgetSettingsPayload, { description: 'FINANCE/OWNER. The fast-track deadline applies to requests made from now on.' })
   setBudgetSettings(@Arg('input') input: SetBudgetSettingsInput, @Ctx() ctx: Context) {
     return setBudgetSettings(ctx, input);

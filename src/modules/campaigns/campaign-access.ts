@@ -1,12 +1,12 @@
 /** Shared by the campaign services: lookups, permissions, locks and rule errors. */
-import { isAdmin, orgId } from '../../common/auth';
+import { assertCanManage, type Managed } from '../../common/access';
+import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common/errors';
 import { requireById } from '../../common/loaders';
 import { checkDateRange } from '../../common/periods';
 import { toGlobalId } from '../../common/ids';
 import { budgetById, budgetLineById } from '../budgets';
-import { leadsSquad, squadById } from '../squads';
 import { Campaign } from './campaign.entity';
 import { isClosed } from './campaign-rules';
 import { campaignById, experimentById } from './campaigns.loaders';
@@ -30,15 +30,12 @@ export async function lockCampaign(tx: Context, id: string): Promise<Campaign> {
   return requireCampaign(tx, id);
 }
 
-/** Whether the caller leads the campaign's squad (and is a SQUAD_LEAD). */
-export async function leadsCampaignSquad(ctx: Context, campaign: Campaign): Promise<boolean> {
-  return leadsSquad(ctx, await squadById(ctx).load(campaign.squadId));
-}
+/** The campaign as the kit's "may manage" rule sees it: OWNER/ADMIN, or the lead of its squad. */
+export const managed = (campaign: Campaign): Managed => ({ kind: 'campaign', squadId: campaign.squadId });
 
-/** OWNER/ADMIN, or the lead of the campaign's squad. */
-export async function assertRunsCampaign(ctx: Context, campaign: Campaign, action: string): Promise<void> {
-  if (isAdmin(ctx) || (await leadsCampaignSquad(ctx, campaign))) return;
-  throw forbidden(`Only OWNER/ADMIN or the lead of the campaign's squad may ${action}`);
+/** OWNER/ADMIN, or the lead of the campaign's squad (`assertCanManage`). */
+export function assertRunsCampaign(ctx: Context, campaign: Campaign, action: string): Promise<void> {
+  return assertCanManage(ctx, managed(campaign), action);
 }
 
 /** A REVIEWED or CANCELLED campaign no longer changes. */

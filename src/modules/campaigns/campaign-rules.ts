@@ -49,20 +49,26 @@ export function transitionRefusal(from: CampaignStatus, to: CampaignStatus): str
 /** Campaigns whose cost, returns and experiments no longer change. */
 export const isClosed = (status: CampaignStatus) => status === CampaignStatus.REVIEWED || status === CampaignStatus.CANCELLED;
 
-export type CampaignRole = 'OWNER' | 'ADMIN' | 'FINANCE' | 'SQUAD_LEAD' | 'MEMBER' | 'VIEWER';
+/** What the caller is to a campaign (the service reads it with the kit's role sets, src/common/access.ts). */
+export interface TransitionCaller {
+  /** OWNER or ADMIN (`ADMINS`). */
+  admin: boolean;
+  /** OWNER, ADMIN or FINANCE (`ADMINS_AND_FINANCE`): who approve. */
+  approver: boolean;
+  /** The lead of the campaign's squad (`canManage`). */
+  lead: boolean;
+}
 
 /**
  * Who may make an (allowed) transition. OWNER/ADMIN: any. APPROVED: FINANCE/ADMIN/OWNER only.
  * The lead of the campaign's squad runs it up to PLANNED and after APPROVED (every other
  * transition, cancelling included). FINANCE approves only. Null when permitted, else the reason.
  */
-export function transitionForbidden(role: CampaignRole, leadsCampaignSquad: boolean, to: CampaignStatus): string | null {
-  if (role === 'OWNER' || role === 'ADMIN') return null;
-  if (to === CampaignStatus.APPROVED) {
-    return role === 'FINANCE' ? null : 'Only FINANCE, ADMIN or OWNER may approve a campaign';
-  }
-  if (role === 'SQUAD_LEAD' && leadsCampaignSquad) return null;
-  if (role === 'FINANCE') return 'FINANCE approves campaigns; the squad lead or ADMIN/OWNER runs the rest of the life cycle';
+export function transitionForbidden(caller: TransitionCaller, to: CampaignStatus): string | null {
+  if (caller.admin) return null;
+  if (to === CampaignStatus.APPROVED) return caller.approver ? null : 'Only FINANCE, ADMIN or OWNER may approve a campaign';
+  if (caller.lead) return null;
+  if (caller.approver) return 'FINANCE approves campaigns; the squad lead or ADMIN/OWNER runs the rest of the life cycle';
   return "Only OWNER/ADMIN or the lead of the campaign's squad may move this campaign";
 }
 

@@ -1,7 +1,8 @@
 import Decimal from 'decimal.js';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
+import { ADMINS_AND_FINANCE, MANAGERS, MANAGERS_AND_FINANCE } from '../../common/access';
+import type { Context } from '../../common/context';
 import type { PlanningEventPayload } from '../../common/events';
 import { fromGlobalId } from '../../common/ids';
 import { nullOnError, required } from '../../common/loaders';
@@ -59,10 +60,6 @@ import {
   TransitionCampaignPayload,
   UpdateCampaignPayload,
 } from './campaigns.types';
-
-const RUNNERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
-const TRANSITIONERS = [Role.OWNER, Role.ADMIN, Role.FINANCE, Role.SQUAD_LEAD];
-const FINANCE = [Role.OWNER, Role.ADMIN, Role.FINANCE];
 
 /** Events that change a campaign's status, plan, cost or returns (expenses carry `meta.campaignId`). */
 const CAMPAIGN_EVENTS = [
@@ -122,13 +119,13 @@ export class CampaignResolver {
     return sampleSizePerArm(baselineRate, minimumDetectableLift, alpha, power);
   }
 
-  @Authorized(...RUNNERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => CreateCampaignPayload, { description: 'OWNER/ADMIN, or the lead of the squad. Starts as DRAFT.' })
   createCampaign(@Arg('input') input: CreateCampaignInput, @Ctx() ctx: Context) {
     return campaigns.createCampaign(ctx, input);
   }
 
-  @Authorized(...RUNNERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => UpdateCampaignPayload, {
     description: 'OWNER/ADMIN, or the lead of its squad; not once REVIEWED or CANCELLED (CAMPAIGN_CLOSED). Stale expectedVersion: CONFLICT.',
   })
@@ -136,7 +133,7 @@ export class CampaignResolver {
     return campaigns.updateCampaign(ctx, input);
   }
 
-  @Authorized(...TRANSITIONERS)
+  @Authorized(...MANAGERS_AND_FINANCE)
   @Mutation(() => TransitionCampaignPayload, {
     description:
       'DRAFT → PLANNED → APPROVED → LIVE → COMPLETED, and DRAFT/PLANNED/APPROVED/LIVE → CANCELLED; anything else is INVALID_TRANSITION naming the allowed next states. APPROVED: FINANCE/ADMIN/OWNER only, with a budget line. The lead of the squad runs the rest. REVIEWED: through reviewCampaign.',
@@ -145,7 +142,7 @@ export class CampaignResolver {
     return campaigns.transitionCampaign(ctx, input);
   }
 
-  @Authorized(...FINANCE)
+  @Authorized(...ADMINS_AND_FINANCE)
   @Mutation(() => RecordCampaignReturnPayload, {
     description: 'FINANCE/ADMIN/OWNER. The amount, or its basis for the server to compute it exactly. Not on a REVIEWED or CANCELLED campaign.',
   })
@@ -153,7 +150,7 @@ export class CampaignResolver {
     return campaigns.recordCampaignReturn(ctx, input);
   }
 
-  @Authorized(...RUNNERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => ReviewCampaignPayload, {
     description:
       'OWNER/ADMIN, or the lead of its squad, on a COMPLETED campaign: records the review (复盘), turns each action into a task linked to the campaign, and moves it to REVIEWED, in one transaction.',
@@ -294,13 +291,13 @@ export class CampaignReviewResolver {
 
 @Resolver(() => Experiment)
 export class ExperimentResolver {
-  @Authorized(...RUNNERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => CreateExperimentPayload, { description: 'OWNER/ADMIN, or the lead of the campaign’s squad. alpha defaults to 0.05.' })
   createExperiment(@Arg('input') input: CreateExperimentInput, @Ctx() ctx: Context) {
     return experiments.createExperiment(ctx, input);
   }
 
-  @Authorized(...RUNNERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => RecordExperimentResultsPayload, {
     description: 'OWNER/ADMIN, or the lead of the campaign’s squad: the running totals of the control and the treatment. users ≤ 0, conversions > users or no control: BAD_USER_INPUT.',
   })
@@ -308,7 +305,7 @@ export class ExperimentResolver {
     return experiments.recordExperimentResults(ctx, input);
   }
 
-  @Authorized(...RUNNERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => ConcludeExperimentPayload, { description: 'OWNER/ADMIN, or the lead of the campaign’s squad: records the decision; the results are frozen (EXPERIMENT_CONCLUDED).' })
   concludeExperiment(@Arg('input') input: ConcludeExperimentInput, @Ctx() ctx: Context) {
     return experiments.concludeExperiment(ctx, input);

@@ -24,14 +24,14 @@ import {
   totalWithReturn,
   transitionForbidden,
   transitionRefusal,
-  type CampaignRole,
 } from './campaign-rules';
+import { ADMINS, ADMINS_AND_FINANCE, canManage, hasRole } from '../../common/access';
 import {
   assertOpen,
   assertRunsCampaign,
   campaignMeta,
   checkDates,
-  leadsCampaignSquad,
+  managed,
   lockCampaign,
   campaignCurrency,
   requireCampaign,
@@ -160,7 +160,10 @@ export async function updateCampaign(ctx: Context, input: UpdateCampaignInput) {
 export async function transitionCampaign(ctx: Context, input: TransitionCampaignInput) {
   return withTransaction(ctx, async (tx) => {
     const campaign = await lockCampaign(tx, input.id);
-    const refusal = transitionForbidden(tx.role as CampaignRole, await leadsCampaignSquad(tx, campaign), input.to);
+    const refusal = transitionForbidden(
+      { admin: hasRole(tx, ADMINS), approver: hasRole(tx, ADMINS_AND_FINANCE), lead: await canManage(tx, managed(campaign)) },
+      input.to,
+    );
     if (refusal) throw forbidden(refusal);
     if (!canTransition(campaign.status, input.to)) {
       throw new AppError(ErrorCode.INVALID_TRANSITION, transitionRefusal(campaign.status, input.to), { allowed: [...allowedNext(campaign.status)] });

@@ -1,7 +1,7 @@
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { LAST_DAY, periodSql } from '../../common/periods';
-import { SQUADS_LED_BY_SQL } from '../squads';
+import { squadLedByCondition } from '../squads';
 import { defineWorkSource } from '../work';
 import { Campaign } from './campaign.entity';
 import { CampaignStatus } from './campaign-rules';
@@ -13,7 +13,7 @@ function awaitingReview(ctx: Context, userId: string) {
   return ctx.manager
     .createQueryBuilder(Campaign, 'c')
     .where('c.organization_id = :org AND c.status = :completed', { org: orgId(ctx), completed: CampaignStatus.COMPLETED })
-    .andWhere(`c.squad_id IN (${SQUADS_LED_BY_SQL})`, { leadId: userId });
+    .andWhere(...squadLedByCondition('c.squad_id', orgId(ctx), userId));
 }
 
 /** The campaigns module's part of `myWork`: completed campaigns of the caller's squads awaiting their review. */

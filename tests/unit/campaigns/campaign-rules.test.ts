@@ -47,15 +47,18 @@ describe('campaign transitions', () => {
   });
 
   it('lets only FINANCE/ADMIN/OWNER approve, and the squad lead run the rest', () => {
-    for (const role of ['OWNER', 'ADMIN', 'FINANCE'] as const) expect(transitionForbidden(role, false, S.APPROVED)).toBeNull();
-    expect(transitionForbidden('SQUAD_LEAD', true, S.APPROVED)).toMatch(/FINANCE, ADMIN or OWNER/);
-    expect(transitionForbidden('MEMBER', false, S.APPROVED)).not.toBeNull();
+    const admin = { admin: true, approver: true, lead: false };
+    const finance = { admin: false, approver: true, lead: false };
+    const lead = { admin: false, approver: false, lead: true };
+    const otherLead = { admin: false, approver: false, lead: false };
+    for (const caller of [admin, finance]) expect(transitionForbidden(caller, S.APPROVED)).toBeNull();
+    expect(transitionForbidden(lead, S.APPROVED)).toMatch(/FINANCE, ADMIN or OWNER/);
+    expect(transitionForbidden(otherLead, S.APPROVED)).not.toBeNull();
     for (const to of [S.PLANNED, S.LIVE, S.COMPLETED, S.CANCELLED]) {
-      expect(transitionForbidden('SQUAD_LEAD', true, to)).toBeNull();
-      expect(transitionForbidden('SQUAD_LEAD', false, to)).not.toBeNull();
-      expect(transitionForbidden('FINANCE', false, to)).not.toBeNull();
-      expect(transitionForbidden('MEMBER', false, to)).not.toBeNull();
-      expect(transitionForbidden('ADMIN', false, to)).toBeNull();
+      expect(transitionForbidden(lead, to)).toBeNull();
+      expect(transitionForbidden(otherLead, to)).not.toBeNull();
+      expect(transitionForbidden(finance, to)).toMatch(/FINANCE approves campaigns/);
+      expect(transitionForbidden(admin, to)).toBeNull();
     }
   });
 });
