@@ -8,6 +8,8 @@ import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
+import { lockById } from '../../db/locks';
+import { refuseTransition } from '../../common/rules';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, recordChange, updateRecorded } from '../audit';
@@ -136,15 +138,13 @@ export async function requestBudgetAdjustment(ctx: Context, input: RequestBudget
 
 async function pendingForDecision(tx: Context, id: string, action: string): Promise<BudgetAdjustment> {
   assertFinance(tx, action);
-  const [row] = await tx.manager.query(`SELECT id FROM budget_adjustments WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [id, orgId(tx)]);
-  if (!row) throw new AppError(ErrorCode.NOT_FOUND, `BudgetAdjustment ${toGlobalId('BudgetAdjustment', id)} was not found`);
-  budgetAdjustmentById(tx).clear(id);
-  const adjustment = (await budgetAdjustmentById(tx).load(id))!;
+  // The adjustment first (the lock order of an approval); a second decision waits, then finds it decided.
+  const adjustment = await lockById(tx, BudgetAdjustment, id, { field: 'id' });
   if (adjustment.requestedById && adjustment.requestedById === tx.viewer?.userId) {
     throw forbidden('You requested this adjustment: another FINANCE or OWNER member must decide it');
   }
   if (adjustment.status !== AdjustmentStatus.PENDING) {
-    throw new AppError(ErrorCode.INVALID_TRANSITION, `This adjustment is already ${adjustment.status}: only a PENDING one is decided`);
+    throw refuseTransition(`This adjustment is already ${adjustment.status}: only a PENDING one is decided`);
   }
   return adjustment;
 }

@@ -6,7 +6,7 @@ import { badInput, forbidden, notFound } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
 import { toGlobalId } from '../../common/ids';
 import { requireById } from '../../common/loaders';
-import { queryRows, rowShape } from '../../common/rows';
+import { lockById, lockByIds } from '../../db/locks';
 import { Budget, BudgetLine, Expense } from './budget.entity';
 import { thresholdsReached, type Threshold } from './budget-rules';
 import { budgetById, budgetLineById, expenseById } from './budgets.loaders';
@@ -59,40 +59,19 @@ export const budgetMeta = (budget: Budget, extra: Record<string, string | null> 
  * docs/architecture.md, "Budgets: lock order".
  */
 
-/** Reads lines with a row lock, in id order. Lock their budget first (`lockBudget`). */
-export async function lockLines(tx: Context, ids: string[]): Promise<BudgetLine[]> {
-  const shape = rowShape(tx.manager.connection, BudgetLine);
-  return queryRows(
-    tx.manager,
-    BudgetLine,
-    `SELECT ${shape.columns('l')} FROM budget_lines l WHERE l.id = ANY($1::uuid[]) AND l.organization_id = $2 ORDER BY l.id FOR NO KEY UPDATE`,
-    [ids, orgId(tx)],
-  );
-}
+/** The budget writes' row lock (src/db/locks.ts): queues writers, never waits for foreign-key checks. */
+const LOCK = { mode: 'NO KEY UPDATE' } as const;
 
-export async function lockLine(tx: Context, id: string): Promise<BudgetLine> {
-  const [line] = await lockLines(tx, [id]);
-  if (!line) throw notFound('BudgetLine', toGlobalId('BudgetLine', id));
-  return line;
-}
+/** Reads lines with a row lock, in id order (`lockByIds`). Lock their budget first (`lockBudget`). */
+export const lockLines = (tx: Context, ids: string[]): Promise<BudgetLine[]> => lockByIds(tx, BudgetLine, ids, LOCK);
+
+export const lockLine = (tx: Context, id: string): Promise<BudgetLine> => lockById(tx, BudgetLine, id, LOCK);
 
 /** Reads budgets with a row lock, in id order: the first locks of any budget write. */
-export async function lockBudgets(tx: Context, ids: string[]): Promise<Budget[]> {
-  const shape = rowShape(tx.manager.connection, Budget);
-  return queryRows(
-    tx.manager,
-    Budget,
-    `SELECT ${shape.columns('b')} FROM budgets b WHERE b.id = ANY($1::uuid[]) AND b.organization_id = $2 ORDER BY b.id FOR NO KEY UPDATE`,
-    [ids, orgId(tx)],
-  );
-}
+export const lockBudgets = (tx: Context, ids: string[]): Promise<Budget[]> => lockByIds(tx, Budget, ids, LOCK);
 
-export async function lockBudget(tx: Context, id: string): Promise<Budget> {
-  const [budget] = await lockBudgets(tx, [id]);
-  if (!budget) throw notFound('Budget', toGlobalId('Budget', id));
-  budgetById(tx).clear(budget.id).prime(budget.id, budget);
-  return budget;
-}
+/** Locks a budget (NOT_FOUND naming `field` when given) and returns it as it is now. */
+export const lockBudget = (tx: Context, id: string, field?: string): Promise<Budget> => lockById(tx, Budget, id, { ...LOCK, field });
 
 /**
  * Locks a line's budget, then the line (the lock order), and returns both as they are now. The
@@ -102,7 +81,6 @@ export async function lockLineAndBudget(tx: Context, lineId: string): Promise<{ 
   const found = await requireBudgetLine(tx, lineId);
   const budget = await lockBudget(tx, found.budgetId);
   const line = await lockLine(tx, lineId);
-  budgetLineById(tx).clear(line.id).prime(line.id, line);
   return { budget, line };
 }
 
@@ -136,13 +114,8 @@ export async function settleThresholds(tx: Context, budgetId: string, lineIds: s
       });
     }
   };
+  // The locks primed the loaders with these rows, which now carry the thresholds marked.
   for (const line of lines) await mark('budget_lines', line, line);
   await mark('budgets', budget, null);
-  primeAll(tx, lines, budget);
   return { lines, budget };
-}
-
-function primeAll(tx: Context, lines: BudgetLine[], budget: Budget): void {
-  for (const l of lines) budgetLineById(tx).clear(l.id).prime(l.id, l);
-  budgetById(tx).clear(budget.id).prime(budget.id, budget);
 }

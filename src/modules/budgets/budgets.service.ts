@@ -4,6 +4,7 @@ import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput } from '../../common/errors';
+import { assertBelowCap } from '../../db/caps';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
@@ -61,14 +62,18 @@ export async function addBudgetLine(ctx: Context, input: AddBudgetLineInput) {
   assertFinance(ctx, 'add budget lines');
   checkReserve(input.reservePool ?? false, input.toleratedLoss);
   return withIdempotency(ctx, 'addBudgetLine', input, async (tx) => {
-    const current = await lockBudget(tx, input.budgetId);
+    const current = await lockBudget(tx, input.budgetId, 'budgetId');
     const planned = checkAmount(input.planned, current.currency, 'planned', { allowZero: true });
     const kpis = await validateKpiKeys(tx, input.kpiKeys ?? []);
-    const [{ n }] = await tx.manager.query(`SELECT count(*)::int AS n FROM budget_lines WHERE budget_id = $1 AND organization_id = $2`, [
-      current.id,
-      orgId(tx),
-    ]);
-    if (n >= MAX_BUDGET_LINES) throw badInput(`A budget has at most ${MAX_BUDGET_LINES} lines`, 'budgetId');
+    // The budget is locked: two lines added at once count each other.
+    await assertBelowCap(tx, {
+      table: BudgetLine,
+      parentColumn: 'budget_id',
+      parentId: current.id,
+      max: MAX_BUDGET_LINES,
+      field: 'budgetId',
+      message: (max) => `A budget has at most ${max} lines`,
+    });
     const budgetLine = await createRecorded(
       tx,
       BudgetLine,

@@ -4,6 +4,7 @@ import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common/errors';
 import { requireById } from '../../common/loaders';
+import { lockById } from '../../db/locks';
 import { checkDateRange } from '../../common/periods';
 import { toGlobalId } from '../../common/ids';
 import { budgetById, budgetLineById } from '../budgets';
@@ -20,14 +21,12 @@ export function requireExperiment(ctx: Context, id: string) {
 }
 
 /**
- * Reads the campaign with a row lock (`FOR UPDATE`), so that changes to one campaign (a
- * transition, a review, a return, an expense tagged with it) queue instead of racing.
+ * Reads the campaign with a row lock (`lockById`, FOR UPDATE), so that changes to one campaign (a
+ * transition, a review, a return, an expense tagged with it) queue instead of racing. NOT_FOUND
+ * names `field` when given.
  */
-export async function lockCampaign(tx: Context, id: string): Promise<Campaign> {
-  const rows: Array<{ id: string }> = await tx.manager.query(`SELECT id FROM campaigns WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [id, orgId(tx)]);
-  if (rows.length === 0) throw notFound('Campaign', toGlobalId('Campaign', id));
-  campaignById(tx).clear(id);
-  return requireCampaign(tx, id);
+export function lockCampaign(tx: Context, id: string, field?: string): Promise<Campaign> {
+  return lockById(tx, Campaign, id, { field });
 }
 
 /** The campaign as the kit's "may manage" rule sees it: OWNER/ADMIN, or the lead of its squad. */

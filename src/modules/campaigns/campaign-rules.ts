@@ -155,22 +155,6 @@ const BASIS_PRODUCT: Readonly<Record<ReturnKind, string>> = {
 };
 
 /**
- * The campaign's total return once `amount` is added to `total` (the returns so far), exact; a
- * total out of the Decimal range is refused (RuleViolation on `field`: the amount, or the basis it
- * came from).
- */
-export function totalWithReturn(total: Decimal, amount: Decimal, field: 'amount' | 'basis'): Decimal {
-  const sum = new D(total).plus(amount);
-  if (!inDecimalRange(sum)) {
-    throw refuse(
-      `With this return the campaign's total return (${new D(total).toFixed()} so far) would be out of the Decimal range ${DECIMAL_RANGE}`,
-      field,
-    );
-  }
-  return new Decimal(sum);
-}
-
-/**
  * The amount to record, in the campaign's currency (its budget's): the given amount, taken like
  * every amount (src/common/money.ts `checkAmount`: plain decimal notation, 0 or more, at most
  * MAX_AMOUNT, no finer than the currency's minor unit), or the one computed from the basis,

@@ -7,6 +7,7 @@ import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
 import { primeAll } from '../../common/loaders';
+import { assertBelowCap } from '../../db/caps';
 import { lockById } from '../../db/locks';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
@@ -21,7 +22,6 @@ import {
   canTransition,
   isClosed,
   returnAmount,
-  totalWithReturn,
   transitionForbidden,
   transitionRefusal,
 } from './campaign-rules';
@@ -193,20 +193,23 @@ export async function transitionCampaign(ctx: Context, input: TransitionCampaign
  */
 export async function recordCampaignReturn(ctx: Context, input: RecordCampaignReturnInput) {
   return withIdempotency(ctx, 'recordCampaignReturn', input, async (tx) => {
-    const campaign = await lockCampaign(tx, input.campaignId);
+    const campaign = await lockCampaign(tx, input.campaignId, 'campaignId');
     assertOpen(campaign);
     const currency = await campaignCurrency(tx, campaign);
     if (!currency) {
       throw badInput("The campaign has no budget line yet: its returns are in its budget's currency; give it a budget line first", 'campaignId');
     }
     const amount = returnAmount(input.kind, input.amount, input.basis, currency);
-    const [{ n, total }]: Array<{ n: number; total: string }> = await tx.manager.query(
-      `SELECT count(*)::int AS n, COALESCE(sum(amount), 0)::text AS total FROM campaign_returns WHERE organization_id = $1 AND campaign_id = $2`,
-      [orgId(tx), campaign.id],
-    );
-    if (n >= MAX_RETURNS) throw badInput(`A campaign holds at most ${MAX_RETURNS} returns`, 'campaignId');
-    // The campaign is locked: no other return is added between this sum and the insert.
-    totalWithReturn(new Decimal(total), amount, input.amount != null ? 'amount' : 'basis');
+    // The campaign is locked: two returns added at once count each other. At most 100 returns of
+    // at most 10^15 each: the total stays within the Decimal range.
+    await assertBelowCap(tx, {
+      table: CampaignReturn,
+      parentColumn: 'campaign_id',
+      parentId: campaign.id,
+      max: MAX_RETURNS,
+      field: 'campaignId',
+      message: (max) => `A campaign holds at most ${max} returns`,
+    });
     const basis = input.basis ? Object.fromEntries(Object.entries(input.basis).filter(([, v]) => v != null)) : null;
     const campaignReturn = await createRecorded(
       tx,

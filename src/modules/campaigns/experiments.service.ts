@@ -2,6 +2,7 @@
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput } from '../../common/errors';
+import { assertBelowCap } from '../../db/caps';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
@@ -23,14 +24,17 @@ export async function createExperiment(ctx: Context, input: CreateExperimentInpu
   const alpha = input.alpha ?? 0.05;
   validateAlpha(alpha);
   return withIdempotency(ctx, 'createExperiment', input, async (tx) => {
-    const campaign = await lockCampaign(tx, input.campaignId);
+    const campaign = await lockCampaign(tx, input.campaignId, 'campaignId');
     await assertRunsCampaign(tx, campaign, 'create experiments for this campaign');
     assertOpen(campaign);
-    const [{ n }]: Array<{ n: number }> = await tx.manager.query(
-      `SELECT count(*)::int AS n FROM campaign_experiments WHERE organization_id = $1 AND campaign_id = $2`,
-      [orgId(tx), campaign.id],
-    );
-    if (n >= MAX_EXPERIMENTS) throw badInput(`A campaign holds at most ${MAX_EXPERIMENTS} experiments`, 'campaignId');
+    await assertBelowCap(tx, {
+      table: Experiment,
+      parentColumn: 'campaign_id',
+      parentId: campaign.id,
+      max: MAX_EXPERIMENTS,
+      field: 'campaignId',
+      message: (max) => `A campaign holds at most ${max} experiments`,
+    });
     const metric = input.metricKpiKey ? (await requireKpisByKeys(tx, [input.metricKpiKey.trim()]))[0] : null;
     const experiment = await createRecorded(
       tx,
