@@ -38,11 +38,17 @@ export async function generateCampaigns(sql: Sql, seed: string, org: string, squ
   );
   // Expenses: amounts with cents; one in eight of them voided.
   await sql(
-    `INSERT INTO expenses (organization_id, budget_id, budget_line_id, amount, incurred_on, description, campaign_id, recorded_by, voided_at, created_at)
-     SELECT $2, $3, $4, 100 + (g * 37 % 900) + (g % 100) / 100.0, current_date - 300 + (g / $7) * 5, '投放 ' || g,
-            md5($1 || ':campaign:' || (1 + g / $7))::uuid, $5, CASE WHEN g % 8 = 3 THEN now() END, timestamp '2026-01-01' + g * interval '1 minute'
+    `INSERT INTO expenses (id, organization_id, budget_id, budget_line_id, amount, incurred_on, description, recorded_by, voided_at, created_at)
+     SELECT md5($1 || ':expense:' || g)::uuid, $2, $3, $4, 100 + (g * 37 % 900) + (g % 100) / 100.0, current_date - 300 + (g / $7) * 5, '投放 ' || g,
+            $5, CASE WHEN g % 8 = 3 THEN now() END, timestamp '2026-01-01' + g * interval '1 minute'
        FROM generate_series(0, $6 - 1) g`,
     [...p, budget, line, leadId, n.campaigns * n.expensesPerCampaign, n.expensesPerCampaign],
+  );
+  // Each tagged with its campaign (the campaigns module's link table).
+  await sql(
+    `INSERT INTO campaign_expenses (organization_id, expense_id, campaign_id)
+     SELECT $2, md5($1 || ':expense:' || g)::uuid, md5($1 || ':campaign:' || (1 + g / $4))::uuid FROM generate_series(0, $3 - 1) g`,
+    [...p, n.campaigns * n.expensesPerCampaign, n.expensesPerCampaign],
   );
   await sql(
     `INSERT INTO campaign_returns (organization_id, campaign_id, kind, amount, basis, recorded_by, recorded_at)

@@ -6,6 +6,8 @@
  * entity or resolver lists are first imported (src/modules/entities.ts, src/modules/resolvers.ts),
  * so every process that reaches the data (server, seeds, CLI, tests, bench) has the same wiring.
  */
+import { setExpenseCampaignLink } from './budgets';
+import { campaignExpenseLink } from './campaigns';
 
 let composed = false;
 
@@ -13,6 +15,8 @@ let composed = false;
 export function composeModules(): void {
   if (composed) return;
   composed = true;
+  // recordExpense(input: { campaignId }) tags the expense through the campaigns module.
+  setExpenseCampaignLink(campaignExpenseLink);
 }
 
 composeModules();

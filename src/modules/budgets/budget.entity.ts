@@ -90,8 +90,6 @@ export class Expense extends Node {
   @Field(() => DateScalar) @Column({ name: 'incurred_on', type: 'date' }) incurredOn: string;
   @Field(() => String, { nullable: true }) @Column({ type: 'text', nullable: true }) description: string | null;
   @Field(() => String, { nullable: true }) @Column({ type: 'text', nullable: true }) vendor: string | null;
-  /** The campaign the expense is tagged with (the campaigns module owns that relation). */
-  @Column({ name: 'campaign_id', type: 'uuid', nullable: true }) campaignId: string | null;
   @Column({ name: 'recorded_by', type: 'uuid', nullable: true }) recordedById: string | null;
   @Field(() => Date, { nullable: true, description: 'When it was voided; a void expense no longer counts.' })
   @Column({ name: 'voided_at', type: 'timestamptz', nullable: true })

@@ -1,6 +1,8 @@
 import Decimal from 'decimal.js';
 import type { SelectQueryBuilder } from 'typeorm';
 import { orgId } from '../../common/auth';
+import type { Context } from '../../common/context';
+import { sqlName } from '../../common/rows';
 import { defineNestedConnection } from '../../common/connection';
 import { defineByIdLoader, defineChildLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
 import { sumByCurrency, type Money } from '../../common/money';
@@ -35,24 +37,36 @@ export const expensesOfBudget = defineNestedConnection<Expense>({
   loaded: (ctx, rows) => primeAll(expenseById(ctx), rows),
 });
 
+/** A link table of another module that tags expenses (e.g. campaigns' `campaign_expenses`). */
+export interface ExpenseLink {
+  table: string;
+  /** Its column holding the key (`campaign_id`). */
+  keyColumn: string;
+  /** Its column holding the expense's id (`expense_id`). */
+  expenseColumn: string;
+}
+
 /**
- * A campaign's cost: the sum of the non-void expenses tagged with it per currency (`sumByCurrency`:
- * amounts in different currencies are never added; none without expenses), per campaign uuid,
- * one statement per batch.
+ * The non-void expenses tagged through `link`, summed per key and currency (`sumByCurrency`:
+ * amounts in different currencies are never added; none without expenses), one statement for
+ * all the keys, in the caller's organisation. For another module's loader (a campaign's cost):
+ * this module keeps the expenses' SQL, the other its link table.
  */
-export const campaignCostById = defineLoader<string, Money[]>('budgets.campaignCostById', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => []);
-  const rows: Array<{ campaign_id: string; currency: string; cost: string }> = await ctx.manager.query(
-    `SELECT e.campaign_id, b.currency, sum(e.amount)::text AS cost
-       FROM expenses e JOIN budgets b ON b.id = e.budget_id AND b.organization_id = e.organization_id
-      WHERE e.organization_id = $1 AND e.campaign_id = ANY($2::uuid[]) AND e.voided_at IS NULL
-      GROUP BY e.campaign_id, b.currency`,
-    [ctx.organizationId, ids],
+export async function sumExpensesThrough(ctx: Context, link: ExpenseLink, keys: readonly string[]): Promise<Money[][]> {
+  if (!ctx.organizationId) return keys.map(() => []);
+  const rows: Array<{ key: string; currency: string; total: string }> = await ctx.manager.query(
+    `SELECT l.${sqlName(link.keyColumn)} AS key, b.currency, sum(e.amount)::text AS total
+       FROM ${sqlName(link.table)} l
+       JOIN expenses e ON e.id = l.${sqlName(link.expenseColumn)} AND e.organization_id = l.organization_id
+       JOIN budgets b ON b.id = e.budget_id AND b.organization_id = e.organization_id
+      WHERE l.organization_id = $1 AND l.${sqlName(link.keyColumn)} = ANY($2::uuid[]) AND e.voided_at IS NULL
+      GROUP BY 1, 2`,
+    [ctx.organizationId, keys],
   );
-  return groupByKeys(ids, rows, (r) => r.campaign_id).map((found) =>
-    sumByCurrency(found.map((r) => ({ amount: new Decimal(r.cost), currency: r.currency.trim() }))),
+  return groupByKeys(keys, rows, (r) => String(r.key)).map((found) =>
+    sumByCurrency(found.map((r) => ({ amount: new Decimal(r.total), currency: r.currency.trim() }))),
   );
-});
+}
 
 export const budgetAdjustmentById = defineByIdLoader(BudgetAdjustment, 'BudgetAdjustment');
 

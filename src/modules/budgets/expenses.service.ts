@@ -11,28 +11,15 @@ import { rowShape } from '../../common/rows';
 import { BudgetLine, Expense } from './budget.entity';
 import { checkAmount, minorUnits, roundAmount } from '../../common/money';
 import type { RecordExpenseInput, VoidExpenseInput } from './budgets.inputs';
+import { expenseCampaignLink } from './expense-campaigns';
 import { expenseById } from './budgets.loaders';
 import { assertWorksOnBudget, budgetMeta, lockBudget, lockLine, lockLineAndBudget, requireBudget, requireExpense, settleThresholds } from './budget-access';
 
-/**
- * Checks, inside `recordExpense`'s transaction, that an expense may be tagged with a campaign
- * (it exists in the organisation, it runs on this line...), throwing NOT_FOUND / BAD_USER_INPUT
- * itself. Registered by the campaigns module, which depends on this one (not the reverse).
- */
-export type ExpenseCampaignCheck = (ctx: Context, tx: EntityManager, campaignId: string, line: BudgetLine) => Promise<void>;
-
-let campaignCheck: ExpenseCampaignCheck | null = null;
-
-/** Registers the campaign check of `recordExpense` (one per process; the last one wins). */
-export function registerExpenseCampaignCheck(fn: ExpenseCampaignCheck): void {
-  campaignCheck = fn;
-}
-
-const expenseMeta = (e: Expense, squadId: string | null) => ({
+const expenseMeta = (e: Expense, squadId: string | null, campaignId: string | null) => ({
   budgetId: e.budgetId,
   budgetLineId: e.budgetLineId,
   squadId,
-  campaignId: e.campaignId,
+  campaignId,
 });
 
 /**
@@ -49,9 +36,9 @@ export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
     if (input.incurredOn < budget.periodStart || input.incurredOn > budget.periodEnd) {
       throw badInput(`incurredOn must be within the budget's period, ${budget.periodStart} to ${budget.periodEnd}`, 'incurredOn');
     }
-    if (input.campaignId) {
-      if (!campaignCheck) throw badInput('Expenses cannot be tagged with a campaign here: campaigns are not available', 'campaignId');
-      await campaignCheck(tx, tx.manager, input.campaignId, line);
+    const campaigns = input.campaignId ? expenseCampaignLink() : null;
+    if (input.campaignId && !campaigns) {
+      throw badInput('Expenses cannot be tagged with a campaign here: campaigns are not available', 'campaignId');
     }
     if (budget.hardCap && line.spent.plus(amount).gt(line.planned)) {
       const left = roundAmount(line.planned.minus(line.spent), budget.currency);
@@ -73,14 +60,14 @@ export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
         incurredOn: input.incurredOn,
         description: input.description?.trim() || null,
         vendor: input.vendor?.trim() || null,
-        campaignId: input.campaignId ?? null,
         recordedById: tx.viewer?.userId ?? null,
         voidedAt: null,
         voidedById: null,
         voidReason: null,
       },
-      { action: 'expense.recorded', meta: (e) => expenseMeta(e, budget.squadId), prime: expenseById },
+      { action: 'expense.recorded', meta: (e) => expenseMeta(e, budget.squadId, input.campaignId ?? null), prime: expenseById },
     );
+    if (input.campaignId) await campaigns!.tag(tx, expense, input.campaignId);
     const settled = await settleThresholds(tx, budget.id, [line.id]);
     return { expense, budgetLine: settled.lines[0], budget: settled.budget };
   });
@@ -95,6 +82,7 @@ export async function voidExpense(ctx: Context, input: VoidExpenseInput) {
     await assertWorksOnBudget(tx, await requireBudget(tx, current.budgetId), 'void expenses of this budget');
     const budget = await lockBudget(tx, current.budgetId);
     await lockLine(tx, current.budgetLineId);
+    const campaignId = (await expenseCampaignLink()?.campaignOf(tx, current.id)) ?? null;
     // "Not void yet" is the update's condition: of two voids at once, the second finds none.
     const expense = await updateWhere(
       tx,
@@ -104,7 +92,7 @@ export async function voidExpense(ctx: Context, input: VoidExpenseInput) {
       { voidedAt: () => 'now()', voidedById: tx.viewer?.userId ?? null, voidReason: reason },
       {
         action: 'expense.voided',
-        meta: (e) => expenseMeta(e, budget.squadId),
+        meta: (e) => expenseMeta(e, budget.squadId, campaignId),
         unmet: () => refuseTransition('This expense is already void'),
       },
     );

@@ -9,9 +9,9 @@ import { BudgetAdjustmentResolver, BudgetLineResolver, BudgetReportsResolver, Bu
 
 export { Budget, BudgetAdjustment, BudgetLine, Expense } from './budget.entity';
 export { BudgetLineKind, BudgetStatus } from './budget-rules';
-export { budgetById, budgetLineById, expenseById, campaignCostById } from './budgets.loaders';
+export { budgetById, budgetLineById, expenseById, sumExpensesThrough } from './budgets.loaders';
 export { RecordExpenseInput } from './budgets.inputs';
-export { registerExpenseCampaignCheck, type ExpenseCampaignCheck } from './expenses.service';
+export { expenseCampaignLink, setExpenseCampaignLink, type ExpenseCampaignLink } from './expense-campaigns';
 export { requireBudget, requireBudgetLine } from './budget-access';
 
 export const budgetsEntities = [Budget, BudgetLine, Expense, BudgetAdjustment, BudgetSettings];

@@ -151,6 +151,15 @@ export class CampaignReview extends Node {
 }
 
 /** A task that serves a campaign (a review's action). */
+/** An expense (of the budgets module) tagged with a campaign: its cost. One campaign per expense. */
+@Entity('campaign_expenses')
+export class CampaignExpense {
+  @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;
+  @PrimaryColumn({ name: 'expense_id', type: 'uuid' }) expenseId: string;
+  @Column({ name: 'campaign_id', type: 'uuid' }) campaignId: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}
+
 @Entity('campaign_tasks')
 export class CampaignTask {
   @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;

@@ -2,7 +2,9 @@ import Decimal from 'decimal.js';
 import { byKeys, defineByIdLoader, defineChildLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
 import { bucketStarts, Grain } from '../../common/periods';
 import { queryRows, rowShape } from '../../common/rows';
+import { sumExpensesThrough } from '../budgets';
 import { kpiById, kpiValuesByPeriod, type Kpi } from '../kpis';
+import type { Money } from '../../common/money';
 import { Campaign, CampaignReturn, CampaignReview, CampaignTarget, Experiment } from './campaign.entity';
 import { combinePeriods } from './campaign-rules';
 
@@ -33,6 +35,14 @@ export const totalReturnByCampaignId = defineLoader<string, Decimal>('campaigns.
   const totals = new Map(rows.map((r) => [r.campaign_id, new Decimal(r.total)]));
   return ids.map((id) => totals.get(id) ?? new Decimal(0));
 });
+
+/**
+ * A campaign's cost: its non-void expenses (tagged in `campaign_expenses`) summed per currency by
+ * the budgets module, one statement per batch; none without expenses.
+ */
+export const campaignCostById = defineLoader<string, Money[]>('campaigns.costById', (ctx, ids) =>
+  sumExpensesThrough(ctx, { table: 'campaign_expenses', keyColumn: 'campaign_id', expenseColumn: 'expense_id' }, ids),
+);
 
 /** A campaign's experiments, oldest first (at most MAX_EXPERIMENTS each); primes `experimentById`. */
 export const experimentsByCampaignId = defineChildLoader({

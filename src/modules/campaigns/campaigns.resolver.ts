@@ -7,7 +7,7 @@ import type { PlanningEventPayload } from '../../common/events';
 import { fromGlobalId } from '../../common/ids';
 import { nullOnError, required } from '../../common/loaders';
 import { DecimalScalar } from '../../common/scalars';
-import { BUDGETS_EVENTS, BudgetLine, budgetLineById, campaignCostById } from '../budgets';
+import { BUDGETS_EVENTS, BudgetLine, budgetLineById } from '../budgets';
 import { User, referencedUserById } from '../identity';
 import { Kpi, kpiById } from '../kpis';
 import { planningSubscription } from '../realtime';
@@ -36,6 +36,7 @@ import {
 } from './campaigns.inputs';
 import {
   campaignById,
+  campaignCostById,
   experimentsByCampaignId,
   returnsByCampaignId,
   reviewByCampaignId,

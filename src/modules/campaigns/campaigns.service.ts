@@ -12,7 +12,8 @@ import { lockById } from '../../db/locks';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
-import { budgetLineById, campaignCostById, requireBudgetLine, type BudgetLine } from '../budgets';
+import { budgetLineById, requireBudgetLine } from '../budgets';
+import type { Money } from '../../common/money';
 import { requireKpisByKeys } from '../kpis';
 import { assertManagesSquad, requireSquad } from '../squads';
 import { Campaign, CampaignReturn } from './campaign.entity';
@@ -36,7 +37,7 @@ import {
   campaignCurrency,
   requireCampaign,
 } from './campaign-access';
-import { campaignById, campaignReturnById } from './campaigns.loaders';
+import { campaignById, campaignCostById, campaignReturnById } from './campaigns.loaders';
 import {
   MAX_RETURNS,
   type CampaignTargetInput,
@@ -132,7 +133,7 @@ export async function updateCampaign(ctx: Context, input: UpdateCampaignInput) {
       }
       if ((line?.id ?? null) !== campaign.budgetLineId && campaign.budgetLineId) {
         // Its expenses were booked to the current line's budget: the line may move within that budget only.
-        const cost = (await campaignCostById(tx).load(campaign.id)) ?? [];
+        const cost: Money[] = (await campaignCostById(tx).load(campaign.id)) ?? [];
         const current = await budgetLineById(tx).load(campaign.budgetLineId);
         if (cost.some((c) => !c.amount.isZero()) && line?.budgetId !== current?.budgetId) {
           throw badInput("The campaign has expenses in its budget: its budget line may only move to another line of that budget", 'budgetLineId');
@@ -224,26 +225,6 @@ export async function recordCampaignReturn(ctx: Context, input: RecordCampaignRe
     );
     return { campaignReturn, campaign };
   });
-}
-
-/**
- * Registered with the budgets module: an expense may be tagged with a campaign of the
- * organisation that is not REVIEWED or CANCELLED, and whose budget line belongs to the same
- * budget as the expense's line (a campaign spends from several lines of its budget: traffic,
- * KOL, rewards, production). The campaign row is share-locked so that a concurrent
- * cancellation or review waits for the expense (and the other way round).
- */
-export async function checkExpenseCampaign(ctx: Context, _manager: EntityManager, campaignId: string, line: BudgetLine): Promise<void> {
-  // Not found (or of another organisation): NOT_FOUND naming campaignId.
-  const { status, budgetLineId: lineId } = await lockById(ctx, Campaign, campaignId, { mode: 'SHARE', field: 'campaignId' });
-  if (isClosed(status)) throw new AppError(ErrorCode.CAMPAIGN_CLOSED, `The campaign is ${status}: no more expenses are booked to it`, { field: 'campaignId' });
-  if (!lineId) throw badInput('The campaign has no budget line yet: give it one before booking expenses to it', 'campaignId');
-  if (lineId !== line.id) {
-    const own = await budgetLineById(ctx).load(lineId);
-    if (!own || own.budgetId !== line.budgetId) {
-      throw badInput("The expense's budget line is not in the campaign's budget: book it to a line of the campaign's budget", 'campaignId');
-    }
-  }
 }
 
 export { requireCampaign };

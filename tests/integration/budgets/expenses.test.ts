@@ -57,7 +57,7 @@ describe('expenses', () => {
     expect(ok(await app.gql(LINE, { id: line.id }, org)).node.spent).toBe('12.34');
   });
 
-  it('a campaignId is refused while no campaign check is registered; amounts, dates and currency are checked', async () => {
+  it('a campaignId the organisation does not have is NOT_FOUND; amounts, dates and currency are checked', async () => {
     const org = await createOrg(app);
     const budget = await createBudget(app, org, { currency: 'JPY' });
     const line = await addBudgetLine(app, org, { budgetId: budget.id, planned: '100000' });

@@ -48,7 +48,10 @@ async function insertKpi(org: TestOrg, key: string, aggregation = 'SUM'): Promis
 
 /** Tags an expense with a campaign in the database, beside the API. */
 async function tagByHand(expenseId: string, campaignId: string): Promise<void> {
-  await app.ds.query(`UPDATE expenses SET campaign_id = $2 WHERE id = $1`, [uuid(expenseId), uuid(campaignId)]);
+  await app.ds.query(`INSERT INTO campaign_expenses (organization_id, expense_id, campaign_id) SELECT organization_id, $1, $2 FROM campaigns WHERE id = $2`, [
+    uuid(expenseId),
+    uuid(campaignId),
+  ]);
 }
 
 async function setup() {
