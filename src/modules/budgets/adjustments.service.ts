@@ -6,8 +6,7 @@
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, forbidden } from '../../common/errors';
-import { toGlobalId } from '../../common/ids';
+import { badInput, forbidden } from '../../common/errors';
 import { lockById } from '../../db/locks';
 import { refuseTransition } from '../../common/rules';
 import { withIdempotency } from '../../db/idempotency';
@@ -75,9 +74,7 @@ export async function listAdjustments(ctx: Context, filter: AdjustmentsFilter, p
   const qb = ctx.manager.createQueryBuilder(BudgetAdjustment, 'a').where('a.organization_id = :org', { org: orgId(ctx) });
   if (filter.budgetId) qb.andWhere('a.budget_id = :budget', { budget: filter.budgetId });
   applyAdjustmentFilter(qb, filter);
-  const result = await paginate(ctx, qb, page, ADJUSTMENT_SORT, 'Query.budgetAdjustments');
-  for (const a of result.nodes) budgetAdjustmentById(ctx).prime(a.id, a);
-  return result;
+  return paginate(ctx, qb, page, ADJUSTMENT_SORT, 'Query.budgetAdjustments');
 }
 
 // ------------------------------------------------------------------ request and decide

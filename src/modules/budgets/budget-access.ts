@@ -2,9 +2,7 @@
 import { orgId } from '../../common/auth';
 import { assertCanManage, FINANCE_DESK, hasRole, requireRole } from '../../common/access';
 import type { Context } from '../../common/context';
-import { badInput, forbidden, notFound } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
-import { toGlobalId } from '../../common/ids';
 import { requireById } from '../../common/loaders';
 import { lockById, lockByIds } from '../../db/locks';
 import { Budget, BudgetLine, Expense } from './budget.entity';

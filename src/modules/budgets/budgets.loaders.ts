@@ -4,7 +4,7 @@ import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { sqlName } from '../../common/rows';
 import { defineNestedConnection } from '../../common/connection';
-import { defineByIdLoader, defineChildLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
+import { defineByIdLoader, defineChildLoader, defineSumLoader, groupByKeys } from '../../common/loaders';
 import { sumByCurrency, type Money } from '../../common/money';
 import { Budget, BudgetAdjustment, BudgetLine, Expense } from './budget.entity';
 
@@ -34,7 +34,6 @@ export const expensesOfBudget = defineNestedConnection<Expense>({
     { column: 'e.created_at', direction: 'DESC', value: (e) => e.createdAt },
     { column: 'e.id', direction: 'DESC', value: (e) => e.id },
   ],
-  loaded: (ctx, rows) => primeAll(expenseById(ctx), rows),
 });
 
 /** A link table of another module that tags expenses (e.g. campaigns' `campaign_expenses`). */
@@ -90,18 +89,13 @@ export const adjustmentsOfBudget = defineNestedConnection<BudgetAdjustment, { st
     { column: 'a.created_at', direction: 'DESC', value: (a) => a.createdAt },
     { column: 'a.id', direction: 'DESC', value: (a) => a.id },
   ],
-  loaded: (ctx, rows) => primeAll(budgetAdjustmentById(ctx), rows),
 });
 
 /** What was drawn from each line by approved adjustments (reserve pools), one statement per batch. */
-export const drawnByLineId = defineLoader<string, Decimal>('budgets.drawnByLineId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => new Decimal(0));
-  const rows: Array<{ id: string; drawn: string }> = await ctx.manager.query(
-    `SELECT from_line_id AS id, sum(amount)::text AS drawn FROM budget_adjustments
-      WHERE organization_id = $1 AND from_line_id = ANY($2::uuid[]) AND status = 'APPROVED'
-      GROUP BY from_line_id`,
-    [ctx.organizationId, ids],
-  );
-  const byId = new Map(rows.map((r) => [r.id, new Decimal(r.drawn)]));
-  return ids.map((id) => byId.get(id) ?? new Decimal(0));
+export const drawnByLineId = defineSumLoader({
+  name: 'budgets.drawnByLineId',
+  table: BudgetAdjustment,
+  keyColumn: 'from_line_id',
+  sum: 'c.amount',
+  where: `c.status = 'APPROVED'`,
 });

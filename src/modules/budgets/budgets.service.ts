@@ -3,7 +3,7 @@ import Decimal from 'decimal.js';
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput } from '../../common/errors';
+import { AppError, ErrorCode } from '../../common/errors';
 import { assertBelowCap } from '../../db/caps';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
@@ -25,7 +25,6 @@ export async function listBudgets(ctx: Context, filter: BudgetsFilter, page: Con
     { column: 'b.period_start', direction: 'DESC', value: (b) => b.periodStart },
     { column: 'b.id', direction: 'DESC', value: (b) => b.id },
   ], 'Query.budgets');
-  for (const b of result.nodes) budgetById(ctx).prime(b.id, b);
   return result;
 }
 

@@ -1,19 +1,17 @@
 /** Expenses: booked against a line (hard cap enforced under concurrency), voided, never edited. */
-import type { EntityManager } from 'typeorm';
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, conflict } from '../../common/errors';
+import { AppError, ErrorCode, badInput } from '../../common/errors';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateWhere } from '../audit';
 import { refuseTransition } from '../../common/rules';
-import { rowShape } from '../../common/rows';
-import { BudgetLine, Expense } from './budget.entity';
+import { Expense } from './budget.entity';
 import { checkAmount, minorUnits, roundAmount } from '../../common/money';
 import type { RecordExpenseInput, VoidExpenseInput } from './budgets.inputs';
 import { expenseCampaignLink } from './expense-campaigns';
 import { expenseById } from './budgets.loaders';
-import { assertWorksOnBudget, budgetMeta, lockBudget, lockLine, lockLineAndBudget, requireBudget, requireExpense, settleThresholds } from './budget-access';
+import { assertWorksOnBudget, lockBudget, lockLine, lockLineAndBudget, requireBudget, requireExpense, settleThresholds } from './budget-access';
 
 const expenseMeta = (e: Expense, squadId: string | null, campaignId: string | null) => ({
   budgetId: e.budgetId,

@@ -5,7 +5,10 @@ import { registerWorkSource } from '../work';
 import { adjustmentWork } from './adjustments.work';
 // The by-id loaders register Budget, BudgetLine, Expense and BudgetAdjustment for node(id:).
 import './budgets.loaders';
-import { BudgetAdjustmentResolver, BudgetLineResolver, BudgetReportsResolver, BudgetResolver, ExpenseResolver } from './budgets.resolver';
+import { BudgetAdjustmentResolver, BudgetSettingsResolver } from './adjustments.resolver';
+import { BudgetLineResolver, BudgetResolver } from './budgets.resolver';
+import { ExpenseResolver } from './expenses.resolver';
+import { BudgetReportsResolver } from './reports.resolver';
 
 export { Budget, BudgetAdjustment, BudgetLine, Expense } from './budget.entity';
 export { BudgetLineKind, BudgetStatus } from './budget-rules';
@@ -15,6 +18,13 @@ export { expenseCampaignLink, setExpenseCampaignLink, type ExpenseCampaignLink }
 export { requireBudget, requireBudgetLine } from './budget-access';
 
 export const budgetsEntities = [Budget, BudgetLine, Expense, BudgetAdjustment, BudgetSettings];
-export const budgetsResolvers = [BudgetResolver, BudgetLineResolver, ExpenseResolver, BudgetAdjustmentResolver, BudgetReportsResolver] as const;
+export const budgetsResolvers = [
+  BudgetResolver,
+  BudgetLineResolver,
+  ExpenseResolver,
+  BudgetAdjustmentResolver,
+  BudgetSettingsResolver,
+  BudgetReportsResolver,
+] as const;
 
 registerWorkSource(adjustmentWork);

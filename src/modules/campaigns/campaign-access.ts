@@ -1,12 +1,10 @@
 /** Shared by the campaign services: lookups, permissions, locks and rule errors. */
 import { assertCanManage, type Managed } from '../../common/access';
-import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common/errors';
+import { AppError, ErrorCode } from '../../common/errors';
 import { requireById } from '../../common/loaders';
 import { lockById } from '../../db/locks';
 import { checkDateRange } from '../../common/periods';
-import { toGlobalId } from '../../common/ids';
 import { budgetById, budgetLineById } from '../budgets';
 import { Campaign } from './campaign.entity';
 import { isClosed } from './campaign-rules';

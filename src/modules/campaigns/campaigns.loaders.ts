@@ -1,11 +1,10 @@
 import Decimal from 'decimal.js';
-import { byKeys, defineByIdLoader, defineChildLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
+import { defineByIdLoader, defineChildLoader, defineIdListLoader, defineLoader, defineRowByKeyLoader, defineSumLoader } from '../../common/loaders';
 import { bucketStarts, Grain } from '../../common/periods';
-import { queryRows, rowShape } from '../../common/rows';
 import { sumExpensesThrough } from '../budgets';
 import { kpiById, kpiValuesByPeriod, type Kpi } from '../kpis';
 import type { Money } from '../../common/money';
-import { Campaign, CampaignReturn, CampaignReview, CampaignTarget, Experiment } from './campaign.entity';
+import { Campaign, CampaignReturn, CampaignReview, CampaignTarget, CampaignTask, Experiment } from './campaign.entity';
 import { combinePeriods } from './campaign-rules';
 
 export const campaignById = defineByIdLoader(Campaign, 'Campaign');
@@ -24,16 +23,11 @@ export const returnsByCampaignId = defineChildLoader({
 });
 
 /** The sum of each campaign's returns (0 without any), exact, summed by PostgreSQL. */
-export const totalReturnByCampaignId = defineLoader<string, Decimal>('campaigns.totalReturnByCampaignId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => new Decimal(0));
-  const rows: Array<{ campaign_id: string; total: string }> = await ctx.manager.query(
-    `SELECT r.campaign_id, sum(r.amount)::text AS total FROM campaign_returns r
-      WHERE r.organization_id = $1 AND r.campaign_id = ANY($2::uuid[])
-      GROUP BY r.campaign_id`,
-    [ctx.organizationId, ids],
-  );
-  const totals = new Map(rows.map((r) => [r.campaign_id, new Decimal(r.total)]));
-  return ids.map((id) => totals.get(id) ?? new Decimal(0));
+export const totalReturnByCampaignId = defineSumLoader({
+  name: 'campaigns.totalReturnByCampaignId',
+  table: CampaignReturn,
+  keyColumn: 'campaign_id',
+  sum: 'c.amount',
 });
 
 /**
@@ -55,29 +49,19 @@ export const experimentsByCampaignId = defineChildLoader({
 });
 
 /** The review of each campaign, or null; primes `campaignReviewById`. */
-export const reviewByCampaignId = defineLoader<string, CampaignReview>('campaigns.reviewByCampaignId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => null);
-  const shape = rowShape(ctx.manager.connection, CampaignReview);
-  const rows = await queryRows(
-    ctx.manager,
-    CampaignReview,
-    `SELECT ${shape.columns('v')} FROM campaign_reviews v WHERE v.organization_id = $1 AND v.campaign_id = ANY($2::uuid[])`,
-    [ctx.organizationId, ids],
-  );
-  primeAll(campaignReviewById(ctx), rows);
-  return byKeys(ids, rows, (v) => v.campaignId);
+export const reviewByCampaignId = defineRowByKeyLoader({
+  name: 'campaigns.reviewByCampaignId',
+  entity: CampaignReview,
+  keyColumn: 'campaign_id',
 });
 
 /** The ids of the tasks linked to each campaign (a review's actions), in the order of the actions. */
-export const taskIdsByCampaignId = defineLoader<string, string[]>('campaigns.taskIdsByCampaignId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => []);
-  const rows: Array<{ campaign_id: string; task_id: string }> = await ctx.manager.query(
-    `SELECT l.campaign_id, l.task_id FROM campaign_tasks l
-      WHERE l.organization_id = $1 AND l.campaign_id = ANY($2::uuid[])
-      ORDER BY l.campaign_id, l.position`,
-    [ctx.organizationId, ids],
-  );
-  return groupByKeys(ids, rows, (r) => r.campaign_id).map((list) => list.map((r) => r.task_id));
+export const taskIdsByCampaignId = defineIdListLoader({
+  name: 'campaigns.taskIdsByCampaignId',
+  table: CampaignTask,
+  keyColumn: 'campaign_id',
+  idColumn: 'task_id',
+  orderBy: 'c.position',
 });
 
 /** A campaign's KPI targets in the order given (at most MAX_TARGETS each). */

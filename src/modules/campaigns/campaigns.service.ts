@@ -1,14 +1,9 @@
 /** Campaigns: listing, creation, edits, transitions, returns, and the expense check for budgets. */
-import Decimal from 'decimal.js';
-import type { EntityManager } from 'typeorm';
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { AppError, ErrorCode, badInput, forbidden } from '../../common/errors';
-import { toGlobalId } from '../../common/ids';
-import { primeAll } from '../../common/loaders';
 import { assertBelowCap } from '../../db/caps';
-import { lockById } from '../../db/locks';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
@@ -21,7 +16,6 @@ import {
   CampaignStatus,
   allowedNext,
   canTransition,
-  isClosed,
   returnAmount,
   transitionForbidden,
   transitionRefusal,
@@ -59,9 +53,7 @@ export async function listCampaigns(ctx: Context, filter: CampaignsFilter, page:
   const qb = ctx.manager.createQueryBuilder(Campaign, 'c').where('c.organization_id = :org', { org: orgId(ctx) });
   if (filter.squadId) qb.andWhere('c.squad_id = :squad', { squad: filter.squadId });
   if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
-  const result = await paginate(ctx, qb, page, CAMPAIGN_SORT, 'Query.campaigns');
-  primeAll(campaignById(ctx), result.nodes);
-  return result;
+  return paginate(ctx, qb, page, CAMPAIGN_SORT, 'Query.campaigns');
 }
 
 /** Resolves target KPI keys (one statement) and writes the campaign's targets, replacing any. */

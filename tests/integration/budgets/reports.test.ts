@@ -2,7 +2,7 @@ import { decodeGlobalId } from '../../../src/common/ids';
 import { Grain, bucketEnd, bucketStarts } from '../../../src/common/periods';
 import { createOrg, type TestOrg } from '../../support/factories';
 import { addBudgetLine, createBudget, recordExpense } from '../../support/budgets';
-import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
+import { ok, startTestApp, type TestApp } from '../../support/test-app';
 
 let app: TestApp;
 beforeAll(async () => {
