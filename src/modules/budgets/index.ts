@@ -10,12 +10,12 @@ import { BudgetLineResolver, BudgetResolver } from './budgets.resolver';
 import { ExpenseResolver } from './expenses.resolver';
 import { BudgetReportsResolver } from './reports.resolver';
 
-export { Budget, BudgetAdjustment, BudgetLine, Expense } from './budget.entity';
-export { BudgetLineKind, BudgetStatus } from './budget-rules';
-export { budgetById, budgetLineById, expenseById, sumExpensesThrough } from './budgets.loaders';
-export { RecordExpenseInput } from './budgets.inputs';
+// What the campaigns module uses: a campaign's budget line (type, loaders, lookup), its expenses' sums.
+export { BudgetLine, type Expense } from './budget.entity';
+export { budgetById, budgetLineById, sumExpensesThrough } from './budgets.loaders';
+export { requireBudgetLine } from './budget-access';
+// The link the composition root wires (src/modules/composition.ts) and the campaigns module fills.
 export { expenseCampaignLink, setExpenseCampaignLink, type ExpenseCampaignLink } from './expense-campaigns';
-export { requireBudget, requireBudgetLine } from './budget-access';
 
 export const budgetsEntities = [Budget, BudgetLine, Expense, BudgetAdjustment, BudgetSettings];
 export const budgetsResolvers = [

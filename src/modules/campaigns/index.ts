@@ -7,10 +7,6 @@ import { registerWorkSource } from '../work';
 import { campaignReviewWork } from './campaigns.work';
 import { CampaignResolver, CampaignReturnResolver, CampaignReviewResolver, CampaignTargetResolver, ExperimentResolver } from './campaigns.resolver';
 
-export { Campaign, CampaignReturn, CampaignReview, Experiment, ExperimentDecision } from './campaign.entity';
-export { CampaignStatus, ReturnKind } from './campaign-rules';
-export { campaignById } from './campaigns.loaders';
-export { requireCampaign } from './campaign-access';
 // Wired into budgets' recordExpense by src/modules/composition.ts; seeds tag past expenses.
 export { campaignExpenseLink, linkCampaignExpenses } from './campaign-expenses';
 
