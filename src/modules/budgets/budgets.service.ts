@@ -1,9 +1,10 @@
 /** Budgets and their lines: listing, creation, lines added and edited (FINANCE/OWNER). */
 import Decimal from 'decimal.js';
+import { RuleViolation } from '../../common/rules';
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode } from '../../common/errors';
+import { ErrorCode } from '../../common/errors';
 import { assertBelowCap } from '../../db/caps';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
@@ -116,10 +117,11 @@ export async function updateBudgetLine(ctx: Context, input: UpdateBudgetLineInpu
       const planned = input.planned;
       checkAmount(planned, current.currency, 'planned', { allowZero: true });
       if (current.hardCap && planned.lt(line.spent)) {
-        throw new AppError(
+        throw new RuleViolation(
           ErrorCode.BUDGET_CAP_EXCEEDED,
           `This budget has a hard cap and the line has already spent ${line.spent.toFixed()} ${current.currency}: planned cannot go below that`,
-          { field: 'planned', spent: line.spent.toFixed(minorUnits(current.currency)) },
+          'planned',
+          { spent: line.spent.toFixed(minorUnits(current.currency)) },
         );
       }
       set.planned = planned;

@@ -1,11 +1,11 @@
 /** Expenses: booked against a line (hard cap enforced under concurrency), voided, never edited. */
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput } from '../../common/errors';
+import { ErrorCode, badInput } from '../../common/errors';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateWhere } from '../audit';
-import { refuseTransition } from '../../common/rules';
+import { refuseTransition, RuleViolation } from '../../common/rules';
 import { Expense } from './budget.entity';
 import { checkAmount, minorUnits, roundAmount } from '../../common/money';
 import type { RecordExpenseInput, VoidExpenseInput } from './budgets.inputs';
@@ -41,9 +41,10 @@ export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
     if (budget.hardCap && line.spent.plus(amount).gt(line.planned)) {
       const left = roundAmount(line.planned.minus(line.spent), budget.currency);
       const shown = left.toFixed(minorUnits(budget.currency));
-      throw new AppError(
+      throw new RuleViolation(
         ErrorCode.BUDGET_CAP_EXCEEDED,
         `This budget has a hard cap: line ${line.name} has ${shown} ${budget.currency} left, less than ${amount.toFixed()}`,
+        undefined,
         { remaining: shown, currency: budget.currency },
       );
     }

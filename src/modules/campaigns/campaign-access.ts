@@ -1,7 +1,8 @@
 /** Shared by the campaign services: lookups, permissions, locks and rule errors. */
 import { assertCanManage, type Managed } from '../../common/access';
+import { RuleViolation } from '../../common/rules';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode } from '../../common/errors';
+import { ErrorCode } from '../../common/errors';
 import { requireById } from '../../common/loaders';
 import { lockById } from '../../db/locks';
 import { checkDateRange } from '../../common/periods';
@@ -38,7 +39,7 @@ export function assertRunsCampaign(ctx: Context, campaign: Campaign, action: str
 /** A REVIEWED or CANCELLED campaign no longer changes. */
 export function assertOpen(campaign: Campaign, what = 'This campaign'): void {
   if (isClosed(campaign.status)) {
-    throw new AppError(ErrorCode.CAMPAIGN_CLOSED, `${what} is ${campaign.status}: its plan, returns and experiments no longer change`);
+    throw new RuleViolation(ErrorCode.CAMPAIGN_CLOSED, `${what} is ${campaign.status}: its plan, returns and experiments no longer change`);
   }
 }
 

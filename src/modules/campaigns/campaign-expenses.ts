@@ -5,7 +5,8 @@
  */
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput } from '../../common/errors';
+import { ErrorCode, badInput } from '../../common/errors';
+import { RuleViolation } from '../../common/rules';
 import { lockById } from '../../db/locks';
 import { budgetLineById, type Expense, type ExpenseCampaignLink } from '../budgets';
 import { Campaign } from './campaign.entity';
@@ -22,7 +23,7 @@ import { isClosed } from './campaign-rules';
 async function tagExpense(tx: Context, expense: Expense, campaignId: string): Promise<void> {
   const campaign = await lockById(tx, Campaign, campaignId, { mode: 'SHARE', field: 'campaignId' });
   if (isClosed(campaign.status)) {
-    throw new AppError(ErrorCode.CAMPAIGN_CLOSED, `The campaign is ${campaign.status}: no more expenses are booked to it`, { field: 'campaignId' });
+    throw new RuleViolation(ErrorCode.CAMPAIGN_CLOSED, `The campaign is ${campaign.status}: no more expenses are booked to it`, 'campaignId');
   }
   if (!campaign.budgetLineId) throw badInput('The campaign has no budget line yet: give it one before booking expenses to it', 'campaignId');
   if (campaign.budgetLineId !== expense.budgetLineId) {

@@ -1,8 +1,9 @@
 /** Campaigns: listing, creation, edits, transitions, returns, and the expense check for budgets. */
 import { orgId } from '../../common/auth';
+import { refuseArchived, refuseTransition } from '../../common/rules';
 import { paginate, type ConnectionArgs, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, forbidden } from '../../common/errors';
+import { badInput, forbidden } from '../../common/errors';
 import { assertBelowCap } from '../../db/caps';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
@@ -80,7 +81,7 @@ export async function createCampaign(ctx: Context, input: CreateCampaignInput) {
   return withIdempotency(ctx, 'createCampaign', input, async (tx) => {
     const squad = await requireSquad(tx, input.squadId);
     assertManagesSquad(tx, squad, 'create campaigns for this squad');
-    if (squad.archivedAt) throw new AppError(ErrorCode.ARCHIVED, `Squad "${squad.name}" is archived: it runs no new campaigns`, { field: 'squadId' });
+    if (squad.archivedAt) throw refuseArchived(`Squad "${squad.name}" is archived: it runs no new campaigns`, 'squadId');
     const line = input.budgetLineId ? await requireBudgetLine(tx, input.budgetLineId) : null;
     const campaign = await createRecorded(
       tx,
@@ -119,9 +120,7 @@ export async function updateCampaign(ctx: Context, input: UpdateCampaignInput) {
     if (input.budgetLineId !== undefined) {
       const line = input.budgetLineId ? await requireBudgetLine(tx, input.budgetLineId) : null;
       if ((line?.id ?? null) !== campaign.budgetLineId && !LINE_EDITABLE.has(campaign.status)) {
-        throw new AppError(ErrorCode.INVALID_TRANSITION, `The budget line of a ${campaign.status} campaign no longer changes: it was approved with it`, {
-          field: 'budgetLineId',
-        });
+        throw refuseTransition(`The budget line of a ${campaign.status} campaign no longer changes: it was approved with it`, 'budgetLineId');
       }
       if ((line?.id ?? null) !== campaign.budgetLineId && campaign.budgetLineId) {
         // Its expenses were booked to the current line's budget: the line may move within that budget only.
@@ -159,15 +158,15 @@ export async function transitionCampaign(ctx: Context, input: TransitionCampaign
     );
     if (refusal) throw forbidden(refusal);
     if (!canTransition(campaign.status, input.to)) {
-      throw new AppError(ErrorCode.INVALID_TRANSITION, transitionRefusal(campaign.status, input.to), { allowed: [...allowedNext(campaign.status)] });
+      throw refuseTransition(transitionRefusal(campaign.status, input.to), undefined, { allowed: [...allowedNext(campaign.status)] });
     }
     if (input.to === CampaignStatus.REVIEWED) {
-      throw new AppError(ErrorCode.INVALID_TRANSITION, 'A campaign becomes REVIEWED through reviewCampaign, which records its review', {
+      throw refuseTransition('A campaign becomes REVIEWED through reviewCampaign, which records its review', undefined, {
         allowed: [...allowedNext(campaign.status)],
       });
     }
     if (input.to === CampaignStatus.APPROVED && !campaign.budgetLineId) {
-      throw new AppError(ErrorCode.INVALID_TRANSITION, 'A campaign needs a budget line to be approved: set budgetLineId first', { field: 'budgetLineId' });
+      throw refuseTransition('A campaign needs a budget line to be approved: set budgetLineId first', 'budgetLineId');
     }
     const updated = await updateRecorded(tx, Campaign, campaign, input.expectedVersion ?? null, { status: input.to }, {
       action: 'campaign.transitioned',

@@ -1,7 +1,8 @@
 /** A/B experiments of a campaign: creation, results (running totals) and conclusion. */
 import { orgId } from '../../common/auth';
+import { RuleViolation } from '../../common/rules';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput } from '../../common/errors';
+import { ErrorCode, badInput } from '../../common/errors';
 import { assertBelowCap } from '../../db/caps';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
@@ -16,7 +17,7 @@ import { MAX_EXPERIMENTS, type ConcludeExperimentInput, type CreateExperimentInp
 const experimentMeta = (e: Experiment, squadId: string) => ({ campaignId: e.campaignId, squadId });
 
 function assertNotConcluded(e: Experiment): void {
-  if (e.concludedAt) throw new AppError(ErrorCode.EXPERIMENT_CONCLUDED, `Experiment ${e.name} is concluded (${e.decision}): its results no longer change`);
+  if (e.concludedAt) throw new RuleViolation(ErrorCode.EXPERIMENT_CONCLUDED, `Experiment ${e.name} is concluded (${e.decision}): its results no longer change`);
 }
 
 /** OWNER/ADMIN or the lead of the campaign's squad; not on a REVIEWED or CANCELLED campaign. */
