@@ -4,13 +4,21 @@ import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { sqlName } from '../../common/rows';
 import { defineNestedConnection } from '../../common/connection';
-import { defineByIdLoader, defineChildLoader, defineSumLoader, groupByKeys } from '../../common/loaders';
+import { defineByIdLoader, defineChildLoader, defineRowByKeyLoader, defineSumLoader, groupByKeys } from '../../common/loaders';
 import { sumByCurrency, type Money } from '../../common/money';
 import { Budget, BudgetAdjustment, BudgetLine, Expense } from './budget.entity';
 
 export const budgetById = defineByIdLoader(Budget, 'Budget');
 export const budgetLineById = defineByIdLoader(BudgetLine, 'BudgetLine');
 export const expenseById = defineByIdLoader(Expense, 'Expense');
+
+/** The budget of each line, in one statement per batch (through `budget_lines`); primes `budgetById`. */
+export const budgetByLineId = defineRowByKeyLoader({
+  name: 'budgets.budgetByLineId',
+  entity: Budget,
+  keyColumn: 'id',
+  through: { table: 'budget_lines', rowColumn: 'budget_id' },
+});
 
 /** A budget has at most this many lines (`Budget.lines` is a plain list). */
 export const MAX_BUDGET_LINES = 100;

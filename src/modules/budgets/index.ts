@@ -12,7 +12,7 @@ import { BudgetReportsResolver } from './reports.resolver';
 
 // What the campaigns module uses: a campaign's budget line (type, loaders, lookup), its expenses' sums.
 export { BudgetLine, type Expense } from './budget.entity';
-export { budgetById, budgetLineById, sumExpensesThrough } from './budgets.loaders';
+export { budgetByLineId, budgetLineById, sumExpensesThrough } from './budgets.loaders';
 export { requireBudgetLine } from './budget-access';
 // The link the composition root wires (src/modules/composition.ts) and the campaigns module fills.
 export { expenseCampaignLink, setExpenseCampaignLink, type ExpenseCampaignLink } from './expense-campaigns';

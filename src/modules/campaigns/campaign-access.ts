@@ -6,10 +6,10 @@ import { ErrorCode } from '../../common/errors';
 import { requireById } from '../../common/loaders';
 import { lockById } from '../../db/locks';
 import { checkDateRange } from '../../common/periods';
-import { budgetById, budgetLineById } from '../budgets';
+import { budgetByLineId } from '../budgets';
 import { Campaign } from './campaign.entity';
 import { isClosed } from './campaign-rules';
-import { campaignById, experimentById } from './campaigns.loaders';
+import { campaignById, campaignCostById, experimentById } from './campaigns.loaders';
 
 export function requireCampaign(ctx: Context, id: string) {
   return requireById(campaignById(ctx), id, 'Campaign');
@@ -52,12 +52,14 @@ export function checkDates(startsOn: string, endsOn: string): void {
 
 /**
  * The currency of a campaign's money (its returns, its cost): the currency of the budget its
- * budget line belongs to; null while it has no budget line.
+ * budget line belongs to (which its expenses, booked to that budget, share: their cost, loaded
+ * beside it, tells it without another statement); null while it has no budget line.
  */
 export async function campaignCurrency(ctx: Context, campaign: Campaign): Promise<string | null> {
   if (!campaign.budgetLineId) return null;
-  const line = await budgetLineById(ctx).load(campaign.budgetLineId);
-  return line ? ((await budgetById(ctx).load(line.budgetId))?.currency ?? null) : null;
+  const cost = (await campaignCostById(ctx).load(campaign.id)) ?? [];
+  if (cost.length === 1) return cost[0].currency;
+  return (await budgetByLineId(ctx).load(campaign.budgetLineId))?.currency ?? null;
 }
 
 /** The routing facts of a campaign's events. */
