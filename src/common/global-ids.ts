@@ -9,7 +9,8 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { Extensions } from 'type-graphql';
-import { fromGlobalId } from './ids';
+import { badInput } from './errors';
+import { decodeGlobalId, fromGlobalId } from './ids';
 
 /**
  * Global ids are decoded at the API edge: an input field marked `@GlobalIdOf('Squad')` reaches
@@ -20,15 +21,27 @@ import { fromGlobalId } from './ids';
  */
 const KEY = 'globalIdOf';
 
-/** Marks an input field (`ID` or `[ID]`) as a global id of `type`, decoded to a uuid. */
+/** For `@GlobalIdOf(ANY_TYPE)`: a global id of whatever type (the audit log's `entityId`). */
+export const ANY_TYPE = '*';
+
+/** Marks an input field (`ID` or `[ID]`) as a global id of `type` (or of any type), decoded to a uuid. */
 export function GlobalIdOf(type: string) {
   return Extensions({ [KEY]: type });
 }
 
 type Decoder = (value: unknown, path: string) => unknown;
 
-const decodeId = (type: string): Decoder => (value, path) =>
-  Array.isArray(value) ? value.map((v) => (v == null ? v : fromGlobalId(String(v), type, path))) : fromGlobalId(String(value), type, path);
+/** The uuid of a global id of any type; a malformed one is BAD_USER_INPUT naming the field. */
+function anyTypeId(globalId: string, field: string): string {
+  const d = decodeGlobalId(globalId);
+  if (!d) throw badInput(`${field} is not a valid id`, field);
+  return d.id;
+}
+
+const decodeId = (type: string): Decoder => {
+  const one = (v: unknown, path: string) => (type === ANY_TYPE ? anyTypeId(String(v), path) : fromGlobalId(String(v), type, path));
+  return (value, path) => (Array.isArray(value) ? value.map((v) => (v == null ? v : one(v, path))) : one(value, path));
+};
 
 /** How to decode the global ids inside values of an input type; null when it holds none. */
 function inputDecoder(type: GraphQLInputType, seen: Map<GraphQLInputObjectType, Decoder | null>): Decoder | null {

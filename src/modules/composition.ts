@@ -8,6 +8,8 @@
  */
 import { setExpenseCampaignLink } from './budgets';
 import { campaignExpenseLink } from './campaigns';
+import { onKpiLatestChanged } from './kpis';
+import { followKpiLatest } from './okrs';
 
 let composed = false;
 
@@ -15,8 +17,8 @@ let composed = false;
 export function composeModules(): void {
   if (composed) return;
   composed = true;
-  // recordExpense(input: { campaignId }) tags the expense through the campaigns module.
-  setExpenseCampaignLink(campaignExpenseLink);
+  onKpiLatestChanged(followKpiLatest); // key results following a KPI check in when its latest value changes
+  setExpenseCampaignLink(campaignExpenseLink); // recordExpense(input: { campaignId }) tags the expense through the campaigns module
 }
 
 composeModules();

@@ -2,7 +2,7 @@ import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Query,
 import { ADMINS } from '../../common/auth';
 import { Connection, ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { GlobalIdOf } from '../../common/global-ids';
+import { ANY_TYPE, GlobalIdOf } from '../../common/global-ids';
 import { AuditEvent } from './audit-event.entity';
 import { listAuditEvents } from './audit.service';
 import { toGlobalId } from '../../common/ids';
@@ -11,7 +11,7 @@ export const AuditEventConnection = Connection(AuditEvent);
 
 @InputType()
 export class AuditEventsFilter {
-  @Field(() => ID, { nullable: true, description: 'Global id of the changed object.' }) entityId?: string;
+  @Field(() => ID, { nullable: true, description: 'Global id of the changed object.' }) @GlobalIdOf(ANY_TYPE) entityId?: string;
   @Field(() => ID, { nullable: true, description: 'Global id of the user who acted.' }) @GlobalIdOf('User') actorId?: string;
   @Field({ nullable: true, description: 'Inclusive.' }) from?: Date;
   @Field({ nullable: true, description: 'Exclusive.' }) to?: Date;

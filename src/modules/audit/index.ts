@@ -5,7 +5,7 @@ import { AuditResolver } from './audit.resolver';
 
 export { AuditEvent } from './audit-event.entity';
 export { recordChange, type Change } from './audit.service';
-export { createRecorded, deleteRecorded, updateRecorded, updateWhere, type WriteChange } from './changes';
+export { createRecorded, deleteRecorded, updateRecorded, updateWhere } from './changes';
 
 /** Audit events are visible to OWNER/ADMIN only, as in `auditEvents`; registers AuditEvent for node(id:). */
 defineByIdLoader(AuditEvent, 'AuditEvent', { visible: isAdmin });

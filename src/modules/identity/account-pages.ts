@@ -9,7 +9,7 @@ import { RequestPasswordResetInput, ResetPasswordInput } from './account.inputs'
 import { renderPage, STYLE_SOURCE, type Page, type PageField } from './account-page-html';
 import { verifyEmail } from './email-verification.service';
 import { AcceptInvitationInput, VerifyEmailInput } from './identity.inputs';
-import { acceptInvitation } from './identity.service';
+import { acceptInvitation } from './invitations.service';
 import { PASSWORD_RESET_TTL_MINUTES, requestPasswordReset, resetPassword } from './password-reset.service';
 
 /**

@@ -3,10 +3,12 @@ import { ApiTokenScope, Role, type Context } from '../../common/context';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import { AppError, badInput, ErrorCode, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
+import { lockById, lockIds } from '../../db/locks';
 import { withTransaction } from '../../db/transaction';
-import { createRecorded, recordChange } from '../audit';
+import { createRecorded, updateWhere } from '../audit';
 import { ApiToken } from './api-token.entity';
 import { API_TOKEN_PREFIX } from './authenticate';
+import { Organization } from './organization.entity';
 import { newSecret } from './secrets';
 
 export interface CreateApiTokenArgs {
@@ -27,7 +29,7 @@ export async function createApiToken(ctx: Context, input: CreateApiTokenArgs) {
   return withTransaction(ctx, async (tx) => {
     // The organisation's row, locked against other token creations (not against its other
     // writes), so that tokens created at the same time count each other.
-    await tx.manager.query(`SELECT 1 FROM organizations WHERE id = $1 FOR NO KEY UPDATE`, [orgId(tx)]);
+    await lockIds(tx, Organization, [orgId(tx)], { mode: 'NO KEY UPDATE' });
     const [{ n }]: Array<{ n: number }> = await tx.manager.query(
       `SELECT count(*)::int AS n FROM api_tokens
         WHERE organization_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
@@ -70,25 +72,14 @@ export function listApiTokens(ctx: Context, page: ConnectionArgs) {
 }
 
 export async function revokeApiToken(ctx: Context, input: { id: string }) {
-  const id = input.id;
   return withTransaction(ctx, async (tx) => {
-    const token = await tx.manager.findOne(ApiToken, {
-      where: { id, organizationId: orgId(tx) },
-      lock: { mode: 'pessimistic_write' },
+    const token = await lockById(tx, ApiToken, input.id, { field: 'id' });
+    if (token.revokedAt) return { apiToken: token };
+    // Locked above: no condition beyond the row.
+    const apiToken = await updateWhere(tx, ApiToken, token, null, { revokedAt: new Date() }, {
+      action: 'api_token.revoked',
+      unmet: () => notFound('ApiToken', toGlobalId('ApiToken', token.id)),
     });
-    if (!token) throw notFound('ApiToken', toGlobalId('ApiToken', id));
-    if (!token.revokedAt) {
-      const before = { ...token };
-      token.revokedAt = new Date();
-      await tx.manager.save(token);
-      await recordChange(tx, {
-        action: 'api_token.revoked',
-        entityType: 'ApiToken',
-        entityId: token.id,
-        before,
-        after: token,
-      });
-    }
-    return { apiToken: token };
+    return { apiToken };
   });
 }

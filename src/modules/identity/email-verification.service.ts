@@ -36,6 +36,7 @@ export async function verifyEmail(
   const result = await withTransaction(ctx, async (tx) => {
     const signedUp = await completeSignUp(tx, tokenHash);
     if (signedUp) return { ...signedUp, newAccount: true };
+    // Locked by token hash, outside any organisation: not `lockById`'s case.
     const rows: Array<{ id: string; user_id: string; email: string; expires_at: Date; used_at: Date | null }> = await tx.manager.query(
       `SELECT id, user_id, email, expires_at, used_at FROM email_verifications WHERE token_hash = $1 FOR UPDATE`,
       [tokenHash],

@@ -15,7 +15,9 @@ import {
   VerifyEmailInput,
 } from './identity.inputs';
 import { memberByUserId, membershipsOfUser, referencedUserById } from './identity.loaders';
-import * as identity from './identity.service';
+import * as account from './account.service';
+import * as invitations from './invitations.service';
+import * as members from './members.service';
 import { resendVerificationEmail, verifyEmail } from './email-verification.service';
 import { signUp } from './sign-up.service';
 import {
@@ -57,7 +59,7 @@ export class IdentityResolver {
     description: 'Signs in. `organization` is the first organisation joined (choose another per request with X-Organization-Id).',
   })
   logIn(@Arg('input') input: LogInInput, @Ctx() ctx: Context) {
-    return identity.logIn(ctx, input);
+    return account.logIn(ctx, input);
   }
 
   @Authorized(PUBLIC)
@@ -67,13 +69,13 @@ export class IdentityResolver {
       'or signed in with a verified address by invitationId (from viewer.invitations).',
   })
   acceptInvitation(@Arg('input') input: AcceptInvitationInput, @Ctx() ctx: Context) {
-    return identity.acceptInvitation(ctx, input);
+    return invitations.acceptInvitation(ctx, input);
   }
 
   @Authorized(USER_SESSION, SIGNED_IN)
   @Mutation(() => DeclineInvitationPayload, { description: 'Declines an invitation from viewer.invitations (verified address).' })
   declineInvitation(@Arg('input') input: DeclineInvitationInput, @Ctx() ctx: Context) {
-    return identity.declineInvitation(ctx, input);
+    return invitations.declineInvitation(ctx, input);
   }
 
   @Authorized(PUBLIC)
@@ -96,7 +98,7 @@ export class IdentityResolver {
   @Authorized(USER_SESSION, SIGNED_IN)
   @Mutation(() => LogOutPayload, { description: 'Ends the session whose token this request carries.' })
   logOut(@Ctx() ctx: Context) {
-    return identity.logOut(ctx);
+    return account.logOut(ctx);
   }
 
   @Authorized(USER_SESSION, SIGNED_IN)
@@ -104,7 +106,7 @@ export class IdentityResolver {
     description: 'Ends every session of the caller, this one included (API tokens stay: revoke them apart).',
   })
   logOutEverywhere(@Ctx() ctx: Context) {
-    return identity.logOutEverywhere(ctx);
+    return account.logOutEverywhere(ctx);
   }
 
   @Authorized(USER_SESSION, SIGNED_IN)
@@ -112,7 +114,7 @@ export class IdentityResolver {
     description: 'Changes the password and ends every other session; returns a fresh token for this client.',
   })
   changePassword(@Arg('input') input: ChangePasswordInput, @Ctx() ctx: Context) {
-    return identity.changePassword(ctx, input);
+    return account.changePassword(ctx, input);
   }
 
   @Authorized(SIGNED_IN)
@@ -127,11 +129,11 @@ export class IdentityResolver {
         return required(referencedUserById(ctx).load(userId), 'User');
       },
       get organization() {
-        return ctx.organizationId ? identity.currentOrganization(ctx) : null;
+        return ctx.organizationId ? members.currentOrganization(ctx) : null;
       },
       get organizations() {
         if (isUser) return membershipsOfUser(ctx).load(userId).then((list) => (list ?? []).map((m) => m.organization));
-        return ctx.organizationId ? identity.currentOrganization(ctx).then((o) => [o]) : [];
+        return ctx.organizationId ? members.currentOrganization(ctx).then((o) => [o]) : [];
       },
     };
     return viewer as unknown as Viewer;
@@ -140,7 +142,7 @@ export class IdentityResolver {
   @Authorized()
   @Query(() => Organization, { description: 'The organisation the request acts in.' })
   organization(@Ctx() ctx: Context) {
-    return identity.currentOrganization(ctx);
+    return members.currentOrganization(ctx);
   }
 
   @Authorized(USER_SESSION, ...ADMINS)
@@ -149,19 +151,19 @@ export class IdentityResolver {
       'Invites someone by email (OWNER/ADMIN): the membership stays INVITED until the invitee accepts; the invitation goes by mail.',
   })
   addMember(@Arg('input') input: AddMemberInput, @Ctx() ctx: Context) {
-    return identity.addMember(ctx, input);
+    return invitations.addMember(ctx, input);
   }
 
   @Authorized(USER_SESSION, ...ADMINS)
   @Mutation(() => ChangeMemberRolePayload, { description: 'OWNER/ADMIN. The last OWNER cannot be demoted.' })
   changeMemberRole(@Arg('input') input: ChangeMemberRoleInput, @Ctx() ctx: Context) {
-    return identity.changeMemberRole(ctx, input);
+    return members.changeMemberRole(ctx, input);
   }
 
   @Authorized(USER_SESSION, ...ADMINS)
   @Mutation(() => RemoveMemberPayload, { description: 'OWNER/ADMIN. The last OWNER cannot be removed.' })
   removeMember(@Arg('input') input: RemoveMemberInput, @Ctx() ctx: Context) {
-    return identity.removeMember(ctx, input);
+    return members.removeMember(ctx, input);
   }
 }
 
@@ -171,7 +173,7 @@ export class ViewerResolver {
     description: 'Invitations waiting for the caller. Empty until the email address is verified, and for API tokens.',
   })
   invitations(@Ctx() ctx: Context) {
-    return identity.pendingInvitations(ctx);
+    return invitations.pendingInvitations(ctx);
   }
 }
 
@@ -179,7 +181,7 @@ export class ViewerResolver {
 export class OrganizationResolver {
   @FieldResolver(() => MemberConnection, { description: 'Members, oldest first.' })
   members(@Root() org: Organization, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
-    return identity.listMembers(ctx, org, page);
+    return members.listMembers(ctx, org, page);
   }
 }
 

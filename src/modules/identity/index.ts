@@ -12,17 +12,15 @@ import { Member } from './member.entity';
 import { Organization } from './organization.entity';
 import { User } from './user.entity';
 
-export { Member, MemberStatus } from './member.entity';
-export { Organization } from './organization.entity';
 export { User } from './user.entity';
 export { ApiToken } from './api-token.entity';
-export { userById, referencedUserById, memberById, organizationById, memberByUserId } from './identity.loaders';
+export { referencedUserById, memberByUserId } from './identity.loaders';
 export { authenticate } from './authenticate';
 export { flushTokenUsage } from './token-usage';
-export { requireOrgUser } from './member-lookup';
+export { requireOrgUser } from './identity-access';
 export { resolveJwtSecret } from './session-tokens';
 export { closeLoginThrottle } from './login-throttle';
-export { accountPagesRouter, type AccountPagesDeps } from './account-pages';
+export { accountPagesRouter } from './account-pages';
 
 export const identityEntities = [Organization, User, Member, Invitation, ApiToken];
 export const identityResolvers = [IdentityResolver, ViewerResolver, OrganizationResolver, MemberResolver, UserResolver, ApiTokenResolver, AuditEventActorResolver, AccountResolver] as const;

@@ -2,8 +2,9 @@ import { orgId } from '../../common/auth';
 import { Role, type Context } from '../../common/context';
 import { badInput, conflict, forbidden, notFound } from '../../common/errors';
 import { rowShape } from '../../common/rows';
+import { lockById } from '../../db/locks';
 import { withTransaction } from '../../db/transaction';
-import { recordChange } from '../audit';
+import { updateWhere } from '../audit';
 import { Organization } from './organization.entity';
 import { slugCandidates, slugProblem } from './slugs';
 
@@ -51,36 +52,20 @@ export async function updateOrganization(ctx: Context, input: UpdateOrganization
     }
   }
   return withTransaction(ctx, async (tx) => {
-    const id = orgId(tx);
-    const [current] = (await tx.manager.query(`SELECT * FROM organizations WHERE id = $1 FOR UPDATE`, [id])) as Array<Record<string, unknown>>;
-    if (!current) throw notFound('Organization');
-    const before = mapRow(tx, current);
-    let rows: Array<Record<string, unknown>>;
+    const before = await lockById(tx, Organization, orgId(tx));
+    const set: Partial<Pick<Organization, 'name' | 'slug'>> = {};
+    if (name !== undefined) set.name = name;
+    if (slug !== undefined) set.slug = slug;
     try {
-      const set: Partial<Pick<Organization, 'name' | 'slug'>> = {};
-      if (name !== undefined) set.name = name;
-      if (slug !== undefined) set.slug = slug;
-      const result = await tx.manager
-        .createQueryBuilder()
-        .update(Organization)
-        .set({ ...set, updatedAt: () => 'now()' })
-        .where('id = :id', { id })
-        .returning('*')
-        .execute();
-      rows = result.raw as Array<Record<string, unknown>>;
+      const organization = await updateWhere(tx, Organization, before, null, set, {
+        action: 'organization.updated',
+        unmet: () => notFound('Organization'),
+      });
+      return { organization };
     } catch (err) {
       // The unique index decides, also between two owners asking for the same slug at once.
       if (isUniqueViolation(err)) throw conflict(`The slug "${slug}" is taken by another organisation: choose another`, { field: 'slug' });
       throw err;
     }
-    const organization = mapRow(tx, rows[0]);
-    await recordChange(tx, {
-      action: 'organization.updated',
-      entityType: 'Organization',
-      entityId: id,
-      before,
-      after: organization,
-    });
-    return { organization };
   });
 }

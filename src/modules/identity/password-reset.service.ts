@@ -1,5 +1,6 @@
 import type { Context } from '../../common/context';
 import { badInput } from '../../common/errors';
+import { userViewer } from '../../db/system-context';
 import { withTransaction } from '../../db/transaction';
 import { enqueueMail, passwordResetMail } from '../mail';
 import { reserveAccountMail } from './account-limits';
@@ -9,7 +10,7 @@ import { hashSecret, newSecret } from './secrets';
 import { signSession } from './session-tokens';
 import { recordUserChange } from './user-audit';
 import { User } from './user.entity';
-import { normalizeEmail, userWithSecrets } from './user-lookup';
+import { normalizeEmail, userWithSecrets } from './identity-access';
 
 /** How long a password reset link works. */
 export const PASSWORD_RESET_TTL_MINUTES = 60;
@@ -51,6 +52,8 @@ export async function resetPassword(ctx: Context, input: { token: string; newPas
   const attempt = await reserveAddressAttempt(ctx, 'Too many password reset attempts');
   const now = new Date();
   const user = await withTransaction(ctx, async (tx) => {
+    // Locks by token hash, then the user's row: not `lockById`'s case (a row of the caller's
+    // organisation by id); users belong to no organisation.
     const rows: Array<{ user_id: string }> = await tx.manager.query(
       `SELECT user_id FROM password_resets WHERE token_hash = $1 AND expires_at > now() FOR UPDATE`,
       [hashSecret(input.token)],
@@ -64,7 +67,7 @@ export async function resetPassword(ctx: Context, input: { token: string; newPas
     if (!before.emailVerifiedAt) {
       await tx.manager.query(`UPDATE api_tokens SET revoked_at = now() WHERE created_by = $1 AND revoked_at IS NULL`, [userId]);
     }
-    await recordUserChange({ ...tx, viewer: { kind: 'user', userId, apiTokenId: null, scopes: [] } }, userId, {
+    await recordUserChange({ ...tx, viewer: userViewer(userId) }, userId, {
       action: 'user.password_reset',
       after: { sessionsEndedAt: now.toISOString(), emailVerified: true },
     });

@@ -30,6 +30,7 @@ export async function updateProfile(ctx: Context, input: UpdateProfileArgs) {
   if (Object.keys(changes).length === 0) throw badInput('Send a new displayName, a locale, or both', 'displayName');
   const userId = ctx.viewer!.userId;
   return withTransaction(ctx, async (tx) => {
+    // The user's row: users belong to no organisation, so not `lockById`'s case.
     const before = await tx.manager.findOneOrFail(User, { where: { id: userId }, lock: { mode: 'pessimistic_write' } });
     await tx.manager.update(User, { id: userId }, changes);
     const user = await tx.manager.findOneByOrFail(User, { id: userId });

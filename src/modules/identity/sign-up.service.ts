@@ -1,7 +1,8 @@
 import { Role, type Context } from '../../common/context';
 import { badInput } from '../../common/errors';
+import { actingIn, userViewer } from '../../db/system-context';
 import { withTransaction } from '../../db/transaction';
-import { recordChange } from '../audit';
+import { createRecorded, recordChange } from '../audit';
 import { accountExistsMail, enqueueMail, signUpMail } from '../mail';
 import { reserveAccountMail, reserveSignUp } from './account-limits';
 import type { SignUpInput } from './identity.inputs';
@@ -10,7 +11,7 @@ import { insertOrganization } from './organization.service';
 import { hashLimited } from './passwords';
 import { newSecret } from './secrets';
 import { User } from './user.entity';
-import { normalizeEmail, userWithSecrets } from './user-lookup';
+import { normalizeEmail, userWithSecrets } from './identity-access';
 
 /** How long the link that finishes a sign-up works. */
 export const SIGN_UP_TTL_HOURS = 48;
@@ -66,6 +67,8 @@ interface SignUpRow {
  * (an expired one is gone as if it never was). The link works once: its row is deleted.
  */
 export async function completeSignUp(tx: Context, tokenHash: string) {
+  // Locks by token hash and by address, before any organisation exists: not `lockById`'s case
+  // (a row of the caller's organisation by id); users belong to no organisation.
   const rows: SignUpRow[] = await tx.manager.query(
     `SELECT id, email, display_name, organization_name, password_hash FROM sign_ups
       WHERE token_hash = $1 AND expires_at > now() FOR UPDATE`,
@@ -101,16 +104,16 @@ export async function completeSignUp(tx: Context, tokenHash: string) {
     user = await tx.manager.findOneByOrFail(User, { id: user.id });
   }
   const organization = await insertOrganization(tx, signUp.organization_name);
-  const member = await tx.manager.save(
-    tx.manager.create(Member, { organizationId: organization.id, userId: user.id, role: Role.OWNER, status: MemberStatus.ACTIVE }),
-  );
-  const inOrg: Context = {
-    ...tx,
-    organizationId: organization.id,
-    role: Role.OWNER,
-    viewer: { kind: 'user', userId: user.id, apiTokenId: null, scopes: [] },
-  };
+  // Recorded in the new organisation, with its first OWNER as the actor. The organisation's
+  // insert is `insertOrganization`'s (ON CONFLICT on the slug, which no kit write does): its
+  // change is recorded directly.
+  const inOrg = actingIn(tx, organization.id, userViewer(user.id), Role.OWNER);
   await recordChange(inOrg, { action: 'organization.created', entityType: 'Organization', entityId: organization.id, after: organization });
-  await recordChange(inOrg, { action: 'member.added', entityType: 'Member', entityId: member.id, after: member });
+  await createRecorded(
+    inOrg,
+    Member,
+    { organizationId: organization.id, userId: user.id, role: Role.OWNER, status: MemberStatus.ACTIVE },
+    { action: 'member.added' },
+  );
   return { user, organization };
 }

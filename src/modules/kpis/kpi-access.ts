@@ -1,11 +1,10 @@
 /** Lookups and checks the KPI services share. */
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode } from '../../common/errors';
-import { primeAll } from '../../common/loaders';
+import { badInput } from '../../common/errors';
+import { primeById } from '../../common/loaders';
 import { queryRows, rowShape } from '../../common/rows';
 import { Kpi } from './kpi.entity';
-import { kpiById } from './kpis.loaders';
 
 /**
  * The active KPIs of the caller's organisation with these keys, in the order of `keys`
@@ -18,11 +17,7 @@ export async function requireKpisByKeys(ctx: Context, keys: readonly string[]): 
   const bad = unique.filter((k) => !found.get(k) || found.get(k)!.archivedAt);
   if (bad.length > 0) {
     const shown = bad.map((k) => (k.length > 64 ? `${k.slice(0, 64)}…` : k));
-    throw new AppError(
-      ErrorCode.BAD_USER_INPUT,
-      `Unknown or archived KPI key${bad.length > 1 ? 's' : ''}: ${shown.map((k) => JSON.stringify(k)).join(', ')}`,
-      { field: 'kpiKey', keys: shown },
-    );
+    throw badInput(`Unknown or archived KPI key${bad.length > 1 ? 's' : ''}: ${shown.map((k) => JSON.stringify(k)).join(', ')}`, 'kpiKey', { keys: shown });
   }
   return keys.map((k) => found.get(k)!);
 }
@@ -37,6 +32,6 @@ export async function kpisByKeys(ctx: Context, keys: readonly string[]): Promise
     `SELECT ${shape.columns('k')} FROM kpis k WHERE k.organization_id = $1 AND k.key = ANY($2::text[])`,
     [orgId(ctx), keys],
   );
-  primeAll(kpiById(ctx), rows);
+  primeById(ctx, Kpi, rows);
   return new Map(rows.map((k) => [k.key, k]));
 }

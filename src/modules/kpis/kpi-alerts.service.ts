@@ -1,11 +1,12 @@
 /** Threshold alerts: the list, acknowledging, and the owner's `myWork` items. */
-import { isAdmin, orgId } from '../../common/auth';
+import { assertCanManage } from '../../common/access';
+import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, forbidden } from '../../common/errors';
 import { requireById } from '../../common/loaders';
+import { refuseTransition } from '../../common/rules';
 import { withTransaction } from '../../db/transaction';
-import { updateRecorded } from '../audit';
+import { updateWhere } from '../audit';
 import { defineWorkSource } from '../work';
 import { KpiAlert } from './kpi.entity';
 import { KpiAlertLevel, KpiAlertStatus } from './kpi-rules';
@@ -23,9 +24,7 @@ export async function listKpiAlerts(ctx: Context, filter: KpiAlertsFilter, page:
   if (filter.status) qb.andWhere('a.status = :status', { status: filter.status });
   if (filter.level) qb.andWhere('a.level = :level', { level: filter.level });
   if (filter.kpiId) qb.andWhere('a.kpi_id = :kpi', { kpi: filter.kpiId });
-  const result = await paginate(ctx, qb, page, ALERT_SORT, 'Query.kpiAlerts');
-  for (const a of result.nodes) kpiAlertById(ctx).prime(a.id, a);
-  return result;
+  return paginate(ctx, qb, page, ALERT_SORT, 'Query.kpiAlerts');
 }
 
 /** OWNER/ADMIN or the KPI's owner acknowledge an open alert (INVALID_TRANSITION when it already is). */
@@ -33,19 +32,23 @@ export async function acknowledgeKpiAlert(ctx: Context, input: AcknowledgeKpiAle
   return withTransaction(ctx, async (tx) => {
     const alert = await requireById(kpiAlertById(tx), input.id, 'KpiAlert');
     const kpi = await kpiById(tx).load(alert.kpiId);
-    if (!isAdmin(tx) && (!kpi?.ownerId || kpi.ownerId !== tx.viewer?.userId)) {
-      throw forbidden("Only OWNER/ADMIN or the KPI's owner may acknowledge its alerts");
-    }
-    if (alert.status !== KpiAlertStatus.OPEN) {
-      throw new AppError(ErrorCode.INVALID_TRANSITION, `This alert was already acknowledged on ${alert.acknowledgedAt?.toISOString() ?? 'an earlier day'}`);
-    }
-    const updated = await updateRecorded(
+    await assertCanManage(tx, { kind: 'KPI', ownerId: kpi?.ownerId ?? null }, 'acknowledge the alerts of this KPI');
+    // "Already acknowledged" is the update's condition, so two acknowledgements at once cannot both pass.
+    const updated = await updateWhere(
       tx,
       KpiAlert,
       alert,
-      alert.version,
+      (param) => `status = ${param(KpiAlertStatus.OPEN)}`,
       { status: KpiAlertStatus.ACKNOWLEDGED, acknowledgedBy: tx.viewer!.userId, acknowledgedAt: new Date(), note: input.note?.trim() || null },
-      { action: 'kpi_alert.acknowledged', meta: { kpiId: alert.kpiId, level: alert.level }, prime: kpiAlertById, what: 'This alert' },
+      {
+        action: 'kpi_alert.acknowledged',
+        meta: { kpiId: alert.kpiId, level: alert.level },
+        prime: kpiAlertById,
+        unmet: async () => {
+          const now = await kpiAlertById(tx).clear(alert.id).load(alert.id);
+          return refuseTransition(`This alert was already acknowledged on ${now?.acknowledgedAt?.toISOString() ?? 'an earlier day'}`);
+        },
+      },
     );
     return { alert: updated };
   });

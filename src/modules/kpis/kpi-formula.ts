@@ -9,6 +9,7 @@
 import Decimal from 'decimal.js';
 import jsep from 'jsep';
 import { DECIMAL_RANGE, inDecimalRange, RangeDecimal } from '../../common/decimal-range';
+import { refuse, type RuleViolation } from '../../common/rules';
 
 export const MAX_FORMULA_LENGTH = 500;
 const MAX_NODES = 200;
@@ -20,13 +21,8 @@ export type Formula =
   | { kind: 'negate'; operand: Formula }
   | { kind: 'binary'; op: '+' | '-' | '*' | '/'; left: Formula; right: Formula };
 
-/** A formula the language refuses: the message names the problem. */
-export class FormulaError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FormulaError';
-  }
-}
+/** A formula the language refuses: BAD_USER_INPUT naming `formula`, the message naming the problem. */
+export const formulaError = (message: string): RuleViolation => refuse(message, 'formula');
 
 const BINARY = new Set(['+', '-', '*', '/']);
 const NUMBER = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -54,7 +50,7 @@ function describe(node: jsep.Expression): string {
 const shown = (raw: string) => (raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
 
 /**
- * Parses and checks the syntax (not the keys): FormulaError on anything outside the language,
+ * Parses and checks the syntax (not the keys): a RuleViolation (formulaError) on anything outside the language,
  * and on a number outside the Decimal range (checked on decimal.js's parsed exponent and digits,
  * never by writing the number out).
  */
@@ -64,7 +60,7 @@ export function parseFormula(text: string): Formula {
 
 /**
  * The keys a stored formula reads, each once: a formula saved before numbers were range-checked
- * still names its keys (its value is null with the reason when evaluated). FormulaError when it
+ * still names its keys (its value is null with the reason when evaluated). formulaError when it
  * does not parse.
  */
 export function storedFormulaKeys(text: string): string[] {
@@ -72,42 +68,42 @@ export function storedFormulaKeys(text: string): string[] {
 }
 
 function parse(text: string, checkRange: boolean): Formula {
-  if (text.length > MAX_FORMULA_LENGTH) throw new FormulaError(`A formula has at most ${MAX_FORMULA_LENGTH} characters`);
+  if (text.length > MAX_FORMULA_LENGTH) throw formulaError(`A formula has at most ${MAX_FORMULA_LENGTH} characters`);
   const source = text.replace(/×/g, '*').replace(/÷/g, '/').replace(/−/g, '-');
-  if (source.trim() === '') throw new FormulaError('The formula is empty');
+  if (source.trim() === '') throw formulaError('The formula is empty');
   let ast: jsep.Expression;
   try {
     ast = jsep(source);
   } catch (e) {
-    throw new FormulaError(`The formula does not parse: ${(e as Error).message}`);
+    throw formulaError(`The formula does not parse: ${(e as Error).message}`);
   }
   let nodes = 0;
   const walk = (node: jsep.Expression): Formula => {
-    if (++nodes > MAX_NODES) throw new FormulaError(`A formula has at most ${MAX_NODES} terms`);
+    if (++nodes > MAX_NODES) throw formulaError(`A formula has at most ${MAX_NODES} terms`);
     switch (node.type) {
       case 'Literal': {
         const raw = String((node as jsep.Literal).raw);
         if (typeof (node as jsep.Literal).value !== 'number' || !NUMBER.test(raw)) {
-          throw new FormulaError(`Only numbers, KPI keys and + - * / are allowed; found ${raw}`);
+          throw formulaError(`Only numbers, KPI keys and + - * / are allowed; found ${raw}`);
         }
         const value = new Decimal(raw); // at most MAX_FORMULA_LENGTH characters: cheap whatever the exponent
-        if (checkRange && !inDecimalRange(value)) throw new FormulaError(outOfRangeNumber(raw));
+        if (checkRange && !inDecimalRange(value)) throw formulaError(outOfRangeNumber(raw));
         return { kind: 'number', value, raw };
       }
       case 'Identifier':
         return { kind: 'key', key: (node as jsep.Identifier).name };
       case 'UnaryExpression': {
         const u = node as jsep.UnaryExpression;
-        if (u.operator !== '-') throw new FormulaError(`The operator ${u.operator} is not allowed (only + - * / and unary minus)`);
+        if (u.operator !== '-') throw formulaError(`The operator ${u.operator} is not allowed (only + - * / and unary minus)`);
         return { kind: 'negate', operand: walk(u.argument) };
       }
       case 'BinaryExpression': {
         const b = node as jsep.BinaryExpression;
-        if (!BINARY.has(b.operator)) throw new FormulaError(`The operator ${b.operator} is not allowed (only + - * /)`);
+        if (!BINARY.has(b.operator)) throw formulaError(`The operator ${b.operator} is not allowed (only + - * /)`);
         return { kind: 'binary', op: b.operator as '+' | '-' | '*' | '/', left: walk(b.left), right: walk(b.right) };
       }
       default:
-        throw new FormulaError(`Formulas cannot contain ${describe(node)}: only numbers, KPI keys, + - * / and parentheses`);
+        throw formulaError(`Formulas cannot contain ${describe(node)}: only numbers, KPI keys, + - * / and parentheses`);
     }
   };
   return walk(ast);
@@ -131,17 +127,17 @@ export function formulaKeys(formula: Formula): string[] {
 
 /**
  * Checks a formula for a KPI: parses it and requires every key to be one of `childKeys`
- * (the KPI's own children). FormulaError naming the unknown or non-child keys.
+ * (the KPI's own children). formulaError naming the unknown or non-child keys.
  */
 export function checkFormula(text: string, ownKey: string, childKeys: readonly string[], knownKeys: ReadonlySet<string>): Formula {
   const formula = parseFormula(text);
   const keys = formulaKeys(formula);
-  if (keys.includes(ownKey)) throw new FormulaError(`The formula of ${ownKey} refers to itself (a cycle)`);
+  if (keys.includes(ownKey)) throw formulaError(`The formula of ${ownKey} refers to itself (a cycle)`);
   const unknown = keys.filter((k) => !knownKeys.has(k));
-  if (unknown.length > 0) throw new FormulaError(`Unknown KPI key${unknown.length > 1 ? 's' : ''} in the formula: ${unknown.join(', ')}`);
+  if (unknown.length > 0) throw formulaError(`Unknown KPI key${unknown.length > 1 ? 's' : ''} in the formula: ${unknown.join(', ')}`);
   const strangers = keys.filter((k) => !childKeys.includes(k));
   if (strangers.length > 0) {
-    throw new FormulaError(
+    throw formulaError(
       `A formula may only use the keys of the KPI's own children; not children of ${ownKey}: ${strangers.join(', ')}`,
     );
   }

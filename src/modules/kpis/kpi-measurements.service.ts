@@ -1,41 +1,35 @@
-/** Measurements (bulk upsert), the alerts they raise, and the key results that follow KPIs. */
+/** Measurements (bulk upsert), the alerts they raise, and the announcement of new latest values. */
 import Decimal from 'decimal.js';
-import { isAdmin, orgId } from '../../common/auth';
-import { Role, type Context } from '../../common/context';
-import { AppError, ErrorCode } from '../../common/errors';
+import { hasRole, MANAGERS_AND_FINANCE } from '../../common/access';
+import { orgId } from '../../common/auth';
+import type { Context } from '../../common/context';
 import { yieldToEventLoop } from '../../common/event-loop';
 import { emitAfterCommit } from '../../common/events';
 import { parseDecimal } from '../../common/scalars';
 import { withIdempotency } from '../../db/idempotency';
 import { recordChange } from '../audit';
-import { keyResultsFollowingKpis, recordSystemCheckIn } from '../okrs';
-import type { Kpi } from './kpi.entity';
-import { alertMessage, breachOf, KPI_KEY, KpiAlertLevel } from './kpi-rules';
+import { lookupKeys, measurementErrors, refuseMeasurements } from './kpi-measurement-rules';
+import { alertMessage, breachOf, KpiAlertLevel } from './kpi-rules';
 import { kpisByKeys } from './kpi-access';
-import { ancestorsAndSelf, lockKpis, refreshKpiState, type LatestChange } from './kpi-state';
+import { lockIds } from '../../db/locks';
+import { Kpi } from './kpi.entity';
+import { ancestorsAndSelf, refreshKpiState } from './kpi-state';
 import { KPIS_EVENTS } from './kpis.events';
+import { announceLatestChanged } from './kpi-latest-hook';
 import type { RecordMeasurementsInput } from './kpis.inputs';
 
-const MAX_SOURCE_LENGTH = 200;
 /**
  * A decimal written plainly with at most 20 digits before the point and 18 after: within the
  * Decimal range (38 significant digits, exponent ±40) by its shape, so PostgreSQL reads the text
  * as it is. Anything else goes through the Decimal scalar's own check.
  */
 const PLAIN_DECIMAL = /^-?\d{1,20}(\.\d{1,18})?$/;
-/** Rows listed in `extensions.rows` when a call is refused (`extensions.invalidRows` counts them all). */
-const MAX_LISTED_ROW_ERRORS = 500;
-
-export interface RowError {
-  index: number;
-  kpiKey: string;
-  message: string;
-}
 
 /** Who may record measurements of a KPI: OWNER, ADMIN, FINANCE and SQUAD_LEAD any; a MEMBER those they own. */
 function mayRecord(ctx: Context, kpi: Kpi): boolean {
-  if (isAdmin(ctx) || ctx.role === Role.FINANCE || ctx.role === Role.SQUAD_LEAD) return true;
-  return ctx.role === Role.MEMBER && kpi.ownerId != null && kpi.ownerId === ctx.viewer?.userId;
+  if (hasRole(ctx, MANAGERS_AND_FINANCE)) return true;
+  // Every other role that reaches a mutation is a MEMBER (@Authorized(...WRITERS)).
+  return kpi.ownerId != null && kpi.ownerId === ctx.viewer?.userId;
 }
 
 interface AlertCandidate {
@@ -50,55 +44,35 @@ interface AlertCandidate {
 const CANDIDATES_PER_TURN = 1000;
 
 /**
- * Records up to 10,000 measurements in one transaction: every row is checked first (unknown or
- * archived key, formula KPI, value that is not a decimal, source too long, the same KPI and
- * period twice, a KPI the caller may not record) and one bad row refuses the whole call with
+ * Records up to 10,000 measurements in one transaction: every row is checked first
+ * (kpi-measurement-rules.ts: unknown or archived key, formula KPI, value that is not a decimal,
+ * source too long, the same KPI and period twice, a KPI the caller may not record) and one bad row refuses the whole call with
  * BAD_USER_INPUT and `extensions.rows: [{ index, kpiKey, message }]`. Then: lock the KPIs and
  * the KPIs above them, upsert every row in one statement, refresh the stored latest values,
- * raise alerts in one statement, audit once; and a system check-in for every key result
- * following a KPI whose latest value changed.
+ * raise alerts in one statement, audit once; and announce the KPIs whose latest value changed
+ * (`onKpiLatestChanged`: key results following them check in, in this transaction).
  */
 export async function recordMeasurements(ctx: Context, input: RecordMeasurementsInput) {
   return withIdempotency(ctx, 'recordMeasurements', input, async (tx) => {
     const rows = input.measurements;
-    const errors: RowError[] = [];
-    const fail = (index: number, kpiKey: string, message: string) => errors.push({ index, kpiKey: kpiKey.slice(0, 64), message });
+    const valueErrors = new Map<number, string>();
     const values: Array<string | null> = rows.map((r, i) => {
       if (PLAIN_DECIMAL.test(r.value)) return r.value;
       try {
         return parseDecimal(r.value).toFixed();
       } catch (e) {
-        fail(i, r.kpiKey, (e as Error).message);
+        valueErrors.set(i, (e as Error).message);
         return null;
       }
     });
-    const keys = [...new Set(rows.map((r) => r.kpiKey).filter((k) => k.length <= 64 && KPI_KEY.test(k)))];
-    const kpis = await kpisByKeys(tx, keys);
-    const seen = new Map<string, number>();
-    rows.forEach((r, i) => {
-      const kpi = kpis.get(r.kpiKey);
-      if (!kpi) return fail(i, r.kpiKey, `Unknown KPI key ${JSON.stringify(r.kpiKey.slice(0, 64))}`);
-      if (kpi.archivedAt) return fail(i, r.kpiKey, `KPI ${kpi.key} is archived`);
-      if (kpi.formula != null) return fail(i, r.kpiKey, `KPI ${kpi.key} is computed by its formula (${kpi.formula}): record its inputs instead`);
-      if (!mayRecord(tx, kpi)) return fail(i, r.kpiKey, `You may not record measurements of ${kpi.key}: it needs OWNER, ADMIN, FINANCE, SQUAD_LEAD or its owner`);
-      if (r.source != null && r.source.length > MAX_SOURCE_LENGTH) return fail(i, r.kpiKey, `source has at most ${MAX_SOURCE_LENGTH} characters`);
-      const slot = `${kpi.id}/${r.periodStart}`;
-      const first = seen.get(slot);
-      if (first !== undefined) return fail(i, r.kpiKey, `Row ${first} already records ${kpi.key} for ${r.periodStart}`);
-      seen.set(slot, i);
-    });
-    if (errors.length > 0) {
-      errors.sort((a, b) => a.index - b.index);
-      throw new AppError(
-        ErrorCode.BAD_USER_INPUT,
-        `${errors.length} of ${rows.length} measurement${rows.length > 1 ? 's are' : ' is'} invalid (first: row ${errors[0].index}, ${errors[0].message}); nothing was recorded`,
-        { field: 'measurements', invalidRows: errors.length, rows: errors.slice(0, MAX_LISTED_ROW_ERRORS) },
-      );
-    }
+    const kpis = await kpisByKeys(tx, lookupKeys(rows));
+    const errors = measurementErrors(rows, { kpis, valueErrors, mayRecord: (kpi) => mayRecord(tx, kpi) });
+    if (errors.length > 0) throw refuseMeasurements(errors, rows.length);
 
     const kpiIds = [...new Set(rows.map((r) => kpis.get(r.kpiKey)!.id))];
     const chain = await ancestorsAndSelf(tx, kpiIds);
-    await lockKpis(tx, chain.map((k) => k.id));
+    // The KPIs and those above them, in id order (concurrent recordings queue, never deadlock).
+    await lockIds(tx, Kpi, chain.map((k) => k.id), { required: false });
     const withLimits = [...kpis.values()].filter(hasLimits).map((k) => k.id);
     // The rows travel as one JSON parameter: serialising 10,000 rows as four text arrays took pg's
     // array escaping about 60 ms of uninterrupted work, JSON.stringify takes a few.
@@ -138,6 +112,7 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
     const alerts = await raiseAlerts(tx, candidates);
     const updated = result.total - result.inserted;
     const first = kpis.get(rows[0].kpiKey)!;
+    // One audit event summarising the call (no row of its own: the kit's row writes do not fit).
     await recordChange(tx, {
       action: 'kpi.measurements_recorded',
       entityType: 'Kpi',
@@ -152,7 +127,7 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
       },
       meta: { kpiId: first.id },
     });
-    await followKpis(tx, changes);
+    await announceLatestChanged(tx, changes);
     return { inserted: result.inserted, updated, alertsRaised: alerts.length };
   });
 }
@@ -213,15 +188,4 @@ async function raiseAlerts(tx: Context, candidates: readonly AlertCandidate[]): 
     }
   }
   return raised.map((a) => a.id);
-}
-
-/** A system check-in on every key result that follows a KPI whose latest value changed. */
-export async function followKpis(tx: Context, changes: readonly LatestChange[]): Promise<void> {
-  const moved = changes.filter((c) => c.after.value != null && !(c.before.value != null && c.before.value.eq(c.after.value)));
-  if (moved.length === 0) return;
-  const byKpi = new Map(moved.map((c) => [c.kpi.id, c]));
-  for (const kr of await keyResultsFollowingKpis(tx, [...byKpi.keys()])) {
-    const c = byKpi.get(kr.kpiId)!;
-    await recordSystemCheckIn(tx, kr.id, c.after.value!, `KPI ${c.kpi.key}: ${c.after.value!.toFixed()} for the period from ${c.after.period}`);
-  }
 }

@@ -1,8 +1,9 @@
 /**
- * KPI rules as plain functions (no ORM, no GraphQL): enums, period buckets, aggregation of
- * measurements, status and alert levels from thresholds. Unit-tested in tests/unit/kpis/.
+ * KPI rules as plain functions (no ORM, no GraphQL): enums, aggregation of measurements per
+ * period bucket (the buckets are src/common/periods.ts'), status and alert levels from thresholds. Unit-tested in tests/unit/kpis/.
  */
 import Decimal from 'decimal.js';
+import { refuse } from '../../common/rules';
 
 export enum KpiLayer {
   STRATEGIC = 'STRATEGIC',
@@ -38,48 +39,9 @@ export enum KpiAlertStatus {
   ACKNOWLEDGED = 'ACKNOWLEDGED',
 }
 
-export type PeriodGrain = 'WEEK' | 'MONTH';
-
 /** A KPI key: a stable lower-case slug (`gmv`, `conversion_rate`). */
 export const KPI_KEY = /^[a-z][a-z0-9_]*$/;
 export const MAX_KPI_KEY_LENGTH = 64;
-
-const DAY_MS = 86_400_000;
-
-function parseDay(date: string): Date {
-  return new Date(`${date}T00:00:00Z`);
-}
-
-/** The first day of the bucket holding `date`: the Monday of its ISO week, or the 1st of its month. */
-export function bucketStart(date: string, grain: PeriodGrain): string {
-  const d = parseDay(date);
-  if (grain === 'MONTH') return `${date.slice(0, 7)}-01`;
-  const weekday = (d.getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
-  return new Date(d.getTime() - weekday * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** The first day of the bucket after the one starting on `start`. */
-export function nextBucket(start: string, grain: PeriodGrain): string {
-  const d = parseDay(start);
-  if (grain === 'WEEK') return new Date(d.getTime() + 7 * DAY_MS).toISOString().slice(0, 10);
-  d.setUTCMonth(d.getUTCMonth() + 1);
-  return d.toISOString().slice(0, 10);
-}
-
-/** At most this many buckets per call (about 20 years of weeks). */
-export const MAX_BUCKETS = 1100;
-
-/** Every bucket start from the bucket of `from` to the bucket of `to`, inclusive. */
-export function bucketStarts(from: string, to: string, grain: PeriodGrain): string[] {
-  if (to < from) return [];
-  const out: string[] = [];
-  const last = bucketStart(to, grain);
-  for (let b = bucketStart(from, grain); b <= last; b = nextBucket(b, grain)) {
-    out.push(b);
-    if (out.length > MAX_BUCKETS) throw new RangeError(`A range covers at most ${MAX_BUCKETS} periods`);
-  }
-  return out;
-}
 
 /** Measurements of one bucket combined by the KPI's aggregation (null when there are none). */
 export function aggregate(aggregation: KpiAggregation, sum: Decimal, count: number, last: Decimal | null): Decimal | null {
@@ -105,33 +67,23 @@ export interface KpiLimits {
   criticalAbove: Decimal | null;
 }
 
-/** A rule the limits break, for BAD_USER_INPUT naming the field. */
-export class LimitsError extends Error {
-  constructor(
-    message: string,
-    readonly field: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
- * Limits must be ordered: normalRange.min ≤ max, criticalBelow ≤ warningBelow,
+ * Limits must be ordered (else a RuleViolation, BAD_USER_INPUT naming the field): normalRange.min ≤ max, criticalBelow ≤ warningBelow,
  * warningAbove ≤ criticalAbove, and every "below" threshold under every "above" one.
  */
 export function validateLimits(l: KpiLimits): void {
   const le = (a: Decimal | null, b: Decimal | null) => a == null || b == null || a.lte(b);
-  if (!le(l.normalMin, l.normalMax)) throw new LimitsError('normalRange.min must not be above normalRange.max', 'normalRange');
+  if (!le(l.normalMin, l.normalMax)) throw refuse('normalRange.min must not be above normalRange.max', 'normalRange');
   if (!le(l.criticalBelow, l.warningBelow)) {
-    throw new LimitsError('thresholds.criticalBelow must not be above thresholds.warningBelow', 'thresholds');
+    throw refuse('thresholds.criticalBelow must not be above thresholds.warningBelow', 'thresholds');
   }
   if (!le(l.warningAbove, l.criticalAbove)) {
-    throw new LimitsError('thresholds.warningAbove must not be above thresholds.criticalAbove', 'thresholds');
+    throw refuse('thresholds.warningAbove must not be above thresholds.criticalAbove', 'thresholds');
   }
   const below = [l.warningBelow, l.criticalBelow].filter((v): v is Decimal => v != null);
   const above = [l.warningAbove, l.criticalAbove].filter((v): v is Decimal => v != null);
   if (below.some((b) => above.some((a) => b.gte(a)))) {
-    throw new LimitsError('every "below" threshold must be under every "above" threshold', 'thresholds');
+    throw refuse('every "below" threshold must be under every "above" threshold', 'thresholds');
   }
 }
 

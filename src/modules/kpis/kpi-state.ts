@@ -5,13 +5,13 @@
 import Decimal from 'decimal.js';
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { defineLoader, primeAll } from '../../common/loaders';
+import { defineLoader, primeById } from '../../common/loaders';
 import { rowShape } from '../../common/rows';
 import { Kpi, KpiMeasurement } from './kpi.entity';
 import { statusOf, type KpiStatus } from './kpi-rules';
 import { storedFormulaKeys } from './kpi-formula';
 import { TreeValues } from './kpi-tree';
-import { kpiById } from './kpis.loaders';
+import { kpiById, latestMeasurementOfKpi } from './kpis.loaders';
 
 /** A tree deeper than this is refused when built (moveKpi/createKpi) and cut when read. */
 export const MAX_TREE_DEPTH = 30;
@@ -65,26 +65,12 @@ export async function subtrees(
     if (opts.withLatest && kpi.formula == null) preloadedLatest.set(kpi, r.m_id == null ? null : measurement.map(r, 'm_'));
     return { kpi, depth: Number(r.depth) };
   });
-  primeAll(
-    kpiById(ctx),
+  primeById(
+    ctx,
+    Kpi,
     out.map((r) => r.kpi),
   );
   return out;
-}
-
-/** Each KPI's most recent measurement: one index probe per KPI (LATERAL … LIMIT 1). */
-export async function latestMeasurements(ctx: Context, kpiIds: readonly string[]): Promise<Map<string, KpiMeasurement>> {
-  if (kpiIds.length === 0) return new Map();
-  const shape = rowShape(ctx.manager.connection, KpiMeasurement);
-  const rows: Array<Record<string, unknown>> = await ctx.manager.query(
-    `SELECT m.* FROM unnest($2::uuid[]) AS k(id)
-       CROSS JOIN LATERAL (
-         SELECT ${shape.columns('m')} FROM kpi_measurements m
-          WHERE m.organization_id = $1 AND m.kpi_id = k.id
-          ORDER BY m.period_start DESC LIMIT 1) m`,
-    [orgId(ctx), kpiIds],
-  );
-  return new Map(rows.map((r) => shape.map(r)).map((m) => [m.kpiId, m]));
 }
 
 /** kpi id → period start → value, for these KPIs and periods. One statement. */
@@ -154,7 +140,7 @@ export async function refreshKpiState(tx: Context, kpiIds: readonly string[]): P
   const nodes = new Map<string, Kpi>(chain.map((k) => [k.id, k]));
   for (const r of below) nodes.set(r.kpi.id, r.kpi);
   const measured = [...nodes.values()].filter((k) => k.formula == null);
-  const latest = await latestMeasurements(tx, measured.map((k) => k.id));
+  const latest = await latestMeasurementOfKpi.latestOf(tx, measured.map((k) => k.id));
   // A formula KPI's latest period: the most recent period of any measured KPI its formula reads.
   const childrenOf = new Map<string, Kpi[]>();
   for (const k of nodes.values()) {
@@ -206,10 +192,8 @@ export async function refreshKpiState(tx: Context, kpiIds: readonly string[]): P
         changes.map((c) => c.after.status),
       ],
     );
-    for (const c of changes) {
-      Object.assign(c.kpi, { latestPeriod: c.after.period, latestValue: c.after.value, status: c.after.status });
-      kpiById(tx).clear(c.kpi.id).prime(c.kpi.id, c.kpi);
-    }
+    for (const c of changes) Object.assign(c.kpi, { latestPeriod: c.after.period, latestValue: c.after.value, status: c.after.status });
+    primeById(tx, Kpi, changes.map((c) => c.kpi), { replace: true });
   }
   return changes;
 }
@@ -251,15 +235,6 @@ export async function ancestorsAndSelf(ctx: Context, kpiIds: readonly string[]):
  */
 export async function lockKpiMoves(tx: Context): Promise<void> {
   await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('plangraph.kpi-tree-moves'), hashtext($1))`, [orgId(tx)]);
-}
-
-/** Locks these KPIs (in id order, so concurrent writers queue instead of deadlocking). One statement. */
-export async function lockKpis(tx: Context, kpiIds: readonly string[]): Promise<void> {
-  if (kpiIds.length === 0) return;
-  await tx.manager.query(`SELECT 1 FROM kpis WHERE organization_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE`, [
-    orgId(tx),
-    [...kpiIds].sort(),
-  ]);
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import Decimal from 'decimal.js';
 import { DECIMAL_RANGE, inDecimalRange } from '../../common/decimal-range';
-import { evaluateFormula, FormulaError, parseFormula, scaled, type Formula } from './kpi-formula';
+import { RuleViolation } from '../../common/rules';
+import { evaluateFormula, formulaError, parseFormula, scaled, type Formula } from './kpi-formula';
 
 export interface TreeNode {
   id: string;
@@ -20,16 +21,16 @@ export interface NodeValue {
   reason: string | null;
 }
 
-const formulas = new Map<string, Formula | FormulaError>();
+const formulas = new Map<string, Formula | RuleViolation>();
 
 /** Parsed formulas, cached by text (a formula was checked when saved). */
-function parsed(text: string): Formula | FormulaError {
+function parsed(text: string): Formula | RuleViolation {
   let f = formulas.get(text);
   if (!f) {
     try {
       f = parseFormula(text);
     } catch (e) {
-      f = e instanceof FormulaError ? e : new FormulaError(String(e));
+      f = e instanceof RuleViolation ? e : formulaError(String(e));
     }
     if (formulas.size > 5000) formulas.clear();
     formulas.set(text, f);
@@ -95,7 +96,7 @@ export class TreeValues {
       return { value, reason: null };
     }
     const formula = parsed(node.formula);
-    if (formula instanceof FormulaError) return { value: null, reason: formula.message };
+    if (formula instanceof RuleViolation) return { value: null, reason: formula.message };
     const children = new Map((this.childrenOf.get(node.id) ?? []).map((c) => [c.key, c.id]));
     const reasons: string[] = [];
     const result = evaluateFormula(formula, (key) => {

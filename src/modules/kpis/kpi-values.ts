@@ -4,8 +4,8 @@ import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { inDecimalRange } from '../../common/decimal-range';
 import { badInput } from '../../common/errors';
-import type { Grain } from '../../common/periods';
-import { aggregate, bucketStarts, KpiAggregation, nextBucket, type PeriodGrain } from './kpi-rules';
+import { bucketStarts, Grain, isDay, nextBucket, periodSql } from '../../common/periods';
+import { aggregate, KpiAggregation } from './kpi-rules';
 import { subtrees } from './kpi-state';
 import { TreeValues } from './kpi-tree';
 
@@ -14,11 +14,9 @@ export interface PeriodValue {
   value: Decimal | null;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 /**
- * For each KPI (uuid), one entry per bucket (ISO week from Monday, or calendar month; periodStart
- * is the bucket's first day) from the bucket of `from` to the bucket of `to` inclusive: the KPI's
+ * For each KPI (uuid), one entry per bucket of `grain` (src/common/periods.ts: an ISO week from
+ * Monday, a calendar month…; periodStart is the bucket's first day) from the bucket of `from` to the bucket of `to` inclusive: the KPI's
  * measurements whose period starts in the bucket, combined by its aggregation (SUM, AVERAGE,
  * LAST), or null when there are none or the result is outside the Decimal range. A formula KPI's
  * value for a bucket is its formula over its children's values for that bucket (null when an
@@ -33,14 +31,10 @@ export async function kpiValuesByPeriod(
   to: string,
   grain: Grain | `${Grain}`,
 ): Promise<Map<string, PeriodValue[]>> {
-  if (!DATE.test(from) || !DATE.test(to)) throw badInput('from and to must be dates written YYYY-MM-DD');
-  if (grain !== 'WEEK' && grain !== 'MONTH') throw badInput('grain must be WEEK or MONTH');
-  let buckets: string[];
-  try {
-    buckets = bucketStarts(from, to, grain);
-  } catch (e) {
-    throw badInput((e as Error).message);
-  }
+  if (!isDay(from) || !isDay(to)) throw badInput('from and to must be dates written YYYY-MM-DD');
+  if (!Object.values(Grain).includes(grain as Grain)) throw badInput(`grain must be one of ${Object.values(Grain).join(', ')}`);
+  // More than MAX_BUCKETS is the caller's input: a RuleViolation (BAD_USER_INPUT, extensions.max).
+  const buckets = bucketStarts(from, to, grain as Grain);
   const result = new Map<string, PeriodValue[]>();
   const ids = [...new Set(kpiIds)];
   if (ids.length === 0) return result;
@@ -83,12 +77,12 @@ async function bucketValues(
   ctx: Context,
   ids: readonly string[],
   buckets: readonly string[],
-  grain: PeriodGrain,
+  grain: Grain | `${Grain}`,
 ): Promise<Map<string, Map<string, Decimal | null>>> {
   const first = buckets[0];
-  const end = nextBucket(buckets[buckets.length - 1], grain);
+  const end = nextBucket(buckets[buckets.length - 1], grain as Grain);
   const rows: BucketRow[] = await ctx.manager.query(
-    `SELECT m.kpi_id, k.aggregation, to_char(date_trunc($5, m.period_start), 'YYYY-MM-DD') AS bucket,
+    `SELECT m.kpi_id, k.aggregation, ${periodSql.dayText(periodSql.bucketStart('m.period_start', grain as Grain))} AS bucket,
             sum(m.value)::text AS sum, count(*)::int AS count,
             (array_agg(m.value ORDER BY m.period_start DESC))[1]::text AS last
        FROM kpi_measurements m
@@ -96,7 +90,7 @@ async function bucketValues(
       WHERE m.organization_id = $1 AND m.kpi_id = ANY($2::uuid[])
         AND m.period_start >= $3::date AND m.period_start < $4::date
       GROUP BY m.kpi_id, k.aggregation, 3`,
-    [orgId(ctx), ids, first, end, grain === 'WEEK' ? 'week' : 'month'],
+    [orgId(ctx), ids, first, end],
   );
   const out = new Map<string, Map<string, Decimal | null>>();
   for (const r of rows) {

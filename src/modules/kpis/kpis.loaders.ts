@@ -1,7 +1,6 @@
 import { orgId } from '../../common/auth';
 import { defineNestedConnection } from '../../common/connection';
-import { byKeys, defineByIdLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
-import { queryRows, rowShape } from '../../common/rows';
+import { defineByIdLoader, defineChildLoader, defineLatestLoader, defineRowByKeyLoader } from '../../common/loaders';
 import { Kpi, KpiAlert, KpiMeasurement } from './kpi.entity';
 
 export const kpiById = defineByIdLoader(Kpi, 'Kpi');
@@ -11,50 +10,29 @@ export const kpiAlertById = defineByIdLoader(KpiAlert, 'KpiAlert');
 export const MAX_CHILDREN = 100;
 
 /** Active children of each KPI, oldest first (at most MAX_CHILDREN each); primes `kpiById`. One statement per batch. */
-export const childrenOfKpi = defineLoader<string, Kpi[]>('kpis.childrenOfKpi', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => []);
-  const shape = rowShape(ctx.manager.connection, Kpi);
-  const rows = await queryRows(
-    ctx.manager,
-    Kpi,
-    `SELECT * FROM (
-       SELECT ${shape.columns('k')}, row_number() OVER (PARTITION BY k.parent_id ORDER BY k.created_at, k.id) AS rn
-         FROM kpis k WHERE k.organization_id = $1 AND k.parent_id = ANY($2::uuid[]) AND k.archived_at IS NULL) k
-      WHERE rn <= $3 ORDER BY k.parent_id, rn`,
-    [ctx.organizationId, ids, MAX_CHILDREN],
-  );
-  primeAll(kpiById(ctx), rows);
-  return groupByKeys(ids, rows, (k) => k.parentId!);
+export const childrenOfKpi = defineChildLoader({
+  name: 'kpis.childrenOfKpi',
+  entity: Kpi,
+  parentColumn: 'parent_id',
+  parentOf: (k) => k.parentId!,
+  orderBy: 'c.created_at, c.id',
+  where: 'c.archived_at IS NULL',
+  limitPerParent: MAX_CHILDREN,
 });
 
-/** A KPI's most recent measurement: one index probe per KPI, however long the history. */
-export const latestMeasurementOfKpi = defineLoader<string, KpiMeasurement>('kpis.latestMeasurementOfKpi', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => null);
-  const shape = rowShape(ctx.manager.connection, KpiMeasurement);
-  const rows = await queryRows(
-    ctx.manager,
-    KpiMeasurement,
-    `SELECT m.* FROM unnest($2::uuid[]) AS k(id)
-       CROSS JOIN LATERAL (
-         SELECT ${shape.columns('m')} FROM kpi_measurements m
-          WHERE m.organization_id = $1 AND m.kpi_id = k.id
-          ORDER BY m.period_start DESC LIMIT 1) m`,
-    [ctx.organizationId, ids],
-  );
-  return byKeys(ids, rows, (m) => m.kpiId);
-});
+/** Measurements by id (an alert's measurement). Not a node, so no by-id registration: a row by its `id` key. */
+export const measurementById = defineRowByKeyLoader({ name: 'kpis.measurementById', entity: KpiMeasurement, keyColumn: 'id', prime: false });
 
-/** Measurements by id (an alert's measurement). */
-export const measurementById = defineLoader<string, KpiMeasurement>('kpis.measurementById', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => null);
-  const shape = rowShape(ctx.manager.connection, KpiMeasurement);
-  const rows = await queryRows(
-    ctx.manager,
-    KpiMeasurement,
-    `SELECT ${shape.columns('m')} FROM kpi_measurements m WHERE m.organization_id = $1 AND m.id = ANY($2::uuid[])`,
-    [ctx.organizationId, ids],
-  );
-  return byKeys(ids, rows, (m) => m.id);
+/**
+ * A KPI's most recent measurement: one index probe per KPI, however long the history
+ * (`latestOf` for a transaction's own KPIs, kpi-state.ts).
+ */
+export const latestMeasurementOfKpi = defineLatestLoader({
+  name: 'kpis.latestMeasurementOfKpi',
+  entity: KpiMeasurement,
+  keyColumn: 'kpi_id',
+  // One measurement per KPI and period: the period orders them all.
+  orderBy: 'c.period_start DESC',
 });
 
 /** A KPI's measurements, newest period first, optionally from/to a date: batched across KPIs. */
@@ -82,5 +60,4 @@ export const alertsOfKpi = defineNestedConnection<KpiAlert>({
     { column: 'a.created_at', direction: 'DESC', value: (a) => a.createdAt },
     { column: 'a.id', direction: 'DESC', value: (a) => a.id },
   ],
-  loaded: (ctx, rows) => primeAll(kpiAlertById(ctx), rows),
 });

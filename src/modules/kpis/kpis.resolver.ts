@@ -1,14 +1,13 @@
 import Decimal from 'decimal.js';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription, UseMiddleware } from 'type-graphql';
-import { ADMINS } from '../../common/auth';
+import { ADMINS, WRITERS } from '../../common/access';
 import { ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
+import type { Context } from '../../common/context';
 import { YieldBeforeArgs } from '../../common/event-loop';
 import type { PlanningEventPayload } from '../../common/events';
 import { required } from '../../common/loaders';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { User, referencedUserById } from '../identity';
-import { KeyResult } from '../okrs';
 import { metaMatches, planningSubscription } from '../realtime';
 import { Kpi, KpiAlert, KpiMeasurement } from './kpi.entity';
 import { acknowledgeKpiAlert, listKpiAlerts } from './kpi-alerts.service';
@@ -30,7 +29,8 @@ import {
   UpdateKpiInput,
 } from './kpis.inputs';
 import { alertsOfKpi, childrenOfKpi, kpiAlertById, kpiById, latestMeasurementOfKpi, MAX_CHILDREN, measurementById, measurementsOfKpi } from './kpis.loaders';
-import * as kpis from './kpis.service';
+import * as definitions from './kpi-definitions.service';
+import * as reads from './kpi-reads.service';
 import {
   AcknowledgeKpiAlertPayload,
   ArchiveKpiPayload,
@@ -46,21 +46,18 @@ import {
   UpdateKpiPayload,
 } from './kpis.types';
 
-/** Who may record measurements (a MEMBER only for KPIs they own; see kpi-measurements.service.ts). */
-const RECORDERS = [Role.OWNER, Role.ADMIN, Role.FINANCE, Role.SQUAD_LEAD, Role.MEMBER] as const;
-
 @Resolver(() => Kpi)
 export class KpiResolver {
   @Authorized()
   @Query(() => Kpi, { nullable: true, description: 'The KPI with this key (archived ones too); null when there is none.' })
   kpi(@Arg('key') key: string, @Ctx() ctx: Context) {
-    return kpis.kpiByKey(ctx, key);
+    return reads.kpiByKey(ctx, key);
   }
 
   @Authorized()
   @Query(() => KpiConnection, { description: 'KPIs, oldest first, filtered by layer, owner and status.' })
   kpis(@Arg('filter', () => KpisFilter, { nullable: true }) filter: KpisFilter | null, @Args() page: ConnectionArgs, @Ctx() ctx: Context) {
-    return kpis.listKpis(ctx, filter ?? {}, page);
+    return reads.listKpis(ctx, filter ?? {}, page);
   }
 
   @Authorized()
@@ -69,7 +66,7 @@ export class KpiResolver {
       'The active KPIs under rootKey (the north star when omitted), the root first, then depth first with siblings oldest first, at most 30 levels. NOT_FOUND without a north star; BAD_USER_INPUT for an unknown key. A fixed number of SQL statements whatever the size of the tree.',
   })
   kpiTree(@Arg('rootKey', () => String, { nullable: true }) rootKey: string | null, @Ctx() ctx: Context) {
-    return kpis.kpiTree(ctx, rootKey);
+    return reads.kpiTree(ctx, rootKey);
   }
 
   @Authorized()
@@ -78,19 +75,19 @@ export class KpiResolver {
       'What the changes (percent per KPI) would do to every KPI of the tree for the period: baseline and projected values, propagated up the formulas. Changes nothing.',
   })
   kpiWhatIf(@Arg('input') input: KpiWhatIfInput, @Ctx() ctx: Context) {
-    return kpis.kpiWhatIf(ctx, input);
+    return reads.kpiWhatIf(ctx, input);
   }
 
   @Authorized(...ADMINS)
   @Mutation(() => CreateKpiPayload, { description: 'OWNER/ADMIN. The key is unique in the organisation and never changes.' })
   createKpi(@Arg('input') input: CreateKpiInput, @Ctx() ctx: Context) {
-    return kpis.createKpi(ctx, input);
+    return definitions.createKpi(ctx, input);
   }
 
   @Authorized(...ADMINS)
   @Mutation(() => UpdateKpiPayload, { description: 'OWNER/ADMIN. A formula may use only the keys of the KPI’s own children. Stale expectedVersion: CONFLICT.' })
   updateKpi(@Arg('input') input: UpdateKpiInput, @Ctx() ctx: Context) {
-    return kpis.updateKpi(ctx, input);
+    return definitions.updateKpi(ctx, input);
   }
 
   @Authorized(...ADMINS)
@@ -98,7 +95,7 @@ export class KpiResolver {
     description: 'OWNER/ADMIN. Moves the KPI and its subtree; refused (BAD_USER_INPUT) for a cycle, or while the old parent’s formula uses it.',
   })
   moveKpi(@Arg('input') input: MoveKpiInput, @Ctx() ctx: Context) {
-    return kpis.moveKpi(ctx, input);
+    return definitions.moveKpi(ctx, input);
   }
 
   @Authorized(...ADMINS)
@@ -106,10 +103,11 @@ export class KpiResolver {
     description: 'OWNER/ADMIN. Refused while it has active children or its parent’s formula uses it. It keeps its history and takes no more measurements.',
   })
   archiveKpi(@Arg('input') input: ArchiveKpiInput, @Ctx() ctx: Context) {
-    return kpis.archiveKpi(ctx, input);
+    return definitions.archiveKpi(ctx, input);
   }
 
-  @Authorized(...RECORDERS)
+  // A MEMBER only for the KPIs they own (kpi-measurements.service.ts).
+  @Authorized(...WRITERS)
   @Mutation(() => RecordMeasurementsPayload, {
     description:
       'OWNER, ADMIN, FINANCE, SQUAD_LEAD (any KPI) or a MEMBER (KPIs they own); API tokens with WRITE scope. Up to 10,000 rows, upserted by KPI and period, all or nothing: any bad row refuses the call with BAD_USER_INPUT and extensions.rows [{ index, kpiKey, message }].',
@@ -250,14 +248,6 @@ export class KpiAlertResolver {
   @FieldResolver(() => User, { nullable: true })
   acknowledgedBy(@Root() alert: KpiAlert, @Ctx() ctx: Context) {
     return alert.acknowledgedBy ? referencedUserById(ctx).load(alert.acknowledgedBy) : null;
-  }
-}
-
-@Resolver(() => KeyResult)
-export class KeyResultKpiResolver {
-  @FieldResolver(() => Kpi, { nullable: true, description: 'The KPI it follows: each new latest value of the KPI records a check-in (author null).' })
-  kpi(@Root() kr: KeyResult, @Ctx() ctx: Context) {
-    return kr.kpiId ? kpiById(ctx).load(kr.kpiId) : null;
   }
 }
 

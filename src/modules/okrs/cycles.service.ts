@@ -2,10 +2,10 @@
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { badInput, notFound } from '../../common/errors';
+import { badInput } from '../../common/errors';
+import { checkDateRange } from '../../common/periods';
 import { emitAfterCommit } from '../../common/events';
 import { OKRS_EVENTS } from './okrs.events';
-import { toGlobalId } from '../../common/ids';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
@@ -20,16 +20,14 @@ export async function listCycles(ctx: Context, filter: CyclesFilter, page: Conne
   const qb = ctx.manager.createQueryBuilder(Cycle, 'c').where('c.organization_id = :org', { org: orgId(ctx) });
   if (filter.open === true) qb.andWhere('c.closed_at IS NULL');
   if (filter.open === false) qb.andWhere('c.closed_at IS NOT NULL');
-  const result = await paginate(ctx, qb, page, [
+  return paginate(ctx, qb, page, [
     { column: 'c.starts_on', direction: 'DESC', value: (c) => c.startsOn },
     { column: 'c.id', direction: 'DESC', value: (c) => c.id },
   ], 'Query.cycles');
-  for (const c of result.nodes) cycleById(ctx).prime(c.id, c);
-  return result;
 }
 
 export async function createCycle(ctx: Context, input: CreateCycleInput) {
-  if (input.endsOn < input.startsOn) throw badInput('endsOn must be on or after startsOn', 'endsOn');
+  checkDateRange(input.startsOn, input.endsOn, { startField: 'startsOn', endField: 'endsOn' });
   return withIdempotency(ctx, 'createCycle', input, async (tx) => {
     const name = input.name.trim();
     if (await tx.manager.existsBy(Cycle, { organizationId: orgId(tx), name })) {
@@ -53,9 +51,7 @@ export async function createCycle(ctx: Context, input: CreateCycleInput) {
 export async function closeCycle(ctx: Context, input: CloseCycleInput) {
   const id = input.cycleId;
   return withTransaction(ctx, async (tx) => {
-    const cycle = await lockCycle(tx, id, 'pessimistic_write').catch(() => {
-      throw notFound('Cycle', toGlobalId('Cycle', id));
-    });
+    const cycle = await lockCycle(tx, id, 'UPDATE');
     if (cycle.closedAt) throw cycleClosed(cycle);
     const krs = await tx.manager.find(KeyResult, { where: { cycleId: cycle.id, organizationId: cycle.organizationId } });
     const scores = krs.map((kr) => scoreOf(keyResultProgress(kr, kr.currentValue)));
@@ -85,9 +81,7 @@ export async function closeCycle(ctx: Context, input: CloseCycleInput) {
 export async function updateCycle(ctx: Context, input: UpdateCycleInput) {
   const id = input.id;
   return withTransaction(ctx, async (tx) => {
-    const cycle = await lockCycle(tx, id, 'pessimistic_write').catch(() => {
-      throw notFound('Cycle', toGlobalId('Cycle', id));
-    });
+    const cycle = await lockCycle(tx, id, 'UPDATE');
     if (cycle.closedAt) throw cycleClosed(cycle);
     const set: Partial<Cycle> = {};
     if (input.name != null && input.name.trim() !== cycle.name) {
@@ -99,7 +93,7 @@ export async function updateCycle(ctx: Context, input: UpdateCycleInput) {
     }
     if (input.startsOn) set.startsOn = input.startsOn;
     if (input.endsOn) set.endsOn = input.endsOn;
-    if ((set.endsOn ?? cycle.endsOn) < (set.startsOn ?? cycle.startsOn)) throw badInput('endsOn must be on or after startsOn', 'endsOn');
+    checkDateRange(set.startsOn ?? cycle.startsOn, set.endsOn ?? cycle.endsOn, { startField: 'startsOn', endField: 'endsOn' });
     const updated = await updateRecorded(tx, Cycle, cycle, input.expectedVersion, set, {
       action: 'cycle.updated',
       meta: { cycleId: cycle.id },

@@ -7,12 +7,11 @@ import { checkInWork } from './okrs.work';
 import { registerWorkSource } from '../work';
 import { CheckInResolver, CycleResolver, KeyResultResolver, ObjectiveResolver, SquadObjectivesResolver } from './okrs.resolver';
 
-export { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
-export { KeyResultKind, OkrStatus, CHECK_IN_INTERVAL_DAYS } from './okr-rules';
+// What other modules use (tasks, the composition root).
+export { KeyResult } from './okr.entity';
 export { keyResultById, objectiveById } from './okrs.loaders';
 export { requireKeyResult } from './okrs.service';
-export { recordSystemCheckIn } from './key-results.service';
-export { keyResultsFollowingKpis, registerKeyResultKpiCheck, type KeyResultKpiCheck } from './kpi-link';
+export { followKpiLatest } from './kpi-follow';
 
 export const okrsEntities = [Cycle, Objective, KeyResult, CheckIn];
 export const okrsResolvers = [CycleResolver, ObjectiveResolver, KeyResultResolver, CheckInResolver, SquadObjectivesResolver] as const;

@@ -1,15 +1,17 @@
 /** Key results and their check-ins. */
 import Decimal from 'decimal.js';
-import { isAdmin, orgId } from '../../common/auth';
-import { paginate, type ConnectionArgs } from '../../common/connection';
+import { assertCanManage } from '../../common/access';
+import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, conflict, forbidden, notFound } from '../../common/errors';
+import { ErrorCode, badInput, conflict, notFound } from '../../common/errors';
+import { RuleViolation } from '../../common/rules';
 import { toGlobalId } from '../../common/ids';
 import { withIdempotency } from '../../db/idempotency';
+import { assertBelowCap } from '../../db/caps';
+import { lockById } from '../../db/locks';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
-import { leadsSquad } from '../squads';
 import { CheckIn, KeyResult, Objective } from './okr.entity';
 import { KeyResultKind, validateMeasure, validateValue } from './okr-rules';
 import type {
@@ -22,10 +24,8 @@ import type {
 import { keyResultById, objectiveById } from './okrs.loaders';
 import {
   MAX_KEY_RESULTS,
-  rule,
   requireObjective,
   requireKeyResult,
-  squadOf,
   assertManagesObjective,
   openCycle,
   announceProgress,
@@ -34,9 +34,10 @@ import {
   checkWeight,
   assertNotArchived,
   lockCycle,
+  lockObjective,
 } from './okr-access';
 import { sqlOf, storeKeyResultProgress, storeKeyResultValues, storeObjectiveProgress } from './okr-progress-store';
-import { checkKeyResultKpi } from './kpi-link';
+import { checkKeyResultKpi } from './kpi-follow';
 
 /** The routing facts of a key result's events. */
 const krMeta = (objective: Objective) => ({ objectiveId: objective.id, squadId: objective.squadId, cycleId: objective.cycleId });
@@ -51,14 +52,19 @@ export async function createKeyResult(ctx: Context, input: CreateKeyResultInput)
     const targetValue = input.targetValue ?? (milestone ? new Decimal(1) : undefined);
     if (!startValue) throw badInput(`startValue is required for ${input.kind}`, 'startValue');
     if (!targetValue) throw badInput(`targetValue is required for ${input.kind}`, 'targetValue');
-    rule(() => validateMeasure({ kind: input.kind, startValue, targetValue }));
+    validateMeasure({ kind: input.kind, startValue, targetValue });
     const weight = checkWeight(input.weight) ?? new Decimal(1);
     const ownerId = input.ownerId ? (await requireOrgUser(tx, input.ownerId, 'ownerId', { notViewer: true })).userId : objective.ownerId;
     await openCycle(tx, objective.cycleId);
-    // Serialise key-result changes of one objective (bound and weights).
-    await tx.manager.query(`SELECT 1 FROM objectives WHERE id = $1 FOR UPDATE`, [objective.id]);
-    const count = await tx.manager.countBy(KeyResult, { objectiveId: objective.id, organizationId: orgId(tx) });
-    if (count >= MAX_KEY_RESULTS) throw badInput(`An objective has at most ${MAX_KEY_RESULTS} key results`, 'objectiveId');
+    await lockObjective(tx, objective.id);
+    await assertBelowCap(tx, {
+      table: KeyResult,
+      parentColumn: 'objective_id',
+      parentId: objective.id,
+      max: MAX_KEY_RESULTS,
+      field: 'objectiveId',
+      message: (max) => `An objective has at most ${max} key results`,
+    });
     await assertRollupWeights(tx, objective.id, { weight });
     const keyResult = await createRecorded(tx, KeyResult, {
         organizationId: orgId(tx),
@@ -104,7 +110,7 @@ export async function updateKeyResult(ctx: Context, input: UpdateKeyResultInput)
       set.targetValue ??= new Decimal(1);
     }
     const measure = { kind, startValue: set.startValue ?? kr.startValue, targetValue: set.targetValue ?? kr.targetValue };
-    rule(() => validateMeasure(measure));
+    validateMeasure(measure);
     if (input.weight) set.weight = checkWeight(input.weight);
     if (input.ownerId) set.ownerId = (await requireOrgUser(tx, input.ownerId, 'ownerId', { notViewer: true })).userId;
     if (input.kpiId !== undefined) set.kpiId = input.kpiId === null ? null : await checkKeyResultKpi(tx, input.kpiId);
@@ -134,13 +140,10 @@ export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInpu
     const kr = await requireKeyResult(tx, input.keyResultId);
     const objective = await objectiveById(tx).load(kr.objectiveId);
     if (!objective) throw notFound('Objective');
-    const isOwner = tx.viewer?.userId === kr.ownerId;
-    if (!isOwner && !isAdmin(tx) && !leadsSquad(tx, await squadOf(tx, objective))) {
-      throw forbidden("Only the key result's owner, the lead of its squad or OWNER/ADMIN may check in");
-    }
+    await assertCanManage(tx, { kind: 'key result', squadId: objective.squadId, ownerId: kr.ownerId }, 'check in on it');
     assertNotArchived(kr, 'This key result');
     assertNotArchived(objective, 'Its objective');
-    rule(() => validateValue(kr.kind, input.value));
+    validateValue(kr.kind, input.value);
     const cycle = await openCycle(tx, kr.cycleId);
     const checkIn = await tx.manager.save(
       tx.manager.create(CheckIn, {
@@ -192,7 +195,7 @@ export async function recordSystemCheckIn(tx: Context, keyResultId: string, valu
   if (kr.kind === KeyResultKind.MILESTONE && !(value.eq(0) || value.eq(1))) return null;
   const objective = await objectiveById(tx).load(kr.objectiveId);
   if (!objective || objective.archivedAt) return null;
-  const cycle = await lockCycle(tx, kr.cycleId, 'pessimistic_read');
+  const cycle = await lockCycle(tx, kr.cycleId, 'SHARE');
   if (cycle.closedAt) return null;
   const checkIn = await tx.manager.save(
     tx.manager.create(CheckIn, {
@@ -226,8 +229,7 @@ async function managedKeyResult(tx: Context, id: string, action: string): Promis
   if (!objective) throw notFound('Objective');
   await assertManagesObjective(tx, objective, action);
   await openCycle(tx, kr.cycleId);
-  // Serialise key-result changes of one objective (bound and weights).
-  await tx.manager.query(`SELECT 1 FROM objectives WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [objective.id, orgId(tx)]);
+  await lockObjective(tx, objective.id);
   return { kr, objective };
 }
 
@@ -260,17 +262,14 @@ export async function deleteKeyResult(ctx: Context, input: DeleteKeyResultInput)
   return withTransaction(ctx, async (tx) => {
     const { kr, objective } = await managedKeyResult(tx, input.id, 'delete this key result');
     // Locks the key result: a check-in in flight either committed before (and is counted) or fails after.
-    const [row] = (await tx.manager.query(`SELECT version FROM key_results WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [
-      kr.id,
-      orgId(tx),
-    ])) as Array<{ version: number }>;
-    if (!row || row.version !== input.expectedVersion) {
-      throw conflict(`This key result was changed by someone else (now version ${row?.version ?? 'unknown'}, you sent ${input.expectedVersion}): reload it`, {
-        currentVersion: row?.version ?? null,
+    const row = await lockById(tx, KeyResult, kr.id);
+    if (row.version !== input.expectedVersion) {
+      throw conflict(`This key result was changed by someone else (now version ${row.version}, you sent ${input.expectedVersion}): reload it`, {
+        currentVersion: row.version,
       });
     }
     if (await tx.manager.existsBy(CheckIn, { keyResultId: kr.id, organizationId: kr.organizationId })) {
-      throw new AppError(
+      throw new RuleViolation(
         ErrorCode.KEY_RESULT_HAS_CHECK_INS,
         'This key result has check-ins, which are kept as history: archive it instead (archiveKeyResult)',
       );

@@ -45,9 +45,7 @@ export async function listObjectives(ctx: Context, filter: ObjectivesFilter, pag
   if (filter.squadId) qb.andWhere('o.squad_id = :squad', { squad: filter.squadId });
   if (filter.ownerId) qb.andWhere('o.owner_id = :owner', { owner: filter.ownerId });
   if (filter.status) qb.andWhere(statusCondition('o', filter.status), { today: isoToday() });
-  const result = await paginate(ctx, qb, page, OBJECTIVE_SORT, 'Query.objectives');
-  for (const o of result.nodes) objectiveById(ctx).prime(o.id, o);
-  return result;
+  return paginate(ctx, qb, page, OBJECTIVE_SORT, 'Query.objectives');
 }
 
 /** The routing facts of an objective's events. */

@@ -1,33 +1,26 @@
 /** Shared by the OKR services: lookups, permissions, cycle locks, roll-up checks and progress events. */
 import Decimal from 'decimal.js';
 import { IsNull } from 'typeorm';
-import { isAdmin, orgId } from '../../common/auth';
+import { assertCanManage } from '../../common/access';
+import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common/errors';
+import { ErrorCode, badInput } from '../../common/errors';
+import { RuleViolation, refuseArchived } from '../../common/rules';
 import { emitAfterCommit } from '../../common/events';
 import { OKRS_EVENTS } from './okrs.events';
 import { requireById } from '../../common/loaders';
-import { leadsSquad, squadById, type Squad } from '../squads';
+import { lockById, lockIds } from '../../db/locks';
+import { squadById, type Squad } from '../squads';
 import { Cycle, KeyResult, Objective } from './okr.entity';
-import { RuleViolation, assertSomeWeight } from './okr-rules';
+import { assertSomeWeight } from './okr-rules';
 import { cycleById, keyResultById, objectiveById } from './okrs.loaders';
 import type { RolledUp } from './okr-progress-store';
 
 /** Good OKRs have 3–5 key results; the list is returned whole, so it is bounded. */
 export const MAX_KEY_RESULTS = 20;
 
-/** Turns a pure-rule violation into BAD_USER_INPUT. */
-export function rule<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof RuleViolation) throw badInput(err.message, err.field);
-    throw err;
-  }
-}
-
 export const cycleClosed = (cycle: Cycle) =>
-  new AppError(ErrorCode.CYCLE_CLOSED, `Cycle ${cycle.name} is closed: its objectives and key results are scored and frozen`);
+  new RuleViolation(ErrorCode.CYCLE_CLOSED, `Cycle ${cycle.name} is closed: its objectives and key results are scored and frozen`);
 
 // ------------------------------------------------------------------ lookups and permissions
 
@@ -48,25 +41,22 @@ export async function squadOf(ctx: Context, objective: Objective): Promise<Squad
 }
 
 /** OWNER/ADMIN manage every objective; a SQUAD_LEAD those of the squads they lead. */
-export async function assertManagesObjective(ctx: Context, objective: Objective, action: string): Promise<void> {
-  if (isAdmin(ctx)) return;
-  if (leadsSquad(ctx, await squadOf(ctx, objective))) return;
-  throw forbidden(`Only OWNER/ADMIN or the lead of the objective's squad may ${action}`);
+export function assertManagesObjective(ctx: Context, objective: Objective, action: string): Promise<void> {
+  return assertCanManage(ctx, { kind: 'objective', squadId: objective.squadId }, action);
 }
 
-/** Reads the cycle with a lock: shared for writes inside it, exclusive for closing it. */
-export async function lockCycle(tx: Context, cycleId: string, mode: 'pessimistic_read' | 'pessimistic_write'): Promise<Cycle> {
-  const cycle = await tx.manager
-    .createQueryBuilder(Cycle, 'c')
-    .setLock(mode)
-    .where('c.id = :id AND c.organization_id = :org', { id: cycleId, org: orgId(tx) })
-    .getOne();
-  if (!cycle) throw notFound('Cycle');
-  return cycle;
+/** Reads the cycle with a lock: shared for writes inside it, exclusive for closing it (NOT_FOUND when missing). */
+export function lockCycle(tx: Context, cycleId: string, mode: 'SHARE' | 'UPDATE'): Promise<Cycle> {
+  return lockById(tx, Cycle, cycleId, { mode });
+}
+
+/** Serialises key-result changes of one objective (their cap and weights). */
+export async function lockObjective(tx: Context, objectiveId: string): Promise<void> {
+  await lockIds(tx, Objective, [objectiveId]);
 }
 
 export async function openCycle(tx: Context, cycleId: string): Promise<Cycle> {
-  const cycle = await lockCycle(tx, cycleId, 'pessimistic_read');
+  const cycle = await lockCycle(tx, cycleId, 'SHARE');
   if (cycle.closedAt) throw cycleClosed(cycle);
   return cycle;
 }
@@ -128,12 +118,12 @@ export async function assertRollupWeights(
     ...children.filter((c) => c.id !== change.childId).map((c) => c.weight),
     ...(change.weight ? [change.weight] : []),
   ];
-  rule(() => assertSomeWeight(weights));
+  assertSomeWeight(weights);
 }
 
 /** An archived objective or key result no longer changes. */
 export function assertNotArchived(row: { archivedAt: Date | null }, what: string): void {
-  if (row.archivedAt) throw new AppError(ErrorCode.ARCHIVED, `${what} is archived: it no longer changes`);
+  if (row.archivedAt) throw refuseArchived(`${what} is archived: it no longer changes`);
 }
 
 export const checkWeight = (w: Decimal | undefined) => {

@@ -184,6 +184,8 @@ async function rollUp(
     ],
   );
   const ids = chain.map((r) => r.id as string);
+  // Hand-written rather than the kit's lockIds: this file runs on a bare `Sql` (a `pg` client in
+  // bench and backfills), without a request context. Same statement: in id order, in the organisation.
   await sql(`SELECT 1 FROM objectives WHERE organization_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [organizationId, ids]);
   const contributors = await sql(
     `SELECT objective_id AS owner, weight, progress, ${dateText('at_risk_from')} AS at_risk_from, ${dateText('off_track_from')} AS off_track_from, NULL::uuid AS child

@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { refuse } from '../../common/rules';
 
 /**
  * Pure OKR rules: progress per key-result kind, weighted roll-up, status from confidence or
@@ -28,39 +29,29 @@ export const PACE_AT_RISK = 0.5;
 /** A key result's owner should check in at least this often. */
 export const CHECK_IN_INTERVAL_DAYS = 7;
 
-export class RuleViolation extends Error {
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'RuleViolation';
-  }
-}
-
 export interface KeyResultMeasure {
   kind: KeyResultKind;
   startValue: Decimal;
   targetValue: Decimal;
 }
 
-/** Checks start/target of a key result; throws RuleViolation for a definition that cannot be measured. */
+/** Checks start/target of a key result; throws a RuleViolation (BAD_USER_INPUT naming the field) for a definition that cannot be measured. */
 export function validateMeasure(m: KeyResultMeasure): void {
   if ((m.kind === KeyResultKind.INCREASE_TO || m.kind === KeyResultKind.DECREASE_TO) && m.startValue.eq(m.targetValue)) {
-    throw new RuleViolation(
+    throw refuse(
       `${m.kind} needs a targetValue different from startValue (both are ${m.startValue.toFixed()}); use STAY_ABOVE or STAY_BELOW to hold a level`,
       'targetValue',
     );
   }
   if (m.kind === KeyResultKind.MILESTONE && !(m.startValue.eq(0) && m.targetValue.eq(1))) {
-    throw new RuleViolation('A MILESTONE is measured 0 (not done) to 1 (done): startValue 0, targetValue 1', 'targetValue');
+    throw refuse('A MILESTONE is measured 0 (not done) to 1 (done): startValue 0, targetValue 1', 'targetValue');
   }
 }
 
 /** Checks a value checked in for a key result of `kind`. */
 export function validateValue(kind: KeyResultKind, value: Decimal): void {
   if (kind === KeyResultKind.MILESTONE && !(value.eq(0) || value.eq(1))) {
-    throw new RuleViolation('A MILESTONE check-in value is 1 (done) or 0 (not done)', 'value');
+    throw refuse('A MILESTONE check-in value is 1 (done) or 0 (not done)', 'value');
   }
 }
 
@@ -76,7 +67,7 @@ export function keyResultProgress(m: KeyResultMeasure, current: Decimal): number
     case KeyResultKind.INCREASE_TO:
     case KeyResultKind.DECREASE_TO: {
       const span = m.targetValue.minus(m.startValue);
-      if (span.isZero()) throw new RuleViolation('targetValue equals startValue', 'targetValue');
+      if (span.isZero()) throw refuse('targetValue equals startValue', 'targetValue');
       return clamp01(current.minus(m.startValue).div(span)).toNumber();
     }
     case KeyResultKind.STAY_ABOVE:
@@ -102,7 +93,7 @@ export function weightedMean(items: Weighted[]): number {
   let total = new Decimal(0);
   let sum = new Decimal(0);
   for (const { weight, value } of items) {
-    if (weight.isNegative()) throw new RuleViolation('weight cannot be negative', 'weight');
+    if (weight.isNegative()) throw refuse('weight cannot be negative', 'weight');
     total = total.plus(weight);
     sum = sum.plus(weight.times(value));
   }
@@ -112,9 +103,9 @@ export function weightedMean(items: Weighted[]): number {
 
 /** Refuses a set of weights (after a change) that are all zero: the roll-up would mean nothing. */
 export function assertSomeWeight(weights: Decimal[]): void {
-  for (const w of weights) if (w.isNegative()) throw new RuleViolation('weight cannot be negative', 'weight');
+  for (const w of weights) if (w.isNegative()) throw refuse('weight cannot be negative', 'weight');
   if (weights.length > 0 && weights.every((w) => w.isZero())) {
-    throw new RuleViolation(
+    throw refuse(
       'At least one key result or aligned objective must have a weight above 0; otherwise progress cannot roll up',
       'weight',
     );

@@ -2,8 +2,7 @@ import { orgId } from '../../common/auth';
 import { defineNestedConnection, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { isoToday } from '../../common/dates';
-import { byKeys, defineByIdLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
-import { queryRows, rowShape } from '../../common/rows';
+import { defineByIdLoader, defineChildLoader, defineLatestLoader, defineLoader } from '../../common/loaders';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
 import {
   elapsedShare,
@@ -19,36 +18,24 @@ export const objectiveById = defineByIdLoader(Objective, 'Objective');
 export const keyResultById = defineByIdLoader(KeyResult, 'KeyResult');
 export const checkInById = defineByIdLoader(CheckIn, 'CheckIn');
 
-/** An objective's active key results (archived ones leave lists and roll-ups), oldest first (at most MAX_KEY_RESULTS each); primes `keyResultById`. */
-export const keyResultsByObjectiveId = defineLoader<string, KeyResult[]>('okrs.keyResultsByObjectiveId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => []);
-  const shape = rowShape(ctx.manager.connection, KeyResult);
-  const rows = await queryRows(
-    ctx.manager,
-    KeyResult,
-    `SELECT ${shape.columns('k')} FROM key_results k
-      WHERE k.organization_id = $1 AND k.objective_id = ANY($2::uuid[]) AND k.archived_at IS NULL
-      ORDER BY k.objective_id, k.created_at, k.id`,
-    [ctx.organizationId, ids],
-  );
-  primeAll(keyResultById(ctx), rows);
-  return groupByKeys(ids, rows, (k) => k.objectiveId);
+/** An objective's active key results (archived ones leave lists and roll-ups), oldest first (at most MAX_KEY_RESULTS exist); primes `keyResultById`. */
+export const keyResultsByObjectiveId = defineChildLoader({
+  name: 'okrs.keyResultsByObjectiveId',
+  entity: KeyResult,
+  parentColumn: 'objective_id',
+  parentOf: (k) => k.objectiveId,
+  orderBy: 'c.created_at, c.id',
+  where: 'c.archived_at IS NULL',
 });
 
 /** Active objectives aligned to each objective (its children), oldest first; primes `objectiveById`. */
-export const childrenByParentId = defineLoader<string, Objective[]>('okrs.childrenByParentId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => []);
-  const shape = rowShape(ctx.manager.connection, Objective);
-  const rows = await queryRows(
-    ctx.manager,
-    Objective,
-    `SELECT ${shape.columns('o')} FROM objectives o
-      WHERE o.organization_id = $1 AND o.parent_id = ANY($2::uuid[]) AND o.archived_at IS NULL
-      ORDER BY o.created_at, o.id`,
-    [ctx.organizationId, ids],
-  );
-  primeAll(objectiveById(ctx), rows);
-  return groupByKeys(ids, rows, (o) => o.parentId!);
+export const childrenByParentId = defineChildLoader({
+  name: 'okrs.childrenByParentId',
+  entity: Objective,
+  parentColumn: 'parent_id',
+  parentOf: (o) => o.parentId!,
+  orderBy: 'c.created_at, c.id',
+  where: 'c.archived_at IS NULL',
 });
 
 /**
@@ -56,22 +43,11 @@ export const childrenByParentId = defineLoader<string, Objective[]>('okrs.childr
  * (`LATERAL … LIMIT 1` on check_ins (organization_id, key_result_id, created_at DESC, id DESC)),
  * however long the history. Primes `checkInById`.
  */
-export const latestCheckInByKeyResultId = defineLoader<string, CheckIn>('okrs.latestCheckInByKeyResultId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => null);
-  const shape = rowShape(ctx.manager.connection, CheckIn);
-  const rows = await queryRows(
-    ctx.manager,
-    CheckIn,
-    `SELECT c.* FROM unnest($2::uuid[]) AS k(id)
-       CROSS JOIN LATERAL (
-         SELECT ${shape.columns('c')} FROM check_ins c
-          WHERE c.organization_id = $1 AND c.key_result_id = k.id
-          ORDER BY c.created_at DESC, c.id DESC
-          LIMIT 1) c`,
-    [ctx.organizationId, ids],
-  );
-  primeAll(checkInById(ctx), rows);
-  return byKeys(ids, rows, (c) => c.keyResultId);
+export const latestCheckInByKeyResultId = defineLatestLoader({
+  name: 'okrs.latestCheckInByKeyResultId',
+  entity: CheckIn,
+  keyColumn: 'key_result_id',
+  orderBy: 'c.created_at DESC, c.id DESC',
 });
 
 /** A key result's check-in history, newest first: batched across key results (`KeyResult.checkIns`). */
@@ -83,7 +59,6 @@ export const checkInsOfKeyResult = defineNestedConnection<CheckIn>({
     { column: 'c.created_at', direction: 'DESC', value: (c) => c.createdAt },
     { column: 'c.id', direction: 'DESC', value: (c) => c.id },
   ],
-  loaded: (ctx, rows) => primeAll(checkInById(ctx), rows),
 });
 
 const OBJECTIVE_SORT: SortKey<Objective>[] = [
@@ -103,7 +78,6 @@ export const objectivesOfSquad = defineNestedConnection<Objective, { cycleId?: s
   },
   parent: 'o.squad_id',
   sort: OBJECTIVE_SORT,
-  loaded: (ctx, rows) => primeAll(objectiveById(ctx), rows),
 });
 
 /** A cycle's active objectives, oldest first: batched across cycles (`Cycle.objectives`). */
@@ -113,7 +87,6 @@ export const objectivesOfCycle = defineNestedConnection<Objective>({
     ctx.manager.createQueryBuilder(Objective, 'o').where('o.organization_id = :org AND o.archived_at IS NULL', { org: orgId(ctx) }),
   parent: 'o.cycle_id',
   sort: OBJECTIVE_SORT,
-  loaded: (ctx, rows) => primeAll(objectiveById(ctx), rows),
 });
 
 /** A key result's progress, status and score, given its cycle. */

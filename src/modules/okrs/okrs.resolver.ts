@@ -2,12 +2,13 @@ import { required } from '../../common/loaders';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { GlobalIdOf } from '../../common/global-ids';
 import { IsOptional } from 'class-validator';
-import { ADMINS } from '../../common/auth';
+import { ADMINS, MANAGERS } from '../../common/access';
 import { ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
+import type { Context } from '../../common/context';
 import { fromGlobalId } from '../../common/ids';
 import type { PlanningEventPayload } from '../../common/events';
 import { User, referencedUserById } from '../identity';
+import { Kpi, kpiById } from '../kpis';
 import { metaMatches, planningSubscription } from '../realtime';
 import { Squad, squadById } from '../squads';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
@@ -66,7 +67,6 @@ import {
   UpdateObjectivePayload,
 } from './okrs.types';
 
-const OKR_MANAGERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
 
 async function rollup(ctx: Context, objective: Objective): Promise<Evaluation> {
   return required(objectiveRollup(ctx).load(objective.id), 'Objective');
@@ -133,13 +133,13 @@ export class ObjectiveResolver {
     return okrs.requireObjective(ctx, fromGlobalId(id, 'Objective', 'id'));
   }
 
-  @Authorized(...OKR_MANAGERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => CreateObjectivePayload, { description: 'OWNER/ADMIN, or a SQUAD_LEAD for a squad they lead.' })
   createObjective(@Arg('input') input: CreateObjectiveInput, @Ctx() ctx: Context) {
     return okrs.createObjective(ctx, input);
   }
 
-  @Authorized(...OKR_MANAGERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => UpdateObjectivePayload, {
     description: 'OWNER/ADMIN, or the lead of its squad. Stale expectedVersion: CONFLICT. Alignment loops are refused.',
   })
@@ -147,7 +147,7 @@ export class ObjectiveResolver {
     return okrs.updateObjective(ctx, input);
   }
 
-  @Authorized(...OKR_MANAGERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => ArchiveObjectivePayload, {
     description:
       'OWNER/ADMIN, or the lead of its squad. The objective leaves the default lists and its parent’s roll-up, and no longer changes (ARCHIVED). Stale expectedVersion: CONFLICT.',
@@ -219,19 +219,19 @@ export class ObjectiveResolver {
 
 @Resolver(() => KeyResult)
 export class KeyResultResolver {
-  @Authorized(...OKR_MANAGERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => CreateKeyResultPayload, { description: 'OWNER/ADMIN, or the lead of the objective’s squad.' })
   createKeyResult(@Arg('input') input: CreateKeyResultInput, @Ctx() ctx: Context) {
     return okrs.createKeyResult(ctx, input);
   }
 
-  @Authorized(...OKR_MANAGERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => UpdateKeyResultPayload, { description: 'OWNER/ADMIN, or the lead of the objective’s squad. Stale expectedVersion: CONFLICT.' })
   updateKeyResult(@Arg('input') input: UpdateKeyResultInput, @Ctx() ctx: Context) {
     return okrs.updateKeyResult(ctx, input);
   }
 
-  @Authorized(...OKR_MANAGERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => ArchiveKeyResultPayload, {
     description:
       'OWNER/ADMIN, or the lead of the objective’s squad. The key result keeps its check-ins, leaves `keyResults` and the roll-up, and no longer changes (ARCHIVED).',
@@ -240,7 +240,7 @@ export class KeyResultResolver {
     return okrs.archiveKeyResult(ctx, input);
   }
 
-  @Authorized(...OKR_MANAGERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => DeleteKeyResultPayload, {
     description:
       'OWNER/ADMIN, or the lead of the objective’s squad. Only without check-ins: otherwise KEY_RESULT_HAS_CHECK_INS (archive it instead). Linked tasks stay, unlinked.',
@@ -278,6 +278,11 @@ export class KeyResultResolver {
   @FieldResolver(() => Objective)
   objective(@Root() kr: KeyResult, @Ctx() ctx: Context) {
     return required(objectiveById(ctx).load(kr.objectiveId), 'Objective');
+  }
+
+  @FieldResolver(() => Kpi, { nullable: true, description: 'The KPI it follows: each new latest value of the KPI records a check-in (author null).' })
+  kpi(@Root() kr: KeyResult, @Ctx() ctx: Context) {
+    return kr.kpiId ? kpiById(ctx).load(kr.kpiId) : null;
   }
 
   @FieldResolver(() => User)

@@ -1,4 +1,5 @@
-import { AppError, ErrorCode } from '../../common/errors';
+import { ErrorCode } from '../../common/error-codes';
+import { RuleViolation } from '../../common/rules';
 import type { Cycle, KeyResult, Objective } from './okr.entity';
 import { elapsedShare, objectiveStatus, scoreOf, weightedMean, type OkrStatus } from './okr-rules';
 
@@ -26,9 +27,10 @@ export interface RollupSources {
 }
 
 export const alignmentLoop = (objective: Objective) =>
-  new AppError(
+  new RuleViolation(
     ErrorCode.ALIGNMENT_LOOP,
     `The alignment under objective "${objective.title.slice(0, 80)}" loops back on itself or is deeper than ${MAX_ALIGNMENT_DEPTH} levels: re-align one of its objectives (updateObjective parentId) to roll its progress up`,
+    undefined,
     { objectiveId: objective.id },
   );
 
@@ -74,10 +76,10 @@ export async function rollUpObjectives(sources: RollupSources, ids: readonly str
   const cycles = new Map<string, Cycle>();
   (await sources.cycles(cycleList)).forEach((c, i) => ok(c) && cycles.set(cycleList[i], c));
 
-  const done = new Map<string, Evaluation | AppError>();
+  const done = new Map<string, Evaluation | RuleViolation>();
   const onPath = new Set<string>();
   // Recursion depth is bounded: a node beyond MAX_ALIGNMENT_DEPTH has no children read.
-  const evaluate = (o: Objective): Evaluation | AppError => {
+  const evaluate = (o: Objective): Evaluation | RuleViolation => {
     const known = done.get(o.id);
     if (known) return known;
     const children = childrenOf.get(o.id);
@@ -88,7 +90,7 @@ export async function rollUpObjectives(sources: RollupSources, ids: readonly str
       weight: kr.weight,
       evaluation: sources.evaluateKeyResult(kr, cycles.get(kr.cycleId) ?? cycle, today),
     }));
-    let result: Evaluation | AppError | null = null;
+    let result: Evaluation | RuleViolation | null = null;
     for (const c of children) {
       const e = evaluate(c);
       if (e instanceof Error) {

@@ -1,4 +1,4 @@
 import { PlanningEventsResolver } from './planning-events.resolver';
 
-export { metaMatches, planningSubscription, refreshForEvent, subscribedEventTypes, type EventFilter } from './subscriptions';
+export { metaMatches, planningSubscription, subscribedEventTypes } from './subscriptions';
 export const realtimeResolvers = [PlanningEventsResolver] as const;

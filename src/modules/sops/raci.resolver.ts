@@ -1,7 +1,8 @@
 import { IsOptional, MaxLength } from 'class-validator';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { MANAGERS, WRITERS, hasRole } from '../../common/access';
 import { ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
+import type { Context } from '../../common/context';
 import type { PlanningEventPayload } from '../../common/events';
 import { GlobalIdOf } from '../../common/global-ids';
 import { required } from '../../common/loaders';
@@ -24,9 +25,6 @@ import {
   SetRaciAssignmentPayload,
 } from './sops.types';
 
-/** Who edits RACI matrices. */
-export const RACI_EDITORS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
-
 const RACI_EVENTS = [SOPS_EVENTS.RACI_MATRIX_CREATED, SOPS_EVENTS.RACI_ACTIVITY_ADDED, SOPS_EVENTS.RACI_ACTIVITY_REMOVED, SOPS_EVENTS.RACI_ASSIGNMENT_SET];
 
 @InputType()
@@ -40,7 +38,7 @@ async function cellsOf(ctx: Context, assignments: readonly RaciAssignment[]): Pr
   return assignments.map((r, i) => {
     const m = members[i];
     if (m instanceof Error) throw m;
-    return { role: r.role, canAct: !!m && m.role !== Role.VIEWER };
+    return { role: r.role, canAct: !!m && hasRole(m, WRITERS) };
   });
 }
 
@@ -56,25 +54,25 @@ async function cellsOfMatrix(ctx: Context, m: RaciMatrix) {
 
 @Resolver(() => RaciMatrix)
 export class RaciMatrixResolver {
-  @Authorized(...RACI_EDITORS)
+  @Authorized(...MANAGERS)
   @Mutation(() => CreateRaciMatrixPayload, { description: 'OWNER, ADMIN or SQUAD_LEAD. subjectId: a Campaign, Sop or Squad of the organisation (NOT_FOUND otherwise).' })
   createRaciMatrix(@Arg('input') input: CreateRaciMatrixInput, @Ctx() ctx: Context) {
     return raci.createRaciMatrix(ctx, input);
   }
 
-  @Authorized(...RACI_EDITORS)
+  @Authorized(...MANAGERS)
   @Mutation(() => AddRaciActivityPayload, { description: `OWNER, ADMIN or SQUAD_LEAD; at most ${MAX_RACI_ACTIVITIES} activities per matrix.` })
   addRaciActivity(@Arg('input') input: AddRaciActivityInput, @Ctx() ctx: Context) {
     return raci.addRaciActivity(ctx, input);
   }
 
-  @Authorized(...RACI_EDITORS)
+  @Authorized(...MANAGERS)
   @Mutation(() => RemoveRaciActivityPayload, { description: 'OWNER, ADMIN or SQUAD_LEAD; removes the activity and its assignments.' })
   removeRaciActivity(@Arg('input') input: RemoveRaciActivityInput, @Ctx() ctx: Context) {
     return raci.removeRaciActivity(ctx, input);
   }
 
-  @Authorized(...RACI_EDITORS)
+  @Authorized(...MANAGERS)
   @Mutation(() => SetRaciAssignmentPayload, {
     description: `OWNER, ADMIN or SQUAD_LEAD. Sets a person's role in an activity (one role per person), or clears it with role null; at most ${MAX_RACI_ASSIGNMENTS} people per activity.`,
   })

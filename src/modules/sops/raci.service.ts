@@ -3,8 +3,10 @@ import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { badInput, notFound } from '../../common/errors';
 import { decodeGlobalId, toGlobalId } from '../../common/ids';
-import { primeAll, requireById } from '../../common/loaders';
+import { primeById, requireById } from '../../common/loaders';
 import { nodeFetcher } from '../../common/node';
+import { assertBelowCap } from '../../db/caps';
+import { updateRowWhere } from '../../db/conditional-update';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, recordChange } from '../audit';
@@ -38,14 +40,15 @@ async function requireSubject(ctx: Context, subjectId: string, field: string) {
   return subject;
 }
 
-/** Locks the matrix (concurrent changes of one matrix queue) and bumps its version. */
-async function touchMatrix(tx: Context, matrixId: string): Promise<void> {
-  const rows: unknown[] = await tx.manager.query(
-    `UPDATE raci_matrices SET version = version + 1, updated_at = now() WHERE id = $1 AND organization_id = $2 RETURNING id`,
-    [matrixId, orgId(tx)],
-  );
-  if (!rows.length) throw notFound('RaciMatrix', toGlobalId('RaciMatrix', matrixId));
-  raciMatrixById(tx).clear(matrixId);
+/**
+ * Bumps the matrix's version, which locks it (concurrent changes of one matrix queue and count
+ * each other's activities and assignments), and primes its loader with the row.
+ */
+async function touchMatrix(tx: Context, matrixId: string, field?: string): Promise<RaciMatrix> {
+  const matrix = await updateRowWhere(tx, RaciMatrix, matrixId, null, {});
+  if (!matrix) throw notFound('RaciMatrix', toGlobalId('RaciMatrix', matrixId), field);
+  primeById(tx, RaciMatrix, [matrix], { replace: true });
+  return matrix;
 }
 
 export async function createRaciMatrix(ctx: Context, input: CreateRaciMatrixInput) {
@@ -63,13 +66,15 @@ export async function createRaciMatrix(ctx: Context, input: CreateRaciMatrixInpu
 
 export async function addRaciActivity(ctx: Context, input: AddRaciActivityInput) {
   return withTransaction(ctx, async (tx) => {
-    await requireRaciMatrix(tx, input.matrixId);
-    await touchMatrix(tx, input.matrixId);
-    const [{ n }] = await tx.manager.query(`SELECT count(*)::int AS n FROM raci_activities WHERE organization_id = $1 AND matrix_id = $2`, [
-      orgId(tx),
-      input.matrixId,
-    ]);
-    if (n >= MAX_RACI_ACTIVITIES) throw badInput(`A RACI matrix holds at most ${MAX_RACI_ACTIVITIES} activities`, 'matrixId');
+    await touchMatrix(tx, input.matrixId, 'matrixId');
+    await assertBelowCap(tx, {
+      table: RaciActivity,
+      parentColumn: 'matrix_id',
+      parentId: input.matrixId,
+      max: MAX_RACI_ACTIVITIES,
+      field: 'matrixId',
+      message: (max) => `A RACI matrix holds at most ${max} activities`,
+    });
     const activity = await createRecorded(
       tx,
       RaciActivity,
@@ -108,8 +113,14 @@ export async function setRaciAssignment(ctx: Context, input: SetRaciAssignmentIn
     if (role || !before) await requireOrgUser(tx, input.userId, 'userId', { notViewer: role === RaciRole.RESPONSIBLE });
     if (role) {
       if (!before) {
-        const [{ n }] = await tx.manager.query(`SELECT count(*)::int AS n FROM raci_assignments WHERE organization_id = $1 AND activity_id = $2`, [org, activity.id]);
-        if (n >= MAX_RACI_ASSIGNMENTS) throw badInput(`An activity holds at most ${MAX_RACI_ASSIGNMENTS} people`, 'userId');
+        await assertBelowCap(tx, {
+          table: RaciAssignment,
+          parentColumn: 'activity_id',
+          parentId: activity.id,
+          max: MAX_RACI_ASSIGNMENTS,
+          field: 'activityId',
+          message: (max) => `An activity holds at most ${max} people`,
+        });
       }
       await tx.manager.query(
         `INSERT INTO raci_assignments (organization_id, matrix_id, activity_id, user_id, role) VALUES ($1, $2, $3, $4, $5)
@@ -137,12 +148,10 @@ export async function listRaciMatrices(ctx: Context, filter: RaciMatricesFilter,
     const subject = await resolveSubject(ctx, filter.subjectId, 'filter.subjectId');
     qb.andWhere('m.subject_id = :sid AND m.subject_type = :stype', { sid: subject.id, stype: subject.type });
   }
-  const result = await paginate(ctx, qb, page, [
+  return paginate(ctx, qb, page, [
     { column: 'm.created_at', direction: 'ASC', value: (m) => m.createdAt },
     { column: 'm.id', direction: 'ASC', value: (m) => m.id },
   ], 'Query.raciMatrices');
-  primeAll(raciMatrixById(ctx), result.nodes);
-  return result;
 }
 
 /** Every activity where the caller holds a role, oldest assignment first. */

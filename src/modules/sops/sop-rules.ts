@@ -1,5 +1,8 @@
 /** Pure SOP rules: the life cycle of an SOP and its versions (no ORM or GraphQL). */
 
+import { ErrorCode } from '../../common/error-codes';
+import { RuleViolation, check, refuse, refuseArchived, refuseTransition } from '../../common/rules';
+
 export enum SopStatus {
   DRAFT = 'DRAFT',
   IN_REVIEW = 'IN_REVIEW',
@@ -31,15 +34,18 @@ const FROM: Record<Exclude<SopAction, 'acknowledge'>, SopStatus[]> = {
 };
 
 /**
- * Why `action` is not allowed in `state`, or null when it is. DRAFT → (submit) IN_REVIEW →
- * (approve) PUBLISHED or (reject) DRAFT; PUBLISHED → (startRevision) DRAFT again with the
- * published version still current; anything but ARCHIVED → ARCHIVED. Acknowledging needs a
- * published current version and an SOP that is not archived.
+ * Refuses `action` in `state` (a RuleViolation), or returns when it is allowed. DRAFT → (submit)
+ * IN_REVIEW → (approve) PUBLISHED or (reject) DRAFT; PUBLISHED → (startRevision) DRAFT again
+ * with the published version still current; anything but ARCHIVED → ARCHIVED. Acknowledging
+ * needs a published current version and an SOP that is not archived. An archived SOP changes no
+ * more: ARCHIVED; any other state that does not allow the action: INVALID_TRANSITION.
  */
-export function refusal(state: SopState, action: SopAction): string | null {
-  if (state.status === SopStatus.ARCHIVED) return 'The SOP is archived';
-  if (action === 'acknowledge') return state.hasCurrentVersion ? null : 'The SOP has no published version to acknowledge yet';
-  if (FROM[action].includes(state.status)) return null;
+export function assertSopAllows(state: SopState, action: SopAction): void {
+  check(state.status !== SopStatus.ARCHIVED, () => refuseArchived('The SOP is archived'));
+  if (action === 'acknowledge') {
+    check(state.hasCurrentVersion, () => refuseTransition('The SOP has no published version to acknowledge yet'));
+    return;
+  }
   const hint: Record<typeof action, string> = {
     edit: 'only a draft can be edited (reject the version under review, or start a revision)',
     submit: 'only a draft can be submitted for review',
@@ -48,7 +54,12 @@ export function refusal(state: SopState, action: SopAction): string | null {
     startRevision: 'a revision starts from a published SOP without an open draft',
     archive: 'it is already archived',
   };
-  return `The SOP is ${state.status}: ${hint[action]}`;
+  check(FROM[action].includes(state.status), () => refuseTransition(`The SOP is ${state.status}: ${hint[action]}`));
+}
+
+/** A draft is submitted with its steps: SOP_DRAFT_EMPTY without any. */
+export function assertSubmittable(stepCount: number): void {
+  check(stepCount > 0, () => new RuleViolation(ErrorCode.SOP_DRAFT_EMPTY, 'The draft has no steps: add them with updateSopDraft before submitting it'));
 }
 
 /** The status an action leads to. */
@@ -73,6 +84,23 @@ export function nextStatus(action: Exclude<SopAction, 'acknowledge'>): SopStatus
  */
 export function mayApprove(version: { authorId: string | null; editorIds: readonly string[] }, approverId: string): boolean {
   return version.authorId !== approverId && !version.editorIds.includes(approverId);
+}
+
+/** Four eyes, as a refusal: AUTHOR_CANNOT_APPROVE, saying whether the approver changed or wrote the version. */
+export function assertMayApprove(version: { authorId: string | null; editorIds: readonly string[] }, approverId: string): void {
+  check(mayApprove(version, approverId), () =>
+    new RuleViolation(
+      ErrorCode.AUTHOR_CANNOT_APPROVE,
+      version.editorIds.includes(approverId)
+        ? 'You changed this version while it was a draft: someone who did not change it must approve it'
+        : 'You wrote this version: someone else must approve it',
+    ),
+  );
+}
+
+/** Only a step of a published version is linked to a task (a draft's steps change): BAD_USER_INPUT naming `sopStepId`. */
+export function assertLinkableStep(version: { publishedAt: Date | null }): void {
+  check(version.publishedAt, () => refuse('sopStepId: only a step of a published SOP version can be linked (a draft changes)', 'sopStepId'));
 }
 
 /** A step as it is stored: names trimmed, empty optional texts as null. */

@@ -1,10 +1,10 @@
+import { WRITERS, hasRole } from '../../common/access';
 import { orgId } from '../../common/auth';
 import { defineNestedConnection, type SortKey } from '../../common/connection';
-import { byKeys, defineByIdLoader, defineChildLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
-import { rowShape } from '../../common/rows';
+import { defineByIdLoader, defineChildLoader, defineIdListLoader, defineLoader, defineRowByKeyLoader } from '../../common/loaders';
 import { memberByUserId } from '../identity';
 import { squadMatesByUserId } from '../squads';
-import { RaciActivity, RaciAssignment, RaciMatrix, Sop, SopAcknowledgement, SopStep, SopVersion, TaskSopStep } from './sops.entity';
+import { RaciActivity, RaciAssignment, RaciMatrix, Sop, SopAcknowledgement, SopStep, SopVersion } from './sops.entity';
 import { pendingAcknowledgers } from './sop-rules';
 
 export const raciMatrixById = defineByIdLoader(RaciMatrix, 'RaciMatrix');
@@ -49,28 +49,19 @@ export const stepsByVersionId = defineChildLoader({
 });
 
 /** Who acknowledged each version (user ids). */
-export const acknowledgersByVersionId = defineLoader<string, string[]>('sops.acknowledgersByVersionId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => []);
-  const rows: Array<{ version_id: string; user_id: string }> = await ctx.manager.query(
-    `SELECT k.version_id, k.user_id FROM sop_acknowledgements k WHERE k.organization_id = $1 AND k.version_id = ANY($2::uuid[])`,
-    [ctx.organizationId, ids],
-  );
-  return groupByKeys(ids, rows, (r) => r.version_id).map((list) => list.map((r) => r.user_id));
+export const acknowledgersByVersionId = defineIdListLoader({
+  name: 'sops.acknowledgersByVersionId',
+  table: SopAcknowledgement,
+  keyColumn: 'version_id',
+  idColumn: 'user_id',
 });
 
-/** The step each task carries out (tasks without a link load null). */
-export const sopStepByTaskId = defineLoader<string, SopStep>('sops.sopStepByTaskId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => null);
-  const shape = rowShape(ctx.manager.connection, SopStep);
-  const rows: Array<Record<string, unknown>> = await ctx.manager.query(
-    `SELECT l.task_id AS "__task", ${shape.columns('s')} FROM task_sop_steps l
-       JOIN sop_steps s ON s.id = l.sop_step_id AND s.organization_id = l.organization_id
-      WHERE l.organization_id = $1 AND l.task_id = ANY($2::uuid[])`,
-    [ctx.organizationId, ids],
-  );
-  const pairs = rows.map((r) => ({ task: r.__task as string, step: shape.map(r) }));
-  primeAll(sopStepById(ctx), pairs.map((p) => p.step));
-  return byKeys(ids, pairs, (p) => p.task).map((p) => p?.step ?? null);
+/** The step each task carries out, through task_sop_steps (tasks without a link load null); primes `sopStepById`. */
+export const sopStepByTaskId = defineRowByKeyLoader({
+  name: 'sops.sopStepByTaskId',
+  entity: SopStep,
+  keyColumn: 'task_id',
+  through: { table: 'task_sop_steps', rowColumn: 'sop_step_id' },
 });
 
 /** At most this many people are listed as pending for one SOP. */
@@ -95,7 +86,7 @@ export const pendingAcknowledgersBySopId = defineLoader<string, string[]>('sops.
       const members = await memberByUserId(ctx).loadMany(pending);
       return pending.filter((_, i) => {
         const m = members[i];
-        return m && !(m instanceof Error) && m.role !== 'VIEWER';
+        return m && !(m instanceof Error) && hasRole(m, WRITERS);
       }).slice(0, MAX_PENDING_LISTED);
     }),
   );
@@ -113,7 +104,6 @@ export const versionsOfSop = defineNestedConnection<SopVersion>({
   query: (ctx) => ctx.manager.createQueryBuilder(SopVersion, 'v').where('v.organization_id = :org', { org: orgId(ctx) }),
   parent: 'v.sop_id',
   sort: VERSION_SORT,
-  loaded: (ctx, rows) => primeAll(sopVersionById(ctx), rows),
 });
 
 /**
@@ -135,4 +125,3 @@ export const acknowledgementsOfSop = defineNestedConnection<SopAcknowledgement, 
   ],
 });
 
-export { TaskSopStep };

@@ -1,6 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { ADMINS, MANAGERS, WRITERS } from '../../common/access';
 import { ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
+import type { Context } from '../../common/context';
 import { isoToday } from '../../common/dates';
 import type { PlanningEventPayload } from '../../common/events';
 import { required } from '../../common/loaders';
@@ -32,6 +33,8 @@ import {
   stepsByVersionId,
   versionsOfSop,
 } from './sops.loaders';
+import * as links from './sop-task-links.service';
+import * as versions from './sop-versions.service';
 import * as sops from './sops.service';
 import {
   AcknowledgeSopPayload,
@@ -49,12 +52,9 @@ import {
 } from './sops.types';
 import { SOPS_EVENTS } from './sops.events';
 
-const MEMBERS = [Role.OWNER, Role.ADMIN, Role.FINANCE, Role.SQUAD_LEAD, Role.MEMBER];
-const APPROVERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
-
 @Resolver(() => Sop)
 export class SopResolver {
-  @Authorized(...MEMBERS)
+  @Authorized(...WRITERS)
   @Mutation(() => CreateSopPayload, {
     description: 'Creates a DRAFT SOP with version 1 in draft. Any member may create one they own; only OWNER/ADMIN may name another owner.',
   })
@@ -62,50 +62,50 @@ export class SopResolver {
     return sops.createSop(ctx, input);
   }
 
-  @Authorized(...MEMBERS)
+  @Authorized(...WRITERS)
   @Mutation(() => UpdateSopDraftPayload, {
     description:
       "OWNER/ADMIN or the SOP's owner, while it is DRAFT. steps replace the draft's steps. Stale expectedVersion: CONFLICT. Whoever changes something becomes the draft's author and one of its editors (who may not approve it); a save that changes nothing changes nothing (same version, no audit).",
   })
   updateSopDraft(@Arg('input') input: UpdateSopDraftInput, @Ctx() ctx: Context) {
-    return sops.updateSopDraft(ctx, input);
+    return versions.updateSopDraft(ctx, input);
   }
 
-  @Authorized(...MEMBERS)
+  @Authorized(...WRITERS)
   @Mutation(() => SubmitSopForReviewPayload, { description: "OWNER/ADMIN or the SOP's owner: DRAFT → IN_REVIEW (SOP_DRAFT_EMPTY without steps)." })
   submitSopForReview(@Arg('input') input: SubmitSopForReviewInput, @Ctx() ctx: Context) {
-    return sops.submitSopForReview(ctx, input);
+    return versions.submitSopForReview(ctx, input);
   }
 
-  @Authorized(...APPROVERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => ApproveSopVersionPayload, {
     description: 'SQUAD_LEAD, ADMIN or OWNER, neither the version’s author nor one of its editors (AUTHOR_CANNOT_APPROVE): publishes the version in review as the current version; everyone must acknowledge it again.',
   })
   approveSopVersion(@Arg('input') input: ApproveSopVersionInput, @Ctx() ctx: Context) {
-    return sops.approveSopVersion(ctx, input);
+    return versions.approveSopVersion(ctx, input);
   }
 
-  @Authorized(...APPROVERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => RejectSopVersionPayload, { description: 'SQUAD_LEAD, ADMIN or OWNER: returns the version in review to DRAFT, with a note.' })
   rejectSopVersion(@Arg('input') input: RejectSopVersionInput, @Ctx() ctx: Context) {
-    return sops.rejectSopVersion(ctx, input);
+    return versions.rejectSopVersion(ctx, input);
   }
 
-  @Authorized(...MEMBERS)
+  @Authorized(...WRITERS)
   @Mutation(() => StartSopRevisionPayload, {
     description: "OWNER/ADMIN or the SOP's owner: opens a new draft, a copy of the published version (which stays current until the new one is approved).",
   })
   startSopRevision(@Arg('input') input: StartSopRevisionInput, @Ctx() ctx: Context) {
-    return sops.startSopRevision(ctx, input);
+    return versions.startSopRevision(ctx, input);
   }
 
-  @Authorized(Role.OWNER, Role.ADMIN)
+  @Authorized(...ADMINS)
   @Mutation(() => ArchiveSopPayload, { description: 'OWNER/ADMIN. An archived SOP changes no more and asks nobody to acknowledge it; its versions stay readable.' })
   archiveSop(@Arg('input') input: ArchiveSopInput, @Ctx() ctx: Context) {
     return sops.archiveSop(ctx, input);
   }
 
-  @Authorized(...MEMBERS)
+  @Authorized(...WRITERS)
   @Mutation(() => AcknowledgeSopPayload, { description: 'Records that the caller has read the current version (acknowledging it again changes nothing).' })
   acknowledgeSop(@Arg('input') input: AcknowledgeSopInput, @Ctx() ctx: Context) {
     return sops.acknowledgeSop(ctx, input);
@@ -226,12 +226,12 @@ export class SopAcknowledgementResolver {
 /** Task.sopStep and the link mutation live here: tasks know nothing of SOPs. */
 @Resolver(() => Task)
 export class TaskSopStepResolver {
-  @Authorized(...MEMBERS)
+  @Authorized(...WRITERS)
   @Mutation(() => LinkTaskToSopStepPayload, {
     description: "OWNER/ADMIN, the lead of the task's squad, or its assignee: links the task to the step of a published SOP version it carries out; sopStepId null unlinks.",
   })
   linkTaskToSopStep(@Arg('input') input: LinkTaskToSopStepInput, @Ctx() ctx: Context) {
-    return sops.linkTaskToSopStep(ctx, input);
+    return links.linkTaskToSopStep(ctx, input);
   }
 
   @FieldResolver(() => SopStep, { nullable: true, description: 'The SOP step the task carries out, if linked.' })

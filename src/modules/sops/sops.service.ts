@@ -1,90 +1,27 @@
-import { isAdmin, orgId } from '../../common/auth';
+import { ADMINS, requireRole } from '../../common/access';
+import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
-import { AppError, ErrorCode, forbidden, notFound } from '../../common/errors';
-import { isoToday } from '../../common/dates';
-import { toGlobalId } from '../../common/ids';
-import { primeAll, requireById } from '../../common/loaders';
+import type { Context } from '../../common/context';
+import { primeById, requireById } from '../../common/loaders';
 import { queryRows, rowShape } from '../../common/rows';
+import { updateRowWhere } from '../../db/conditional-update';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
-import { staleVersion } from '../../db/versioned-update';
 import { createRecorded, recordChange, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
-import { leadsSquad, squadById } from '../squads';
-import { taskById } from '../tasks';
-import { draftChanges, mayApprove, nextStatus, refusal, reviewDueOn, SopStatus, storedStep, storedText, type SopAction } from './sop-rules';
-import { Sop, SopAcknowledgement, SopStep, SopVersion, TaskSopStep } from './sops.entity';
-import type {
-  AcknowledgeSopInput,
-  ApproveSopVersionInput,
-  ArchiveSopInput,
-  CreateSopInput,
-  LinkTaskToSopStepInput,
-  RejectSopVersionInput,
-  SopsFilter,
-  SopStepInput,
-  StartSopRevisionInput,
-  SubmitSopForReviewInput,
-  UpdateSopDraftInput,
-} from './sops.inputs';
-import { sopById, sopStepById, sopVersionById, stepsByVersionId } from './sops.loaders';
 import { requireRaciMatrix } from './raci.service';
+import { assertAllowed, lockSop, sopMeta } from './sop-access';
+import { SopStatus, nextStatus } from './sop-rules';
+import { Sop, SopAcknowledgement, SopVersion } from './sops.entity';
+import type { AcknowledgeSopInput, ArchiveSopInput, CreateSopInput, SopsFilter } from './sops.inputs';
+import { sopById, sopVersionById } from './sops.loaders';
 
-/** The routing facts of an SOP's events. */
-const sopMeta = (s: Sop) => ({ sopId: s.id, ownerId: s.ownerId });
-
-export function requireSop(ctx: Context, id: string): Promise<Sop> {
-  return requireById(sopById(ctx), id, 'Sop');
-}
-
-/**
- * Reads the SOP with a row lock, so that two life-cycle changes of one SOP (approve and reject,
- * two edits) queue and each sees the other's result.
- */
-async function lockSop(tx: Context, id: string): Promise<Sop> {
-  const shape = rowShape(tx.manager.connection, Sop);
-  const [sop] = await queryRows(tx.manager, Sop, `SELECT ${shape.columns('s')} FROM sops s WHERE s.id = $1 AND s.organization_id = $2 FOR UPDATE`, [
-    id,
-    orgId(tx),
-  ]);
-  if (!sop) throw notFound('Sop', toGlobalId('Sop', id));
-  sopById(tx).clear(id).prime(id, sop);
-  return sop;
-}
-
-function assertAllowed(sop: Sop, action: SopAction): void {
-  const why = refusal({ status: sop.status, hasCurrentVersion: sop.currentVersionId !== null }, action);
-  if (why) throw new AppError(sop.status === SopStatus.ARCHIVED ? ErrorCode.ARCHIVED : ErrorCode.INVALID_TRANSITION, why);
-}
-
-/** OWNER/ADMIN, or the SOP's owner. */
-function assertOwnsSop(ctx: Context, sop: Sop, action: string): void {
-  if (isAdmin(ctx) || sop.ownerId === ctx.viewer?.userId) return;
-  throw forbidden(`Only OWNER/ADMIN or the SOP's owner may ${action}`);
-}
-
-const APPROVERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
-
-async function insertSteps(tx: Context, sop: Sop, versionId: string, steps: ReadonlyArray<SopStepInput>): Promise<void> {
-  if (!steps.length) return;
-  const org = orgId(tx);
-  const values: unknown[] = [];
-  const rows = steps.map(storedStep).map((s, i) => {
-    const base = values.length;
-    values.push(org, sop.id, versionId, i + 1, s.title, s.instructions, s.role, s.qualityStandard, s.durationMinutes);
-    return `(${Array.from({ length: 9 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
-  });
-  await tx.manager.query(
-    `INSERT INTO sop_steps (organization_id, sop_id, version_id, position, title, instructions, role, quality_standard, duration_minutes) VALUES ${rows.join(', ')}`,
-    values,
-  );
-}
+/* SOPs themselves: created with their first draft, archived, acknowledged, listed. */
 
 export async function createSop(ctx: Context, input: CreateSopInput) {
   return withIdempotency(ctx, 'createSop', input, async (tx) => {
     const me = tx.viewer!.userId;
-    if (input.ownerId && input.ownerId !== me && !isAdmin(tx)) throw forbidden('Only OWNER/ADMIN may create an SOP owned by someone else');
+    if (input.ownerId && input.ownerId !== me) requireRole(tx, ADMINS, 'create an SOP owned by someone else');
     const ownerId = input.ownerId ? (await requireOrgUser(tx, input.ownerId, 'ownerId', { notViewer: true })).userId : me;
     if (input.raciMatrixId) await requireRaciMatrix(tx, input.raciMatrixId);
     const org = orgId(tx);
@@ -111,169 +48,10 @@ export async function createSop(ctx: Context, input: CreateSopInput) {
     const draft = await tx.manager.save(
       tx.manager.create(SopVersion, { organizationId: org, sopId: sop.id, number: 1, notes: null, changeNote: null, authorId: me, editorIds: [] }),
     );
-    await tx.manager.query(`UPDATE sops SET draft_version_id = $1 WHERE id = $2`, [draft.id, sop.id]);
-    sop.draftVersionId = draft.id;
-    sopById(tx).clear(sop.id).prime(sop.id, sop);
-    return { sop };
-  });
-}
-
-/**
- * Edits the draft. An edit that changes nothing (the same notes, change note and steps as stored,
- * or no field at all) changes nothing: no new SOP version, no audit event, the author stays.
- * Whoever changes something becomes the author and joins the version's editors, who may never
- * approve it (four eyes).
- */
-export async function updateSopDraft(ctx: Context, input: UpdateSopDraftInput) {
-  return withTransaction(ctx, async (tx) => {
-    const sop = await lockSop(tx, input.sopId);
-    assertOwnsSop(tx, sop, 'edit its draft');
-    assertAllowed(sop, 'edit');
-    const draft = await requireById(sopVersionById(tx), sop.draftVersionId!, 'SopVersion');
-    const steps = (await stepsByVersionId(tx).load(draft.id)) ?? [];
-    const changes = draftChanges({ notes: draft.notes, changeNote: draft.changeNote, steps }, input);
-    if (changes.length === 0) {
-      if (sop.version !== input.expectedVersion) return staleVersion(tx, Sop, sop.id, sop.organizationId, input.expectedVersion, 'This SOP');
-      return { sop };
-    }
-    const me = tx.viewer!.userId;
-    const set: Partial<SopVersion> = { authorId: me };
-    if (changes.includes('notes')) set.notes = storedText(input.notes);
-    if (changes.includes('changeNote')) set.changeNote = storedText(input.changeNote);
-    set.editorIds = draft.editorIds.includes(me) ? draft.editorIds : [...draft.editorIds, me];
-    await tx.manager.update(SopVersion, { id: draft.id, organizationId: orgId(tx) }, { ...set, updatedAt: new Date() });
-    sopVersionById(tx).clear(draft.id);
-    if (input.steps && changes.includes('steps')) {
-      stepsByVersionId(tx).clear(draft.id);
-      // Links of tasks to the draft's steps go with them: only published steps are linkable.
-      await tx.manager.query(`DELETE FROM sop_steps WHERE organization_id = $1 AND version_id = $2`, [orgId(tx), draft.id]);
-      await insertSteps(tx, sop, draft.id, input.steps);
-    }
-    const updated = await updateRecorded(tx, Sop, sop, input.expectedVersion, {}, {
-      action: 'sop.draft_updated',
-      meta: sopMeta,
-      prime: sopById,
-      what: 'This SOP',
-      after: (row) => ({ sop: row, draft: { ...draft, ...set }, steps: changes.includes('steps') ? input.steps : undefined }),
-    });
-    return { sop: updated };
-  });
-}
-
-export async function submitSopForReview(ctx: Context, input: SubmitSopForReviewInput) {
-  return withTransaction(ctx, async (tx) => {
-    const sop = await lockSop(tx, input.sopId);
-    assertOwnsSop(tx, sop, 'submit it for review');
-    assertAllowed(sop, 'submit');
-    const steps = await stepsByVersionId(tx).load(sop.draftVersionId!);
-    if (!steps?.length) throw new AppError(ErrorCode.SOP_DRAFT_EMPTY, 'The draft has no steps: add them with updateSopDraft before submitting it');
-    await tx.manager.query(`UPDATE sop_versions SET submitted_at = now(), updated_at = now() WHERE id = $1 AND organization_id = $2`, [
-      sop.draftVersionId,
-      orgId(tx),
-    ]);
-    const updated = await updateRecorded(tx, Sop, sop, null, { status: nextStatus('submit') }, {
-      action: 'sop.submitted',
-      meta: sopMeta,
-      prime: sopById,
-      what: 'This SOP',
-    });
-    return { sop: updated };
-  });
-}
-
-export async function approveSopVersion(ctx: Context, input: ApproveSopVersionInput) {
-  return withTransaction(ctx, async (tx) => {
-    if (!tx.role || !APPROVERS.includes(tx.role)) throw forbidden('Only SQUAD_LEAD, ADMIN or OWNER may approve an SOP version');
-    const sop = await lockSop(tx, input.sopId);
-    assertAllowed(sop, 'approve');
-    const draft = await requireById(sopVersionById(tx), sop.draftVersionId!, 'SopVersion');
-    const me = tx.viewer!.userId;
-    if (!mayApprove(draft, me)) {
-      throw new AppError(
-        ErrorCode.AUTHOR_CANNOT_APPROVE,
-        draft.editorIds.includes(me)
-          ? 'You changed this version while it was a draft: someone who did not change it must approve it'
-          : 'You wrote this version: someone else must approve it',
-      );
-    }
-    const result = await tx.manager
-      .createQueryBuilder()
-      .update(SopVersion)
-      .set({ approvedById: me, publishedAt: () => 'now()', reviewNote: input.note?.trim() || null, updatedAt: () => 'now()' })
-      .where('id = :id AND organization_id = :org', { id: draft.id, org: orgId(tx) })
-      .returning('*')
-      .execute();
-    const published = rowShape(tx.manager.connection, SopVersion).map((result.raw as Array<Record<string, unknown>>)[0]);
-    sopVersionById(tx).clear(published.id).prime(published.id, published);
-    const updated = await updateRecorded(
-      tx,
-      Sop,
-      sop,
-      null,
-      {
-        status: nextStatus('approve'),
-        currentVersionId: draft.id,
-        draftVersionId: null,
-        reviewDueOn: reviewDueOn(isoToday(published.publishedAt!), sop.reviewEveryDays),
-      },
-      { action: 'sop.published', meta: sopMeta, prime: sopById, what: 'This SOP', after: (row) => ({ sop: row, version: published }) },
-    );
-    return { sop: updated, version: published };
-  });
-}
-
-export async function rejectSopVersion(ctx: Context, input: RejectSopVersionInput) {
-  return withTransaction(ctx, async (tx) => {
-    if (!tx.role || !APPROVERS.includes(tx.role)) throw forbidden('Only SQUAD_LEAD, ADMIN or OWNER may reject an SOP version');
-    const sop = await lockSop(tx, input.sopId);
-    assertAllowed(sop, 'reject');
-    await tx.manager.query(`UPDATE sop_versions SET review_note = $1, updated_at = now() WHERE id = $2 AND organization_id = $3`, [
-      input.note?.trim() || null,
-      sop.draftVersionId,
-      orgId(tx),
-    ]);
-    const updated = await updateRecorded(tx, Sop, sop, null, { status: nextStatus('reject') }, {
-      action: 'sop.rejected',
-      meta: sopMeta,
-      prime: sopById,
-      what: 'This SOP',
-      after: (row) => ({ sop: row, note: input.note ?? null }),
-    });
-    return { sop: updated };
-  });
-}
-
-export async function startSopRevision(ctx: Context, input: StartSopRevisionInput) {
-  return withTransaction(ctx, async (tx) => {
-    const sop = await lockSop(tx, input.sopId);
-    assertOwnsSop(tx, sop, 'start a revision');
-    assertAllowed(sop, 'startRevision');
-    const current = await requireById(sopVersionById(tx), sop.currentVersionId!, 'SopVersion');
-    const [{ n }] = await tx.manager.query(`SELECT max(number)::int AS n FROM sop_versions WHERE organization_id = $1 AND sop_id = $2`, [orgId(tx), sop.id]);
-    const draft = await tx.manager.save(
-      tx.manager.create(SopVersion, {
-        organizationId: orgId(tx),
-        sopId: sop.id,
-        number: n + 1,
-        notes: current.notes,
-        changeNote: null,
-        authorId: tx.viewer!.userId,
-        editorIds: [],
-      }),
-    );
-    await tx.manager.query(
-      `INSERT INTO sop_steps (organization_id, sop_id, version_id, position, title, instructions, role, quality_standard, duration_minutes)
-       SELECT organization_id, sop_id, $1, position, title, instructions, role, quality_standard, duration_minutes
-         FROM sop_steps WHERE organization_id = $2 AND version_id = $3`,
-      [draft.id, orgId(tx), current.id],
-    );
-    const updated = await updateRecorded(tx, Sop, sop, null, { status: nextStatus('startRevision'), draftVersionId: draft.id }, {
-      action: 'sop.revision_started',
-      meta: sopMeta,
-      prime: sopById,
-      what: 'This SOP',
-    });
-    return { sop: updated };
+    // The SOP and its first draft refer to each other: the SOP is inserted first, then given its draft.
+    const withDraft = (await updateRowWhere(tx, Sop, sop.id, null, { draftVersionId: draft.id }, { bumpVersion: false }))!;
+    primeById(tx, Sop, [withDraft], { replace: true });
+    return { sop: withDraft };
   });
 }
 
@@ -293,7 +71,9 @@ export async function archiveSop(ctx: Context, input: ArchiveSopInput) {
 
 export async function acknowledgeSop(ctx: Context, input: AcknowledgeSopInput) {
   return withTransaction(ctx, async (tx) => {
-    const sop = await requireSop(tx, input.sopId);
+    // Shared: acknowledgements of one SOP do not wait for each other, but an approval (which
+    // changes the current version) waits for them, and they for it.
+    const sop = await lockSop(tx, input.sopId, 'SHARE');
     assertAllowed(sop, 'acknowledge');
     const current = await requireById(sopVersionById(tx), sop.currentVersionId!, 'SopVersion');
     const me = tx.viewer!.userId;
@@ -326,59 +106,13 @@ export async function acknowledgeSop(ctx: Context, input: AcknowledgeSopInput) {
   });
 }
 
+/** SOPs, oldest first: active ones unless filter.archived (paginate primes the by-id loader). */
 export async function listSops(ctx: Context, filter: SopsFilter, page: ConnectionArgs) {
   const qb = ctx.manager.createQueryBuilder(Sop, 's').where('s.organization_id = :org', { org: orgId(ctx) });
   qb.andWhere(filter.archived ? 's.archived_at IS NOT NULL' : 's.archived_at IS NULL');
   if (filter.ownerId) qb.andWhere('s.owner_id = :owner', { owner: filter.ownerId });
-  const result = await paginate(ctx, qb, page, [
+  return paginate(ctx, qb, page, [
     { column: 's.created_at', direction: 'ASC', value: (s) => s.createdAt },
     { column: 's.id', direction: 'ASC', value: (s) => s.id },
   ], 'Query.sops');
-  primeAll(sopById(ctx), result.nodes);
-  return result;
-}
-
-/**
- * Links a task to the step of a published SOP version it carries out (null unlinks): OWNER/ADMIN,
- * the lead of the task's squad, or its assignee. Published steps never change, so the link stays
- * true; a draft's steps are replaced on every edit and cannot be linked.
- */
-export async function linkTaskToSopStep(ctx: Context, input: LinkTaskToSopStepInput) {
-  return withTransaction(ctx, async (tx) => {
-    const task = await requireById(taskById(tx), input.taskId, 'Task');
-    const me = tx.viewer!.userId;
-    const squad = task.squadId ? await squadById(tx).load(task.squadId) : null;
-    if (!isAdmin(tx) && !leadsSquad(tx, squad) && task.assigneeId !== me) {
-      throw forbidden("Only OWNER/ADMIN, the squad's lead or the assignee may link this task");
-    }
-    const org = orgId(tx);
-    const [before] = (await tx.manager.query(`SELECT sop_step_id FROM task_sop_steps WHERE organization_id = $1 AND task_id = $2 FOR UPDATE`, [
-      org,
-      task.id,
-    ])) as Array<{ sop_step_id: string }>;
-    let step: SopStep | null = null;
-    if (input.sopStepId) {
-      step = await requireById(sopStepById(tx), input.sopStepId, 'SopStep');
-      const version = await requireById(sopVersionById(tx), step.versionId, 'SopVersion');
-      if (!version.publishedAt) {
-        throw new AppError(ErrorCode.BAD_USER_INPUT, 'sopStepId: only a step of a published SOP version can be linked (a draft changes)', { field: 'sopStepId' });
-      }
-      await tx.manager.query(
-        `INSERT INTO task_sop_steps (task_id, organization_id, sop_step_id) VALUES ($1, $2, $3)
-         ON CONFLICT (task_id) DO UPDATE SET sop_step_id = EXCLUDED.sop_step_id, created_at = now()`,
-        [task.id, org, step.id],
-      );
-    } else {
-      await tx.manager.delete(TaskSopStep, { taskId: task.id, organizationId: org });
-    }
-    await recordChange(tx, {
-      action: 'task.sop_step_linked',
-      entityType: 'Task',
-      entityId: task.id,
-      before: { sopStepId: before?.sop_step_id ?? null },
-      after: { sopStepId: step?.id ?? null },
-      meta: { squadId: task.squadId, assigneeId: task.assigneeId },
-    });
-    return { task, sopStep: step };
-  });
 }

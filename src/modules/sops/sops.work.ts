@@ -1,10 +1,9 @@
 import { orgId } from '../../common/auth';
-import { Role, type Context } from '../../common/context';
+import { MANAGERS, WRITERS, hasRole } from '../../common/access';
+import type { Context } from '../../common/context';
 import { squadMatesByUserId } from '../squads';
 import { defineSqlWorkSource, workRank } from '../work';
 import { Sop } from './sops.entity';
-
-const APPROVERS: readonly string[] = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
 
 /**
  * The caller's SOP work items as one statement: (rank, due day, SOP) for
@@ -39,12 +38,12 @@ export const sopWork = defineSqlWorkSource<Sop>({
     SOP_APPROVAL_PENDING: 'An SOP version in review that you may approve (you neither wrote nor changed it).',
   },
   // A VIEWER acknowledges, reviews and approves nothing (they change nothing).
-  visible: (ctx: Context) => ctx.role !== Role.VIEWER,
+  visible: (ctx: Context) => hasRole(ctx, WRITERS),
   entity: Sop,
   async items(ctx, userId, today) {
     // The squad route needs the caller's squad mates.
     const mates = (await squadMatesByUserId(ctx).load(userId)) ?? [];
-    return { sql: ITEMS_SQL, params: [orgId(ctx), userId, mates, today, Boolean(ctx.role && APPROVERS.includes(ctx.role))] };
+    return { sql: ITEMS_SQL, params: [orgId(ctx), userId, mates, today, hasRole(ctx, MANAGERS)] };
   },
   reason: (kind, dueOn, sop) => {
     if (kind === 'SOP_ACKNOWLEDGEMENT_DUE') return `new version of “${sop.title}” published ${dueOn}: read and acknowledge it`;

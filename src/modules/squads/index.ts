@@ -7,7 +7,7 @@ import { SprintResolver, SquadMemberResolver, SquadResolver } from './squads.res
 // The by-id loaders register Squad, SquadMember and Sprint for node(id:).
 import './squads.loaders';
 
-export { Squad, SquadMember, Sprint } from './squad.entity';
+export { Squad, Sprint } from './squad.entity';
 export { squadById, sprintById, squadMatesByUserId } from './squads.loaders';
 export { assertManagesSquad, leadsSquad, requireSquad, requireSprint, SQUADS_LED_BY_SQL, squadLedByCondition } from './squads.service';
 

@@ -1,8 +1,7 @@
 import { orgId } from '../../common/auth';
 import { defineNestedConnection } from '../../common/connection';
 import { isoToday } from '../../common/dates';
-import { byKeys, defineByIdLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
-import { queryRows, rowShape } from '../../common/rows';
+import { defineByIdLoader, defineChildLoader, defineLatestLoader, defineLoader, groupByKeys } from '../../common/loaders';
 import { Sprint, Squad, SquadMember } from './squad.entity';
 
 /** Squads of the request's organisation by id; other ids load as null. */
@@ -11,38 +10,21 @@ export const squadMemberById = defineByIdLoader(SquadMember, 'SquadMember');
 export const sprintById = defineByIdLoader(Sprint, 'Sprint');
 
 /** A squad's members, oldest first (a squad is small: see MAX_SQUAD_MEMBERS); primes `squadMemberById`. */
-export const squadMembersBySquadId = defineLoader<string, SquadMember[]>('squads.membersBySquadId', async (ctx, squadIds) => {
-  if (!ctx.organizationId) return squadIds.map(() => []);
-  const shape = rowShape(ctx.manager.connection, SquadMember);
-  const rows = await queryRows(
-    ctx.manager,
-    SquadMember,
-    `SELECT ${shape.columns('m')} FROM squad_members m
-      WHERE m.organization_id = $1 AND m.squad_id = ANY($2::uuid[])
-      ORDER BY m.created_at, m.id`,
-    [ctx.organizationId, squadIds],
-  );
-  primeAll(squadMemberById(ctx), rows);
-  return groupByKeys(squadIds, rows, (m) => m.squadId);
+export const squadMembersBySquadId = defineChildLoader({
+  name: 'squads.membersBySquadId',
+  entity: SquadMember,
+  parentColumn: 'squad_id',
+  parentOf: (m) => m.squadId,
+  orderBy: 'c.created_at, c.id',
 });
 
-/** The squad's current sprint: the open sprint that started most recently (null when none has started). */
-export const currentSprintBySquadId = defineLoader<string, Sprint>('squads.currentSprintBySquadId', async (ctx, squadIds) => {
-  if (!ctx.organizationId) return squadIds.map(() => null);
-  const shape = rowShape(ctx.manager.connection, Sprint);
-  const rows = await queryRows(
-    ctx.manager,
-    Sprint,
-    `SELECT s.* FROM unnest($2::uuid[]) AS q(id)
-       CROSS JOIN LATERAL (
-         SELECT ${shape.columns('s')} FROM sprints s
-          WHERE s.organization_id = $1 AND s.squad_id = q.id AND s.closed_at IS NULL AND s.starts_on <= $3
-          ORDER BY s.starts_on DESC, s.id DESC
-          LIMIT 1) s`,
-    [ctx.organizationId, squadIds, isoToday()],
-  );
-  primeAll(sprintById(ctx), rows);
-  return byKeys(squadIds, rows, (s) => s.squadId);
+/** The squad's current sprint: the open sprint that started most recently (null when none has started); primes `sprintById`. */
+export const currentSprintBySquadId = defineLatestLoader({
+  name: 'squads.currentSprintBySquadId',
+  entity: Sprint,
+  keyColumn: 'squad_id',
+  orderBy: 'c.starts_on DESC, c.id DESC',
+  where: (param) => `c.closed_at IS NULL AND c.starts_on <= ${param(isoToday())}`,
 });
 
 /** A squad's sprints, latest first: batched across squads (`Squad.sprints`). */
@@ -54,7 +36,6 @@ export const sprintsOfSquad = defineNestedConnection<Sprint>({
     { column: 's.starts_on', direction: 'DESC', value: (s) => s.startsOn },
     { column: 's.id', direction: 'DESC', value: (s) => s.id },
   ],
-  loaded: (ctx, rows) => primeAll(sprintById(ctx), rows),
 });
 
 /**

@@ -6,7 +6,10 @@ import { badInput, conflict, forbidden, notFound } from '../../common/errors';
 import { refuseArchived, refuseTransition } from '../../common/rules';
 import { toGlobalId } from '../../common/ids';
 import { requireById } from '../../common/loaders';
+import { checkDateRange } from '../../common/periods';
+import { assertBelowCap } from '../../db/caps';
 import { withIdempotency } from '../../db/idempotency';
+import { lockById } from '../../db/locks';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
@@ -27,6 +30,9 @@ import { monthlyEnd } from './sprint-rules';
 
 /** A squad is a small cross-functional team; beyond this it should be split. */
 export const MAX_SQUAD_MEMBERS = 50;
+
+/** A sprint's dates, as checkDateRange names them. */
+const SPRINT_DATES = { startField: 'startsOn', endField: 'endsOn' } as const;
 
 
 /** Whether the caller leads `squad` (the kit's rule, src/common/access.ts). */
@@ -70,11 +76,17 @@ export async function addSquadMember(ctx: Context, input: AddSquadMemberInput) {
     await assertManages(tx, squad, 'add squad members');
     if (squad.archivedAt) throw squadArchived(squad, 'squadId');
     const { userId } = await requireOrgUser(tx, input.userId, 'userId');
-    const members = await tx.manager.find(SquadMember, { where: { squadId: squad.id, organizationId: squad.organizationId } });
-    if (members.some((m) => m.userId === userId)) throw conflict('This user is already a member of the squad');
-    if (members.length >= MAX_SQUAD_MEMBERS) {
-      throw badInput(`A squad has at most ${MAX_SQUAD_MEMBERS} members: split it into smaller squads`, 'squadId', { max: MAX_SQUAD_MEMBERS });
+    if (await tx.manager.existsBy(SquadMember, { squadId: squad.id, userId, organizationId: squad.organizationId })) {
+      throw conflict('This user is already a member of the squad');
     }
+    await assertBelowCap(tx, {
+      table: SquadMember,
+      parentColumn: 'squad_id',
+      parentId: squad.id,
+      max: MAX_SQUAD_MEMBERS,
+      field: 'squadId',
+      message: (max) => `A squad has at most ${max} members: split it into smaller squads`,
+    });
     const squadMember = await createRecorded(
       tx,
       SquadMember,
@@ -97,31 +109,22 @@ export async function removeSquadMember(ctx: Context, input: RemoveSquadMemberIn
   });
 }
 
-async function lockSquad(tx: Context, id: string, field?: string): Promise<Squad> {
-  const squad = await tx.manager
-    .createQueryBuilder(Squad, 's')
-    .setLock('pessimistic_write')
-    .where('s.id = :id AND s.organization_id = :org', { id, org: orgId(tx) })
-    .getOne();
-  if (!squad) throw notFound('Squad', toGlobalId('Squad', id), field);
-  return squad;
-}
+/** Locks the squad (changes of its members and sprints queue and see each other's). */
+const lockSquad = (tx: Context, id: string, field?: string): Promise<Squad> => lockById(tx, Squad, id, { field });
 
 /** Active squads by default; archived ones with `archived: true`. Oldest first. */
 export async function listSquads(ctx: Context, filter: SquadsFilter, page: ConnectionArgs) {
   const qb = ctx.manager.createQueryBuilder(Squad, 's').where('s.organization_id = :org', { org: orgId(ctx) });
   qb.andWhere(filter.archived ? 's.archived_at IS NOT NULL' : 's.archived_at IS NULL');
-  const result = await paginate(ctx, qb, page, [
+  return paginate(ctx, qb, page, [
     { column: 's.created_at', direction: 'ASC', value: (s) => s.createdAt },
     { column: 's.id', direction: 'ASC', value: (s) => s.id },
   ], 'Query.squads');
-  for (const s of result.nodes) squadById(ctx).prime(s.id, s);
-  return result;
 }
 
 export async function createSprint(ctx: Context, input: CreateSprintInput) {
   const endsOn = input.endsOn ?? monthlyEnd(input.startsOn);
-  if (endsOn < input.startsOn) throw badInput('endsOn must be on or after startsOn', 'endsOn');
+  checkDateRange(input.startsOn, endsOn, SPRINT_DATES);
   return withIdempotency(ctx, 'createSprint', input, async (tx) => {
     const squad = await lockSquad(tx, input.squadId, 'squadId');
     await assertManages(tx, squad, 'plan sprints');
@@ -160,12 +163,7 @@ export async function createSprint(ctx: Context, input: CreateSprintInput) {
 export async function closeSprint(ctx: Context, input: CloseSprintInput) {
   const id = input.sprintId;
   return withTransaction(ctx, async (tx) => {
-    const sprint = await tx.manager
-      .createQueryBuilder(Sprint, 's')
-      .setLock('pessimistic_write')
-      .where('s.id = :id AND s.organization_id = :org', { id, org: orgId(tx) })
-      .getOne();
-    if (!sprint) throw notFound('Sprint', toGlobalId('Sprint', id), 'sprintId');
+    const sprint = await lockById(tx, Sprint, id, { field: 'sprintId' });
     await assertCanManage(tx, { kind: 'sprint', squadId: sprint.squadId }, 'close sprints');
     if (sprint.closedAt) throw refuseTransition(`Sprint "${sprint.name}" is already closed`);
     const closed = await updateRecorded(
@@ -238,7 +236,7 @@ export async function updateSprint(ctx: Context, input: UpdateSprintInput) {
     if (input.endsOn) set.endsOn = input.endsOn;
     const startsOn = set.startsOn ?? sprint.startsOn;
     const endsOn = set.endsOn ?? sprint.endsOn;
-    if (endsOn < startsOn) throw badInput('endsOn must be on or after startsOn', 'endsOn');
+    checkDateRange(startsOn, endsOn, SPRINT_DATES);
     const overlapping = await tx.manager
       .createQueryBuilder(Sprint, 's')
       .where('s.organization_id = :org AND s.squad_id = :squad AND s.closed_at IS NULL AND s.id <> :id', {

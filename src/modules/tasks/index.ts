@@ -7,8 +7,8 @@ import { SquadTasksResolver, TaskResolver } from './tasks.resolver';
 import { taskWork } from './tasks.work';
 import { registerWorkSource } from '../work';
 
+// What other modules use: campaigns turn review actions into tasks and list them; sops link tasks to steps.
 export { Task, TaskStatus } from './task.entity';
-export { TaskQuadrant } from './task-rules';
 export { createTaskInTransaction } from './tasks.service';
 export { taskById } from './tasks.loaders';
 

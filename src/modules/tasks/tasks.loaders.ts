@@ -1,7 +1,7 @@
 import type { SelectQueryBuilder } from 'typeorm';
 import { orgId } from '../../common/auth';
 import { defineNestedConnection, type SortKey } from '../../common/connection';
-import { defineByIdLoader, primeAll } from '../../common/loaders';
+import { defineByIdLoader } from '../../common/loaders';
 import { Task } from './task.entity';
 import type { TasksFilter } from './tasks.inputs';
 
@@ -30,5 +30,4 @@ export const tasksOfSquad = defineNestedConnection<Task, TasksFilter>({
     applyTasksFilter(ctx.manager.createQueryBuilder(Task, 't').where('t.organization_id = :org', { org: orgId(ctx) }), filter),
   parent: 't.squad_id',
   sort: TASK_SORT,
-  loaded: (ctx, rows) => primeAll(taskById(ctx), rows),
 });

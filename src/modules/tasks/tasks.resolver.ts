@@ -1,6 +1,7 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { MANAGERS } from '../../common/access';
 import { ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
+import type { Context } from '../../common/context';
 import type { PlanningEventPayload } from '../../common/events';
 import { User, referencedUserById } from '../identity';
 import { KeyResult, keyResultById } from '../okrs';
@@ -15,11 +16,9 @@ import * as tasks from './tasks.service';
 import { CreateTaskPayload, DeleteTaskPayload, SetTaskStatusPayload, TaskConnection, UpdateTaskPayload } from './tasks.types';
 import { notFound } from '../../common/errors';
 
-const TASK_CREATORS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
-
 @Resolver(() => Task)
 export class TaskResolver {
-  @Authorized(...TASK_CREATORS)
+  @Authorized(...MANAGERS)
   @Mutation(() => CreateTaskPayload, { description: 'OWNER/ADMIN, or a SQUAD_LEAD for a squad they lead.' })
   createTask(@Arg('input') input: CreateTaskInput, @Ctx() ctx: Context) {
     return tasks.createTask(ctx, input);
@@ -39,7 +38,7 @@ export class TaskResolver {
     return tasks.setTaskStatus(ctx, input);
   }
 
-  @Authorized(...TASK_CREATORS)
+  @Authorized(...MANAGERS)
   @Mutation(() => DeleteTaskPayload, { description: 'OWNER/ADMIN, or the lead of the task’s squad. With expectedVersion, a stale one gets CONFLICT.' })
   deleteTask(@Arg('input') input: DeleteTaskInput, @Ctx() ctx: Context) {
     return tasks.deleteTask(ctx, input);

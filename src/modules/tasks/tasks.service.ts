@@ -1,17 +1,18 @@
-import { isAdmin, orgId } from '../../common/auth';
+import { assertCanManage, canManage, manageRefusal } from '../../common/access';
+import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { badInput, forbidden } from '../../common/errors';
 import { emitAfterCommit } from '../../common/events';
 import { TASKS_EVENTS } from './tasks.events';
 import { toGlobalId } from '../../common/ids';
-import { primeAll, requireById } from '../../common/loaders';
+import { requireById } from '../../common/loaders';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, deleteRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { objectiveById, requireKeyResult, type KeyResult } from '../okrs';
-import { leadsSquad, requireSprint, requireSquad, squadById, type Squad } from '../squads';
+import { requireSprint, requireSquad, type Squad } from '../squads';
 import { Task, TaskStatus } from './task.entity';
 import { TASK_SORT, applyTasksFilter, taskById, tasksOfSquad } from './tasks.loaders';
 import type { CreateTaskInput, DeleteTaskInput, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
@@ -20,11 +21,8 @@ export function requireTask(ctx: Context, id: string): Promise<Task> {
   return requireById(taskById(ctx), id, 'Task');
 }
 
-async function managesTaskSquad(ctx: Context, squadId: string | null): Promise<boolean> {
-  if (isAdmin(ctx)) return true;
-  const squad: Squad | null = squadId ? await squadById(ctx).load(squadId) : null;
-  return leadsSquad(ctx, squad);
-}
+/** OWNER/ADMIN, or the lead of the task's squad (the kit's `canManage`). */
+const managesTaskSquad = (ctx: Context, squadId: string | null) => canManage(ctx, { kind: 'task', squadId });
 
 interface Links {
   keyResultId: string | null;
@@ -65,39 +63,69 @@ async function resolveLinks(
 /** The routing facts of a task's events. */
 const taskMeta = (t: Task) => ({ squadId: t.squadId, assigneeId: t.assigneeId });
 
+/** An assignee (a uuid) must be a member of the organisation who is not a VIEWER; `field` names it in the error. */
+async function checkedAssignee(tx: Context, assigneeId: string | null | undefined, field: string): Promise<string | null> {
+  return assigneeId ? (await requireOrgUser(tx, assigneeId, field, { notViewer: true })).userId : null;
+}
+
+/** What a new task holds, checked by its caller (links resolved, assignee a member). */
+interface NewTask extends Links {
+  title: string;
+  description?: string | null;
+  assigneeId: string | null;
+  dueOn: string | null;
+  important: boolean;
+  urgent: boolean;
+}
+
+/** The one insert of a task: audited (`task.created`) and, when it has an assignee, announced as TASK_ASSIGNED. */
+async function insertTask(tx: Context, t: NewTask): Promise<Task> {
+  const task = await createRecorded(
+    tx,
+    Task,
+    {
+      organizationId: orgId(tx),
+      title: t.title.trim(),
+      description: t.description?.trim() || null,
+      assigneeId: t.assigneeId,
+      reporterId: tx.viewer?.userId ?? null,
+      status: TaskStatus.TODO,
+      dueOn: t.dueOn,
+      important: t.important,
+      urgent: t.urgent,
+      keyResultId: t.keyResultId,
+      sprintId: t.sprintId,
+      squadId: t.squadId,
+      completedAt: null,
+      version: 1,
+    },
+    { action: 'task.created', meta: taskMeta, prime: taskById },
+  );
+  if (task.assigneeId) {
+    emitAfterCommit(tx, { type: TASKS_EVENTS.TASK_ASSIGNED, entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId: task.assigneeId } });
+  }
+  return task;
+}
+
 export async function createTask(ctx: Context, input: CreateTaskInput) {
   return withIdempotency(ctx, 'createTask', input, async (tx) => {
     const links = await resolveLinks(tx, input, { keyResultId: null, sprintId: null, squadId: null });
     if (!(await managesTaskSquad(tx, links.squadId))) {
       throw forbidden(
         links.squadId
-          ? "Only OWNER/ADMIN or the squad's lead may create tasks for this squad"
+          ? manageRefusal({ kind: 'task', squadId: links.squadId }, 'create tasks for this squad')
           : 'A SQUAD_LEAD creates tasks for a squad they lead: pass squadId, sprintId or a key result of the squad',
       );
     }
-    const assigneeId = input.assigneeId ? (await requireOrgUser(tx, input.assigneeId, 'assigneeId', { notViewer: true })).userId : null;
-    const task = await createRecorded(
-      tx,
-      Task,
-      {
-        organizationId: orgId(tx),
-        title: input.title.trim(),
-        description: input.description?.trim() || null,
-        assigneeId,
-        reporterId: tx.viewer?.userId ?? null,
-        status: TaskStatus.TODO,
-        dueOn: input.dueOn ?? null,
-        important: input.important ?? false,
-        urgent: input.urgent ?? false,
-        ...links,
-        completedAt: null,
-        version: 1,
-      },
-      { action: 'task.created', meta: taskMeta, prime: taskById },
-    );
-    if (assigneeId) {
-      emitAfterCommit(tx, { type: TASKS_EVENTS.TASK_ASSIGNED, entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
-    }
+    const task = await insertTask(tx, {
+      title: input.title,
+      description: input.description,
+      assigneeId: await checkedAssignee(tx, input.assigneeId, 'assigneeId'),
+      dueOn: input.dueOn ?? null,
+      important: input.important ?? false,
+      urgent: input.urgent ?? false,
+      ...links,
+    });
     return { task };
   });
 }
@@ -110,7 +138,7 @@ export async function updateTask(ctx: Context, input: UpdateTaskInput) {
     const manager = await managesTaskSquad(tx, task.squadId);
     if (!manager) {
       if (task.assigneeId !== tx.viewer?.userId) {
-        throw forbidden("Only the assignee, the squad's lead or OWNER/ADMIN may change this task");
+        throw forbidden(manageRefusal({ kind: 'task', squadId: task.squadId, assigneeId: task.assigneeId }, 'change this task'));
       }
       const other = Object.keys(input).filter((k) => (input as unknown as Record<string, unknown>)[k] !== undefined && !ASSIGNEE_EDITABLE.has(k));
       if (other.length) throw forbidden(`As the assignee you may not change ${other.join(', ')}: ask the squad's lead`);
@@ -147,9 +175,7 @@ export async function updateTask(ctx: Context, input: UpdateTaskInput) {
 export async function setTaskStatus(ctx: Context, input: SetTaskStatusInput) {
   return withTransaction(ctx, async (tx) => {
     const task = await requireTask(tx, input.id);
-    if (task.assigneeId !== tx.viewer?.userId && !(await managesTaskSquad(tx, task.squadId))) {
-      throw forbidden("Only the assignee, the squad's lead or OWNER/ADMIN may change this task's status");
-    }
+    await assertCanManage(tx, { kind: 'task', squadId: task.squadId, assigneeId: task.assigneeId }, 'change this task’s status');
     const set: Partial<Task> = { status: input.status, completedAt: input.status === TaskStatus.DONE ? new Date() : null };
     // Without expectedVersion a status change applies to whatever version is current.
     const updated = await updateRecorded(tx, Task, task, input.expectedVersion ?? null, set, {
@@ -166,7 +192,7 @@ export async function setTaskStatus(ctx: Context, input: SetTaskStatusInput) {
 export async function deleteTask(ctx: Context, input: DeleteTaskInput) {
   return withTransaction(ctx, async (tx) => {
     const task = await requireTask(tx, input.id);
-    if (!(await managesTaskSquad(tx, task.squadId))) throw forbidden("Only OWNER/ADMIN or the squad's lead may delete this task");
+    await assertCanManage(tx, { kind: 'task', squadId: task.squadId }, 'delete this task');
     await deleteRecorded(tx, Task, task, {
       action: 'task.deleted',
       meta: taskMeta,
@@ -183,10 +209,7 @@ function listTasks(ctx: Context, where: (qb: ReturnType<typeof baseQuery>) => vo
   const qb = baseQuery(ctx);
   where(qb);
   applyTasksFilter(qb, filter);
-  return paginate(ctx, qb, page, TASK_SORT, 'Query.myTasks').then((result) => {
-    primeAll(taskById(ctx), result.nodes);
-    return result;
-  });
+  return paginate(ctx, qb, page, TASK_SORT, 'Query.myTasks');
 }
 
 function baseQuery(ctx: Context) {
@@ -213,30 +236,15 @@ export async function createTaskInTransaction(
   field = 'assigneeId',
 ): Promise<Task> {
   if (!tx.afterCommit) throw new Error('createTaskInTransaction outside a transaction');
-  const assigneeId = input.assigneeId ? (await requireOrgUser(tx, input.assigneeId, field, { notViewer: true })).userId : null;
-  const task = await createRecorded(
-    tx,
-    Task,
-    {
-      organizationId: orgId(tx),
-      title: input.title.trim(),
-      description: input.description?.trim() || null,
-      assigneeId,
-      reporterId: tx.viewer?.userId ?? null,
-      status: TaskStatus.TODO,
-      dueOn: input.dueOn,
-      important: false,
-      urgent: false,
-      keyResultId: null,
-      sprintId: null,
-      squadId: input.squadId,
-      completedAt: null,
-      version: 1,
-    },
-    { action: 'task.created', meta: taskMeta, prime: taskById },
-  );
-  if (assigneeId) {
-    emitAfterCommit(tx, { type: TASKS_EVENTS.TASK_ASSIGNED, entityType: 'Task', entityId: task.id, meta: { squadId: task.squadId, assigneeId } });
-  }
-  return task;
+  return insertTask(tx, {
+    title: input.title,
+    description: input.description,
+    assigneeId: await checkedAssignee(tx, input.assigneeId, field),
+    dueOn: input.dueOn,
+    important: false,
+    urgent: false,
+    keyResultId: null,
+    sprintId: null,
+    squadId: input.squadId,
+  });
 }

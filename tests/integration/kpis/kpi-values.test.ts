@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import Decimal from 'decimal.js';
 import type { Context } from '../../../src/common/context';
+import { systemContext } from '../../../src/db/system-context';
 import { decodeGlobalId } from '../../../src/common/ids';
-import { createLoaders } from '../../../src/common/loaders';
+import { Grain } from '../../../src/common/periods';
 import { kpiById, kpiValuesByPeriod, requireKpisByKeys } from '../../../src/modules/kpis';
 import { createOrg } from '../../support/factories';
 import { startTestApp, type TestApp } from '../../support/test-app';
@@ -22,7 +23,7 @@ function contextOf(organizationId: string): Context & { statements: () => number
     count++;
     return query(sql, params);
   }) as typeof manager.query;
-  return { organizationId, manager, loaders: createLoaders(), statements: () => count } as unknown as Context & { statements: () => number };
+  return Object.assign(systemContext(manager, organizationId), { statements: () => count });
 }
 
 async function insertKpi(org: string, key: string, aggregation = 'SUM', extra: Record<string, unknown> = {}): Promise<string> {
@@ -111,3 +112,40 @@ describe('kpiValuesByPeriod', () => {
     expect(show((await kpiValuesByPeriod(contextOf(b), [sum], '2026-03-01', '2026-03-31', 'MONTH')).get(sum))).toEqual([['2026-03-01', null]]);
   });
 });
+
+describe('kpiValuesByPeriod buckets', () => {
+  it('buckets in SQL as src/common/periods.ts does: a Sunday in its ISO week, week 53, quarters, in any session time zone', async () => {
+    const a = decodeGlobalId((await createOrg(app)).organizationId)!.id;
+    const sum = await insertKpi(a, 'orders', 'SUM');
+    await measure(a, sum, [
+      ['2020-12-27', '1'], // a Sunday: the week of Monday 2020-12-21
+      ['2020-12-28', '2'], // Monday of ISO week 53 of 2020
+      ['2021-01-03', '4'], // its Sunday, in the next calendar year
+      ['2021-01-04', '8'], // Monday of week 1 of 2021
+      ['2021-03-31', '16'],
+      ['2021-04-01', '32'],
+    ]);
+    const show = (v: Array<{ periodStart: string; value: Decimal | null }> | undefined) => v?.map((p) => [p.periodStart, p.value?.toFixed() ?? null]);
+    const manager = app.ds.createQueryRunner();
+    await manager.connect();
+    try {
+      await manager.query(`SET TIME ZONE 'Pacific/Kiritimati'`);
+      const ctx = systemContext(manager.manager, a);
+      expect(show((await kpiValuesByPeriod(ctx, [sum], '2020-12-27', '2021-01-04', Grain.WEEK)).get(sum))).toEqual([
+        ['2020-12-21', '1'],
+        ['2020-12-28', '6'],
+        ['2021-01-04', '8'],
+      ]);
+      expect(show((await kpiValuesByPeriod(ctx, [sum], '2020-12-01', '2021-04-30', Grain.QUARTER)).get(sum))).toEqual([
+        ['2020-10-01', '3'],
+        ['2021-01-01', '28'],
+        ['2021-04-01', '32'],
+      ]);
+    } finally {
+      await manager.release();
+    }
+    const e = await kpiValuesByPeriod(contextOf(a), [sum], '2000-01-01', '2030-01-01', Grain.WEEK).catch((err) => err);
+    expect([e.code, e.extensions]).toEqual(['BAD_USER_INPUT', { max: 1100 }]);
+  });
+});
+

@@ -58,6 +58,13 @@ describe('KPI definitions', () => {
     const moved = ok(await app.gql(MOVE_KPI, { i: { id: sub.id, parentId: t.aov.id } }, org)).moveKpi.kpi;
     expect(moved.parent.key).toBe('aov');
     ok(await app.gql(ARCHIVE_KPI, { i: { id: sub.id, expectedVersion: moved.version } }, org));
+    // An archived KPI: as a parent ARCHIVED naming parentId; acted on, ARCHIVED; archived twice too.
+    const under = await app.gql(CREATE_KPI, { i: { key: 'under_archived', name: 'x', layer: 'TACTICAL', parentId: sub.id } }, org);
+    expect([errorCode(under), under.errors![0].extensions!.field]).toEqual(['ARCHIVED', 'parentId']);
+    const moveUnder = await app.gql(MOVE_KPI, { i: { id: t.aov.id, parentId: sub.id } }, org);
+    expect([errorCode(moveUnder), moveUnder.errors![0].extensions!.field]).toEqual(['ARCHIVED', 'parentId']);
+    const again = await app.gql(ARCHIVE_KPI, { i: { id: sub.id, expectedVersion: moved.version + 1 } }, org);
+    expect([errorCode(again), again.errors![0].extensions!.field]).toEqual(['ARCHIVED', undefined]);
     // Keys are unique; one north star.
     expect(errorCode(await app.gql(CREATE_KPI, { i: { key: 'gmv', name: 'again', layer: 'TACTICAL' } }, org))).toBe('BAD_USER_INPUT');
     const second = await app.gql(CREATE_KPI, { i: { key: 'gmv2', name: 'again', layer: 'STRATEGIC', isNorthStar: true } }, org);
@@ -321,8 +328,17 @@ describe('key results that follow a KPI', () => {
     expect(ok(await app.gql(upd, { i: { id: kr.id, expectedVersion: node.version, kpiId: null } }, org)).updateKeyResult.keyResult.kpi).toBeNull();
     const other = await createOrg(app);
     const foreign = await createKpi(app, other, { key: 'foreign' });
-    const r = await app.gql(upd, { i: { id: kr.id, expectedVersion: node.version + 1, kpiId: foreign.id } }, org);
+    let r = await app.gql(upd, { i: { id: kr.id, expectedVersion: node.version + 1, kpiId: foreign.id } }, org);
     expect(errorCode(r)).toBe('NOT_FOUND');
+    expect(r.errors![0].extensions).toMatchObject({ field: 'kpiId' });
+    const gone = await createKpi(app, org, { key: 'gone' });
+    ok(await app.gql(ARCHIVE_KPI, { i: { id: gone.id, expectedVersion: gone.version } }, org));
+    r = await app.gql(upd, { i: { id: kr.id, expectedVersion: node.version + 1, kpiId: gone.id } }, org);
+    expect(errorCode(r)).toBe('ARCHIVED');
+    expect(r.errors![0].extensions).toMatchObject({ field: 'kpiId' });
+    r = await app.gql(`mutation($i: CreateKeyResultInput!) { createKeyResult(input: $i) { keyResult { id } } }`,
+      { i: { objectiveId: objective.id, title: 'x', kind: 'INCREASE_TO', startValue: '0', targetValue: '1', kpiId: gone.id } }, org);
+    expect([errorCode(r), r.errors![0].extensions?.field]).toEqual(['ARCHIVED', 'kpiId']);
   });
 
   it('follows a formula KPI: new inputs and a new formula both record check-ins', async () => {

@@ -208,5 +208,18 @@ describe('RACI matrices', () => {
     const over = await app.gql(ADD_ACTIVITY, { i: { matrixId: matrix.id, name: '活动 31' } }, org);
     expect(errorCode(over)).toBe('BAD_USER_INPUT');
     expect(over.errors![0].message).toMatch(/at most 30 activities/);
+    expect(over.errors![0].extensions).toMatchObject({ field: 'matrixId', max: 30 });
+  });
+
+  it('hold at most 15 people per activity', async () => {
+    const { org } = await setup();
+    const matrix = ok(await app.gql(CREATE_MATRIX, { i: { name: '大团队' } }, org)).createRaciMatrix.raciMatrix;
+    const activity = ok(await app.gql(ADD_ACTIVITY, { i: { matrixId: matrix.id, name: '宣发' } }, org)).addRaciActivity.activity;
+    const people = await Promise.all(Array.from({ length: 16 }, (_, n) => addMember(app, org, 'MEMBER', `成员 ${n + 1}`)));
+    for (const p of people.slice(0, 15)) ok(await app.gql(SET_ROLE, { i: { activityId: activity.id, userId: p.userId, role: 'INFORMED' } }, org));
+    const over = await app.gql(SET_ROLE, { i: { activityId: activity.id, userId: people[15].userId, role: 'INFORMED' } }, org);
+    expect(over.errors![0]).toMatchObject({ message: 'An activity holds at most 15 people', extensions: { code: 'BAD_USER_INPUT', field: 'activityId', max: 15 } });
+    // Changing the role of someone already there is no 16th person.
+    ok(await app.gql(SET_ROLE, { i: { activityId: activity.id, userId: people[0].userId, role: 'CONSULTED' } }, org));
   });
 });

@@ -1,4 +1,5 @@
-import { decodeGlobalId } from '../../../src/common/ids';
+import { randomUUID } from 'crypto';
+import { decodeGlobalId, toGlobalId } from '../../../src/common/ids';
 import { addMember, createOrg } from '../../support/factories';
 import { createSquad, createTask } from '../../support/planning';
 import { errorCode, ok, startTestApp, type Caller, type TestApp } from '../../support/test-app';
@@ -204,6 +205,9 @@ describe('SOP life cycle', () => {
     expect(archived.archivedAt).toBeTruthy();
     expect(errorCode(await app.gql(ACK, { i: { sopId: sop.id } }, member))).toBe('ARCHIVED');
     expect(errorCode(await app.gql(ARCHIVE, { i: { sopId: sop.id } }, org))).toBe('ARCHIVED');
+    // An SOP the organisation does not have: NOT_FOUND naming the input field.
+    const missing = await app.gql(ARCHIVE, { i: { sopId: toGlobalId('Sop', randomUUID()) } }, org);
+    expect(missing.errors![0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'sopId' });
     const lists = ok(await app.gql(`{ a: sops(first: 10) { totalCount } b: sops(filter: { archived: true }, first: 10) { nodes { id } } }`, {}, viewer));
     expect(lists.a.totalCount).toBe(0);
     expect(lists.b.nodes).toEqual([{ id: sop.id }]);

@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
-import { checkFormula, evaluateFormula, FormulaError, formulaKeys, parseFormula, storedFormulaKeys } from '../../../src/modules/kpis/kpi-formula';
+import { RuleViolation } from '../../../src/common/rules';
+import { checkFormula, evaluateFormula, formulaKeys, parseFormula, storedFormulaKeys } from '../../../src/modules/kpis/kpi-formula';
 import { TreeValues } from '../../../src/modules/kpis/kpi-tree';
 
 const values = (map: Record<string, string | null>) => (key: string) => (map[key] == null ? null : new Decimal(map[key]!));
@@ -51,7 +52,7 @@ describe('formula language', () => {
     ['a == b', /operator ==/],
     ['a || b', /operator \|\|/],
   ])('refuses %s', (text, message) => {
-    expect(() => parseFormula(text)).toThrow(FormulaError);
+    expect(() => parseFormula(text)).toThrow(RuleViolation);
     expect(() => parseFormula(text)).toThrow(message);
   });
 

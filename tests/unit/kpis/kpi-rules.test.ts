@@ -1,8 +1,6 @@
 import Decimal from 'decimal.js';
 import {
   aggregate,
-  bucketStart,
-  bucketStarts,
   breachOf,
   KpiAggregation,
   KpiAlertLevel,
@@ -66,17 +64,7 @@ describe('alert rules', () => {
   });
 });
 
-describe('period buckets and aggregation', () => {
-  it('starts weeks on Monday and months on the 1st', () => {
-    expect(bucketStart('2026-03-08', 'WEEK')).toBe('2026-03-02'); // a Sunday
-    expect(bucketStart('2026-03-02', 'WEEK')).toBe('2026-03-02');
-    expect(bucketStart('2026-01-01', 'WEEK')).toBe('2025-12-29');
-    expect(bucketStart('2026-03-31', 'MONTH')).toBe('2026-03-01');
-    expect(bucketStarts('2026-01-30', '2026-03-01', 'MONTH')).toEqual(['2026-01-01', '2026-02-01', '2026-03-01']);
-    expect(bucketStarts('2026-03-03', '2026-03-16', 'WEEK')).toEqual(['2026-03-02', '2026-03-09', '2026-03-16']);
-    expect(bucketStarts('2026-03-03', '2026-03-01', 'WEEK')).toEqual([]);
-  });
-
+describe('aggregation per period bucket (the buckets are src/common/periods.ts’)', () => {
   it('combines by SUM, AVERAGE and LAST exactly', () => {
     expect(aggregate(KpiAggregation.SUM, d('0.3'), 2, d('0.2'))!.toFixed()).toBe('0.3');
     expect(aggregate(KpiAggregation.AVERAGE, d('0.3'), 2, d('0.2'))!.toFixed()).toBe('0.15');

@@ -1,8 +1,8 @@
+import { RuleViolation } from '../../../src/common/rules';
 import Decimal from 'decimal.js';
 import {
   KeyResultKind as K,
   OkrStatus as S,
-  RuleViolation,
   assertSomeWeight,
   createsAlignmentCycle,
   elapsedShare,

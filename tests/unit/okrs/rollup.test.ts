@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
 import { ErrorCode } from '../../../src/common/errors';
+import { RuleViolation } from '../../../src/common/rules';
 import type { Cycle, KeyResult, Objective } from '../../../src/modules/okrs/okr.entity';
 import { OkrStatus } from '../../../src/modules/okrs/okr-rules';
 import { MAX_ALIGNMENT_DEPTH, rollUpObjectives, type Evaluation, type RollupSources } from '../../../src/modules/okrs/rollup';
@@ -42,7 +43,8 @@ describe('rollUpObjectives', () => {
   it('gives ALIGNMENT_LOOP for objectives in or above a loop, and leaves the others alone', async () => {
     const { s } = sources({ a: 'b', b: 'a', c: 'a', d: null }, { c: 1 });
     const results = await rollUpObjectives(s, ['a', 'b', 'd'], '2026-06-01');
-    expect((results[0] as Error & { extensions: { code: string } }).extensions.code).toBe(ErrorCode.ALIGNMENT_LOOP);
+    expect(results[0]).toBeInstanceOf(RuleViolation);
+    expect((results[0] as RuleViolation).code).toBe(ErrorCode.ALIGNMENT_LOOP);
     expect(results[1]).toBeInstanceOf(Error);
     expect((results[2] as Evaluation).progress).toBe(0);
   });

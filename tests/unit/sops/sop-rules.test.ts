@@ -1,4 +1,30 @@
-import { SopStatus, draftChanges, isReviewOverdue, mayApprove, nextStatus, pendingAcknowledgers, refusal, reviewDueOn, storedStep, type SopAction } from '../../../src/modules/sops/sop-rules';
+import { RuleViolation } from '../../../src/common/rules';
+import {
+  SopStatus,
+  assertLinkableStep,
+  assertMayApprove,
+  assertSopAllows,
+  assertSubmittable,
+  draftChanges,
+  isReviewOverdue,
+  mayApprove,
+  nextStatus,
+  pendingAcknowledgers,
+  reviewDueOn,
+  storedStep,
+  type SopAction,
+} from '../../../src/modules/sops/sop-rules';
+
+/** The RuleViolation `fn` throws, or null when it returns. */
+function violationOf(fn: () => void): RuleViolation | null {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    if (e instanceof RuleViolation) return e;
+    throw e;
+  }
+}
 
 const { DRAFT, IN_REVIEW, PUBLISHED, ARCHIVED } = SopStatus;
 const ACTIONS: SopAction[] = ['edit', 'submit', 'approve', 'reject', 'startRevision', 'archive', 'acknowledge'];
@@ -17,15 +43,30 @@ const ALLOWED: Array<[SopStatus, boolean, SopAction[]]> = [
 describe('SOP state changes', () => {
   it.each(ALLOWED)('in %s (published version: %s) allow exactly %j', (status, hasCurrentVersion, allowed) => {
     for (const action of ACTIONS) {
-      const why = refusal({ status, hasCurrentVersion }, action);
+      const why = violationOf(() => assertSopAllows({ status, hasCurrentVersion }, action));
       expect({ action, allowed: why === null }).toEqual({ action, allowed: allowed.includes(action) });
     }
   });
 
-  it('explain a refusal', () => {
-    expect(refusal({ status: IN_REVIEW, hasCurrentVersion: false }, 'edit')).toMatch(/IN_REVIEW: only a draft can be edited/);
-    expect(refusal({ status: ARCHIVED, hasCurrentVersion: true }, 'acknowledge')).toBe('The SOP is archived');
-    expect(refusal({ status: DRAFT, hasCurrentVersion: false }, 'acknowledge')).toMatch(/no published version/);
+  it('explain a refusal, with one code per situation', () => {
+    const edit = violationOf(() => assertSopAllows({ status: IN_REVIEW, hasCurrentVersion: false }, 'edit'));
+    expect(edit).toMatchObject({ code: 'INVALID_TRANSITION', message: expect.stringMatching(/IN_REVIEW: only a draft can be edited/) });
+    expect(violationOf(() => assertSopAllows({ status: ARCHIVED, hasCurrentVersion: true }, 'acknowledge'))).toMatchObject({ code: 'ARCHIVED', message: 'The SOP is archived' });
+    expect(violationOf(() => assertSopAllows({ status: ARCHIVED, hasCurrentVersion: true }, 'archive'))).toMatchObject({ code: 'ARCHIVED' });
+    expect(violationOf(() => assertSopAllows({ status: DRAFT, hasCurrentVersion: false }, 'acknowledge'))).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      message: expect.stringMatching(/no published version/),
+    });
+    expect(violationOf(() => assertSubmittable(0))).toMatchObject({ code: 'SOP_DRAFT_EMPTY' });
+    expect(violationOf(() => assertSubmittable(2))).toBeNull();
+    expect(violationOf(() => assertLinkableStep({ publishedAt: null }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'sopStepId' });
+    expect(violationOf(() => assertLinkableStep({ publishedAt: new Date() }))).toBeNull();
+  });
+
+  it('refuse an approval by the author or an editor (four eyes)', () => {
+    expect(violationOf(() => assertMayApprove({ authorId: 'u1', editorIds: [] }, 'u1'))).toMatchObject({ code: 'AUTHOR_CANNOT_APPROVE', message: expect.stringMatching(/You wrote/) });
+    expect(violationOf(() => assertMayApprove({ authorId: 'u3', editorIds: ['u1'] }, 'u1'))).toMatchObject({ code: 'AUTHOR_CANNOT_APPROVE', message: expect.stringMatching(/You changed/) });
+    expect(violationOf(() => assertMayApprove({ authorId: 'u3', editorIds: ['u1'] }, 'u2'))).toBeNull();
   });
 
   it('lead to the next status', () => {

@@ -1,135 +1,22 @@
-/** KPI definitions: create, update, move, archive, and the read side (lists, trees, what-if). */
-import Decimal from 'decimal.js';
-import { isAdmin, orgId } from '../../common/auth';
-import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
+/** KPI definitions: create, update, move, archive (OWNER/ADMIN). */
+import { ADMINS, requireRole } from '../../common/access';
+import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { DECIMAL_RANGE, inDecimalRange, RangeDecimal } from '../../common/decimal-range';
-import { AppError, ErrorCode, badInput, notFound } from '../../common/errors';
-import { requireById } from '../../common/loaders';
+import { badInput } from '../../common/errors';
+import { lockIds } from '../../db/locks';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
 import { requireOrgUser } from '../identity';
 import { Kpi } from './kpi.entity';
-import { checkFormula, FormulaError, formulaKeys, parseFormula, storedFormulaKeys } from './kpi-formula';
-import { KPI_KEY, KpiAggregation, KpiDirection, LimitsError, validateLimits, type KpiLimits } from './kpi-rules';
-import { ancestorsAndSelf, lockKpiMoves, lockKpis, refreshKpiState, subtrees, valuesAt, MAX_TREE_DEPTH } from './kpi-state';
-import { TreeValues } from './kpi-tree';
-import type {
-  ArchiveKpiInput,
-  CreateKpiInput,
-  KpiRangeInput,
-  KpisFilter,
-  KpiThresholdsInput,
-  KpiWhatIfInput,
-  MoveKpiInput,
-  UpdateKpiInput,
-} from './kpis.inputs';
-import { kpiById } from './kpis.loaders';
-import type { KpiProjection, KpiTreeNode } from './kpis.types';
 import { kpisByKeys } from './kpi-access';
-import { followKpis } from './kpi-measurements.service';
-
-export const KPI_SORT: SortKey<Kpi>[] = [
-  { column: 'k.created_at', direction: 'ASC', value: (k) => k.createdAt },
-  { column: 'k.id', direction: 'ASC', value: (k) => k.id },
-];
-
-/** An active KPI of the caller's organisation (NOT_FOUND otherwise; ARCHIVED when archived and `active`). */
-export async function requireKpi(ctx: Context, id: string, opts: { active?: boolean } = {}): Promise<Kpi> {
-  const kpi = await requireById(kpiById(ctx), id, 'Kpi');
-  if (opts.active && kpi.archivedAt) throw new AppError(ErrorCode.ARCHIVED, `KPI ${kpi.key} is archived and no longer changes`);
-  return kpi;
-}
-
-/** `kpi(key)`: null when no KPI has this key here. */
-export async function kpiByKey(ctx: Context, key: string): Promise<Kpi | null> {
-  if (key.length > 200) return null;
-  return (await kpisByKeys(ctx, [key])).get(key) ?? null;
-}
-
-export async function listKpis(ctx: Context, filter: KpisFilter, page: ConnectionArgs): Promise<ConnectionResult<Kpi>> {
-  const qb = ctx.manager.createQueryBuilder(Kpi, 'k').where('k.organization_id = :org', { org: orgId(ctx) });
-  qb.andWhere(filter.archived ? 'k.archived_at IS NOT NULL' : 'k.archived_at IS NULL');
-  if (filter.layer) qb.andWhere('k.layer = :layer', { layer: filter.layer });
-  if (filter.ownerId) qb.andWhere('k.owner_id = :owner', { owner: filter.ownerId });
-  if (filter.status) qb.andWhere('k.status = :status', { status: filter.status });
-  const result = await paginate(ctx, qb, page, KPI_SORT, 'Query.kpis');
-  for (const k of result.nodes) kpiById(ctx).prime(k.id, k);
-  return result;
-}
-
-/** The organisation's active north star, if any. */
-async function northStar(ctx: Context): Promise<Kpi | null> {
-  const [row]: Array<{ id: string }> = await ctx.manager.query(
-    `SELECT id FROM kpis WHERE organization_id = $1 AND is_north_star AND archived_at IS NULL`,
-    [orgId(ctx)],
-  );
-  return row ? kpiById(ctx).load(row.id) : null;
-}
-
-/** The root of a tree: the active KPI with `rootKey`, or the north star. */
-async function treeRoot(ctx: Context, rootKey: string | null | undefined): Promise<Kpi> {
-  if (rootKey == null) {
-    const root = await northStar(ctx);
-    if (!root) throw notFound('North-star KPI');
-    return root;
-  }
-  const root = await kpiByKey(ctx, rootKey);
-  if (!root || root.archivedAt) throw badInput(`No active KPI has the key ${JSON.stringify(rootKey.slice(0, 64))}`, 'rootKey');
-  return root;
-}
-
-/**
- * `kpiTree(rootKey)`: the active KPIs under the root (the north star when omitted), root first,
- * depth first, siblings oldest first, at most MAX_TREE_DEPTH levels. One statement, the root and
- * the latest measurement of each measured KPI included.
- */
-export async function kpiTree(ctx: Context, rootKey: string | null | undefined): Promise<KpiTreeNode[]> {
-  if (rootKey != null && rootKey.length > 200) throw badInput('No active KPI has this key', 'rootKey');
-  const rows = await subtrees(ctx, rootKey == null ? { northStar: true } : { key: rootKey }, { withLatest: true });
-  if (rows.length === 0) await treeRoot(ctx, rootKey); // NOT_FOUND / BAD_USER_INPUT, as kpiWhatIf
-  const keyOf = new Map(rows.map((r) => [r.kpi.id, r.kpi.key]));
-  return rows.map((r) => ({ kpi: r.kpi, depth: r.depth, parentKey: r.depth === 0 ? null : keyOf.get(r.kpi.parentId!) ?? null }));
-}
-
-/**
- * `kpiWhatIf`: every KPI of the tree with its value for the period, as measured or computed,
- * and with the changes applied (a changed KPI's own value scaled, then every formula above it
- * recomputed). Reads only: three statements whatever the size of the tree.
- */
-export async function kpiWhatIf(ctx: Context, input: KpiWhatIfInput): Promise<KpiProjection[]> {
-  const root = await treeRoot(ctx, input.rootKey);
-  const rows = await subtrees(ctx, [root.id]);
-  const byKey = new Map(rows.map((r) => [r.kpi.key, r.kpi]));
-  const percent = new Map<string, Decimal>();
-  const bad: string[] = [];
-  for (const c of input.changes) {
-    const kpi = byKey.get(c.kpiKey);
-    if (!kpi) bad.push(c.kpiKey.slice(0, 64));
-    else if (c.percent.lt(-100) || c.percent.gt(10000)) throw badInput(`percent of ${c.kpiKey} must be between -100 and 10000`, 'changes');
-    else if (percent.has(kpi.id)) throw badInput(`${c.kpiKey} is changed twice`, 'changes');
-    else percent.set(kpi.id, c.percent);
-  }
-  if (bad.length > 0) throw new AppError(ErrorCode.BAD_USER_INPUT, `Not in the tree of ${root.key}: ${bad.join(', ')}`, { field: 'changes', keys: bad });
-  const kpis = rows.map((r) => r.kpi);
-  const measured = kpis.filter((k) => k.formula == null).map((k) => k.id);
-  const values = await valuesAt(ctx, measured, [input.periodStart]);
-  const valueOf = (id: string) => values.get(id)?.get(input.periodStart) ?? null;
-  const baseline = new TreeValues(kpis, valueOf);
-  const projected = new TreeValues(kpis, valueOf, percent);
-  return kpis.map((kpi) => {
-    const b = baseline.valueOf(kpi.id);
-    const p = projected.valueOf(kpi.id);
-    if (!b.value || !p.value || b.value.isZero()) return { kpi, baseline: b.value, projected: p.value, deltaPercent: null, reason: b.reason ?? p.reason };
-    const delta = new RangeDecimal(p.value).minus(b.value).div(b.value.abs()).times(100);
-    return inDecimalRange(delta)
-      ? { kpi, baseline: b.value, projected: p.value, deltaPercent: delta, reason: null }
-      : { kpi, baseline: b.value, projected: p.value, deltaPercent: null, reason: `Out of range: deltaPercent is out of the Decimal range ${DECIMAL_RANGE}` };
-  });
-}
-
-// ------------------------------------------------------------------ writes
+import { checkFormula, formulaKeys, parseFormula, storedFormulaKeys } from './kpi-formula';
+import { announceLatestChanged } from './kpi-latest-hook';
+import { northStar, requireKpi } from './kpi-reads.service';
+import { KPI_KEY, KpiAggregation, KpiDirection, validateLimits } from './kpi-rules';
+import { ancestorsAndSelf, lockKpiMoves, refreshKpiState, subtrees, MAX_TREE_DEPTH } from './kpi-state';
+import type { ArchiveKpiInput, CreateKpiInput, KpiRangeInput, KpiThresholdsInput, MoveKpiInput, UpdateKpiInput } from './kpis.inputs';
+import { kpiById } from './kpis.loaders';
 
 function limitsOf(range: KpiRangeInput | null | undefined, thresholds: KpiThresholdsInput | null | undefined) {
   return {
@@ -142,26 +29,11 @@ function limitsOf(range: KpiRangeInput | null | undefined, thresholds: KpiThresh
   };
 }
 
-function checkLimits(limits: KpiLimits): void {
-  try {
-    validateLimits(limits);
-  } catch (e) {
-    if (e instanceof LimitsError) throw badInput(e.message, e.field);
-    throw e;
-  }
-}
-
 /** The formula checked against the KPI's own active children (BAD_USER_INPUT naming the problem). */
 async function checkedFormula(tx: Context, kpi: { id: string | null; key: string }, text: string | null | undefined): Promise<string | null> {
   const formula = text?.trim() || null;
   if (formula == null) return null;
-  let keys: string[];
-  try {
-    keys = formulaKeys(parseFormula(formula));
-  } catch (e) {
-    if (e instanceof FormulaError) throw badInput(e.message, 'formula');
-    throw e;
-  }
+  const keys = formulaKeys(parseFormula(formula));
   const known = await kpisByKeys(tx, keys);
   const children =
     kpi.id == null
@@ -170,17 +42,8 @@ async function checkedFormula(tx: Context, kpi: { id: string | null; key: string
           orgId(tx),
           kpi.id,
         ])) as Array<{ key: string }>).map((r) => r.key);
-  try {
-    checkFormula(formula, kpi.key, children, new Set([...known.values()].filter((k) => !k.archivedAt).map((k) => k.key)));
-  } catch (e) {
-    if (e instanceof FormulaError) throw badInput(e.message, 'formula');
-    throw e;
-  }
+  checkFormula(formula, kpi.key, children, new Set([...known.values()].filter((k) => !k.archivedAt).map((k) => k.key)));
   return formula;
-}
-
-function assertAdmin(ctx: Context, action: string): void {
-  if (!isAdmin(ctx)) throw new AppError(ErrorCode.FORBIDDEN, `Only OWNER/ADMIN may ${action}`);
 }
 
 async function assertNoOtherNorthStar(tx: Context, id: string | null): Promise<void> {
@@ -206,11 +69,11 @@ async function depthOf(tx: Context, id: string): Promise<number> {
 
 export async function createKpi(ctx: Context, input: CreateKpiInput) {
   return withIdempotency(ctx, 'createKpi', input, async (tx) => {
-    assertAdmin(tx, 'define KPIs');
+    requireRole(tx, ADMINS, 'define KPIs');
     if (!KPI_KEY.test(input.key)) throw badInput('key must be a lower-case slug (e.g. conversion_rate)', 'key');
     const existing = (await kpisByKeys(tx, [input.key])).get(input.key);
     if (existing) throw badInput(`The key ${input.key} is already used by ${existing.name}${existing.archivedAt ? ' (archived)' : ''}`, 'key');
-    const parent = input.parentId ? await requireKpi(tx, input.parentId, { active: true }) : null;
+    const parent = input.parentId ? await requireKpi(tx, input.parentId, { active: true, field: 'parentId' }) : null;
     if (input.isNorthStar) {
       if (parent) throw badInput('A north star has no parent', 'parentId');
       await assertNoOtherNorthStar(tx, null);
@@ -218,7 +81,7 @@ export async function createKpi(ctx: Context, input: CreateKpiInput) {
     if (parent && (await depthOf(tx, parent.id)) + 1 >= MAX_TREE_DEPTH) throw badInput(`A KPI tree has at most ${MAX_TREE_DEPTH} levels`, 'parentId');
     const limits = limitsOf(input.normalRange, input.thresholds);
     const direction = input.direction ?? KpiDirection.HIGHER_IS_BETTER;
-    checkLimits({ direction, ...limits });
+    validateLimits({ direction, ...limits });
     const formula = await checkedFormula(tx, { id: null, key: input.key }, input.formula);
     const ownerId = input.ownerId ? (await requireOrgUser(tx, input.ownerId, 'ownerId')).userId : null;
     const kpi = await createRecorded(
@@ -255,9 +118,9 @@ const statusNoData = 'NO_DATA' as Kpi['status'];
 
 export async function updateKpi(ctx: Context, input: UpdateKpiInput) {
   return withTransaction(ctx, async (tx) => {
-    assertAdmin(tx, 'change KPI definitions');
+    requireRole(tx, ADMINS, 'change KPI definitions');
     const kpi = await requireKpi(tx, input.id, { active: true });
-    await lockKpis(tx, [kpi.id]);
+    await lockIds(tx, Kpi, [kpi.id]);
     const set: Partial<Kpi> = {};
     if (input.name) set.name = input.name.trim();
     if (input.definition !== undefined) set.definition = input.definition?.trim() ?? '';
@@ -279,7 +142,7 @@ export async function updateKpi(ctx: Context, input: UpdateKpiInput) {
       const t = limitsOf(null, input.thresholds);
       Object.assign(set, { warningBelow: t.warningBelow, criticalBelow: t.criticalBelow, warningAbove: t.warningAbove, criticalAbove: t.criticalAbove });
     }
-    checkLimits({ ...kpi, ...set });
+    validateLimits({ ...kpi, ...set });
     const updated = await updateRecorded(tx, Kpi, kpi, input.expectedVersion, set, {
       action: 'kpi.updated',
       meta: { kpiId: kpi.id },
@@ -288,7 +151,7 @@ export async function updateKpi(ctx: Context, input: UpdateKpiInput) {
     });
     if ('formula' in set || 'direction' in set || 'normalMin' in set || 'warningBelow' in set) {
       // A new formula may change the latest value: key results following it check in.
-      await followKpis(tx, await refreshKpiState(tx, [updated.id]));
+      await announceLatestChanged(tx, await refreshKpiState(tx, [updated.id]));
     }
     return { kpi: (await kpiById(tx).load(updated.id))! };
   });
@@ -302,19 +165,19 @@ export async function updateKpi(ctx: Context, input: UpdateKpiInput) {
  */
 export async function moveKpi(ctx: Context, input: MoveKpiInput) {
   return withTransaction(ctx, async (tx) => {
-    assertAdmin(tx, 'move KPIs');
+    requireRole(tx, ADMINS, 'move KPIs');
     await lockKpiMoves(tx);
     kpiById(tx).clear(input.id);
     if (input.parentId) kpiById(tx).clear(input.parentId);
     const kpi = await requireKpi(tx, input.id, { active: true });
-    const parent = input.parentId ? await requireKpi(tx, input.parentId, { active: true }) : null;
+    const parent = input.parentId ? await requireKpi(tx, input.parentId, { active: true, field: 'parentId' }) : null;
     if ((parent?.id ?? null) === kpi.parentId) return { kpi };
     if (parent && kpi.isNorthStar) throw badInput('The north star has no parent', 'parentId');
     const newChain = parent ? await ancestorsAndSelf(tx, [parent.id]) : [];
     if (newChain.some((k) => k.id === kpi.id)) {
       throw badInput(`Moving ${kpi.key} under ${parent!.key} would make a cycle: ${parent!.key} is ${kpi.key} or under it`, 'parentId');
     }
-    await lockKpis(tx, [kpi.id, ...(kpi.parentId ? [kpi.parentId] : []), ...newChain.map((k) => k.id)]);
+    await lockIds(tx, Kpi, [kpi.id, ...(kpi.parentId ? [kpi.parentId] : []), ...newChain.map((k) => k.id)], { required: false });
     await assertParentFormulaDoesNotUse(tx, kpi, 'move');
     if (parent) {
       const below = await subtrees(tx, [kpi.id]);
@@ -336,9 +199,9 @@ export async function moveKpi(ctx: Context, input: MoveKpiInput) {
 /** Archives a KPI: refused while it has active children or its parent's formula uses it. */
 export async function archiveKpi(ctx: Context, input: ArchiveKpiInput) {
   return withTransaction(ctx, async (tx) => {
-    assertAdmin(tx, 'archive KPIs');
+    requireRole(tx, ADMINS, 'archive KPIs');
     const kpi = await requireKpi(tx, input.id, { active: true });
-    await lockKpis(tx, [kpi.id, ...(kpi.parentId ? [kpi.parentId] : [])]);
+    await lockIds(tx, Kpi, [kpi.id, ...(kpi.parentId ? [kpi.parentId] : [])], { required: false });
     const [child]: Array<{ key: string }> = await tx.manager.query(
       `SELECT key FROM kpis WHERE organization_id = $1 AND parent_id = $2 AND archived_at IS NULL LIMIT 1`,
       [orgId(tx), kpi.id],

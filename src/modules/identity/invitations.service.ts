@@ -1,132 +1,25 @@
 import { orgId } from '../../common/auth';
-import { Role, type Context } from '../../common/context';
-import { paginate, type ConnectionArgs } from '../../common/connection';
-import { AppError, ErrorCode, badInput, conflict, forbidden, notFound, unauthenticated } from '../../common/errors';
+import type { Context } from '../../common/context';
+import type { Role } from '../../common/context';
+import { badInput, conflict, forbidden, unauthenticated } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
+import { actingIn, userViewer } from '../../db/system-context';
 import { withTransaction } from '../../db/transaction';
-import { recordChange } from '../audit';
-import { memberById, organizationById } from './identity.loaders';
+import { createRecorded, deleteRecorded, updateWhere } from '../audit';
 import { enqueueMail, invitationMail } from '../mail';
-import type {
-  AcceptInvitationInput,
-  AddMemberInput,
-  ChangeMemberRoleInput,
-  ChangePasswordInput,
-  DeclineInvitationInput,
-  LogInInput,
-  RemoveMemberInput,
-} from './identity.inputs';
+import { assertMayManage, normalizeEmail, userWithSecrets } from './identity-access';
+import type { AcceptInvitationInput, AddMemberInput, DeclineInvitationInput } from './identity.inputs';
 import { Invitation } from './invitation.entity';
-import { reserveLoginAttempt } from './login-throttle';
 import { Member, MemberStatus } from './member.entity';
 import { Organization } from './organization.entity';
-import { hashLimited, verifyLimited } from './passwords';
-import { normalizeEmail, userWithSecrets } from './user-lookup';
+import { hashLimited } from './passwords';
 import { hashSecret, newSecret } from './secrets';
-import { signSession, verifySession } from './session-tokens';
+import { signSession } from './session-tokens';
 import { User } from './user.entity';
 
+// Invitations: inviting by email (addMember), the caller's open invitations, accepting and declining.
+
 const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
-
-export async function logIn(ctx: Context, input: LogInInput) {
-  const email = normalizeEmail(input.email);
-  // Counted before the password is checked: parallel guesses cannot pass the limit.
-  const attempt = await reserveLoginAttempt(ctx, email);
-  const user = await userWithSecrets(ctx).where('u.email = :email', { email }).getOne();
-  // Verify against a dummy hash when there is no such user, so timing does not tell.
-  const ok = await verifyLimited(ctx, user?.passwordHash, input.password);
-  if (!user || !user.passwordHash || !ok) {
-    // One answer for every failure; the hint applies to anyone who just signed up.
-    throw unauthenticated('Email or password is incorrect (signed up just now? open the link we mailed you first)');
-  }
-  await attempt.succeeded();
-  const member = await ctx.manager.findOne(Member, {
-    where: { userId: user.id, status: MemberStatus.ACTIVE },
-    order: { createdAt: 'ASC' },
-  });
-  const organization = member ? await ctx.manager.findOneBy(Organization, { id: member.organizationId }) : null;
-  return { token: signSession(ctx.sessions.jwtSecret, user.id, ctx.sessions.ttlSeconds), user, organization };
-}
-
-/** The bearer session of the request, verified again (for logOut). */
-function currentSession(ctx: Context) {
-  const token = /^Bearer\s+(\S+)$/i.exec(ctx.credentials.authorization?.trim() ?? '')?.[1];
-  const session = token ? verifySession(ctx.sessions, token) : null;
-  if (!session || 'error' in session) throw unauthenticated();
-  return session;
-}
-
-/** Ends the session whose token the request carries. */
-export async function logOut(ctx: Context) {
-  const session = currentSession(ctx);
-  await ctx.manager.query(
-    `INSERT INTO revoked_sessions (jti, user_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING`,
-    [session.sessionId, session.userId, session.expiresAt],
-  );
-  // Revocations are kept only as long as the tokens they name could be used.
-  await ctx.manager.query(`DELETE FROM revoked_sessions WHERE expires_at < now() - interval '1 minute'`);
-  return { loggedOut: true };
-}
-
-/** Ends every session of the caller issued until now (API tokens are not sessions: revoke them apart). */
-export async function logOutEverywhere(ctx: Context) {
-  const sessionsValidAfter = new Date();
-  await ctx.manager.update(User, { id: ctx.viewer!.userId }, { sessionsValidAfter });
-  return { sessionsValidAfter };
-}
-
-/** Changes the caller's password and ends their other sessions; returns a fresh session token. */
-export async function changePassword(ctx: Context, input: ChangePasswordInput) {
-  const userId = ctx.viewer!.userId;
-  const user = await userWithSecrets(ctx).where('u.id = :id', { id: userId }).getOne();
-  if (!user) throw unauthenticated('The account of this session no longer exists');
-  // The same limits as logIn: a stolen session cannot guess the password faster than a log-in.
-  const attempt = await reserveLoginAttempt(ctx, user.email, 'Too many wrong passwords');
-  if (!(await verifyLimited(ctx, user.passwordHash, input.currentPassword))) {
-    throw badInput('currentPassword is not your current password', 'currentPassword');
-  }
-  await attempt.succeeded();
-  const passwordHash = await hashLimited(ctx, input.newPassword);
-  const now = new Date();
-  await ctx.manager.update(User, { id: userId }, { passwordHash, sessionsValidAfter: now });
-  return { token: signSession(ctx.sessions.jwtSecret, userId, ctx.sessions.ttlSeconds, now), user };
-}
-
-export async function currentOrganization(ctx: Context): Promise<Organization> {
-  const org = await organizationById(ctx).load(orgId(ctx));
-  if (!org) throw notFound('Organization');
-  return org;
-}
-
-export async function listMembers(ctx: Context, organization: Organization, page: ConnectionArgs) {
-  if (organization.id !== ctx.organizationId) {
-    throw forbidden('Members are visible only for the organisation the request acts in (X-Organization-Id)');
-  }
-  const qb = ctx.manager
-    .createQueryBuilder(Member, 'm')
-    .where('m.organization_id = :org', { org: organization.id });
-  const result = await paginate(ctx, qb, page, [
-    { column: 'm.created_at', direction: 'ASC', value: (m) => m.createdAt },
-    { column: 'm.id', direction: 'ASC', value: (m) => m.id },
-  ], 'Organization.members');
-  for (const m of result.nodes) memberById(ctx).prime(m.id, m);
-  return result;
-}
-
-/** Locks the organisation's members so that concurrent role changes see each other. */
-async function lockMembers(tx: Context): Promise<Member[]> {
-  return tx.manager
-    .createQueryBuilder(Member, 'm')
-    .setLock('pessimistic_write')
-    .where('m.organization_id = :org', { org: orgId(tx) })
-    .getMany();
-}
-
-function assertMayManage(ctx: Context, target: Member | null, newRole?: Role) {
-  if (ctx.role === Role.ADMIN && (target?.role === Role.OWNER || newRole === Role.OWNER)) {
-    throw forbidden('Only an OWNER can grant, change or remove the OWNER role');
-  }
-}
 
 /**
  * Invites someone by email: the membership is INVITED until the invitee accepts (by the mailed
@@ -152,8 +45,11 @@ export async function addMember(ctx: Context, input: AddMemberInput) {
       const displayName = input.displayName?.trim() || email.split('@')[0];
       user = await tx.manager.save(tx.manager.create(User, { email, displayName, passwordHash: null, emailVerifiedAt: null }));
     }
-    const member = await tx.manager.save(
-      tx.manager.create(Member, { organizationId: org, userId: user.id, role: input.role, status: MemberStatus.INVITED }),
+    const member = await createRecorded(
+      tx,
+      Member,
+      { organizationId: org, userId: user.id, role: input.role, status: MemberStatus.INVITED },
+      { action: 'member.added', meta: { userId: user.id } },
     );
     const { secret, hash } = newSecret('pgi');
     await tx.manager.insert(Invitation, {
@@ -176,13 +72,6 @@ export async function addMember(ctx: Context, input: AddMemberInput) {
         hasAccount: Boolean(user.passwordHash),
       }),
     );
-    await recordChange(tx, {
-      action: 'member.added',
-      entityType: 'Member',
-      entityId: member.id,
-      after: member,
-      meta: { userId: user.id },
-    });
     return { member };
   });
 }
@@ -241,29 +130,22 @@ export async function pendingInvitations(ctx: Context) {
 
 /** Makes the invited membership ACTIVE and records it (inside the caller's transaction). */
 async function join(tx: Context, inv: InvitationRow) {
-  const member = await tx.manager.findOneBy(Member, { id: inv.member_id });
-  if (!member || member.status !== MemberStatus.INVITED) throw invalidInvitation();
-  const inOrg: Context = {
-    ...tx,
-    organizationId: inv.organization_id,
-    role: member.role,
-    viewer: { kind: 'user', userId: inv.user_id, apiTokenId: null, scopes: [] },
-  };
+  const current = await tx.manager.findOneBy(Member, { id: inv.member_id });
+  if (!current || current.status !== MemberStatus.INVITED) throw invalidInvitation();
   await tx.manager.query(`UPDATE invitations SET accepted_at = now() WHERE id = $1`, [inv.id]);
-  const before = { ...member };
-  member.status = MemberStatus.ACTIVE;
-  await tx.manager.save(member);
-  await recordChange(inOrg, {
+  // Recorded in the invitation's organisation, with the invitee as the actor.
+  const inOrg = actingIn(tx, inv.organization_id, userViewer(inv.user_id), current.role);
+  return updateWhere(inOrg, Member, current, (param) => `status = ${param(MemberStatus.INVITED)}`, { status: MemberStatus.ACTIVE }, {
     action: 'member.joined',
-    entityType: 'Member',
-    entityId: member.id,
-    before,
-    after: member,
     meta: { userId: inv.user_id },
+    unmet: () => invalidInvitation(),
   });
-  return member;
 }
 
+/**
+ * Locks an invitation by token hash or id, for an invitee who does not act in its organisation yet:
+ * not `lockById`'s case (a row of the caller's organisation).
+ */
 async function lockInvitation(tx: Context, where: { tokenHash?: string; id?: string }): Promise<InvitationRow | null> {
   const rows: InvitationRow[] = await tx.manager.query(
     `SELECT id, organization_id, member_id, user_id, expires_at, accepted_at FROM invitations
@@ -360,71 +242,10 @@ export async function declineInvitation(ctx: Context, input: DeclineInvitationIn
     if (!inv || inv.user_id !== user.id) throw invalidInvitation('invitationId');
     const member = await tx.manager.findOneBy(Member, { id: inv.member_id });
     if (!member || member.status !== MemberStatus.INVITED) throw invalidInvitation('invitationId');
-    await tx.manager.delete(Member, { id: member.id });
-    const inOrg: Context = {
-      ...tx,
-      organizationId: inv.organization_id,
-      role: null,
-      viewer: { kind: 'user', userId: user.id, apiTokenId: null, scopes: [] },
-    };
-    await recordChange(inOrg, {
-      action: 'member.declined',
-      entityType: 'Member',
-      entityId: member.id,
-      before: member,
-      meta: { userId: user.id },
-    });
+    // Recorded in the invitation's organisation, with the invitee (not a member) as the actor.
+    const inOrg = actingIn(tx, inv.organization_id, userViewer(user.id), null);
+    await deleteRecorded(inOrg, Member, member, { action: 'member.declined', meta: { userId: user.id } });
     return { declinedInvitationId: toGlobalId('Invitation', id) };
   });
 }
 
-/**
- * Locks the organisation's members and returns the one to change, after the checks every
- * membership change shares: it exists here, the caller may manage it, and the change does not
- * leave the organisation without an active OWNER.
- */
-async function memberToChange(tx: Context, memberId: string, change: { newRole?: Role; verb: string }): Promise<Member> {
-  const members = await lockMembers(tx);
-  const member = members.find((m) => m.id === memberId);
-  if (!member) throw notFound('Member', toGlobalId('Member', memberId));
-  assertMayManage(tx, member, change.newRole);
-  const losesOwner = member.role === Role.OWNER && change.newRole !== Role.OWNER;
-  const activeOwners = members.filter((m) => m.role === Role.OWNER && m.status === MemberStatus.ACTIVE);
-  if (losesOwner && activeOwners.length <= 1) {
-    throw new AppError(ErrorCode.LAST_OWNER, `The last OWNER cannot be ${change.verb}: make someone else OWNER first`);
-  }
-  return member;
-}
-
-export async function changeMemberRole(ctx: Context, input: ChangeMemberRoleInput) {
-  return withTransaction(ctx, async (tx) => {
-    const member = await memberToChange(tx, input.memberId, { newRole: input.role, verb: 'demoted' });
-    const before = { ...member };
-    member.role = input.role;
-    await tx.manager.save(member);
-    await recordChange(tx, {
-      action: 'member.role_changed',
-      entityType: 'Member',
-      entityId: member.id,
-      before,
-      after: member,
-      meta: { userId: member.userId },
-    });
-    return { member };
-  });
-}
-
-export async function removeMember(ctx: Context, input: RemoveMemberInput) {
-  return withTransaction(ctx, async (tx) => {
-    const member = await memberToChange(tx, input.memberId, { verb: 'removed' });
-    await tx.manager.delete(Member, { id: member.id });
-    await recordChange(tx, {
-      action: 'member.removed',
-      entityType: 'Member',
-      entityId: member.id,
-      before: member,
-      meta: { userId: member.userId },
-    });
-    return { removedMemberId: input.memberId };
-  });
-}

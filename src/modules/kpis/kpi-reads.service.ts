@@ -1,0 +1,120 @@
+/** KPI reads: one KPI by id or key, lists, trees and what-if projections. */
+import Decimal from 'decimal.js';
+import { orgId } from '../../common/auth';
+import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
+import type { Context } from '../../common/context';
+import { DECIMAL_RANGE, inDecimalRange, RangeDecimal } from '../../common/decimal-range';
+import { badInput, notFound } from '../../common/errors';
+import { toGlobalId } from '../../common/ids';
+import { refuseArchived } from '../../common/rules';
+import { Kpi } from './kpi.entity';
+import { kpisByKeys } from './kpi-access';
+import { subtrees, valuesAt } from './kpi-state';
+import { TreeValues } from './kpi-tree';
+import type { KpisFilter, KpiWhatIfInput } from './kpis.inputs';
+import { kpiById } from './kpis.loaders';
+import type { KpiProjection, KpiTreeNode } from './kpis.types';
+
+export const KPI_SORT: SortKey<Kpi>[] = [
+  { column: 'k.created_at', direction: 'ASC', value: (k) => k.createdAt },
+  { column: 'k.id', direction: 'ASC', value: (k) => k.id },
+];
+
+/**
+ * A KPI of the caller's organisation: NOT_FOUND otherwise; with `active`, ARCHIVED when it is
+ * archived. `field` names the input that referred to it (`parentId`); without, it is the KPI the
+ * mutation acts on.
+ */
+export async function requireKpi(ctx: Context, id: string, opts: { active?: boolean; field?: string } = {}): Promise<Kpi> {
+  const kpi = await kpiById(ctx).load(id);
+  if (!kpi) throw notFound('Kpi', toGlobalId('Kpi', id), opts.field);
+  if (opts.active && kpi.archivedAt) {
+    throw refuseArchived(opts.field ? `KPI ${kpi.key} is archived` : `KPI ${kpi.key} is archived and no longer changes`, opts.field);
+  }
+  return kpi;
+}
+
+/** `kpi(key)`: null when no KPI has this key here. */
+export async function kpiByKey(ctx: Context, key: string): Promise<Kpi | null> {
+  if (key.length > 200) return null;
+  return (await kpisByKeys(ctx, [key])).get(key) ?? null;
+}
+
+export async function listKpis(ctx: Context, filter: KpisFilter, page: ConnectionArgs): Promise<ConnectionResult<Kpi>> {
+  const qb = ctx.manager.createQueryBuilder(Kpi, 'k').where('k.organization_id = :org', { org: orgId(ctx) });
+  qb.andWhere(filter.archived ? 'k.archived_at IS NOT NULL' : 'k.archived_at IS NULL');
+  if (filter.layer) qb.andWhere('k.layer = :layer', { layer: filter.layer });
+  if (filter.ownerId) qb.andWhere('k.owner_id = :owner', { owner: filter.ownerId });
+  if (filter.status) qb.andWhere('k.status = :status', { status: filter.status });
+  return paginate(ctx, qb, page, KPI_SORT, 'Query.kpis');
+}
+
+/** The organisation's active north star, if any. */
+export async function northStar(ctx: Context): Promise<Kpi | null> {
+  const [row]: Array<{ id: string }> = await ctx.manager.query(
+    `SELECT id FROM kpis WHERE organization_id = $1 AND is_north_star AND archived_at IS NULL`,
+    [orgId(ctx)],
+  );
+  return row ? kpiById(ctx).load(row.id) : null;
+}
+
+/** The root of a tree: the active KPI with `rootKey`, or the north star. */
+export async function treeRoot(ctx: Context, rootKey: string | null | undefined): Promise<Kpi> {
+  if (rootKey == null) {
+    const root = await northStar(ctx);
+    if (!root) throw notFound('North-star KPI');
+    return root;
+  }
+  const root = await kpiByKey(ctx, rootKey);
+  if (!root || root.archivedAt) throw badInput(`No active KPI has the key ${JSON.stringify(rootKey.slice(0, 64))}`, 'rootKey');
+  return root;
+}
+
+/**
+ * `kpiTree(rootKey)`: the active KPIs under the root (the north star when omitted), root first,
+ * depth first, siblings oldest first, at most MAX_TREE_DEPTH levels. One statement, the root and
+ * the latest measurement of each measured KPI included.
+ */
+export async function kpiTree(ctx: Context, rootKey: string | null | undefined): Promise<KpiTreeNode[]> {
+  if (rootKey != null && rootKey.length > 200) throw badInput('No active KPI has this key', 'rootKey');
+  const rows = await subtrees(ctx, rootKey == null ? { northStar: true } : { key: rootKey }, { withLatest: true });
+  if (rows.length === 0) await treeRoot(ctx, rootKey); // NOT_FOUND / BAD_USER_INPUT, as kpiWhatIf
+  const keyOf = new Map(rows.map((r) => [r.kpi.id, r.kpi.key]));
+  return rows.map((r) => ({ kpi: r.kpi, depth: r.depth, parentKey: r.depth === 0 ? null : keyOf.get(r.kpi.parentId!) ?? null }));
+}
+
+/**
+ * `kpiWhatIf`: every KPI of the tree with its value for the period, as measured or computed,
+ * and with the changes applied (a changed KPI's own value scaled, then every formula above it
+ * recomputed). Reads only: three statements whatever the size of the tree.
+ */
+export async function kpiWhatIf(ctx: Context, input: KpiWhatIfInput): Promise<KpiProjection[]> {
+  const root = await treeRoot(ctx, input.rootKey);
+  const rows = await subtrees(ctx, [root.id]);
+  const byKey = new Map(rows.map((r) => [r.kpi.key, r.kpi]));
+  const percent = new Map<string, Decimal>();
+  const bad: string[] = [];
+  for (const c of input.changes) {
+    const kpi = byKey.get(c.kpiKey);
+    if (!kpi) bad.push(c.kpiKey.slice(0, 64));
+    else if (c.percent.lt(-100) || c.percent.gt(10000)) throw badInput(`percent of ${c.kpiKey} must be between -100 and 10000`, 'changes');
+    else if (percent.has(kpi.id)) throw badInput(`${c.kpiKey} is changed twice`, 'changes');
+    else percent.set(kpi.id, c.percent);
+  }
+  if (bad.length > 0) throw badInput(`Not in the tree of ${root.key}: ${bad.join(', ')}`, 'changes', { keys: bad });
+  const kpis = rows.map((r) => r.kpi);
+  const measured = kpis.filter((k) => k.formula == null).map((k) => k.id);
+  const values = await valuesAt(ctx, measured, [input.periodStart]);
+  const valueOf = (id: string) => values.get(id)?.get(input.periodStart) ?? null;
+  const baseline = new TreeValues(kpis, valueOf);
+  const projected = new TreeValues(kpis, valueOf, percent);
+  return kpis.map((kpi) => {
+    const b = baseline.valueOf(kpi.id);
+    const p = projected.valueOf(kpi.id);
+    if (!b.value || !p.value || b.value.isZero()) return { kpi, baseline: b.value, projected: p.value, deltaPercent: null, reason: b.reason ?? p.reason };
+    const delta = new RangeDecimal(p.value).minus(b.value).div(b.value.abs()).times(100);
+    return inDecimalRange(delta)
+      ? { kpi, baseline: b.value, projected: p.value, deltaPercent: delta, reason: null }
+      : { kpi, baseline: b.value, projected: p.value, deltaPercent: null, reason: `Out of range: deltaPercent is out of the Decimal range ${DECIMAL_RANGE}` };
+  });
+}
