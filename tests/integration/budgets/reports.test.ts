@@ -75,6 +75,12 @@ describe('budget reports', () => {
     expect(may.visitors).toBeNull();
     expect(burn[0].costPerUnit[0].value).toBe('20');
 
+    // By quarter: one point, the KPI summed over its three months (the KPI module's buckets, the same Grain).
+    const quarter = ok(await app.gql(BURN, { id: budget.id, g: 'QUARTER' }, org)).budgetBurn;
+    expect(quarter.map((p: any) => [p.periodStart, p.plannedCumulative, p.spentCumulative, p.kpiValues[0]])).toEqual([
+      ['2026-04-01', '91000.00', '45300.00', { kpi: { key: 'new_users' }, value: '5000' }],
+    ]);
+
     const weeks = ok(await app.gql(BURN, { id: budget.id, g: 'WEEK' }, org)).budgetBurn;
     expect(weeks[0].periodStart).toBe('2026-03-30');
     expect(weeks).toHaveLength(14);
