@@ -105,6 +105,11 @@ export const BUDGET_REVIEW = /* GraphQL */ `query BenchBudgetReview($budgetId: I
 
 const gid = (type: string, col: string) => `translate(encode(convert_to('${type}:' || ${col}, 'UTF8'), 'base64'), '+/=', '-_')`;
 const dec = (col: string) => `trim_scale(${col})::text`;
+/** A positive ratio as the API gives it: rounded half to even to 6 places (PostgreSQL's round is half up). */
+const ratio6 = (x: string) =>
+  `CASE WHEN ${x} * 1000000 - trunc(${x} * 1000000) = 0.5 AND trunc(${x} * 1000000) % 2 = 0 THEN trunc(${x} * 1000000) / 1000000 ELSE round(${x}, 6) END`;
+/** An amount in the bench's CNY, as the API shows it: at the currency's scale (2 decimals). */
+const amt = (col: string) => `round(${col}, 2)::text`;
 
 /** The review in one statement: $1 the caller, $2 the budget. */
 export const BUDGET_REVIEW_FLOOR = `
@@ -149,28 +154,28 @@ SELECT json_build_object(
   'budgets', json_build_object('nodes', coalesce((
     SELECT json_agg(json_build_object(
       'id', ${gid('Budget', 'x.id')}, 'name', x.name, 'currency', x.currency,
-      'planned', ${dec('x.planned')}, 'spent', ${dec('x.spent')}, 'remaining', ${dec('x.planned - x.spent')},
+      'planned', ${amt('x.planned')}, 'spent', ${amt('x.spent')}, 'remaining', ${amt('x.planned - x.spent')},
       'lines', coalesce((
         SELECT json_agg(json_build_object(
           'id', ${gid('BudgetLine', 'l.id')}, 'name', l.name, 'kind', l.kind,
-          'planned', ${dec('l.planned')}, 'spent', ${dec('l.spent')}, 'remaining', ${dec('l.planned - l.spent')}) ORDER BY l.created_at, l.id)
+          'planned', ${amt('l.planned')}, 'spent', ${amt('l.spent')}, 'remaining', ${amt('l.planned - l.spent')}) ORDER BY l.created_at, l.id)
           FROM budget_lines l WHERE l.budget_id = x.id AND l.organization_id = x.organization_id), '[]'::json)
     ) ORDER BY x.period_start DESC, x.id DESC) FROM listed x), '[]'::json)),
   'budgetBurn', (
     SELECT json_agg(json_build_object(
       'periodStart', to_char(p.start, 'YYYY-MM-DD'),
-      'plannedCumulative', ${dec('p.planned_cum')},
-      'spentCumulative', ${dec('p.spent_cum')},
+      'plannedCumulative', ${amt('p.planned_cum')},
+      'spentCumulative', ${amt('p.spent_cum')},
       'kpiValues', coalesce((
         SELECT json_agg(json_build_object('kpi', json_build_object('key', kl.key),
           'value', (SELECT ${dec('v.value')} FROM kv v WHERE v.kpi_id = kl.id AND v.bucket = p.start)) ORDER BY kl.ord)
           FROM kpi_list kl), '[]'::json),
       'costPerUnit', coalesce((
         SELECT json_agg(json_build_object('kpi', json_build_object('key', kl.key),
-          'value', (SELECT CASE WHEN v.value > 0 THEN ${dec(
-            `coalesce((SELECT ks.amount FROM kpi_spend ks WHERE ks.kpi_id = kl.id AND ks.bucket = p.start), 0) / v.value`,
-          )} END
-                    FROM kv v WHERE v.kpi_id = kl.id AND v.bucket = p.start)) ORDER BY kl.ord)
+          'value', (SELECT CASE WHEN v.value > 0 THEN ${dec(ratio6(`q.x`))} END
+                    FROM kv v CROSS JOIN LATERAL (SELECT coalesce((SELECT ks.amount FROM kpi_spend ks WHERE ks.kpi_id = kl.id AND ks.bucket = p.start), 0)
+                                                  * 1.000000000000000000000000000000 / nullif(v.value, 0) AS x) q
+                   WHERE v.kpi_id = kl.id AND v.bucket = p.start)) ORDER BY kl.ord)
           FROM kpi_list kl), '[]'::json)
     ) ORDER BY p.start) FROM points p)
 ) FROM b`;

@@ -38,11 +38,17 @@ export async function generateCampaigns(sql: Sql, seed: string, org: string, squ
   );
   // Expenses: amounts with cents; one in eight of them voided.
   await sql(
-    `INSERT INTO expenses (organization_id, budget_id, budget_line_id, amount, incurred_on, description, campaign_id, recorded_by, voided_at, created_at)
-     SELECT $2, $3, $4, 100 + (g * 37 % 900) + (g % 100) / 100.0, current_date - 300 + (g / $7) * 5, '投放 ' || g,
-            md5($1 || ':campaign:' || (1 + g / $7))::uuid, $5, CASE WHEN g % 8 = 3 THEN now() END, timestamp '2026-01-01' + g * interval '1 minute'
+    `INSERT INTO expenses (id, organization_id, budget_id, budget_line_id, amount, incurred_on, description, recorded_by, voided_at, created_at)
+     SELECT md5($1 || ':expense:' || g)::uuid, $2, $3, $4, 100 + (g * 37 % 900) + (g % 100) / 100.0, current_date - 300 + (g / $7) * 5, '投放 ' || g,
+            $5, CASE WHEN g % 8 = 3 THEN now() END, timestamp '2026-01-01' + g * interval '1 minute'
        FROM generate_series(0, $6 - 1) g`,
     [...p, budget, line, leadId, n.campaigns * n.expensesPerCampaign, n.expensesPerCampaign],
+  );
+  // Each tagged with its campaign (the campaigns module's link table).
+  await sql(
+    `INSERT INTO campaign_expenses (organization_id, expense_id, campaign_id)
+     SELECT $2, md5($1 || ':expense:' || g)::uuid, md5($1 || ':campaign:' || (1 + g / $4))::uuid FROM generate_series(0, $3 - 1) g`,
+    [...p, n.campaigns * n.expensesPerCampaign, n.expensesPerCampaign],
   );
   await sql(
     `INSERT INTO campaign_returns (organization_id, campaign_id, kind, amount, basis, recorded_by, recorded_at)
@@ -70,6 +76,8 @@ export async function generateCampaigns(sql: Sql, seed: string, org: string, squ
 
 const gid = (type: string, col: string) => `translate(encode(convert_to('${type}:' || ${col}, 'UTF8'), 'base64'), '+/=', '-_')`;
 const dec = (col: string) => `trim_scale(${col})::text`;
+/** An amount in the bench's CNY, as the API shows it: at the currency's scale (2 decimals). */
+const amt = (col: string) => `round(${col}, 2)::text`;
 const ME = `me AS (SELECT organization_id AS org, role FROM members WHERE user_id = $1 AND status = 'ACTIVE')`;
 /** z at the two-sided 0.05 level: the floor's test for `significant` (every bench experiment has alpha 0.05). */
 const Z_CRITICAL_05 = '1.959963984540054';
@@ -95,14 +103,15 @@ export const CAMPAIGNS_FINANCE: Workload = {
       'nodes', COALESCE((
         SELECT json_agg(json_build_object(
           'id', ${gid('Campaign', 'p.id')}, 'name', p.name, 'status', p.status, 'startsOn', to_char(p.starts_on, 'YYYY-MM-DD'),
-          'cost', ${dec('co.cost')}, 'totalReturn', ${dec('re.total')},
+          'cost', ${amt('co.cost')}, 'totalReturn', ${amt('re.total')},
           'roi', CASE WHEN co.cost = 0 THEN NULL ELSE ${dec('round((re.total - co.cost) / co.cost, 6)')} END,
           'returns', re.list, 'experiments', ex.list) ORDER BY p.starts_on DESC, p.id DESC)
           FROM page p
-          CROSS JOIN LATERAL (SELECT COALESCE(sum(e.amount), 0) AS cost FROM expenses e
-                               WHERE e.organization_id = p.organization_id AND e.campaign_id = p.id AND e.voided_at IS NULL) co
+          CROSS JOIN LATERAL (SELECT COALESCE(sum(e.amount), 0) AS cost
+                                FROM campaign_expenses t JOIN expenses e ON e.id = t.expense_id AND e.organization_id = t.organization_id
+                               WHERE t.organization_id = p.organization_id AND t.campaign_id = p.id AND e.voided_at IS NULL) co
           CROSS JOIN LATERAL (SELECT COALESCE(sum(r.amount), 0) AS total,
-                                     COALESCE(json_agg(json_build_object('kind', r.kind, 'amount', ${dec('r.amount')}) ORDER BY r.recorded_at, r.id), '[]') AS list
+                                     COALESCE(json_agg(json_build_object('kind', r.kind, 'amount', ${amt('r.amount')}) ORDER BY r.recorded_at, r.id), '[]') AS list
                                 FROM campaign_returns r WHERE r.organization_id = p.organization_id AND r.campaign_id = p.id) re
           CROSS JOIN LATERAL (
             SELECT COALESCE(json_agg(json_build_object('name', x.name, 'result', CASE WHEN x.variants IS NULL THEN NULL ELSE json_build_object(

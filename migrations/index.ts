@@ -15,6 +15,7 @@ import { Campaigns1764400200000 } from './1764400200000-Campaigns';
 import { RaciAndSops1764400300000 } from './1764400300000-RaciAndSops';
 import { SopVersionEditors1764400310000 } from './1764400310000-SopVersionEditors';
 import { IdentityAccounts1764516000000 } from './1764516000000-IdentityAccounts';
+import { CampaignExpenses1764600200000 } from './1764600200000-CampaignExpenses';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   RaciAndSops1764400300000,
   SopVersionEditors1764400310000,
   IdentityAccounts1764516000000,
+  CampaignExpenses1764600200000,
 ];

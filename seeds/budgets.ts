@@ -18,7 +18,7 @@ export const DEMO_BUDGET_ROWS = {
   adjustment: '00000000-0000-4000-8000-000000000490',
 };
 const L = DEMO_BUDGET_ROWS.lines;
-const expenseId = (n: number) => `00000000-0000-4000-8000-${String(450 + n).padStart(12, '0')}`;
+export const expenseId = (n: number) => `00000000-0000-4000-8000-${String(450 + n).padStart(12, '0')}`;
 
 /**
  * Finance's demo: the quarterly organisation budget (fixed people and systems, variable traffic

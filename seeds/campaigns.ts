@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import { DEMO_BUDGET_ROWS } from './budgets';
+import { systemContext } from '../src/db/system-context';
+import { linkCampaignExpenses } from '../src/modules/campaigns';
+import { DEMO_BUDGET_ROWS, expenseId as budgetExpenseId } from './budgets';
 import { DEMO } from './ids';
 import { insertRow } from './rows';
 import { CAMPAIGN_REVIEW_TASK } from './tasks';
@@ -30,13 +32,9 @@ export async function seedCampaigns(m: EntityManager): Promise<void> {
     budget_line_id: DEMO_BUDGET_ROWS.lines.traffic, created_by: U.owner.id, version: 6,
   });
   if (!created) return; // seeded before: never overwritten
-  // Its cost: the budget's May media spend (traffic and KOL lines), tagged with the campaign.
-  await m.query(
-    `UPDATE expenses SET campaign_id = $2
-      WHERE organization_id = $1 AND budget_line_id = ANY($3::uuid[]) AND incurred_on BETWEEN '2026-05-01' AND '2026-05-31'
-        AND campaign_id IS NULL AND voided_at IS NULL`,
-    [org, C.superBrandDay, [DEMO_BUDGET_ROWS.lines.traffic, DEMO_BUDGET_ROWS.lines.kol]],
-  );
+  // Its cost: the budget's May media spend (the traffic and KOL expenses of May), tagged with the
+  // campaign through the campaigns module.
+  await linkCampaignExpenses(systemContext(m, org), C.superBrandDay, [budgetExpenseId(10), budgetExpenseId(13)]);
   // DIRECT 800,000 × 0.30; INDIRECT 1,200 × 85; BRAND 5,000,000 ÷ 1000 × 30.
   const returns: Array<[number, string, string, Record<string, string | number>]> = [
     [35, 'DIRECT', '240000', { gmv: '800000', grossMargin: '0.30' }],

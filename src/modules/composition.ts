@@ -6,7 +6,8 @@
  * entity or resolver lists are first imported (src/modules/entities.ts, src/modules/resolvers.ts),
  * so every process that reaches the data (server, seeds, CLI, tests, bench) has the same wiring.
  */
-
+import { setExpenseCampaignLink } from './budgets';
+import { campaignExpenseLink } from './campaigns';
 import { onKpiLatestChanged } from './kpis';
 import { followKpiLatest } from './okrs';
 
@@ -17,6 +18,7 @@ export function composeModules(): void {
   if (composed) return;
   composed = true;
   onKpiLatestChanged(followKpiLatest); // key results following a KPI check in when its latest value changes
+  setExpenseCampaignLink(campaignExpenseLink); // recordExpense(input: { campaignId }) tags the expense through the campaigns module
 }
 
 composeModules();

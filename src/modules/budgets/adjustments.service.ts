@@ -6,13 +6,15 @@
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, forbidden } from '../../common/errors';
-import { toGlobalId } from '../../common/ids';
+import { badInput, forbidden } from '../../common/errors';
+import { lockById } from '../../db/locks';
+import { refuseTransition } from '../../common/rules';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, recordChange, updateRecorded } from '../audit';
 import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings } from './budget.entity';
-import { AdjustmentStatus, assertCanGive, decisionDueAt, DEFAULT_FAST_TRACK_HOURS, validateAmount } from './budget-rules';
+import { checkAmount } from '../../common/money';
+import { AdjustmentStatus, assertCanGive, decisionDueAt, DEFAULT_FAST_TRACK_HOURS } from './budget-rules';
 import type { AdjustmentsFilter, DecideBudgetAdjustmentInput, RequestBudgetAdjustmentInput, SetBudgetSettingsInput } from './adjustments.inputs';
 import { applyAdjustmentFilter, budgetAdjustmentById } from './budgets.loaders';
 import {
@@ -23,7 +25,6 @@ import {
   lockLines,
   requireBudget,
   requireBudgetLine,
-  rule,
   settleThresholds,
 } from './budget-access';
 
@@ -73,9 +74,7 @@ export async function listAdjustments(ctx: Context, filter: AdjustmentsFilter, p
   const qb = ctx.manager.createQueryBuilder(BudgetAdjustment, 'a').where('a.organization_id = :org', { org: orgId(ctx) });
   if (filter.budgetId) qb.andWhere('a.budget_id = :budget', { budget: filter.budgetId });
   applyAdjustmentFilter(qb, filter);
-  const result = await paginate(ctx, qb, page, ADJUSTMENT_SORT, 'Query.budgetAdjustments');
-  for (const a of result.nodes) budgetAdjustmentById(ctx).prime(a.id, a);
-  return result;
+  return paginate(ctx, qb, page, ADJUSTMENT_SORT, 'Query.budgetAdjustments');
 }
 
 // ------------------------------------------------------------------ request and decide
@@ -98,14 +97,14 @@ export async function requestBudgetAdjustment(ctx: Context, input: RequestBudget
   return withIdempotency(ctx, 'requestBudgetAdjustment', input, async (tx) => {
     const budget = await requireBudget(tx, input.budgetId);
     await assertWorksOnBudget(tx, budget, 'request adjustments of this budget');
-    rule(() => validateAmount(input.amount, budget.currency, 'amount'));
+    const amount = checkAmount(input.amount, budget.currency, 'amount');
     const to = await requireBudgetLine(tx, input.toLineId);
     if (to.budgetId !== budget.id) throw badInput('toLineId must be a line of this budget', 'toLineId');
     if (input.fromLineId) {
       if (input.fromLineId === input.toLineId) throw badInput('fromLineId and toLineId must differ', 'fromLineId');
       const from = await requireBudgetLine(tx, input.fromLineId);
       checkSource(from, await requireBudget(tx, from.budgetId), budget);
-      rule(() => assertCanGive(from, input.amount, budget.currency));
+      assertCanGive(from, amount, budget.currency);
     }
     const settings = await budgetSettings(tx);
     const fastTrack = input.fastTrack ?? false;
@@ -117,7 +116,7 @@ export async function requestBudgetAdjustment(ctx: Context, input: RequestBudget
         budgetId: budget.id,
         fromLineId: input.fromLineId ?? null,
         toLineId: to.id,
-        amount: input.amount,
+        amount,
         reason,
         fastTrack,
         status: AdjustmentStatus.PENDING,
@@ -136,15 +135,13 @@ export async function requestBudgetAdjustment(ctx: Context, input: RequestBudget
 
 async function pendingForDecision(tx: Context, id: string, action: string): Promise<BudgetAdjustment> {
   assertFinance(tx, action);
-  const [row] = await tx.manager.query(`SELECT id FROM budget_adjustments WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [id, orgId(tx)]);
-  if (!row) throw new AppError(ErrorCode.NOT_FOUND, `BudgetAdjustment ${toGlobalId('BudgetAdjustment', id)} was not found`);
-  budgetAdjustmentById(tx).clear(id);
-  const adjustment = (await budgetAdjustmentById(tx).load(id))!;
+  // The adjustment first (the lock order of an approval); a second decision waits, then finds it decided.
+  const adjustment = await lockById(tx, BudgetAdjustment, id, { field: 'id' });
   if (adjustment.requestedById && adjustment.requestedById === tx.viewer?.userId) {
     throw forbidden('You requested this adjustment: another FINANCE or OWNER member must decide it');
   }
   if (adjustment.status !== AdjustmentStatus.PENDING) {
-    throw new AppError(ErrorCode.INVALID_TRANSITION, `This adjustment is already ${adjustment.status}: only a PENDING one is decided`);
+    throw refuseTransition(`This adjustment is already ${adjustment.status}: only a PENDING one is decided`);
   }
   return adjustment;
 }
@@ -167,7 +164,7 @@ export async function approveBudgetAdjustment(ctx: Context, input: DecideBudgetA
     const to = lines.find((l) => l.id === current.toLineId)!;
     const from = current.fromLineId ? lines.find((l) => l.id === current.fromLineId)! : null;
     const budget = budgets.get(current.budgetId)!;
-    if (from) rule(() => assertCanGive(from, current.amount, budget.currency));
+    if (from) assertCanGive(from, current.amount, budget.currency);
     const amount = current.amount.toFixed();
     await tx.manager.query(
       `UPDATE budget_lines SET planned = planned + CASE WHEN id = $3 THEN $4::numeric ELSE -$4::numeric END, version = version + 1, updated_at = now()

@@ -1,5 +1,6 @@
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
+import { periodSql } from '../../common/periods';
 import { defineWorkSource } from '../work';
 import { BudgetAdjustment } from './budget.entity';
 import { isFinance } from './budget-access';
@@ -19,7 +20,7 @@ export const adjustmentWork = defineWorkSource<BudgetAdjustment>({
   visible: isFinance,
   query: pending,
   /** The day (UTC) a decision is due. */
-  dueOn: `((a.due_at AT TIME ZONE 'UTC')::date)`,
+  dueOn: periodSql.dayOf('a.due_at'),
   reason: (a) =>
     `${a.fastTrack ? 'fast-track ' : ''}adjustment of ${a.amount.toFixed()}: ${
       a.dueAt.getTime() < Date.now() ? `overdue since ${a.dueAt.toISOString()}` : `decide by ${a.dueAt.toISOString()}`

@@ -1,30 +1,23 @@
 /** Shared by the budget services: lookups, permissions, locks and the 80 % / 100 % thresholds. */
 import { orgId } from '../../common/auth';
-import { Role, type Context } from '../../common/context';
-import { badInput, forbidden, notFound } from '../../common/errors';
+import { assertCanManage, FINANCE_DESK, hasRole, requireRole } from '../../common/access';
+import type { Context } from '../../common/context';
 import { emitAfterCommit } from '../../common/events';
-import { toGlobalId } from '../../common/ids';
 import { requireById } from '../../common/loaders';
-import { queryRows, rowShape } from '../../common/rows';
-import { leadsSquad, squadById } from '../squads';
+import { lockById, lockByIds } from '../../db/locks';
 import { Budget, BudgetLine, Expense } from './budget.entity';
-import { RuleViolation, thresholdsReached, type Threshold } from './budget-rules';
+import { thresholdsReached, type Threshold } from './budget-rules';
 import { budgetById, budgetLineById, expenseById } from './budgets.loaders';
 import { BUDGETS_EVENTS } from './budgets.events';
 
 
-/** Turns a pure-rule violation into BAD_USER_INPUT. */
-export function rule<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof RuleViolation) throw badInput(err.message, err.field);
-    throw err;
-  }
-}
-
 export function requireBudget(ctx: Context, id: string): Promise<Budget> {
   return requireById(budgetById(ctx), id, 'Budget');
+}
+
+/** The currency of a budget (every amount of it, its lines', expenses' and adjustments', is in it). */
+export async function currencyOfBudget(ctx: Context, budgetId: string): Promise<string> {
+  return (await requireBudget(ctx, budgetId)).currency;
 }
 
 export function requireBudgetLine(ctx: Context, id: string): Promise<BudgetLine> {
@@ -35,18 +28,17 @@ export function requireExpense(ctx: Context, id: string): Promise<Expense> {
   return requireById(expenseById(ctx), id, 'Expense');
 }
 
-/** FINANCE and OWNER manage budgets and decide adjustments. */
-export const isFinance = (ctx: Context) => ctx.role === Role.FINANCE || ctx.role === Role.OWNER;
+/** The finance desk (OWNER, FINANCE) manages budgets and decides adjustments. */
+export const isFinance = (ctx: Context) => hasRole(ctx, FINANCE_DESK);
 
+/** FORBIDDEN unless the caller is on the finance desk: "Only OWNER/FINANCE may <action>". */
 export function assertFinance(ctx: Context, action: string): void {
-  if (!isFinance(ctx)) throw forbidden(`Only FINANCE or OWNER may ${action}`);
+  requireRole(ctx, FINANCE_DESK, action);
 }
 
-/** FINANCE/OWNER on any budget; a SQUAD_LEAD on the budgets of a squad they lead. */
-export async function assertWorksOnBudget(ctx: Context, budget: Budget, action: string): Promise<void> {
-  if (isFinance(ctx)) return;
-  if (budget.squadId && leadsSquad(ctx, await squadById(ctx).load(budget.squadId))) return;
-  throw forbidden(`Only FINANCE, OWNER or the lead of the budget's squad may ${action}`);
+/** The finance desk on any budget; a SQUAD_LEAD on the budgets of a squad they lead (`assertCanManage`, finance variant). */
+export function assertWorksOnBudget(ctx: Context, budget: Budget, action: string): Promise<void> {
+  return assertCanManage(ctx, { kind: 'budget', squadId: budget.squadId }, action, { managers: FINANCE_DESK });
 }
 
 /** The routing facts of a budget's events (subscription filters, the campaigns module). */
@@ -65,40 +57,19 @@ export const budgetMeta = (budget: Budget, extra: Record<string, string | null> 
  * docs/architecture.md, "Budgets: lock order".
  */
 
-/** Reads lines with a row lock, in id order. Lock their budget first (`lockBudget`). */
-export async function lockLines(tx: Context, ids: string[]): Promise<BudgetLine[]> {
-  const shape = rowShape(tx.manager.connection, BudgetLine);
-  return queryRows(
-    tx.manager,
-    BudgetLine,
-    `SELECT ${shape.columns('l')} FROM budget_lines l WHERE l.id = ANY($1::uuid[]) AND l.organization_id = $2 ORDER BY l.id FOR NO KEY UPDATE`,
-    [ids, orgId(tx)],
-  );
-}
+/** The budget writes' row lock (src/db/locks.ts): queues writers, never waits for foreign-key checks. */
+const LOCK = { mode: 'NO KEY UPDATE' } as const;
 
-export async function lockLine(tx: Context, id: string): Promise<BudgetLine> {
-  const [line] = await lockLines(tx, [id]);
-  if (!line) throw notFound('BudgetLine', toGlobalId('BudgetLine', id));
-  return line;
-}
+/** Reads lines with a row lock, in id order (`lockByIds`). Lock their budget first (`lockBudget`). */
+export const lockLines = (tx: Context, ids: string[]): Promise<BudgetLine[]> => lockByIds(tx, BudgetLine, ids, LOCK);
+
+export const lockLine = (tx: Context, id: string): Promise<BudgetLine> => lockById(tx, BudgetLine, id, LOCK);
 
 /** Reads budgets with a row lock, in id order: the first locks of any budget write. */
-export async function lockBudgets(tx: Context, ids: string[]): Promise<Budget[]> {
-  const shape = rowShape(tx.manager.connection, Budget);
-  return queryRows(
-    tx.manager,
-    Budget,
-    `SELECT ${shape.columns('b')} FROM budgets b WHERE b.id = ANY($1::uuid[]) AND b.organization_id = $2 ORDER BY b.id FOR NO KEY UPDATE`,
-    [ids, orgId(tx)],
-  );
-}
+export const lockBudgets = (tx: Context, ids: string[]): Promise<Budget[]> => lockByIds(tx, Budget, ids, LOCK);
 
-export async function lockBudget(tx: Context, id: string): Promise<Budget> {
-  const [budget] = await lockBudgets(tx, [id]);
-  if (!budget) throw notFound('Budget', toGlobalId('Budget', id));
-  budgetById(tx).clear(budget.id).prime(budget.id, budget);
-  return budget;
-}
+/** Locks a budget (NOT_FOUND naming `field` when given) and returns it as it is now. */
+export const lockBudget = (tx: Context, id: string, field?: string): Promise<Budget> => lockById(tx, Budget, id, { ...LOCK, field });
 
 /**
  * Locks a line's budget, then the line (the lock order), and returns both as they are now. The
@@ -108,7 +79,6 @@ export async function lockLineAndBudget(tx: Context, lineId: string): Promise<{ 
   const found = await requireBudgetLine(tx, lineId);
   const budget = await lockBudget(tx, found.budgetId);
   const line = await lockLine(tx, lineId);
-  budgetLineById(tx).clear(line.id).prime(line.id, line);
   return { budget, line };
 }
 
@@ -142,13 +112,8 @@ export async function settleThresholds(tx: Context, budgetId: string, lineIds: s
       });
     }
   };
+  // The locks primed the loaders with these rows, which now carry the thresholds marked.
   for (const line of lines) await mark('budget_lines', line, line);
   await mark('budgets', budget, null);
-  primeAll(tx, lines, budget);
   return { lines, budget };
-}
-
-function primeAll(tx: Context, lines: BudgetLine[], budget: Budget): void {
-  for (const l of lines) budgetLineById(tx).clear(l.id).prime(l.id, l);
-  budgetById(tx).clear(budget.id).prime(budget.id, budget);
 }

@@ -1,9 +1,14 @@
 /**
  * Budget arithmetic as plain functions (no ORM, no GraphQL): burn, pace, run-rate forecast,
- * status, thresholds, cost per KPI unit, and the calendar buckets of the burn report. Money is
- * decimal.js throughout; dates are YYYY-MM-DD strings (UTC calendar days).
+ * status, thresholds, cost per KPI unit, and the burn curve. Money is decimal.js throughout,
+ * taken, rounded and shown by the kit (src/common/money.ts: amounts HALF_EVEN to the currency's
+ * minor unit, ratios to 6 places); dates are YYYY-MM-DD strings (UTC calendar days) and buckets
+ * come from src/common/periods.ts. A refusal is the kit's RuleViolation (src/common/rules.ts).
  */
 import Decimal from 'decimal.js';
+import { ratioOf, roundAmount, roundRatio, type CurrencyCode } from '../../common/money';
+import { refuse } from '../../common/rules';
+import { bucketEnd, bucketStarts, checkDateRange, daysCovered, Grain } from '../../common/periods';
 
 export enum BudgetLineKind {
   FIXED = 'FIXED',
@@ -23,76 +28,20 @@ export enum AdjustmentStatus {
   REJECTED = 'REJECTED',
 }
 
-export enum BurnGrain {
-  WEEK = 'WEEK',
-  MONTH = 'MONTH',
-}
-
-/** A violated rule: the service turns it into BAD_USER_INPUT naming `field`. */
-export class RuleViolation extends Error {
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
-// ------------------------------------------------------------------ currency
-
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-
-export function isCurrencyCode(code: string): boolean {
-  return /^[A-Z]{3}$/.test(code) && CURRENCIES.has(code);
-}
-
-/** The minor units of a currency (CNY 2, JPY 0, KWD 3), as ISO 4217 (through Intl) gives them. */
-export function currencyDigits(code: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
-}
-
-/** Largest amount accepted anywhere (planned, expense, adjustment): 10^15 in any currency. */
-export const MAX_AMOUNT = new Decimal('1e15');
-
-/** An amount in `currency`: finite, within bounds, no finer than the currency's minor unit. */
-export function validateAmount(amount: Decimal, currency: string, field: string, opts: { allowZero?: boolean } = {}): void {
-  if (!amount.isFinite()) throw new RuleViolation(`${field} must be a finite number`, field);
-  if (opts.allowZero ? amount.isNegative() : amount.lte(0)) {
-    throw new RuleViolation(`${field} must be ${opts.allowZero ? '0 or more' : 'more than 0'}`, field);
-  }
-  if (amount.gt(MAX_AMOUNT)) throw new RuleViolation(`${field} must be at most ${MAX_AMOUNT.toFixed()}`, field);
-  const digits = currencyDigits(currency);
-  if (amount.decimalPlaces() > digits) {
-    throw new RuleViolation(`${field} has more decimals than ${currency} allows (${digits})`, field);
-  }
-}
-
 // ------------------------------------------------------------------ dates
 
-const DAY_MS = 86_400_000;
-const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
-const fromDayNumber = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
-
-/** Days from `from` to `to` inclusive (1 for the same day). */
-export function daysInclusive(from: string, to: string): number {
-  return dayNumber(to) - dayNumber(from) + 1;
-}
-
-/** A budget period is at most this long (so the burn report has at most 106 weeks or 25 months). */
+/** A budget period is at most this many days, counting both ends (so the burn report has at most 106 weeks or 25 months). */
 export const MAX_PERIOD_DAYS = 731;
 
 export function validatePeriod(periodStart: string, periodEnd: string): void {
-  if (periodEnd < periodStart) throw new RuleViolation('periodEnd must be on or after periodStart', 'periodEnd');
-  if (daysInclusive(periodStart, periodEnd) > MAX_PERIOD_DAYS) {
-    throw new RuleViolation(`A budget period is at most ${MAX_PERIOD_DAYS} days`, 'periodEnd');
-  }
+  checkDateRange(periodStart, periodEnd, { startField: 'periodStart', endField: 'periodEnd', maxDays: MAX_PERIOD_DAYS, what: 'A budget period' });
 }
 
 // ------------------------------------------------------------------ burn, pace, forecast, status
 
-/** spent ÷ planned; null when nothing is planned. */
+/** spent ÷ planned, a ratio (6 places); null when nothing is planned. */
 export function burnRate(spent: Decimal, planned: Decimal): Decimal | null {
-  return planned.isZero() ? null : spent.div(planned);
+  return ratioOf(spent, planned);
 }
 
 /**
@@ -102,17 +51,22 @@ export function burnRate(spent: Decimal, planned: Decimal): Decimal | null {
 export function expectedBurn(periodStart: string, periodEnd: string, today: string): Decimal {
   if (today < periodStart) return new Decimal(0);
   if (today >= periodEnd) return new Decimal(1);
-  return new Decimal(daysInclusive(periodStart, today)).div(daysInclusive(periodStart, periodEnd));
+  return new Decimal(daysCovered(periodStart, today)).div(daysCovered(periodStart, periodEnd));
+}
+
+/** The elapsed share as shown (`Budget.expectedBurn`): a ratio rounded to 6 places. */
+export function expectedBurnShown(periodStart: string, periodEnd: string, today: string): Decimal {
+  return roundRatio(expectedBurn(periodStart, periodEnd, today));
 }
 
 /**
  * Run-rate projection of spend at the period's end: spent ÷ elapsed share (the pace so far,
- * carried to the end). Before the period starts nothing is projected (spent as is); from the
- * last day on it is what was spent.
+ * carried to the end), an amount rounded HALF_EVEN to the currency's minor unit. Before the
+ * period starts nothing is projected (spent as is); from the last day on it is what was spent.
  */
-export function forecastAtEnd(spent: Decimal, expected: Decimal): Decimal {
-  if (expected.lte(0) || expected.gte(1)) return spent;
-  return spent.div(expected);
+export function forecastAtEnd(spent: Decimal, expected: Decimal, currency: CurrencyCode): Decimal {
+  if (expected.lte(0) || expected.gte(1)) return roundAmount(spent, currency);
+  return roundAmount(spent.div(expected), currency);
 }
 
 /** Burn more than this many points ahead of the elapsed share: AT_RISK. */
@@ -150,10 +104,10 @@ export function thresholdsReached(spent: Decimal, planned: Decimal): Threshold[]
 
 // ------------------------------------------------------------------ KPI arithmetic
 
-/** Cost per unit of KPI: spent ÷ delta; null when the delta is unknown, zero or negative. */
+/** Cost per unit of KPI: spent ÷ delta, a ratio (6 places); null when the delta is unknown, zero or negative. */
 export function costPerUnit(spent: Decimal, delta: Decimal | null): Decimal | null {
   if (!delta || delta.lte(0)) return null;
-  return spent.div(delta);
+  return ratioOf(spent, delta);
 }
 
 /**
@@ -182,39 +136,17 @@ export function compareEfficiency(
   return a.spent.comparedTo(b.spent) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
-// ------------------------------------------------------------------ burn buckets
-
-/** The first day of the bucket holding `date`: its ISO week's Monday, or its month's first day. */
-export function bucketStart(date: string, grain: BurnGrain): string {
-  if (grain === BurnGrain.MONTH) return `${date.slice(0, 7)}-01`;
-  const n = dayNumber(date);
-  const weekday = (new Date(n * DAY_MS).getUTCDay() + 6) % 7; // Monday 0
-  return fromDayNumber(n - weekday);
-}
-
-/** The last day of the bucket starting on `start`. */
-export function bucketEnd(start: string, grain: BurnGrain): string {
-  if (grain === BurnGrain.WEEK) return fromDayNumber(dayNumber(start) + 6);
-  const d = new Date(`${start}T00:00:00Z`);
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
-}
-
-/** The buckets covering the period, oldest first (the first may start before the period). */
-export function periodBuckets(periodStart: string, periodEnd: string, grain: BurnGrain): string[] {
-  const out: string[] = [];
-  for (let s = bucketStart(periodStart, grain); s <= periodEnd; s = fromDayNumber(dayNumber(bucketEnd(s, grain)) + 1)) out.push(s);
-  return out;
-}
+// ------------------------------------------------------------------ burn buckets (src/common/periods.ts)
 
 /**
  * The plan's cumulative amount at the end of a bucket: planned spread evenly over the period's
  * days, i.e. planned × (days of the period up to the bucket's last day) ÷ (days in the period)
  * (multiplied first, so a plan that divides evenly gives an exact amount).
  */
-export function plannedCumulative(planned: Decimal, periodStart: string, periodEnd: string, bucketLastDay: string): Decimal {
-  if (bucketLastDay < periodStart) return new Decimal(0);
-  if (bucketLastDay >= periodEnd) return planned;
-  return planned.mul(daysInclusive(periodStart, bucketLastDay)).div(daysInclusive(periodStart, periodEnd));
+export function plannedCumulative(planned: Decimal, periodStart: string, periodEnd: string, bucketLastDay: string, currency: CurrencyCode): Decimal {
+  if (bucketLastDay < periodStart) return roundAmount(new Decimal(0), currency);
+  if (bucketLastDay >= periodEnd) return roundAmount(planned, currency);
+  return roundAmount(planned.mul(daysCovered(periodStart, bucketLastDay)).div(daysCovered(periodStart, periodEnd)), currency);
 }
 
 /** The burn report lists at most this many KPIs (the first ones the lines link to, in line order). */
@@ -234,16 +166,17 @@ export function burnCurve(
   planned: Decimal,
   periodStart: string,
   periodEnd: string,
-  grain: BurnGrain,
+  grain: Grain,
   spendByBucket: ReadonlyMap<string, Decimal>,
+  currency: CurrencyCode,
 ): BurnPointData[] {
   let running = new Decimal(0);
-  return periodBuckets(periodStart, periodEnd, grain).map((start) => {
+  return bucketStarts(periodStart, periodEnd, grain, { field: 'grain' }).map((start) => {
     running = running.plus(spendByBucket.get(start) ?? 0);
     return {
       periodStart: start,
-      plannedCumulative: plannedCumulative(planned, periodStart, periodEnd, bucketEnd(start, grain)),
-      spentCumulative: running,
+      plannedCumulative: plannedCumulative(planned, periodStart, periodEnd, bucketEnd(start, grain), currency),
+      spentCumulative: roundAmount(running, currency),
     };
   });
 }
@@ -267,11 +200,20 @@ export function decisionDueAt(requestedAt: Date, fastTrack: boolean, fastTrackHo
 export function assertCanGive(line: { name: string; planned: Decimal; spent: Decimal }, amount: Decimal, currency: string): void {
   const left = line.planned.minus(line.spent);
   if (left.lt(amount)) {
-    throw new RuleViolation(`Line ${line.name} has ${left.toFixed()} ${currency} left, less than ${amount.toFixed()}`, 'amount');
+    throw refuse(`Line ${line.name} has ${left.toFixed()} ${currency} left, less than ${amount.toFixed()}`, 'amount');
   }
 }
 
-/** What a reserve pool tolerates losing of what was drawn from it: drawn × toleratedLoss. */
-export function toleratedLossAmount(drawn: Decimal, toleratedLoss: Decimal | null): Decimal | null {
-  return toleratedLoss == null ? null : drawn.mul(toleratedLoss);
+/** What a reserve pool tolerates losing of what was drawn from it: drawn × toleratedLoss, rounded to the currency's minor unit. */
+export function toleratedLossAmount(drawn: Decimal, toleratedLoss: Decimal | null, currency: CurrencyCode): Decimal | null {
+  return toleratedLoss == null ? null : roundAmount(drawn.mul(toleratedLoss), currency);
+}
+
+/** A reserve pool may carry a tolerated loss (a share from 0 to 1); other lines none. */
+export function checkReserve(reservePool: boolean, toleratedLoss: Decimal | null | undefined): void {
+  if (toleratedLoss == null) return;
+  if (!reservePool) throw refuse('toleratedLoss applies to reserve pools only (reservePool: true)', 'toleratedLoss');
+  if (!toleratedLoss.isFinite() || toleratedLoss.lt(0) || toleratedLoss.gt(1)) {
+    throw refuse('toleratedLoss must be a share between 0 and 1 (e.g. 0.3)', 'toleratedLoss');
+  }
 }

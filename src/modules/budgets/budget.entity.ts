@@ -3,7 +3,7 @@ import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Node } from '../../common/node';
 import { DateScalar, DecimalScalar, decimalTransformer } from '../../common/scalars';
-import { AdjustmentStatus, AT_RISK_MARGIN, BudgetLineKind, BudgetStatus, BurnGrain, UNDER_MARGIN } from './budget-rules';
+import { AdjustmentStatus, AT_RISK_MARGIN, BudgetLineKind, BudgetStatus, UNDER_MARGIN } from './budget-rules';
 
 registerEnumType(BudgetLineKind, {
   name: 'BudgetLineKind',
@@ -14,13 +14,6 @@ registerEnumType(BudgetStatus, {
   description: `Burn (spent ÷ planned) against the elapsed share of the period: OVER when spent > planned; AT_RISK when burn is more than ${AT_RISK_MARGIN.mul(100).toFixed()} points ahead of the elapsed share; UNDER when more than ${UNDER_MARGIN.mul(100).toFixed()} points behind it; ON_TRACK otherwise.`,
 });
 registerEnumType(AdjustmentStatus, { name: 'BudgetAdjustmentStatus', description: 'PENDING until FINANCE or OWNER approves or rejects it.' });
-registerEnumType(BurnGrain, { name: 'BudgetBurnGrain', description: 'WEEK: ISO weeks from Monday; MONTH: calendar months.' });
-
-/** date column <-> YYYY-MM-DD. */
-export const dateTransformer = {
-  to: (v: string | null | undefined) => v,
-  from: (v: unknown) => (v == null ? null : v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10)),
-};
 
 /** A budget: a period, an owner (the organisation or a squad), one currency, lines. */
 @Entity('budgets')
@@ -30,8 +23,8 @@ export class Budget extends Node {
   @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;
   @Field() @Column() name: string;
   @Column({ name: 'squad_id', type: 'uuid', nullable: true }) squadId: string | null;
-  @Field(() => DateScalar) @Column({ name: 'period_start', type: 'date', transformer: dateTransformer }) periodStart: string;
-  @Field(() => DateScalar) @Column({ name: 'period_end', type: 'date', transformer: dateTransformer }) periodEnd: string;
+  @Field(() => DateScalar) @Column({ name: 'period_start', type: 'date' }) periodStart: string;
+  @Field(() => DateScalar) @Column({ name: 'period_end', type: 'date' }) periodEnd: string;
   @Field({ description: 'ISO 4217 code (e.g. CNY). Every amount of the budget is in it.' }) @Column({ type: 'char', length: 3 }) currency: string;
   @Field({ description: 'true: an expense that would take its line past planned is refused (BUDGET_CAP_EXCEEDED); false: overspend is allowed and shows as OVER.' })
   @Column({ name: 'hard_cap', type: 'boolean' })
@@ -94,11 +87,9 @@ export class Expense extends Node {
   @Field(() => DecimalScalar, { description: 'In the budget’s currency.' })
   @Column({ type: 'numeric', transformer: decimalTransformer })
   amount: Decimal;
-  @Field(() => DateScalar) @Column({ name: 'incurred_on', type: 'date', transformer: dateTransformer }) incurredOn: string;
+  @Field(() => DateScalar) @Column({ name: 'incurred_on', type: 'date' }) incurredOn: string;
   @Field(() => String, { nullable: true }) @Column({ type: 'text', nullable: true }) description: string | null;
   @Field(() => String, { nullable: true }) @Column({ type: 'text', nullable: true }) vendor: string | null;
-  /** The campaign the expense is tagged with (the campaigns module owns that relation). */
-  @Column({ name: 'campaign_id', type: 'uuid', nullable: true }) campaignId: string | null;
   @Column({ name: 'recorded_by', type: 'uuid', nullable: true }) recordedById: string | null;
   @Field(() => Date, { nullable: true, description: 'When it was voided; a void expense no longer counts.' })
   @Column({ name: 'voided_at', type: 'timestamptz', nullable: true })

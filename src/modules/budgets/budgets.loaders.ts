@@ -1,14 +1,24 @@
 import Decimal from 'decimal.js';
 import type { SelectQueryBuilder } from 'typeorm';
 import { orgId } from '../../common/auth';
+import type { Context } from '../../common/context';
+import { sqlName } from '../../common/rows';
 import { defineNestedConnection } from '../../common/connection';
-import { AppError, ErrorCode } from '../../common/errors';
-import { defineByIdLoader, defineChildLoader, defineLoader, primeAll } from '../../common/loaders';
+import { defineByIdLoader, defineChildLoader, defineRowByKeyLoader, defineSumLoader, groupByKeys } from '../../common/loaders';
+import { sumByCurrency, type Money } from '../../common/money';
 import { Budget, BudgetAdjustment, BudgetLine, Expense } from './budget.entity';
 
 export const budgetById = defineByIdLoader(Budget, 'Budget');
 export const budgetLineById = defineByIdLoader(BudgetLine, 'BudgetLine');
 export const expenseById = defineByIdLoader(Expense, 'Expense');
+
+/** The budget of each line, in one statement per batch (through `budget_lines`); primes `budgetById`. */
+export const budgetByLineId = defineRowByKeyLoader({
+  name: 'budgets.budgetByLineId',
+  entity: Budget,
+  keyColumn: 'id',
+  through: { table: 'budget_lines', rowColumn: 'budget_id' },
+});
 
 /** A budget has at most this many lines (`Budget.lines` is a plain list). */
 export const MAX_BUDGET_LINES = 100;
@@ -32,44 +42,38 @@ export const expensesOfBudget = defineNestedConnection<Expense>({
     { column: 'e.created_at', direction: 'DESC', value: (e) => e.createdAt },
     { column: 'e.id', direction: 'DESC', value: (e) => e.id },
   ],
-  loaded: (ctx, rows) => primeAll(expenseById(ctx), rows),
 });
 
-export interface CampaignCost {
-  /** Sum of the campaign's non-void expenses (0 when none). */
-  cost: Decimal;
-  /** Their currency; null when the campaign has no expense yet. */
-  currency: string | null;
+/** A link table of another module that tags expenses (e.g. campaigns' `campaign_expenses`). */
+export interface ExpenseLink {
+  table: string;
+  /** Its column holding the key (`campaign_id`). */
+  keyColumn: string;
+  /** Its column holding the expense's id (`expense_id`). */
+  expenseColumn: string;
 }
 
 /**
- * A campaign's cost: the sum of the non-void expenses tagged with it, per campaign uuid, one
- * statement per batch. Amounts in different currencies are never added: a campaign whose
- * expenses span currencies loads as an error saying so.
+ * The non-void expenses tagged through `link`, summed per key and currency (`sumByCurrency`:
+ * amounts in different currencies are never added; none without expenses), one statement for
+ * all the keys, in the caller's organisation. For another module's loader (a campaign's cost):
+ * this module keeps the expenses' SQL, the other its link table.
  */
-export const campaignCostById = defineLoader<string, CampaignCost>('budgets.campaignCostById', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => ({ cost: new Decimal(0), currency: null }));
-  const rows: Array<{ campaign_id: string; currency: string; cost: string }> = await ctx.manager.query(
-    `SELECT e.campaign_id, b.currency, sum(e.amount)::text AS cost
-       FROM expenses e JOIN budgets b ON b.id = e.budget_id AND b.organization_id = e.organization_id
-      WHERE e.organization_id = $1 AND e.campaign_id = ANY($2::uuid[]) AND e.voided_at IS NULL
-      GROUP BY e.campaign_id, b.currency`,
-    [ctx.organizationId, ids],
+export async function sumExpensesThrough(ctx: Context, link: ExpenseLink, keys: readonly string[]): Promise<Money[][]> {
+  if (!ctx.organizationId) return keys.map(() => []);
+  const rows: Array<{ key: string; currency: string; total: string }> = await ctx.manager.query(
+    `SELECT l.${sqlName(link.keyColumn)} AS key, b.currency, sum(e.amount)::text AS total
+       FROM ${sqlName(link.table)} l
+       JOIN expenses e ON e.id = l.${sqlName(link.expenseColumn)} AND e.organization_id = l.organization_id
+       JOIN budgets b ON b.id = e.budget_id AND b.organization_id = e.organization_id
+      WHERE l.organization_id = $1 AND l.${sqlName(link.keyColumn)} = ANY($2::uuid[]) AND e.voided_at IS NULL
+      GROUP BY 1, 2`,
+    [ctx.organizationId, keys],
   );
-  const byCampaign = new Map<string, typeof rows>();
-  for (const r of rows) byCampaign.set(r.campaign_id, [...(byCampaign.get(r.campaign_id) ?? []), r]);
-  return ids.map((id) => {
-    const found = byCampaign.get(id) ?? [];
-    if (found.length === 0) return { cost: new Decimal(0), currency: null };
-    if (found.length > 1) {
-      return new AppError(
-        ErrorCode.BAD_USER_INPUT,
-        `This campaign's expenses are in several currencies (${found.map((r) => r.currency).join(', ')}): they are not added together`,
-      );
-    }
-    return { cost: new Decimal(found[0].cost), currency: found[0].currency.trim() };
-  });
-});
+  return groupByKeys(keys, rows, (r) => String(r.key)).map((found) =>
+    sumByCurrency(found.map((r) => ({ amount: new Decimal(r.total), currency: r.currency.trim() }))),
+  );
+}
 
 export const budgetAdjustmentById = defineByIdLoader(BudgetAdjustment, 'BudgetAdjustment');
 
@@ -93,18 +97,13 @@ export const adjustmentsOfBudget = defineNestedConnection<BudgetAdjustment, { st
     { column: 'a.created_at', direction: 'DESC', value: (a) => a.createdAt },
     { column: 'a.id', direction: 'DESC', value: (a) => a.id },
   ],
-  loaded: (ctx, rows) => primeAll(budgetAdjustmentById(ctx), rows),
 });
 
 /** What was drawn from each line by approved adjustments (reserve pools), one statement per batch. */
-export const drawnByLineId = defineLoader<string, Decimal>('budgets.drawnByLineId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => new Decimal(0));
-  const rows: Array<{ id: string; drawn: string }> = await ctx.manager.query(
-    `SELECT from_line_id AS id, sum(amount)::text AS drawn FROM budget_adjustments
-      WHERE organization_id = $1 AND from_line_id = ANY($2::uuid[]) AND status = 'APPROVED'
-      GROUP BY from_line_id`,
-    [ctx.organizationId, ids],
-  );
-  const byId = new Map(rows.map((r) => [r.id, new Decimal(r.drawn)]));
-  return ids.map((id) => byId.get(id) ?? new Decimal(0));
+export const drawnByLineId = defineSumLoader({
+  name: 'budgets.drawnByLineId',
+  table: BudgetAdjustment,
+  keyColumn: 'from_line_id',
+  sum: 'c.amount',
+  where: `c.status = 'APPROVED'`,
 });

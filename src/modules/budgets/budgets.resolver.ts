@@ -1,79 +1,42 @@
+/** The budgets and their lines (budgets.service.ts), and the thresholds they cross. */
 import { IsOptional } from 'class-validator';
 import Decimal from 'decimal.js';
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, InputType, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { FINANCE_DESK } from '../../common/access';
 import { ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
-import { isoToday } from '../../common/dates';
+import type { Context } from '../../common/context';
 import type { PlanningEventPayload } from '../../common/events';
-import { fromGlobalId } from '../../common/ids';
 import { GlobalIdOf } from '../../common/global-ids';
+import { fromGlobalId } from '../../common/ids';
 import { required } from '../../common/loaders';
+import { roundAmount } from '../../common/money';
+import { today } from '../../common/periods';
 import { DecimalScalar } from '../../common/scalars';
-import { User, referencedUserById } from '../identity';
 import { Kpi, kpiById } from '../kpis';
 import { metaMatches, planningSubscription } from '../realtime';
 import { Squad, squadById } from '../squads';
-import {
-  AdjustmentsFilter,
-  BudgetAdjustmentsOfBudgetFilter,
-  DecideBudgetAdjustmentInput,
-  RequestBudgetAdjustmentInput,
-  SetBudgetSettingsInput,
-} from './adjustments.inputs';
-import {
-  approveBudgetAdjustment,
-  budgetSettings,
-  listAdjustments,
-  rejectBudgetAdjustment,
-  requestBudgetAdjustment,
-  setBudgetSettings,
-} from './adjustments.service';
-import { requireBudget } from './budget-access';
+import { BudgetAdjustmentsOfBudgetFilter } from './adjustments.inputs';
+import { currencyOfBudget, requireBudget } from './budget-access';
+import { Budget, BudgetLine } from './budget.entity';
+import { BudgetStatus, budgetStatus, burnRate, expectedBurn, expectedBurnShown, forecastAtEnd, toleratedLossAmount } from './budget-rules';
 import { BUDGETS_EVENTS } from './budgets.events';
-import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings, Expense } from './budget.entity';
-import { BudgetStatus, BurnGrain, budgetStatus, burnRate, expectedBurn, forecastAtEnd, toleratedLossAmount } from './budget-rules';
-import {
-  AddBudgetLineInput,
-  BudgetsFilter,
-  CreateBudgetInput,
-  RecordExpenseInput,
-  UpdateBudgetLineInput,
-  VoidExpenseInput,
-} from './budgets.inputs';
-import {
-  adjustmentsOfBudget,
-  budgetById,
-  budgetLineById,
-  drawnByLineId,
-  expensesOfBudget,
-  linesByBudgetId,
-  MAX_BUDGET_LINES,
-} from './budgets.loaders';
+import { AddBudgetLineInput, BudgetsFilter, CreateBudgetInput, UpdateBudgetLineInput } from './budgets.inputs';
+import { adjustmentsOfBudget, budgetById, budgetLineById, drawnByLineId, expensesOfBudget, linesByBudgetId, MAX_BUDGET_LINES } from './budgets.loaders';
 import { addBudgetLine, createBudget, listBudgets, updateBudgetLine } from './budgets.service';
 import {
   AddBudgetLinePayload,
-  ApproveBudgetAdjustmentPayload,
   BudgetAdjustmentConnection,
   BudgetConnection,
   BudgetThresholdCrossed,
-  BurnPoint,
   CreateBudgetPayload,
   ExpenseConnection,
-  LineEfficiency,
-  RecordExpensePayload,
-  RejectBudgetAdjustmentPayload,
-  RequestBudgetAdjustmentPayload,
-  SetBudgetSettingsPayload,
   UpdateBudgetLinePayload,
-  VoidExpensePayload,
 } from './budgets.types';
-import { recordExpense, voidExpense } from './expenses.service';
-import { budgetBurn, budgetEfficiency } from './reports.service';
 
-/** FINANCE and OWNER manage budgets. */
-export const BUDGET_MANAGERS = [Role.OWNER, Role.FINANCE];
-/** Who may book expenses and request adjustments (a SQUAD_LEAD on their squad's budgets only). */
-export const BUDGET_WORKERS = [Role.OWNER, Role.FINANCE, Role.SQUAD_LEAD];
+@InputType()
+export class BudgetThresholdCrossedFilter {
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Budget') @IsOptional() budgetId?: string;
+}
 
 @Resolver(() => Budget)
 export class BudgetResolver {
@@ -93,7 +56,7 @@ export class BudgetResolver {
     return requireBudget(ctx, fromGlobalId(id, 'Budget', 'id'));
   }
 
-  @Authorized(...BUDGET_MANAGERS)
+  @Authorized(...FINANCE_DESK)
   @Mutation(() => CreateBudgetPayload, { description: 'FINANCE/OWNER. No squadId: an organisation-wide budget.' })
   createBudget(@Arg('input') input: CreateBudgetInput, @Ctx() ctx: Context) {
     return createBudget(ctx, input);
@@ -109,9 +72,19 @@ export class BudgetResolver {
     return (await linesByBudgetId(ctx).load(b.id)) ?? [];
   }
 
+  @FieldResolver()
+  planned(@Root() b: Budget): Decimal {
+    return roundAmount(b.planned, b.currency);
+  }
+
+  @FieldResolver()
+  spent(@Root() b: Budget): Decimal {
+    return roundAmount(b.spent, b.currency);
+  }
+
   @FieldResolver(() => DecimalScalar, { description: 'planned − spent (negative when overspent).' })
   remaining(@Root() b: Budget) {
-    return b.planned.minus(b.spent);
+    return roundAmount(b.planned.minus(b.spent), b.currency);
   }
 
   @FieldResolver(() => DecimalScalar, { nullable: true, description: 'spent ÷ planned; null when nothing is planned.' })
@@ -123,12 +96,12 @@ export class BudgetResolver {
     description: 'The elapsed share of the period today (UTC): days elapsed including today ÷ days in the period; 0 before, 1 from the last day.',
   })
   expectedBurn(@Root() b: Budget) {
-    return expectedBurn(b.periodStart, b.periodEnd, isoToday());
+    return expectedBurnShown(b.periodStart, b.periodEnd, today());
   }
 
   @FieldResolver(() => DecimalScalar, { description: 'Run-rate projection of spend at the period’s end: spent ÷ expectedBurn (spent as is before the period and from its last day).' })
   forecastAtEnd(@Root() b: Budget) {
-    return forecastAtEnd(b.spent, expectedBurn(b.periodStart, b.periodEnd, isoToday()));
+    return forecastAtEnd(b.spent, expectedBurn(b.periodStart, b.periodEnd, today()), b.currency);
   }
 
   @FieldResolver(() => Boolean, { description: 'spent > planned (possible only without a hard cap).' })
@@ -138,7 +111,7 @@ export class BudgetResolver {
 
   @FieldResolver(() => BudgetStatus)
   status(@Root() b: Budget) {
-    return budgetStatus(b.spent, b.planned, expectedBurn(b.periodStart, b.periodEnd, isoToday()));
+    return budgetStatus(b.spent, b.planned, expectedBurn(b.periodStart, b.periodEnd, today()));
   }
 
   @FieldResolver(() => ExpenseConnection, { description: 'Expenses (void ones included), newest first.' })
@@ -155,17 +128,35 @@ export class BudgetResolver {
   ) {
     return adjustmentsOfBudget(ctx, b.id, page, { status: filter?.status, overdue: filter?.overdue });
   }
+
+  @Authorized()
+  @Subscription(() => BudgetThresholdCrossed, {
+    description: 'A line or a budget reached 80 % or 100 % of its plan (once each); filter by budget.',
+    ...planningSubscription<{ filter?: BudgetThresholdCrossedFilter }>([BUDGETS_EVENTS.BUDGET_THRESHOLD_CROSSED], (payload, args) =>
+      metaMatches(payload, { budgetId: args.filter?.budgetId }),
+    ),
+  })
+  async budgetThresholdCrossed(
+    @Root() payload: PlanningEventPayload,
+    @Arg('filter', () => BudgetThresholdCrossedFilter, { nullable: true }) _filter: BudgetThresholdCrossedFilter | null,
+    @Ctx() ctx: Context,
+  ): Promise<BudgetThresholdCrossed> {
+    const budget = await required(budgetById(ctx).load(payload.meta!.budgetId!), 'Budget');
+    const lineId = payload.meta?.budgetLineId;
+    const line = lineId ? await required(budgetLineById(ctx).load(lineId), 'BudgetLine') : null;
+    return { budget, line, threshold: Number(payload.meta?.threshold) };
+  }
 }
 
 @Resolver(() => BudgetLine)
 export class BudgetLineResolver {
-  @Authorized(...BUDGET_MANAGERS)
+  @Authorized(...FINANCE_DESK)
   @Mutation(() => AddBudgetLinePayload, { description: 'FINANCE/OWNER. Adds to the budget’s planned total.' })
   addBudgetLine(@Arg('input') input: AddBudgetLineInput, @Ctx() ctx: Context) {
     return addBudgetLine(ctx, input);
   }
 
-  @Authorized(...BUDGET_MANAGERS)
+  @Authorized(...FINANCE_DESK)
   @Mutation(() => UpdateBudgetLinePayload, {
     description: 'FINANCE/OWNER. Stale expectedVersion: CONFLICT. With a hard cap, planned cannot go below spent (BUDGET_CAP_EXCEEDED).',
   })
@@ -178,9 +169,19 @@ export class BudgetLineResolver {
     return required(budgetById(ctx).load(l.budgetId), 'Budget');
   }
 
+  @FieldResolver()
+  async planned(@Root() l: BudgetLine, @Ctx() ctx: Context): Promise<Decimal> {
+    return roundAmount(l.planned, await currencyOfBudget(ctx, l.budgetId));
+  }
+
+  @FieldResolver()
+  async spent(@Root() l: BudgetLine, @Ctx() ctx: Context): Promise<Decimal> {
+    return roundAmount(l.spent, await currencyOfBudget(ctx, l.budgetId));
+  }
+
   @FieldResolver(() => DecimalScalar, { description: 'planned − spent (negative when overspent).' })
-  remaining(@Root() l: BudgetLine) {
-    return l.planned.minus(l.spent);
+  async remaining(@Root() l: BudgetLine, @Ctx() ctx: Context) {
+    return roundAmount(l.planned.minus(l.spent), await currencyOfBudget(ctx, l.budgetId));
   }
 
   @FieldResolver(() => DecimalScalar, { nullable: true, description: 'spent ÷ planned; null when nothing is planned.' })
@@ -201,169 +202,15 @@ export class BudgetLineResolver {
 
   @FieldResolver(() => DecimalScalar, { nullable: true, description: 'Reserve pools: what approved adjustments have drawn from it; null for other lines.' })
   async reserveDrawn(@Root() l: BudgetLine, @Ctx() ctx: Context) {
-    return l.reservePool ? drawnByLineId(ctx).load(l.id) : null;
+    if (!l.reservePool) return null;
+    const [drawn, currency] = await Promise.all([drawnByLineId(ctx).load(l.id), currencyOfBudget(ctx, l.budgetId)]);
+    return roundAmount(drawn ?? new Decimal(0), currency);
   }
 
   @FieldResolver(() => DecimalScalar, { nullable: true, description: 'Reserve pools: the loss tolerated on what was drawn, reserveDrawn × toleratedLoss; null without a tolerated loss.' })
   async toleratedLossAmount(@Root() l: BudgetLine, @Ctx() ctx: Context) {
     if (!l.reservePool || l.toleratedLoss == null) return null;
-    return toleratedLossAmount((await drawnByLineId(ctx).load(l.id)) ?? new Decimal(0), l.toleratedLoss);
-  }
-}
-
-@Resolver(() => Expense)
-export class ExpenseResolver {
-  @Authorized(...BUDGET_WORKERS)
-  @Mutation(() => RecordExpensePayload, {
-    description:
-      'FINANCE/OWNER, or the lead of the budget’s squad. With a hard cap, an expense that would take its line past planned is BUDGET_CAP_EXCEEDED (extensions.remaining). The same idempotencyKey books one expense.',
-  })
-  recordExpense(@Arg('input') input: RecordExpenseInput, @Ctx() ctx: Context) {
-    return recordExpense(ctx, input);
-  }
-
-  @Authorized(...BUDGET_WORKERS)
-  @Mutation(() => VoidExpensePayload, {
-    description: 'FINANCE/OWNER, or the lead of the budget’s squad. The expense stays, marked void, and no longer counts; voiding twice is CONFLICT.',
-  })
-  voidExpense(@Arg('input') input: VoidExpenseInput, @Ctx() ctx: Context) {
-    return voidExpense(ctx, input);
-  }
-
-  @FieldResolver(() => Budget)
-  budget(@Root() e: Expense, @Ctx() ctx: Context) {
-    return required(budgetById(ctx).load(e.budgetId), 'Budget');
-  }
-
-  @FieldResolver(() => BudgetLine)
-  line(@Root() e: Expense, @Ctx() ctx: Context) {
-    return required(budgetLineById(ctx).load(e.budgetLineId), 'BudgetLine');
-  }
-
-  @FieldResolver(() => User, { nullable: true, description: 'Null for a user no longer known.' })
-  recordedBy(@Root() e: Expense, @Ctx() ctx: Context) {
-    return e.recordedById ? referencedUserById(ctx).load(e.recordedById) : null;
-  }
-
-  @FieldResolver(() => User, { nullable: true })
-  voidedBy(@Root() e: Expense, @Ctx() ctx: Context) {
-    return e.voidedById ? referencedUserById(ctx).load(e.voidedById) : null;
-  }
-}
-
-@Resolver(() => BudgetAdjustment)
-export class BudgetAdjustmentResolver {
-  @Authorized()
-  @Query(() => BudgetAdjustmentConnection, { description: 'Adjustment requests, newest first; filter by budget, status, or overdue (pending past the decision deadline).' })
-  budgetAdjustments(
-    @Arg('filter', () => AdjustmentsFilter, { nullable: true }) filter: AdjustmentsFilter | null,
-    @Args() page: ConnectionArgs,
-    @Ctx() ctx: Context,
-  ) {
-    return listAdjustments(ctx, filter ?? {}, page);
-  }
-
-  @Authorized(...BUDGET_WORKERS)
-  @Mutation(() => RequestBudgetAdjustmentPayload, {
-    description: 'FINANCE/OWNER, or the lead of the budget’s squad. No fromLineId: raise the budget. The source line must have the amount left.',
-  })
-  requestBudgetAdjustment(@Arg('input') input: RequestBudgetAdjustmentInput, @Ctx() ctx: Context) {
-    return requestBudgetAdjustment(ctx, input);
-  }
-
-  @Authorized(...BUDGET_MANAGERS)
-  @Mutation(() => ApproveBudgetAdjustmentPayload, {
-    description: 'FINANCE/OWNER, never the requester (FORBIDDEN). Moves the money atomically; not PENDING: INVALID_TRANSITION.',
-  })
-  approveBudgetAdjustment(@Arg('input') input: DecideBudgetAdjustmentInput, @Ctx() ctx: Context) {
-    return approveBudgetAdjustment(ctx, input);
-  }
-
-  @Authorized(...BUDGET_MANAGERS)
-  @Mutation(() => RejectBudgetAdjustmentPayload, { description: 'FINANCE/OWNER, never the requester (FORBIDDEN); not PENDING: INVALID_TRANSITION.' })
-  rejectBudgetAdjustment(@Arg('input') input: DecideBudgetAdjustmentInput, @Ctx() ctx: Context) {
-    return rejectBudgetAdjustment(ctx, input);
-  }
-
-  @FieldResolver(() => Budget)
-  budget(@Root() a: BudgetAdjustment, @Ctx() ctx: Context) {
-    return required(budgetById(ctx).load(a.budgetId), 'Budget');
-  }
-
-  @FieldResolver(() => BudgetLine, { nullable: true, description: 'The line giving the money; null when the request raises the budget.' })
-  fromLine(@Root() a: BudgetAdjustment, @Ctx() ctx: Context) {
-    return a.fromLineId ? budgetLineById(ctx).load(a.fromLineId) : null;
-  }
-
-  @FieldResolver(() => BudgetLine)
-  toLine(@Root() a: BudgetAdjustment, @Ctx() ctx: Context) {
-    return required(budgetLineById(ctx).load(a.toLineId), 'BudgetLine');
-  }
-
-  @FieldResolver(() => User, { nullable: true })
-  requestedBy(@Root() a: BudgetAdjustment, @Ctx() ctx: Context) {
-    return a.requestedById ? referencedUserById(ctx).load(a.requestedById) : null;
-  }
-
-  @FieldResolver(() => User, { nullable: true })
-  decidedBy(@Root() a: BudgetAdjustment, @Ctx() ctx: Context) {
-    return a.decidedById ? referencedUserById(ctx).load(a.decidedById) : null;
-  }
-
-  @FieldResolver(() => Boolean, { description: 'Pending past its decision deadline.' })
-  overdue(@Root() a: BudgetAdjustment) {
-    return a.status === 'PENDING' && a.dueAt.getTime() < Date.now();
-  }
-}
-
-@InputType()
-export class BudgetThresholdCrossedFilter {
-  @Field(() => ID, { nullable: true }) @GlobalIdOf('Budget') @IsOptional() budgetId?: string;
-}
-
-@Resolver()
-export class BudgetReportsResolver {
-  @Authorized()
-  @Query(() => [BurnPoint], {
-    description: 'Burn by week or month over the budget’s period (at most 106 weeks or 25 months), beside the KPIs of its lines and the cost per KPI unit.',
-  })
-  budgetBurn(@Arg('budgetId', () => ID) budgetId: string, @Arg('grain', () => BurnGrain) grain: BurnGrain, @Ctx() ctx: Context) {
-    return budgetBurn(ctx, fromGlobalId(budgetId, 'Budget', 'budgetId'), grain);
-  }
-
-  @Authorized()
-  @Query(() => [LineEfficiency], { description: `Each line’s cost per unit of its KPI, best (cheapest) first (at most ${MAX_BUDGET_LINES}).` })
-  budgetEfficiency(@Arg('budgetId', () => ID) budgetId: string, @Ctx() ctx: Context) {
-    return budgetEfficiency(ctx, fromGlobalId(budgetId, 'Budget', 'budgetId'));
-  }
-
-  @Authorized()
-  @Query(() => BudgetSettings, { description: 'The organisation’s budget settings (defaults until FINANCE/OWNER change them).' })
-  budgetSettings(@Ctx() ctx: Context) {
-    return budgetSettings(ctx);
-  }
-
-  @Authorized(...BUDGET_MANAGERS)
-  @Mutation(() => SetBudgetSettingsPayload, { description: 'FINANCE/OWNER. The fast-track deadline applies to requests made from now on.' })
-  setBudgetSettings(@Arg('input') input: SetBudgetSettingsInput, @Ctx() ctx: Context) {
-    return setBudgetSettings(ctx, input);
-  }
-
-  @Authorized()
-  @Subscription(() => BudgetThresholdCrossed, {
-    description: 'A line or a budget reached 80 % or 100 % of its plan (once each); filter by budget.',
-    ...planningSubscription<{ filter?: BudgetThresholdCrossedFilter }>([BUDGETS_EVENTS.BUDGET_THRESHOLD_CROSSED], (payload, args) =>
-      metaMatches(payload, { budgetId: args.filter?.budgetId }),
-    ),
-  })
-  async budgetThresholdCrossed(
-    @Root() payload: PlanningEventPayload,
-    @Arg('filter', () => BudgetThresholdCrossedFilter, { nullable: true }) _filter: BudgetThresholdCrossedFilter | null,
-    @Ctx() ctx: Context,
-  ): Promise<BudgetThresholdCrossed> {
-    const budget = await required(budgetById(ctx).load(payload.meta!.budgetId!), 'Budget');
-    const lineId = payload.meta?.budgetLineId;
-    const line = lineId ? await required(budgetLineById(ctx).load(lineId), 'BudgetLine') : null;
-    return { budget, line, threshold: Number(payload.meta?.threshold) };
+    const [drawn, currency] = await Promise.all([drawnByLineId(ctx).load(l.id), currencyOfBudget(ctx, l.budgetId)]);
+    return toleratedLossAmount(drawn ?? new Decimal(0), l.toleratedLoss, currency);
   }
 }

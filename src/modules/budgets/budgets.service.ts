@@ -1,18 +1,21 @@
 /** Budgets and their lines: listing, creation, lines added and edited (FINANCE/OWNER). */
 import Decimal from 'decimal.js';
+import { RuleViolation } from '../../common/rules';
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput } from '../../common/errors';
+import { ErrorCode } from '../../common/errors';
+import { assertBelowCap } from '../../db/caps';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
 import { requireSquad } from '../squads';
 import { Budget, BudgetLine } from './budget.entity';
-import { isCurrencyCode, validateAmount, validatePeriod, RuleViolation } from './budget-rules';
+import { checkAmount, minorUnits, parseCurrency } from '../../common/money';
+import { checkReserve, validatePeriod } from './budget-rules';
 import type { AddBudgetLineInput, BudgetsFilter, CreateBudgetInput, UpdateBudgetLineInput } from './budgets.inputs';
 import { budgetById, budgetLineById, MAX_BUDGET_LINES } from './budgets.loaders';
-import { assertFinance, budgetMeta, lockBudget, lockLineAndBudget, rule, settleThresholds } from './budget-access';
+import { assertFinance, budgetMeta, lockBudget, lockLineAndBudget, settleThresholds } from './budget-access';
 import { validateKpiKeys } from './kpi-link';
 
 export async function listBudgets(ctx: Context, filter: BudgetsFilter, page: ConnectionArgs) {
@@ -23,15 +26,13 @@ export async function listBudgets(ctx: Context, filter: BudgetsFilter, page: Con
     { column: 'b.period_start', direction: 'DESC', value: (b) => b.periodStart },
     { column: 'b.id', direction: 'DESC', value: (b) => b.id },
   ], 'Query.budgets');
-  for (const b of result.nodes) budgetById(ctx).prime(b.id, b);
   return result;
 }
 
 export async function createBudget(ctx: Context, input: CreateBudgetInput) {
   assertFinance(ctx, 'create budgets');
-  const currency = input.currency.trim().toUpperCase();
-  if (!isCurrencyCode(currency)) throw badInput(`currency must be an ISO 4217 code such as CNY or USD; got ${input.currency}`, 'currency');
-  rule(() => validatePeriod(input.periodStart, input.periodEnd));
+  const currency = parseCurrency(input.currency, 'currency');
+  validatePeriod(input.periodStart, input.periodEnd);
   return withIdempotency(ctx, 'createBudget', input, async (tx) => {
     const squad = input.squadId ? await requireSquad(tx, input.squadId) : null;
     const budget = await createRecorded(
@@ -57,27 +58,22 @@ export async function createBudget(ctx: Context, input: CreateBudgetInput) {
   });
 }
 
-/** A reserve pool may carry a tolerated loss (0..1); other lines none. */
-function checkReserve(reservePool: boolean, toleratedLoss: Decimal | null | undefined): void {
-  if (toleratedLoss == null) return;
-  if (!reservePool) throw new RuleViolation('toleratedLoss applies to reserve pools only (reservePool: true)', 'toleratedLoss');
-  if (!toleratedLoss.isFinite() || toleratedLoss.lt(0) || toleratedLoss.gt(1)) {
-    throw new RuleViolation('toleratedLoss must be a share between 0 and 1 (e.g. 0.3)', 'toleratedLoss');
-  }
-}
-
 export async function addBudgetLine(ctx: Context, input: AddBudgetLineInput) {
   assertFinance(ctx, 'add budget lines');
-  rule(() => checkReserve(input.reservePool ?? false, input.toleratedLoss));
+  checkReserve(input.reservePool ?? false, input.toleratedLoss);
   return withIdempotency(ctx, 'addBudgetLine', input, async (tx) => {
-    const current = await lockBudget(tx, input.budgetId);
-    rule(() => validateAmount(input.planned, current.currency, 'planned', { allowZero: true }));
+    const current = await lockBudget(tx, input.budgetId, 'budgetId');
+    const planned = checkAmount(input.planned, current.currency, 'planned', { allowZero: true });
     const kpis = await validateKpiKeys(tx, input.kpiKeys ?? []);
-    const [{ n }] = await tx.manager.query(`SELECT count(*)::int AS n FROM budget_lines WHERE budget_id = $1 AND organization_id = $2`, [
-      current.id,
-      orgId(tx),
-    ]);
-    if (n >= MAX_BUDGET_LINES) throw badInput(`A budget has at most ${MAX_BUDGET_LINES} lines`, 'budgetId');
+    // The budget is locked: two lines added at once count each other.
+    await assertBelowCap(tx, {
+      table: BudgetLine,
+      parentColumn: 'budget_id',
+      parentId: current.id,
+      max: MAX_BUDGET_LINES,
+      field: 'budgetId',
+      message: (max) => `A budget has at most ${max} lines`,
+    });
     const budgetLine = await createRecorded(
       tx,
       BudgetLine,
@@ -87,7 +83,7 @@ export async function addBudgetLine(ctx: Context, input: AddBudgetLineInput) {
         name: input.name.trim(),
         category: input.category.trim(),
         kind: input.kind,
-        planned: input.planned,
+        planned,
         spent: new Decimal(0),
         kpiKeys: kpis.keys,
         kpiIds: kpis.ids,
@@ -119,12 +115,13 @@ export async function updateBudgetLine(ctx: Context, input: UpdateBudgetLineInpu
     if (input.kind != null) set.kind = input.kind;
     if (input.planned != null) {
       const planned = input.planned;
-      rule(() => validateAmount(planned, current.currency, 'planned', { allowZero: true }));
+      checkAmount(planned, current.currency, 'planned', { allowZero: true });
       if (current.hardCap && planned.lt(line.spent)) {
-        throw new AppError(
+        throw new RuleViolation(
           ErrorCode.BUDGET_CAP_EXCEEDED,
           `This budget has a hard cap and the line has already spent ${line.spent.toFixed()} ${current.currency}: planned cannot go below that`,
-          { field: 'planned', spent: line.spent.toFixed() },
+          'planned',
+          { spent: line.spent.toFixed(minorUnits(current.currency)) },
         );
       }
       set.planned = planned;
@@ -137,7 +134,7 @@ export async function updateBudgetLine(ctx: Context, input: UpdateBudgetLineInpu
     if (input.reservePool != null) set.reservePool = input.reservePool;
     const reservePool = set.reservePool ?? line.reservePool;
     const toleratedLoss = input.toleratedLoss !== undefined ? input.toleratedLoss : reservePool ? line.toleratedLoss : null;
-    rule(() => checkReserve(reservePool, toleratedLoss));
+    checkReserve(reservePool, toleratedLoss);
     if (input.toleratedLoss !== undefined || toleratedLoss !== line.toleratedLoss) set.toleratedLoss = toleratedLoss;
     await updateRecorded(tx, BudgetLine, line, input.expectedVersion, set, {
       action: 'budget_line.updated',

@@ -1,37 +1,23 @@
 /** Expenses: booked against a line (hard cap enforced under concurrency), voided, never edited. */
-import type { EntityManager } from 'typeorm';
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, conflict } from '../../common/errors';
+import { ErrorCode, badInput } from '../../common/errors';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
-import { createRecorded, recordChange } from '../audit';
-import { rowShape } from '../../common/rows';
-import { BudgetLine, Expense } from './budget.entity';
-import { validateAmount } from './budget-rules';
+import { createRecorded, updateWhere } from '../audit';
+import { refuseTransition, RuleViolation } from '../../common/rules';
+import { Expense } from './budget.entity';
+import { checkAmount, minorUnits, roundAmount } from '../../common/money';
 import type { RecordExpenseInput, VoidExpenseInput } from './budgets.inputs';
+import { expenseCampaignLink } from './expense-campaigns';
 import { expenseById } from './budgets.loaders';
-import { assertWorksOnBudget, budgetMeta, lockBudget, lockLine, lockLineAndBudget, requireBudget, requireExpense, rule, settleThresholds } from './budget-access';
+import { assertWorksOnBudget, lockBudget, lockLine, lockLineAndBudget, requireBudget, requireExpense, settleThresholds } from './budget-access';
 
-/**
- * Checks, inside `recordExpense`'s transaction, that an expense may be tagged with a campaign
- * (it exists in the organisation, it runs on this line...), throwing NOT_FOUND / BAD_USER_INPUT
- * itself. Registered by the campaigns module, which depends on this one (not the reverse).
- */
-export type ExpenseCampaignCheck = (ctx: Context, tx: EntityManager, campaignId: string, line: BudgetLine) => Promise<void>;
-
-let campaignCheck: ExpenseCampaignCheck | null = null;
-
-/** Registers the campaign check of `recordExpense` (one per process; the last one wins). */
-export function registerExpenseCampaignCheck(fn: ExpenseCampaignCheck): void {
-  campaignCheck = fn;
-}
-
-const expenseMeta = (e: Expense, squadId: string | null) => ({
+const expenseMeta = (e: Expense, squadId: string | null, campaignId: string | null) => ({
   budgetId: e.budgetId,
   budgetLineId: e.budgetLineId,
   squadId,
-  campaignId: e.campaignId,
+  campaignId,
 });
 
 /**
@@ -44,20 +30,22 @@ export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
   return withIdempotency(ctx, 'recordExpense', input, async (tx) => {
     const { budget, line } = await lockLineAndBudget(tx, input.budgetLineId);
     await assertWorksOnBudget(tx, budget, 'record expenses on this budget');
-    rule(() => validateAmount(input.amount, budget.currency, 'amount'));
+    const amount = checkAmount(input.amount, budget.currency, 'amount');
     if (input.incurredOn < budget.periodStart || input.incurredOn > budget.periodEnd) {
       throw badInput(`incurredOn must be within the budget's period, ${budget.periodStart} to ${budget.periodEnd}`, 'incurredOn');
     }
-    if (input.campaignId) {
-      if (!campaignCheck) throw badInput('Expenses cannot be tagged with a campaign here: campaigns are not available', 'campaignId');
-      await campaignCheck(tx, tx.manager, input.campaignId, line);
+    const campaigns = input.campaignId ? expenseCampaignLink() : null;
+    if (input.campaignId && !campaigns) {
+      throw badInput('Expenses cannot be tagged with a campaign here: campaigns are not available', 'campaignId');
     }
-    if (budget.hardCap && line.spent.plus(input.amount).gt(line.planned)) {
-      const left = line.planned.minus(line.spent);
-      throw new AppError(
+    if (budget.hardCap && line.spent.plus(amount).gt(line.planned)) {
+      const left = roundAmount(line.planned.minus(line.spent), budget.currency);
+      const shown = left.toFixed(minorUnits(budget.currency));
+      throw new RuleViolation(
         ErrorCode.BUDGET_CAP_EXCEEDED,
-        `This budget has a hard cap: line ${line.name} has ${left.toFixed()} ${budget.currency} left, less than ${input.amount.toFixed()}`,
-        { remaining: left.toFixed(), currency: budget.currency },
+        `This budget has a hard cap: line ${line.name} has ${shown} ${budget.currency} left, less than ${amount.toFixed()}`,
+        undefined,
+        { remaining: shown, currency: budget.currency },
       );
     }
     const expense = await createRecorded(
@@ -67,18 +55,18 @@ export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
         organizationId: orgId(tx),
         budgetId: budget.id,
         budgetLineId: line.id,
-        amount: input.amount,
+        amount,
         incurredOn: input.incurredOn,
         description: input.description?.trim() || null,
         vendor: input.vendor?.trim() || null,
-        campaignId: input.campaignId ?? null,
         recordedById: tx.viewer?.userId ?? null,
         voidedAt: null,
         voidedById: null,
         voidReason: null,
       },
-      { action: 'expense.recorded', meta: (e) => expenseMeta(e, budget.squadId), prime: expenseById },
+      { action: 'expense.recorded', meta: (e) => expenseMeta(e, budget.squadId, input.campaignId ?? null), prime: expenseById },
     );
+    if (input.campaignId) await campaigns!.tag(tx, expense, input.campaignId);
     const settled = await settleThresholds(tx, budget.id, [line.id]);
     return { expense, budgetLine: settled.lines[0], budget: settled.budget };
   });
@@ -93,25 +81,20 @@ export async function voidExpense(ctx: Context, input: VoidExpenseInput) {
     await assertWorksOnBudget(tx, await requireBudget(tx, current.budgetId), 'void expenses of this budget');
     const budget = await lockBudget(tx, current.budgetId);
     await lockLine(tx, current.budgetLineId);
-    const shape = rowShape(tx.manager.connection, Expense);
-    // An UPDATE through the driver answers [rows, affected].
-    const [rows] = (await tx.manager.query(
-      `UPDATE expenses e SET voided_at = now(), voided_by = $3, void_reason = $4
-        WHERE e.id = $1 AND e.organization_id = $2 AND e.voided_at IS NULL
-        RETURNING ${shape.columns('e')}`,
-      [current.id, orgId(tx), tx.viewer?.userId ?? null, reason],
-    )) as [Array<Record<string, unknown>>, number];
-    const expense = rows[0] ? shape.map(rows[0]) : null;
-    if (!expense) throw conflict('This expense is already void');
-    expenseById(tx).clear(expense.id).prime(expense.id, expense);
-    await recordChange(tx, {
-      action: 'expense.voided',
-      entityType: 'Expense',
-      entityId: expense.id,
-      before: current,
-      after: expense,
-      meta: expenseMeta(expense, budget.squadId),
-    });
+    const campaignId = (await expenseCampaignLink()?.campaignOf(tx, current.id)) ?? null;
+    // "Not void yet" is the update's condition: of two voids at once, the second finds none.
+    const expense = await updateWhere(
+      tx,
+      Expense,
+      current,
+      'voided_at IS NULL',
+      { voidedAt: () => 'now()', voidedById: tx.viewer?.userId ?? null, voidReason: reason },
+      {
+        action: 'expense.voided',
+        meta: (e) => expenseMeta(e, budget.squadId, campaignId),
+        unmet: () => refuseTransition('This expense is already void'),
+      },
+    );
     const settled = await settleThresholds(tx, budget.id, [current.budgetLineId]);
     return { expense, budgetLine: settled.lines[0], budget: settled.budget };
   });

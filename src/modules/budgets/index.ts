@@ -5,16 +5,26 @@ import { registerWorkSource } from '../work';
 import { adjustmentWork } from './adjustments.work';
 // The by-id loaders register Budget, BudgetLine, Expense and BudgetAdjustment for node(id:).
 import './budgets.loaders';
-import { BudgetAdjustmentResolver, BudgetLineResolver, BudgetReportsResolver, BudgetResolver, ExpenseResolver } from './budgets.resolver';
+import { BudgetAdjustmentResolver, BudgetSettingsResolver } from './adjustments.resolver';
+import { BudgetLineResolver, BudgetResolver } from './budgets.resolver';
+import { ExpenseResolver } from './expenses.resolver';
+import { BudgetReportsResolver } from './reports.resolver';
 
-export { Budget, BudgetAdjustment, BudgetLine, Expense } from './budget.entity';
-export { BudgetLineKind, BudgetStatus } from './budget-rules';
-export { budgetById, budgetLineById, expenseById, campaignCostById, type CampaignCost } from './budgets.loaders';
-export { RecordExpenseInput } from './budgets.inputs';
-export { registerExpenseCampaignCheck, type ExpenseCampaignCheck } from './expenses.service';
-export { requireBudget, requireBudgetLine } from './budget-access';
+// What the campaigns module uses: a campaign's budget line (type, loaders, lookup), its expenses' sums.
+export { BudgetLine, type Expense } from './budget.entity';
+export { budgetByLineId, budgetLineById, sumExpensesThrough } from './budgets.loaders';
+export { requireBudgetLine } from './budget-access';
+// The link the composition root wires (src/modules/composition.ts) and the campaigns module fills.
+export { setExpenseCampaignLink, type ExpenseCampaignLink } from './expense-campaigns';
 
 export const budgetsEntities = [Budget, BudgetLine, Expense, BudgetAdjustment, BudgetSettings];
-export const budgetsResolvers = [BudgetResolver, BudgetLineResolver, ExpenseResolver, BudgetAdjustmentResolver, BudgetReportsResolver] as const;
+export const budgetsResolvers = [
+  BudgetResolver,
+  BudgetLineResolver,
+  ExpenseResolver,
+  BudgetAdjustmentResolver,
+  BudgetSettingsResolver,
+  BudgetReportsResolver,
+] as const;
 
 registerWorkSource(adjustmentWork);

@@ -1,6 +1,6 @@
 /** The KPIs a budget line is meant to move, by key (the KPI module resolves and checks them). */
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput } from '../../common/errors';
+import { AppError, badInput } from '../../common/errors';
 import { requireKpisByKeys } from '../kpis';
 
 /**
@@ -17,10 +17,7 @@ export async function validateKpiKeys(ctx: Context, raw: string[]): Promise<{ ke
     else if (!twice.includes(key)) twice.push(key);
   }
   if (twice.length > 0) {
-    throw new AppError(ErrorCode.BAD_USER_INPUT, `kpiKeys lists ${twice.map((k) => JSON.stringify(k)).join(', ')} twice: list each KPI once`, {
-      field: 'kpiKeys',
-      keys: twice,
-    });
+    throw badInput(`kpiKeys lists ${twice.map((k) => JSON.stringify(k)).join(', ')} twice: list each KPI once`, 'kpiKeys', { keys: twice });
   }
   try {
     const kpis = await requireKpisByKeys(ctx, keys);

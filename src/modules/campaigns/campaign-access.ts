@@ -1,23 +1,15 @@
 /** Shared by the campaign services: lookups, permissions, locks and rule errors. */
-import { isAdmin, orgId } from '../../common/auth';
+import { assertCanManage, type Managed } from '../../common/access';
+import { RuleViolation } from '../../common/rules';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, forbidden, notFound } from '../../common/errors';
+import { ErrorCode } from '../../common/errors';
 import { requireById } from '../../common/loaders';
-import { toGlobalId } from '../../common/ids';
-import { leadsSquad, squadById } from '../squads';
+import { lockById } from '../../db/locks';
+import { checkDateRange } from '../../common/periods';
+import { budgetByLineId } from '../budgets';
 import { Campaign } from './campaign.entity';
-import { RuleViolation, isClosed } from './campaign-rules';
-import { campaignById, experimentById } from './campaigns.loaders';
-
-/** Turns a pure-rule violation into BAD_USER_INPUT naming its field. */
-export function rule<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof RuleViolation) throw badInput(err.message, err.field);
-    throw err;
-  }
-}
+import { isClosed } from './campaign-rules';
+import { campaignById, campaignCostById, experimentById } from './campaigns.loaders';
 
 export function requireCampaign(ctx: Context, id: string) {
   return requireById(campaignById(ctx), id, 'Campaign');
@@ -28,41 +20,46 @@ export function requireExperiment(ctx: Context, id: string) {
 }
 
 /**
- * Reads the campaign with a row lock (`FOR UPDATE`), so that changes to one campaign (a
- * transition, a review, a return, an expense tagged with it) queue instead of racing.
+ * Reads the campaign with a row lock (`lockById`, FOR UPDATE), so that changes to one campaign (a
+ * transition, a review, a return, an expense tagged with it) queue instead of racing. NOT_FOUND
+ * names `field` when given.
  */
-export async function lockCampaign(tx: Context, id: string): Promise<Campaign> {
-  const rows: Array<{ id: string }> = await tx.manager.query(`SELECT id FROM campaigns WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [id, orgId(tx)]);
-  if (rows.length === 0) throw notFound('Campaign', toGlobalId('Campaign', id));
-  campaignById(tx).clear(id);
-  return requireCampaign(tx, id);
+export function lockCampaign(tx: Context, id: string, field?: string): Promise<Campaign> {
+  return lockById(tx, Campaign, id, { field });
 }
 
-/** Whether the caller leads the campaign's squad (and is a SQUAD_LEAD). */
-export async function leadsCampaignSquad(ctx: Context, campaign: Campaign): Promise<boolean> {
-  return leadsSquad(ctx, await squadById(ctx).load(campaign.squadId));
-}
+/** The campaign as the kit's "may manage" rule sees it: OWNER/ADMIN, or the lead of its squad. */
+export const managed = (campaign: Campaign): Managed => ({ kind: 'campaign', squadId: campaign.squadId });
 
-/** OWNER/ADMIN, or the lead of the campaign's squad. */
-export async function assertRunsCampaign(ctx: Context, campaign: Campaign, action: string): Promise<void> {
-  if (isAdmin(ctx) || (await leadsCampaignSquad(ctx, campaign))) return;
-  throw forbidden(`Only OWNER/ADMIN or the lead of the campaign's squad may ${action}`);
+/** OWNER/ADMIN, or the lead of the campaign's squad (`assertCanManage`). */
+export function assertRunsCampaign(ctx: Context, campaign: Campaign, action: string): Promise<void> {
+  return assertCanManage(ctx, managed(campaign), action);
 }
 
 /** A REVIEWED or CANCELLED campaign no longer changes. */
 export function assertOpen(campaign: Campaign, what = 'This campaign'): void {
   if (isClosed(campaign.status)) {
-    throw new AppError(ErrorCode.CAMPAIGN_CLOSED, `${what} is ${campaign.status}: its plan, returns and experiments no longer change`);
+    throw new RuleViolation(ErrorCode.CAMPAIGN_CLOSED, `${what} is ${campaign.status}: its plan, returns and experiments no longer change`);
   }
 }
 
-/** A campaign lasts at most this many days (about three years). */
-export const MAX_CAMPAIGN_DAYS = 1096;
+/** A campaign covers at most this many days, counting its first and last (about three years). */
+export const MAX_CAMPAIGN_DAYS = 1097;
 
 export function checkDates(startsOn: string, endsOn: string): void {
-  if (endsOn < startsOn) throw badInput('endsOn must be on or after startsOn', 'endsOn');
-  const days = (Date.parse(endsOn) - Date.parse(startsOn)) / 86_400_000;
-  if (days > MAX_CAMPAIGN_DAYS) throw badInput(`A campaign lasts at most ${MAX_CAMPAIGN_DAYS} days`, 'endsOn');
+  checkDateRange(startsOn, endsOn, { startField: 'startsOn', endField: 'endsOn', maxDays: MAX_CAMPAIGN_DAYS, what: 'A campaign' });
+}
+
+/**
+ * The currency of a campaign's money (its returns, its cost): the currency of the budget its
+ * budget line belongs to (which its expenses, booked to that budget, share: their cost, loaded
+ * beside it, tells it without another statement); null while it has no budget line.
+ */
+export async function campaignCurrency(ctx: Context, campaign: Campaign): Promise<string | null> {
+  if (!campaign.budgetLineId) return null;
+  const cost = (await campaignCostById(ctx).load(campaign.id)) ?? [];
+  if (cost.length === 1) return cost[0].currency;
+  return (await budgetByLineId(ctx).load(campaign.budgetLineId))?.currency ?? null;
 }
 
 /** The routing facts of a campaign's events. */

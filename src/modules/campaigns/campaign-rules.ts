@@ -4,19 +4,10 @@
  */
 import Decimal from 'decimal.js';
 import { DECIMAL_RANGE, inDecimalRange } from '../../common/decimal-range';
+import { checkAmount, MAX_AMOUNT, ratioOf, roundAmount, type CurrencyCode } from '../../common/money';
+import { refuse } from '../../common/rules';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
-
-/** A rule broken by the input; the service turns it into BAD_USER_INPUT naming `field`. */
-export class RuleViolation extends Error {
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'RuleViolation';
-  }
-}
 
 // ------------------------------------------------------------------ life cycle
 
@@ -58,20 +49,26 @@ export function transitionRefusal(from: CampaignStatus, to: CampaignStatus): str
 /** Campaigns whose cost, returns and experiments no longer change. */
 export const isClosed = (status: CampaignStatus) => status === CampaignStatus.REVIEWED || status === CampaignStatus.CANCELLED;
 
-export type CampaignRole = 'OWNER' | 'ADMIN' | 'FINANCE' | 'SQUAD_LEAD' | 'MEMBER' | 'VIEWER';
+/** What the caller is to a campaign (the service reads it with the kit's role sets, src/common/access.ts). */
+export interface TransitionCaller {
+  /** OWNER or ADMIN (`ADMINS`). */
+  admin: boolean;
+  /** OWNER, ADMIN or FINANCE (`ADMINS_AND_FINANCE`): who approve. */
+  approver: boolean;
+  /** The lead of the campaign's squad (`canManage`). */
+  lead: boolean;
+}
 
 /**
  * Who may make an (allowed) transition. OWNER/ADMIN: any. APPROVED: FINANCE/ADMIN/OWNER only.
  * The lead of the campaign's squad runs it up to PLANNED and after APPROVED (every other
  * transition, cancelling included). FINANCE approves only. Null when permitted, else the reason.
  */
-export function transitionForbidden(role: CampaignRole, leadsCampaignSquad: boolean, to: CampaignStatus): string | null {
-  if (role === 'OWNER' || role === 'ADMIN') return null;
-  if (to === CampaignStatus.APPROVED) {
-    return role === 'FINANCE' ? null : 'Only FINANCE, ADMIN or OWNER may approve a campaign';
-  }
-  if (role === 'SQUAD_LEAD' && leadsCampaignSquad) return null;
-  if (role === 'FINANCE') return 'FINANCE approves campaigns; the squad lead or ADMIN/OWNER runs the rest of the life cycle';
+export function transitionForbidden(caller: TransitionCaller, to: CampaignStatus): string | null {
+  if (caller.admin) return null;
+  if (to === CampaignStatus.APPROVED) return caller.approver ? null : 'Only FINANCE, ADMIN or OWNER may approve a campaign';
+  if (caller.lead) return null;
+  if (caller.approver) return 'FINANCE approves campaigns; the squad lead or ADMIN/OWNER runs the rest of the life cycle';
   return "Only OWNER/ADMIN or the lead of the campaign's squad may move this campaign";
 }
 
@@ -111,7 +108,7 @@ const ALL_BASIS_FIELDS: (keyof ReturnBasis)[] = ['gmv', 'grossMargin', 'newMembe
 
 function nonNegative(value: Decimal | number, field: string): Decimal {
   const d = new D(value);
-  if (!d.isFinite() || d.isNegative()) throw new RuleViolation(`basis.${field} must be 0 or more`, `basis.${field}`);
+  if (!d.isFinite() || d.isNegative()) throw refuse(`basis.${field} must be 0 or more`, `basis.${field}`);
   return d;
 }
 
@@ -124,14 +121,14 @@ export function returnFromBasis(kind: ReturnKind, basis: ReturnBasis): Decimal {
   const wanted = BASIS_FIELDS[kind];
   for (const f of ALL_BASIS_FIELDS) {
     const given = basis[f] != null;
-    if (wanted.includes(f) && !given) throw new RuleViolation(`A ${kind} return's basis needs ${wanted.join(' and ')}`, `basis.${f}`);
-    if (!wanted.includes(f) && given) throw new RuleViolation(`A ${kind} return's basis takes only ${wanted.join(' and ')}, not ${f}`, `basis.${f}`);
+    if (wanted.includes(f) && !given) throw refuse(`A ${kind} return's basis needs ${wanted.join(' and ')}`, `basis.${f}`);
+    if (!wanted.includes(f) && given) throw refuse(`A ${kind} return's basis takes only ${wanted.join(' and ')}, not ${f}`, `basis.${f}`);
   }
   let amount: Decimal;
   switch (kind) {
     case ReturnKind.DIRECT: {
       const margin = nonNegative(basis.grossMargin!, 'grossMargin');
-      if (margin.gt(1)) throw new RuleViolation('basis.grossMargin is a ratio from 0 to 1 (0.35 for 35%)', 'basis.grossMargin');
+      if (margin.gt(1)) throw refuse('basis.grossMargin is a ratio from 0 to 1 (0.35 for 35%)', 'basis.grossMargin');
       amount = nonNegative(basis.gmv!, 'gmv').times(margin);
       break;
     }
@@ -143,7 +140,7 @@ export function returnFromBasis(kind: ReturnKind, basis: ReturnBasis): Decimal {
       break;
   }
   if (!inDecimalRange(amount)) {
-    throw new RuleViolation(
+    throw refuse(
       `The ${BASIS_PRODUCT[kind]} of this basis is out of the Decimal range ${DECIMAL_RANGE}: pass fewer digits, or the amount`,
       'basis',
     );
@@ -158,48 +155,42 @@ const BASIS_PRODUCT: Readonly<Record<ReturnKind, string>> = {
 };
 
 /**
- * The campaign's total return once `amount` is added to `total` (the returns so far), exact; a
- * total out of the Decimal range is refused (RuleViolation on `field`: the amount, or the basis it
- * came from).
+ * The amount to record, in the campaign's currency (its budget's): the given amount, taken like
+ * every amount (src/common/money.ts `checkAmount`: plain decimal notation, 0 or more, at most
+ * MAX_AMOUNT, no finer than the currency's minor unit), or the one computed from the basis,
+ * rounded HALF_EVEN to the minor unit and at most MAX_AMOUNT (refused naming `basis`). Both
+ * given: they must agree.
  */
-export function totalWithReturn(total: Decimal, amount: Decimal, field: 'amount' | 'basis'): Decimal {
-  const sum = new D(total).plus(amount);
-  if (!inDecimalRange(sum)) {
-    throw new RuleViolation(
-      `With this return the campaign's total return (${new D(total).toFixed()} so far) would be out of the Decimal range ${DECIMAL_RANGE}`,
-      field,
-    );
+export function returnAmount(
+  kind: ReturnKind,
+  amount: Decimal | null | undefined,
+  basis: ReturnBasis | null | undefined,
+  currency: CurrencyCode,
+): Decimal {
+  if (amount == null && basis == null) throw refuse('Pass amount, or basis for the server to compute it', 'amount');
+  const computed = basis != null ? roundAmount(returnFromBasis(kind, basis), currency) : null;
+  if (computed && computed.gt(MAX_AMOUNT)) {
+    throw refuse(`The ${BASIS_PRODUCT[kind]} of this basis is ${computed.toFixed()}, more than ${MAX_AMOUNT.toFixed()}`, 'basis', {
+      max: MAX_AMOUNT.toFixed(),
+    });
   }
-  return new Decimal(sum);
-}
-
-/**
- * The amount to record: the given amount, or the one computed from the basis (both given: they
- * must agree exactly). Amounts are 0 or more.
- */
-export function returnAmount(kind: ReturnKind, amount: Decimal | null | undefined, basis: ReturnBasis | null | undefined): Decimal {
-  if (amount == null && basis == null) throw new RuleViolation('Pass amount, or basis for the server to compute it', 'amount');
-  const computed = basis != null ? returnFromBasis(kind, basis) : null;
   if (amount != null) {
-    if (!amount.isFinite() || amount.isNegative()) throw new RuleViolation('amount must be 0 or more', 'amount');
-    if (computed && !computed.eq(amount)) {
-      throw new RuleViolation(`amount ${amount.toFixed()} differs from what the basis gives (${computed.toFixed()}): pass one of them`, 'amount');
+    const taken = checkAmount(amount, currency, 'amount', { allowZero: true });
+    if (computed && !computed.eq(taken)) {
+      throw refuse(`amount ${taken.toFixed()} differs from what the basis gives (${computed.toFixed()}): pass one of them`, 'amount');
     }
-    return amount;
+    return taken;
   }
   return computed!;
 }
 
-/** Decimal places ROI is given to (rounded half up): a ratio, 1.9 meaning 190%. */
-export const ROI_DECIMALS = 6;
-
 /**
- * (totalReturn − cost) ÷ cost, exact to ROI_DECIMALS places (and to 38 significant digits); null
- * when the cost is zero or the ratio is out of the Decimal range (returns far above a tiny cost).
+ * (totalReturn − cost) ÷ cost, a ratio (1.9 means 190%) rounded HALF_EVEN to 6 places like every
+ * ratio (src/common/money.ts `ratioOf`); null when the cost is zero or the ratio is out of the
+ * Decimal range (returns far above a tiny cost).
  */
 export function roiOf(totalReturn: Decimal, cost: Decimal): Decimal | null {
-  if (cost.isZero()) return null;
-  return inRangeOrNull(new D(totalReturn).minus(cost).div(cost).toDecimalPlaces(ROI_DECIMALS, Decimal.ROUND_HALF_UP));
+  return ratioOf(new D(totalReturn).minus(cost), cost);
 }
 
 /** A value read back rounded to 38 significant digits; null when it is out of the Decimal range. */
@@ -235,23 +226,23 @@ export const MAX_VARIANTS = 2;
 /** Checks the variants: two, unique names, exactly one control, users > 0, 0 ≤ conversions ≤ users. */
 export function validateVariants(variants: readonly VariantCounts[]): void {
   if (variants.length !== MAX_VARIANTS) {
-    throw new RuleViolation(`An A/B experiment has exactly ${MAX_VARIANTS} variants, one of them the control (got ${variants.length})`, 'variants');
+    throw refuse(`An A/B experiment has exactly ${MAX_VARIANTS} variants, one of them the control (got ${variants.length})`, 'variants');
   }
   const names = new Set<string>();
   variants.forEach((v, i) => {
-    if (names.has(v.name)) throw new RuleViolation(`Variant names must differ: ${v.name} appears twice`, `variants.${i}.name`);
+    if (names.has(v.name)) throw refuse(`Variant names must differ: ${v.name} appears twice`, `variants.${i}.name`);
     names.add(v.name);
-    if (!Number.isInteger(v.users) || v.users <= 0) throw new RuleViolation(`variants[${i}].users must be a whole number above 0`, `variants.${i}.users`);
+    if (!Number.isInteger(v.users) || v.users <= 0) throw refuse(`variants[${i}].users must be a whole number above 0`, `variants.${i}.users`);
     if (!Number.isInteger(v.conversions) || v.conversions < 0) {
-      throw new RuleViolation(`variants[${i}].conversions must be a whole number, 0 or more`, `variants.${i}.conversions`);
+      throw refuse(`variants[${i}].conversions must be a whole number, 0 or more`, `variants.${i}.conversions`);
     }
     if (v.conversions > v.users) {
-      throw new RuleViolation(`variants[${i}].conversions (${v.conversions}) cannot exceed its users (${v.users})`, `variants.${i}.conversions`);
+      throw refuse(`variants[${i}].conversions (${v.conversions}) cannot exceed its users (${v.users})`, `variants.${i}.conversions`);
     }
   });
   const controls = variants.filter((v) => v.isControl).length;
-  if (controls === 0) throw new RuleViolation('One variant must be the control (isControl: true)', 'variants');
-  if (controls > 1) throw new RuleViolation('Only one variant may be the control', 'variants');
+  if (controls === 0) throw refuse('One variant must be the control (isControl: true)', 'variants');
+  if (controls > 1) throw refuse('Only one variant may be the control', 'variants');
 }
 
 /**
@@ -290,7 +281,7 @@ export const MIN_PROBABILITY = 0.000001;
 export const MAX_PROBABILITY = 0.999999;
 
 export function validateAlpha(alpha: number): void {
-  if (!(alpha >= MIN_PROBABILITY && alpha < 0.5)) throw new RuleViolation(`alpha must be from ${MIN_PROBABILITY.toFixed(6)} to below 0.5 (0.05 is usual)`, 'alpha');
+  if (!(alpha >= MIN_PROBABILITY && alpha < 0.5)) throw refuse(`alpha must be from ${MIN_PROBABILITY.toFixed(6)} to below 0.5 (0.05 is usual)`, 'alpha');
 }
 
 /**
@@ -302,16 +293,16 @@ export function validateAlpha(alpha: number): void {
 export function sampleSizePerArm(baselineRate: number, minimumDetectableLift: number, alpha: number, power: number): number {
   const rate = (p: number) => p >= MIN_PROBABILITY && p <= MAX_PROBABILITY;
   const rates = `from ${MIN_PROBABILITY.toFixed(6)} to ${MAX_PROBABILITY}`;
-  if (!rate(baselineRate)) throw new RuleViolation(`baselineRate must be a rate ${rates} (0.1 for 10%)`, 'baselineRate');
+  if (!rate(baselineRate)) throw refuse(`baselineRate must be a rate ${rates} (0.1 for 10%)`, 'baselineRate');
   if (!(minimumDetectableLift !== 0 && Number.isFinite(minimumDetectableLift))) {
-    throw new RuleViolation('minimumDetectableLift must be a relative lift other than 0 (0.2 for +20%)', 'minimumDetectableLift');
+    throw refuse('minimumDetectableLift must be a relative lift other than 0 (0.2 for +20%)', 'minimumDetectableLift');
   }
   validateAlpha(alpha);
-  if (!(power >= 0.5 && power <= MAX_PROBABILITY)) throw new RuleViolation(`power must be from 0.5 to ${MAX_PROBABILITY} (0.8 is usual)`, 'power');
+  if (!(power >= 0.5 && power <= MAX_PROBABILITY)) throw refuse(`power must be from 0.5 to ${MAX_PROBABILITY} (0.8 is usual)`, 'power');
   const p1 = baselineRate;
   const p2 = p1 * (1 + minimumDetectableLift);
   if (!rate(p2)) {
-    throw new RuleViolation(`baselineRate × (1 + minimumDetectableLift) must stay a rate ${rates}: choose another minimumDetectableLift`, 'minimumDetectableLift');
+    throw refuse(`baselineRate × (1 + minimumDetectableLift) must stay a rate ${rates}: choose another minimumDetectableLift`, 'minimumDetectableLift');
   }
   const zA = normalQuantile(1 - alpha / 2, 0, 1);
   const zB = normalQuantile(power, 0, 1);
@@ -320,7 +311,7 @@ export function sampleSizePerArm(baselineRate: number, minimumDetectableLift: nu
   // Guard against 3841.0000000001 from floating point before rounding up.
   const rounded = Math.ceil(n - 1e-9);
   if (!Number.isSafeInteger(rounded) || rounded > 2_000_000_000) {
-    throw new RuleViolation('minimumDetectableLift is too small to detect with any practical number of users (over 2,000,000,000 per arm)', 'minimumDetectableLift');
+    throw refuse('minimumDetectableLift is too small to detect with any practical number of users (over 2,000,000,000 per arm)', 'minimumDetectableLift');
   }
   return rounded;
 }

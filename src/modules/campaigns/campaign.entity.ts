@@ -2,7 +2,7 @@ import Decimal from 'decimal.js';
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Node } from '../../common/node';
-import { DateScalar, DecimalScalar, decimalTransformer } from '../../common/scalars';
+import { DateScalar, DecimalScalar, decimalTransformer, numberTransformer } from '../../common/scalars';
 import { CampaignStatus, ReturnKind } from './campaign-rules';
 
 registerEnumType(CampaignStatus, {
@@ -24,12 +24,6 @@ registerEnumType(ExperimentDecision, {
   name: 'ExperimentDecision',
   description: 'What was decided when the experiment was concluded: ROLL_OUT the treatment, KEEP_CONTROL, or ITERATE (test again).',
 });
-
-/** numeric column <-> JS number (alpha, a statistic rather than money). */
-const floatTransformer = {
-  to: (v: number | null | undefined) => v,
-  from: (v: string | null) => (v == null ? null : Number(v)),
-};
 
 @Entity('campaigns')
 @ObjectType({ implements: Node, description: 'A campaign: goal-setting → resource planning → design → execution → evaluation → review (复盘).' })
@@ -131,7 +125,7 @@ export class Experiment extends Node {
   @Field() @Column({ type: 'text' }) hypothesis: string;
   @Column({ name: 'metric_kpi_id', type: 'uuid', nullable: true }) metricKpiId: string | null;
   @Field(() => Float, { description: 'Significance level of the test (0.05 by default).' })
-  @Column({ type: 'numeric', transformer: floatTransformer })
+  @Column({ type: 'numeric', transformer: numberTransformer })
   alpha: number;
   @Column({ type: 'jsonb', nullable: true, transformer: variantsTransformer }) variants: ExperimentVariant[] | null;
   @Field(() => ExperimentDecision, { nullable: true, description: 'Set when the experiment is concluded; its results no longer change.' })
@@ -157,6 +151,15 @@ export class CampaignReview extends Node {
 }
 
 /** A task that serves a campaign (a review's action). */
+/** An expense (of the budgets module) tagged with a campaign: its cost. One campaign per expense. */
+@Entity('campaign_expenses')
+export class CampaignExpense {
+  @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;
+  @PrimaryColumn({ name: 'expense_id', type: 'uuid' }) expenseId: string;
+  @Column({ name: 'campaign_id', type: 'uuid' }) campaignId: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}
+
 @Entity('campaign_tasks')
 export class CampaignTask {
   @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;

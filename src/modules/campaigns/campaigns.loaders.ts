@@ -1,8 +1,10 @@
 import Decimal from 'decimal.js';
-import { byKeys, defineByIdLoader, defineChildLoader, defineLoader, groupByKeys, primeAll } from '../../common/loaders';
-import { queryRows, rowShape } from '../../common/rows';
+import { defineByIdLoader, defineChildLoader, defineIdListLoader, defineLoader, defineRowByKeyLoader, defineSumLoader } from '../../common/loaders';
+import { bucketStarts, Grain } from '../../common/periods';
+import { sumExpensesThrough } from '../budgets';
 import { kpiById, kpiValuesByPeriod, type Kpi } from '../kpis';
-import { Campaign, CampaignReturn, CampaignReview, CampaignTarget, Experiment } from './campaign.entity';
+import type { Money } from '../../common/money';
+import { Campaign, CampaignReturn, CampaignReview, CampaignTarget, CampaignTask, Experiment } from './campaign.entity';
 import { combinePeriods } from './campaign-rules';
 
 export const campaignById = defineByIdLoader(Campaign, 'Campaign');
@@ -21,17 +23,20 @@ export const returnsByCampaignId = defineChildLoader({
 });
 
 /** The sum of each campaign's returns (0 without any), exact, summed by PostgreSQL. */
-export const totalReturnByCampaignId = defineLoader<string, Decimal>('campaigns.totalReturnByCampaignId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => new Decimal(0));
-  const rows: Array<{ campaign_id: string; total: string }> = await ctx.manager.query(
-    `SELECT r.campaign_id, sum(r.amount)::text AS total FROM campaign_returns r
-      WHERE r.organization_id = $1 AND r.campaign_id = ANY($2::uuid[])
-      GROUP BY r.campaign_id`,
-    [ctx.organizationId, ids],
-  );
-  const totals = new Map(rows.map((r) => [r.campaign_id, new Decimal(r.total)]));
-  return ids.map((id) => totals.get(id) ?? new Decimal(0));
+export const totalReturnByCampaignId = defineSumLoader({
+  name: 'campaigns.totalReturnByCampaignId',
+  table: CampaignReturn,
+  keyColumn: 'campaign_id',
+  sum: 'c.amount',
 });
+
+/**
+ * A campaign's cost: its non-void expenses (tagged in `campaign_expenses`) summed per currency by
+ * the budgets module, one statement per batch; none without expenses.
+ */
+export const campaignCostById = defineLoader<string, Money[]>('campaigns.costById', (ctx, ids) =>
+  sumExpensesThrough(ctx, { table: 'campaign_expenses', keyColumn: 'campaign_id', expenseColumn: 'expense_id' }, ids),
+);
 
 /** A campaign's experiments, oldest first (at most MAX_EXPERIMENTS each); primes `experimentById`. */
 export const experimentsByCampaignId = defineChildLoader({
@@ -44,29 +49,19 @@ export const experimentsByCampaignId = defineChildLoader({
 });
 
 /** The review of each campaign, or null; primes `campaignReviewById`. */
-export const reviewByCampaignId = defineLoader<string, CampaignReview>('campaigns.reviewByCampaignId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => null);
-  const shape = rowShape(ctx.manager.connection, CampaignReview);
-  const rows = await queryRows(
-    ctx.manager,
-    CampaignReview,
-    `SELECT ${shape.columns('v')} FROM campaign_reviews v WHERE v.organization_id = $1 AND v.campaign_id = ANY($2::uuid[])`,
-    [ctx.organizationId, ids],
-  );
-  primeAll(campaignReviewById(ctx), rows);
-  return byKeys(ids, rows, (v) => v.campaignId);
+export const reviewByCampaignId = defineRowByKeyLoader({
+  name: 'campaigns.reviewByCampaignId',
+  entity: CampaignReview,
+  keyColumn: 'campaign_id',
 });
 
 /** The ids of the tasks linked to each campaign (a review's actions), in the order of the actions. */
-export const taskIdsByCampaignId = defineLoader<string, string[]>('campaigns.taskIdsByCampaignId', async (ctx, ids) => {
-  if (!ctx.organizationId) return ids.map(() => []);
-  const rows: Array<{ campaign_id: string; task_id: string }> = await ctx.manager.query(
-    `SELECT l.campaign_id, l.task_id FROM campaign_tasks l
-      WHERE l.organization_id = $1 AND l.campaign_id = ANY($2::uuid[])
-      ORDER BY l.campaign_id, l.position`,
-    [ctx.organizationId, ids],
-  );
-  return groupByKeys(ids, rows, (r) => r.campaign_id).map((list) => list.map((r) => r.task_id));
+export const taskIdsByCampaignId = defineIdListLoader({
+  name: 'campaigns.taskIdsByCampaignId',
+  table: CampaignTask,
+  keyColumn: 'campaign_id',
+  idColumn: 'task_id',
+  orderBy: 'c.position',
 });
 
 /** A campaign's KPI targets in the order given (at most MAX_TARGETS each). */
@@ -78,19 +73,8 @@ export const targetsByCampaignId = defineChildLoader({
   orderBy: 'c.position',
 });
 
-const monthsOf = (from: string, to: string) => {
-  const out: string[] = [];
-  for (let y = Number(from.slice(0, 4)), m = Number(from.slice(5, 7)); ; ) {
-    const key = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-01`;
-    if (key > to) break;
-    out.push(key);
-    if (++m > 12) {
-      m = 1;
-      y++;
-    }
-  }
-  return out;
-};
+/** The first days of the months from `from`'s to `to`'s (src/common/periods.ts); no limit on their number. */
+const monthsOf = (from: string, to: string) => bucketStarts(from, to, Grain.MONTH, { max: Number.MAX_SAFE_INTEGER });
 
 /**
  * A targeted KPI's actual over its campaign (see `combinePeriods`), by target id. The KPIs of a
@@ -114,12 +98,12 @@ export const targetActual = defineLoader<CampaignTarget, Decimal>('campaigns.tar
   const asMap = (m: Map<string, Array<{ periodStart: string; value: Decimal | null }>>) =>
     new Map([...m].map(([k, list]) => [k, new Map(list.map((p) => [p.periodStart, p.value]))]));
   if (monthsOf(from, to).length <= 1000) {
-    values = asMap(await kpiValuesByPeriod(ctx, kpiIds, from, to, 'MONTH'));
+    values = asMap(await kpiValuesByPeriod(ctx, kpiIds, from, to, Grain.MONTH));
   } else {
     values = new Map();
     for (const c of spans) {
       const ids = [...new Set(targets.filter((t) => t.campaignId === c.id).map((t) => t.kpiId))];
-      for (const [k, m] of asMap(await kpiValuesByPeriod(ctx, ids, c.startsOn, c.endsOn, 'MONTH'))) {
+      for (const [k, m] of asMap(await kpiValuesByPeriod(ctx, ids, c.startsOn, c.endsOn, Grain.MONTH))) {
         const all = values.get(k) ?? new Map();
         for (const [p, v] of m) all.set(p, v);
         values.set(k, all);
@@ -130,7 +114,7 @@ export const targetActual = defineLoader<CampaignTarget, Decimal>('campaigns.tar
     const c = byId.get(t.campaignId);
     const kpi = kpiOf.get(t.kpiId);
     if (!c || !kpi) return null;
-    const months = monthsOf(c.startsOn.slice(0, 8) + '01', c.endsOn);
+    const months = monthsOf(c.startsOn, c.endsOn);
     return combinePeriods(kpi.aggregation, months.map((m) => values.get(kpi.id)?.get(m) ?? null));
   });
 });

@@ -1,12 +1,13 @@
 import Decimal from 'decimal.js';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ConnectionArgs } from '../../common/connection';
-import { Role, type Context } from '../../common/context';
+import { ADMINS_AND_FINANCE, MANAGERS, MANAGERS_AND_FINANCE } from '../../common/access';
+import type { Context } from '../../common/context';
 import type { PlanningEventPayload } from '../../common/events';
 import { fromGlobalId } from '../../common/ids';
 import { nullOnError, required } from '../../common/loaders';
 import { DecimalScalar } from '../../common/scalars';
-import { BUDGETS_EVENTS, BudgetLine, budgetLineById, campaignCostById } from '../budgets';
+import { BUDGETS_EVENTS, BudgetLine, budgetLineById } from '../budgets';
 import { User, referencedUserById } from '../identity';
 import { Kpi, kpiById } from '../kpis';
 import { planningSubscription } from '../realtime';
@@ -14,8 +15,9 @@ import { Squad, squadById } from '../squads';
 import { Task, taskById } from '../tasks';
 import { Campaign, CampaignReturn, CampaignReview, CampaignTarget, Experiment, ExperimentVariant } from './campaign.entity';
 import { CAMPAIGNS_EVENTS } from './campaigns.events';
-import { experimentResult, roiOf, ROI_DECIMALS, sampleSizePerArm } from './campaign-rules';
-import { requireCampaign, rule } from './campaign-access';
+import { experimentResult, roiOf, sampleSizePerArm } from './campaign-rules';
+import { RATIO_PLACES, roundAmount } from '../../common/money';
+import { campaignCurrency, requireCampaign } from './campaign-access';
 import {
   ConcludeExperimentInput,
   CampaignChangedFilter,
@@ -34,6 +36,7 @@ import {
 } from './campaigns.inputs';
 import {
   campaignById,
+  campaignCostById,
   experimentsByCampaignId,
   returnsByCampaignId,
   reviewByCampaignId,
@@ -59,10 +62,6 @@ import {
   UpdateCampaignPayload,
 } from './campaigns.types';
 
-const RUNNERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD];
-const TRANSITIONERS = [Role.OWNER, Role.ADMIN, Role.FINANCE, Role.SQUAD_LEAD];
-const FINANCE = [Role.OWNER, Role.ADMIN, Role.FINANCE];
-
 /** Events that change a campaign's status, plan, cost or returns (expenses carry `meta.campaignId`). */
 const CAMPAIGN_EVENTS = [
   CAMPAIGNS_EVENTS.CAMPAIGN_CREATED,
@@ -72,6 +71,20 @@ const CAMPAIGN_EVENTS = [
   BUDGETS_EVENTS.EXPENSE_RECORDED,
   BUDGETS_EVENTS.EXPENSE_VOIDED,
 ];
+
+/** An amount of a campaign at its currency's scale; as stored while it has no currency (no budget line). */
+const shownIn = (amount: Decimal, currency: string | null) => (currency ? roundAmount(amount, currency) : amount);
+
+/**
+ * A campaign's cost: its expenses' total at their currency's scale (0 in the campaign's currency
+ * without any); null when they are in several currencies.
+ */
+async function campaignCost(ctx: Context, c: Campaign): Promise<Decimal | null> {
+  const totals = (await campaignCostById(ctx).load(c.id)) ?? [];
+  if (totals.length > 1) return null;
+  if (totals.length === 1) return totals[0].amount;
+  return shownIn(new Decimal(0), await campaignCurrency(ctx, c));
+}
 
 const campaignIdOf = (payload: PlanningEventPayload) => (payload.entityType === 'Campaign' ? payload.entityId : (payload.meta?.campaignId ?? null));
 
@@ -104,16 +117,16 @@ export class CampaignResolver {
     @Arg('alpha', () => Float, { defaultValue: 0.05 }) alpha: number,
     @Arg('power', () => Float, { defaultValue: 0.8 }) power: number,
   ): number {
-    return rule(() => sampleSizePerArm(baselineRate, minimumDetectableLift, alpha, power));
+    return sampleSizePerArm(baselineRate, minimumDetectableLift, alpha, power);
   }
 
-  @Authorized(...RUNNERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => CreateCampaignPayload, { description: 'OWNER/ADMIN, or the lead of the squad. Starts as DRAFT.' })
   createCampaign(@Arg('input') input: CreateCampaignInput, @Ctx() ctx: Context) {
     return campaigns.createCampaign(ctx, input);
   }
 
-  @Authorized(...RUNNERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => UpdateCampaignPayload, {
     description: 'OWNER/ADMIN, or the lead of its squad; not once REVIEWED or CANCELLED (CAMPAIGN_CLOSED). Stale expectedVersion: CONFLICT.',
   })
@@ -121,7 +134,7 @@ export class CampaignResolver {
     return campaigns.updateCampaign(ctx, input);
   }
 
-  @Authorized(...TRANSITIONERS)
+  @Authorized(...MANAGERS_AND_FINANCE)
   @Mutation(() => TransitionCampaignPayload, {
     description:
       'DRAFT → PLANNED → APPROVED → LIVE → COMPLETED, and DRAFT/PLANNED/APPROVED/LIVE → CANCELLED; anything else is INVALID_TRANSITION naming the allowed next states. APPROVED: FINANCE/ADMIN/OWNER only, with a budget line. The lead of the squad runs the rest. REVIEWED: through reviewCampaign.',
@@ -130,7 +143,7 @@ export class CampaignResolver {
     return campaigns.transitionCampaign(ctx, input);
   }
 
-  @Authorized(...FINANCE)
+  @Authorized(...ADMINS_AND_FINANCE)
   @Mutation(() => RecordCampaignReturnPayload, {
     description: 'FINANCE/ADMIN/OWNER. The amount, or its basis for the server to compute it exactly. Not on a REVIEWED or CANCELLED campaign.',
   })
@@ -138,7 +151,7 @@ export class CampaignResolver {
     return campaigns.recordCampaignReturn(ctx, input);
   }
 
-  @Authorized(...RUNNERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => ReviewCampaignPayload, {
     description:
       'OWNER/ADMIN, or the lead of its squad, on a COMPLETED campaign: records the review (复盘), turns each action into a task linked to the campaign, and moves it to REVIEWED, in one transaction.',
@@ -182,9 +195,13 @@ export class CampaignResolver {
     return (await targetsByCampaignId(ctx).load(c.id)) ?? [];
   }
 
-  @FieldResolver(() => DecimalScalar, { description: 'The sum of the campaign’s non-void expenses, exact.' })
-  async cost(@Root() c: Campaign, @Ctx() ctx: Context): Promise<Decimal> {
-    return (await required(campaignCostById(ctx).load(c.id), 'Campaign cost')).cost;
+  @FieldResolver(() => DecimalScalar, {
+    nullable: true,
+    description:
+      'The sum of the campaign’s non-void expenses, exact, at its currency’s scale (0 without any); null when they are in more than one currency (amounts in different currencies are never added).',
+  })
+  async cost(@Root() c: Campaign, @Ctx() ctx: Context): Promise<Decimal | null> {
+    return campaignCost(ctx, c);
   }
 
   @FieldResolver(() => [CampaignReturn], { description: `Returns recorded, oldest first (at most ${MAX_RETURNS}).` })
@@ -194,16 +211,17 @@ export class CampaignResolver {
 
   @FieldResolver(() => DecimalScalar, { description: 'The sum of the returns, exact (0 without any).' })
   async totalReturn(@Root() c: Campaign, @Ctx() ctx: Context): Promise<Decimal> {
-    return (await totalReturnByCampaignId(ctx).load(c.id)) ?? new Decimal(0);
+    const [total, currency] = await Promise.all([totalReturnByCampaignId(ctx).load(c.id), campaignCurrency(ctx, c)]);
+    return shownIn(total ?? new Decimal(0), currency);
   }
 
   @FieldResolver(() => DecimalScalar, {
     nullable: true,
-    description: `(totalReturn − cost) ÷ cost as a ratio (1.9 means 190%), exact, rounded half up to ${ROI_DECIMALS} decimal places (and 38 significant digits); null while the cost is zero, and when the ratio is out of the Decimal range.`,
+    description: `(totalReturn − cost) ÷ cost as a ratio (1.9 means 190%), rounded half to even to ${RATIO_PLACES} decimal places like every ratio; null while the cost is zero or unknown (several currencies), and when the ratio is out of the Decimal range.`,
   })
   async roi(@Root() c: Campaign, @Ctx() ctx: Context): Promise<Decimal | null> {
-    const [cost, total] = await Promise.all([required(campaignCostById(ctx).load(c.id), 'Campaign cost'), totalReturnByCampaignId(ctx).load(c.id)]);
-    return roiOf(total ?? new Decimal(0), cost.cost);
+    const [cost, total] = await Promise.all([campaignCost(ctx, c), totalReturnByCampaignId(ctx).load(c.id)]);
+    return cost ? roiOf(total ?? new Decimal(0), cost) : null;
   }
 
   @FieldResolver(() => [Experiment], { description: `A/B experiments, oldest first (at most ${MAX_EXPERIMENTS}).` })
@@ -242,6 +260,12 @@ export class CampaignTargetResolver {
 
 @Resolver(() => CampaignReturn)
 export class CampaignReturnResolver {
+  @FieldResolver()
+  async amount(@Root() r: CampaignReturn, @Ctx() ctx: Context): Promise<Decimal> {
+    const campaign = await campaignById(ctx).load(r.campaignId);
+    return shownIn(r.amount, campaign ? await campaignCurrency(ctx, campaign) : null);
+  }
+
   @FieldResolver(() => User, { nullable: true })
   recordedBy(@Root() r: CampaignReturn, @Ctx() ctx: Context) {
     return r.recordedBy ? referencedUserById(ctx).load(r.recordedBy) : null;
@@ -268,13 +292,13 @@ export class CampaignReviewResolver {
 
 @Resolver(() => Experiment)
 export class ExperimentResolver {
-  @Authorized(...RUNNERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => CreateExperimentPayload, { description: 'OWNER/ADMIN, or the lead of the campaign’s squad. alpha defaults to 0.05.' })
   createExperiment(@Arg('input') input: CreateExperimentInput, @Ctx() ctx: Context) {
     return experiments.createExperiment(ctx, input);
   }
 
-  @Authorized(...RUNNERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => RecordExperimentResultsPayload, {
     description: 'OWNER/ADMIN, or the lead of the campaign’s squad: the running totals of the control and the treatment. users ≤ 0, conversions > users or no control: BAD_USER_INPUT.',
   })
@@ -282,7 +306,7 @@ export class ExperimentResolver {
     return experiments.recordExperimentResults(ctx, input);
   }
 
-  @Authorized(...RUNNERS)
+  @Authorized(...MANAGERS)
   @Mutation(() => ConcludeExperimentPayload, { description: 'OWNER/ADMIN, or the lead of the campaign’s squad: records the decision; the results are frozen (EXPERIMENT_CONCLUDED).' })
   concludeExperiment(@Arg('input') input: ConcludeExperimentInput, @Ctx() ctx: Context) {
     return experiments.concludeExperiment(ctx, input);

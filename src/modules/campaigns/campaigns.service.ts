@@ -1,16 +1,15 @@
 /** Campaigns: listing, creation, edits, transitions, returns, and the expense check for budgets. */
-import Decimal from 'decimal.js';
-import type { EntityManager } from 'typeorm';
 import { orgId } from '../../common/auth';
+import { refuseArchived, refuseTransition } from '../../common/rules';
 import { paginate, type ConnectionArgs, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput, forbidden } from '../../common/errors';
-import { toGlobalId } from '../../common/ids';
-import { primeAll } from '../../common/loaders';
+import { badInput, forbidden } from '../../common/errors';
+import { assertBelowCap } from '../../db/caps';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
-import { budgetLineById, campaignCostById, requireBudgetLine, type BudgetLine } from '../budgets';
+import { budgetLineById, requireBudgetLine } from '../budgets';
+import type { Money } from '../../common/money';
 import { requireKpisByKeys } from '../kpis';
 import { assertManagesSquad, requireSquad } from '../squads';
 import { Campaign, CampaignReturn } from './campaign.entity';
@@ -18,24 +17,22 @@ import {
   CampaignStatus,
   allowedNext,
   canTransition,
-  isClosed,
   returnAmount,
-  totalWithReturn,
   transitionForbidden,
   transitionRefusal,
-  type CampaignRole,
 } from './campaign-rules';
+import { ADMINS, ADMINS_AND_FINANCE, canManage, hasRole } from '../../common/access';
 import {
   assertOpen,
   assertRunsCampaign,
   campaignMeta,
   checkDates,
-  leadsCampaignSquad,
+  managed,
   lockCampaign,
+  campaignCurrency,
   requireCampaign,
-  rule,
 } from './campaign-access';
-import { campaignById, campaignReturnById } from './campaigns.loaders';
+import { campaignById, campaignCostById, campaignReturnById } from './campaigns.loaders';
 import {
   MAX_RETURNS,
   type CampaignTargetInput,
@@ -57,9 +54,7 @@ export async function listCampaigns(ctx: Context, filter: CampaignsFilter, page:
   const qb = ctx.manager.createQueryBuilder(Campaign, 'c').where('c.organization_id = :org', { org: orgId(ctx) });
   if (filter.squadId) qb.andWhere('c.squad_id = :squad', { squad: filter.squadId });
   if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
-  const result = await paginate(ctx, qb, page, CAMPAIGN_SORT, 'Query.campaigns');
-  primeAll(campaignById(ctx), result.nodes);
-  return result;
+  return paginate(ctx, qb, page, CAMPAIGN_SORT, 'Query.campaigns');
 }
 
 /** Resolves target KPI keys (one statement) and writes the campaign's targets, replacing any. */
@@ -86,7 +81,7 @@ export async function createCampaign(ctx: Context, input: CreateCampaignInput) {
   return withIdempotency(ctx, 'createCampaign', input, async (tx) => {
     const squad = await requireSquad(tx, input.squadId);
     assertManagesSquad(tx, squad, 'create campaigns for this squad');
-    if (squad.archivedAt) throw new AppError(ErrorCode.ARCHIVED, `Squad "${squad.name}" is archived: it runs no new campaigns`, { field: 'squadId' });
+    if (squad.archivedAt) throw refuseArchived(`Squad "${squad.name}" is archived: it runs no new campaigns`, 'squadId');
     const line = input.budgetLineId ? await requireBudgetLine(tx, input.budgetLineId) : null;
     const campaign = await createRecorded(
       tx,
@@ -125,15 +120,13 @@ export async function updateCampaign(ctx: Context, input: UpdateCampaignInput) {
     if (input.budgetLineId !== undefined) {
       const line = input.budgetLineId ? await requireBudgetLine(tx, input.budgetLineId) : null;
       if ((line?.id ?? null) !== campaign.budgetLineId && !LINE_EDITABLE.has(campaign.status)) {
-        throw new AppError(ErrorCode.INVALID_TRANSITION, `The budget line of a ${campaign.status} campaign no longer changes: it was approved with it`, {
-          field: 'budgetLineId',
-        });
+        throw refuseTransition(`The budget line of a ${campaign.status} campaign no longer changes: it was approved with it`, 'budgetLineId');
       }
       if ((line?.id ?? null) !== campaign.budgetLineId && campaign.budgetLineId) {
         // Its expenses were booked to the current line's budget: the line may move within that budget only.
-        const cost = await campaignCostById(tx).load(campaign.id);
+        const cost: Money[] = (await campaignCostById(tx).load(campaign.id)) ?? [];
         const current = await budgetLineById(tx).load(campaign.budgetLineId);
-        if (cost && !cost.cost.isZero() && line?.budgetId !== current?.budgetId) {
+        if (cost.some((c) => !c.amount.isZero()) && line?.budgetId !== current?.budgetId) {
           throw badInput("The campaign has expenses in its budget: its budget line may only move to another line of that budget", 'budgetLineId');
         }
       }
@@ -159,18 +152,21 @@ export async function updateCampaign(ctx: Context, input: UpdateCampaignInput) {
 export async function transitionCampaign(ctx: Context, input: TransitionCampaignInput) {
   return withTransaction(ctx, async (tx) => {
     const campaign = await lockCampaign(tx, input.id);
-    const refusal = transitionForbidden(tx.role as CampaignRole, await leadsCampaignSquad(tx, campaign), input.to);
+    const refusal = transitionForbidden(
+      { admin: hasRole(tx, ADMINS), approver: hasRole(tx, ADMINS_AND_FINANCE), lead: await canManage(tx, managed(campaign)) },
+      input.to,
+    );
     if (refusal) throw forbidden(refusal);
     if (!canTransition(campaign.status, input.to)) {
-      throw new AppError(ErrorCode.INVALID_TRANSITION, transitionRefusal(campaign.status, input.to), { allowed: [...allowedNext(campaign.status)] });
+      throw refuseTransition(transitionRefusal(campaign.status, input.to), undefined, { allowed: [...allowedNext(campaign.status)] });
     }
     if (input.to === CampaignStatus.REVIEWED) {
-      throw new AppError(ErrorCode.INVALID_TRANSITION, 'A campaign becomes REVIEWED through reviewCampaign, which records its review', {
+      throw refuseTransition('A campaign becomes REVIEWED through reviewCampaign, which records its review', undefined, {
         allowed: [...allowedNext(campaign.status)],
       });
     }
     if (input.to === CampaignStatus.APPROVED && !campaign.budgetLineId) {
-      throw new AppError(ErrorCode.INVALID_TRANSITION, 'A campaign needs a budget line to be approved: set budgetLineId first', { field: 'budgetLineId' });
+      throw refuseTransition('A campaign needs a budget line to be approved: set budgetLineId first', 'budgetLineId');
     }
     const updated = await updateRecorded(tx, Campaign, campaign, input.expectedVersion ?? null, { status: input.to }, {
       action: 'campaign.transitioned',
@@ -189,16 +185,23 @@ export async function transitionCampaign(ctx: Context, input: TransitionCampaign
  */
 export async function recordCampaignReturn(ctx: Context, input: RecordCampaignReturnInput) {
   return withIdempotency(ctx, 'recordCampaignReturn', input, async (tx) => {
-    const campaign = await lockCampaign(tx, input.campaignId);
+    const campaign = await lockCampaign(tx, input.campaignId, 'campaignId');
     assertOpen(campaign);
-    const amount = rule(() => returnAmount(input.kind, input.amount, input.basis));
-    const [{ n, total }]: Array<{ n: number; total: string }> = await tx.manager.query(
-      `SELECT count(*)::int AS n, COALESCE(sum(amount), 0)::text AS total FROM campaign_returns WHERE organization_id = $1 AND campaign_id = $2`,
-      [orgId(tx), campaign.id],
-    );
-    if (n >= MAX_RETURNS) throw badInput(`A campaign holds at most ${MAX_RETURNS} returns`, 'campaignId');
-    // The campaign is locked: no other return is added between this sum and the insert.
-    rule(() => totalWithReturn(new Decimal(total), amount, input.amount != null ? 'amount' : 'basis'));
+    const currency = await campaignCurrency(tx, campaign);
+    if (!currency) {
+      throw badInput("The campaign has no budget line yet: its returns are in its budget's currency; give it a budget line first", 'campaignId');
+    }
+    const amount = returnAmount(input.kind, input.amount, input.basis, currency);
+    // The campaign is locked: two returns added at once count each other. At most 100 returns of
+    // at most 10^15 each: the total stays within the Decimal range.
+    await assertBelowCap(tx, {
+      table: CampaignReturn,
+      parentColumn: 'campaign_id',
+      parentId: campaign.id,
+      max: MAX_RETURNS,
+      field: 'campaignId',
+      message: (max) => `A campaign holds at most ${max} returns`,
+    });
     const basis = input.basis ? Object.fromEntries(Object.entries(input.basis).filter(([, v]) => v != null)) : null;
     const campaignReturn = await createRecorded(
       tx,
@@ -213,30 +216,6 @@ export async function recordCampaignReturn(ctx: Context, input: RecordCampaignRe
     );
     return { campaignReturn, campaign };
   });
-}
-
-/**
- * Registered with the budgets module: an expense may be tagged with a campaign of the
- * organisation that is not REVIEWED or CANCELLED, and whose budget line belongs to the same
- * budget as the expense's line (a campaign spends from several lines of its budget: traffic,
- * KOL, rewards, production). The campaign row is share-locked so that a concurrent
- * cancellation or review waits for the expense (and the other way round).
- */
-export async function checkExpenseCampaign(ctx: Context, manager: EntityManager, campaignId: string, line: BudgetLine): Promise<void> {
-  const rows: Array<{ status: CampaignStatus; budget_line_id: string | null }> = await manager.query(
-    `SELECT status, budget_line_id FROM campaigns WHERE id = $1 AND organization_id = $2 FOR SHARE`,
-    [campaignId, orgId(ctx)],
-  );
-  if (rows.length === 0) throw badInput(`Campaign ${toGlobalId('Campaign', campaignId)} was not found`, 'campaignId');
-  const { status, budget_line_id: lineId } = rows[0];
-  if (isClosed(status)) throw new AppError(ErrorCode.CAMPAIGN_CLOSED, `The campaign is ${status}: no more expenses are booked to it`, { field: 'campaignId' });
-  if (!lineId) throw badInput('The campaign has no budget line yet: give it one before booking expenses to it', 'campaignId');
-  if (lineId !== line.id) {
-    const own = await budgetLineById(ctx).load(lineId);
-    if (!own || own.budgetId !== line.budgetId) {
-      throw badInput("The expense's budget line is not in the campaign's budget: book it to a line of the campaign's budget", 'campaignId');
-    }
-  }
 }
 
 export { requireCampaign };

@@ -1,36 +1,41 @@
 /** A/B experiments of a campaign: creation, results (running totals) and conclusion. */
 import { orgId } from '../../common/auth';
+import { RuleViolation } from '../../common/rules';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode, badInput } from '../../common/errors';
+import { ErrorCode, badInput } from '../../common/errors';
+import { assertBelowCap } from '../../db/caps';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
 import { createRecorded, updateRecorded } from '../audit';
 import { requireKpisByKeys } from '../kpis';
 import { Experiment, ExperimentVariant } from './campaign.entity';
 import { validateAlpha, validateVariants } from './campaign-rules';
-import { assertOpen, assertRunsCampaign, lockCampaign, requireExperiment, rule } from './campaign-access';
+import { assertOpen, assertRunsCampaign, lockCampaign, requireExperiment } from './campaign-access';
 import { experimentById } from './campaigns.loaders';
 import { MAX_EXPERIMENTS, type ConcludeExperimentInput, type CreateExperimentInput, type RecordExperimentResultsInput } from './campaigns.inputs';
 
 const experimentMeta = (e: Experiment, squadId: string) => ({ campaignId: e.campaignId, squadId });
 
 function assertNotConcluded(e: Experiment): void {
-  if (e.concludedAt) throw new AppError(ErrorCode.EXPERIMENT_CONCLUDED, `Experiment ${e.name} is concluded (${e.decision}): its results no longer change`);
+  if (e.concludedAt) throw new RuleViolation(ErrorCode.EXPERIMENT_CONCLUDED, `Experiment ${e.name} is concluded (${e.decision}): its results no longer change`);
 }
 
 /** OWNER/ADMIN or the lead of the campaign's squad; not on a REVIEWED or CANCELLED campaign. */
 export async function createExperiment(ctx: Context, input: CreateExperimentInput) {
   const alpha = input.alpha ?? 0.05;
-  rule(() => validateAlpha(alpha));
+  validateAlpha(alpha);
   return withIdempotency(ctx, 'createExperiment', input, async (tx) => {
-    const campaign = await lockCampaign(tx, input.campaignId);
+    const campaign = await lockCampaign(tx, input.campaignId, 'campaignId');
     await assertRunsCampaign(tx, campaign, 'create experiments for this campaign');
     assertOpen(campaign);
-    const [{ n }]: Array<{ n: number }> = await tx.manager.query(
-      `SELECT count(*)::int AS n FROM campaign_experiments WHERE organization_id = $1 AND campaign_id = $2`,
-      [orgId(tx), campaign.id],
-    );
-    if (n >= MAX_EXPERIMENTS) throw badInput(`A campaign holds at most ${MAX_EXPERIMENTS} experiments`, 'campaignId');
+    await assertBelowCap(tx, {
+      table: Experiment,
+      parentColumn: 'campaign_id',
+      parentId: campaign.id,
+      max: MAX_EXPERIMENTS,
+      field: 'campaignId',
+      message: (max) => `A campaign holds at most ${max} experiments`,
+    });
     const metric = input.metricKpiKey ? (await requireKpisByKeys(tx, [input.metricKpiKey.trim()]))[0] : null;
     const experiment = await createRecorded(
       tx,
@@ -56,7 +61,7 @@ export async function createExperiment(ctx: Context, input: CreateExperimentInpu
 /** Replaces the running totals of the two arms (BAD_USER_INPUT for impossible counts). */
 export async function recordExperimentResults(ctx: Context, input: RecordExperimentResultsInput) {
   const variants = input.variants.map((v) => Object.assign(new ExperimentVariant(), { name: v.name.trim(), users: v.users, conversions: v.conversions, isControl: v.isControl }));
-  rule(() => validateVariants(variants));
+  validateVariants(variants);
   return withTransaction(ctx, async (tx) => {
     const found = await requireExperiment(tx, input.experimentId);
     const campaign = await lockCampaign(tx, found.campaignId);

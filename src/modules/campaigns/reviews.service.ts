@@ -1,7 +1,7 @@
 /** The review (复盘) that closes a campaign. */
 import { orgId } from '../../common/auth';
+import { refuseTransition } from '../../common/rules';
 import type { Context } from '../../common/context';
-import { AppError, ErrorCode } from '../../common/errors';
 import { withIdempotency } from '../../db/idempotency';
 import { createRecorded, updateRecorded } from '../audit';
 import { createTaskInTransaction, type Task } from '../tasks';
@@ -22,9 +22,9 @@ export async function reviewCampaign(ctx: Context, input: ReviewCampaignInput) {
     await assertRunsCampaign(tx, campaign, 'review this campaign');
     if (campaign.status !== CampaignStatus.COMPLETED) {
       const next = allowedNext(campaign.status);
-      throw new AppError(
-        ErrorCode.INVALID_TRANSITION,
+      throw refuseTransition(
         `Only a COMPLETED campaign is reviewed; this one is ${campaign.status}${next.length ? ` (allowed next: ${next.join(', ')})` : ''}`,
+        undefined,
         { allowed: [...next] },
       );
     }

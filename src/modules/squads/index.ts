@@ -9,7 +9,7 @@ import './squads.loaders';
 
 export { Squad, Sprint } from './squad.entity';
 export { squadById, sprintById, squadMatesByUserId } from './squads.loaders';
-export { assertManagesSquad, leadsSquad, requireSquad, requireSprint, SQUADS_LED_BY_SQL } from './squads.service';
+export { assertManagesSquad, requireSquad, requireSprint, squadLedByCondition } from './squads.service';
 
 export const squadsEntities = [Squad, SquadMember, Sprint];
 export const squadsResolvers = [SquadResolver, SquadMemberResolver, SprintResolver] as const;

@@ -260,8 +260,10 @@ export async function updateSprint(ctx: Context, input: UpdateSprintInput) {
 }
 
 /**
- * A subquery giving the ids of the squads `:leadId` leads in organisation `:org`, for another
- * module's one-statement filter (e.g. campaigns awaiting their lead's review in `myWork`),
- * without that module reading this one's table itself.
+ * An SQL condition for another module's query builder: `column` holds the id of a squad the user
+ * `leadId` leads in organisation `organizationId` (e.g. campaigns awaiting their lead's review in
+ * `myWork`), without that module reading this one's table or naming its parameters.
  */
-export const SQUADS_LED_BY_SQL = `SELECT s.id FROM squads s WHERE s.organization_id = :org AND s.lead_id = :leadId`;
+export function squadLedByCondition(column: string, organizationId: string, leadId: string): [string, Record<string, string>] {
+  return [`${column} IN (SELECT s.id FROM squads s WHERE s.organization_id = :squadsLedOrg AND s.lead_id = :squadsLedLead)`, { squadsLedOrg: organizationId, squadsLedLead: leadId }];
+}

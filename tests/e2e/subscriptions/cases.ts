@@ -164,7 +164,7 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
     async trigger(gql, owner, w, n) {
       const lineId = await addLine(gql, owner, w.budgetId, `线 ${n}`, '100');
       ok(await gql.gql(RECORD_EXPENSE, { i: { budgetLineId: lineId, amount: String(80 + n), incurredOn: w.day } }, owner));
-      return { budgetThresholdCrossed: { threshold: 80, line: { id: lineId, spent: String(80 + n) }, budget: { id: w.budgetId } } };
+      return { budgetThresholdCrossed: { threshold: 80, line: { id: lineId, spent: `${80 + n}.00` }, budget: { id: w.budgetId } } };
     },
     async rolledBack(gql, owner, w) {
       const lineId = await addLine(gql, owner, w.budgetId, '回滚线', '100');
@@ -203,7 +203,7 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
     /** The n-th expense tagged with the campaign (n × 100): its cost 100, 300, 600. */
     async trigger(gql, owner, w, n) {
       ok(await gql.gql(RECORD_EXPENSE, { i: { budgetLineId: w.lineId, amount: String(100 * n), incurredOn: '2026-05-02', campaignId: w.campaignId } }, owner));
-      return { campaignChanged: { id: w.campaignId, status: 'DRAFT', cost: String((100 * n * (n + 1)) / 2) } };
+      return { campaignChanged: { id: w.campaignId, status: 'DRAFT', cost: `${(100 * n * (n + 1)) / 2}.00` } };
     },
     rolledBack: (gql, owner, w) =>
       gql.gql(RECORD_EXPENSE, { i: { budgetLineId: w.lineId, amount: '1', incurredOn: '2026-05-02', campaignId: w.campaignId, description: ROLLBACK_MARKER } }, owner),

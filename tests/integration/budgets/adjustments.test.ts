@@ -37,7 +37,7 @@ describe('budget adjustments', () => {
     expect(tooMuch.errors![0].message).toMatch(/300 CNY left/);
     const requested = ok(await app.gql(REQUEST, { i: { budgetId: budget.id, fromLineId: media.id, toLineId: rewards.id, amount: '200', reason: '激励不够' } }, lead))
       .requestBudgetAdjustment.budgetAdjustment;
-    expect(requested).toMatchObject({ status: 'PENDING', amount: '200', fastTrack: false, overdue: false, requestedBy: { id: lead.userId }, fromLine: { id: media.id } });
+    expect(requested).toMatchObject({ status: 'PENDING', amount: '200.00', fastTrack: false, overdue: false, requestedBy: { id: lead.userId }, fromLine: { id: media.id } });
 
     // The lead cannot decide (role), nor FINANCE on their own request.
     expect(errorCode(await app.gql(APPROVE, { i: { id: requested.id } }, lead))).toBe('FORBIDDEN');
@@ -49,16 +49,16 @@ describe('budget adjustments', () => {
     const approved = ok(await app.gql(APPROVE, { i: { id: requested.id, note: '同意' } }, finance)).approveBudgetAdjustment.budgetAdjustment;
     expect(approved).toMatchObject({ status: 'APPROVED', note: '同意', decidedBy: { id: finance.userId } });
     const after = ok(await app.gql(BUDGET, { id: budget.id }, lead)).budget;
-    expect(after.planned).toBe('1500');
+    expect(after.planned).toBe('1500.00');
     expect(after.lines).toEqual([
-      expect.objectContaining({ name: '媒体投放', planned: '800', spent: '700', remaining: '100' }),
-      expect.objectContaining({ name: '用户激励', planned: '700', remaining: '700' }),
+      expect.objectContaining({ name: '媒体投放', planned: '800.00', spent: '700.00', remaining: '100.00' }),
+      expect.objectContaining({ name: '用户激励', planned: '700.00', remaining: '700.00' }),
     ]);
     expect(errorCode(await app.gql(APPROVE, { i: { id: requested.id } }, org))).toBe('INVALID_TRANSITION');
 
     // Raising the budget (no fromLine), approved by the OWNER: the total grows.
     ok(await app.gql(APPROVE, { i: { id: own.id } }, org));
-    expect(ok(await app.gql(BUDGET, { id: budget.id }, lead)).budget.planned).toBe('1550');
+    expect(ok(await app.gql(BUDGET, { id: budget.id }, lead)).budget.planned).toBe('1550.00');
   });
 
   it('approval re-checks what the source has left; a rejection moves nothing', async () => {
@@ -71,7 +71,7 @@ describe('budget adjustments', () => {
     const rejected = ok(await app.gql(REJECT, { i: { id: adj.id, note: '钱已花出' } }, finance)).rejectBudgetAdjustment.budgetAdjustment;
     expect(rejected).toMatchObject({ status: 'REJECTED', note: '钱已花出', decidedBy: { id: finance.userId } });
     const after = ok(await app.gql(BUDGET, { id: budget.id }, lead)).budget;
-    expect(after.lines.map((l: any) => l.planned)).toEqual(['1000', '500']);
+    expect(after.lines.map((l: any) => l.planned)).toEqual(['1000.00', '500.00']);
     expect(errorCode(await app.gql(REJECT, { i: { id: adj.id } }, finance))).toBe('INVALID_TRANSITION');
   });
 
@@ -135,7 +135,7 @@ describe('budget adjustments', () => {
     const orgBudget = await createBudget(app, finance, { name: '组织预算' });
     const pool = await addBudgetLine(app, finance, { budgetId: orgBudget.id, name: '实验资源池', planned: '5000', reservePool: true, toleratedLoss: '0.3' });
     const plain = await addBudgetLine(app, finance, { budgetId: orgBudget.id, name: '普通线', planned: '100' });
-    expect(errorCode(await app.gql(REQUEST, { i: { budgetId: budget.id, fromLineId: plain.id, toLineId: rewards.id, amount: '10', reason: 'x' } }, lead))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await app.gql(REQUEST, { i: { budgetId: budget.id, fromLineId: plain.id, toLineId: rewards.id, amount: '10.00', reason: 'x' } }, lead))).toBe('BAD_USER_INPUT');
     const usd = await createBudget(app, finance, { name: 'USD', currency: 'USD' });
     const usdPool = await addBudgetLine(app, finance, { budgetId: usd.id, name: 'USD pool', planned: '100', reservePool: true });
     const cross = await app.gql(REQUEST, { i: { budgetId: budget.id, fromLineId: usdPool.id, toLineId: rewards.id, amount: '10', reason: 'x' } }, lead);
@@ -145,10 +145,10 @@ describe('budget adjustments', () => {
       .requestBudgetAdjustment.budgetAdjustment;
     ok(await app.gql(APPROVE, { i: { id: draw.id } }, org));
     const orgAfter = ok(await app.gql(BUDGET, { id: orgBudget.id }, finance)).budget;
-    expect(orgAfter.planned).toBe('3100');
-    expect(orgAfter.lines[0]).toMatchObject({ planned: '3000', reserveDrawn: '2000', toleratedLossAmount: '600' });
+    expect(orgAfter.planned).toBe('3100.00');
+    expect(orgAfter.lines[0]).toMatchObject({ planned: '3000.00', reserveDrawn: '2000.00', toleratedLossAmount: '600.00' });
     expect(orgAfter.lines[1]).toMatchObject({ reserveDrawn: null, toleratedLossAmount: null });
-    expect(ok(await app.gql(BUDGET, { id: budget.id }, finance)).budget.planned).toBe('3500');
+    expect(ok(await app.gql(BUDGET, { id: budget.id }, finance)).budget.planned).toBe('3500.00');
     const bad = await app.gql(`mutation($i: AddBudgetLineInput!) { addBudgetLine(input: $i) { budgetLine { id } } }`, {
       i: { budgetId: orgBudget.id, name: 'x', category: 'c', kind: 'FIXED', planned: '1', toleratedLoss: '0.3' },
     }, finance);
@@ -165,7 +165,7 @@ describe('budget adjustments', () => {
     const results = await Promise.all(ids.map((id, i) => app.gql(APPROVE, { i: { id } }, i % 2 ? finance : org)));
     expect(results.filter((r) => !r.errors)).toHaveLength(3);
     const after = ok(await app.gql(BUDGET, { id: budget.id }, lead)).budget;
-    expect(after.lines.map((l: any) => l.planned)).toEqual(['100', '1400']);
-    expect(after.planned).toBe('1500');
+    expect(after.lines.map((l: any) => l.planned)).toEqual(['100.00', '1400.00']);
+    expect(after.planned).toBe('1500.00');
   });
 });

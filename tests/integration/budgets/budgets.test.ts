@@ -22,22 +22,22 @@ describe('budgets and lines', () => {
     const line = await addBudgetLine(app, finance, { budgetId: budget.id, planned: '1000' });
     await addBudgetLine(app, finance, { budgetId: budget.id, planned: '500' });
     ok(await recordExpense(app, finance, { budgetLineId: line.id, amount: '300' }));
-    const edited = ok(await app.gql(UPDATE, { i: { id: line.id, expectedVersion: 1, name: '信息流', category: 'ads', kind: 'FIXED', planned: '800' } }, finance)).updateBudgetLine;
+    const edited = ok(await app.gql(UPDATE, { i: { id: line.id, expectedVersion: 1, name: '信息流', category: 'ads', kind: 'FIXED', planned: '800.00' } }, finance)).updateBudgetLine;
     expect(edited).toEqual({
-      budgetLine: { name: '信息流', category: 'ads', kind: 'FIXED', planned: '800', spent: '300', kpiKeys: [], reservePool: false, toleratedLoss: null, version: 2 },
-      budget: { planned: '1300' },
+      budgetLine: { name: '信息流', category: 'ads', kind: 'FIXED', planned: '800.00', spent: '300.00', kpiKeys: [], reservePool: false, toleratedLoss: null, version: 2 },
+      budget: { planned: '1300.00' },
     });
     const stale = await app.gql(UPDATE, { i: { id: line.id, expectedVersion: 1, name: 'x' } }, finance);
     expect(stale.errors![0].extensions).toMatchObject({ code: 'CONFLICT', currentVersion: 2 });
     const belowSpent = await app.gql(UPDATE, { i: { id: line.id, expectedVersion: 2, planned: '299.99' } }, finance);
     expect(errorCode(belowSpent)).toBe('BUDGET_CAP_EXCEEDED');
-    expect(errorCode(await app.gql(UPDATE, { i: { id: line.id, expectedVersion: 2, planned: '1' } }, member))).toBe('FORBIDDEN');
+    expect(errorCode(await app.gql(UPDATE, { i: { id: line.id, expectedVersion: 2, planned: '1.00' } }, member))).toBe('FORBIDDEN');
     const pool = ok(await app.gql(UPDATE, { i: { id: line.id, expectedVersion: 2, reservePool: true, toleratedLoss: '0.25' } }, org)).updateBudgetLine.budgetLine;
     expect(pool).toMatchObject({ reservePool: true, toleratedLoss: '0.25', version: 3 });
     const notPool = ok(await app.gql(UPDATE, { i: { id: line.id, expectedVersion: 3, reservePool: false } }, org)).updateBudgetLine.budgetLine;
     expect(notPool).toMatchObject({ reservePool: false, toleratedLoss: null });
     expect(errorCode(await app.gql(UPDATE, { i: { id: line.id, expectedVersion: 4, toleratedLoss: '0.3' } }, org))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await app.gql(UPDATE, { i: { id: line.id, expectedVersion: 4, planned: '-1' } }, org))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await app.gql(UPDATE, { i: { id: line.id, expectedVersion: 4, planned: '-1.00' } }, org))).toBe('BAD_USER_INPUT');
   });
 
   it('are listed by squad and by a day in their period; a VIEWER reads and changes nothing', async () => {
@@ -98,7 +98,7 @@ describe('budgets and lines', () => {
     // A's line now points at B's budget, but stays A's (organization_id).
     await app.ds.query(`UPDATE budget_lines SET budget_id = $1 WHERE id = $2`, [decodeGlobalId(bBudget.id)!.id, decodeGlobalId(aLine.id)!.id]);
     const LINES = `query($id: ID!) { budget(id: $id) { lines { id name planned } } }`;
-    expect(ok(await app.gql(LINES, { id: bBudget.id }, b)).budget.lines).toEqual([{ id: bLine.id, name: 'B 的投放', planned: '300' }]);
+    expect(ok(await app.gql(LINES, { id: bBudget.id }, b)).budget.lines).toEqual([{ id: bLine.id, name: 'B 的投放', planned: '300.00' }]);
     // The same through a list of budgets (one batch for every budget).
     const LIST = `{ budgets(first: 10) { nodes { id lines { id } } } }`;
     expect(ok(await app.gql(LIST, {}, b)).budgets.nodes).toEqual([{ id: bBudget.id, lines: [{ id: bLine.id }] }]);
@@ -119,7 +119,7 @@ describe('budgets and lines', () => {
     const expense = ok(await recordExpense(app, lead, { budgetLineId: line.id })).recordExpense.expense.id;
     for (const who of [otherLead, member]) {
       expect(errorCode(await app.gql(VOID, { i: { id: expense, reason: '无权' } }, who))).toBe('FORBIDDEN');
-      expect(errorCode(await app.gql(REQUEST, { i: { budgetId: budget.id, toLineId: line.id, amount: '1', reason: 'x' } }, who))).toBe('FORBIDDEN');
+      expect(errorCode(await app.gql(REQUEST, { i: { budgetId: budget.id, toLineId: line.id, amount: '1.00', reason: 'x' } }, who))).toBe('FORBIDDEN');
       expect(errorCode(await recordExpense(app, who, { budgetLineId: line.id }))).toBe('FORBIDDEN');
     }
     ok(await app.gql(REQUEST, { i: { budgetId: budget.id, toLineId: line.id, amount: '1', reason: '追加' } }, lead));
@@ -129,7 +129,7 @@ describe('budgets and lines', () => {
     // Reads are open to every member.
     const read = ok(await app.gql(`query($id: ID!) { budgetEfficiency(budgetId: $id) { spent } budgetBurn(budgetId: $id, grain: WEEK) { spentCumulative }
       budgetAdjustments(first: 5) { totalCount } }`, { id: budget.id }, member));
-    expect(read.budgetEfficiency).toEqual([{ spent: '0' }]);
+    expect(read.budgetEfficiency).toEqual([{ spent: '0.00' }]);
     expect(read.budgetAdjustments.totalCount).toBe(1);
   });
 });

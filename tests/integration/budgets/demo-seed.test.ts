@@ -29,8 +29,8 @@ describe('budgets demo seed', () => {
     const byId = Object.fromEntries(budgets.nodes.map((b: any) => [b.id, b]));
     const orgBudget = byId[toGlobalId('Budget', DEMO.budgets.organizationQ2)];
     const squadBudget = byId[toGlobalId('Budget', DEMO.budgets.creatorsQ2)];
-    expect(orgBudget).toMatchObject({ planned: '1570000', spent: '1129500', squad: null, hardCap: false });
-    expect(squadBudget).toMatchObject({ planned: '242000', spent: '189900', squad: { id: toGlobalId('Squad', DEMO.plan.squadCreators) }, hardCap: true });
+    expect(orgBudget).toMatchObject({ planned: '1570000.00', spent: '1129500.00', squad: null, hardCap: false });
+    expect(squadBudget).toMatchObject({ planned: '242000.00', spent: '189900.00', squad: { id: toGlobalId('Squad', DEMO.plan.squadCreators) }, hardCap: true });
     expect(squadBudget.adjustments.totalCount).toBe(1);
     expect(orgBudget.lines.find((l: any) => l.name === '平台流量').kpis).toEqual([{ key: 'new_users' }, { key: 'visitors' }]);
     expect(orgBudget.lines.find((l: any) => l.reservePool)).toMatchObject({ name: '实验资源池', toleratedLoss: '0.3' });

@@ -18,10 +18,10 @@ describe('expenses', () => {
     const budget = await createBudget(app, org);
     const line = await addBudgetLine(app, org, { budgetId: budget.id, planned: '1000.00' });
     const first = ok(await recordExpense(app, org, { budgetLineId: line.id, amount: '0.10', vendor: '抖音' })).recordExpense;
-    expect(first.budgetLine).toMatchObject({ spent: '0.1', remaining: '999.9' });
+    expect(first.budgetLine).toMatchObject({ spent: '0.10', remaining: '999.90' });
     ok(await recordExpense(app, org, { budgetLineId: line.id, amount: '0.20' }));
     const read = ok(await app.gql(LINE, { id: line.id }, org)).node;
-    expect(read).toMatchObject({ planned: '1000', spent: '0.3', remaining: '999.7', burnRate: '0.0003', budget: { spent: '0.3', planned: '1000', remaining: '999.7' } });
+    expect(read).toMatchObject({ planned: '1000.00', spent: '0.30', remaining: '999.70', burnRate: '0.0003', budget: { spent: '0.30', planned: '1000.00', remaining: '999.70' } });
   });
 
   it('with a hard cap: never past planned, even 100 at once; every accepted one counted once', async () => {
@@ -35,14 +35,14 @@ describe('expenses', () => {
     expect(refused.map(errorCode)).toEqual(Array(50).fill('BUDGET_CAP_EXCEEDED'));
     expect(refused[0].errors![0].message).toMatch(/0 CNY left/);
     const read = ok(await app.gql(LINE, { id: line.id }, org)).node;
-    expect(read).toMatchObject({ spent: '50', remaining: '0', budget: { spent: '50' } });
+    expect(read).toMatchObject({ spent: '50.00', remaining: '0.00', budget: { spent: '50.00' } });
     const [{ n, total }] = await app.ds.query(`SELECT count(*)::int AS n, sum(amount)::text AS total FROM expenses WHERE budget_line_id = $1`, [
       decodeGlobalId(line.id)!.id,
     ]);
     expect({ n, total }).toEqual({ n: 50, total: '50' });
     const over = await recordExpense(app, org, { budgetLineId: line.id, amount: '0.01' });
     expect(errorCode(over)).toBe('BUDGET_CAP_EXCEEDED');
-    expect(over.errors![0].extensions).toMatchObject({ remaining: '0', currency: 'CNY' });
+    expect(over.errors![0].extensions).toMatchObject({ remaining: '0.00', currency: 'CNY' });
   });
 
   it('the same idempotencyKey books one expense, also when sent in parallel', async () => {
@@ -57,16 +57,24 @@ describe('expenses', () => {
     expect(ok(await app.gql(LINE, { id: line.id }, org)).node.spent).toBe('12.34');
   });
 
-  it('a campaignId is refused while no campaign check is registered; amounts, dates and currency are checked', async () => {
+  it('a campaignId the organisation does not have is NOT_FOUND; amounts, dates and currency are checked', async () => {
     const org = await createOrg(app);
     const budget = await createBudget(app, org, { currency: 'JPY' });
     const line = await addBudgetLine(app, org, { budgetId: budget.id, planned: '100000' });
     const campaignId = Buffer.from('Campaign:00000000-0000-4000-8000-000000000501').toString('base64url');
-    expect(errorCode(await recordExpense(app, org, { budgetLineId: line.id, amount: '100', campaignId }))).toBe('BAD_USER_INPUT');
+    // A campaign the organisation does not have: NOT_FOUND naming campaignId.
+    const unknown = await recordExpense(app, org, { budgetLineId: line.id, amount: '100', campaignId });
+    expect(unknown.errors![0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'campaignId' });
     const fraction = await recordExpense(app, org, { budgetLineId: line.id, amount: '100.5' });
     expect(fraction.errors![0].message).toMatch(/JPY allows \(0\)/);
-    expect(errorCode(await recordExpense(app, org, { budgetLineId: line.id, amount: '0' }))).toBe('BAD_USER_INPUT');
-    expect(errorCode(await recordExpense(app, org, { budgetLineId: line.id, amount: '-5' }))).toBe('BAD_USER_INPUT');
+    const exponent = await recordExpense(app, org, { budgetLineId: line.id, amount: '1e3' });
+    expect(exponent.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+    expect(exponent.errors![0].message).toMatch(/plain decimal notation/);
+    // Amounts are shown at the currency's scale: no decimals in yen.
+    const yen = ok(await recordExpense(app, org, { budgetLineId: line.id, amount: '300.0' })).recordExpense;
+    expect(yen).toMatchObject({ expense: { amount: '300' }, budgetLine: { spent: '300', remaining: '99700' }, budget: { spent: '300' } });
+    expect(errorCode(await recordExpense(app, org, { budgetLineId: line.id, amount: '0.00' }))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await recordExpense(app, org, { budgetLineId: line.id, amount: '-5.00' }))).toBe('BAD_USER_INPUT');
     const outside = await recordExpense(app, org, { budgetLineId: line.id, amount: '100', incurredOn: '2026-07-01' });
     expect(outside.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'incurredOn' });
     const bad = await app.gql(`mutation($i: CreateBudgetInput!) { createBudget(input: $i) { budget { id } } }`, {
@@ -95,6 +103,6 @@ describe('expenses', () => {
     expect(errorCode(await recordExpense(app, lead, { budgetLineId: orgLine.id }))).toBe('FORBIDDEN');
     expect(errorCode(await recordExpense(app, member, { budgetLineId: squadLine.id }))).toBe('FORBIDDEN');
     const read = ok(await app.gql(`query($id: ID!) { budget(id: $id) { squad { id } lines { spent } expenses(first: 5) { totalCount nodes { amount recordedBy { id } } } } }`, { id: squadBudget.id }, member)).budget;
-    expect(read).toMatchObject({ squad: { id: squadId }, lines: [{ spent: '10' }], expenses: { totalCount: 1, nodes: [{ amount: '10', recordedBy: { id: lead.userId } }] } });
+    expect(read).toMatchObject({ squad: { id: squadId }, lines: [{ spent: '10.00' }], expenses: { totalCount: 1, nodes: [{ amount: '10.00', recordedBy: { id: lead.userId } }] } });
   });
 });

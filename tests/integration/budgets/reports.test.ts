@@ -1,7 +1,8 @@
 import { decodeGlobalId } from '../../../src/common/ids';
+import { Grain, bucketEnd, bucketStarts } from '../../../src/common/periods';
 import { createOrg, type TestOrg } from '../../support/factories';
 import { addBudgetLine, createBudget, recordExpense } from '../../support/budgets';
-import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
+import { ok, startTestApp, type TestApp } from '../../support/test-app';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -28,7 +29,7 @@ async function kpi(org: TestOrg, key: string, monthly: Record<string, string>, a
   return id;
 }
 
-const BURN = `query($id: ID!, $g: BudgetBurnGrain!) { budgetBurn(budgetId: $id, grain: $g) {
+const BURN = `query($id: ID!, $g: Grain!) { budgetBurn(budgetId: $id, grain: $g) {
   periodStart plannedCumulative spentCumulative kpiValues { kpi { key } value } costPerUnit { kpi { key } value } } }`;
 const EFFICIENCY = `query($id: ID!) { budgetEfficiency(budgetId: $id) { line { name } kpi { key } spent kpiDelta costPerKpiUnit } }`;
 
@@ -56,12 +57,12 @@ describe('budget reports', () => {
 
     const burn = ok(await app.gql(BURN, { id: budget.id, g: 'MONTH' }, org)).budgetBurn;
     expect(burn.map((p: any) => [p.periodStart, p.spentCumulative])).toEqual([
-      ['2026-04-01', '20000'],
-      ['2026-05-01', '45000'],
-      ['2026-06-01', '45300'],
+      ['2026-04-01', '20000.00'],
+      ['2026-05-01', '45000.00'],
+      ['2026-06-01', '45300.00'],
     ]);
-    expect(burn[2].plannedCumulative).toBe('91000');
-    expect(burn[0].plannedCumulative).toBe('30000'); // 30 of 91 days
+    expect(burn[2].plannedCumulative).toBe('91000.00');
+    expect(burn[0].plannedCumulative).toBe('30000.00'); // 30 of 91 days
     expect(burn[0].kpiValues).toEqual([
       { kpi: { key: 'new_users' }, value: '1000' },
       { kpi: { key: 'gmv' }, value: '200000' },
@@ -74,17 +75,23 @@ describe('budget reports', () => {
     expect(may.visitors).toBeNull();
     expect(burn[0].costPerUnit[0].value).toBe('20');
 
+    // By quarter: one point, the KPI summed over its three months (the KPI module's buckets, the same Grain).
+    const quarter = ok(await app.gql(BURN, { id: budget.id, g: 'QUARTER' }, org)).budgetBurn;
+    expect(quarter.map((p: any) => [p.periodStart, p.plannedCumulative, p.spentCumulative, p.kpiValues[0]])).toEqual([
+      ['2026-04-01', '91000.00', '45300.00', { kpi: { key: 'new_users' }, value: '5000' }],
+    ]);
+
     const weeks = ok(await app.gql(BURN, { id: budget.id, g: 'WEEK' }, org)).budgetBurn;
     expect(weeks[0].periodStart).toBe('2026-03-30');
     expect(weeks).toHaveLength(14);
-    expect(weeks[weeks.length - 1].spentCumulative).toBe('45300');
+    expect(weeks[weeks.length - 1].spentCumulative).toBe('45300.00');
 
     const eff = ok(await app.gql(EFFICIENCY, { id: budget.id }, org)).budgetEfficiency;
     // KOL: gmv +10000 for 10000 → 1 per unit; ads: new_users +1500 for 35000 → 23.33; tools: no visitors data.
     expect(eff.map((e: any) => [e.line.name, e.kpi?.key, e.spent, e.kpiDelta])).toEqual([
-      ['KOL', 'gmv', '10000', '10000'],
-      ['拉新投放', 'new_users', '35000', '1500'],
-      ['工具', 'visitors', '300', null],
+      ['KOL', 'gmv', '10000.00', '10000'],
+      ['拉新投放', 'new_users', '35000.00', '1500'],
+      ['工具', 'visitors', '300.00', null],
     ]);
     expect(eff[0].costPerKpiUnit).toBe('1');
     expect(eff[1].costPerKpiUnit).toMatch(/^23\.3333/);
@@ -106,8 +113,8 @@ describe('budget reports', () => {
       [uuid(org.organizationId), uuid(budget.id), uuid(line.id)],
     );
     const many = await app.gql(REVIEW, { id: budget.id }, org);
-    expect(ok(many).budget.spent).toBe('1001');
-    expect(ok(many).budgetBurn[2].spentCumulative).toBe('1001');
+    expect(ok(many).budget.spent).toBe('1001.00');
+    expect(ok(many).budgetBurn[2].spentCumulative).toBe('1001.00');
     expect(many.statements).toBeLessThanOrEqual(few.statements);
     expect(many.statements).toBeLessThanOrEqual(8);
   });
@@ -122,14 +129,19 @@ describe('budget reports', () => {
       [uuid(org.organizationId), uuid(budget.id), uuid(line.id)],
     );
     const last = ok(await recordExpense(app, org, { budgetLineId: line.id, amount: '0.10' })).recordExpense;
-    expect(last.budgetLine.spent).toBe('1000');
-    expect(last.budget.spent).toBe('1000');
+    expect(last.budgetLine.spent).toBe('1000.00');
+    expect(last.budget.spent).toBe('1000.00');
     const read = ok(await app.gql(`query($id: ID!) { budget(id: $id) { spent lines { spent } expenses(first: 1) { totalCount } } }`, { id: budget.id }, org)).budget;
-    expect(read).toEqual({ spent: '1000', lines: [{ spent: '1000' }], expenses: { totalCount: 10000 } });
+    expect(read).toEqual({ spent: '1000.00', lines: [{ spent: '1000.00' }], expenses: { totalCount: 10000 } });
     const VOID = `mutation($i: VoidExpenseInput!) { voidExpense(input: $i) { expense { voidedAt voidReason } budgetLine { spent } budget { spent } } }`;
     const v = ok(await app.gql(VOID, { i: { id: last.expense.id, reason: '录错' } }, org)).voidExpense;
-    expect(v).toMatchObject({ expense: { voidReason: '录错' }, budgetLine: { spent: '999.9' }, budget: { spent: '999.9' } });
-    expect(errorCode(await app.gql(VOID, { i: { id: last.expense.id, reason: '再来' } }, org))).toBe('CONFLICT');
+    expect(v).toMatchObject({ expense: { voidReason: '录错' }, budgetLine: { spent: '999.90' }, budget: { spent: '999.90' } });
+    // Already void: INVALID_TRANSITION (already done), and nothing more is recorded.
+    const again = await app.gql(VOID, { i: { id: last.expense.id, reason: '再来' } }, org);
+    expect(again.errors![0].extensions).toMatchObject({ code: 'INVALID_TRANSITION' });
+    expect(again.errors![0].message).toBe('This expense is already void');
+    const [{ voids }] = await app.ds.query(`SELECT count(*)::int AS voids FROM audit_events WHERE action = 'expense.voided' AND entity_id = $1`, [uuid(last.expense.id)]);
+    expect(voids).toBe(1);
     const [{ total }] = await app.ds.query(`SELECT sum(amount)::text AS total FROM budget_spend_daily WHERE budget_line_id = $1`, [uuid(line.id)]);
     expect(total).toBe('999.90');
   });
@@ -160,7 +172,41 @@ describe('budget reports', () => {
     expect(events.sort()).toEqual(['Budget:100', 'Budget:80', 'BudgetLine:100', 'BudgetLine:80']);
     expect(await crossed()).toEqual({ c80: true, c100: true });
     const b = ok(await app.gql(`query($id: ID!) { budget(id: $id) { spent burnRate expectedBurn forecastAtEnd status remaining overspent lines { overspent } } }`, { id: budget.id }, org)).budget;
-    expect(b).toMatchObject({ spent: '106', burnRate: '1.06', status: 'OVER', remaining: '-6', overspent: true, lines: [{ overspent: true }] });
+    expect(b).toMatchObject({ spent: '106.00', burnRate: '1.06', status: 'OVER', remaining: '-6.00', overspent: true, lines: [{ overspent: true }] });
     expect(Number(b.forecastAtEnd)).toBeGreaterThanOrEqual(106);
   });
+
+  it('budgetBurn by DAY is refused (a point per day would exceed the list size it is priced at)', async () => {
+    const org = await createOrg(app);
+    const budget = await createBudget(app, org);
+    const r = await app.gql(BURN, { id: budget.id, g: 'DAY' }, org);
+    expect(r.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'grain' });
+  });
+
+  it.each([Grain.WEEK, Grain.MONTH, Grain.QUARTER])(
+    'budgetBurn by %s joins the spend summed in SQL with the buckets enumerated in TypeScript, at every edge',
+    async (grain) => {
+      const org = await createOrg(app);
+      const budget = await createBudget(app, org, { periodStart: '2025-01-01', periodEnd: '2026-12-31' });
+      const line = await addBudgetLine(app, org, { budgetId: budget.id, planned: '100000' });
+      // The period's first day (a Wednesday), a Sunday and the Monday after it, a month's and a
+      // quarter's last and first days, ISO week 53 of 2026 (Thursday 31 December, the last day).
+      const spent: Array<[string, number]> = [
+        ['2025-01-01', 1], ['2025-01-05', 2], ['2025-01-06', 4], ['2025-03-30', 8], ['2025-03-31', 16], ['2025-04-01', 32],
+        ['2025-06-29', 64], ['2025-06-30', 128], ['2026-02-28', 256], ['2026-03-01', 512], ['2026-12-27', 1024], ['2026-12-28', 2048],
+        ['2026-12-31', 4096],
+      ];
+      for (const [incurredOn, amount] of spent) ok(await recordExpense(app, org, { budgetLineId: line.id, amount: String(amount), incurredOn }));
+      const burn: Array<{ periodStart: string; spentCumulative: string }> = ok(await app.gql(BURN, { id: budget.id, g: grain }, org)).budgetBurn;
+      const starts = bucketStarts('2025-01-01', '2026-12-31', grain);
+      expect(burn.map((p) => p.periodStart)).toEqual(starts);
+      let running = 0;
+      const expected = starts.map((start) => {
+        running += spent.filter(([day]) => day >= start && day <= bucketEnd(start, grain)).reduce((sum, [, amount]) => sum + amount, 0);
+        return Number(running);
+      });
+      expect(burn.map((p) => Number(p.spentCumulative))).toEqual(expected);
+      expect(running).toBe(8191);
+    },
+  );
 });

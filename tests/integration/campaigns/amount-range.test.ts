@@ -19,33 +19,39 @@ afterAll(() => app.stop());
 const RANGE = /out of the Decimal range \(at most 38 significant digits, exponent from -40 to 40\)/;
 const TOTALS = `query($id: ID!) { campaign(id: $id) { totalReturn roi returns { amount } targets { actual } } }`;
 
+/** A campaign on a line of a CNY budget (its returns are in its budget's currency). */
 async function campaign(org: TestOrg, extra: Record<string, unknown> = {}) {
-  return createCampaign(app, org, { squadId: await createSquad(app, org, org.userId), ...extra });
+  const budget = await createBudget(app, org);
+  const line = await addBudgetLine(app, org, { budgetId: budget.id });
+  return createCampaign(app, org, { squadId: await createSquad(app, org, org.userId), budgetLineId: line.id, ...extra });
 }
 
 const recordReturn = (org: TestOrg, campaignId: string, input: Record<string, unknown>) =>
   app.gql(RECORD_RETURN, { i: { campaignId, kind: 'DIRECT', ...input } }, org);
 
 describe('returns', () => {
-  it('refuses a return that takes the total past the range, naming amount, and keeps the total', async () => {
+  it('takes an amount like every amount: plain notation, at most 10^15, no finer than the currency; none without a budget line', async () => {
     const org = await createOrg(app);
     const c = await campaign(org);
-    ok(await recordReturn(org, c.id, { amount: '9e40' }));
-    const second = await recordReturn(org, c.id, { amount: '9e40' });
-    expect(errorCode(second)).toBe('BAD_USER_INPUT');
-    expect(second.errors![0].extensions!.field).toBe('amount');
-    expect(second.errors![0].message).toMatch(RANGE);
-    // 9e40 + 1e-40 needs 81 significant digits.
-    const tiny = await recordReturn(org, c.id, { amount: '1e-40' });
-    expect(tiny.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
-    // From a basis, the field named is the basis.
-    const fromBasis = await recordReturn(org, c.id, { basis: { gmv: '9e40', grossMargin: '1' } });
-    expect(fromBasis.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'basis' });
-    const read = ok(await app.gql(TOTALS, { id: c.id }, org)).campaign;
-    expect(read).toMatchObject({ totalReturn: '9'.padEnd(41, '0'), returns: [{ amount: '9'.padEnd(41, '0') }] });
-    // Within the range, it adds up.
-    ok(await recordReturn(org, c.id, { amount: '9.9e39' }));
-    expect(ok(await app.gql(TOTALS, { id: c.id }, org)).campaign.totalReturn).toBe('999'.padEnd(41, '0'));
+    for (const [amount, message] of [
+      ['1e3', /plain decimal notation/],
+      ['1000000000000000.01', /at most 1000000000000000/],
+      ['0.001', /more decimals than CNY allows \(2\)/],
+      ['-1', /0 or more/],
+    ] as const) {
+      const r = await recordReturn(org, c.id, { amount });
+      expect(r.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
+      expect(r.errors![0].message).toMatch(message);
+    }
+    ok(await recordReturn(org, c.id, { amount: '1000000000000000' }));
+    ok(await recordReturn(org, c.id, { amount: '0.10' }));
+    expect(ok(await app.gql(TOTALS, { id: c.id }, org)).campaign).toMatchObject({
+      totalReturn: '1000000000000000.10',
+      returns: [{ amount: '1000000000000000.00' }, { amount: '0.10' }],
+    });
+    const noLine = await createCampaign(app, org, { squadId: await createSquad(app, org, org.userId, '无预算') });
+    const refused = await recordReturn(org, noLine.id, { amount: '1' });
+    expect(refused.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'campaignId' });
   });
 
   it.each<[string, Record<string, unknown>, string, string]>([
@@ -62,32 +68,32 @@ describe('returns', () => {
     expect(r.errors![0].extensions!.field).toBe('basis');
     expect(r.errors![0].message).toMatch(RANGE);
     expect(r.errors![0].message).toContain(`The ${product} of this basis`);
-    expect(ok(await app.gql(TOTALS, { id: c.id }, org)).campaign).toMatchObject({ totalReturn: '0', returns: [] });
+    expect(ok(await app.gql(TOTALS, { id: c.id }, org)).campaign).toMatchObject({ totalReturn: '0.00', returns: [] });
   });
 
-  it('accepts a basis whose product is exactly at the edges of the range', async () => {
+  it('rounds a basis product half to even to the minor unit, and refuses one above 10^15 naming the basis', async () => {
     const org = await createOrg(app);
     const c = await campaign(org);
-    const r = ok(await recordReturn(org, c.id, { basis: { gmv: '9.9999999999999999999999999999999999999e40', grossMargin: '1' } })).recordCampaignReturn;
-    expect(r.campaignReturn.amount).toBe('99999999999999999999999999999999999999000');
-    const small = ok(await recordReturn(org, (await campaign(org)).id, { kind: 'BRAND', basis: { impressions: 1000, cpm: '1e-40' } })).recordCampaignReturn;
-    expect(small.campaignReturn.amount).toBe(`0.${'0'.repeat(39)}1`);
+    const r = ok(await recordReturn(org, c.id, { basis: { gmv: '1000000000000000', grossMargin: '1' } })).recordCampaignReturn;
+    expect(r.campaignReturn.amount).toBe('1000000000000000.00');
+    const over = await recordReturn(org, c.id, { basis: { gmv: '1000000000000000.02', grossMargin: '1' } });
+    expect(over.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'basis', max: '1000000000000000' });
+    // 1,000 impressions at 0.005 per thousand: 0.005 → 0.00; at 0.015: 0.015 → 0.02.
+    expect(ok(await recordReturn(org, c.id, { kind: 'BRAND', basis: { impressions: 1000, cpm: '0.005' } })).recordCampaignReturn.campaignReturn.amount).toBe('0.00');
+    expect(ok(await recordReturn(org, c.id, { kind: 'BRAND', basis: { impressions: 1000, cpm: '0.015' } })).recordCampaignReturn.campaignReturn.amount).toBe('0.02');
   });
 });
 
 describe('reading', () => {
-  it('gives a ROI past the range as null', async () => {
+  it('gives the ROI of the largest return on the smallest cost exactly', async () => {
     const org = await createOrg(app);
     const budget = await createBudget(app, org);
     const line = await addBudgetLine(app, org, { budgetId: budget.id });
-    const c = await campaign(org, { budgetLineId: line.id });
+    const c = await createCampaign(app, org, { squadId: await createSquad(app, org, org.userId), budgetLineId: line.id });
     ok(await recordExpense(app, org, { budgetLineId: line.id, amount: '0.01', campaignId: c.id }));
-    ok(await recordReturn(org, c.id, { amount: '1e36' }));
-    // (1e36 − 0.01) ÷ 0.01 = 1e38 − 1: 38 digits, in the range, exact.
-    expect(ok(await app.gql(TOTALS, { id: c.id }, org)).campaign.roi).toBe('9'.repeat(38));
-    ok(await recordReturn(org, c.id, { amount: '9.99e38' }));
-    // (1e39 − 0.01) ÷ 0.01 ≈ 1e41.
-    expect(ok(await app.gql(TOTALS, { id: c.id }, org)).campaign).toMatchObject({ totalReturn: '1'.padEnd(40, '0'), roi: null });
+    ok(await recordReturn(org, c.id, { amount: '1000000000000000' }));
+    // (10^15 − 0.01) ÷ 0.01 = 10^17 − 1.
+    expect(ok(await app.gql(TOTALS, { id: c.id }, org)).campaign.roi).toBe('9'.repeat(17));
   });
 
   it("gives a targeted KPI's actual past the range as null", async () => {

@@ -35,11 +35,11 @@ describe('campaignChanged', () => {
       ok(await app.gql(RECORD_RETURN, { i: { campaignId: b.id, kind: 'BRAND', amount: '1' } }, org));
 
       ok(await transition(app, lead, a.id, 'PLANNED'));
-      expect(await sub.next()).toEqual({ campaignChanged: { id: a.id, status: 'PLANNED', cost: '0', totalReturn: '0' } });
+      expect(await sub.next()).toEqual({ campaignChanged: { id: a.id, status: 'PLANNED', cost: '0.00', totalReturn: '0.00' } });
       ok(await recordExpense(app, org, { budgetLineId: line.id, amount: '12.50', campaignId: a.id }));
-      expect(await sub.next()).toEqual({ campaignChanged: { id: a.id, status: 'PLANNED', cost: '12.5', totalReturn: '0' } });
+      expect(await sub.next()).toEqual({ campaignChanged: { id: a.id, status: 'PLANNED', cost: '12.50', totalReturn: '0.00' } });
       ok(await app.gql(RECORD_RETURN, { i: { campaignId: a.id, kind: 'DIRECT', basis: { gmv: '100', grossMargin: '0.3' } } }, org));
-      expect(await sub.next()).toEqual({ campaignChanged: { id: a.id, status: 'PLANNED', cost: '12.5', totalReturn: '30' } });
+      expect(await sub.next()).toEqual({ campaignChanged: { id: a.id, status: 'PLANNED', cost: '12.50', totalReturn: '30.00' } });
       // An expense without a campaign announces nothing here.
       ok(await recordExpense(app, org, { budgetLineId: line.id, amount: '1.00' }));
       await settle(300);

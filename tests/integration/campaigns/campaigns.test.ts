@@ -46,6 +46,14 @@ async function insertKpi(org: TestOrg, key: string, aggregation = 'SUM'): Promis
   return row.id;
 }
 
+/** Tags an expense with a campaign in the database, beside the API. */
+async function tagByHand(expenseId: string, campaignId: string): Promise<void> {
+  await app.ds.query(`INSERT INTO campaign_expenses (organization_id, expense_id, campaign_id) SELECT organization_id, $1, $2 FROM campaigns WHERE id = $2`, [
+    uuid(expenseId),
+    uuid(campaignId),
+  ]);
+}
+
 async function setup() {
   const org = await createOrg(app);
   const lead = await addMember(app, org, 'SQUAD_LEAD', '李娜');
@@ -63,6 +71,7 @@ describe('campaign life cycle', () => {
     const { org, lead, finance, member, squadId, line } = await setup();
     const other = await addMember(app, org, 'SQUAD_LEAD', '别组组长');
     const c = await createCampaign(app, lead, { squadId });
+    // No budget line yet, so no currency: its zero amounts are shown plainly.
     expect(ok(await app.gql(CAMPAIGN, { id: c.id }, member)).campaign).toMatchObject({ status: 'DRAFT', cost: '0', totalReturn: '0', roi: null, review: null, tasks: [] });
 
     // A lead of another squad, FINANCE and MEMBER do not run this squad's campaign.
@@ -164,12 +173,13 @@ describe('cost, returns and ROI', () => {
     ok(await recordExpense(app, finance, { budgetLineId: line.id, amount: '99.00' })); // not the campaign's
 
     const direct = ok(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'DIRECT', basis: { gmv: '3200000.10', grossMargin: '0.35' } } }, finance)).recordCampaignReturn;
-    expect(direct.campaignReturn).toMatchObject({ kind: 'DIRECT', amount: '1120000.035', basis: { gmv: '3200000.1', grossMargin: '0.35', newMembers: null }, recordedBy: { id: finance.userId } });
-    expect(direct.campaign).toMatchObject({ cost: '700000', totalReturn: '1120000.035', roi: '0.6' });
+    // 3,200,000.10 × 0.35 = 1,120,000.035, rounded half to even to the yuan's minor unit.
+    expect(direct.campaignReturn).toMatchObject({ kind: 'DIRECT', amount: '1120000.04', basis: { gmv: '3200000.1', grossMargin: '0.35', newMembers: null }, recordedBy: { id: finance.userId } });
+    expect(direct.campaign).toMatchObject({ cost: '700000.00', totalReturn: '1120000.04', roi: '0.6' });
     ok(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'INDIRECT', basis: { newMembers: 12000, lifetimeValue: '85.5' } } }, org));
     const brand = ok(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND', basis: { impressions: 20000000, cpm: '40' } } }, finance)).recordCampaignReturn;
-    // 1120000.035 + 1026000 + 800000 = 2946000.035; (2946000.035 − 700000) ÷ 700000 = 3.208571478…
-    expect(brand.campaign).toMatchObject({ totalReturn: '2946000.035', roi: '3.208571' });
+    // 1120000.04 + 1026000 + 800000 = 2946000.04; (2946000.04 − 700000) ÷ 700000 = 3.2085714857…
+    expect(brand.campaign).toMatchObject({ totalReturn: '2946000.04', roi: '3.208571' });
     const once = { campaignId: c.id, kind: 'BRAND', amount: '0.01', idempotencyKey: 'return-brand-0.01' };
     const amountOnly = ok(await app.gql(RECORD_RETURN, { i: once }, finance)).recordCampaignReturn;
     expect(amountOnly.campaignReturn.basis).toBeNull();
@@ -179,21 +189,36 @@ describe('cost, returns and ROI', () => {
 
     const read = ok(await app.gql(CAMPAIGN, { id: c.id }, member)).campaign;
     expect(read.returns.map((r: { kind: string; amount: string }) => [r.kind, r.amount])).toEqual([
-      ['DIRECT', '1120000.035'],
-      ['INDIRECT', '1026000'],
-      ['BRAND', '800000'],
+      ['DIRECT', '1120000.04'],
+      ['INDIRECT', '1026000.00'],
+      ['BRAND', '800000.00'],
       ['BRAND', '0.01'],
     ]);
 
     // Returns: FINANCE/ADMIN/OWNER; a basis that is not the kind's, or disagrees with the amount, is refused.
-    expect(errorCode(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND', amount: '1' } }, lead))).toBe('FORBIDDEN');
-    expect(errorCode(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND', amount: '1' } }, member))).toBe('FORBIDDEN');
+    expect(errorCode(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND', amount: '1.00' } }, lead))).toBe('FORBIDDEN');
+    expect(errorCode(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND', amount: '1.00' } }, member))).toBe('FORBIDDEN');
     const wrongBasis = await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND', basis: { gmv: '1', grossMargin: '0.1' } } }, finance);
     expect(wrongBasis.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
     const disagree = await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND', amount: '5', basis: { impressions: 1000, cpm: '4' } } }, finance);
     expect(disagree.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
     const nothing = await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND' } }, finance);
     expect(errorCode(nothing)).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers cost and roi null, never an error, when its expenses are in several currencies', async () => {
+    const { finance, member, squadId, line, lead } = await setup();
+    const c = await createCampaign(app, lead, { squadId, budgetLineId: line.id });
+    ok(await recordExpense(app, finance, { budgetLineId: line.id, amount: '100.00', campaignId: c.id }));
+    ok(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'DIRECT', amount: '150' } }, finance));
+    // The write path never mixes currencies; a row tagged by hand (an import, a repair) may.
+    const usd = await createBudget(app, finance, { name: 'USD', currency: 'USD' });
+    const usdLine = await addBudgetLine(app, finance, { budgetId: usd.id, planned: '100' });
+    const dollars = ok(await recordExpense(app, finance, { budgetLineId: usdLine.id, amount: '7.00' })).recordExpense.expense.id;
+    await tagByHand(dollars, c.id);
+    const r = await app.gql(`query($id: ID!) { campaign(id: $id) { cost totalReturn roi } }`, { id: c.id }, member);
+    expect(r.errors).toBeUndefined();
+    expect(r.data).toEqual({ campaign: { cost: null, totalReturn: '150.00', roi: null } });
   });
 
   it('books expenses only to open campaigns of the same budget', async () => {
@@ -213,9 +238,9 @@ describe('cost, returns and ROI', () => {
     expect(ok(await app.gql(UPDATE, { i: { id: c.id, expectedVersion: 1, budgetLineId: sibling.id } }, org)).updateCampaign.campaign.budgetLine.id).toBe(sibling.id);
     ok(await transition(app, org, c.id, 'CANCELLED'));
     expect(errorCode(await recordExpense(app, finance, { budgetLineId: line.id, campaignId: c.id }))).toBe('CAMPAIGN_CLOSED');
-    expect(errorCode(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND', amount: '1' } }, finance))).toBe('CAMPAIGN_CLOSED');
+    expect(errorCode(await app.gql(RECORD_RETURN, { i: { campaignId: c.id, kind: 'BRAND', amount: '1.00' } }, finance))).toBe('CAMPAIGN_CLOSED');
     // Nothing more was booked to it.
-    expect(ok(await app.gql(CAMPAIGN, { id: c.id }, finance)).campaign.cost).toBe('10');
+    expect(ok(await app.gql(CAMPAIGN, { id: c.id }, finance)).campaign.cost).toBe('10.00');
   });
 });
 
@@ -339,7 +364,7 @@ describe('campaign list', () => {
       }
       const r = await app.gql(LIST, { first: 20 }, f.finance);
       expect(ok(r).campaigns.nodes).toHaveLength(count);
-      expect(ok(r).campaigns.nodes[0]).toMatchObject({ name: `活动 ${count - 1}`, cost: '100', totalReturn: '150', roi: '0.5' });
+      expect(ok(r).campaigns.nodes[0]).toMatchObject({ name: `活动 ${count - 1}`, cost: '100.00', totalReturn: '150.00', roi: '0.5' });
       statements.push(r.statements);
     }
     expect(statements[1]).toBe(statements[0]);

@@ -28,13 +28,13 @@ describe('campaign demo seed', () => {
       name: '超级品牌日',
       status: 'REVIEWED',
       budgetLine: { name: '平台流量', budget: { name: '2026 Q2 组织预算' } },
-      cost: '140000',
-      totalReturn: '492000',
+      cost: '140000.00',
+      totalReturn: '492000.00',
       roi: '2.514286',
       returns: [
-        { kind: 'DIRECT', amount: '240000' },
-        { kind: 'INDIRECT', amount: '102000' },
-        { kind: 'BRAND', amount: '150000' },
+        { kind: 'DIRECT', amount: '240000.00' },
+        { kind: 'INDIRECT', amount: '102000.00' },
+        { kind: 'BRAND', amount: '150000.00' },
       ],
       tasks: [{ title: '重新设计新客会员权益' }],
     });

@@ -89,7 +89,7 @@ describe('transactions aborted by a deadlock', () => {
       await waitUntilBlockedBy(b.pid);
       await b.qr.rollbackTransaction();
       const result = ok(await pending).recordExpense;
-      expect(result).toMatchObject({ expense: { amount: '12.5' }, budgetLine: { spent: '12.5' }, budget: { spent: '12.5' } });
+      expect(result).toMatchObject({ expense: { amount: '12.50' }, budgetLine: { spent: '12.50' }, budget: { spent: '12.50' } });
     } finally {
       if (b.qr.isTransactionActive) await b.qr.rollbackTransaction();
       await b.qr.release();

@@ -1,25 +1,19 @@
 import Decimal from 'decimal.js';
+import { Grain, bucketStarts } from '../../../src/common/periods';
 import {
   BudgetStatus,
-  BurnGrain,
   assertCanGive,
-  bucketEnd,
-  bucketStart,
   budgetStatus,
   burnCurve,
   burnRate,
   compareEfficiency,
   costPerUnit,
-  currencyDigits,
   decisionDueAt,
   expectedBurn,
   forecastAtEnd,
-  isCurrencyCode,
   kpiDelta,
-  periodBuckets,
   thresholdsReached,
   toleratedLossAmount,
-  validateAmount,
   validatePeriod,
 } from '../../../src/modules/budgets/budget-rules';
 
@@ -44,10 +38,14 @@ describe('budget rules', () => {
   });
 
   it('the forecast carries the pace so far to the end of the period', () => {
-    expect(forecastAtEnd(d('300'), d('0.25')).toFixed()).toBe('1200');
-    expect(forecastAtEnd(d('300'), d('0')).toFixed()).toBe('300');
-    expect(forecastAtEnd(d('300'), d('1')).toFixed()).toBe('300');
-    expect(forecastAtEnd(d('0.1'), d('0.5')).toFixed()).toBe('0.2');
+    expect(forecastAtEnd(d('300'), d('0.25'), 'CNY').toFixed()).toBe('1200');
+    expect(forecastAtEnd(d('300'), d('0'), 'CNY').toFixed()).toBe('300');
+    expect(forecastAtEnd(d('300'), d('1'), 'CNY').toFixed()).toBe('300');
+    expect(forecastAtEnd(d('0.1'), d('0.5'), 'CNY').toFixed()).toBe('0.2');
+    // Rounded HALF_EVEN to the currency's minor unit: 175,150 spent 70 % of the way in.
+    expect(forecastAtEnd(d('175150'), d(7).div(10), 'CNY').toFixed()).toBe('250214.29');
+    expect(forecastAtEnd(d('175150'), d(7).div(10), 'JPY').toFixed()).toBe('250214');
+    expect(forecastAtEnd(d('0.25'), d('0.5'), 'JPY').toFixed()).toBe('0'); // 0.5 → 0 (half to even)
   });
 
   it('status compares burn with the elapsed share: AT_RISK above +10 points, UNDER below −25, OVER past plan', () => {
@@ -96,17 +94,16 @@ describe('budget rules', () => {
     expect([...rows].sort(compareEfficiency).map((r) => r.name)).toEqual(['a', 'b', 'd', 'c']);
   });
 
-  it('buckets are ISO weeks from Monday or calendar months, covering the period', () => {
-    expect(bucketStart('2026-04-01', BurnGrain.WEEK)).toBe('2026-03-30'); // a Wednesday → Monday
-    expect(bucketStart('2026-04-05', BurnGrain.WEEK)).toBe('2026-03-30'); // Sunday
-    expect(bucketStart('2026-04-06', BurnGrain.WEEK)).toBe('2026-04-06');
-    expect(bucketEnd('2026-03-30', BurnGrain.WEEK)).toBe('2026-04-05');
-    expect(bucketEnd('2024-02-01', BurnGrain.MONTH)).toBe('2024-02-29');
-    expect(periodBuckets('2026-04-01', '2026-06-30', BurnGrain.MONTH)).toEqual(['2026-04-01', '2026-05-01', '2026-06-01']);
-    const weeks = periodBuckets('2026-04-01', '2026-06-30', BurnGrain.WEEK);
-    expect(weeks[0]).toBe('2026-03-30');
+  it('the burn curve has one point per bucket of the kit (src/common/periods.ts) covering the period', () => {
+    const starts = (grain: Grain) => burnCurve(d('910'), '2026-04-01', '2026-06-30', grain, new Map(), 'CNY').map((p) => p.periodStart);
+    expect(starts(Grain.MONTH)).toEqual(['2026-04-01', '2026-05-01', '2026-06-01']);
+    expect(starts(Grain.QUARTER)).toEqual(['2026-04-01']);
+    expect(starts(Grain.DAY)).toHaveLength(91);
+    const weeks = starts(Grain.WEEK);
+    expect(weeks[0]).toBe('2026-03-30'); // the Monday of the week holding Wednesday 1 April
     expect(weeks[weeks.length - 1]).toBe('2026-06-29');
     expect(weeks).toHaveLength(14);
+    expect(weeks).toEqual(bucketStarts('2026-04-01', '2026-06-30', Grain.WEEK));
   });
 
   it('the burn curve sums the plan evenly over the days and the spend bucket by bucket', () => {
@@ -114,7 +111,7 @@ describe('budget rules', () => {
       ['2026-04-01', d('100.10')],
       ['2026-06-01', d('0.20')],
     ]);
-    const curve = burnCurve(d('910'), '2026-04-01', '2026-06-30', BurnGrain.MONTH, spend);
+    const curve = burnCurve(d('910'), '2026-04-01', '2026-06-30', Grain.MONTH, spend, 'CNY');
     expect(curve.map((p) => [p.periodStart, p.plannedCumulative.toFixed(2), p.spentCumulative.toFixed()])).toEqual([
       ['2026-04-01', '300.00', '100.1'],
       ['2026-05-01', '610.00', '100.1'],
@@ -122,17 +119,11 @@ describe('budget rules', () => {
     ]);
   });
 
-  it('currencies are ISO 4217 codes; amounts respect their minor unit', () => {
-    expect(isCurrencyCode('CNY')).toBe(true);
-    expect(isCurrencyCode('cny')).toBe(false);
-    expect(isCurrencyCode('XYZ')).toBe(false);
-    expect(currencyDigits('JPY')).toBe(0);
-    expect(currencyDigits('KWD')).toBe(3);
-    expect(() => validateAmount(d('0.10'), 'CNY', 'amount')).not.toThrow();
-    expect(() => validateAmount(d('0.001'), 'CNY', 'amount')).toThrow(/decimals/);
-    expect(() => validateAmount(d('0'), 'CNY', 'amount')).toThrow(/more than 0/);
-    expect(() => validateAmount(d('0'), 'CNY', 'planned', { allowZero: true })).not.toThrow();
-    expect(() => validateAmount(d('1e16'), 'CNY', 'amount')).toThrow(/at most/);
+  it('derived figures are rounded by the kit: ratios to 6 places, amounts HALF_EVEN to the minor unit', () => {
+    expect(burnRate(d('2'), d('3'))!.toFixed()).toBe('0.666667');
+    expect(costPerUnit(d('100'), d('3'))!.toFixed()).toBe('33.333333');
+    expect(toleratedLossAmount(d('0.45'), d('0.5'), 'CNY')!.toFixed()).toBe('0.22'); // 0.225 → 0.22
+    expect(toleratedLossAmount(d('0.35'), d('0.5'), 'CNY')!.toFixed()).toBe('0.18'); // 0.175 → 0.18
   });
 
   it('exact sums: 10,000 × 0.10 is 1000.00', () => {
@@ -150,7 +141,7 @@ describe('budget rules', () => {
     expect(decisionDueAt(at, false, 4).toISOString()).toBe('2026-04-08T08:00:00.000Z');
     expect(() => assertCanGive({ name: 'x', planned: d(100), spent: d(60) }, d(40), 'CNY')).not.toThrow();
     expect(() => assertCanGive({ name: 'x', planned: d(100), spent: d(60) }, d('40.01'), 'CNY')).toThrow(/40 CNY left/);
-    expect(toleratedLossAmount(d(5000), d('0.3'))!.toFixed()).toBe('1500');
-    expect(toleratedLossAmount(d(5000), null)).toBeNull();
+    expect(toleratedLossAmount(d(5000), d('0.3'), 'CNY')!.toFixed()).toBe('1500');
+    expect(toleratedLossAmount(d(5000), null, 'CNY')).toBeNull();
   });
 });

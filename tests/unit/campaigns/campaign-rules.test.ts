@@ -1,9 +1,9 @@
 import Decimal from 'decimal.js';
+import { RuleViolation } from '../../../src/common/rules';
 import {
   CampaignStatus as S,
   combinePeriods,
   ReturnKind,
-  RuleViolation,
   allowedNext,
   canTransition,
   experimentResult,
@@ -47,15 +47,18 @@ describe('campaign transitions', () => {
   });
 
   it('lets only FINANCE/ADMIN/OWNER approve, and the squad lead run the rest', () => {
-    for (const role of ['OWNER', 'ADMIN', 'FINANCE'] as const) expect(transitionForbidden(role, false, S.APPROVED)).toBeNull();
-    expect(transitionForbidden('SQUAD_LEAD', true, S.APPROVED)).toMatch(/FINANCE, ADMIN or OWNER/);
-    expect(transitionForbidden('MEMBER', false, S.APPROVED)).not.toBeNull();
+    const admin = { admin: true, approver: true, lead: false };
+    const finance = { admin: false, approver: true, lead: false };
+    const lead = { admin: false, approver: false, lead: true };
+    const otherLead = { admin: false, approver: false, lead: false };
+    for (const caller of [admin, finance]) expect(transitionForbidden(caller, S.APPROVED)).toBeNull();
+    expect(transitionForbidden(lead, S.APPROVED)).toMatch(/FINANCE, ADMIN or OWNER/);
+    expect(transitionForbidden(otherLead, S.APPROVED)).not.toBeNull();
     for (const to of [S.PLANNED, S.LIVE, S.COMPLETED, S.CANCELLED]) {
-      expect(transitionForbidden('SQUAD_LEAD', true, to)).toBeNull();
-      expect(transitionForbidden('SQUAD_LEAD', false, to)).not.toBeNull();
-      expect(transitionForbidden('FINANCE', false, to)).not.toBeNull();
-      expect(transitionForbidden('MEMBER', false, to)).not.toBeNull();
-      expect(transitionForbidden('ADMIN', false, to)).toBeNull();
+      expect(transitionForbidden(lead, to)).toBeNull();
+      expect(transitionForbidden(otherLead, to)).not.toBeNull();
+      expect(transitionForbidden(finance, to)).toMatch(/FINANCE approves campaigns/);
+      expect(transitionForbidden(admin, to)).toBeNull();
     }
   });
 });
@@ -77,12 +80,25 @@ describe('returns from their basis', () => {
   });
 
   it('takes the amount, or the basis, and both only when they agree', () => {
-    expect(returnAmount(ReturnKind.BRAND, d('12.5'), null).toFixed()).toBe('12.5');
-    expect(returnAmount(ReturnKind.BRAND, null, { impressions: 1000, cpm: d('7') }).toFixed()).toBe('7');
-    expect(returnAmount(ReturnKind.BRAND, d('7.00'), { impressions: 1000, cpm: d('7') }).toFixed()).toBe('7');
-    expect(() => returnAmount(ReturnKind.BRAND, d('8'), { impressions: 1000, cpm: d('7') })).toThrow(/differs/);
-    expect(() => returnAmount(ReturnKind.DIRECT, null, null)).toThrow(/amount/);
-    expect(() => returnAmount(ReturnKind.DIRECT, d('-1'), null)).toThrow(/0 or more/);
+    expect(returnAmount(ReturnKind.BRAND, d('12.5'), null, 'CNY').toFixed()).toBe('12.5');
+    expect(returnAmount(ReturnKind.BRAND, null, { impressions: 1000, cpm: d('7') }, 'CNY').toFixed()).toBe('7');
+    expect(returnAmount(ReturnKind.BRAND, d('7.00'), { impressions: 1000, cpm: d('7') }, 'CNY').toFixed()).toBe('7');
+    expect(() => returnAmount(ReturnKind.BRAND, d('8'), { impressions: 1000, cpm: d('7') }, 'CNY')).toThrow(/differs/);
+    expect(() => returnAmount(ReturnKind.DIRECT, null, null, 'CNY')).toThrow(/amount/);
+    expect(() => returnAmount(ReturnKind.DIRECT, d('-1'), null, 'CNY')).toThrow(/0 or more/);
+  });
+
+  it('takes amounts like every amount (src/common/money.ts) and rounds a computed one to the minor unit', () => {
+    // Digits of the currency, the maximum, plain notation.
+    expect(() => returnAmount(ReturnKind.BRAND, d('12.5'), null, 'JPY')).toThrow(/more decimals than JPY/);
+    expect(() => returnAmount(ReturnKind.BRAND, d('1000000000000000.01'), null, 'CNY')).toThrow(/at most 1000000000000000/);
+    // 1,234 impressions at 7 per thousand: 8.638 → 8.64 CNY, 9 JPY; half to even: 2.5 JPY → 2.
+    expect(returnAmount(ReturnKind.BRAND, null, { impressions: 1234, cpm: d('7') }, 'CNY').toFixed(2)).toBe('8.64');
+    expect(returnAmount(ReturnKind.BRAND, null, { impressions: 1234, cpm: d('7') }, 'JPY').toFixed()).toBe('9');
+    expect(returnAmount(ReturnKind.BRAND, null, { impressions: 500, cpm: d('5') }, 'JPY').toFixed()).toBe('2');
+    expect(() => returnAmount(ReturnKind.DIRECT, null, { gmv: d('1e16'), grossMargin: d('0.5') }, 'CNY')).toThrow(
+      expect.objectContaining({ field: 'basis' }),
+    );
   });
 });
 
@@ -91,7 +107,7 @@ describe('ROI', () => {
     expect(roiOf(d('2900000'), d('1000000'))!.toFixed()).toBe('1.9');
     expect(roiOf(d('500'), d('1000'))!.toFixed()).toBe('-0.5');
     expect(roiOf(d('0'), d('1000'))!.toFixed()).toBe('-1');
-    // 1/3 to six places, rounded half up; 2/3 rounds up.
+    // 1/3 to six places, rounded half to even like every ratio; 2/3 rounds up.
     expect(roiOf(d('4'), d('3'))!.toFixed()).toBe('0.333333');
     expect(roiOf(d('5'), d('3'))!.toFixed()).toBe('0.666667');
     // Large and fine-grained amounts keep their decimals (floats would not).
