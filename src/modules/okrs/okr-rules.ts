@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
 import { refuse } from '../../common/rules';
+import { daysCovered } from '../../common/periods';
 
 /**
  * Pure OKR rules: progress per key-result kind, weighted roll-up, status from confidence or
@@ -118,14 +119,16 @@ export function statusFromConfidence(confidence: number): OkrStatus {
   return OkrStatus.OFF_TRACK;
 }
 
-const DAY_MS = 24 * 3600 * 1000;
-const dayNumber = (isoDate: string) => Math.floor(Date.parse(`${isoDate}T00:00:00Z`) / DAY_MS);
-
-/** Share 0..1 of a period (inclusive dates) elapsed on `today`: the first day counts as elapsed. */
+/**
+ * Share 0..1 of a period (inclusive dates) elapsed on `today`: the first day counts as elapsed.
+ * A `today` before the start is 0 (compared as text, so the day before 0001-01-01 that status
+ * dates probe, "0000-12-31", needs no day number).
+ */
 export function elapsedShare(startsOn: string, endsOn: string, today: string): number {
-  const days = dayNumber(endsOn) - dayNumber(startsOn) + 1;
+  const days = daysCovered(startsOn, endsOn);
   if (days <= 0) return 1;
-  const elapsed = dayNumber(today) - dayNumber(startsOn) + 1;
+  if (today < startsOn) return 0;
+  const elapsed = daysCovered(startsOn, today);
   return Math.min(1, Math.max(0, elapsed / days));
 }
 

@@ -1,3 +1,4 @@
+import { addDays, dayNumber, FIRST_DAY, fromDayNumber } from '../../common/periods';
 import { OkrStatus, elapsedShare, keyResultStatus, objectiveStatus } from './okr-rules';
 
 /**
@@ -32,9 +33,11 @@ export function statusOn(d: StatusDates, day: string): OkrStatus {
   return OkrStatus.ON_TRACK;
 }
 
-const DAY_MS = 24 * 3600 * 1000;
-const toNumber = (day: string) => Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
-const toDay = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
+/**
+ * The day before `day`. Before 0001-01-01 it is "0000-12-31", which no calendar function takes:
+ * the rules only compare it as text (elapsedShare answers 0 for it).
+ */
+const dayBefore = (day: string) => (day > FIRST_DAY ? addDays(day, -1) : '0000-12-31');
 
 export interface Period {
   startsOn: string;
@@ -48,20 +51,20 @@ export interface Period {
 export function statusDates(statusAt: (day: string) => OkrStatus, period: Period | null, candidates: string[]): StatusDates {
   const finite = candidates.filter((c) => c !== ALWAYS).sort();
   const earliest = [period?.startsOn, finite[0]].filter((d): d is string => !!d).sort()[0];
-  const before = earliest ? toDay(toNumber(earliest) - 1) : '2000-01-01';
+  const before = earliest ? dayBefore(earliest) : '2000-01-01';
   const first = (severity: number): string | null => {
     const at = (day: string) => SEVERITY[statusAt(day)] >= severity;
     if (at(before)) return ALWAYS;
     let found: string | null = finite.find(at) ?? null;
     if (period && at(period.endsOn)) {
-      let lo = toNumber(period.startsOn);
-      let hi = toNumber(period.endsOn);
+      let lo = dayNumber(period.startsOn);
+      let hi = dayNumber(period.endsOn);
       while (lo < hi) {
         const mid = Math.floor((lo + hi) / 2);
-        if (at(toDay(mid))) hi = mid;
+        if (at(fromDayNumber(mid))) hi = mid;
         else lo = mid + 1;
       }
-      const day = toDay(lo);
+      const day = fromDayNumber(lo);
       if (found === null || day < found) found = day;
     }
     return found;

@@ -1,6 +1,7 @@
 /** Pure SOP rules: the life cycle of an SOP and its versions (no ORM or GraphQL). */
 
 import { ErrorCode } from '../../common/error-codes';
+import { addDays } from '../../common/periods';
 import { RuleViolation, check, refuse, refuseArchived, refuseTransition } from '../../common/rules';
 
 export enum SopStatus {
@@ -164,9 +165,7 @@ export function draftChanges(
 
 /** The day a published version is due for review (UTC dates, YYYY-MM-DD). */
 export function reviewDueOn(publishedOn: string, reviewEveryDays: number): string {
-  const d = new Date(`${publishedOn}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + reviewEveryDays);
-  return d.toISOString().slice(0, 10);
+  return addDays(publishedOn, reviewEveryDays);
 }
 
 /** Whether the review is overdue on `today` (archived SOPs are never overdue). */

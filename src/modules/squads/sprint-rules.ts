@@ -1,14 +1,12 @@
 /** Pure sprint rules (no ORM or GraphQL). */
+import { addDays, addMonths, LAST_DAY } from '../../common/periods';
 
 /** Last day of a sprint that starts on `startsOn` and lasts one calendar month (monthly default). */
 export function monthlyEnd(startsOn: string): string {
-  const [y, m, d] = startsOn.split('-').map(Number);
-  // The same day next month, minus one day; clamps 31 Jan → 28/29 Feb.
-  const next = new Date(Date.UTC(y, m, 1));
-  const lastOfNext = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  next.setUTCDate(Math.min(d, lastOfNext));
-  next.setUTCDate(next.getUTCDate() - 1);
-  return next.toISOString().slice(0, 10);
+  // The same day next month (clamped: 31 Jan → 28/29 Feb), minus one day; the last day there is
+  // for a sprint starting in December 9999.
+  if (startsOn >= '9999-12-01') return LAST_DAY;
+  return addDays(addMonths(startsOn, 1), -1);
 }
 
 export enum SprintStatus {

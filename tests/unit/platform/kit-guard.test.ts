@@ -35,7 +35,7 @@ import ts from 'typescript';
 const ROOT = path.resolve(__dirname, '../../..');
 const SRC = path.join(ROOT, 'src');
 
-type Pattern = 'role-set' | 'error-class' | 'week-start' | 'id-decode' | 'hand-context' | 'row-lock';
+type Pattern = 'role-set' | 'error-class' | 'week-start' | 'day-arithmetic' | 'id-decode' | 'hand-context' | 'row-lock';
 
 interface Hit {
   file: string;
@@ -95,6 +95,23 @@ const BY_ID_SQL = /(?<![\w$])(?:[a-z_]+\.)?id\s*=\s*(?:\$\d|\$\{\}|ANY\b|:\w)|\b
 const BY_ID_ORM = /(?<![\w$.])(?:[a-z_]+\.)?id\s*(?:=\s*:|:\s)/;
 const ORM_LOCK_MODES = new Set(['pessimistic_write', 'pessimistic_read', 'pessimistic_partial_write', 'pessimistic_write_or_fail', 'for_no_key_update', 'for_key_share']);
 const DECODER_NAMES = new Set(['uuidOf', 'fromGlobalId', 'decodeGlobalId']);
+/** Date setters that move a day or a month by hand (periods.ts has addDays and addMonths). */
+const DAY_SETTERS = new Set(['setUTCDate', 'setDate', 'setUTCMonth', 'setMonth', 'setUTCFullYear', 'setFullYear']);
+const MS_PER_DAY = 86_400_000;
+
+/** The value of a product of numeric literals (`24 * 3600 * 1000`), or null for anything else. */
+function constantProduct(n: ts.Node): number | null {
+  if (ts.isNumericLiteral(n)) return Number(n.text.replace(/_/g, ''));
+  if (ts.isParenthesizedExpression(n)) return constantProduct(n.expression);
+  if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.AsteriskToken) {
+    const l = constantProduct(n.left);
+    const r = constantProduct(n.right);
+    return l === null || r === null ? null : l * r;
+  }
+  return null;
+}
+const isProductPart = (n: ts.Node) =>
+  (ts.isBinaryExpression(n.parent) && n.parent.operatorToken.kind === ts.SyntaxKind.AsteriskToken) || ts.isParenthesizedExpression(n.parent);
 
 const isRole = (e: ts.Node) =>
   (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) && ts.isIdentifier(e.expression) && e.expression.text === 'Role';
@@ -167,6 +184,14 @@ function scan(file: string, text: string): Hit[] {
       }
     }
 
+    // day-arithmetic: milliseconds per day (`24 * 3600 * 1000`, `86400000`) or a Date setter moving days or months.
+    if ((ts.isNumericLiteral(node) || ts.isBinaryExpression(node)) && !isProductPart(node) && constantProduct(node) === MS_PER_DAY) {
+      hit(node, 'day-arithmetic');
+    }
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && DAY_SETTERS.has(node.expression.name.text)) {
+      hit(node, 'day-arithmetic');
+    }
+
     // id-decode
     if (
       (ts.isFunctionDeclaration(node) || ts.isVariableDeclaration(node) || ts.isMethodDeclaration(node) || ts.isPropertyDeclaration(node)) &&
@@ -237,7 +262,7 @@ describe('kit guard: no local copy of a kit part outside src/common', () => {
     expect(files.length).toBeGreaterThan(100);
   });
 
-  it('finds no role set, rule error class, week-start formula, local id decode, hand-built context or hand-written row lock', () => {
+  it('finds no role set, rule error class, week-start formula, day arithmetic, local id decode, hand-built context or hand-written row lock', () => {
     expect(hits.filter((h) => !allowed(h)).map(show)).toEqual([]);
   });
 
@@ -262,6 +287,11 @@ describe('kit guard: no local copy of a kit part outside src/common', () => {
       ['week-start', 'await m.query(`SELECT date_trunc($2, period_start) FROM kpi_measurements`);'],
       ['week-start', 'await m.query(`SELECT date_trunc(${grain}, d) FROM x`);'],
       ['week-start', "await m.query(`SELECT d - (extract(isodow from d)::int - 1) FROM x`);"],
+      ['day-arithmetic', 'const DAY_MS = 24 * 3600 * 1000;'],
+      ['day-arithmetic', 'const n = Math.floor(Date.parse(day) / 86_400_000);'],
+      ['day-arithmetic', 'const ms = (24 * 60) * 60 * 1000;'],
+      ['day-arithmetic', 'd.setUTCDate(d.getUTCDate() + days);'],
+      ['day-arithmetic', 'next.setUTCMonth(next.getUTCMonth() + 1);'],
       ['id-decode', 'const uuidOf = (id: string) => decodeGlobalId(id)?.id;'],
       ['id-decode', 'function fromGlobalId(id: string) { return id; }'],
       ['id-decode', 'const cycle = decodeGlobalId(filter.cycleId)?.id;'],
@@ -282,6 +312,9 @@ describe('kit guard: no local copy of a kit part outside src/common', () => {
       'const ok = ctx.role === Role.OWNER;',
       'const roles = [Role.OWNER];',
       'const weekend = d.getUTCDay() === 0 || d.getUTCDay() === 6;',
+      'const HOUR_MS = 3600 * 1000;',
+      'const timeout = 24 * 3600;',
+      'const day = d.getUTCDate();',
       "await m.query(`SELECT date_trunc('month', d) FROM x`);",
       '// a comment may say FOR UPDATE and date_trunc(\'week\', d)',
       "const message = 'Ready for update';",
