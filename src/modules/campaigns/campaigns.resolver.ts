@@ -6,7 +6,7 @@ import type { Context } from '../../common/context';
 import type { PlanningEventPayload } from '../../common/events';
 import { fromGlobalId } from '../../common/ids';
 import { nullOnError, required } from '../../common/loaders';
-import { DecimalScalar } from '../../common/scalars';
+import { DecimalScalar, scaleOf } from '../../common/scalars';
 import { BUDGETS_EVENTS, BudgetLine, budgetLineById } from '../budgets';
 import { User, referencedUserById } from '../identity';
 import { Kpi, kpiById } from '../kpis';
@@ -206,7 +206,11 @@ export class CampaignResolver {
 
   @FieldResolver(() => [CampaignReturn], { description: `Returns recorded, oldest first (at most ${MAX_RETURNS}).` })
   async returns(@Root() c: Campaign, @Ctx() ctx: Context) {
-    return (await returnsByCampaignId(ctx).load(c.id)) ?? [];
+    const [returns, currency] = await Promise.all([returnsByCampaignId(ctx).load(c.id), campaignCurrency(ctx, c)]);
+    // Their amounts at the currency's scale once, here, so that CampaignReturn.amount answers
+    // without reading the campaign again for each return.
+    for (const r of returns ?? []) if (currency && scaleOf(r.amount) === undefined) r.amount = roundAmount(r.amount, currency);
+    return returns ?? [];
   }
 
   @FieldResolver(() => DecimalScalar, { description: 'The sum of the returns, exact (0 without any).' })
@@ -260,10 +264,12 @@ export class CampaignTargetResolver {
 
 @Resolver(() => CampaignReturn)
 export class CampaignReturnResolver {
-  @FieldResolver()
-  async amount(@Root() r: CampaignReturn, @Ctx() ctx: Context): Promise<Decimal> {
-    const campaign = await campaignById(ctx).load(r.campaignId);
-    return shownIn(r.amount, campaign ? await campaignCurrency(ctx, campaign) : null);
+  @FieldResolver(() => DecimalScalar)
+  amount(@Root() r: CampaignReturn, @Ctx() ctx: Context): Decimal | Promise<Decimal> {
+    if (scaleOf(r.amount) !== undefined) return r.amount; // scaled by Campaign.returns
+    return campaignById(ctx)
+      .load(r.campaignId)
+      .then(async (campaign) => shownIn(r.amount, campaign ? await campaignCurrency(ctx, campaign) : null));
   }
 
   @FieldResolver(() => User, { nullable: true })
