@@ -1,6 +1,6 @@
 /** The KPIs a budget line is meant to move, by key (the KPI module resolves and checks them). */
 import type { Context } from '../../common/context';
-import { AppError, badInput } from '../../common/errors';
+import { badInput } from '../../common/errors';
 import { requireKpisByKeys } from '../kpis';
 
 /**
@@ -19,11 +19,6 @@ export async function validateKpiKeys(ctx: Context, raw: string[]): Promise<{ ke
   if (twice.length > 0) {
     throw badInput(`kpiKeys lists ${twice.map((k) => JSON.stringify(k)).join(', ')} twice: list each KPI once`, 'kpiKeys', { keys: twice });
   }
-  try {
-    const kpis = await requireKpisByKeys(ctx, keys);
-    return { keys, ids: kpis.map((k) => k.id) };
-  } catch (err) {
-    if (err instanceof AppError) throw new AppError(err.code, err.message, { ...err.extensions, field: 'kpiKeys' });
-    throw err;
-  }
+  const kpis = await requireKpisByKeys(ctx, keys, 'kpiKeys');
+  return { keys, ids: kpis.map((k) => k.id) };
 }

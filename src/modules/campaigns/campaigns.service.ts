@@ -63,7 +63,7 @@ async function storeTargets(tx: Context, campaignId: string, targets: CampaignTa
   const dup = keys.find((k, i) => keys.indexOf(k) !== i);
   if (dup) throw badInput(`KPI ${dup} is targeted twice`, 'targets');
   for (const t of targets) if (!t.target.isFinite()) throw badInput('target must be a number', 'targets');
-  const kpis = keys.length ? await requireKpisByKeys(tx, keys) : [];
+  const kpis = keys.length ? await requireKpisByKeys(tx, keys, 'targets') : [];
   await tx.manager.query(`DELETE FROM campaign_targets WHERE campaign_id = $1 AND organization_id = $2`, [campaignId, orgId(tx)]);
   if (kpis.length === 0) return;
   await tx.manager.query(

@@ -36,7 +36,7 @@ export async function createExperiment(ctx: Context, input: CreateExperimentInpu
       field: 'campaignId',
       message: (max) => `A campaign holds at most ${max} experiments`,
     });
-    const metric = input.metricKpiKey ? (await requireKpisByKeys(tx, [input.metricKpiKey.trim()]))[0] : null;
+    const metric = input.metricKpiKey ? (await requireKpisByKeys(tx, [input.metricKpiKey.trim()], 'metricKpiKey'))[0] : null;
     const experiment = await createRecorded(
       tx,
       Experiment,

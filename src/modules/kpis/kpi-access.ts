@@ -9,15 +9,15 @@ import { Kpi } from './kpi.entity';
 /**
  * The active KPIs of the caller's organisation with these keys, in the order of `keys`
  * (duplicates allowed). Unknown or archived keys: BAD_USER_INPUT naming every bad key, in the
- * message and in `extensions.keys`. One statement.
+ * message and in `extensions.keys`, on `field` (the caller's input field). One statement.
  */
-export async function requireKpisByKeys(ctx: Context, keys: readonly string[]): Promise<Kpi[]> {
+export async function requireKpisByKeys(ctx: Context, keys: readonly string[], field = 'kpiKey'): Promise<Kpi[]> {
   const unique = [...new Set(keys)];
   const found = await kpisByKeys(ctx, unique);
   const bad = unique.filter((k) => !found.get(k) || found.get(k)!.archivedAt);
   if (bad.length > 0) {
     const shown = bad.map((k) => (k.length > 64 ? `${k.slice(0, 64)}…` : k));
-    throw badInput(`Unknown or archived KPI key${bad.length > 1 ? 's' : ''}: ${shown.map((k) => JSON.stringify(k)).join(', ')}`, 'kpiKey', { keys: shown });
+    throw badInput(`Unknown or archived KPI key${bad.length > 1 ? 's' : ''}: ${shown.map((k) => JSON.stringify(k)).join(', ')}`, field, { keys: shown });
   }
   return keys.map((k) => found.get(k)!);
 }

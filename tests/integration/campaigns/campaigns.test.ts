@@ -137,7 +137,7 @@ describe('campaign life cycle', () => {
     const unknownKpi = await app.gql(`mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } } }`, {
       i: { name: 'x', squadId, startsOn: '2026-05-01', endsOn: '2026-05-02', targets: [{ kpiKey: 'nope', target: '1' }] },
     }, lead);
-    expect(errorCode(unknownKpi)).toBe('BAD_USER_INPUT');
+    expect(unknownKpi.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'targets', keys: ['nope'] });
 
     const archivedSquad = await createSquad(app, org, lead.userId, '已归档小组');
     ok(await app.gql(`mutation($i: ArchiveSquadInput!) { archiveSquad(input: $i) { squad { id } } }`, { i: { id: archivedSquad } }, org));
@@ -253,6 +253,8 @@ describe('experiments', () => {
     expect(e).toMatchObject({ alpha: 0.05, metric: { key: 'checkout_conversion' }, variants: [], result: null });
     expect(errorCode(await app.gql(CREATE_EXPERIMENT, { i: { campaignId: c.id, name: 'x', hypothesis: 'y' } }, member))).toBe('FORBIDDEN');
     expect(errorCode(await app.gql(CREATE_EXPERIMENT, { i: { campaignId: c.id, name: 'x', hypothesis: 'y', alpha: 0.7 } }, lead))).toBe('BAD_USER_INPUT');
+    const unknownMetric = await app.gql(CREATE_EXPERIMENT, { i: { campaignId: c.id, name: 'x', hypothesis: 'y', metricKpiKey: 'nope' } }, lead);
+    expect(unknownMetric.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'metricKpiKey', keys: ['nope'] });
     expect(errorCode(await app.gql(CONCLUDE, { i: { experimentId: e.id, decision: 'ROLL_OUT' } }, lead))).toBe('BAD_USER_INPUT');
 
     const variants = (control: [number, number], treatment: [number, number]) => [
