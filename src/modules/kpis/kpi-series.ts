@@ -74,9 +74,12 @@ const seriesLoader = defineLoader<string, KpiSeriesPoint[]>('kpis.series', async
     [...groups].map(async ([args, ids]) => {
       const [grain, from, to] = args.split('|') as [Grain, Day, Day];
       const byKpi = await kpiValuesByPeriod(ctx, ids, from, to, grain);
+      // Every KPI of the group has the same buckets: each end is computed once, not once per KPI.
+      const ends = new Map<Day, Day>();
+      const endOf = (start: Day) => ends.get(start) ?? ends.set(start, bucketEnd(start, grain)).get(start)!;
       for (const id of ids) {
         const points = (byKpi.get(id) ?? []).map(({ periodStart, value, reason }) =>
-          Object.assign(new KpiSeriesPoint(), { periodStart, periodEnd: bucketEnd(periodStart, grain), value, reason }),
+          Object.assign(new KpiSeriesPoint(), { periodStart, periodEnd: endOf(periodStart), value, reason }),
         );
         answers.set(keyOf(id, grain, from, to), points);
       }
