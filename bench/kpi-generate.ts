@@ -4,6 +4,7 @@ import { createDataSource } from '../src/db/data-source';
 import { systemContext } from '../src/db/system-context';
 import { entities } from '../src/modules/entities';
 import { refreshKpiState } from '../src/modules/kpis';
+import { generateSeriesKpis } from './kpi-series-bench';
 
 /**
  * KPI data of the bench organisation (deterministic):
@@ -11,7 +12,8 @@ import { refreshKpiState } from '../src/modules/kpis';
  *   dau / mau, refund_rate, creator_retention…), twelve weeks of measurements;
  * - a generated 200-KPI tree under `bench_root`: bench_root = the sum of 9 formula KPIs, each the
  *   sum of 21 measured leaves (189), plus one measured child of the root outside the formula;
- *   a year (52 weeks) of weekly measurements of every measured KPI (about 9,900 rows).
+ *   a year (52 weeks) of weekly measurements of every measured KPI (about 9,900 rows);
+ * - the 50 KPIs of the kpiSeries workload (bench/kpi-series-bench.ts), a year of weekly history.
  * The stored latest values and statuses are computed by the module's own code.
  */
 export const KPI_BENCH = { treeRoot: 'bench_root', groups: 9, leavesPerGroup: 21, weeks: 52 } as const;
@@ -67,6 +69,8 @@ export async function generateKpis(url: string, organizationId: string): Promise
           WHERE k.organization_id = $1 AND k.formula IS NULL AND (k.key LIKE 'bench%' OR w >= $2 - 12)`,
         [organizationId, KPI_BENCH.weeks],
       );
+      // The dashboard page of kpiSeries: 50 KPIs older than all of the above (bench/kpi-series-bench.ts).
+      await generateSeriesKpis(q, organizationId);
       const ids: Array<{ id: string }> = await q(`SELECT id FROM kpis WHERE organization_id = $1`, [organizationId]);
       await refreshKpiState(systemContext(m, organizationId), ids.map((r) => r.id));
     });

@@ -2,8 +2,11 @@
  * KPI workloads: `kpiTree` of the demo north star and of the generated 200-KPI tree with a year
  * of weekly history (bench/kpi-generate.ts), each beside one hand-written SQL statement (the
  * floor: recursive CTE, latest measurement per measured KPI by an index probe, the formula KPIs'
- * stored latest value). Conventions as in bench/workloads.ts ($1 is the caller's user id).
+ * stored latest value), and `kpiSeries` (bench/kpi-series-bench.ts). Conventions as in
+ * bench/workloads.ts ($1 is the caller's user id).
  */
+import { KPI_SERIES } from './kpi-series-bench';
+
 const gid = (type: string, col: string) => `translate(encode(convert_to('${type}:' || ${col}, 'UTF8'), 'base64'), '+/=', '-_')`;
 const dec = (col: string) => `trim_scale(${col})::text`;
 const day = (col: string) => `to_char(${col}, 'YYYY-MM-DD')`;
@@ -46,6 +49,7 @@ export const KPI_WORKLOADS = [
     query: `query BenchKpiTree200 { kpiTree(rootKey: "bench_root") { ${TREE_FIELDS} } }`,
     floorSql: treeSql(`k.key = 'bench_root'`),
   },
+  KPI_SERIES,
 ];
 
 export type KpiWorkloadName = (typeof KPI_WORKLOADS)[number]['name'];

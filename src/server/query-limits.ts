@@ -24,6 +24,7 @@ import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexit
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../common/connection';
 import type { Context } from '../common/context';
 import { AppError, ErrorCode } from '../common/errors';
+import { bucketStarts, Grain, isDay, MAX_BUCKETS } from '../common/periods';
 
 /**
  * Query limits, checked before anything runs, for HTTP (Apollo) and graphql-ws alike:
@@ -165,6 +166,22 @@ export const PLAIN_LIST_SIZES: Record<string, number> = {
   'Sop.pendingAcknowledgements': 100, // sops.loaders MAX_PENDING_LISTED
 };
 
+/**
+ * Lists whose length follows from their arguments, by `Type.field`: priced at that length. A
+ * range the field refuses (too long, `to` before `from`) is priced at 0 items: it returns none.
+ */
+export const ARGUMENT_LIST_SIZES: Record<string, (args: Record<string, unknown>) => number> = {
+  // kpis kpi-series MAX_SERIES_POINTS (= MAX_BUCKETS): one point per bucket of grain from `from` to `to`.
+  'Kpi.series': ({ grain, from, to }) => {
+    if (!isDay(from) || !isDay(to) || !Object.values(Grain).includes(grain as Grain)) return MAX_BUCKETS;
+    try {
+      return bucketStarts(from, to, grain as Grain, { max: MAX_BUCKETS }).length;
+    } catch {
+      return 0;
+    }
+  },
+};
+
 function isConnectionType(type: GraphQLNamedType): boolean {
   if (!isObjectType(type)) return false;
   const fields = type.getFields();
@@ -213,7 +230,7 @@ export const costEstimator: ComplexityEstimator = ({ type, field, node, args, ch
         ? clamp(args.first, MAX_PAGE_SIZE, MAX_PAGE_SIZE)
         : Array.isArray(args.ids)
           ? Math.min(args.ids.length, MAX_PAGE_SIZE)
-          : (PLAIN_LIST_SIZES[`${type.name}.${field.name}`] ?? MAX_PAGE_SIZE);
+          : (ARGUMENT_LIST_SIZES[`${type.name}.${field.name}`]?.(args) ?? PLAIN_LIST_SIZES[`${type.name}.${field.name}`] ?? MAX_PAGE_SIZE);
     return 1 + size * (1 + childComplexity);
   }
   return 1 + childComplexity;

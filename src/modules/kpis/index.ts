@@ -6,6 +6,7 @@ import { kpiAlertWork } from './kpi-alerts.service';
 // The by-id loaders register Kpi and KpiAlert for node(id:).
 import './kpis.loaders';
 import { KpiAlertResolver, KpiAlertsRaisedInBulkResolver, KpiResolver } from './kpis.resolver';
+import { KpiSeriesResolver } from './kpi-series.resolver';
 
 // What other modules use (budgets, campaigns, okrs, the composition root) and the platform tests.
 export { Kpi } from './kpi.entity';
@@ -18,7 +19,7 @@ export { alertMessage, breachOf, KpiDirection } from './kpi-rules';
 export { refreshKpiState } from './kpi-state';
 
 export const kpisEntities = [Kpi, KpiMeasurement, KpiAlert];
-export const kpisResolvers = [KpiResolver, KpiAlertResolver, KpiAlertsRaisedInBulkResolver] as const;
+export const kpisResolvers = [KpiResolver, KpiAlertResolver, KpiAlertsRaisedInBulkResolver, KpiSeriesResolver] as const;
 
 registerWorkSource(kpiAlertWork);
 

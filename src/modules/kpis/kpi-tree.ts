@@ -38,6 +38,14 @@ function parsed(text: string): Formula | RuleViolation {
   return f;
 }
 
+/** A measured KPI's value for a period (null without a measurement), with the reason when it has none. */
+export function measuredValue(key: string, value: Decimal | null): NodeValue {
+  if (value == null) return { value: null, reason: 'No measurement in this period' };
+  // Measurements are checked when recorded; a sum of many, or a row older than the check, may not be.
+  if (!inDecimalRange(value)) return { value: null, reason: `Out of range: the value of ${key} is out of the Decimal range ${DECIMAL_RANGE}` };
+  return { value, reason: null };
+}
+
 export class TreeValues {
   private readonly byId = new Map<string, TreeNode>();
   private readonly childrenOf = new Map<string, TreeNode[]>();
@@ -88,13 +96,7 @@ export class TreeValues {
   }
 
   private compute(node: TreeNode): NodeValue {
-    if (node.formula == null) {
-      const value = this.measured(node.id);
-      if (value == null) return { value: null, reason: 'No measurement in this period' };
-      // Measurements are checked when recorded; a sum of many, or a row older than the check, may not be.
-      if (!inDecimalRange(value)) return { value: null, reason: `Out of range: the value of ${node.key} is out of the Decimal range ${DECIMAL_RANGE}` };
-      return { value, reason: null };
-    }
+    if (node.formula == null) return measuredValue(node.key, this.measured(node.id));
     const formula = parsed(node.formula);
     if (formula instanceof RuleViolation) return { value: null, reason: formula.message };
     const children = new Map((this.childrenOf.get(node.id) ?? []).map((c) => [c.key, c.id]));

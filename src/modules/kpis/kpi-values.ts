@@ -2,16 +2,17 @@
 import Decimal from 'decimal.js';
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { inDecimalRange } from '../../common/decimal-range';
 import { badInput } from '../../common/errors';
 import { bucketStarts, Grain, isDay, nextBucket, periodSql } from '../../common/periods';
 import { aggregate, KpiAggregation } from './kpi-rules';
 import { subtrees } from './kpi-state';
-import { TreeValues } from './kpi-tree';
+import { measuredValue, TreeValues } from './kpi-tree';
 
 export interface PeriodValue {
   periodStart: string;
   value: Decimal | null;
+  /** Why `value` is null (the reasons of `Kpi.valueReason`: no measurement, an input without a value, a division by zero, out of the Decimal range); null with a value. */
+  reason: string | null;
 }
 
 /**
@@ -20,7 +21,8 @@ export interface PeriodValue {
  * measurements whose period starts in the bucket, combined by its aggregation (SUM, AVERAGE,
  * LAST), or null when there are none or the result is outside the Decimal range. A formula KPI's
  * value for a bucket is its formula over its children's values for that bucket (null when an
- * input has none, a divisor is 0 or a value leaves the Decimal range). KPIs of
+ * input has none, a divisor is 0 or a value leaves the Decimal range). A null value comes with
+ * its reason (the formula evaluator's, as `Kpi.valueReason` gives it). KPIs of
  * other organisations and unknown ids get every bucket null. Two statements whatever the number
  * of KPIs, the depth of their trees and the number of measurements.
  */
@@ -47,16 +49,17 @@ export async function kpiValuesByPeriod(
   const byId = new Map(nodes.map((k) => [k.id, k]));
   const formulaIds = new Set(ids.filter((id) => byId.get(id)?.formula != null));
   const measured = [...new Set([...ids.filter((id) => !formulaIds.has(id)), ...nodes.filter((k) => k.formula == null).map((k) => k.id)])];
-  const values = await bucketValues(ctx, measured, buckets, grain);
+  const { values, keys } = await bucketValues(ctx, measured, buckets, grain);
   // A formula KPI's value for a bucket: its formula over its children's values for the bucket.
   const trees = formulaIds.size === 0 ? null : buckets.map((b) => new TreeValues(nodes, (id) => values.get(id)?.get(b) ?? null));
   for (const id of ids) {
     const byBucket = values.get(id);
+    const key = byId.get(id)?.key ?? keys.get(id) ?? id;
     result.set(
       id,
       buckets.map((periodStart, i) => ({
         periodStart,
-        value: formulaIds.has(id) ? trees![i].valueOf(id).value : (byBucket?.get(periodStart) ?? null),
+        ...(formulaIds.has(id) ? trees![i].valueOf(id) : measuredValue(key, byBucket?.get(periodStart) ?? null)),
       })),
     );
   }
@@ -65,6 +68,7 @@ export async function kpiValuesByPeriod(
 
 interface BucketRow {
   kpi_id: string;
+  key: string;
   aggregation: KpiAggregation;
   bucket: string;
   sum: string;
@@ -72,34 +76,38 @@ interface BucketRow {
   last: string;
 }
 
-/** kpi id → bucket start → aggregated value, from one statement. */
+/**
+ * kpi id → bucket start → aggregated value (possibly outside the Decimal range: `measuredValue`
+ * and `TreeValues` make it null with the reason), and the keys of the KPIs read, from one statement.
+ */
 async function bucketValues(
   ctx: Context,
   ids: readonly string[],
   buckets: readonly string[],
   grain: Grain | `${Grain}`,
-): Promise<Map<string, Map<string, Decimal | null>>> {
+): Promise<{ values: Map<string, Map<string, Decimal | null>>; keys: Map<string, string> }> {
   const first = buckets[0];
   const end = nextBucket(buckets[buckets.length - 1], grain as Grain);
   const rows: BucketRow[] = await ctx.manager.query(
-    `SELECT m.kpi_id, k.aggregation, ${periodSql.dayText(periodSql.bucketStart('m.period_start', grain as Grain))} AS bucket,
+    `SELECT m.kpi_id, k.key, k.aggregation, ${periodSql.dayText(periodSql.bucketStart('m.period_start', grain as Grain))} AS bucket,
             sum(m.value)::text AS sum, count(*)::int AS count,
             (array_agg(m.value ORDER BY m.period_start DESC))[1]::text AS last
        FROM kpi_measurements m
        JOIN kpis k ON k.id = m.kpi_id AND k.organization_id = m.organization_id
       WHERE m.organization_id = $1 AND m.kpi_id = ANY($2::uuid[])
         AND m.period_start >= $3::date AND m.period_start < $4::date
-      GROUP BY m.kpi_id, k.aggregation, 3`,
+      GROUP BY m.kpi_id, k.key, k.aggregation, 4`,
     [orgId(ctx), ids, first, end],
   );
-  const out = new Map<string, Map<string, Decimal | null>>();
+  const values = new Map<string, Map<string, Decimal | null>>();
+  const keys = new Map<string, string>();
   for (const r of rows) {
-    let m = out.get(r.kpi_id);
-    if (!m) out.set(r.kpi_id, (m = new Map()));
-    const value = aggregate(r.aggregation, new Decimal(r.sum), r.count, new Decimal(r.last));
-    // A sum of many measurements may leave the Decimal range: no value rather than one the API could not take back.
-    m.set(r.bucket, value && inDecimalRange(value) ? value : null);
+    let m = values.get(r.kpi_id);
+    if (!m) values.set(r.kpi_id, (m = new Map()));
+    keys.set(r.kpi_id, r.key);
+    // A sum of many measurements may leave the Decimal range: kept here, so that the reader says so (no value rather than one the API could not take back).
+    m.set(r.bucket, aggregate(r.aggregation, new Decimal(r.sum), r.count, new Decimal(r.last)));
   }
-  return out;
+  return { values, keys };
 }
 

@@ -124,6 +124,16 @@ describe('default query limits', () => {
     expect(check(thrice).errors).toEqual(['Maximum introspection depth exceeded']);
   });
 
+  it('prices Kpi.series by its number of buckets, a range it refuses at none', () => {
+    const cost = (grain: string, from: string, to: string) =>
+      check(`{ kpi(key: "gmv") { series(grain: ${grain}, from: "${from}", to: "${to}") { periodStart value } } }`).cost;
+    // The KPI (1) and the list (1 + one per point).
+    expect(cost('WEEK', '2026-01-05', '2026-12-28')).toBe(1 + 1 + 52);
+    expect(cost('MONTH', '2026-01-15', '2026-12-15')).toBe(1 + 1 + 12);
+    expect(cost('DAY', '2020-01-01', '2026-01-01')).toBe(1 + 1);
+    expect(cost('DAY', '2026-02-01', '2026-01-01')).toBe(1 + 1);
+  });
+
   it.each(Object.entries(PLAIN_LIST_SIZES))('prices %s at the cap its description states (%d)', (name, size) => {
     const [type, field] = name.split('.');
     const def = (schema.getType(type) as import('graphql').GraphQLObjectType).getFields()[field];

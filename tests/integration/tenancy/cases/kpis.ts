@@ -92,5 +92,11 @@ registerTenancy(
     'Kpi.children': { parent: 'kpi', children: { table: 'kpis', set: { parent_id: 'kpi' } } },
     'Kpi.measurements': { parent: 'kpiRefund', children: { table: 'kpi_measurements', set: { kpi_id: 'kpiRefund' } } },
     'Kpi.alerts': { parent: 'kpiRefund', children: { table: 'kpi_alerts', set: { kpi_id: 'kpiRefund' } } },
+    // A's measurements moved under B's KPI, their values shifted so that any sum, average or last value they entered would show.
+    'Kpi.series': {
+      parent: 'kpiRefund',
+      children: { table: 'kpi_measurements', set: { kpi_id: 'kpiRefund' }, shift: 'value' },
+      args: '(grain: WEEK, from: "2024-12-30", to: "2025-01-12")',
+    },
   },
 );

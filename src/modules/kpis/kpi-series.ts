@@ -1,0 +1,95 @@
+/**
+ * `Kpi.series(grain, from, to)`: a KPI's value per bucket, for charts. Every KPI of a request
+ * asking for the same (grain, from, to) is answered by one `kpiValuesByPeriod` call (two
+ * statements), whatever the number of KPIs, the depth of their formula trees or the length of
+ * their history.
+ */
+import type Decimal from 'decimal.js';
+import { Field, ObjectType } from 'type-graphql';
+import type { Context } from '../../common/context';
+import { defineLoader } from '../../common/loaders';
+import { bucketEnd, bucketStarts, checkDateRange, Grain, LAST_DAY, MAX_BUCKETS, nextBucket, type Day } from '../../common/periods';
+import { refuse } from '../../common/rules';
+import { DateScalar, DecimalScalar } from '../../common/scalars';
+import { kpiValuesByPeriod } from './kpi-values';
+
+/** A series has at most this many points (the kit's MAX_BUCKETS: about 3 years of days, 21 of weeks). */
+export const MAX_SERIES_POINTS = MAX_BUCKETS;
+
+@ObjectType({ description: 'One bucket of Kpi.series: its first and last day, and the KPI’s value for it (null with the reason).' })
+export class KpiSeriesPoint {
+  @Field(() => DateScalar, { description: 'The first day of the bucket (a Monday for WEEK, the 1st for MONTH and QUARTER).' })
+  periodStart: Day;
+
+  @Field(() => DateScalar, { description: 'The last day of the bucket, inclusive (a Sunday for WEEK).' })
+  periodEnd: Day;
+
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description:
+      'Measured KPIs: the measurements whose period starts in the bucket, combined by the KPI’s aggregation (SUM, AVERAGE, LAST). Formula KPIs: the formula over the inputs’ values for the bucket. Null: see reason.',
+  })
+  value: Decimal | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why value is null, as Kpi.valueReason says it: no measurement in the bucket, an input without a value, a division by zero, a value out of the Decimal range. Null when there is a value.',
+  })
+  reason: string | null;
+}
+
+/**
+ * The bucket starts of a series from the bucket of `from` to the bucket of `to`, checked as the
+ * client's input: `to` before `from`, more than MAX_SERIES_POINTS buckets, or a last bucket that
+ * ends after the calendar's last day are BAD_USER_INPUT naming `to` (`extensions.max` for the
+ * count).
+ */
+export function seriesBuckets(from: Day, to: Day, grain: Grain): Day[] {
+  checkDateRange(from, to, { startField: 'from', endField: 'to' });
+  const starts = bucketStarts(from, to, grain, { max: MAX_SERIES_POINTS, field: 'to' });
+  try {
+    nextBucket(to, grain);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw refuse(`to must be in a ${grain} that ends before ${LAST_DAY}`, 'to');
+  }
+  return starts;
+}
+
+/** Key of the series loader: the arguments first, so that one batch groups KPIs by them. */
+const keyOf = (kpiId: string, grain: Grain, from: Day, to: Day) => `${grain}|${from}|${to}|${kpiId}`;
+
+const seriesLoader = defineLoader<string, KpiSeriesPoint[]>('kpis.series', async (ctx, keys) => {
+  const groups = new Map<string, string[]>();
+  for (const key of keys) {
+    const cut = key.lastIndexOf('|');
+    const args = key.slice(0, cut);
+    const ids = groups.get(args);
+    if (ids) ids.push(key.slice(cut + 1));
+    else groups.set(args, [key.slice(cut + 1)]);
+  }
+  const answers = new Map<string, KpiSeriesPoint[]>();
+  await Promise.all(
+    [...groups].map(async ([args, ids]) => {
+      const [grain, from, to] = args.split('|') as [Grain, Day, Day];
+      const byKpi = await kpiValuesByPeriod(ctx, ids, from, to, grain);
+      // Every KPI of the group has the same buckets: each end is computed once, not once per KPI.
+      const ends = new Map<Day, Day>();
+      const endOf = (start: Day) => ends.get(start) ?? ends.set(start, bucketEnd(start, grain)).get(start)!;
+      for (const id of ids) {
+        const points = (byKpi.get(id) ?? []).map(({ periodStart, value, reason }) =>
+          Object.assign(new KpiSeriesPoint(), { periodStart, periodEnd: endOf(periodStart), value, reason }),
+        );
+        answers.set(keyOf(id, grain, from, to), points);
+      }
+    }),
+  );
+  return keys.map((key) => answers.get(key) ?? []);
+});
+
+/** `Kpi.series`: the arguments checked for this field, the values batched with every other KPI's series. */
+export async function kpiSeries(ctx: Context, kpiId: string, grain: Grain, from: Day, to: Day): Promise<KpiSeriesPoint[]> {
+  seriesBuckets(from, to, grain);
+  return (await seriesLoader(ctx).load(keyOf(kpiId, grain, from, to))) ?? [];
+}
