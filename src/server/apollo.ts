@@ -13,6 +13,9 @@ import { inputTextPlugin } from './input-guard';
 import { queryLimitsPlugin, type queryLimitRules } from './query-limits';
 import type { WebSockets } from './websockets';
 
+/** Apollo's own list (`recommendedCsrfPreventionRequestHeaders`). */
+const CSRF_PREFLIGHT_HEADERS = ['x-apollo-operation-name', 'apollo-require-preflight'];
+
 /** Requests with a body over this size (bulk imports) let the event loop run between pricing and execution. */
 const LARGE_REQUEST_BYTES = 64 * 1024;
 
@@ -74,7 +77,11 @@ export async function startApollo(deps: ApolloDeps): Promise<ApolloServer<Contex
   const limits = config.queryLimits;
   const apollo = new ApolloServer<Context>({
     schema,
-    csrfPrevention: true,
+    // A request that carries a header a browser may not send cross-site without a CORS preflight
+    // cannot be a CSRF "simple request". Authorization is such a header, and GraphQL takes its
+    // credentials only from it (bearer sessions and API tokens; no cookies), so a BI connector's
+    // plain GET with a token is served; a GET without one still needs a preflight header.
+    csrfPrevention: { requestHeaders: [...CSRF_PREFLIGHT_HEADERS, 'authorization'] },
     allowBatchedHttpRequests: false,
     // main.ts owns signal handling and the shutdown order (HTTP, WebSockets, events, pool, database).
     stopOnTerminationSignals: false,
