@@ -11,6 +11,7 @@ import { unavailableStatusPlugin } from './database-outage';
 import type { createErrorFormatter } from './format-error';
 import { inputTextPlugin } from './input-guard';
 import { queryLimitsPlugin, type queryLimitRules } from './query-limits';
+import { responseStatusPlugin } from './response-status';
 import type { WebSockets } from './websockets';
 
 /** Apollo's own list (`recommendedCsrfPreventionRequestHeaders`). */
@@ -115,6 +116,7 @@ export async function startApollo(deps: ApolloDeps): Promise<ApolloServer<Contex
       loggingPlugin,
       inputTextPlugin,
       unavailableStatusPlugin,
+      responseStatusPlugin,
     ],
   });
   await apollo.start();

@@ -82,6 +82,44 @@ describe('GET from BI connectors (a bearer token, no preflight header)', () => {
   });
 });
 
+describe('status codes of request errors, by what the client accepts', () => {
+  async function post(body: unknown, accept?: string) {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (accept) headers.accept = accept;
+    const res = await fetch(`${app.url}/graphql`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const json = (await res.json()) as GqlResult;
+    return { status: res.status, type: res.headers.get('content-type'), code: json.errors?.[0]?.extensions?.code, data: json.data };
+  }
+  const PARSE = { query: '{ viewer { ' };
+  const VALIDATION = { query: '{ nope }' };
+  const COERCION = { query: 'query($n: Int) { cycles(first: $n) { totalCount } }', variables: { n: 'many' } };
+  const TOO_DEEP = { query: `{ ${'node(id: "x") { ... on Squad { lead { '.repeat(20)}id${' } } }'.repeat(20)} }` };
+
+  it('answers 200 with errors to an application/json client (GraphQL over HTTP)', async () => {
+    for (const [body, code] of [
+      [PARSE, 'GRAPHQL_PARSE_FAILED'],
+      [VALIDATION, 'GRAPHQL_VALIDATION_FAILED'],
+      [COERCION, 'BAD_USER_INPUT'],
+      [TOO_DEEP, 'QUERY_TOO_COMPLEX'],
+    ] as const) {
+      const r = await post(body, 'application/json');
+      expect([r.status, r.code, r.type]).toEqual([200, code, 'application/json; charset=utf-8']);
+      expect(r.data).toBeUndefined();
+    }
+  });
+
+  it('answers 400 to an application/graphql-response+json client, and to one that names no type', async () => {
+    for (const accept of ['application/graphql-response+json', 'application/graphql-response+json, application/json;q=0.9', '*/*', undefined]) {
+      for (const body of [PARSE, VALIDATION, COERCION, TOO_DEEP]) expect((await post(body, accept)).status).toBe(400);
+    }
+  });
+
+  it('keeps 400 for a malformed request whatever the client accepts', async () => {
+    expect((await post({ variables: {} }, 'application/json')).status).toBe(400);
+    expect((await post({ query: 'subscription { planningEvents { type } }' }, 'application/json')).status).toBe(400);
+  });
+});
+
 describe('GraphQL over HTTP', () => {
   it('answers POST and GET', async () => {
     expect(ok(await app.gql('{ __typename }'))).toEqual({ __typename: 'Query' });
