@@ -11,7 +11,11 @@ import { unavailableStatusPlugin } from './database-outage';
 import type { createErrorFormatter } from './format-error';
 import { inputTextPlugin } from './input-guard';
 import { queryLimitsPlugin, type queryLimitRules } from './query-limits';
+import { responseStatusPlugin } from './response-status';
 import type { WebSockets } from './websockets';
+
+/** Apollo's own list (`recommendedCsrfPreventionRequestHeaders`). */
+const CSRF_PREFLIGHT_HEADERS = ['x-apollo-operation-name', 'apollo-require-preflight'];
 
 /** Requests with a body over this size (bulk imports) let the event loop run between pricing and execution. */
 const LARGE_REQUEST_BYTES = 64 * 1024;
@@ -74,7 +78,11 @@ export async function startApollo(deps: ApolloDeps): Promise<ApolloServer<Contex
   const limits = config.queryLimits;
   const apollo = new ApolloServer<Context>({
     schema,
-    csrfPrevention: true,
+    // A request that carries a header a browser may not send cross-site without a CORS preflight
+    // cannot be a CSRF "simple request". Authorization is such a header, and GraphQL takes its
+    // credentials only from it (bearer sessions and API tokens; no cookies), so a BI connector's
+    // plain GET with a token is served; a GET without one still needs a preflight header.
+    csrfPrevention: { requestHeaders: [...CSRF_PREFLIGHT_HEADERS, 'authorization'] },
     allowBatchedHttpRequests: false,
     // main.ts owns signal handling and the shutdown order (HTTP, WebSockets, events, pool, database).
     stopOnTerminationSignals: false,
@@ -108,6 +116,7 @@ export async function startApollo(deps: ApolloDeps): Promise<ApolloServer<Contex
       loggingPlugin,
       inputTextPlugin,
       unavailableStatusPlugin,
+      responseStatusPlugin,
     ],
   });
   await apollo.start();

@@ -56,6 +56,8 @@ export interface GuardedServer {
 }
 
 const MAIN = path.resolve(__dirname, '../../dist/src/main.js');
+/** Written by every build that finds a source changed (the build is incremental: main.js may stay as it was). */
+const BUILD_INFO = path.resolve(__dirname, '../../dist/build.tsbuildinfo');
 const MONITOR = path.resolve(__dirname, 'event-loop-monitor.js');
 
 /** The newest modification time under `dir` (ms). */
@@ -71,8 +73,10 @@ function newest(dir: string): number {
 /** The child runs the build: refuse to test a build older than the sources (npm test builds first). */
 export function assertBuildIsCurrent(): void {
   const root = path.resolve(__dirname, '../..');
-  if (!fs.existsSync(MAIN)) throw new Error('dist/src/main.js is missing: run `npm run build` first (npm test does)');
-  const built = fs.statSync(MAIN).mtimeMs;
+  if (!fs.existsSync(MAIN) || !fs.existsSync(BUILD_INFO)) {
+    throw new Error('dist/src/main.js is missing: run `npm run build` first (npm test does)');
+  }
+  const built = fs.statSync(BUILD_INFO).mtimeMs;
   const stale = ['src', 'migrations', 'seeds'].filter((d) => newest(path.join(root, d)) > built);
   if (stale.length) throw new Error(`dist/ is older than ${stale.join(', ')}/: run \`npm run build\` first (npm test does)`);
 }
