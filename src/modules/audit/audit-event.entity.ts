@@ -1,6 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { JSONScalar } from '../../common/scalars';
 import { Node } from '../../common/node';
 
 /** Who changed what, when, before and after. Written in the same transaction as the change. */
@@ -17,7 +16,8 @@ export class AuditEvent extends Node {
   @Field({ description: 'What was done, e.g. member.added.' }) @Column() action: string;
   @Field() @Column({ name: 'entity_type' }) entityType: string;
   @Column({ name: 'entity_id', type: 'uuid' }) entityUuid: string;
-  @Field(() => JSONScalar, { nullable: true }) @Column({ type: "jsonb", nullable: true }) before: Record<string, unknown> | null;
-  @Field(() => JSONScalar, { nullable: true }) @Column({ type: "jsonb", nullable: true }) after: Record<string, unknown> | null;
+  /** Stored with uuids; `AuditEvent.before` / `after` show global ids (audit.resolver.ts, audit-ids.ts). */
+  @Column({ type: 'jsonb', nullable: true }) before: Record<string, unknown> | null;
+  @Column({ type: 'jsonb', nullable: true }) after: Record<string, unknown> | null;
   @Column({ name: 'request_id', type: 'text', nullable: true }) requestId: string | null;
 }

@@ -6,6 +6,8 @@ import { ANY_TYPE, GlobalIdOf } from '../../common/global-ids';
 import { AuditEvent } from './audit-event.entity';
 import { listAuditEvents } from './audit.service';
 import { toGlobalId } from '../../common/ids';
+import { JSONScalar } from '../../common/scalars';
+import { withGlobalIds } from './audit-ids';
 
 export const AuditEventConnection = Connection(AuditEvent);
 
@@ -27,6 +29,22 @@ export class AuditResolver {
     @Ctx() ctx: Context,
   ) {
     return listAuditEvents(ctx, filter ?? {}, page);
+  }
+
+  @FieldResolver(() => JSONScalar, {
+    nullable: true,
+    description: 'The object before the change (null for a creation); ids are global ids of their type (see docs/api.md, "The audit log").',
+  })
+  before(@Root() e: AuditEvent): Record<string, unknown> | null {
+    return withGlobalIds(e.entityType, e.before);
+  }
+
+  @FieldResolver(() => JSONScalar, {
+    nullable: true,
+    description: 'The object after the change (null for a deletion); ids are global ids of their type.',
+  })
+  after(@Root() e: AuditEvent): Record<string, unknown> | null {
+    return withGlobalIds(e.entityType, e.after);
   }
 
   @FieldResolver(() => ID, { description: 'Global id of the changed object.' })

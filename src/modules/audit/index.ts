@@ -5,6 +5,7 @@ import { AuditResolver } from './audit.resolver';
 
 export { AuditEvent } from './audit-event.entity';
 export { recordChange, type Change } from './audit.service';
+export { auditIdKeys } from './audit-ids';
 export { createRecorded, deleteRecorded, updateRecorded, updateWhere } from './changes';
 
 /** Audit events are visible to OWNER/ADMIN only, as in `auditEvents`; registers AuditEvent for node(id:). */

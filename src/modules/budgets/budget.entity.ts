@@ -4,6 +4,7 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn
 import { Node } from '../../common/node';
 import { DateScalar, DecimalScalar, decimalTransformer } from '../../common/scalars';
 import { AdjustmentStatus, AT_RISK_MARGIN, BudgetLineKind, BudgetStatus, UNDER_MARGIN } from './budget-rules';
+import { auditIdKeys } from '../audit';
 
 registerEnumType(BudgetLineKind, {
   name: 'BudgetLineKind',
@@ -141,3 +142,10 @@ export class BudgetSettings {
   @Column({ name: 'updated_by', type: 'uuid', nullable: true }) updatedById: string | null;
   @Field(() => Date, { nullable: true }) @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date | null;
 }
+
+/** Which keys of these types' audit snapshots are ids, and of which type (AuditEvent.before/after show global ids). */
+auditIdKeys('Budget', { squadId: 'Squad' });
+auditIdKeys('BudgetLine', { budgetId: 'Budget', kpiIds: 'Kpi' });
+auditIdKeys('Expense', { budgetId: 'Budget', budgetLineId: 'BudgetLine', recordedById: 'User', voidedById: 'User' });
+auditIdKeys('BudgetAdjustment', { budgetId: 'Budget', fromLineId: 'BudgetLine', toLineId: 'BudgetLine', requestedById: 'User', decidedById: 'User' });
+auditIdKeys('BudgetSettings', { updatedById: 'User' });

@@ -4,6 +4,7 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn
 import { Node } from '../../common/node';
 import { DateScalar, DecimalScalar, decimalTransformer, numberTransformer } from '../../common/scalars';
 import { CampaignStatus, ReturnKind } from './campaign-rules';
+import { auditIdKeys } from '../audit';
 
 registerEnumType(CampaignStatus, {
   name: 'CampaignStatus',
@@ -167,3 +168,13 @@ export class CampaignTask {
   @PrimaryColumn({ name: 'task_id', type: 'uuid' }) taskId: string;
   @Column({ type: 'int' }) position: number;
 }
+
+/** Which keys of these types' audit snapshots are ids, and of which type (AuditEvent.before/after show global ids). */
+// The review is audited on the campaign: reviewId and its action tasks' taskIds.
+auditIdKeys('Campaign', { squadId: 'Squad', budgetLineId: 'BudgetLine', createdBy: 'User', reviewId: 'CampaignReview', taskIds: 'Task' });
+auditIdKeys('CampaignTarget', { campaignId: 'Campaign', kpiId: 'Kpi' });
+auditIdKeys('CampaignReturn', { campaignId: 'Campaign', recordedBy: 'User' });
+auditIdKeys('Experiment', { campaignId: 'Campaign', metricKpiId: 'Kpi' });
+auditIdKeys('CampaignReview', { campaignId: 'Campaign', reviewedBy: 'User' });
+auditIdKeys('CampaignExpense', { expenseId: 'Expense', campaignId: 'Campaign' });
+auditIdKeys('CampaignTask', { campaignId: 'Campaign', taskId: 'Task' });

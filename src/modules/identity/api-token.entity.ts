@@ -2,6 +2,7 @@ import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { ApiTokenScope, Role } from '../../common/context';
 import { Node } from '../../common/node';
+import { auditIdKeys } from '../audit';
 
 registerEnumType(ApiTokenScope, {
   name: 'ApiTokenScope',
@@ -37,3 +38,6 @@ export class ApiToken extends Node {
   lastUsedAt: Date | null;
   @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
+
+/** Which keys of these types' audit snapshots are ids, and of which type (AuditEvent.before/after show global ids). */
+auditIdKeys('ApiToken', { createdById: 'User' });

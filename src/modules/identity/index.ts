@@ -13,6 +13,8 @@ import { Organization } from './organization.entity';
 import { User } from './user.entity';
 
 export { User } from './user.entity';
+// For fields other modules add to the viewer (`Viewer.squads`, declared by squads).
+export { Viewer } from './identity.types';
 export { referencedUserById, memberByUserId } from './identity.loaders';
 export { authenticate } from './authenticate';
 export { flushTokenUsage } from './token-usage';

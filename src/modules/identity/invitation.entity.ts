@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { auditIdKeys } from '../audit';
 
 /** A one-time invitation for a user added by email who has no password yet. Internal only. */
 @Entity('invitations')
@@ -13,3 +14,6 @@ export class Invitation {
   @Column({ name: 'created_by', type: 'uuid', nullable: true }) createdBy: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
+
+/** Which keys of these types' audit snapshots are ids, and of which type (AuditEvent.before/after show global ids). */
+auditIdKeys('Invitation', { memberId: 'Member', userId: 'User', createdBy: 'User' });

@@ -2,6 +2,7 @@ import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Role } from '../../common/context';
 import { Node } from '../../common/node';
+import { auditIdKeys } from '../audit';
 
 registerEnumType(Role, { name: 'Role', description: 'What a member may do in an organisation.' });
 
@@ -32,3 +33,6 @@ export class Member extends Node {
   createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
+
+/** Which keys of these types' audit snapshots are ids, and of which type (AuditEvent.before/after show global ids). */
+auditIdKeys('Member', { userId: 'User' });

@@ -9,6 +9,7 @@ import { toGlobalId } from '../../common/ids';
 import { refuseArchived } from '../../common/rules';
 import { Kpi } from './kpi.entity';
 import { kpisByKeys } from './kpi-access';
+import { MAX_KPI_KEY_LENGTH } from './kpi-rules';
 import { subtrees, valuesAt } from './kpi-state';
 import { TreeValues } from './kpi-tree';
 import type { KpisFilter, KpiWhatIfInput } from './kpis.inputs';
@@ -58,15 +59,16 @@ export async function northStar(ctx: Context): Promise<Kpi | null> {
   return row ? kpiById(ctx).load(row.id) : null;
 }
 
-/** The root of a tree: the active KPI with `rootKey`, or the north star. */
+/** The root of a tree: the active KPI with `rootKey` (NOT_FOUND / ARCHIVED naming it), or the north star. */
 export async function treeRoot(ctx: Context, rootKey: string | null | undefined): Promise<Kpi> {
   if (rootKey == null) {
     const root = await northStar(ctx);
     if (!root) throw notFound('North-star KPI');
     return root;
   }
-  const root = await kpiByKey(ctx, rootKey);
-  if (!root || root.archivedAt) throw badInput(`No active KPI has the key ${JSON.stringify(rootKey.slice(0, 64))}`, 'rootKey');
+  const root = rootKey.length > MAX_KPI_KEY_LENGTH ? null : await kpiByKey(ctx, rootKey);
+  if (!root) throw notFound(`KPI ${JSON.stringify(rootKey.slice(0, 64))}`, undefined, 'rootKey');
+  if (root.archivedAt) throw refuseArchived(`KPI ${root.key} is archived`, 'rootKey');
   return root;
 }
 
@@ -75,10 +77,14 @@ export async function treeRoot(ctx: Context, rootKey: string | null | undefined)
  * depth first, siblings oldest first, at most MAX_TREE_DEPTH levels. One statement, the root and
  * the latest measurement of each measured KPI included.
  */
-export async function kpiTree(ctx: Context, rootKey: string | null | undefined): Promise<KpiTreeNode[]> {
-  if (rootKey != null && rootKey.length > 200) throw badInput('No active KPI has this key', 'rootKey');
+export async function kpiTree(ctx: Context, rootKey: string | null | undefined): Promise<KpiTreeNode[] | null> {
+  if (rootKey != null && rootKey.length > MAX_KPI_KEY_LENGTH) await treeRoot(ctx, rootKey); // no KPI has a longer key: NOT_FOUND without a query
   const rows = await subtrees(ctx, rootKey == null ? { northStar: true } : { key: rootKey }, { withLatest: true });
-  if (rows.length === 0) await treeRoot(ctx, rootKey); // NOT_FOUND / BAD_USER_INPUT, as kpiWhatIf
+  if (rows.length === 0) {
+    // No north star is a state of the data, not an error: a dashboard reading it beside other fields keeps them.
+    if (rootKey == null) return null;
+    await treeRoot(ctx, rootKey); // NOT_FOUND / ARCHIVED naming rootKey, as kpiWhatIf
+  }
   const keyOf = new Map(rows.map((r) => [r.kpi.id, r.kpi.key]));
   return rows.map((r) => ({ kpi: r.kpi, depth: r.depth, parentKey: r.depth === 0 ? null : keyOf.get(r.kpi.parentId!) ?? null }));
 }

@@ -4,6 +4,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import { Node } from '../../common/node';
 import { DateScalar, DecimalScalar, decimalTransformer } from '../../common/scalars';
 import { KpiAggregation, KpiAlertLevel, KpiAlertStatus, KpiDirection, KpiLayer, KpiStatus } from './kpi-rules';
+import { auditIdKeys } from '../audit';
 
 registerEnumType(KpiLayer, { name: 'KpiLayer', description: 'Where the KPI sits: STRATEGIC (north star), TACTICAL (drivers), OPERATIONAL (levers).' });
 registerEnumType(KpiDirection, { name: 'KpiDirection', description: 'Which way is good: decides which side of a threshold raises an alert.' });
@@ -135,3 +136,8 @@ export class KpiAlert extends Node {
   @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
+
+/** Which keys of these types' audit snapshots are ids, and of which type (AuditEvent.before/after show global ids). */
+auditIdKeys('Kpi', { parentId: 'Kpi', ownerId: 'User' });
+auditIdKeys('KpiMeasurement', { kpiId: 'Kpi', recordedBy: 'User' });
+auditIdKeys('KpiAlert', { kpiId: 'Kpi', measurementId: 'Measurement', acknowledgedBy: 'User' });

@@ -62,8 +62,9 @@ export class KpiResolver {
 
   @Authorized()
   @Query(() => [KpiTreeNode], {
+    nullable: true,
     description:
-      'The active KPIs under rootKey (the north star when omitted), the root first, then depth first with siblings oldest first, at most 30 levels. NOT_FOUND without a north star; BAD_USER_INPUT for an unknown key. A fixed number of SQL statements whatever the size of the tree.',
+      'The active KPIs under rootKey (the north star when omitted), the root first, then depth first with siblings oldest first, at most 30 levels. null (no error) without rootKey in an organisation with no north star; NOT_FOUND naming rootKey for an unknown key, ARCHIVED for an archived one (only this field is null). A fixed number of SQL statements whatever the size of the tree.',
   })
   kpiTree(@Arg('rootKey', () => String, { nullable: true }) rootKey: string | null, @Ctx() ctx: Context) {
     return reads.kpiTree(ctx, rootKey);

@@ -4,6 +4,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import { Node } from '../../common/node';
 import { DateScalar, DecimalScalar, decimalTransformer } from '../../common/scalars';
 import { KeyResultKind, OkrStatus } from './okr-rules';
+import { auditIdKeys } from '../audit';
 
 registerEnumType(KeyResultKind, {
   name: 'KeyResultKind',
@@ -134,3 +135,9 @@ export class CheckIn extends Node {
   @Column({ name: 'author_id', type: 'uuid', nullable: true }) authorId: string | null;
   @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
+
+/** Which keys of these types' audit snapshots are ids, and of which type (AuditEvent.before/after show global ids). */
+auditIdKeys('Objective', { cycleId: 'Cycle', ownerId: 'User', squadId: 'Squad', parentId: 'Objective' });
+// A check-in is audited on its key result, with the check-in in `after.checkIn`.
+auditIdKeys('KeyResult', { objectiveId: 'Objective', cycleId: 'Cycle', ownerId: 'User', kpiId: 'Kpi', checkIn: 'CheckIn' });
+auditIdKeys('CheckIn', { keyResultId: 'KeyResult', authorId: 'User' });

@@ -4,6 +4,7 @@ import { Node } from '../../common/node';
 import { DateScalar } from '../../common/scalars';
 import { RaciProblem, RaciRole } from './raci-rules';
 import { SopStatus } from './sop-rules';
+import { auditIdKeys } from '../audit';
 
 registerEnumType(RaciRole, {
   name: 'RaciRole',
@@ -163,3 +164,15 @@ export class TaskSopStep {
   @Column({ name: 'sop_step_id', type: 'uuid' }) sopStepId: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
+
+/** Which keys of these types' audit snapshots are ids, and of which type (AuditEvent.before/after show global ids). */
+auditIdKeys('RaciMatrix', { subjectId: (s) => (typeof s.subjectType === 'string' ? s.subjectType : null) });
+// A RACI cell is audited on its activity (`raci_assignment.set`: userId and role).
+auditIdKeys('RaciActivity', { matrixId: 'RaciMatrix', userId: 'User' });
+auditIdKeys('RaciAssignment', { matrixId: 'RaciMatrix', activityId: 'RaciActivity', userId: 'User' });
+// Versions are audited on the SOP: { sop, draft } / { sop, version }.
+auditIdKeys('Sop', { ownerId: 'User', raciMatrixId: 'RaciMatrix', currentVersionId: 'SopVersion', draftVersionId: 'SopVersion', sop: 'Sop', draft: 'SopVersion', version: 'SopVersion' });
+auditIdKeys('SopVersion', { sopId: 'Sop', authorId: 'User', editorIds: 'User', approvedById: 'User' });
+auditIdKeys('SopStep', { sopId: 'Sop', versionId: 'SopVersion' });
+auditIdKeys('SopAcknowledgement', { sopId: 'Sop', versionId: 'SopVersion', userId: 'User' });
+auditIdKeys('TaskSopStep', { taskId: 'Task', sopStepId: 'SopStep' });

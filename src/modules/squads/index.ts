@@ -3,7 +3,7 @@ import './squads.events';
 import { registerSquadLeadLookup } from '../../common/access';
 import { Sprint, Squad, SquadMember } from './squad.entity';
 import { squadById } from './squads.loaders';
-import { SprintResolver, SquadMemberResolver, SquadResolver } from './squads.resolver';
+import { SprintResolver, SquadMemberResolver, SquadResolver, ViewerSquadsResolver } from './squads.resolver';
 // The by-id loaders register Squad, SquadMember and Sprint for node(id:).
 import './squads.loaders';
 
@@ -12,7 +12,7 @@ export { squadById, sprintById, squadMatesByUserId } from './squads.loaders';
 export { assertManagesSquad, requireSquad, requireSprint, squadLedByCondition } from './squads.service';
 
 export const squadsEntities = [Squad, SquadMember, Sprint];
-export const squadsResolvers = [SquadResolver, SquadMemberResolver, SprintResolver] as const;
+export const squadsResolvers = [SquadResolver, SquadMemberResolver, SprintResolver, ViewerSquadsResolver] as const;
 
 /** The kit's "lead of the subject's squad" rule (src/common/access.ts) finds squads through their loader. */
 registerSquadLeadLookup((ctx, squadId) => squadById(ctx).load(squadId));

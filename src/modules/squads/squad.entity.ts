@@ -3,6 +3,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import { DateScalar } from '../../common/scalars';
 import { Node } from '../../common/node';
 import { SprintStatus } from './sprint-rules';
+import { auditIdKeys } from '../audit';
 
 export enum SquadFunction {
   DATA = 'DATA',
@@ -73,3 +74,8 @@ export class Sprint extends Node {
   @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
+
+/** Which keys of these types' audit snapshots are ids, and of which type (AuditEvent.before/after show global ids). */
+auditIdKeys('Squad', { leadId: 'User' });
+auditIdKeys('SquadMember', { squadId: 'Squad', userId: 'User' });
+auditIdKeys('Sprint', { squadId: 'Squad' });

@@ -53,6 +53,11 @@ export class SquadsFilter {
   @Field({ nullable: true, defaultValue: false, description: 'false (default): active squads; true: archived squads.' })
   @IsOptional()
   archived?: boolean;
+  @Field(() => ID, { nullable: true, description: 'Only squads this User leads.' }) @GlobalIdOf('User') @IsOptional() leadId?: string;
+  @Field(() => ID, { nullable: true, description: 'Only squads this User is a member of (a lead counts once added as a member).' })
+  @GlobalIdOf('User')
+  @IsOptional()
+  memberId?: string;
 }
 
 @InputType()

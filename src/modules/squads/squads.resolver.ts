@@ -6,7 +6,7 @@ import type { Context } from '../../common/context';
 import { isoToday } from '../../common/dates';
 import { notFound } from '../../common/errors';
 import { fromGlobalId } from '../../common/ids';
-import { User, referencedUserById } from '../identity';
+import { User, Viewer, referencedUserById } from '../identity';
 import { Sprint, Squad, SquadMember } from './squad.entity';
 import {
   AddSquadMemberInput,
@@ -157,5 +157,17 @@ export class SprintResolver {
     const squad = await squadById(ctx).load(sprint.squadId);
     if (!squad) throw notFound('Squad');
     return squad;
+  }
+}
+
+/** `Viewer.squads`: declared here, so identity knows nothing of squads (squads imports identity). */
+@Resolver(() => Viewer)
+export class ViewerSquadsResolver {
+  @FieldResolver(() => [Squad], {
+    description:
+      'The active squads of the organisation the request acts in that the caller leads or is a member of, oldest first (an API token: its owner). Empty without an organisation.',
+  })
+  squads(@Ctx() ctx: Context) {
+    return squads.squadsOfUser(ctx, ctx.viewer!.userId);
   }
 }

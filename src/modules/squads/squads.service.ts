@@ -5,7 +5,7 @@ import type { Context } from '../../common/context';
 import { badInput, conflict, forbidden, notFound } from '../../common/errors';
 import { refuseArchived, refuseTransition } from '../../common/rules';
 import { toGlobalId } from '../../common/ids';
-import { requireById } from '../../common/loaders';
+import { primeAll, requireById } from '../../common/loaders';
 import { checkDateRange } from '../../common/periods';
 import { assertBelowCap } from '../../db/caps';
 import { withIdempotency } from '../../db/idempotency';
@@ -116,10 +116,36 @@ const lockSquad = (tx: Context, id: string, field?: string): Promise<Squad> => l
 export async function listSquads(ctx: Context, filter: SquadsFilter, page: ConnectionArgs) {
   const qb = ctx.manager.createQueryBuilder(Squad, 's').where('s.organization_id = :org', { org: orgId(ctx) });
   qb.andWhere(filter.archived ? 's.archived_at IS NOT NULL' : 's.archived_at IS NULL');
+  if (filter.leadId) qb.andWhere('s.lead_id = :leadId', { leadId: filter.leadId });
+  if (filter.memberId) {
+    qb.andWhere('EXISTS (SELECT 1 FROM squad_members m WHERE m.organization_id = s.organization_id AND m.squad_id = s.id AND m.user_id = :memberId)', {
+      memberId: filter.memberId,
+    });
+  }
   return paginate(ctx, qb, page, [
     { column: 's.created_at', direction: 'ASC', value: (s) => s.createdAt },
     { column: 's.id', direction: 'ASC', value: (s) => s.id },
   ], 'Query.squads');
+}
+
+/**
+ * The active squads of the request's organisation that `userId` leads or is a member of, oldest
+ * first, in one statement; primes `squadById`.
+ */
+export async function squadsOfUser(ctx: Context, userId: string): Promise<Squad[]> {
+  if (!ctx.organizationId) return [];
+  const rows = await ctx.manager
+    .createQueryBuilder(Squad, 's')
+    .where('s.organization_id = :org AND s.archived_at IS NULL', { org: orgId(ctx) })
+    .andWhere(
+      '(s.lead_id = :user OR EXISTS (SELECT 1 FROM squad_members m WHERE m.organization_id = s.organization_id AND m.squad_id = s.id AND m.user_id = :user))',
+      { user: userId },
+    )
+    .orderBy('s.created_at', 'ASC')
+    .addOrderBy('s.id', 'ASC')
+    .getMany();
+  primeAll(squadById(ctx), rows);
+  return rows;
 }
 
 export async function createSprint(ctx: Context, input: CreateSprintInput) {

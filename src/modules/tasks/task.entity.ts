@@ -3,6 +3,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import { Node } from '../../common/node';
 import { DateScalar } from '../../common/scalars';
 import { TaskQuadrant } from './task-rules';
+import { auditIdKeys } from '../audit';
 
 export enum TaskStatus {
   TODO = 'TODO',
@@ -44,3 +45,6 @@ export class Task extends Node {
   @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Field() @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
+
+/** Which keys of these types' audit snapshots are ids, and of which type (AuditEvent.before/after show global ids). */
+auditIdKeys('Task', { assigneeId: 'User', reporterId: 'User', keyResultId: 'KeyResult', sprintId: 'Sprint', squadId: 'Squad', sopStepId: 'SopStep' });

@@ -57,3 +57,10 @@ export class DeleteTaskInput {
   @Field(() => ID) @GlobalIdOf('Task') id: string;
   @Field(() => Int, { nullable: true, description: 'When given, a stale version gets CONFLICT.' }) @IsOptional() @IsInt() expectedVersion?: number;
 }
+
+@InputType({ description: 'Every field set must match; a task that matched before the change (moved out of the squad or sprint, reassigned) is delivered too.' })
+export class TaskChangedFilter {
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Squad') @IsOptional() squadId?: string;
+  @Field(() => ID, { nullable: true }) @GlobalIdOf('Sprint') @IsOptional() sprintId?: string;
+  @Field(() => ID, { nullable: true, description: 'A User.' }) @GlobalIdOf('User') @IsOptional() assigneeId?: string;
+}

@@ -5,16 +5,20 @@ import type { Context } from '../../common/context';
 import type { PlanningEventPayload } from '../../common/events';
 import { User, referencedUserById } from '../identity';
 import { KeyResult, keyResultById } from '../okrs';
-import { planningSubscription } from '../realtime';
+import { metaMatches, planningSubscription } from '../realtime';
 import { TASKS_EVENTS } from './tasks.events';
 import { Sprint, Squad, sprintById, squadById } from '../squads';
 import { Task } from './task.entity';
 import { TaskQuadrant, quadrantOf } from './task-rules';
-import { CreateTaskInput, DeleteTaskInput, SetTaskStatusInput, TasksFilter, UpdateTaskInput } from './tasks.inputs';
+import { CreateTaskInput, DeleteTaskInput, SetTaskStatusInput, TaskChangedFilter, TasksFilter, UpdateTaskInput } from './tasks.inputs';
 import { taskById } from './tasks.loaders';
 import * as tasks from './tasks.service';
 import { CreateTaskPayload, DeleteTaskPayload, SetTaskStatusPayload, TaskConnection, UpdateTaskPayload } from './tasks.types';
 import { notFound } from '../../common/errors';
+import { required } from '../../common/loaders';
+
+/** What taskChanged listens to: the changes a board shows (an assignment is a creation or an update too). */
+const TASK_CHANGES = [TASKS_EVENTS.TASK_CREATED, TASKS_EVENTS.TASK_UPDATED, TASKS_EVENTS.TASK_STATUS_CHANGED];
 
 @Resolver(() => Task)
 export class TaskResolver {
@@ -63,6 +67,32 @@ export class TaskResolver {
     const task = await taskById(ctx).load(payload.entityId);
     if (!task) throw notFound('Task');
     return task;
+  }
+
+  @Authorized()
+  @Subscription(() => Task, {
+    description:
+      'A task was created, changed or moved to another status: the task as committed, so a board or a list updates without a refetch. Everyone in the organisation (as reading tasks); filter by squad, sprint and assignee (a task that matched before the change comes too, e.g. moved to another squad). Deletions: planningEvents with TASK_DELETED.',
+    ...planningSubscription<{ filter?: TaskChangedFilter | null }>(TASK_CHANGES, async (payload, args, ctx) => {
+      const f = args.filter ?? {};
+      const wanted = { squadId: f.squadId, sprintId: f.sprintId, assigneeId: f.assigneeId };
+      const meta = payload.meta ?? {};
+      const before = { ...meta };
+      for (const key of Object.keys(wanted)) {
+        const previous = `previous${key[0].toUpperCase()}${key.slice(1)}`;
+        if (previous in meta) before[key] = meta[previous];
+      }
+      if (!metaMatches(payload, wanted) && !metaMatches({ meta: before }, wanted)) return false;
+      // Loaded with the event's fresh loaders (the resolver reads the same): a task deleted since is not delivered.
+      return (await taskById(ctx).load(payload.entityId)) != null;
+    }),
+  })
+  async taskChanged(
+    @Root() payload: PlanningEventPayload,
+    @Arg('filter', () => TaskChangedFilter, { nullable: true }) _filter: TaskChangedFilter | null,
+    @Ctx() ctx: Context,
+  ): Promise<Task> {
+    return required(taskById(ctx).load(payload.entityId), 'Task');
   }
 
   @FieldResolver(() => TaskQuadrant)

@@ -61,7 +61,16 @@ async function resolveLinks(
 }
 
 /** The routing facts of a task's events. */
-const taskMeta = (t: Task) => ({ squadId: t.squadId, assigneeId: t.assigneeId });
+/** A task event's routing facts (taskChanged filters on them). */
+const taskMeta = (t: Task): Record<string, string | null> => ({ squadId: t.squadId, sprintId: t.sprintId, assigneeId: t.assigneeId });
+
+/** After an update, also the facts it had before, when they changed: a board learns that a task left it. */
+const ROUTED = ['squadId', 'sprintId', 'assigneeId'] as const;
+function movedMeta(before: Task, after: Task): Record<string, string | null> {
+  const meta = taskMeta(after);
+  for (const key of ROUTED) if (before[key] !== after[key]) meta[`previous${key[0].toUpperCase()}${key.slice(1)}`] = before[key];
+  return meta;
+}
 
 /** An assignee (a uuid) must be a member of the organisation who is not a VIEWER; `field` names it in the error. */
 async function checkedAssignee(tx: Context, assigneeId: string | null | undefined, field: string): Promise<string | null> {
@@ -161,7 +170,7 @@ export async function updateTask(ctx: Context, input: UpdateTaskInput) {
     }
     const updated = await updateRecorded(tx, Task, task, input.expectedVersion, set, {
       action: 'task.updated',
-      meta: taskMeta,
+      meta: (t) => movedMeta(task, t),
       prime: taskById,
       what: 'This task',
     });

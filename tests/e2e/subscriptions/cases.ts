@@ -56,6 +56,7 @@ const CREATE_KR = `mutation($i: CreateKeyResultInput!) { createKeyResult(input: 
 const CHECK_IN = `mutation($i: CheckInKeyResultInput!) {
   checkInKeyResult(input: $i) { checkIn { id value } keyResult { id currentValue progress version objective { id progress } } } }`;
 const CREATE_TASK = `mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id title version } } }`;
+const UPDATE_TASK = `mutation($i: UpdateTaskInput!) { updateTask(input: $i) { task { id title version } } }`;
 
 const CREATE_BUDGET = `mutation($i: CreateBudgetInput!) { createBudget(input: $i) { budget { id } } }`;
 const CREATE_CAMPAIGN = `mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } } }`;
@@ -147,6 +148,32 @@ export const subscriptionCases: Record<string, SubscriptionCase> = {
     },
     rolledBack: (gql, owner, w) => gql.gql(CREATE_TASK, { i: { title: ROLLBACK_MARKER, squadId: w.squadId, assigneeId: w.forUser } }, owner),
     announces: { TASK_ASSIGNED: (gql, owner, w) => gql.gql(CREATE_TASK, { i: { title: '分配', squadId: w.squadId, assigneeId: w.forUser } }, owner).then(ok) },
+  },
+
+  taskChanged: {
+    document: `subscription($f: TaskChangedFilter) { taskChanged(filter: $f) { id title status version assignee { id } squad { id } } }`,
+    variables: (w) => ({ f: { squadId: w.squadId } }),
+    async setup(gql, owner, forUser) {
+      const squadId = ok(await gql.gql(CREATE_SQUAD, { i: { name: '看板小组', leadId: owner.userId } }, owner)).createSquad.squad.id;
+      const task = ok(await gql.gql(CREATE_TASK, { i: { title: '看板任务', squadId, assigneeId: forUser } }, owner)).createTask.task;
+      return { squadId, forUser, taskId: task.id, version: task.version };
+    },
+    /** The n-th new title of the board's task: the event shows it, fresh after commit. */
+    async trigger(gql, owner, w, n) {
+      const task = ok(await gql.gql(UPDATE_TASK, { i: { id: w.taskId, expectedVersion: w.version, title: `看板任务 ${n}` } }, owner)).updateTask.task;
+      w.version = task.version;
+      return { taskChanged: { id: w.taskId, title: `看板任务 ${n}`, status: 'TODO', version: task.version, assignee: { id: w.forUser }, squad: { id: w.squadId } } };
+    },
+    rolledBack: (gql, owner, w) => gql.gql(UPDATE_TASK, { i: { id: w.taskId, expectedVersion: w.version, title: ROLLBACK_MARKER } }, owner),
+    announces: {
+      TASK_CREATED: (gql, owner, w) => gql.gql(CREATE_TASK, { i: { title: '新看板任务', squadId: w.squadId } }, owner).then(ok),
+      async TASK_UPDATED(gql, owner, w) {
+        const version = ok(await gql.gql(`query($id: ID!) { node(id: $id) { ... on Task { version } } }`, { id: w.taskId }, owner)).node.version;
+        ok(await gql.gql(UPDATE_TASK, { i: { id: w.taskId, expectedVersion: version, description: '更新' } }, owner));
+      },
+      TASK_STATUS_CHANGED: (gql, owner, w) =>
+        gql.gql(`mutation($i: SetTaskStatusInput!) { setTaskStatus(input: $i) { task { id } } }`, { i: { id: w.taskId, status: 'IN_PROGRESS' } }, owner).then(ok),
+    },
   },
 
   budgetThresholdCrossed: {

@@ -49,6 +49,9 @@ describe('subscription filters with typed ids', () => {
         ['budgetThresholdCrossed', 'BudgetThresholdCrossedFilter', { budgetId: squadId }, 'filter.budgetId is not a valid Budget id'],
         ['campaignChanged', 'CampaignChangedFilter', { squadId: cycleId }, 'filter.squadId is not a valid Squad id'],
         ['raciMatrixChanged', 'RaciMatrixChangedFilter', { matrixId: squadId }, 'filter.matrixId is not a valid RaciMatrix id'],
+        ['taskChanged', 'TaskChangedFilter', { squadId: cycleId }, 'filter.squadId is not a valid Squad id'],
+        ['taskChanged', 'TaskChangedFilter', { sprintId: squadId }, 'filter.sprintId is not a valid Sprint id'],
+        ['taskChanged', 'TaskChangedFilter', { assigneeId: squadId }, 'filter.assigneeId is not a valid User id'],
       ];
       for (const [field, filterType, filter, message] of cases) {
         const errors = await errorsOf(client, `subscription($f: ${filterType}) { ${field}(filter: $f) { __typename } }`, { f: filter });

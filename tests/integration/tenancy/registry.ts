@@ -51,6 +51,11 @@ export type NestedCase =
       children: { table: string; set: Record<string, string>; shift?: string };
       /** Arguments of the field (a connection gets `(first: 100)` without). */
       args?: string;
+      /**
+       * A root field without arguments whose object holds the field (`viewer` for `Viewer.squads`),
+       * read instead of `node(id: parent)`; `parent` then only names the case.
+       */
+      root?: string;
     }
   | {
       parent: string;

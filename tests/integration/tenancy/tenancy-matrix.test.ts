@@ -130,7 +130,7 @@ function nestedFields(schema: GraphQLSchema): Array<{ type: GraphQLObjectType; f
 }
 
 /** The field's rows with every scalar they have (a connection with its totalCount), read on `parent` through node(id:). */
-function nestedQuery(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>, connection: boolean, args?: string): string {
+function nestedQuery(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>, connection: boolean, args?: string, root?: string): string {
   const nodeType = connection ? getNamedType((getNamedType(field.type) as GraphQLObjectType).getFields().nodes.type) : getNamedType(field.type);
   const scalars = isObjectType(nodeType)
     ? Object.values(nodeType.getFields())
@@ -139,6 +139,7 @@ function nestedQuery(type: GraphQLObjectType, field: GraphQLField<unknown, unkno
         .join(' ')
     : '__typename';
   const rows = connection ? `${args ?? '(first: 100)'} { totalCount nodes { ${scalars} } }` : `${args ?? ''} { ${scalars} }`;
+  if (root) return `{ node: ${root} { ${field.name}${rows} } }`;
   return `query($id: ID!) { node(id: $id) { ... on ${type.name} { ${field.name}${rows} } } }`;
 }
 
@@ -221,8 +222,9 @@ describe('tenancy matrix, below the root', () => {
       const name = `${type.name}.${field.name}`;
       const c = tenancy.nested[name];
       if (!c || 'exempt' in c) continue;
-      const query = nestedQuery(type, field, connection, c.args);
-      const read = () => app.gql(query, { id: planB.ids[c.parent] }, planB.org);
+      const root = 'root' in c ? c.root : undefined;
+      const query = nestedQuery(type, field, connection, c.args, root);
+      const read = () => app.gql(query, root ? {} : { id: planB.ids[c.parent] }, planB.org);
       const before = await read();
       if (before.errors?.length || !before.data?.node) {
         failures.push(`${name}: B cannot read its own ${c.parent}: ${JSON.stringify(before.errors ?? before.data)}`);

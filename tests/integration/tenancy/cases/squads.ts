@@ -4,12 +4,14 @@ import { registerTenancy } from '../registry';
 
 /** Squads: a squad with its lead as a member, and a sprint. */
 registerTenancy(
-  async (app, org) => {
+  async (app, org, ids) => {
     const lead = await addMember(app, org, 'SQUAD_LEAD', 'A 的组长');
     const squad = ok(
       await app.gql(`mutation($i: CreateSquadInput!) { createSquad(input: $i) { squad { id } } }`, { i: { name: 'A 小组', leadId: lead.userId } }, org),
     ).createSquad.squad.id;
     ok(await app.gql(`mutation($i: AddSquadMemberInput!) { addSquadMember(input: $i) { squadMember { id } } }`, { i: { squadId: squad, userId: lead.userId, function: 'DATA' } }, org));
+    // The owner (who runs the matrix's reads) is a member too: Viewer.squads has a row to show.
+    ok(await app.gql(`mutation($i: AddSquadMemberInput!) { addSquadMember(input: $i) { squadMember { id } } }`, { i: { squadId: squad, userId: ids.owner, function: 'OTHER' } }, org));
     const sprint = ok(
       await app.gql(`mutation($i: CreateSprintInput!) { createSprint(input: $i) { sprint { id } } }`, { i: { squadId: squad, name: 'A 冲刺', startsOn: '2026-05-01' } }, org),
     ).createSprint.sprint.id;
@@ -17,6 +19,13 @@ registerTenancy(
   },
   {
     'Query.squads': { operation: () => ({ query: `{ squads(first: 100) { nodes { id name members { user { id } } } } }` }), expect: 'ANY' },
+    'Query.squads(filter)': {
+      operation: (a) => ({
+        query: `query($f: SquadsFilter) { squads(filter: $f, first: 100) { nodes { id name } } }`,
+        variables: { f: { leadId: a.ids.squadLead, memberId: a.ids.owner } },
+      }),
+      expect: 'ANY',
+    },
     'Query.squad': { operation: (a) => ({ query: `query($id: ID!) { squad(id: $id) { id name } }`, variables: { id: a.ids.squad } }), expect: 'NOT_FOUND' },
     'Mutation.createSquad': {
       operation: (a) => ({ query: `mutation($i: CreateSquadInput!) { createSquad(input: $i) { squad { id } } }`, variables: { i: { name: 'B', leadId: a.ids.squadLead } } }),
@@ -63,5 +72,7 @@ registerTenancy(
   {
     'Squad.members': { parent: 'squad', children: { table: 'squad_members', set: { squad_id: 'squad' } } },
     'Squad.sprints': { parent: 'squad', children: { table: 'sprints', set: { squad_id: 'squad' } } },
+    // A's memberships of A's owner moved to B's owner (their organization_id and squad stay A's): B's viewer must not see A's squad.
+    'Viewer.squads': { parent: 'owner', root: 'viewer', children: { table: 'squad_members', set: { user_id: 'owner' } } },
   },
 );

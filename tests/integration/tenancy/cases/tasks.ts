@@ -43,6 +43,13 @@ registerTenancy(
         ok(await app.gql(`mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } } }`, { i: { title: 'A 新任务', assigneeId: a.ids.squadLead, squadId: a.ids.squad } }, a.org));
       },
     },
+    'Subscription.taskChanged': {
+      operation: () => ({ query: `subscription { taskChanged { id title } }` }),
+      expect: 'ANY',
+      trigger: async (app, a) => {
+        ok(await app.gql(`mutation($i: CreateTaskInput!) { createTask(input: $i) { task { id } } }`, { i: { title: 'A 看板任务', assigneeId: a.ids.squadLead, squadId: a.ids.squad } }, a.org));
+      },
+    },
   },
   {
     'Squad.tasks': { parent: 'squad', children: { table: 'tasks', set: { squad_id: 'squad' } } },
