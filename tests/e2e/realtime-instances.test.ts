@@ -76,8 +76,16 @@ for (const c of cases) {
         return { sentToEvent: at - sentAt, responseToEvent: at - respondedAt };
       };
 
-      // The first one also waits for B's subscription to reach the transport (Redis SUBSCRIBE).
-      await timed();
+      // A warm-up first: it also waits for B's subscription to reach the transport (Redis
+      // SUBSCRIBE). The owner's own MEMBER_ADDED, announced on A when the organisation was made,
+      // may reach a loaded B after B subscribed; A announces in order, so any such earlier event
+      // arrives before the warm-up's and is skipped here (at most a few).
+      const warmUp = ok(await gqlA.gql(ADD, { input: { email: uniqueEmail(), displayName: 'Warm-up 预热', role: 'MEMBER' } }, owner));
+      for (let skipped = 0; ; skipped++) {
+        const event = await sub.next(5000);
+        if (event.planningEvents.entityId === warmUp.addMember.member.id) break;
+        expect(skipped).toBeLessThan(3);
+      }
       const runs = [];
       for (let i = 0; i < 5; i++) runs.push(await timed());
       const ms = (xs: number[]) => xs.map((x) => Math.round(x * 10) / 10);
