@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Grain } from '../../common/graphql-enums';
 import { Node } from '../../common/node';
 import { DateScalar, DecimalScalar, decimalTransformer } from '../../common/scalars';
 import { KpiAggregation, KpiAlertLevel, KpiAlertStatus, KpiDirection, KpiLayer, KpiStatus } from './kpi-rules';
@@ -53,6 +54,11 @@ export class Kpi extends Node {
   @Field(() => KpiLayer) @Column({ type: 'varchar' }) layer: KpiLayer;
   @Field(() => KpiDirection) @Column({ type: 'varchar' }) direction: KpiDirection;
   @Field(() => KpiAggregation) @Column({ type: 'varchar' }) aggregation: KpiAggregation;
+  @Field(() => Grain, {
+    description: 'How often it is measured: DAY, WEEK (periods start on Mondays) or MONTH (on the 1st); every measurement starts a period of it.',
+  })
+  @Column({ type: 'varchar' })
+  grain: Grain;
   @Field(() => String, {
     nullable: true,
     description: "Driver formula over the keys of the KPI's own children (+ - * / and parentheses), e.g. `visitors * conversion_rate * aov`; null for a measured KPI.",

@@ -2,6 +2,7 @@ import Decimal from 'decimal.js';
 import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { GlobalIdOf } from '../../common/global-ids';
+import { Grain } from '../../common/graphql-enums';
 import { IdempotencyKeyField } from '../../common/idempotency';
 import { SingleLineName } from '../../common/input-text';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
@@ -39,6 +40,13 @@ export class CreateKpiInput {
   @Field(() => KpiLayer) layer: KpiLayer;
   @Field(() => KpiDirection, { nullable: true, defaultValue: KpiDirection.HIGHER_IS_BETTER }) @IsOptional() direction?: KpiDirection;
   @Field(() => KpiAggregation, { nullable: true, defaultValue: KpiAggregation.SUM }) @IsOptional() aggregation?: KpiAggregation;
+  @Field(() => Grain, {
+    nullable: true,
+    defaultValue: Grain.WEEK,
+    description: 'How often it is measured: DAY, WEEK or MONTH (QUARTER is refused). A formula KPI has its inputs’ grain.',
+  })
+  @IsOptional()
+  grain?: Grain;
   @Field(() => ID, { nullable: true, description: 'The Kpi it drives (its parent in the tree).' }) @GlobalIdOf('Kpi') @IsOptional() parentId?: string;
   @Field({ nullable: true, description: `Over the keys of its children (so usually set with updateKpi once they exist); at most ${MAX_FORMULA_LENGTH} characters.` })
   @IsOptional()
@@ -61,6 +69,12 @@ export class UpdateKpiInput {
   @Field(() => KpiLayer, { nullable: true }) @IsOptional() layer?: KpiLayer;
   @Field(() => KpiDirection, { nullable: true }) @IsOptional() direction?: KpiDirection;
   @Field(() => KpiAggregation, { nullable: true }) @IsOptional() aggregation?: KpiAggregation;
+  @Field(() => Grain, {
+    nullable: true,
+    description: 'DAY, WEEK or MONTH. Refused while a measurement does not start a period of the new grain, or while it would differ from the grain of the formula reading it (or, for a formula KPI, of its inputs).',
+  })
+  @IsOptional()
+  grain?: Grain;
   @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(MAX_FORMULA_LENGTH) formula?: string | null;
   @Field(() => ID, { nullable: true }) @GlobalIdOf('User') @IsOptional() ownerId?: string | null;
   @Field({ nullable: true }) @IsOptional() isNorthStar?: boolean;

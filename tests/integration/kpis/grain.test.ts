@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import { createOrg, type TestOrg } from '../../support/factories';
+import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
+import { CREATE_KPI, createKpi, record, setFormula, UPDATE_KPI } from './support';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.stop());
+
+const GRAIN = `query($k: String!) { kpi(key: $k) { key grain version } }`;
+
+describe('KPI grain', () => {
+  let org: TestOrg;
+  beforeAll(async () => {
+    org = await createOrg(app);
+  });
+
+  it('is WEEK by default, takes DAY, WEEK or MONTH and refuses QUARTER naming grain', async () => {
+    await createKpi(app, org, { key: 'weekly' });
+    expect(ok(await app.gql(GRAIN, { k: 'weekly' }, org)).kpi.grain).toBe('WEEK');
+    await createKpi(app, org, { key: 'monthly', grain: 'MONTH' });
+    expect(ok(await app.gql(GRAIN, { k: 'monthly' }, org)).kpi.grain).toBe('MONTH');
+    const quarter = await app.gql(CREATE_KPI, { i: { key: 'quarterly', name: 'q', layer: 'TACTICAL', grain: 'QUARTER' } }, org);
+    expect([errorCode(quarter), quarter.errors![0].extensions!.field]).toEqual(['BAD_USER_INPUT', 'grain']);
+    const k = ok(await app.gql(GRAIN, { k: 'monthly' }, org)).kpi;
+    const toQuarter = await app.gql(UPDATE_KPI, { i: { id: (await createKpi(app, org, { key: 'daily', grain: 'DAY' })).id, expectedVersion: 1, grain: 'QUARTER' } }, org);
+    expect([errorCode(toQuarter), toQuarter.errors![0].extensions!.field]).toEqual(['BAD_USER_INPUT', 'grain']);
+    expect(k.grain).toBe('MONTH');
+  });
+
+  it('changes only when every measurement starts a bucket of the new grain, saying how many block it', async () => {
+    const kpi = await createKpi(app, org, { key: 'signups' });
+    // Two Mondays; 2026-06-01 is also a month start, 2026-03-09 is not.
+    ok(await record(app, org, [{ kpiKey: 'signups', periodStart: '2026-03-09', value: '1' }, { kpiKey: 'signups', periodStart: '2026-06-01', value: '2' }]));
+    const blocked = await app.gql(UPDATE_KPI, { i: { id: kpi.id, expectedVersion: kpi.version, grain: 'MONTH' } }, org);
+    expect([errorCode(blocked), blocked.errors![0].extensions!.field]).toEqual(['BAD_USER_INPUT', 'grain']);
+    expect(blocked.errors![0].message).toMatch(/1 measurement .*2026-03-09/);
+    // Every day starts a DAY bucket; back to WEEK, the Mondays fit again.
+    const daily = ok(await app.gql(`mutation($i: UpdateKpiInput!) { updateKpi(input: $i) { kpi { grain version } } }`, { i: { id: kpi.id, expectedVersion: kpi.version, grain: 'DAY' } }, org)).updateKpi.kpi;
+    expect(daily.grain).toBe('DAY');
+    ok(await record(app, org, [{ kpiKey: 'signups', periodStart: '2026-06-03', value: '3' }]));
+    const back = await app.gql(UPDATE_KPI, { i: { id: kpi.id, expectedVersion: daily.version, grain: 'WEEK' } }, org);
+    expect(back.errors![0].message).toMatch(/1 measurement .*2026-06-03/);
+  });
+
+  it("keeps a formula KPI's grain equal to its inputs' grain", async () => {
+    const total = await createKpi(app, org, { key: 'total' });
+    const part = await createKpi(app, org, { key: 'part_a', parentId: total.id });
+    const monthly = await createKpi(app, org, { key: 'part_m', parentId: total.id, grain: 'MONTH' });
+    const mixed = await app.gql(UPDATE_KPI, { i: { id: total.id, expectedVersion: total.version, formula: 'part_a + part_m' } }, org);
+    expect([errorCode(mixed), mixed.errors![0].extensions!.field]).toEqual(['BAD_USER_INPUT', 'formula']);
+    expect(mixed.errors![0].message).toMatch(/part_m is measured monthly/);
+    await setFormula(app, org, total, 'part_a * 2');
+    // An input used by a formula keeps the formula's grain; the formula KPI keeps its inputs'.
+    const input = await app.gql(UPDATE_KPI, { i: { id: part.id, expectedVersion: part.version, grain: 'MONTH' } }, org);
+    expect([errorCode(input), input.errors![0].extensions!.field]).toEqual(['BAD_USER_INPUT', 'grain']);
+    expect(input.errors![0].message).toMatch(/formula of total/);
+    const formulaKpi = await app.gql(UPDATE_KPI, { i: { id: total.id, expectedVersion: total.version, grain: 'MONTH' } }, org);
+    expect([errorCode(formulaKpi), formulaKpi.errors![0].extensions!.field]).toEqual(['BAD_USER_INPUT', 'grain']);
+    expect(monthly.key).toBe('part_m');
+  });
+});
