@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createOrg, type TestOrg } from '../../support/factories';
 import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
-import { CREATE_KPI, createKpi, record, setFormula, UPDATE_KPI } from './support';
+import { CREATE_KPI, createKpi, gmvTree, record, setFormula, UPDATE_KPI } from './support';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -60,5 +60,37 @@ describe('KPI grain', () => {
     const formulaKpi = await app.gql(UPDATE_KPI, { i: { id: total.id, expectedVersion: total.version, grain: 'MONTH' } }, org);
     expect([errorCode(formulaKpi), formulaKpi.errors![0].extensions!.field]).toEqual(['BAD_USER_INPUT', 'grain']);
     expect(monthly.key).toBe('part_m');
+  });
+});
+
+describe('measurements on period starts', () => {
+  it('refuses a row off its KPI grain, naming the expected day, so the north star keeps its value', async () => {
+    const org = await createOrg(app);
+    await gmvTree(app, org);
+    const monday = '2026-12-07';
+    ok(
+      await record(app, org, [
+        { kpiKey: 'visitors', periodStart: monday, value: '1000' },
+        { kpiKey: 'conversion_rate', periodStart: monday, value: '0.03' },
+        { kpiKey: 'aov', periodStart: monday, value: '90' },
+      ]),
+    );
+    const wednesday = await record(app, org, [
+      { kpiKey: 'visitors', periodStart: '2026-12-14', value: '1100' },
+      { kpiKey: 'aov', periodStart: '2026-12-09', value: '95' },
+    ]);
+    expect([errorCode(wednesday), wednesday.errors![0].extensions!.field]).toEqual(['BAD_USER_INPUT', 'measurements']);
+    expect(wednesday.errors![0].extensions!.rows).toEqual([
+      { index: 1, kpiKey: 'aov', message: 'aov is measured weekly: periods start on Mondays; 2026-12-09 is a Wednesday, its week starts 2026-12-07' },
+    ]);
+    // Nothing of the call was recorded: the north star still reads the week of 2026-12-07.
+    const gmv = ok(await app.gql(`{ kpi(key: "gmv") { status latest { periodStart value } } }`, {}, org)).kpi;
+    expect(gmv.latest).toEqual({ periodStart: monday, value: '2700' });
+    expect(gmv.status).not.toBe('NO_DATA');
+    // A monthly KPI takes month starts only.
+    await createKpi(app, org, { key: 'mau', grain: 'MONTH' });
+    const r = await record(app, org, [{ kpiKey: 'mau', periodStart: monday, value: '5' }]);
+    expect(r.errors![0].extensions!.rows[0].message).toBe('mau is measured monthly: periods start on the 1st of a month; 2026-12-07 is the 7th, its month starts 2026-12-01');
+    ok(await record(app, org, [{ kpiKey: 'mau', periodStart: '2026-12-01', value: '5' }]));
   });
 });
