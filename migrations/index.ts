@@ -17,6 +17,7 @@ import { SopVersionEditors1764400310000 } from './1764400310000-SopVersionEditor
 import { IdentityAccounts1764516000000 } from './1764516000000-IdentityAccounts';
 import { CampaignExpenses1764600200000 } from './1764600200000-CampaignExpenses';
 import { KpisGrain1764700000000 } from './1764700000000-KpisGrain';
+import { KpiAlertsResolved1764700100000 } from './1764700100000-KpiAlertsResolved';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   IdentityAccounts1764516000000,
   CampaignExpenses1764600200000,
   KpisGrain1764700000000,
+  KpiAlertsResolved1764700100000,
 ];

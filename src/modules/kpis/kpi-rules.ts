@@ -38,6 +38,8 @@ export enum KpiAlertLevel {
 export enum KpiAlertStatus {
   OPEN = 'OPEN',
   ACKNOWLEDGED = 'ACKNOWLEDGED',
+  /** Its period's measurement was recorded again inside the thresholds, or deleted. */
+  RESOLVED = 'RESOLVED',
 }
 
 /** The grains a KPI may be measured at (the kit's Grain without QUARTER). */

@@ -17,7 +17,10 @@ registerEnumType(KpiStatus, {
   description: 'From the latest value: CRITICAL past a critical threshold, WARNING past a warning threshold or outside the normal range, NORMAL otherwise; NO_DATA without a value.',
 });
 registerEnumType(KpiAlertLevel, { name: 'KpiAlertLevel' });
-registerEnumType(KpiAlertStatus, { name: 'KpiAlertStatus' });
+registerEnumType(KpiAlertStatus, {
+  name: 'KpiAlertStatus',
+  description: 'OPEN when raised; ACKNOWLEDGED by its KPI owner or an admin; RESOLVED when its period was recorded again inside the thresholds, or its measurement deleted.',
+});
 
 /** date column <-> YYYY-MM-DD. */
 export const dayTransformer = {
@@ -137,6 +140,10 @@ export class KpiAlert extends Node {
   @Column({ name: 'acknowledged_by', type: 'uuid', nullable: true }) acknowledgedBy: string | null;
   @Field(() => Date, { nullable: true }) @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true }) acknowledgedAt: Date | null;
   @Field(() => String, { nullable: true, description: 'The note left when acknowledging.' }) @Column({ type: 'text', nullable: true }) note: string | null;
+  @Field(() => Date, { nullable: true, description: 'When it was resolved (its period recorded again inside the thresholds, or deleted).' })
+  @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
+  resolvedAt: Date | null;
+  @Column({ name: 'resolved_by', type: 'uuid', nullable: true }) resolvedBy: string | null;
   @Field(() => Int) @Column({ type: 'int' }) version: number;
   @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;

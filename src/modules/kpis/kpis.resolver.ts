@@ -249,6 +249,11 @@ export class KpiAlertResolver {
   acknowledgedBy(@Root() alert: KpiAlert, @Ctx() ctx: Context) {
     return alert.acknowledgedBy ? referencedUserById(ctx).load(alert.acknowledgedBy) : null;
   }
+
+  @FieldResolver(() => User, { nullable: true, description: 'The user whose correction or deletion resolved it; null when not resolved, or resolved by the system.' })
+  resolvedBy(@Root() alert: KpiAlert, @Ctx() ctx: Context) {
+    return alert.resolvedBy ? referencedUserById(ctx).load(alert.resolvedBy) : null;
+  }
 }
 
 @Resolver(() => KpiAlertsRaisedInBulk)

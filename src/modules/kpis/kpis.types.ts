@@ -56,7 +56,8 @@ export class ArchiveKpiPayload {
 export class RecordMeasurementsPayload {
   @Field(() => Int, { description: 'Rows for a KPI and period that had no measurement.' }) inserted: number;
   @Field(() => Int, { description: 'Rows that replaced an existing measurement of the KPI and period.' }) updated: number;
-  @Field(() => Int, { description: 'Alerts raised (at most one per KPI, period and level, ever).' }) alertsRaised: number;
+  @Field(() => Int, { description: 'Alerts raised (at most one per KPI, period and level; a resolved one may open again).' }) alertsRaised: number;
+  @Field(() => Int, { description: 'Open or acknowledged alerts resolved: their period was recorded again inside the thresholds.' }) alertsResolved: number;
 }
 
 @ObjectType({
