@@ -83,7 +83,8 @@ export const alertSlotsJson = (slots: ReadonlyArray<{ kpiId: string; periodStart
  */
 export async function resolveAlerts(tx: Context, slots: ReadonlyArray<{ kpiId: string; periodStart: string }>): Promise<string[]> {
   if (slots.length === 0) return [];
-  const rows: Array<{ id: string }> = await tx.manager.query(resolveAlertsSql({ org: '$1', slots: '$2', by: '$3' }), [
+  // An UPDATE answers [rows, count].
+  const [rows]: [Array<{ id: string }>, number] = await tx.manager.query(resolveAlertsSql({ org: '$1', slots: '$2', by: '$3' }), [
     orgId(tx),
     alertSlotsJson(slots),
     tx.viewer?.userId ?? null,

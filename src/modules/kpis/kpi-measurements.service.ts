@@ -2,9 +2,12 @@
 import Decimal from 'decimal.js';
 import { hasRole, MANAGERS_AND_FINANCE } from '../../common/access';
 import { orgId } from '../../common/auth';
+import { badInput, forbidden } from '../../common/errors';
+import { withTransaction } from '../../db/transaction';
 import type { Context } from '../../common/context';
 import { yieldToEventLoop } from '../../common/event-loop';
 import { emitAfterCommit } from '../../common/events';
+import { periodSql } from '../../common/periods';
 import { parseDecimal } from '../../common/scalars';
 import { withIdempotency } from '../../db/idempotency';
 import { recordChange } from '../audit';
@@ -15,10 +18,11 @@ import { lockIds } from '../../db/locks';
 import { Kpi } from './kpi.entity';
 import { ancestorsAndSelf, refreshKpiState } from './kpi-state';
 import { KPIS_EVENTS } from './kpis.events';
-import { alertSlotsJson, resolveAlertsSql } from './kpi-alerts.service';
-import { kpiAlertById } from './kpis.loaders';
+import { alertSlotsJson, resolveAlerts, resolveAlertsSql } from './kpi-alerts.service';
+import { requireKpi } from './kpi-reads.service';
+import { kpiAlertById, kpiById, latestMeasurementOfKpi } from './kpis.loaders';
 import { announceLatestChanged } from './kpi-latest-hook';
-import type { RecordMeasurementsInput } from './kpis.inputs';
+import type { DeleteMeasurementsInput, RecordMeasurementsInput } from './kpis.inputs';
 
 /**
  * A decimal written plainly with at most 20 digits before the point and 18 after: within the
@@ -132,6 +136,48 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
     });
     await announceLatestChanged(tx, changes);
     return { inserted: result.inserted, updated, alertsRaised: alerts.length, alertsResolved: resolved.length };
+  });
+}
+
+/**
+ * Deletes a measured KPI's measurements of up to 1,000 periods in one transaction (the roles that
+ * record it: OWNER, ADMIN, FINANCE, SQUAD_LEAD, or a MEMBER who owns it; a formula KPI has none:
+ * BAD_USER_INPUT naming `kpiId`). A period without a measurement is skipped, so the same call
+ * twice deletes nothing the second time. Then, as recording does: lock the KPI and those above
+ * it, refresh the stored latest values, resolve the deleted periods' open and acknowledged
+ * alerts (by the caller), audit once (`kpi.measurements_deleted`, announced after commit) and
+ * announce the KPIs whose latest value moved (`onKpiLatestChanged`: key results following them
+ * check in). A call that deletes nothing writes nothing.
+ */
+export async function deleteMeasurements(ctx: Context, input: DeleteMeasurementsInput) {
+  return withTransaction(ctx, async (tx) => {
+    const kpi = await requireKpi(tx, input.kpiId, { active: true, field: 'kpiId' });
+    if (!mayRecord(tx, kpi)) throw forbidden(`You may not delete measurements of ${kpi.key}: it needs OWNER, ADMIN, FINANCE, SQUAD_LEAD or its owner`);
+    if (kpi.formula != null) throw badInput(`KPI ${kpi.key} is computed by its formula (${kpi.formula}): it has no measurements of its own`, 'kpiId');
+    const chain = await ancestorsAndSelf(tx, [kpi.id]);
+    await lockIds(tx, Kpi, chain.map((k) => k.id), { required: false });
+    // An UPDATE or DELETE answers [rows, count].
+    const [deleted]: [Array<{ period: string; value: string; source: string | null }>, number] = await tx.manager.query(
+      `DELETE FROM kpi_measurements m
+        WHERE m.organization_id = $1 AND m.kpi_id = $2 AND m.period_start = ANY($3::date[])
+        RETURNING ${periodSql.dayText('m.period_start')} AS period, m.value::text AS value, m.source`,
+      [orgId(tx), kpi.id, [...new Set(input.periodStarts)]],
+    );
+    if (deleted.length === 0) return { kpi, deleted: 0, alertsResolved: 0 };
+    deleted.sort((a, b) => (a.period < b.period ? -1 : 1));
+    latestMeasurementOfKpi(tx).clear(kpi.id);
+    const changes = await refreshKpiState(tx, [kpi.id]);
+    const resolved = await resolveAlerts(tx, deleted.map((d) => ({ kpiId: kpi.id, periodStart: d.period })));
+    await recordChange(tx, {
+      action: 'kpi.measurements_deleted',
+      entityType: 'Kpi',
+      entityId: kpi.id,
+      before: { measurements: deleted },
+      after: { deleted: deleted.length, resolvedAlerts: resolved },
+      meta: { kpiId: kpi.id },
+    });
+    await announceLatestChanged(tx, changes);
+    return { kpi: (await kpiById(tx).load(kpi.id))!, deleted: deleted.length, alertsResolved: resolved.length };
   });
 }
 

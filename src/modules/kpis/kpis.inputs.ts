@@ -11,6 +11,7 @@ import { MAX_FORMULA_LENGTH } from './kpi-formula';
 
 export const MAX_MEASUREMENTS_PER_CALL = 10_000;
 export const MAX_WHAT_IF_CHANGES = 50;
+export const MAX_DELETED_PERIODS_PER_CALL = 1000;
 
 @InputType({ description: 'Values outside the range raise a WARNING alert on the bad side (see direction).' })
 export class KpiRangeInput {
@@ -110,6 +111,15 @@ export class RecordMeasurementsInput {
   @ArrayMaxSize(MAX_MEASUREMENTS_PER_CALL, { message: `measurements holds at most ${MAX_MEASUREMENTS_PER_CALL} rows` })
   measurements: MeasurementInput[];
   @IdempotencyKeyField() idempotencyKey?: string;
+}
+
+@InputType()
+export class DeleteMeasurementsInput {
+  @Field(() => ID, { description: 'A measured (non-formula) Kpi.' }) @GlobalIdOf('Kpi') kpiId: string;
+  @Field(() => [DateScalar], { description: `1 to ${MAX_DELETED_PERIODS_PER_CALL} period starts; a period without a measurement is skipped.` })
+  @ArrayMinSize(1, { message: 'periodStarts must hold at least one day' })
+  @ArrayMaxSize(MAX_DELETED_PERIODS_PER_CALL, { message: `periodStarts holds at most ${MAX_DELETED_PERIODS_PER_CALL} days` })
+  periodStarts: string[];
 }
 
 @InputType()

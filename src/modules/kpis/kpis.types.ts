@@ -60,6 +60,13 @@ export class RecordMeasurementsPayload {
   @Field(() => Int, { description: 'Open or acknowledged alerts resolved: their period was recorded again inside the thresholds.' }) alertsResolved: number;
 }
 
+@ObjectType()
+export class DeleteMeasurementsPayload {
+  @Field(() => Kpi, { description: 'The KPI, with its latest value and status recomputed.' }) kpi: Kpi;
+  @Field(() => Int, { description: 'Measurements deleted (periods without one are skipped).' }) deleted: number;
+  @Field(() => Int, { description: 'Open or acknowledged alerts of the deleted periods, now RESOLVED.' }) alertsResolved: number;
+}
+
 @ObjectType({
   description:
     'A recordMeasurements call raised more alerts than are announced one by one (KPI_ALERT_EVENTS_MAX, 100 by default): kpiAlertRaised announced none of them; refetch kpiAlerts(filter: { status: OPEN }).',

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { addMember, createOrg } from '../../support/factories';
+import { createCycle, createKeyResult, createObjective } from '../../support/planning';
 import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
-import { createKpi, type Gql } from './support';
+import { createKpi, gmvTree, type Gql } from './support';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -82,5 +83,67 @@ describe('alerts resolve when their period is corrected', () => {
     const after = ok(await app.gql(ALERTS, { k: kpi.id }, org)).kpiAlerts.nodes;
     expect(after.find((x: any) => x.id === a.id)).toMatchObject({ status: 'RESOLVED', resolvedBy: { id: org.userId } });
     expect(after.find((x: any) => x.id === b.id)).toMatchObject({ status: 'OPEN' });
+  });
+});
+
+const DELETE = `mutation($i: DeleteMeasurementsInput!) {
+  deleteMeasurements(input: $i) { deleted alertsResolved kpi { key status latest { periodStart value } } } }`;
+
+describe('deleteMeasurements', () => {
+  it('deletes periods in one call, recomputes the latest value, checks in following key results and resolves the alerts; again it deletes nothing', async () => {
+    const org = await createOrg(app);
+    const owner = await addMember(app, org, 'MEMBER');
+    const kpi = await refundRate(owner.userId, org);
+    const cycleId = await createCycle(app, org);
+    const objective = await createObjective(app, org, { cycleId });
+    const kr = await createKeyResult(app, org, { objectiveId: objective.id, title: '退款率降到 3%', kind: 'DECREASE_TO', startValue: '5', targetValue: '3', unit: '%', kpiId: kpi.id });
+    ok(
+      await record(app, owner, [
+        { kpiKey: 'refund_rate', periodStart: '2026-03-02', value: '4' },
+        { kpiKey: 'refund_rate', periodStart: '2026-03-09', value: '9' },
+      ]),
+    );
+    const [alert] = ok(await app.gql(ALERTS, { k: kpi.id }, org)).kpiAlerts.nodes;
+    expect(alert).toMatchObject({ status: 'OPEN', periodStart: '2026-03-09' });
+    const KR = `query($id: ID!) { node(id: $id) { ... on KeyResult { currentValue checkIns(first: 5) { nodes { value author { id } } } } } }`;
+    expect(ok(await app.gql(KR, { id: kr.id }, org)).node.currentValue).toBe('9');
+
+    // The latest week (wrong) and a week without a measurement.
+    const done = ok(await app.gql(DELETE, { i: { kpiId: kpi.id, periodStarts: ['2026-03-09', '2026-03-16'] } }, owner)).deleteMeasurements;
+    expect(done).toEqual({ deleted: 1, alertsResolved: 1, kpi: { key: 'refund_rate', status: 'NORMAL', latest: { periodStart: '2026-03-02', value: '4' } } });
+    const node = ok(await app.gql(KR, { id: kr.id }, org)).node;
+    expect(node.currentValue).toBe('4');
+    expect(node.checkIns.nodes[0]).toEqual({ value: '4', author: null });
+    const after = ok(await app.gql(ALERTS, { k: kpi.id }, org)).kpiAlerts.nodes;
+    expect(after).toMatchObject([{ id: alert.id, status: 'RESOLVED', resolvedBy: { id: owner.userId } }]);
+    const work = ok(await app.gql(MY_ALERTS, {}, owner)).myWork.nodes.filter((n: any) => n.kind === 'KPI_ALERT_OPEN');
+    expect(work).toEqual([]);
+    // Idempotent: the same call again deletes nothing.
+    expect(ok(await app.gql(DELETE, { i: { kpiId: kpi.id, periodStarts: ['2026-03-09', '2026-03-16'] } }, owner)).deleteMeasurements).toMatchObject({
+      deleted: 0,
+      alertsResolved: 0,
+    });
+    // Audited once, for the call that deleted.
+    const audit = ok(await app.gql(`{ auditEvents(first: 20) { nodes { action } } }`, {}, org)).auditEvents.nodes.map((e: any) => e.action);
+    expect(audit.filter((a: string) => a === 'kpi.measurements_deleted')).toHaveLength(1);
+  });
+
+  it('needs the roles that record, a MEMBER only for a KPI they own; refuses formula KPIs and more than 1,000 periods', async () => {
+    const org = await createOrg(app);
+    const owner = await addMember(app, org, 'MEMBER');
+    const kpi = await refundRate(owner.userId, org);
+    ok(await record(app, org, [{ kpiKey: 'refund_rate', periodStart: '2026-03-02', value: '4' }]));
+    const other = await addMember(app, org, 'MEMBER');
+    const viewer = await addMember(app, org, 'VIEWER');
+    const i = { kpiId: kpi.id, periodStarts: ['2026-03-02'] };
+    expect(errorCode(await app.gql(DELETE, { i }, other))).toBe('FORBIDDEN');
+    expect(errorCode(await app.gql(DELETE, { i }, viewer))).toBe('FORBIDDEN');
+    const many = await app.gql(DELETE, { i: { kpiId: kpi.id, periodStarts: Array.from({ length: 1001 }, () => '2026-03-02') } }, org);
+    expect(errorCode(many)).toBe('BAD_USER_INPUT');
+    const t = await gmvTree(app, org);
+    const formula = await app.gql(DELETE, { i: { kpiId: t.gmv.id, periodStarts: ['2026-03-02'] } }, org);
+    expect([errorCode(formula), formula.errors![0].extensions!.field]).toEqual(['BAD_USER_INPUT', 'kpiId']);
+    const lead = await addMember(app, org, 'SQUAD_LEAD');
+    expect(ok(await app.gql(DELETE, { i }, lead)).deleteMeasurements).toMatchObject({ deleted: 1, kpi: { status: 'NO_DATA', latest: null } });
   });
 });
