@@ -3,7 +3,7 @@
  * period bucket (the buckets are src/common/periods.ts'), status and alert levels from thresholds. Unit-tested in tests/unit/kpis/.
  */
 import Decimal from 'decimal.js';
-import { Grain } from '../../common/periods';
+import { addDays, bucketStart, Grain } from '../../common/periods';
 import { refuse } from '../../common/rules';
 
 export enum KpiLayer {
@@ -68,6 +68,15 @@ export function checkFormulaGrains(kpi: { key: string; grain: Grain }, inputs: R
       field,
     );
   }
+}
+
+/**
+ * The period kpiWhatIf projects, for a tree of `grain`: the start of the period holding `day`
+ * (2026-04-01, a Wednesday, is in the week from Monday 2026-03-30), or without a day the latest
+ * complete period, the last one that ended before `today`.
+ */
+export function whatIfPeriod(grain: Grain, day: string | null | undefined, today: string): string {
+  return day != null ? bucketStart(day, grain) : bucketStart(addDays(bucketStart(today, grain), -1), grain);
 }
 
 /** A KPI key: a stable lower-case slug (`gmv`, `conversion_rate`). */

@@ -131,7 +131,13 @@ export class KpiChangeInput {
 @InputType()
 export class KpiWhatIfInput {
   @Field({ nullable: true, description: 'The tree to project; the north star when omitted.' }) @IsOptional() @MaxLength(200) rootKey?: string;
-  @Field(() => DateScalar, { description: 'The period whose values are the baseline.' }) periodStart: string;
+  @Field(() => DateScalar, {
+    nullable: true,
+    description:
+      'Any day of the period whose values are the baseline (a period of the tree root’s grain: 2026-04-01 in a weekly tree is the week from Monday 2026-03-30); omitted, the latest complete period (the last one that ended before today, UTC).',
+  })
+  @IsOptional()
+  periodStart?: string | null;
   @Field(() => [KpiChangeInput], { description: `1 to ${MAX_WHAT_IF_CHANGES} changes of KPIs in the tree.` })
   @ArrayMinSize(1, { message: 'changes must hold at least one change' })
   @ArrayMaxSize(MAX_WHAT_IF_CHANGES, { message: `changes holds at most ${MAX_WHAT_IF_CHANGES} changes` })

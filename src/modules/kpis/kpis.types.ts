@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { Connection } from '../../common/connection';
-import { DecimalScalar } from '../../common/scalars';
+import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { Kpi, KpiAlert, KpiMeasurement } from './kpi.entity';
 
 export const KpiConnection = Connection(Kpi);
@@ -17,6 +17,7 @@ export class KpiTreeNode {
 
 @ObjectType({ description: "A KPI's value for the period under kpiWhatIf's changes, next to its value without them." })
 export class KpiProjection {
+  @Field(() => DateScalar, { description: 'The first day of the period projected (of the tree root’s grain).' }) periodStart: string;
   @Field(() => Kpi) kpi: Kpi;
   @Field(() => DecimalScalar, { nullable: true, description: 'The value for the period as measured or computed (null: see reason).' }) baseline: Decimal | null;
   @Field(() => DecimalScalar, { nullable: true, description: 'The value with the changes applied and propagated up the formulas.' }) projected: Decimal | null;

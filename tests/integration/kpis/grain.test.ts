@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { addDays, bucketStart, Grain, today } from '../../../src/common/periods';
 import { createOrg, type TestOrg } from '../../support/factories';
 import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
 import { CREATE_KPI, createKpi, gmvTree, record, setFormula, UPDATE_KPI } from './support';
@@ -92,5 +93,33 @@ describe('measurements on period starts', () => {
     const r = await record(app, org, [{ kpiKey: 'mau', periodStart: monday, value: '5' }]);
     expect(r.errors![0].extensions!.rows[0].message).toBe('mau is measured monthly: periods start on the 1st of a month; 2026-12-07 is the 7th, its month starts 2026-12-01');
     ok(await record(app, org, [{ kpiKey: 'mau', periodStart: '2026-12-01', value: '5' }]));
+  });
+});
+
+describe('kpiWhatIf on any day', () => {
+  const Q = `query($i: KpiWhatIfInput!) { kpiWhatIf(input: $i) { periodStart kpi { key } baseline projected } }`;
+
+  it('maps a day to the period holding it, and takes the last complete period without one', async () => {
+    const org = await createOrg(app);
+    await gmvTree(app, org);
+    const lastWeek = addDays(bucketStart(today(), Grain.WEEK), -7);
+    const rows = (periodStart: string, visitors: string) => [
+      { kpiKey: 'visitors', periodStart, value: visitors },
+      { kpiKey: 'conversion_rate', periodStart, value: '0.03' },
+      { kpiKey: 'aov', periodStart, value: '100' },
+    ];
+    ok(await record(app, org, [...rows('2026-03-30', '1000'), ...rows(lastWeek, '2000')]));
+    const changes = [{ kpiKey: 'visitors', percent: '10' }];
+    // 2026-04-01, a month start and a Wednesday, is in the week from Monday 2026-03-30.
+    const april = ok(await app.gql(Q, { i: { periodStart: '2026-04-01', changes } }, org)).kpiWhatIf;
+    expect(april[0]).toEqual({ periodStart: '2026-03-30', kpi: { key: 'gmv' }, baseline: '3000', projected: '3300' });
+    // Omitted: the last week that ended before today.
+    const latest = ok(await app.gql(Q, { i: { changes } }, org)).kpiWhatIf;
+    expect(latest[0]).toEqual({ periodStart: lastWeek, kpi: { key: 'gmv' }, baseline: '6000', projected: '6600' });
+    // A monthly tree maps to months.
+    await createKpi(app, org, { key: 'mau', grain: 'MONTH' });
+    ok(await record(app, org, [{ kpiKey: 'mau', periodStart: '2026-12-01', value: '50' }]));
+    const mau = ok(await app.gql(Q, { i: { rootKey: 'mau', periodStart: '2026-12-15', changes: [{ kpiKey: 'mau', percent: '-10' }] } }, org)).kpiWhatIf;
+    expect(mau).toEqual([{ periodStart: '2026-12-01', kpi: { key: 'mau' }, baseline: '50', projected: '45' }]);
   });
 });
