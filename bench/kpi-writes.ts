@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { addDays, bucketStart, Grain } from '../src/common/periods';
 import { benchLeafKeys } from './kpi-generate';
 
 /**
@@ -11,10 +12,11 @@ export async function benchRecordMeasurements(opts: { url: string; token: string
   const rounds = opts.rounds ?? 3;
   const keys = benchLeafKeys();
   const perKey = Math.ceil(10_000 / keys.length);
-  const rowsFor = (year: number) => {
+  const rowsFor = (round: number) => {
     const rows: Array<{ kpiKey: string; periodStart: string; value: string; source: string }> = [];
     for (let w = 0; w < perKey && rows.length < 10_000; w++) {
-      const periodStart = new Date(Date.UTC(year, 0, 1 + 7 * w)).toISOString().slice(0, 10);
+      // Weekly KPIs: periods start on Mondays; each round has weeks of its own (60 from the week of 2030-01-01 on).
+      const periodStart = addDays(bucketStart('2030-01-01', Grain.WEEK), 7 * (60 * round + w));
       for (const kpiKey of keys) {
         if (rows.length === 10_000) break;
         rows.push({ kpiKey, periodStart, value: ((rows.length * 7919) % 20000 / 100).toFixed(2), source: 'bench' });
@@ -26,7 +28,7 @@ export async function benchRecordMeasurements(opts: { url: string; token: string
   let best = Infinity;
   let last: any = null;
   for (let r = 0; r < rounds; r++) {
-    const body = JSON.stringify({ query, variables: { i: { measurements: rowsFor(2030 + r) } } });
+    const body = JSON.stringify({ query, variables: { i: { measurements: rowsFor(r) } } });
     const started = performance.now();
     const res = await fetch(opts.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` }, body });
     const json = (await res.json()) as any;
@@ -43,7 +45,7 @@ export async function benchRecordMeasurements(opts: { url: string; token: string
       (await db.query(`SELECT key, id FROM kpis WHERE organization_id = $1 AND key = ANY($2)`, [opts.organizationId, keys])).rows.map((x) => [x.key, x.id]),
     );
     for (let r = 0; r < rounds; r++) {
-      const rows = rowsFor(2040 + r);
+      const rows = rowsFor(10 + r); // weeks of their own, after the rounds above
       const values: unknown[] = [opts.organizationId];
       const tuples = rows.map((row, i) => {
         values.push(ids.get(row.kpiKey), row.periodStart, row.value, row.source);

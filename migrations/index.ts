@@ -16,6 +16,8 @@ import { RaciAndSops1764400300000 } from './1764400300000-RaciAndSops';
 import { SopVersionEditors1764400310000 } from './1764400310000-SopVersionEditors';
 import { IdentityAccounts1764516000000 } from './1764516000000-IdentityAccounts';
 import { CampaignExpenses1764600200000 } from './1764600200000-CampaignExpenses';
+import { KpisGrain1764700000000 } from './1764700000000-KpisGrain';
+import { KpiAlertsResolved1764700100000 } from './1764700100000-KpiAlertsResolved';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -37,4 +39,6 @@ export const migrations = [
   SopVersionEditors1764400310000,
   IdentityAccounts1764516000000,
   CampaignExpenses1764600200000,
+  KpisGrain1764700000000,
+  KpiAlertsResolved1764700100000,
 ];

@@ -46,12 +46,51 @@ export async function acknowledgeKpiAlert(ctx: Context, input: AcknowledgeKpiAle
         prime: kpiAlertById,
         unmet: async () => {
           const now = await kpiAlertById(tx).clear(alert.id).load(alert.id);
+          if (now?.status === KpiAlertStatus.RESOLVED) {
+            return refuseTransition(`This alert was resolved on ${now.resolvedAt?.toISOString() ?? 'an earlier day'}: its period was corrected or deleted`);
+          }
           return refuseTransition(`This alert was already acknowledged on ${now?.acknowledgedAt?.toISOString() ?? 'an earlier day'}`);
         },
       },
     );
     return { alert: updated };
   });
+}
+
+/**
+ * The UPDATE that resolves the OPEN and ACKNOWLEDGED alerts of KPI periods, by a user (null for
+ * the system), returning their ids: `$org` the organisation, `$slots` a JSON array of
+ * `{ kpi_id, period_start }`, `$by` the user (all SQL parameter references, such as `$1`). One
+ * text for `resolveAlerts` and for recordMeasurements' alert statement (kpi-measurements.service.ts).
+ */
+export function resolveAlertsSql(p: { org: string; slots: string; by: string }): string {
+  return `UPDATE kpi_alerts a
+        SET status = '${KpiAlertStatus.RESOLVED}', resolved_at = now(), resolved_by = ${p.by}::uuid, version = a.version + 1, updated_at = now()
+       FROM (SELECT DISTINCT * FROM json_to_recordset(${p.slots}::json) AS t(kpi_id uuid, period_start date)) s
+      WHERE a.organization_id = ${p.org} AND a.kpi_id = s.kpi_id AND a.period_start = s.period_start
+        AND a.status IN ('${KpiAlertStatus.OPEN}', '${KpiAlertStatus.ACKNOWLEDGED}')
+      RETURNING a.id`;
+}
+
+/** The JSON of `resolveAlertsSql`'s `$slots`. */
+export const alertSlotsJson = (slots: ReadonlyArray<{ kpiId: string; periodStart: string }>) =>
+  JSON.stringify(slots.map((s) => ({ kpi_id: s.kpiId, period_start: s.periodStart })));
+
+/**
+ * Resolves the OPEN and ACKNOWLEDGED alerts of these KPI periods (measurements deleted), by the
+ * caller (null for the system). One statement; returns the resolved alerts' ids. The by-id loader
+ * forgets them.
+ */
+export async function resolveAlerts(tx: Context, slots: ReadonlyArray<{ kpiId: string; periodStart: string }>): Promise<string[]> {
+  if (slots.length === 0) return [];
+  // An UPDATE answers [rows, count].
+  const [rows]: [Array<{ id: string }>, number] = await tx.manager.query(resolveAlertsSql({ org: '$1', slots: '$2', by: '$3' }), [
+    orgId(tx),
+    alertSlotsJson(slots),
+    tx.viewer?.userId ?? null,
+  ]);
+  for (const r of rows) kpiAlertById(tx).clear(r.id);
+  return rows.map((r) => r.id);
 }
 
 function openAlertsOf(ctx: Context, userId: string) {

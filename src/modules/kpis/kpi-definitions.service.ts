@@ -3,6 +3,7 @@ import { ADMINS, requireRole } from '../../common/access';
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { badInput } from '../../common/errors';
+import { Grain, periodSql } from '../../common/periods';
 import { lockIds } from '../../db/locks';
 import { withIdempotency } from '../../db/idempotency';
 import { withTransaction } from '../../db/transaction';
@@ -13,7 +14,7 @@ import { kpisByKeys } from './kpi-access';
 import { checkFormula, formulaKeys, parseFormula, storedFormulaKeys } from './kpi-formula';
 import { announceLatestChanged } from './kpi-latest-hook';
 import { northStar, requireKpi } from './kpi-reads.service';
-import { KPI_KEY, KpiAggregation, KpiDirection, validateLimits } from './kpi-rules';
+import { checkFormulaGrains, checkKpiGrain, grainAdverb, KPI_KEY, KpiAggregation, KpiDirection, validateLimits } from './kpi-rules';
 import { ancestorsAndSelf, lockKpiMoves, refreshKpiState, subtrees, MAX_TREE_DEPTH } from './kpi-state';
 import type { ArchiveKpiInput, CreateKpiInput, KpiRangeInput, KpiThresholdsInput, MoveKpiInput, UpdateKpiInput } from './kpis.inputs';
 import { kpiById } from './kpis.loaders';
@@ -29,8 +30,16 @@ function limitsOf(range: KpiRangeInput | null | undefined, thresholds: KpiThresh
   };
 }
 
-/** The formula checked against the KPI's own active children (BAD_USER_INPUT naming the problem). */
-async function checkedFormula(tx: Context, kpi: { id: string | null; key: string }, text: string | null | undefined): Promise<string | null> {
+/**
+ * The formula checked against the KPI's own active children (BAD_USER_INPUT naming the problem),
+ * and its inputs' grain against the KPI's (BAD_USER_INPUT naming `grainField`).
+ */
+async function checkedFormula(
+  tx: Context,
+  kpi: { id: string | null; key: string; grain: Grain },
+  text: string | null | undefined,
+  grainField = 'formula',
+): Promise<string | null> {
   const formula = text?.trim() || null;
   if (formula == null) return null;
   const keys = formulaKeys(parseFormula(formula));
@@ -43,7 +52,37 @@ async function checkedFormula(tx: Context, kpi: { id: string | null; key: string
           kpi.id,
         ])) as Array<{ key: string }>).map((r) => r.key);
   checkFormula(formula, kpi.key, children, new Set([...known.values()].filter((k) => !k.archivedAt).map((k) => k.key)));
+  checkFormulaGrains(kpi, [...known.values()], grainField);
   return formula;
+}
+
+/**
+ * A measured KPI's grain may change when every measurement starts a period of the new grain and
+ * no formula reading it is of another grain; BAD_USER_INPUT naming `grain` otherwise.
+ */
+async function assertGrainChangeAllowed(tx: Context, kpi: Kpi, grain: Grain): Promise<void> {
+  if (kpi.parentId) {
+    const parent = await kpiById(tx).load(kpi.parentId);
+    if (parent?.formula && !parent.archivedAt && parent.grain !== grain && storedFormulaKeys(parent.formula).includes(kpi.key)) {
+      throw badInput(
+        `The formula of ${parent.key} (${parent.formula}) uses ${kpi.key} and is measured ${grainAdverb(parent.grain)}: a formula KPI has its inputs' grain`,
+        'grain',
+      );
+    }
+  }
+  const [off]: Array<{ count: number; first: string[] | null }> = await tx.manager.query(
+    `SELECT count(*)::int AS count, (array_agg(${periodSql.dayText('m.period_start')} ORDER BY m.period_start))[1:3] AS first
+       FROM kpi_measurements m
+      WHERE m.organization_id = $1 AND m.kpi_id = $2 AND m.period_start <> ${periodSql.bucketStart('m.period_start', grain)}`,
+    [orgId(tx), kpi.id],
+  );
+  if (off.count > 0) {
+    throw badInput(
+      `${off.count} measurement${off.count > 1 ? 's' : ''} of ${kpi.key} (${off.first!.join(', ')}${off.count > 3 ? '…' : ''}) ${off.count > 1 ? 'do' : 'does'} not start a ${grain} period: delete ${off.count > 1 ? 'them' : 'it'} (deleteMeasurements) before measuring ${kpi.key} ${grainAdverb(grain)}`,
+      'grain',
+      { blockingMeasurements: off.count },
+    );
+  }
 }
 
 async function assertNoOtherNorthStar(tx: Context, id: string | null): Promise<void> {
@@ -82,7 +121,9 @@ export async function createKpi(ctx: Context, input: CreateKpiInput) {
     const limits = limitsOf(input.normalRange, input.thresholds);
     const direction = input.direction ?? KpiDirection.HIGHER_IS_BETTER;
     validateLimits({ direction, ...limits });
-    const formula = await checkedFormula(tx, { id: null, key: input.key }, input.formula);
+    const grain = input.grain ?? Grain.WEEK;
+    checkKpiGrain(grain);
+    const formula = await checkedFormula(tx, { id: null, key: input.key, grain }, input.formula);
     const ownerId = input.ownerId ? (await requireOrgUser(tx, input.ownerId, 'ownerId')).userId : null;
     const kpi = await createRecorded(
       tx,
@@ -96,6 +137,7 @@ export async function createKpi(ctx: Context, input: CreateKpiInput) {
         layer: input.layer,
         direction,
         aggregation: input.aggregation ?? KpiAggregation.SUM,
+        grain,
         formula,
         parentId: parent?.id ?? null,
         ownerId,
@@ -128,7 +170,16 @@ export async function updateKpi(ctx: Context, input: UpdateKpiInput) {
     if (input.layer) set.layer = input.layer;
     if (input.direction) set.direction = input.direction;
     if (input.aggregation) set.aggregation = input.aggregation;
-    if (input.formula !== undefined) set.formula = await checkedFormula(tx, kpi, input.formula);
+    if (input.grain != null) {
+      checkKpiGrain(input.grain);
+      if (input.grain !== kpi.grain) {
+        await assertGrainChangeAllowed(tx, kpi, input.grain);
+        set.grain = input.grain;
+      }
+    }
+    const grain = set.grain ?? kpi.grain;
+    if (input.formula !== undefined) set.formula = await checkedFormula(tx, { ...kpi, grain }, input.formula);
+    else if (set.grain && kpi.formula) await checkedFormula(tx, { ...kpi, grain }, kpi.formula, 'grain');
     if (input.ownerId !== undefined) set.ownerId = input.ownerId === null ? null : (await requireOrgUser(tx, input.ownerId, 'ownerId')).userId;
     if (input.isNorthStar !== undefined && input.isNorthStar !== kpi.isNorthStar) {
       if (input.isNorthStar) {

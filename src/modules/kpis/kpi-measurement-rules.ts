@@ -3,8 +3,9 @@
  * is checked before anything is written, and one bad row refuses the whole call. Unit-tested in
  * tests/unit/kpis/kpi-measurement-rules.test.ts.
  */
+import { bucketStart, Grain } from '../../common/periods';
 import { refuse, type RuleViolation } from '../../common/rules';
-import { KPI_KEY, MAX_KPI_KEY_LENGTH } from './kpi-rules';
+import { grainAdverb, KPI_KEY, MAX_KPI_KEY_LENGTH } from './kpi-rules';
 
 /** A measurement's `source` has at most this many characters. */
 export const MAX_SOURCE_LENGTH = 200;
@@ -24,12 +25,36 @@ export interface RecordedKpi {
   key: string;
   archivedAt: Date | null;
   formula: string | null;
+  grain: Grain;
 }
 
 export interface RowError {
   index: number;
   kpiKey: string;
   message: string;
+}
+
+const WEEKDAY = new Intl.DateTimeFormat('en-GB', { weekday: 'long', timeZone: 'UTC' });
+const ordinal = (n: number) => `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
+
+/**
+ * Why `periodStart` cannot start a measurement of the KPI: it is not the first day of a period
+ * of the KPI's grain (src/common/periods.ts `bucketStart`). The message names the expected day:
+ * "aov is measured weekly: periods start on Mondays; 2026-12-09 is a Wednesday, its week starts
+ * 2026-12-07". Null when it is a period start.
+ */
+export function periodStartError(kpi: { key: string; grain: Grain }, periodStart: string): string | null {
+  const start = bucketStart(periodStart, kpi.grain);
+  if (start === periodStart) return null;
+  const how = `${kpi.key} is measured ${grainAdverb(kpi.grain)}`;
+  if (kpi.grain === Grain.WEEK) {
+    const weekday = WEEKDAY.format(new Date(`${periodStart}T00:00:00Z`));
+    return `${how}: periods start on Mondays; ${periodStart} is a ${weekday}, its week starts ${start}`;
+  }
+  if (kpi.grain === Grain.MONTH) {
+    return `${how}: periods start on the 1st of a month; ${periodStart} is the ${ordinal(Number(periodStart.slice(8, 10)))}, its month starts ${start}`;
+  }
+  return `${how}: periods start on ${start}, not ${periodStart}`;
 }
 
 /** The keys worth looking up: the rows' distinct keys that can be KPI keys at all. */
@@ -40,7 +65,8 @@ export function lookupKeys(rows: readonly MeasurementRow[]): string[] {
 /**
  * Every row's problem, in row order: a value that is not a decimal (`valueErrors`, by index),
  * an unknown or archived key, a formula KPI (its inputs are recorded instead), a KPI the caller
- * may not record, a source too long, the same KPI and period twice.
+ * may not record, a period start that is not the first day of a period of the KPI's grain
+ * (`periodStartError`), a source too long, the same KPI and period twice.
  */
 export function measurementErrors<K extends RecordedKpi>(
   rows: readonly MeasurementRow[],
@@ -57,6 +83,8 @@ export function measurementErrors<K extends RecordedKpi>(
     if (kpi.archivedAt) return fail(i, r.kpiKey, `KPI ${kpi.key} is archived`);
     if (kpi.formula != null) return fail(i, r.kpiKey, `KPI ${kpi.key} is computed by its formula (${kpi.formula}): record its inputs instead`);
     if (!facts.mayRecord(kpi)) return fail(i, r.kpiKey, `You may not record measurements of ${kpi.key}: it needs OWNER, ADMIN, FINANCE, SQUAD_LEAD or its owner`);
+    const offPeriod = periodStartError(kpi, r.periodStart);
+    if (offPeriod) return fail(i, r.kpiKey, offPeriod);
     if (r.source != null && r.source.length > MAX_SOURCE_LENGTH) return fail(i, r.kpiKey, `source has at most ${MAX_SOURCE_LENGTH} characters`);
     const slot = `${kpi.id}/${r.periodStart}`;
     const first = seen.get(slot);

@@ -2,9 +2,12 @@
 import Decimal from 'decimal.js';
 import { hasRole, MANAGERS_AND_FINANCE } from '../../common/access';
 import { orgId } from '../../common/auth';
+import { badInput, forbidden } from '../../common/errors';
+import { withTransaction } from '../../db/transaction';
 import type { Context } from '../../common/context';
 import { yieldToEventLoop } from '../../common/event-loop';
 import { emitAfterCommit } from '../../common/events';
+import { periodSql } from '../../common/periods';
 import { parseDecimal } from '../../common/scalars';
 import { withIdempotency } from '../../db/idempotency';
 import { recordChange } from '../audit';
@@ -15,8 +18,11 @@ import { lockIds } from '../../db/locks';
 import { Kpi } from './kpi.entity';
 import { ancestorsAndSelf, refreshKpiState } from './kpi-state';
 import { KPIS_EVENTS } from './kpis.events';
+import { alertSlotsJson, resolveAlerts, resolveAlertsSql } from './kpi-alerts.service';
+import { requireKpi } from './kpi-reads.service';
+import { kpiAlertById, kpiById, latestMeasurementOfKpi } from './kpis.loaders';
 import { announceLatestChanged } from './kpi-latest-hook';
-import type { RecordMeasurementsInput } from './kpis.inputs';
+import type { DeleteMeasurementsInput, RecordMeasurementsInput } from './kpis.inputs';
 
 /**
  * A decimal written plainly with at most 20 digits before the point and 18 after: within the
@@ -45,7 +51,7 @@ const CANDIDATES_PER_TURN = 1000;
 
 /**
  * Records up to 10,000 measurements in one transaction: every row is checked first
- * (kpi-measurement-rules.ts: unknown or archived key, formula KPI, value that is not a decimal,
+ * (kpi-measurement-rules.ts: unknown or archived key, formula KPI, value that is not a decimal, a period start off the KPI grain,
  * source too long, the same KPI and period twice, a KPI the caller may not record) and one bad row refuses the whole call with
  * BAD_USER_INPUT and `extensions.rows: [{ index, kpiKey, message }]`. Then: lock the KPIs and
  * the KPIs above them, upsert every row in one statement, refresh the stored latest values,
@@ -109,7 +115,7 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
         candidates.push({ kpi: c.kpi, measurementId: null, periodStart: c.after.period, value: c.after.value });
       }
     }
-    const alerts = await raiseAlerts(tx, candidates);
+    const { raised: alerts, resolved } = await raiseAlerts(tx, candidates);
     const updated = result.total - result.inserted;
     const first = kpis.get(rows[0].kpiKey)!;
     // One audit event summarising the call (no row of its own: the kit's row writes do not fit).
@@ -124,11 +130,54 @@ export async function recordMeasurements(ctx: Context, input: RecordMeasurements
         kpis: [...new Set(rows.map((r) => r.kpiKey))].slice(0, 100),
         sources: [...new Set(rows.map((r) => r.source?.trim()).filter(Boolean))].slice(0, 20),
         alerts,
+        resolvedAlerts: resolved,
       },
       meta: { kpiId: first.id },
     });
     await announceLatestChanged(tx, changes);
-    return { inserted: result.inserted, updated, alertsRaised: alerts.length };
+    return { inserted: result.inserted, updated, alertsRaised: alerts.length, alertsResolved: resolved.length };
+  });
+}
+
+/**
+ * Deletes a measured KPI's measurements of up to 1,000 periods in one transaction (the roles that
+ * record it: OWNER, ADMIN, FINANCE, SQUAD_LEAD, or a MEMBER who owns it; a formula KPI has none:
+ * BAD_USER_INPUT naming `kpiId`). A period without a measurement is skipped, so the same call
+ * twice deletes nothing the second time. Then, as recording does: lock the KPI and those above
+ * it, refresh the stored latest values, resolve the deleted periods' open and acknowledged
+ * alerts (by the caller), audit once (`kpi.measurements_deleted`, announced after commit) and
+ * announce the KPIs whose latest value moved (`onKpiLatestChanged`: key results following them
+ * check in). A call that deletes nothing writes nothing.
+ */
+export async function deleteMeasurements(ctx: Context, input: DeleteMeasurementsInput) {
+  return withTransaction(ctx, async (tx) => {
+    const kpi = await requireKpi(tx, input.kpiId, { active: true, field: 'kpiId' });
+    if (!mayRecord(tx, kpi)) throw forbidden(`You may not delete measurements of ${kpi.key}: it needs OWNER, ADMIN, FINANCE, SQUAD_LEAD or its owner`);
+    if (kpi.formula != null) throw badInput(`KPI ${kpi.key} is computed by its formula (${kpi.formula}): it has no measurements of its own`, 'kpiId');
+    const chain = await ancestorsAndSelf(tx, [kpi.id]);
+    await lockIds(tx, Kpi, chain.map((k) => k.id), { required: false });
+    // An UPDATE or DELETE answers [rows, count].
+    const [deleted]: [Array<{ period: string; value: string; source: string | null }>, number] = await tx.manager.query(
+      `DELETE FROM kpi_measurements m
+        WHERE m.organization_id = $1 AND m.kpi_id = $2 AND m.period_start = ANY($3::date[])
+        RETURNING ${periodSql.dayText('m.period_start')} AS period, m.value::text AS value, m.source`,
+      [orgId(tx), kpi.id, [...new Set(input.periodStarts)]],
+    );
+    if (deleted.length === 0) return { kpi, deleted: 0, alertsResolved: 0 };
+    deleted.sort((a, b) => (a.period < b.period ? -1 : 1));
+    latestMeasurementOfKpi(tx).clear(kpi.id);
+    const changes = await refreshKpiState(tx, [kpi.id]);
+    const resolved = await resolveAlerts(tx, deleted.map((d) => ({ kpiId: kpi.id, periodStart: d.period })));
+    await recordChange(tx, {
+      action: 'kpi.measurements_deleted',
+      entityType: 'Kpi',
+      entityId: kpi.id,
+      before: { measurements: deleted },
+      after: { deleted: deleted.length, resolvedAlerts: resolved },
+      meta: { kpiId: kpi.id },
+    });
+    await announceLatestChanged(tx, changes);
+    return { kpi: (await kpiById(tx).load(kpi.id))!, deleted: deleted.length, alertsResolved: resolved.length };
   });
 }
 
@@ -136,21 +185,27 @@ const hasLimits = (k: Kpi) =>
   k.normalMin != null || k.normalMax != null || k.warningBelow != null || k.criticalBelow != null || k.warningAbove != null || k.criticalAbove != null;
 
 /**
- * Inserts the alerts the candidates raise, in one statement; at most one per KPI, period and
- * level ever (an existing one, open or acknowledged, is kept: re-recording raises none).
- * Announces each new one (KPI_ALERT_RAISED) after commit, or, when there are more than
- * KPI_ALERT_EVENTS_MAX, the call's summary (KPI_ALERTS_RAISED_IN_BULK: how many, of which level,
- * on how many KPIs): a bulk import announces itself once, not once per alert to every subscriber.
- * Returns the new alerts' ids.
+ * Checks each candidate value against its KPI's limits, then, in one statement: a value inside
+ * them resolves its period's OPEN and ACKNOWLEDGED alerts (by the caller); a value past them
+ * inserts the alerts it raises, at most one per KPI, period and level ever (an existing one, open
+ * or acknowledged, is kept: re-recording raises none; a RESOLVED one opens again, with the new
+ * value, as if raised now). Announces each new one (KPI_ALERT_RAISED) after commit, or, when
+ * there are more than KPI_ALERT_EVENTS_MAX, the call's summary (KPI_ALERTS_RAISED_IN_BULK: how
+ * many, of which level, on how many KPIs): a bulk import announces itself once, not once per
+ * alert to every subscriber. Returns the ids of the alerts raised and resolved.
  */
-async function raiseAlerts(tx: Context, candidates: readonly AlertCandidate[]): Promise<string[]> {
+async function raiseAlerts(tx: Context, candidates: readonly AlertCandidate[]): Promise<{ raised: string[]; resolved: string[] }> {
+  const inside: Array<{ kpiId: string; periodStart: string }> = [];
   const rows: Array<{ kpiId: string; measurementId: string | null; periodStart: string; level: KpiAlertLevel; value: string; message: string }> = [];
   for (let i = 0; i < candidates.length; i++) {
     if (i > 0 && i % CANDIDATES_PER_TURN === 0) await yieldToEventLoop();
     const c = candidates[i];
     const value = typeof c.value === 'string' ? new Decimal(c.value) : c.value;
     const breach = breachOf(c.kpi, value);
-    if (!breach) continue;
+    if (!breach) {
+      inside.push({ kpiId: c.kpi.id, periodStart: c.periodStart });
+      continue;
+    }
     rows.push({
       kpiId: c.kpi.id,
       measurementId: c.measurementId,
@@ -160,20 +215,31 @@ async function raiseAlerts(tx: Context, candidates: readonly AlertCandidate[]): 
       message: alertMessage(c.kpi, c.periodStart, value, breach),
     });
   }
-  if (rows.length === 0) return [];
-  const raised: Array<{ id: string; kpi_id: string; level: string }> = await tx.manager.query(
-    `INSERT INTO kpi_alerts (organization_id, kpi_id, measurement_id, period_start, level, value, message)
+  if (rows.length === 0 && inside.length === 0) return { raised: [], resolved: [] };
+  const out: Array<{ resolved: boolean; id: string; kpi_id: string; level: string }> = await tx.manager.query(
+    `WITH resolved AS (${resolveAlertsSql({ org: '$1', slots: '$3', by: '$4' })}), raised AS (
+     INSERT INTO kpi_alerts (organization_id, kpi_id, measurement_id, period_start, level, value, message)
      SELECT $1, t.* FROM json_to_recordset($2::json)
                       AS t(kpi_id uuid, measurement_id uuid, period_start date, level text, value numeric, message text)
-     ON CONFLICT (organization_id, kpi_id, period_start, level) DO NOTHING
-     RETURNING id, kpi_id, level`,
+     ON CONFLICT (organization_id, kpi_id, period_start, level) DO UPDATE
+       SET status = 'OPEN', measurement_id = EXCLUDED.measurement_id, value = EXCLUDED.value, message = EXCLUDED.message,
+           resolved_at = NULL, resolved_by = NULL, acknowledged_at = NULL, acknowledged_by = NULL, note = NULL,
+           version = kpi_alerts.version + 1, created_at = now(), updated_at = now()
+       WHERE kpi_alerts.status = 'RESOLVED'
+     RETURNING id, kpi_id, level)
+     SELECT false AS resolved, id, kpi_id, level FROM raised UNION ALL SELECT true, id, NULL, NULL FROM resolved`,
     [
       orgId(tx),
       JSON.stringify(
         rows.map((r) => ({ kpi_id: r.kpiId, measurement_id: r.measurementId, period_start: r.periodStart, level: r.level, value: r.value, message: r.message })),
       ),
+      alertSlotsJson(inside),
+      tx.viewer?.userId ?? null,
     ],
   );
+  const raised = out.filter((r) => !r.resolved);
+  const resolved = out.filter((r) => r.resolved).map((r) => r.id);
+  for (const id of resolved) kpiAlertById(tx).clear(id);
   if (raised.length > tx.config.kpiAlertEventsMax) {
     const critical = raised.filter((a) => a.level === KpiAlertLevel.CRITICAL).length;
     emitAfterCommit(tx, {
@@ -187,5 +253,5 @@ async function raiseAlerts(tx: Context, candidates: readonly AlertCandidate[]): 
       emitAfterCommit(tx, { type: KPIS_EVENTS.KPI_ALERT_RAISED, entityType: 'KpiAlert', entityId: a.id, meta: { kpiId: a.kpi_id, level: a.level } });
     }
   }
-  return raised.map((a) => a.id);
+  return { raised: raised.map((a) => a.id), resolved };
 }

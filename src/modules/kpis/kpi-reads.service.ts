@@ -6,10 +6,11 @@ import type { Context } from '../../common/context';
 import { DECIMAL_RANGE, inDecimalRange, RangeDecimal } from '../../common/decimal-range';
 import { badInput, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
+import { today } from '../../common/periods';
 import { refuseArchived } from '../../common/rules';
 import { Kpi } from './kpi.entity';
 import { kpisByKeys } from './kpi-access';
-import { MAX_KPI_KEY_LENGTH } from './kpi-rules';
+import { MAX_KPI_KEY_LENGTH, whatIfPeriod } from './kpi-rules';
 import { subtrees, valuesAt } from './kpi-state';
 import { TreeValues } from './kpi-tree';
 import type { KpisFilter, KpiWhatIfInput } from './kpis.inputs';
@@ -92,7 +93,9 @@ export async function kpiTree(ctx: Context, rootKey: string | null | undefined):
 /**
  * `kpiWhatIf`: every KPI of the tree with its value for the period, as measured or computed,
  * and with the changes applied (a changed KPI's own value scaled, then every formula above it
- * recomputed). Reads only: three statements whatever the size of the tree.
+ * recomputed). The period is of the root's grain: the one holding `periodStart` (any day of it),
+ * or without one the latest complete period (`whatIfPeriod`). Reads only: three statements
+ * whatever the size of the tree.
  */
 export async function kpiWhatIf(ctx: Context, input: KpiWhatIfInput): Promise<KpiProjection[]> {
   const root = await treeRoot(ctx, input.rootKey);
@@ -110,17 +113,18 @@ export async function kpiWhatIf(ctx: Context, input: KpiWhatIfInput): Promise<Kp
   if (bad.length > 0) throw badInput(`Not in the tree of ${root.key}: ${bad.join(', ')}`, 'changes', { keys: bad });
   const kpis = rows.map((r) => r.kpi);
   const measured = kpis.filter((k) => k.formula == null).map((k) => k.id);
-  const values = await valuesAt(ctx, measured, [input.periodStart]);
-  const valueOf = (id: string) => values.get(id)?.get(input.periodStart) ?? null;
+  const periodStart = whatIfPeriod(root.grain, input.periodStart, today());
+  const values = await valuesAt(ctx, measured, [periodStart]);
+  const valueOf = (id: string) => values.get(id)?.get(periodStart) ?? null;
   const baseline = new TreeValues(kpis, valueOf);
   const projected = new TreeValues(kpis, valueOf, percent);
   return kpis.map((kpi) => {
     const b = baseline.valueOf(kpi.id);
     const p = projected.valueOf(kpi.id);
-    if (!b.value || !p.value || b.value.isZero()) return { kpi, baseline: b.value, projected: p.value, deltaPercent: null, reason: b.reason ?? p.reason };
+    if (!b.value || !p.value || b.value.isZero()) return { periodStart, kpi, baseline: b.value, projected: p.value, deltaPercent: null, reason: b.reason ?? p.reason };
     const delta = new RangeDecimal(p.value).minus(b.value).div(b.value.abs()).times(100);
     return inDecimalRange(delta)
-      ? { kpi, baseline: b.value, projected: p.value, deltaPercent: delta, reason: null }
-      : { kpi, baseline: b.value, projected: p.value, deltaPercent: null, reason: `Out of range: deltaPercent is out of the Decimal range ${DECIMAL_RANGE}` };
+      ? { periodStart, kpi, baseline: b.value, projected: p.value, deltaPercent: delta, reason: null }
+      : { periodStart, kpi, baseline: b.value, projected: p.value, deltaPercent: null, reason: `Out of range: deltaPercent is out of the Decimal range ${DECIMAL_RANGE}` };
   });
 }

@@ -3,6 +3,7 @@
  * period bucket (the buckets are src/common/periods.ts'), status and alert levels from thresholds. Unit-tested in tests/unit/kpis/.
  */
 import Decimal from 'decimal.js';
+import { addDays, bucketStart, Grain } from '../../common/periods';
 import { refuse } from '../../common/rules';
 
 export enum KpiLayer {
@@ -37,6 +38,45 @@ export enum KpiAlertLevel {
 export enum KpiAlertStatus {
   OPEN = 'OPEN',
   ACKNOWLEDGED = 'ACKNOWLEDGED',
+  /** Its period's measurement was recorded again inside the thresholds, or deleted. */
+  RESOLVED = 'RESOLVED',
+}
+
+/** The grains a KPI may be measured at (the kit's Grain without QUARTER). */
+export const KPI_GRAINS: readonly Grain[] = [Grain.DAY, Grain.WEEK, Grain.MONTH];
+
+/** How often a KPI of the grain is measured, for messages ("weekly"). */
+export function grainAdverb(grain: Grain): string {
+  return { [Grain.DAY]: 'daily', [Grain.WEEK]: 'weekly', [Grain.MONTH]: 'monthly', [Grain.QUARTER]: 'quarterly' }[grain];
+}
+
+/** A KPI's grain is DAY, WEEK or MONTH: anything else is BAD_USER_INPUT naming `grain`. */
+export function checkKpiGrain(grain: Grain): void {
+  if (!KPI_GRAINS.includes(grain)) throw refuse(`grain must be one of ${KPI_GRAINS.join(', ')}: a KPI is not measured by ${grain}`, 'grain');
+}
+
+/**
+ * A formula KPI is measured at its inputs' grain: every KPI its formula reads has the formula
+ * KPI's grain (else BAD_USER_INPUT naming `field`), so that a period of the formula is a period
+ * of each input.
+ */
+export function checkFormulaGrains(kpi: { key: string; grain: Grain }, inputs: ReadonlyArray<{ key: string; grain: Grain }>, field: string): void {
+  const other = inputs.find((i) => i.grain !== kpi.grain);
+  if (other) {
+    throw refuse(
+      `A formula KPI has its inputs' grain: ${kpi.key} is measured ${grainAdverb(kpi.grain)}, ${other.key} is measured ${grainAdverb(other.grain)}`,
+      field,
+    );
+  }
+}
+
+/**
+ * The period kpiWhatIf projects, for a tree of `grain`: the start of the period holding `day`
+ * (2026-04-01, a Wednesday, is in the week from Monday 2026-03-30), or without a day the latest
+ * complete period, the last one that ended before `today`.
+ */
+export function whatIfPeriod(grain: Grain, day: string | null | undefined, today: string): string {
+  return day != null ? bucketStart(day, grain) : bucketStart(addDays(bucketStart(today, grain), -1), grain);
 }
 
 /** A KPI key: a stable lower-case slug (`gmv`, `conversion_rate`). */

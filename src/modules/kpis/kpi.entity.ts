@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Grain } from '../../common/graphql-enums';
 import { Node } from '../../common/node';
 import { DateScalar, DecimalScalar, decimalTransformer } from '../../common/scalars';
 import { KpiAggregation, KpiAlertLevel, KpiAlertStatus, KpiDirection, KpiLayer, KpiStatus } from './kpi-rules';
@@ -17,7 +18,10 @@ registerEnumType(KpiStatus, {
   description: 'From the latest value: CRITICAL past a critical threshold, WARNING past a warning threshold or outside the normal range, NORMAL otherwise; NO_DATA without a value.',
 });
 registerEnumType(KpiAlertLevel, { name: 'KpiAlertLevel' });
-registerEnumType(KpiAlertStatus, { name: 'KpiAlertStatus' });
+registerEnumType(KpiAlertStatus, {
+  name: 'KpiAlertStatus',
+  description: 'OPEN when raised; ACKNOWLEDGED by its KPI owner or an admin; RESOLVED when its period was recorded again inside the thresholds, or its measurement deleted.',
+});
 
 /** date column <-> YYYY-MM-DD. */
 export const dayTransformer = {
@@ -54,6 +58,11 @@ export class Kpi extends Node {
   @Field(() => KpiLayer) @Column({ type: 'varchar' }) layer: KpiLayer;
   @Field(() => KpiDirection) @Column({ type: 'varchar' }) direction: KpiDirection;
   @Field(() => KpiAggregation) @Column({ type: 'varchar' }) aggregation: KpiAggregation;
+  @Field(() => Grain, {
+    description: 'How often it is measured: DAY, WEEK (periods start on Mondays) or MONTH (on the 1st); every measurement starts a period of it.',
+  })
+  @Column({ type: 'varchar' })
+  grain: Grain;
   @Field(() => String, {
     nullable: true,
     description: "Driver formula over the keys of the KPI's own children (+ - * / and parentheses), e.g. `visitors * conversion_rate * aov`; null for a measured KPI.",
@@ -132,6 +141,10 @@ export class KpiAlert extends Node {
   @Column({ name: 'acknowledged_by', type: 'uuid', nullable: true }) acknowledgedBy: string | null;
   @Field(() => Date, { nullable: true }) @Column({ name: 'acknowledged_at', type: 'timestamptz', nullable: true }) acknowledgedAt: Date | null;
   @Field(() => String, { nullable: true, description: 'The note left when acknowledging.' }) @Column({ type: 'text', nullable: true }) note: string | null;
+  @Field(() => Date, { nullable: true, description: 'When it was resolved (its period recorded again inside the thresholds, or deleted).' })
+  @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
+  resolvedAt: Date | null;
+  @Column({ name: 'resolved_by', type: 'uuid', nullable: true }) resolvedBy: string | null;
   @Field(() => Int) @Column({ type: 'int' }) version: number;
   @Field() @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
@@ -140,4 +153,4 @@ export class KpiAlert extends Node {
 /** Which keys of these types' audit snapshots are ids, and of which type (AuditEvent.before/after show global ids). */
 auditIdKeys('Kpi', { parentId: 'Kpi', ownerId: 'User' });
 auditIdKeys('KpiMeasurement', { kpiId: 'Kpi', recordedBy: 'User' });
-auditIdKeys('KpiAlert', { kpiId: 'Kpi', measurementId: 'Measurement', acknowledgedBy: 'User' });
+auditIdKeys('KpiAlert', { kpiId: 'Kpi', measurementId: 'Measurement', acknowledgedBy: 'User', resolvedBy: 'User' });

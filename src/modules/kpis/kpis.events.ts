@@ -7,6 +7,7 @@ export const KPIS_EVENTS = defineEventTypes('kpis', {
   KPI_MOVED: { description: 'A KPI moved to another parent in the driver tree.' },
   KPI_ARCHIVED: { description: 'A KPI was archived.' },
   KPI_MEASUREMENTS_RECORDED: { description: 'Measurements were recorded (one event per call; entityType Kpi, the first KPI).' },
+  KPI_MEASUREMENTS_DELETED: { description: 'Measurements of a KPI were deleted (one event per call that deleted any; entityType Kpi).' },
   KPI_ALERT_ACKNOWLEDGED: { description: 'An alert was acknowledged.' },
   KPI_ALERT_RAISED: { description: 'A measurement raised an alert (entityType KpiAlert).' },
   KPI_ALERTS_RAISED_IN_BULK: { description: 'One recordMeasurements call raised more alerts than are announced one by one (KPI_ALERT_EVENTS_MAX): their summary, instead of KPI_ALERT_RAISED.' },

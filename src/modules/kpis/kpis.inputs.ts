@@ -2,6 +2,7 @@ import Decimal from 'decimal.js';
 import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { GlobalIdOf } from '../../common/global-ids';
+import { Grain } from '../../common/graphql-enums';
 import { IdempotencyKeyField } from '../../common/idempotency';
 import { SingleLineName } from '../../common/input-text';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
@@ -10,6 +11,7 @@ import { MAX_FORMULA_LENGTH } from './kpi-formula';
 
 export const MAX_MEASUREMENTS_PER_CALL = 10_000;
 export const MAX_WHAT_IF_CHANGES = 50;
+export const MAX_DELETED_PERIODS_PER_CALL = 1000;
 
 @InputType({ description: 'Values outside the range raise a WARNING alert on the bad side (see direction).' })
 export class KpiRangeInput {
@@ -39,6 +41,13 @@ export class CreateKpiInput {
   @Field(() => KpiLayer) layer: KpiLayer;
   @Field(() => KpiDirection, { nullable: true, defaultValue: KpiDirection.HIGHER_IS_BETTER }) @IsOptional() direction?: KpiDirection;
   @Field(() => KpiAggregation, { nullable: true, defaultValue: KpiAggregation.SUM }) @IsOptional() aggregation?: KpiAggregation;
+  @Field(() => Grain, {
+    nullable: true,
+    defaultValue: Grain.WEEK,
+    description: 'How often it is measured: DAY, WEEK or MONTH (QUARTER is refused). A formula KPI has its inputs’ grain.',
+  })
+  @IsOptional()
+  grain?: Grain;
   @Field(() => ID, { nullable: true, description: 'The Kpi it drives (its parent in the tree).' }) @GlobalIdOf('Kpi') @IsOptional() parentId?: string;
   @Field({ nullable: true, description: `Over the keys of its children (so usually set with updateKpi once they exist); at most ${MAX_FORMULA_LENGTH} characters.` })
   @IsOptional()
@@ -61,6 +70,12 @@ export class UpdateKpiInput {
   @Field(() => KpiLayer, { nullable: true }) @IsOptional() layer?: KpiLayer;
   @Field(() => KpiDirection, { nullable: true }) @IsOptional() direction?: KpiDirection;
   @Field(() => KpiAggregation, { nullable: true }) @IsOptional() aggregation?: KpiAggregation;
+  @Field(() => Grain, {
+    nullable: true,
+    description: 'DAY, WEEK or MONTH. Refused while a measurement does not start a period of the new grain, or while it would differ from the grain of the formula reading it (or, for a formula KPI, of its inputs).',
+  })
+  @IsOptional()
+  grain?: Grain;
   @Field(() => String, { nullable: true }) @IsOptional() @MaxLength(MAX_FORMULA_LENGTH) formula?: string | null;
   @Field(() => ID, { nullable: true }) @GlobalIdOf('User') @IsOptional() ownerId?: string | null;
   @Field({ nullable: true }) @IsOptional() isNorthStar?: boolean;
@@ -99,6 +114,15 @@ export class RecordMeasurementsInput {
 }
 
 @InputType()
+export class DeleteMeasurementsInput {
+  @Field(() => ID, { description: 'A measured (non-formula) Kpi.' }) @GlobalIdOf('Kpi') kpiId: string;
+  @Field(() => [DateScalar], { description: `1 to ${MAX_DELETED_PERIODS_PER_CALL} period starts; a period without a measurement is skipped.` })
+  @ArrayMinSize(1, { message: 'periodStarts must hold at least one day' })
+  @ArrayMaxSize(MAX_DELETED_PERIODS_PER_CALL, { message: `periodStarts holds at most ${MAX_DELETED_PERIODS_PER_CALL} days` })
+  periodStarts: string[];
+}
+
+@InputType()
 export class KpiChangeInput {
   @Field() @MaxLength(200) kpiKey: string;
   @Field(() => DecimalScalar, { description: 'Change in percent, e.g. "10" for +10 %, "-5" for −5 % (from -100 to 10000).' }) percent: Decimal;
@@ -107,7 +131,13 @@ export class KpiChangeInput {
 @InputType()
 export class KpiWhatIfInput {
   @Field({ nullable: true, description: 'The tree to project; the north star when omitted.' }) @IsOptional() @MaxLength(200) rootKey?: string;
-  @Field(() => DateScalar, { description: 'The period whose values are the baseline.' }) periodStart: string;
+  @Field(() => DateScalar, {
+    nullable: true,
+    description:
+      'Any day of the period whose values are the baseline (a period of the tree root’s grain: 2026-04-01 in a weekly tree is the week from Monday 2026-03-30); omitted, the latest complete period (the last one that ended before today, UTC).',
+  })
+  @IsOptional()
+  periodStart?: string | null;
   @Field(() => [KpiChangeInput], { description: `1 to ${MAX_WHAT_IF_CHANGES} changes of KPIs in the tree.` })
   @ArrayMinSize(1, { message: 'changes must hold at least one change' })
   @ArrayMaxSize(MAX_WHAT_IF_CHANGES, { message: `changes holds at most ${MAX_WHAT_IF_CHANGES} changes` })

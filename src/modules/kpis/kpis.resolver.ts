@@ -11,7 +11,7 @@ import { User, referencedUserById } from '../identity';
 import { metaMatches, planningSubscription } from '../realtime';
 import { Kpi, KpiAlert, KpiMeasurement } from './kpi.entity';
 import { acknowledgeKpiAlert, listKpiAlerts } from './kpi-alerts.service';
-import { recordMeasurements } from './kpi-measurements.service';
+import { deleteMeasurements, recordMeasurements } from './kpi-measurements.service';
 import { KPIS_EVENTS } from './kpis.events';
 import { KpiAlertLevel } from './kpi-rules';
 import { kpiValueAt, preloadedLatest } from './kpi-state';
@@ -19,6 +19,7 @@ import {
   AcknowledgeKpiAlertInput,
   ArchiveKpiInput,
   CreateKpiInput,
+  DeleteMeasurementsInput,
   KpiAlertRaisedFilter,
   KpiAlertsFilter,
   KpiAlertsRaisedInBulkFilter,
@@ -35,6 +36,7 @@ import {
   AcknowledgeKpiAlertPayload,
   ArchiveKpiPayload,
   CreateKpiPayload,
+  DeleteMeasurementsPayload,
   KpiAlertConnection,
   KpiAlertsRaisedInBulk,
   KpiConnection,
@@ -116,6 +118,16 @@ export class KpiResolver {
   @UseMiddleware(YieldBeforeArgs)
   recordMeasurements(@Arg('input') input: RecordMeasurementsInput, @Ctx() ctx: Context) {
     return recordMeasurements(ctx, input);
+  }
+
+  // A MEMBER only for the KPIs they own (kpi-measurements.service.ts), as recording.
+  @Authorized(...WRITERS)
+  @Mutation(() => DeleteMeasurementsPayload, {
+    description:
+      'OWNER, ADMIN, FINANCE, SQUAD_LEAD (any KPI) or a MEMBER (KPIs they own); API tokens with WRITE scope. Deletes a measured KPI’s measurements of 1 to 1,000 periods in one transaction (periods without one are skipped: the same call twice deletes nothing more), recomputes its latest value (key results following it check in) and resolves the deleted periods’ alerts.',
+  })
+  deleteMeasurements(@Arg('input') input: DeleteMeasurementsInput, @Ctx() ctx: Context) {
+    return deleteMeasurements(ctx, input);
   }
 
   @FieldResolver(() => User, { nullable: true })
@@ -249,6 +261,11 @@ export class KpiAlertResolver {
   @FieldResolver(() => User, { nullable: true })
   acknowledgedBy(@Root() alert: KpiAlert, @Ctx() ctx: Context) {
     return alert.acknowledgedBy ? referencedUserById(ctx).load(alert.acknowledgedBy) : null;
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'The user whose correction or deletion resolved it; null when not resolved, or resolved by the system.' })
+  resolvedBy(@Root() alert: KpiAlert, @Ctx() ctx: Context) {
+    return alert.resolvedBy ? referencedUserById(ctx).load(alert.resolvedBy) : null;
   }
 }
 

@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { Connection } from '../../common/connection';
-import { DecimalScalar } from '../../common/scalars';
+import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { Kpi, KpiAlert, KpiMeasurement } from './kpi.entity';
 
 export const KpiConnection = Connection(Kpi);
@@ -17,6 +17,7 @@ export class KpiTreeNode {
 
 @ObjectType({ description: "A KPI's value for the period under kpiWhatIf's changes, next to its value without them." })
 export class KpiProjection {
+  @Field(() => DateScalar, { description: 'The first day of the period projected (of the tree root’s grain).' }) periodStart: string;
   @Field(() => Kpi) kpi: Kpi;
   @Field(() => DecimalScalar, { nullable: true, description: 'The value for the period as measured or computed (null: see reason).' }) baseline: Decimal | null;
   @Field(() => DecimalScalar, { nullable: true, description: 'The value with the changes applied and propagated up the formulas.' }) projected: Decimal | null;
@@ -56,7 +57,15 @@ export class ArchiveKpiPayload {
 export class RecordMeasurementsPayload {
   @Field(() => Int, { description: 'Rows for a KPI and period that had no measurement.' }) inserted: number;
   @Field(() => Int, { description: 'Rows that replaced an existing measurement of the KPI and period.' }) updated: number;
-  @Field(() => Int, { description: 'Alerts raised (at most one per KPI, period and level, ever).' }) alertsRaised: number;
+  @Field(() => Int, { description: 'Alerts raised (at most one per KPI, period and level; a resolved one may open again).' }) alertsRaised: number;
+  @Field(() => Int, { description: 'Open or acknowledged alerts resolved: their period was recorded again inside the thresholds.' }) alertsResolved: number;
+}
+
+@ObjectType()
+export class DeleteMeasurementsPayload {
+  @Field(() => Kpi, { description: 'The KPI, with its latest value and status recomputed.' }) kpi: Kpi;
+  @Field(() => Int, { description: 'Measurements deleted (periods without one are skipped).' }) deleted: number;
+  @Field(() => Int, { description: 'Open or acknowledged alerts of the deleted periods, now RESOLVED.' }) alertsResolved: number;
 }
 
 @ObjectType({

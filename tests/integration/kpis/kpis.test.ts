@@ -369,7 +369,7 @@ describe('kpiTree statements', () => {
     const rows: Array<{ kpiKey: string; periodStart: string; value: string }> = [];
     let parent = t.visitors.id;
     for (let i = 0; i < 56; i++) {
-      const k = await createKpi(app, big, { key: `driver_${i}`, parentId: i % 4 === 0 ? t.aov.id : parent });
+      const k = await createKpi(app, big, { key: `driver_${i}`, parentId: i % 4 === 0 ? t.aov.id : parent, grain: 'DAY' });
       if (i % 7 === 0) parent = k.id;
       for (let w = 0; w < 10; w++) rows.push({ kpiKey: k.key, periodStart: `2026-0${1 + Math.floor(w / 4)}-0${1 + (w % 4)}`, value: String(i + w) });
     }

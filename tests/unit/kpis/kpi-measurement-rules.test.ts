@@ -1,6 +1,8 @@
+import { Grain } from '../../../src/common/periods';
 import { RuleViolation } from '../../../src/common/rules';
 import {
   lookupKeys,
+  periodStartError,
   MAX_LISTED_ROW_ERRORS,
   measurementErrors,
   refuseMeasurements,
@@ -8,19 +10,38 @@ import {
   type RecordedKpi,
 } from '../../../src/modules/kpis/kpi-measurement-rules';
 
-const kpi = (key: string, extra: Partial<RecordedKpi> = {}): RecordedKpi => ({ id: `id-${key}`, key, archivedAt: null, formula: null, ...extra });
+const kpi = (key: string, extra: Partial<RecordedKpi> = {}): RecordedKpi => ({ id: `id-${key}`, key, archivedAt: null, formula: null, grain: Grain.WEEK, ...extra });
 const kpis = new Map([
   ['gmv', kpi('gmv', { formula: 'visitors * aov' })],
   ['visitors', kpi('visitors')],
   ['aov', kpi('aov')],
   ['old', kpi('old', { archivedAt: new Date('2026-01-01') })],
   ['secret', kpi('secret')],
+  ['mau', kpi('mau', { grain: Grain.MONTH })],
+  ['dau', kpi('dau', { grain: Grain.DAY })],
 ]);
 const row = (kpiKey: string, periodStart = '2026-03-02', extra: Partial<MeasurementRow> = {}): MeasurementRow => ({ kpiKey, periodStart, value: '1', ...extra });
 const check = (rows: MeasurementRow[], valueErrors = new Map<number, string>()) =>
   measurementErrors(rows, { kpis, valueErrors, mayRecord: (k) => k.key !== 'secret' });
 
 describe('recordMeasurements rules', () => {
+  it('takes only the first day of a period of the KPI grain, naming the expected day', () => {
+    expect(periodStartError({ key: 'aov', grain: Grain.WEEK }, '2026-12-09')).toBe(
+      'aov is measured weekly: periods start on Mondays; 2026-12-09 is a Wednesday, its week starts 2026-12-07',
+    );
+    expect(periodStartError({ key: 'mau', grain: Grain.MONTH }, '2026-12-07')).toBe(
+      'mau is measured monthly: periods start on the 1st of a month; 2026-12-07 is the 7th, its month starts 2026-12-01',
+    );
+    expect(periodStartError({ key: 'aov', grain: Grain.WEEK }, '2026-12-07')).toBeNull();
+    expect(periodStartError({ key: 'mau', grain: Grain.MONTH }, '2026-12-01')).toBeNull();
+    expect(periodStartError({ key: 'dau', grain: Grain.DAY }, '2026-12-09')).toBeNull();
+    const errors = check([row('aov', '2026-12-09'), row('mau', '2026-12-01'), row('dau', '2026-12-09'), row('mau', '2026-03-02')]);
+    expect(errors.map((e) => [e.index, e.kpiKey])).toEqual([
+      [0, 'aov'],
+      [3, 'mau'],
+    ]);
+  });
+
   it('accepts good rows', () => {
     expect(check([row('visitors'), row('aov'), row('visitors', '2026-03-09')])).toEqual([]);
   });

@@ -8,8 +8,10 @@ import {
   KpiStatus,
   statusOf,
   validateLimits,
+  whatIfPeriod,
   type KpiLimits,
 } from '../../../src/modules/kpis/kpi-rules';
+import { Grain } from '../../../src/common/periods';
 
 const d = (v: string) => new Decimal(v);
 const limits = (l: Partial<Record<keyof KpiLimits, string>> & { direction?: KpiDirection }): KpiLimits => ({
@@ -70,5 +72,20 @@ describe('aggregation per period bucket (the buckets are src/common/periods.tsâ€
     expect(aggregate(KpiAggregation.AVERAGE, d('0.3'), 2, d('0.2'))!.toFixed()).toBe('0.15');
     expect(aggregate(KpiAggregation.LAST, d('0.3'), 2, d('0.2'))!.toFixed()).toBe('0.2');
     expect(aggregate(KpiAggregation.SUM, d('0'), 0, null)).toBeNull();
+  });
+});
+
+describe('whatIfPeriod', () => {
+  it('maps any day to the start of its period of the grain', () => {
+    expect(whatIfPeriod(Grain.WEEK, '2026-04-01', '2026-12-09')).toBe('2026-03-30');
+    expect(whatIfPeriod(Grain.WEEK, '2026-03-30', '2026-12-09')).toBe('2026-03-30');
+    expect(whatIfPeriod(Grain.MONTH, '2026-12-15', '2026-12-09')).toBe('2026-12-01');
+    expect(whatIfPeriod(Grain.DAY, '2026-12-15', '2026-12-09')).toBe('2026-12-15');
+  });
+  it('without a day, takes the last period that ended before today', () => {
+    expect(whatIfPeriod(Grain.WEEK, null, '2026-12-09')).toBe('2026-11-30');
+    expect(whatIfPeriod(Grain.WEEK, null, '2026-12-07')).toBe('2026-11-30');
+    expect(whatIfPeriod(Grain.MONTH, null, '2026-01-01')).toBe('2025-12-01');
+    expect(whatIfPeriod(Grain.DAY, null, '2026-03-01')).toBe('2026-02-28');
   });
 });

@@ -70,6 +70,13 @@ registerTenancy(
       operation: () => ({ query: RECORD, variables: { i: { measurements: [{ kpiKey: 'a_refund_rate', periodStart: '2025-01-06', value: '20' }] } } }),
       expect: 'ANY',
     },
+    'Mutation.deleteMeasurements': {
+      operation: (a) => ({
+        query: `mutation($i: DeleteMeasurementsInput!) { deleteMeasurements(input: $i) { deleted kpi { id name } } }`,
+        variables: { i: { kpiId: a.ids.kpiRefund, periodStarts: ['2024-12-30'] } },
+      }),
+      expect: 'NOT_FOUND',
+    },
     'Mutation.acknowledgeKpiAlert': {
       operation: (a) => ({
         query: `mutation($i: AcknowledgeKpiAlertInput!) { acknowledgeKpiAlert(input: $i) { alert { id } } }`,
