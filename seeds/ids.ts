@@ -3,12 +3,13 @@ export const DEMO = {
   organizationId: '00000000-0000-4000-8000-000000000001',
   organizationSlug: 'demo',
   password: 'plangraph-demo',
+  /** One login per role (README lists them). */
   users: {
-    owner: { id: '00000000-0000-4000-8000-000000000101', email: 'demo@plangraph.dev', name: '王敏 (Wang Min)' },
-    finance: { id: '00000000-0000-4000-8000-000000000102', email: 'finance@plangraph.dev', name: '李娜' },
-    lead: { id: '00000000-0000-4000-8000-000000000103', email: 'lead@plangraph.dev', name: '张伟' },
-    member: { id: '00000000-0000-4000-8000-000000000104', email: 'member@plangraph.dev', name: 'Emily Carter' },
-    viewer: { id: '00000000-0000-4000-8000-000000000105', email: 'viewer@plangraph.dev', name: 'Board Viewer' },
+    owner: { id: '00000000-0000-4000-8000-000000000101', email: 'demo@plangraph.dev', name: '王敏 (Wang Min)', role: 'OWNER' },
+    finance: { id: '00000000-0000-4000-8000-000000000102', email: 'finance@plangraph.dev', name: '李娜', role: 'FINANCE' },
+    lead: { id: '00000000-0000-4000-8000-000000000103', email: 'lead@plangraph.dev', name: '张伟', role: 'SQUAD_LEAD' },
+    member: { id: '00000000-0000-4000-8000-000000000104', email: 'member@plangraph.dev', name: 'Emily Carter', role: 'MEMBER' },
+    viewer: { id: '00000000-0000-4000-8000-000000000105', email: 'viewer@plangraph.dev', name: 'Board Viewer', role: 'VIEWER' },
   },
   /** The Q2 content-platform plan (Chinese) and one English squad. */
   plan: {
