@@ -88,8 +88,17 @@ const seriesLoader = defineLoader<string, KpiSeriesPoint[]>('kpis.series', async
   return keys.map((key) => answers.get(key) ?? []);
 });
 
+/** The argument sets a request has already checked (by its context): a page of 50 KPIs enumerates its buckets once, not 50 times. */
+const checkedArgs = new WeakMap<Context, Set<string>>();
+
 /** `Kpi.series`: the arguments checked for this field, the values batched with every other KPI's series. */
 export async function kpiSeries(ctx: Context, kpiId: string, grain: Grain, from: Day, to: Day): Promise<KpiSeriesPoint[]> {
-  seriesBuckets(from, to, grain);
+  const args = `${grain}|${from}|${to}`;
+  let checked = checkedArgs.get(ctx);
+  if (!checked) checkedArgs.set(ctx, (checked = new Set()));
+  if (!checked.has(args)) {
+    seriesBuckets(from, to, grain); // throws for bad arguments, which are then checked again for each field
+    checked.add(args);
+  }
   return (await seriesLoader(ctx).load(keyOf(kpiId, grain, from, to))) ?? [];
 }
