@@ -209,3 +209,89 @@ describe('organizationOverview and squadOverview', () => {
     expect(errorCode(await app.gql(ORG_OVERVIEW, { cycleId: p.cycleId }, other))).toBe('NOT_FOUND');
   });
 });
+
+/**
+ * Copies the organisation's rows of `table` `times` more times (new ids), with `overrides`
+ * (column → SQL over the source row `s` and the copy number `g`).
+ */
+async function copyRows(org: string, table: string, times: number, overrides: Record<string, string> = {}) {
+  const cols: Array<{ column_name: string }> = await app.ds.query(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position`,
+    [table],
+  );
+  const names = cols.map((c) => c.column_name);
+  const exprs = names.map((c) => overrides[c] ?? (c === 'id' ? 'gen_random_uuid()' : `s."${c}"`));
+  await app.ds.query(
+    `INSERT INTO ${table} (${names.map((c) => `"${c}"`).join(', ')})
+     SELECT ${exprs.join(', ')} FROM ${table} s, generate_series(1, $2) g WHERE s.organization_id = $1`,
+    [org, times],
+  );
+}
+
+/** The scenario, and for `factor` > 1 every row of the plan (factor − 1) more times. */
+async function sized(factor: number) {
+  const p = await scenario();
+  if (factor > 1) {
+    const org = uuid(p.org.organizationId);
+    const more = factor - 1;
+    // Copies point at the original objectives, budgets, KPIs and campaigns; named apart where names are unique.
+    await copyRows(org, 'squads', more, { name: `s.name || ' ' || g` });
+    await copyRows(org, 'objectives', more);
+    await copyRows(org, 'key_results', more);
+    await copyRows(org, 'kpis', more, { key: `s.key || '_c' || g`, is_north_star: 'false' });
+    await copyRows(org, 'kpi_alerts', more, {
+      kpi_id: `(SELECT c.id FROM kpis c WHERE c.organization_id = s.organization_id AND c.key = (SELECT k.key FROM kpis k WHERE k.id = s.kpi_id) || '_c' || g)`,
+    });
+    await copyRows(org, 'budgets', more, { name: `s.name || ' ' || g` });
+    await copyRows(org, 'budget_lines', more, { name: `s.name || ' ' || g` });
+    await copyRows(org, 'campaigns', more, { name: `s.name || ' ' || g` });
+    const copyOf = `(SELECT c.id FROM campaigns c WHERE c.organization_id = s.organization_id AND c.name = (SELECT o.name FROM campaigns o WHERE o.id = s.campaign_id) || ' ' || g)`;
+    // An expense is tagged with one campaign: the copies get copies of the expenses.
+    await copyRows(org, 'expenses', more, { description: `s.id::text || ' ' || g` });
+    await copyRows(org, 'campaign_expenses', more, {
+      campaign_id: copyOf,
+      expense_id: `(SELECT e.id FROM expenses e WHERE e.organization_id = s.organization_id AND e.description = s.expense_id::text || ' ' || g)`,
+    });
+    await copyRows(org, 'campaign_returns', more, { campaign_id: copyOf });
+    await copyRows(org, 'tasks', more);
+  }
+  return p;
+}
+
+describe('statements', () => {
+  it('answers each overview and a page of squad summaries in the same number of statements for an organisation ten times larger', async () => {
+    const small = await sized(1);
+    const large = await sized(10);
+    const run = async (p: Awaited<ReturnType<typeof sized>>) => {
+      const org = await app.gql(ORG_OVERVIEW, {}, p.viewer);
+      const squad = await app.gql(SQUAD_OVERVIEW, { squadId: p.s }, p.viewer);
+      const page = await app.gql(SQUAD_SUMMARIES, { cycleId: p.cycleId }, p.viewer);
+      return { org, squad, page };
+    };
+    const s = await run(small);
+    const l = await run(large);
+    // The large organisation is ten times the small one.
+    expect(ok(s.org).organizationOverview.okrs.objectiveCount).toBe(3);
+    expect(ok(l.org).organizationOverview.okrs.objectiveCount).toBe(30);
+    expect(ok(l.org).organizationOverview.okrs.atRiskKeyResults).toHaveLength(5);
+    expect(ok(l.org).organizationOverview.kpis).toMatchObject({ kpiCount: 30, openAlertCount: 10 });
+    // The ten copies of the line over plan, and the spare line, which the copied expenses took past its plan.
+    expect(ok(l.org).organizationOverview.budgets[0]).toMatchObject({ budgetCount: 10, linesOverPlan: 11 });
+    expect(ok(l.org).organizationOverview.liveCampaigns.count).toBe(20);
+    expect(ok(l.org).organizationOverview.overdueTasks.count).toBe(20);
+    expect(ok(l.squad).squadOverview.okrs.objectiveCount).toBe(20);
+    expect(ok(s.page).squads.nodes).toHaveLength(2);
+    expect(ok(l.page).squads.nodes).toHaveLength(20);
+    // Exactly as many statements at both sizes.
+    expect(s.org.statements).toBeGreaterThan(0);
+    expect({ org: l.org.statements, squad: l.squad.statements, page: l.page.statements }).toEqual({
+      org: s.org.statements,
+      squad: s.squad.statements,
+      page: s.page.statements,
+    });
+    // And few (docs/api.md quotes them: 10, 12 and 5 when written, the caller's authentication included).
+    expect(s.org.statements).toBeLessThanOrEqual(10);
+    expect(s.squad.statements).toBeLessThanOrEqual(12);
+    expect(s.page.statements).toBeLessThanOrEqual(5);
+  });
+});
