@@ -46,7 +46,7 @@ const FLOOR = `WITH me AS (SELECT organization_id AS org FROM members WHERE user
              AND b.period_start <= coalesce((SELECT ends_on FROM cy), ${TODAY}) AND b.period_end >= coalesce((SELECT starts_on FROM cy), ${TODAY})
            GROUP BY 1),
   live AS (SELECT c.id, c.name, c.starts_on,
-                  (SELECT count(DISTINCT e.currency) FROM campaign_expenses ce JOIN expenses e ON e.id = ce.expense_id JOIN budgets b2 ON b2.id = e.budget_id
+                  (SELECT count(DISTINCT b2.currency) FROM campaign_expenses ce JOIN expenses e ON e.id = ce.expense_id JOIN budgets b2 ON b2.id = e.budget_id
                     WHERE ce.organization_id = c.organization_id AND ce.campaign_id = c.id AND e.voided_at IS NULL) AS currencies,
                   (SELECT sum(e.amount) FROM campaign_expenses ce JOIN expenses e ON e.id = ce.expense_id
                     WHERE ce.organization_id = c.organization_id AND ce.campaign_id = c.id AND e.voided_at IS NULL) AS cost,
