@@ -70,6 +70,8 @@ export async function okrSummaries(ctx: Context, scopes: readonly OkrScope[]): P
   if (scopes.length === 0) return [];
   const today = isoToday();
   const whole = scopes.some((s) => s.squadId === null);
+  // One grouping per call: squads, or the organisation.
+  if (whole && scopes.some((s) => s.squadId !== null)) throw new Error('okrSummaries takes squad scopes or organisation scopes, not both');
   const cycles = [...new Set(scopes.map((s) => s.cycleId))];
   const squads = [...new Set(scopes.map((s) => s.squadId).filter((s): s is string => s !== null))];
   // Grouped by squad (or, for an organisation scope, by nothing: the squad column is then null).
