@@ -173,6 +173,13 @@ describe('organizationOverview and squadOverview', () => {
     });
     expect(o.overdueTasks.count).toBe(2);
     expect(o.overdueTasks.first.map((t: { title: string }) => t.title)).toEqual(['逾期任务', '内容逾期']);
+    // An acknowledged alert is no longer open; a task done is no longer overdue.
+    const alert = ok(await app.gql(`{ kpiAlerts(first: 10) { nodes { id } } }`, {}, p.org)).kpiAlerts.nodes[0].id;
+    ok(await app.gql(`mutation($i: AcknowledgeKpiAlertInput!) { acknowledgeKpiAlert(input: $i) { alert { id } } }`, { i: { id: alert } }, p.org));
+    ok(await app.gql(`mutation($i: SetTaskStatusInput!) { setTaskStatus(input: $i) { task { id } } }`, { i: { id: p.late.id, status: 'DONE', expectedVersion: p.late.version } }, p.org));
+    const after = ok(await app.gql(ORG_OVERVIEW, {}, p.viewer)).organizationOverview;
+    expect(after.kpis.openAlertCount).toBe(0);
+    expect(after.overdueTasks).toMatchObject({ count: 1, first: [{ title: '内容逾期' }] });
   });
 
   it('restricts a squad overview to the squad: its objectives, the KPIs its key results follow, its budgets, campaigns and tasks', async () => {
