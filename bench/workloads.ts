@@ -11,9 +11,10 @@
 import { SOP_WORKLOADS } from './sops-workloads';
 import { BUDGET_REVIEW, BUDGET_REVIEW_FLOOR, benchBudgetId } from './budgets-bench';
 import { CAMPAIGNS_FINANCE } from './campaigns-bench';
+import { OVERVIEW } from './overview-bench';
 import { KPI_WORKLOADS, type KpiWorkloadName } from './kpi-workloads';
 
-export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | KpiWorkloadName | 'budgetReview' | 'campaignsFinance' | 'myWork';
+export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | KpiWorkloadName | 'budgetReview' | 'campaignsFinance' | 'myWork' | 'overview';
 
 export interface Workload {
   name: WorkloadName;
@@ -228,6 +229,7 @@ export const WORKLOADS: Workload[] = [
     floorSql: BUDGET_REVIEW_FLOOR,
   },
   CAMPAIGNS_FINANCE,
+  OVERVIEW,
 ];
 
 // Workloads of other modules, in their own files.

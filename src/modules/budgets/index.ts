@@ -17,6 +17,9 @@ export { requireBudgetLine } from './budget-access';
 // The link the composition root wires (src/modules/composition.ts) and the campaigns module fills.
 export { setExpenseCampaignLink, type ExpenseCampaignLink } from './expense-campaigns';
 
+// The overviews' budget part.
+export { BudgetTotals, budgetTotals } from './budget-overview';
+
 export const budgetsEntities = [Budget, BudgetLine, Expense, BudgetAdjustment, BudgetSettings];
 export const budgetsResolvers = [
   BudgetResolver,

@@ -10,6 +10,9 @@ import { CampaignResolver, CampaignReturnResolver, CampaignReviewResolver, Campa
 // Wired into budgets' recordExpense by src/modules/composition.ts; seeds tag past expenses.
 export { campaignExpenseLink, linkCampaignExpenses } from './campaign-expenses';
 
+// The overviews' campaign part.
+export { LiveCampaigns, liveCampaigns } from './campaign-overview';
+
 export const campaignsEntities = [Campaign, CampaignTarget, CampaignReturn, Experiment, CampaignReview, CampaignTask, CampaignExpense];
 export const campaignsResolvers = [CampaignResolver, CampaignTargetResolver, CampaignReturnResolver, CampaignReviewResolver, ExperimentResolver] as const;
 

@@ -18,6 +18,9 @@ export { onKpiLatestChanged, type KpiLatestChange } from './kpi-latest-hook';
 export { alertMessage, breachOf, KpiDirection } from './kpi-rules';
 export { refreshKpiState } from './kpi-state';
 
+// The overviews' KPI part.
+export { KpiOverview, kpiOverview } from './kpi-overview';
+
 export const kpisEntities = [Kpi, KpiMeasurement, KpiAlert];
 export const kpisResolvers = [KpiResolver, KpiAlertResolver, KpiAlertsRaisedInBulkResolver, KpiSeriesResolver] as const;
 

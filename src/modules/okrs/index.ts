@@ -9,8 +9,11 @@ import { CheckInResolver, CycleResolver, KeyResultResolver, ObjectiveResolver, S
 
 // What other modules use (tasks, the composition root).
 export { KeyResult } from './okr.entity';
-export { keyResultById, objectiveById } from './okrs.loaders';
-export { requireKeyResult } from './okrs.service';
+export { cycleById, keyResultById, objectiveById } from './okrs.loaders';
+export { requireCycle, requireKeyResult } from './okrs.service';
+// The overviews' OKR part.
+export { Cycle } from './okr.entity';
+export { OkrSummary, currentCycle, kpiIdsFollowedBySquad, okrSummaries } from './okr-summary';
 export { followKpiLatest } from './kpi-follow';
 // For rows written in bulk (the demo seed, bench): their stored progress and status.
 export { sqlOf, storeOrganizationProgress } from './okr-progress-store';

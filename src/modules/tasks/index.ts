@@ -12,6 +12,9 @@ export { Task } from './task.entity';
 export { createTaskInTransaction } from './tasks.service';
 export { taskById } from './tasks.loaders';
 
+// The overviews' task part.
+export { OverdueTasks, overdueTasks } from './task-overview';
+
 export const tasksEntities = [Task];
 export const tasksResolvers = [TaskResolver, SquadTasksResolver] as const;
 
