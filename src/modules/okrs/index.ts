@@ -5,6 +5,7 @@ import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
 import './okrs.loaders';
 import { checkInWork } from './okrs.work';
 import { registerWorkSource } from '../work';
+import { KeyResultHistoryResolver, ObjectiveHistoryResolver } from './okr-history.resolver';
 import { CheckInResolver, CycleResolver, KeyResultResolver, ObjectiveResolver, SquadObjectivesResolver } from './okrs.resolver';
 
 // What other modules use (tasks, the composition root).
@@ -16,6 +17,6 @@ export { followKpiLatest } from './kpi-follow';
 export { sqlOf, storeOrganizationProgress } from './okr-progress-store';
 
 export const okrsEntities = [Cycle, Objective, KeyResult, CheckIn];
-export const okrsResolvers = [CycleResolver, ObjectiveResolver, KeyResultResolver, CheckInResolver, SquadObjectivesResolver] as const;
+export const okrsResolvers = [CycleResolver, ObjectiveResolver, KeyResultResolver, CheckInResolver, SquadObjectivesResolver, ObjectiveHistoryResolver, KeyResultHistoryResolver] as const;
 
 registerWorkSource(checkInWork);
