@@ -164,6 +164,7 @@ export const PLAIN_LIST_SIZES: Record<string, number> = {
   'RaciActivity.assignments': 15, // sops raci-rules MAX_RACI_ASSIGNMENTS
   'SopVersion.steps': 50, // sops sop-rules MAX_SOP_STEPS
   'Sop.pendingAcknowledgements': 100, // sops.loaders MAX_PENDING_LISTED
+  'Impact.nodes': 200, // impact.service MAX_IMPACT_NODES
 };
 
 /**

@@ -13,6 +13,8 @@ export { KeyResult } from './okr.entity';
 export { keyResultById, objectiveById } from './okrs.loaders';
 export { requireKeyResult } from './okrs.service';
 export { followKpiLatest } from './kpi-follow';
+// The impact lineage: the alignment chain and the key results following KPIs.
+export { alignmentAncestors, keyResultsFollowingKpis } from './okr-lineage';
 // For rows written in bulk (the demo seed, bench): their stored progress and status.
 export { sqlOf, storeOrganizationProgress } from './okr-progress-store';
 
