@@ -10,8 +10,7 @@ import { CampaignResolver, CampaignReturnResolver, CampaignReviewResolver, Campa
 // Wired into budgets' recordExpense by src/modules/composition.ts; seeds tag past expenses.
 export { campaignExpenseLink, linkCampaignExpenses } from './campaign-expenses';
 
-// The impact lineage: campaigns by the KPIs they target, and their own rows and targets.
-export { Campaign } from './campaign.entity';
+// The impact lineage: campaigns by the KPIs they target, their rows and targets.
 export { campaignById, targetsByCampaignId } from './campaigns.loaders';
 export { campaignsTargetingKpis } from './campaign-kpis';
 export const campaignsEntities = [Campaign, CampaignTarget, CampaignReturn, Experiment, CampaignReview, CampaignTask, CampaignExpense];

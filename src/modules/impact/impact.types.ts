@@ -52,7 +52,7 @@ export class Impact {
   @Field(() => Node, { description: 'The object the walk started from.' })
   subject: Node;
 
-  @Field(() => [ImpactNode], { description: 'Every object reached, each once (by its shortest walk), nearest first. At most 200.' })
+  @Field(() => [ImpactNode], { description: 'Every object reached, each once (by its shortest walk), nearest first, at most 200.' })
   nodes: ImpactNode[];
 
   @Field({ description: 'True when the walk stopped early: more than 200 nodes, or an alignment chain deeper than 50 levels.' })
