@@ -4,6 +4,7 @@ import { auditResolvers } from './audit';
 import { budgetsResolvers } from './budgets';
 import { campaignsResolvers } from './campaigns';
 import { identityResolvers } from './identity';
+import { impactResolvers } from './impact';
 import { kpisResolvers } from './kpis';
 import { okrsResolvers } from './okrs';
 import { realtimeResolvers } from './realtime';
@@ -28,4 +29,5 @@ export const resolvers = [
   ...campaignsResolvers,
   ...sopsResolvers,
   ...overviewsResolvers,
+  ...impactResolvers,
 ] as const;

@@ -13,6 +13,9 @@ export { campaignExpenseLink, linkCampaignExpenses } from './campaign-expenses';
 // The overviews' campaign part.
 export { LiveCampaigns, liveCampaigns } from './campaign-overview';
 
+// The impact lineage: campaigns by the KPIs they target, their rows and targets.
+export { campaignById, targetsByCampaignId } from './campaigns.loaders';
+export { campaignsTargetingKpis } from './campaign-kpis';
 export const campaignsEntities = [Campaign, CampaignTarget, CampaignReturn, Experiment, CampaignReview, CampaignTask, CampaignExpense];
 export const campaignsResolvers = [CampaignResolver, CampaignTargetResolver, CampaignReturnResolver, CampaignReviewResolver, ExperimentResolver] as const;
 

@@ -10,7 +10,7 @@ import { KpiSeriesResolver } from './kpi-series.resolver';
 
 // What other modules use (budgets, campaigns, okrs, the composition root) and the platform tests.
 export { Kpi } from './kpi.entity';
-export { kpiById } from './kpis.loaders';
+export { childrenOfKpi, kpiById } from './kpis.loaders';
 export { requireKpisByKeys } from './kpi-access';
 export { kpiValuesByPeriod, type PeriodValue } from './kpi-values';
 export { onKpiLatestChanged, type KpiLatestChange } from './kpi-latest-hook';

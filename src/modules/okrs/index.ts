@@ -5,6 +5,7 @@ import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
 import './okrs.loaders';
 import { checkInWork } from './okrs.work';
 import { registerWorkSource } from '../work';
+import { KeyResultHistoryResolver, ObjectiveHistoryResolver } from './okr-history.resolver';
 import { CheckInResolver, CycleResolver, KeyResultResolver, ObjectiveResolver, SquadObjectivesResolver } from './okrs.resolver';
 
 // What other modules use (tasks, the composition root).
@@ -15,10 +16,12 @@ export { requireCycle, requireKeyResult } from './okrs.service';
 export { Cycle } from './okr.entity';
 export { OkrSummary, currentCycle, kpiIdsFollowedBySquad, okrSummaries } from './okr-summary';
 export { followKpiLatest } from './kpi-follow';
+// The impact lineage: the alignment chain and the key results following KPIs.
+export { alignmentAncestors, keyResultsFollowingKpis } from './okr-lineage';
 // For rows written in bulk (the demo seed, bench): their stored progress and status.
 export { sqlOf, storeOrganizationProgress } from './okr-progress-store';
 
 export const okrsEntities = [Cycle, Objective, KeyResult, CheckIn];
-export const okrsResolvers = [CycleResolver, ObjectiveResolver, KeyResultResolver, CheckInResolver, SquadObjectivesResolver] as const;
+export const okrsResolvers = [CycleResolver, ObjectiveResolver, KeyResultResolver, CheckInResolver, SquadObjectivesResolver, ObjectiveHistoryResolver, KeyResultHistoryResolver] as const;
 
 registerWorkSource(checkInWork);

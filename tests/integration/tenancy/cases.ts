@@ -14,5 +14,6 @@ import './cases/kpis';
 import './cases/budgets';
 import './cases/campaigns';
 import './cases/overviews';
+import './cases/impact';
 
 export { registerTenancy, tenancy, type Fixture, type NestedCase, type RootFieldCase, type TenantA } from './registry';
