@@ -4,6 +4,8 @@ import { createCampaign } from '../../support/campaigns';
 import { createCycle, createKeyResult, createObjective, createSquad, createTask } from '../../support/planning';
 import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-app';
 import { createKpi } from '../kpis/support';
+import { rowShape } from '../../../src/common/rows';
+import { searchSources } from '../../../src/modules/search/search.registry';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -205,5 +207,26 @@ describe('search: paging and statements', () => {
     expect(ok(l).search.edges).toHaveLength(100);
     expect(s.statements).toBe(2);
     expect(l.statements).toBe(s.statements);
+  });
+});
+
+describe('search: indexes', () => {
+  it('reads every kind through its trigram index for a word of three characters or more', async () => {
+    const sources = searchSources();
+    expect(sources.map((s) => s.type)).toEqual(['OBJECTIVE', 'KEY_RESULT', 'KPI', 'CAMPAIGN', 'SOP', 'TASK']);
+    const runner = app.ds.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await runner.query('SET LOCAL enable_seqscan = off');
+      for (const s of sources) {
+        const table = rowShape(app.ds, s.entity).table.replace(/"/g, '');
+        const plan: Array<{ 'QUERY PLAN': string }> = await runner.query(`EXPLAIN SELECT t.id FROM ${table} t WHERE ${s.document} LIKE '%retention%'`);
+        // The source's document is the index's expression (migrations/1764820000000-Search.ts), or the index is never used.
+        expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain(`${table}_search_trgm_idx`);
+      }
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 });
