@@ -13,6 +13,7 @@ import { tasksResolvers } from './tasks';
 import { workResolvers } from './work';
 import { sopsResolvers } from './sops';
 import { overviewsResolvers } from './overviews';
+import { searchResolvers } from './search';
 
 /** Every resolver class of every module; the schema is built from this list. */
 export const resolvers = [
@@ -30,4 +31,5 @@ export const resolvers = [
   ...sopsResolvers,
   ...overviewsResolvers,
   ...impactResolvers,
+  ...searchResolvers,
 ] as const;
