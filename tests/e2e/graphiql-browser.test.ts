@@ -63,7 +63,9 @@ async function result(page: Page, expected: string): Promise<any> {
   const pane = page.locator('.graphiql-response .CodeMirror').first();
   await page.waitForFunction(
     (want) => {
-      const el = document.querySelector('.graphiql-response .CodeMirror') as unknown as { CodeMirror?: { getValue(): string } } | null;
+      // Runs in the page (the test's TypeScript has no DOM types).
+      const page = globalThis as unknown as { document: { querySelector(selector: string): { CodeMirror?: { getValue(): string } } | null } };
+      const el = page.document.querySelector('.graphiql-response .CodeMirror');
       return Boolean(el?.CodeMirror?.getValue().includes(want));
     },
     expected,
