@@ -81,6 +81,9 @@ const amt = (col: string) => `round(${col}, 2)::text`;
 const ME = `me AS (SELECT organization_id AS org, role FROM members WHERE user_id = $1 AND status = 'ACTIVE')`;
 /** z at the two-sided 0.05 level: the floor's test for `significant` (every bench experiment has alpha 0.05). */
 const Z_CRITICAL_05 = '1.959963984540054';
+/** A ratio as the API gives it: rounded half to even to 6 places (PostgreSQL's round is half away from zero), in its shortest form. */
+const ratio6 = (x: string) =>
+  dec(`CASE WHEN abs(${x} * 1000000 - trunc(${x} * 1000000)) = 0.5 AND trunc(${x} * 1000000) % 2 = 0 THEN trunc(${x} * 1000000) / 1000000 ELSE round(${x}, 6) END`);
 
 export const CAMPAIGNS_FINANCE: Workload = {
   name: 'campaignsFinance',
@@ -115,15 +118,15 @@ export const CAMPAIGNS_FINANCE: Workload = {
                                 FROM campaign_returns r WHERE r.organization_id = p.organization_id AND r.campaign_id = p.id) re
           CROSS JOIN LATERAL (
             SELECT COALESCE(json_agg(json_build_object('name', x.name, 'result', CASE WHEN x.variants IS NULL THEN NULL ELSE json_build_object(
-                     'controlRate', v.cr, 'treatmentRate', v.tr, 'lift', CASE WHEN v.cr = 0 THEN NULL ELSE (v.tr - v.cr) / v.cr END,
+                     'controlRate', v.cr, 'treatmentRate', v.tr, 'lift', CASE WHEN v.cx = 0 THEN NULL ELSE ${ratio6('(v.tx * v.cu - v.cx * v.tu) / (v.cx * v.tu)')} END,
                      'zScore', v.z, 'significant', abs(v.z) > ${Z_CRITICAL_05},
                      'winner', CASE WHEN abs(v.z) > ${Z_CRITICAL_05} THEN CASE WHEN v.tr > v.cr THEN v.tname ELSE v.cname END END) END)
                      ORDER BY x.created_at, x.id), '[]') AS list
               FROM campaign_experiments x
               LEFT JOIN LATERAL (
-                SELECT s.cr, s.tr, s.cname, s.tname,
+                SELECT s.cr, s.tr, s.cname, s.tname, s.cu::numeric AS cu, s.cx::numeric AS cx, s.tu::numeric AS tu, s.tx::numeric AS tx,
                        CASE WHEN s.se = 0 THEN 0 ELSE (s.tr - s.cr) / s.se END AS z
-                  FROM (SELECT cx / cu AS cr, tx / tu AS tr, cname, tname,
+                  FROM (SELECT cx / cu AS cr, tx / tu AS tr, cname, tname, cu, cx, tu, tx,
                                sqrt(((cx + tx) / (cu + tu)) * (1 - (cx + tx) / (cu + tu)) * (1 / cu + 1 / tu)) AS se
                           FROM (SELECT (cv->>'users')::float8 AS cu, (cv->>'conversions')::float8 AS cx, cv->>'name' AS cname,
                                        (tv->>'users')::float8 AS tu, (tv->>'conversions')::float8 AS tx, tv->>'name' AS tname

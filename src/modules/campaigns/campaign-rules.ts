@@ -3,10 +3,10 @@
  * campaign, returns from their basis, exact ROI, and the statistics of A/B experiments.
  */
 import Decimal from 'decimal.js';
-import { DECIMAL_RANGE, inDecimalRange } from '../../common/decimal-range';
+import { DECIMAL_RANGE, inDecimalRange, RangeDecimal } from '../../common/decimal-range';
 import { checkAmount, MAX_AMOUNT, ratioOf, roundAmount, type CurrencyCode } from '../../common/money';
 import { refuse } from '../../common/rules';
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import erfc from '@stdlib/math-base-special-erfc';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 
 // ------------------------------------------------------------------ life cycle
@@ -211,9 +211,10 @@ export interface VariantCounts {
 export interface ExperimentResult {
   controlRate: number;
   treatmentRate: number;
-  /** (treatment − control) ÷ control; null when the control converted nobody. */
-  lift: number | null;
+  /** (treatment − control) ÷ control, exact from the counts, rounded HALF_EVEN to RATIO_PLACES; null when the control converted nobody. */
+  lift: Decimal | null;
   zScore: number;
+  /** 2·Q(|z|) from the upper tail, to P_VALUE_DIGITS significant digits. */
   pValue: number;
   significant: boolean;
   /** The variant that converts significantly better; null when the difference is not significant. */
@@ -245,11 +246,28 @@ export function validateVariants(variants: readonly VariantCounts[]): void {
   if (controls > 1) throw refuse('Only one variant may be the control', 'variants');
 }
 
+/** Significant digits of a p-value the API shows. */
+export const P_VALUE_DIGITS = 10;
+
+/**
+ * The two-sided p-value of a standard normal z: 2·Q(|z|), Q the upper tail, computed as
+ * erfc(|z| ÷ √2) (stdlib) and never as 2(1 − Φ(|z|)): 1 − Φ loses every digit once Φ rounds to 1
+ * (|z| above about 8.3 gives 0), where the upper tail keeps them (z = 8: 1.244192115e-15).
+ * Rounded to P_VALUE_DIGITS significant digits. A double holds them down to 2.2e-308 (|z| up to
+ * about 37.5), fewer below; under 4.9e-324, the smallest positive double (|z| above about 38.5),
+ * the value is 0.
+ */
+export function twoSidedPValue(z: number): number {
+  const p = Math.min(1, erfc(Math.abs(z) / Math.SQRT2));
+  return p === 0 ? 0 : Number(p.toPrecision(P_VALUE_DIGITS));
+}
+
 /**
  * Two-sided two-proportion z-test with the pooled proportion:
- * p = (x₁ + x₂) ÷ (n₁ + n₂), z = (p₂ − p₁) ÷ √(p(1 − p)(1/n₁ + 1/n₂)), pValue = 2(1 − Φ(|z|)),
- * Φ the standard normal CDF (stdlib). Significant when pValue < alpha. Rates, z and p are
- * statistics (floats), not money.
+ * p = (x₁ + x₂) ÷ (n₁ + n₂), z = (p₂ − p₁) ÷ √(p(1 − p)(1/n₁ + 1/n₂)), pValue = 2·Q(|z|)
+ * (`twoSidedPValue`). Significant when pValue < alpha. Rates and z are statistics (floats): a
+ * rate is one division of two whole numbers, the double nearest conversions ÷ users, which
+ * prints as that decimal when it ends within 15 digits (59 ÷ 500 → 0.118).
  */
 export function twoProportionZTest(control: { users: number; conversions: number }, treatment: { users: number; conversions: number }, alpha: number) {
   const p1 = control.conversions / control.users;
@@ -258,8 +276,23 @@ export function twoProportionZTest(control: { users: number; conversions: number
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / control.users + 1 / treatment.users));
   // Both arms converting nobody (or everybody): no evidence of a difference.
   const z = se === 0 ? 0 : (p2 - p1) / se;
-  const pValue = Math.min(1, 2 * (1 - normalCdf(Math.abs(z), 0, 1)));
+  const pValue = twoSidedPValue(z);
   return { controlRate: p1, treatmentRate: p2, zScore: z, pValue, significant: pValue < alpha };
+}
+
+/**
+ * The relative lift (treatment − control) ÷ control as an exact rational of the counts,
+ * (x₂n₁ − x₁n₂) ÷ (x₁n₂), rounded HALF_EVEN to RATIO_PLACES (6) decimals like every ratio
+ * (src/common/money.ts `ratioOf`): 59/500 against 50/500 is exactly 0.18. Null when the control
+ * converted nobody.
+ */
+export function liftOf(control: { users: number; conversions: number }, treatment: { users: number; conversions: number }): Decimal | null {
+  return ratioOf(liftNumerator(control, treatment), new RangeDecimal(control.conversions).times(treatment.users));
+}
+
+/** x₂n₁ − x₁n₂, exactly: its sign says which arm converts better. */
+function liftNumerator(control: { users: number; conversions: number }, treatment: { users: number; conversions: number }): Decimal {
+  return new RangeDecimal(treatment.conversions).times(control.users).minus(new RangeDecimal(control.conversions).times(treatment.users));
 }
 
 export function experimentResult(variants: readonly VariantCounts[], alpha: number): ExperimentResult {
@@ -267,8 +300,8 @@ export function experimentResult(variants: readonly VariantCounts[], alpha: numb
   const control = variants.find((v) => v.isControl)!;
   const treatment = variants.find((v) => !v.isControl)!;
   const t = twoProportionZTest(control, treatment, alpha);
-  const lift = t.controlRate === 0 ? null : (t.treatmentRate - t.controlRate) / t.controlRate;
-  const winner = !t.significant ? null : t.treatmentRate > t.controlRate ? treatment.name : control.name;
+  const lift = liftOf(control, treatment);
+  const winner = !t.significant ? null : liftNumerator(control, treatment).gt(0) ? treatment.name : control.name;
   return { ...t, lift, winner };
 }
 

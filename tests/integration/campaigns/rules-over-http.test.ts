@@ -81,10 +81,22 @@ describe('A/B z-test', () => {
 
   // Expected values from the pooled two-proportion z-test written out independently:
   // p = (x₁ + x₂)/(n₁ + n₂), z = (p₂ − p₁)/√(p(1 − p)(1/n₁ + 1/n₂)), pValue = erfc(|z|/√2).
+  it('gives the lift as an exact decimal string and the tiny p-value of a strong result, not 0', async () => {
+    // 59 of 500 against 50 of 500: a float lift is 0.17999999999999988.
+    const small = await result(0.05, [500, 50], [500, 59]);
+    expect(small).toMatchObject({ controlRate: 0.1, treatmentRate: 0.118, lift: '0.18', significant: false, winner: null });
+    // 1000 of 10,000 against 1400 of 10,000: z = 8.7039, where 2(1 − Φ(|z|)) is 0.
+    const strong = await result(0.05, [10000, 1000], [10000, 1400]);
+    expect(strong).toMatchObject({ controlRate: 0.1, treatmentRate: 0.14, lift: '0.4', significant: true, winner: '实验' });
+    expect(strong.zScore).toBeCloseTo(8.703882797784894, 9);
+    expect(strong.pValue).toBeGreaterThan(0);
+    expect(Math.abs(strong.pValue - 3.2071825619971477e-18) / 3.2071825619971477e-18).toBeLessThan(1e-4);
+  });
+
   it('tests 100 of 1000 against 130 of 1000: z 2.1027, p 0.0355, significant at 0.05 but not at 0.01', async () => {
     const at05 = await result(0.05, [1000, 100], [1000, 130]);
     expect(at05).toMatchObject({ controlRate: 0.1, treatmentRate: 0.13, significant: true, winner: '实验' });
-    expect(at05.lift).toBeCloseTo(0.3, 12);
+    expect(at05.lift).toBe('0.3');
     expect(at05.zScore).toBeCloseTo(2.102740605622114, 9);
     expect(at05.pValue).toBeCloseTo(0.03548845046647473, 9);
     const at01 = await result(0.01, [1000, 100], [1000, 130]);
@@ -95,7 +107,7 @@ describe('A/B z-test', () => {
   it('names the control the winner when the treatment converts significantly worse, with arms of different sizes', async () => {
     const r = await result(0.1, [2000, 300], [1500, 195]);
     expect(r).toMatchObject({ controlRate: 0.15, treatmentRate: 0.13, significant: true, winner: '对照' });
-    expect(r.lift).toBeCloseTo(-0.13333333333333333, 12);
+    expect(r.lift).toBe('-0.133333');
     expect(r.zScore).toBeCloseTo(-1.6803502214830381, 9);
     expect(r.pValue).toBeCloseTo(0.09288919508966192, 9);
     expect(await result(0.05, [2000, 300], [1500, 195])).toMatchObject({ significant: false, winner: null });

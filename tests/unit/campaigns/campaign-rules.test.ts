@@ -7,6 +7,8 @@ import {
   allowedNext,
   canTransition,
   experimentResult,
+  liftOf,
+  P_VALUE_DIGITS,
   returnAmount,
   returnFromBasis,
   roiOf,
@@ -14,6 +16,7 @@ import {
   transitionForbidden,
   transitionRefusal,
   twoProportionZTest,
+  twoSidedPValue,
   validateVariants,
 } from '../../../src/modules/campaigns/campaign-rules';
 
@@ -157,7 +160,7 @@ describe('two-proportion z-test', () => {
       ],
       0.05,
     );
-    expect(r.lift).toBeCloseTo(0.18, 12);
+    expect(r.lift!.toString()).toBe('0.18');
     expect(r.zScore).toBeGreaterThan(15);
     expect(r.pValue).toBeLessThan(1e-10);
     expect(r).toMatchObject({ significant: true, winner: '一键结账' });
@@ -172,7 +175,7 @@ describe('two-proportion z-test', () => {
       0.05,
     );
     expect(worse).toMatchObject({ significant: true, winner: 'A' });
-    expect(worse.lift).toBeCloseTo(-0.5, 12);
+    expect(worse.lift!.toString()).toBe('-0.5');
     const close = experimentResult(
       [
         { name: 'A', users: 1000, conversions: 100, isControl: true },
@@ -192,6 +195,63 @@ describe('two-proportion z-test', () => {
       0.05,
     );
     expect(none).toMatchObject({ zScore: 0, pValue: 1, significant: false, lift: null, winner: null });
+  });
+
+  it('gives the lift as an exact decimal from the counts: 59/500 against 50/500 is 0.18, not 0.17999999999999988', () => {
+    const c = { users: 500, conversions: 50 };
+    const t = { users: 500, conversions: 59 };
+    // The float way: (0.118 − 0.1) ÷ 0.1.
+    expect((59 / 500 - 50 / 500) / (50 / 500)).not.toBe(0.18);
+    expect(liftOf(c, t)!.toString()).toBe('0.18');
+    expect(experimentResult([{ name: 'A', ...c, isControl: true }, { name: 'B', ...t, isControl: false }], 0.05).lift!.toString()).toBe('0.18');
+    // Rounded half to even to 6 places: 1/3 − 1 → −0.666667, 1/3 ÷ 1/2 − 1 → −0.333333.
+    expect(liftOf({ users: 3, conversions: 3 }, { users: 3, conversions: 1 })!.toString()).toBe('-0.666667');
+    expect(liftOf({ users: 400, conversions: 200 }, { users: 300, conversions: 100 })!.toString()).toBe('-0.333333');
+    // 1/1,000,000 exactly; then exactly half at the 7th place: 1/2,000,000 rounds down to even (0), 3/2,000,000 up to even (0.000002).
+    expect(liftOf({ users: 2_000_000, conversions: 1_000_000 }, { users: 2_000_000, conversions: 1_000_001 })!.toString()).toBe('0.000001');
+    expect(liftOf({ users: 4_000_000, conversions: 2_000_000 }, { users: 4_000_000, conversions: 2_000_001 })!.toString()).toBe('0');
+    expect(liftOf({ users: 4_000_000, conversions: 2_000_000 }, { users: 4_000_000, conversions: 2_000_003 })!.toString()).toBe('0.000002');
+    // Counts whose products pass 2^53 stay exact.
+    expect(liftOf({ users: 2_000_000_000, conversions: 1_999_999_999 }, { users: 1_999_999_999, conversions: 1_999_999_999 })!.toString()).toBe('0');
+    expect(liftOf({ users: 10, conversions: 0 }, { users: 10, conversions: 5 })).toBeNull();
+  });
+
+  it('takes the p-value from the upper tail: z 8 is 1.2442e-15 (1 − Φ gives 1.33e-15, and 0 from 8.3), z 0 is 1', () => {
+    const within = (actual: number, expected: number, relative: number) => expect(Math.abs(actual - expected) / expected).toBeLessThan(relative);
+    within(twoSidedPValue(8), 1.2442e-15, 1e-4);
+    within(twoSidedPValue(8), 1.2441921148543639e-15, 1e-6);
+    // Shown to 10 significant digits.
+    expect(P_VALUE_DIGITS).toBe(10);
+    expect(twoSidedPValue(8)).toBe(1.244192115e-15);
+    expect(twoSidedPValue(-8)).toBe(1.244192115e-15);
+    expect(twoSidedPValue(0)).toBe(1);
+    expect(twoSidedPValue(1.959963984540054)).toBe(0.05);
+    // Where 1 − Φ(|z|) is 0: Q(8.3) = 5.2056e-17, Q(20) = 2.7536e-89.
+    within(twoSidedPValue(8.3), 1.0411139489780573e-16, 1e-9);
+    within(twoSidedPValue(20), 5.507248237212663e-89, 1e-9);
+    // A double ends at 4.9e-324: the documented limit.
+    expect(twoSidedPValue(38.5)).toBeGreaterThan(0);
+    expect(twoSidedPValue(39)).toBe(0);
+    for (const z of [0.1, 1, 2.5, 5, 12, 30]) {
+      const p = twoSidedPValue(z);
+      expect(Number(p.toPrecision(P_VALUE_DIGITS))).toBe(p);
+    }
+  });
+
+  it('gives the tiny p-value of a strong experiment, not 0', () => {
+    // 1000 of 10,000 against 1400 of 10,000: z = 8.7039, beyond where 1 − Φ is 0.
+    const r = experimentResult(
+      [
+        { name: 'A', users: 10_000, conversions: 1000, isControl: true },
+        { name: 'B', users: 10_000, conversions: 1400, isControl: false },
+      ],
+      0.05,
+    );
+    expect(r.zScore).toBeGreaterThan(8.3);
+    expect(r.pValue).toBeGreaterThan(0);
+    expect(r.pValue).toBeLessThan(1e-16);
+    expect(r.lift!.toString()).toBe('0.4');
+    expect(r).toMatchObject({ significant: true, winner: 'B' });
   });
 
   it('refuses users ≤ 0, conversions above users, no control, two controls', () => {
