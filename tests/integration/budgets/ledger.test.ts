@@ -56,13 +56,12 @@ async function books() {
 
 describe('Expense.reference', () => {
   it('is taken on recordExpense trimmed, shown, audited, and refused when longer than 100 characters or on two lines', async () => {
-    const { org, e } = await books();
+    const { org, e, media } = await books();
     const read = ok(await app.gql(`query($id: ID!) { node(id: $id) { ... on Expense { reference vendor } } }`, { id: e.kol }, org)).node;
     expect(read).toEqual({ reference: 'INV-2026-001', vendor: '抖音 Douyin' });
     const audit = ok(await app.gql(`query($id: ID) { auditEvents(first: 10, filter: { entityId: $id }) { nodes { action after } } }`, { id: e.kol }, org)).auditEvents.nodes;
     expect(audit).toContainEqual(expect.objectContaining({ action: 'expense.recorded', after: expect.objectContaining({ reference: 'INV-2026-001' }) }));
-    const line = (await app.ds.query(`SELECT id FROM budget_lines WHERE organization_id = $1 LIMIT 1`, [uuid(org.organizationId)]))[0].id;
-    const lineId = Buffer.from(`BudgetLine:${line}`).toString('base64url');
+    const lineId = media.id;
     const long = await recordExpense(app, org, { budgetLineId: lineId, reference: 'x'.repeat(101) });
     expect(long.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
     expect(long.errors![0].message).toContain('reference must be 1 to 100 characters');
