@@ -91,6 +91,9 @@ export class Expense extends Node {
   @Field(() => DateScalar) @Column({ name: 'incurred_on', type: 'date' }) incurredOn: string;
   @Field(() => String, { nullable: true }) @Column({ type: 'text', nullable: true }) description: string | null;
   @Field(() => String, { nullable: true }) @Column({ type: 'text', nullable: true }) vendor: string | null;
+  @Field(() => String, { nullable: true, description: 'The invoice or purchase-order number to reconcile against (at most 100 characters, trimmed).' })
+  @Column({ type: 'text', nullable: true })
+  reference: string | null;
   @Column({ name: 'recorded_by', type: 'uuid', nullable: true }) recordedById: string | null;
   @Field(() => Date, { nullable: true, description: 'When it was voided; a void expense no longer counts.' })
   @Column({ name: 'voided_at', type: 'timestamptz', nullable: true })

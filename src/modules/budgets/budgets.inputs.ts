@@ -7,6 +7,9 @@ import { SingleLineName } from '../../common/input-text';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { BudgetLineKind } from './budget-rules';
 
+/** An expense's reference (invoice or PO number) is at most this long. */
+export const MAX_REFERENCE_LENGTH = 100;
+
 /** A line links to at most this many KPIs. */
 export const MAX_LINE_KPIS = 10;
 
@@ -72,6 +75,11 @@ export class RecordExpenseInput {
   @Field(() => DateScalar, { description: 'Within the budget’s period.' }) incurredOn: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(2000) description?: string;
   @Field({ nullable: true }) @IsOptional() @Length(1, 200, { message: 'vendor must be 1 to 200 characters' }) @SingleLineName() vendor?: string;
+  @Field({ nullable: true, description: `The invoice or purchase-order number: one line, at most ${MAX_REFERENCE_LENGTH} characters, stored trimmed.` })
+  @IsOptional()
+  @Length(1, MAX_REFERENCE_LENGTH, { message: `reference must be 1 to ${MAX_REFERENCE_LENGTH} characters` })
+  @SingleLineName()
+  reference?: string;
   @Field(() => ID, { nullable: true, description: 'The Campaign the expense is tagged with (its cost).' })
   @GlobalIdOf('Campaign')
   @IsOptional()
@@ -83,4 +91,49 @@ export class RecordExpenseInput {
 export class VoidExpenseInput {
   @Field(() => ID) @GlobalIdOf('Expense') id: string;
   @Field() @Length(1, 2000, { message: 'reason must be 1 to 2000 characters' }) reason: string;
+}
+
+/** Each id list of the ledger's filter holds at most this many ids. */
+export const MAX_LEDGER_FILTER_IDS = 100;
+
+@InputType({ description: 'Filters of the ledger (Query.expenses); every one given must match (AND); within a list, any (OR).' })
+export class ExpensesFilter {
+  @Field(() => [ID], { nullable: true, description: `Expenses of these Budgets (at most ${MAX_LEDGER_FILTER_IDS}).` })
+  @GlobalIdOf('Budget')
+  @IsOptional()
+  @ArrayMaxSize(MAX_LEDGER_FILTER_IDS)
+  budgetIds?: string[];
+  @Field(() => [ID], { nullable: true, description: `Expenses booked against these BudgetLines (at most ${MAX_LEDGER_FILTER_IDS}).` })
+  @GlobalIdOf('BudgetLine')
+  @IsOptional()
+  @ArrayMaxSize(MAX_LEDGER_FILTER_IDS)
+  lineIds?: string[];
+  @Field(() => [ID], { nullable: true, description: `Expenses of the budgets these Squads own (at most ${MAX_LEDGER_FILTER_IDS}).` })
+  @GlobalIdOf('Squad')
+  @IsOptional()
+  @ArrayMaxSize(MAX_LEDGER_FILTER_IDS)
+  squadIds?: string[];
+  @Field(() => [ID], { nullable: true, description: `Expenses tagged with these Campaigns (at most ${MAX_LEDGER_FILTER_IDS}).` })
+  @GlobalIdOf('Campaign')
+  @IsOptional()
+  @ArrayMaxSize(MAX_LEDGER_FILTER_IDS)
+  campaignIds?: string[];
+  @Field(() => [String], { nullable: true, description: `Expenses of lines with one of these categories, compared case-insensitively (at most ${MAX_LEDGER_FILTER_IDS}).` })
+  @IsOptional()
+  @ArrayMaxSize(MAX_LEDGER_FILTER_IDS)
+  @Length(1, 100, { each: true, message: 'each category must be 1 to 100 characters' })
+  categories?: string[];
+  @Field(() => DateScalar, { nullable: true, description: 'Incurred on or after this day.' }) @IsOptional() from?: string;
+  @Field(() => DateScalar, { nullable: true, description: 'Incurred on or before this day.' }) @IsOptional() to?: string;
+  @Field({ nullable: true, description: 'Vendor contains this text, case-insensitively (% and _ match themselves).' })
+  @IsOptional()
+  @Length(1, 200, { message: 'vendor must be 1 to 200 characters' })
+  vendor?: string;
+  @Field({ nullable: true, description: 'Reference starts with this text, case-insensitively (% and _ match themselves).' })
+  @IsOptional()
+  @Length(1, MAX_REFERENCE_LENGTH, { message: `reference must be 1 to ${MAX_REFERENCE_LENGTH} characters` })
+  reference?: string;
+  @Field({ nullable: true, description: 'true: only void expenses; false: only those that count; omitted: both.' })
+  @IsOptional()
+  voided?: boolean;
 }

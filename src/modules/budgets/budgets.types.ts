@@ -98,3 +98,15 @@ export class BudgetThresholdCrossed {
   @Field(() => BudgetLine, { nullable: true, description: 'The line that crossed; null when the budget as a whole did.' }) line: BudgetLine | null;
   @Field(() => Int, { description: '80 or 100 (percent of plan).' }) threshold: number;
 }
+
+@ObjectType({ description: 'An amount in one currency (amounts in different currencies are never added).' })
+export class MoneyTotal {
+  @Field({ description: 'ISO 4217 code.' }) currency: string;
+  @Field(() => DecimalScalar, { description: 'At the currency’s scale.' }) amount: Decimal;
+}
+
+@ObjectType('ExpenseLedgerConnection', { description: 'A page of the organisation’s ledger, with the total of every expense it matches.' })
+export class ExpenseLedgerConnection extends ExpenseConnection {
+  @Field(() => [MoneyTotal], { description: 'The sum of the non-void matching expenses (all pages), per currency, ordered by currency code; [] when none.' })
+  total: MoneyTotal[] | Promise<MoneyTotal[]>;
+}

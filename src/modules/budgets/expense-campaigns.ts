@@ -6,6 +6,7 @@
  */
 import type { Context } from '../../common/context';
 import type { Expense } from './budget.entity';
+import type { ExpenseLink } from './budgets.loaders';
 
 export interface ExpenseCampaignLink {
   /**
@@ -17,6 +18,10 @@ export interface ExpenseCampaignLink {
   tag(tx: Context, expense: Expense, campaignId: string): Promise<void>;
   /** The campaign an expense is tagged with, or null: the routing facts of its events (`meta.campaignId`). */
   campaignOf(ctx: Context, expenseId: string): Promise<string | null>;
+  /** The link table (`Query.expenses(filter: { campaignIds })` keeps the expenses tagged through it). */
+  table: ExpenseLink;
+  /** NOT_FOUND naming `field` unless every id is a campaign of the caller's organisation (one statement). */
+  requireCampaigns(ctx: Context, ids: readonly string[], field: string): Promise<void>;
 }
 
 let link: ExpenseCampaignLink | null = null;

@@ -1,6 +1,7 @@
 /** Expenses (expenses.service.ts): booked against a line, voided, never edited. */
 import Decimal from 'decimal.js';
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ConnectionArgs } from '../../common/connection';
 import { FINANCE_DESK_AND_LEADS } from '../../common/access';
 import type { Context } from '../../common/context';
 import { required } from '../../common/loaders';
@@ -8,13 +9,27 @@ import { roundAmount } from '../../common/money';
 import { User, referencedUserById } from '../identity';
 import { currencyOfBudget } from './budget-access';
 import { Budget, BudgetLine, Expense } from './budget.entity';
-import { RecordExpenseInput, VoidExpenseInput } from './budgets.inputs';
+import { ExpensesFilter, RecordExpenseInput, VoidExpenseInput } from './budgets.inputs';
 import { budgetById, budgetLineById } from './budgets.loaders';
-import { RecordExpensePayload, VoidExpensePayload } from './budgets.types';
+import { ExpenseLedgerConnection, RecordExpensePayload, VoidExpensePayload } from './budgets.types';
+import { listExpenses } from './ledger.service';
 import { recordExpense, voidExpense } from './expenses.service';
 
 @Resolver(() => Expense)
 export class ExpenseResolver {
+  @Authorized()
+  @Query(() => ExpenseLedgerConnection, {
+    description:
+      'The organisation’s ledger: every expense (void ones included unless filtered), newest incurred first (then newest recorded). totalCount counts the matching expenses, total sums the non-void ones per currency. A filter id that is not of this organisation is NOT_FOUND naming its field (filter.budgetIds…).',
+  })
+  expenses(
+    @Arg('filter', () => ExpensesFilter, { nullable: true }) filter: ExpensesFilter | null,
+    @Args() page: ConnectionArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return listExpenses(ctx, filter ?? {}, page);
+  }
+
   @Authorized(...FINANCE_DESK_AND_LEADS)
   @Mutation(() => RecordExpensePayload, {
     description:

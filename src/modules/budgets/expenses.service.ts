@@ -59,6 +59,7 @@ export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
         incurredOn: input.incurredOn,
         description: input.description?.trim() || null,
         vendor: input.vendor?.trim() || null,
+        reference: input.reference?.trim() || null,
         recordedById: tx.viewer?.userId ?? null,
         voidedAt: null,
         voidedById: null,

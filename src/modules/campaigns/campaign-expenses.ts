@@ -5,7 +5,9 @@
  */
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { ErrorCode, badInput } from '../../common/errors';
+import { ErrorCode, badInput, notFound } from '../../common/errors';
+import { toGlobalId } from '../../common/ids';
+import { campaignById } from './campaigns.loaders';
 import { RuleViolation } from '../../common/rules';
 import { lockById } from '../../db/locks';
 import { budgetLineById, type Expense, type ExpenseCampaignLink } from '../budgets';
@@ -60,4 +62,13 @@ export async function linkCampaignExpenses(ctx: Context, campaignId: string, exp
 }
 
 /** What the budgets module calls for `recordExpense(input: { campaignId })` and its events' routing. */
-export const campaignExpenseLink: ExpenseCampaignLink = { tag: tagExpense, campaignOf: campaignOfExpense };
+export const campaignExpenseLink: ExpenseCampaignLink = {
+  tag: tagExpense,
+  campaignOf: campaignOfExpense,
+  table: { table: 'campaign_expenses', keyColumn: 'campaign_id', expenseColumn: 'expense_id' },
+  requireCampaigns: async (ctx, ids, field) => {
+    const found = await campaignById(ctx).loadMany([...ids]);
+    const missing = ids.findIndex((_, i) => found[i] == null || found[i] instanceof Error);
+    if (missing >= 0) throw notFound('Campaign', toGlobalId('Campaign', ids[missing]), field);
+  },
+};

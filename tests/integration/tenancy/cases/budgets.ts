@@ -30,6 +30,13 @@ registerTenancy(
   {
     'Query.budgets': { operation: () => ({ query: `{ budgets(first: 100) { nodes { id name } } }` }), expect: 'ANY' },
     'Query.budget': { operation: (a) => ({ query: `query($id: ID!) { budget(id: $id) { id } }`, variables: { id: a.ids.budget } }), expect: 'NOT_FOUND' },
+    'Query.expenses': {
+      operation: (a) => ({
+        query: `query($f: ExpensesFilter) { expenses(filter: $f, first: 100) { totalCount total { currency amount } nodes { id vendor reference } } }`,
+        variables: { f: { budgetIds: [a.ids.budget], lineIds: [a.ids.budgetLine], squadIds: [a.ids.squad] } },
+      }),
+      expect: 'NOT_FOUND',
+    },
     'Query.budgetAdjustments': { operation: () => ({ query: `{ budgetAdjustments(first: 100) { nodes { id reason } } }` }), expect: 'ANY' },
     'Query.budgetBurn': {
       operation: (a) => ({ query: `query($id: ID!) { budgetBurn(budgetId: $id, grain: MONTH) { periodStart spentCumulative } }`, variables: { id: a.ids.budget } }),
