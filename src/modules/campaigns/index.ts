@@ -14,3 +14,6 @@ export const campaignsEntities = [Campaign, CampaignTarget, CampaignReturn, Expe
 export const campaignsResolvers = [CampaignResolver, CampaignTargetResolver, CampaignReturnResolver, CampaignReviewResolver, ExperimentResolver] as const;
 
 registerWorkSource(campaignReviewWork);
+
+// What `search` finds of this module (registered in src/modules/composition.ts).
+export { campaignSearch } from './campaigns.search';

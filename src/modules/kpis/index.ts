@@ -23,3 +23,6 @@ export const kpisResolvers = [KpiResolver, KpiAlertResolver, KpiAlertsRaisedInBu
 
 registerWorkSource(kpiAlertWork);
 
+
+// What `search` finds of this module (registered in src/modules/composition.ts).
+export { kpiSearch } from './kpis.search';

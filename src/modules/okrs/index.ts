@@ -19,3 +19,6 @@ export const okrsEntities = [Cycle, Objective, KeyResult, CheckIn];
 export const okrsResolvers = [CycleResolver, ObjectiveResolver, KeyResultResolver, CheckInResolver, SquadObjectivesResolver] as const;
 
 registerWorkSource(checkInWork);
+
+// What `search` finds of this module (registered in src/modules/composition.ts).
+export { objectiveSearch, keyResultSearch } from './okrs.search';

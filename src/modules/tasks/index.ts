@@ -16,3 +16,6 @@ export const tasksEntities = [Task];
 export const tasksResolvers = [TaskResolver, SquadTasksResolver] as const;
 
 registerWorkSource(taskWork);
+
+// What `search` finds of this module (registered in src/modules/composition.ts).
+export { taskSearch } from './tasks.search';
