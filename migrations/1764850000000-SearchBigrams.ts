@@ -4,7 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Search, two-character words: a trigram index cannot narrow a word of two characters (it has
  * no trigram), so `留存` read every row of the organisation. `search_bigrams(text)` is the
  * distinct two-character substrings of its argument (the document, already lower-cased), without
- * whitespace (a query word never holds any); one GIN index per searchable table on
+ * those holding ASCII whitespace (a query word never holds any: it is split on whitespace); one GIN index per searchable table on
  * `search_bigrams(<document>)` answers `search_bigrams(<document>) @> ARRAY['留存']`, which is
  * exact for a word of two characters (the `LIKE` stays as the recheck). Each expression must
  * stay exactly the `document` of the module's search source, like the trigram indexes
@@ -26,7 +26,7 @@ export const CREATE_SEARCH_BIGRAMS = `
     AS $$
       SELECT coalesce(array_agg(DISTINCT g), '{}')
         FROM (SELECT substr(doc, i, 2) AS g FROM generate_series(1, char_length(doc) - 1) AS i) s
-       WHERE g !~ '\\s'
+       WHERE g !~ '[ \\t\\n\\r\\f\\v]'
     $$`;
 
 export class SearchBigrams1764850000000 implements MigrationInterface {
