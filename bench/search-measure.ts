@@ -1,14 +1,17 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
+import { CREATE_SEARCH_BIGRAMS } from '../migrations/1764850000000-SearchBigrams';
 import { SEARCH_VOCABULARY } from './search-generate';
 
 /**
  * `node dist/bench/search-measure.js` (DATABASE_URL: a PostgreSQL server where a database may be
- * created): the measurement behind search's design (docs/architecture.md, "Search"). Two
+ * created): the measurement behind search's design (docs/architecture.md, "Search"). Three
  * candidates over the same rows: the quality cases of tests/integration/search plus 100,000
  * generated rows (the bench's vocabulary), in one organisation among two:
  *  - trigram: `lower(title || ' ' || body) LIKE '%word%'` for every word, a GIN pg_trgm index on
- *    that expression (what `search` does);
+ *    that expression (what `search` did before the bigram indexes);
+ *  - bigram: the same, plus `search_bigrams(lower(title || ' ' || body)) @> ARRAY[...]` for the
+ *    words of two characters and a GIN index on that expression (what `search` does);
  *  - jieba: the text cut by @node-rs/jieba (`cutForSearch`, the finer cut a search engine uses)
  *    into a `tsvector` ('simple', array_to_tsvector) with a GIN index, queried with every query
  *    token as a prefix (`留存:* & 率:*`).
@@ -61,6 +64,7 @@ async function main() {
   await db.connect();
   try {
     await db.query(`CREATE EXTENSION pg_trgm`);
+    await db.query(CREATE_SEARCH_BIGRAMS);
     await db.query(`CREATE TABLE docs (id serial PRIMARY KEY, org int NOT NULL, title text NOT NULL, body text NOT NULL, tsv tsvector NOT NULL)`);
     const rows: Array<[number, string, string]> = [];
     for (let g = 1; g <= ROWS; g++) {
@@ -85,17 +89,24 @@ async function main() {
     await db.query(`CREATE INDEX docs_trgm_idx ON docs USING gin ((lower(title || ' ' || body)) gin_trgm_ops)`);
     console.log(`trigram index: ${Date.now() - t} ms, ${(await db.query(`SELECT pg_size_pretty(pg_relation_size('docs_trgm_idx')) s`)).rows[0].s}`);
     t = Date.now();
+    await db.query(`CREATE INDEX docs_bigram_idx ON docs USING gin (search_bigrams(lower(title || ' ' || body)))`);
+    console.log(`bigram index: ${Date.now() - t} ms, ${(await db.query(`SELECT pg_size_pretty(pg_relation_size('docs_bigram_idx')) s`)).rows[0].s}`);
+    t = Date.now();
     await db.query(`CREATE INDEX docs_tsv_idx ON docs USING gin (tsv)`);
     console.log(`jieba tsvector index: ${Date.now() - t} ms, ${(await db.query(`SELECT pg_size_pretty(pg_relation_size('docs_tsv_idx')) s`)).rows[0].s}`);
     await db.query(`VACUUM ANALYZE docs`);
 
-    const likeSql = (words: string[]) => {
-      const conds = words.map((_, i) => `lower(title || ' ' || body) LIKE $${i + 3}`).join(' AND ');
+    const likeSql = (words: string[], bigrams = false) => {
+      const pairs = bigrams ? words.filter((w) => [...w].length === 2) : [];
+      const conds = [
+        ...words.map((_, i) => `lower(title || ' ' || body) LIKE $${i + 3}`),
+        ...(pairs.length > 0 ? [`search_bigrams(lower(title || ' ' || body)) @> $${words.length + 3}::text[]`] : []),
+      ].join(' AND ');
       return {
         text: `WITH hits AS (SELECT id, (CASE WHEN lower(title) = $2 THEN 4000 WHEN lower(title) LIKE $2 || '%' THEN 3000 ELSE 1000 END + floor(similarity(lower(title), $2) * 999)::int) AS rank
                  FROM docs WHERE org = $1 AND ${conds})
                SELECT (SELECT count(*) FROM hits) AS total, (SELECT array_agg(id) FROM (SELECT id FROM hits ORDER BY rank DESC, id DESC LIMIT 20) p) AS page`,
-        values: [1, words.join(' '), ...words.map((w) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)],
+        values: [1, words.join(' '), ...words.map((w) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`), ...(pairs.length > 0 ? [pairs] : [])],
       };
     };
     const tsSql = (query: string) => {
@@ -108,11 +119,12 @@ async function main() {
     };
     const candidates: Array<[string, (q: string) => { text: string; values: unknown[] }]> = [
       ['trigram', (q) => likeSql([...new Set(q.trim().toLowerCase().split(/\s+/u))])],
+      ['bigram', (q) => likeSql([...new Set(q.trim().toLowerCase().split(/\s+/u))], true)],
       ['jieba', tsSql],
     ];
 
     console.log('\nquality: does the query find the row?');
-    const found: Record<string, number> = { trigram: 0, jieba: 0 };
+    const found: Record<string, number> = { trigram: 0, bigram: 0, jieba: 0 };
     for (const [query, title] of CASES) {
       const line = [`  ${JSON.stringify(query)} → ${title}:`];
       for (const [label, sql] of candidates) {
@@ -124,7 +136,7 @@ async function main() {
       }
       console.log(line.join('  '));
     }
-    console.log(`  found: trigram ${found.trigram}/${CASES.length}, jieba ${found.jieba}/${CASES.length}`);
+    console.log(`  found: trigram ${found.trigram}/${CASES.length}, bigram ${found.bigram}/${CASES.length}, jieba ${found.jieba}/${CASES.length}`);
 
     console.log('\nspeed: median of 15 runs (count of every hit and the first 20 by rank, in one organisation of 50,000 rows)');
     for (const query of QUERIES) {

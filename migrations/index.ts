@@ -19,6 +19,7 @@ import { CampaignExpenses1764600200000 } from './1764600200000-CampaignExpenses'
 import { KpisGrain1764700000000 } from './1764700000000-KpisGrain';
 import { KpiAlertsResolved1764700100000 } from './1764700100000-KpiAlertsResolved';
 import { Search1764820000000 } from './1764820000000-Search';
+import { SearchBigrams1764850000000 } from './1764850000000-SearchBigrams';
 import { ExpenseReference1764860000000 } from './1764860000000-ExpenseReference';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
@@ -44,5 +45,6 @@ export const migrations = [
   KpisGrain1764700000000,
   KpiAlertsResolved1764700100000,
   Search1764820000000,
+  SearchBigrams1764850000000,
   ExpenseReference1764860000000,
 ];

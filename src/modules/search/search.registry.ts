@@ -36,7 +36,7 @@ export interface SearchSource<E extends { id: string } = { id: string }> {
   entity: Ctor<E>;
   /**
    * SQL over the alias `t`: the lower-cased text searched. It must be exactly the expression
-   * of the table's trigram index (migrations/*-Search.ts), or the index is not used.
+   * of the table's trigram and bigram indexes (migrations/*-Search.ts, *-SearchBigrams.ts), or they are not used.
    */
   document: string;
   /** SQL over `t`: the object's title (its name), ranked above the rest of the document. */

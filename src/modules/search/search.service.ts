@@ -61,7 +61,9 @@ interface Ranked {
 
 /**
  * One statement: every source's rows of the organisation whose document holds every word
- * (`LIKE '%word%'`, answered by the trigram index for words of 3 characters or more), ranked,
+ * (`LIKE '%word%'`, answered by the trigram index for words of 3 characters or more, and by the
+ * bigram index, `search_bigrams(document) @> ARRAY[word]`, for words of 2; a word of one
+ * character is a scan of the organisation's rows), ranked,
  * counted (a window over all hits), cut to the page after the cursor, and joined back to each
  * source's table for the whole rows, which prime the by-id loaders.
  */
@@ -82,11 +84,17 @@ export async function search(ctx: Context, args: SearchArgs): Promise<SearchResu
   const q = bind(text);
   const prefix = bind(`${literal(text)}%`);
   const patterns = words.map((w) => bind(`%${literal(w)}%`));
+  // Words of two characters have no trigram: the bigram indexes narrow them (the LIKE rechecks).
+  const pairs = words.filter((w) => [...w].length === 2);
+  const bigrams = pairs.length > 0 ? bind(pairs) : null;
   const hits = sources.map((s, i) => {
     const title = `lower(${s.title})`;
     const inTitle = patterns.map((p) => `${title} LIKE ${p}`).join(' AND ');
     const rank = `(CASE WHEN ${title} = ${q} THEN 4000 WHEN ${title} LIKE ${prefix} THEN 3000 WHEN ${inTitle} THEN 2000 ELSE 1000 END + floor(similarity(${title}, ${q}) * 999)::int)`;
-    const found = patterns.map((p) => `${s.document} LIKE ${p}`).join(' AND ');
+    const found = [
+      ...(bigrams ? [`search_bigrams(${s.document}) @> ${bigrams}::text[]`] : []),
+      ...patterns.map((p) => `${s.document} LIKE ${p}`),
+    ].join(' AND ');
     return `SELECT ${i} AS src, t.id, ${rank} AS rank FROM ${rowShape(ctx.manager.connection, s.entity).table} t
       WHERE t.organization_id = ${org}${s.where ? ` AND ${s.where}` : ''} AND ${found}`;
   });

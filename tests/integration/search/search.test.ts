@@ -6,6 +6,8 @@ import { errorCode, ok, startTestApp, type TestApp } from '../../support/test-ap
 import { createKpi } from '../kpis/support';
 import { rowShape } from '../../../src/common/rows';
 import { searchSources } from '../../../src/modules/search/search.registry';
+import { search } from '../../../src/modules/search/search.service';
+import type { Context } from '../../../src/common/context';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -211,7 +213,7 @@ describe('search: paging and statements', () => {
 });
 
 describe('search: indexes', () => {
-  it('reads every kind through its trigram index for a word of three characters or more', async () => {
+  it('reads every kind through its trigram index for a word of three characters or more, its bigram index for two', async () => {
     const sources = searchSources();
     expect(sources.map((s) => s.type)).toEqual(['OBJECTIVE', 'KEY_RESULT', 'KPI', 'CAMPAIGN', 'SOP', 'TASK']);
     const runner = app.ds.createQueryRunner();
@@ -223,10 +225,47 @@ describe('search: indexes', () => {
         const plan: Array<{ 'QUERY PLAN': string }> = await runner.query(`EXPLAIN SELECT t.id FROM ${table} t WHERE ${s.document} LIKE '%retention%'`);
         // The source's document is the index's expression (migrations/1764820000000-Search.ts), or the index is never used.
         expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain(`${table}_search_trgm_idx`);
+        // A word of two characters: the bigram index (migrations/1764850000000-SearchBigrams.ts).
+        const pair: Array<{ 'QUERY PLAN': string }> = await runner.query(
+          `EXPLAIN SELECT t.id FROM ${table} t WHERE search_bigrams(${s.document}) @> ARRAY['留存'] AND ${s.document} LIKE '%留存%'`,
+        );
+        expect(pair.map((r) => r['QUERY PLAN']).join('\n')).toContain(`${table}_search_bigram_idx`);
       }
     } finally {
       await runner.rollbackTransaction();
       await runner.release();
     }
+  });
+
+  it('asks the bigram indexes for a word of two characters and the trigram indexes for longer words, in its one statement', async () => {
+    // With the test's handful of rows the planner rightly prefers the organisation indexes, so the
+    // statement's text is checked for each source's indexed conditions (the test above shows
+    // each one is answered by its index).
+    const o = await plannedOrg();
+    const statements: Array<{ sql: string; params: unknown[] }> = [];
+    const manager = {
+      connection: app.ds,
+      query: (sql: string, params: unknown[]) => {
+        statements.push({ sql, params });
+        return app.ds.query(sql, params);
+      },
+    };
+    const organizationId = Buffer.from(o.org.organizationId, 'base64url').toString().split(':')[1];
+    const ctx = { organizationId, sessions: { jwtSecret: 'statement' }, manager } as unknown as Context;
+    expect((await search(ctx, { query: '留存', first: 0 })).totalCount).toBe(3);
+    expect((await search(ctx, { query: 'retention', first: 0 })).totalCount).toBe(2);
+    expect((await search(ctx, { query: 'report 转化 漏', first: 0 })).totalCount).toBe(1);
+    expect(statements).toHaveLength(3);
+    const [pair, longer, mixed] = statements;
+    for (const s of searchSources()) {
+      expect(pair.sql).toContain(`search_bigrams(${s.document}) @> $`);
+      expect(pair.sql).toContain(`${s.document} LIKE $`);
+      expect(longer.sql).toContain(`${s.document} LIKE $`);
+      expect(mixed.sql).toContain(`search_bigrams(${s.document}) @> $`);
+    }
+    expect(pair.params).toContainEqual(['留存']);
+    expect(longer.sql).not.toContain('search_bigrams');
+    // Only the two-character word is asked of the bigram index; the others are LIKE's.
+    expect(mixed.params.filter(Array.isArray)).toEqual([['转化']]);
   });
 });
