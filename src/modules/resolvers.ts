@@ -11,6 +11,7 @@ import { squadsResolvers } from './squads';
 import { tasksResolvers } from './tasks';
 import { workResolvers } from './work';
 import { sopsResolvers } from './sops';
+import { reportsResolvers } from './reports';
 
 /** Every resolver class of every module; the schema is built from this list. */
 export const resolvers = [
@@ -26,4 +27,5 @@ export const resolvers = [
   ...budgetsResolvers,
   ...campaignsResolvers,
   ...sopsResolvers,
+  ...reportsResolvers,
 ] as const;

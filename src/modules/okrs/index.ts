@@ -12,6 +12,8 @@ export { KeyResult } from './okr.entity';
 export { keyResultById, objectiveById } from './okrs.loaders';
 export { requireKeyResult } from './okrs.service';
 export { followKpiLatest } from './kpi-follow';
+// The OKR rules, for reports that compute a status on a past day (the squad weekly report).
+export { OkrStatus, KeyResultKind, elapsedShare, keyResultProgress, keyResultStatus } from './okr-rules';
 // For rows written in bulk (the demo seed, bench): their stored progress and status.
 export { sqlOf, storeOrganizationProgress } from './okr-progress-store';
 
