@@ -287,6 +287,21 @@ describe('squadWeeklyReport', () => {
     expect(lines).toContain('- 日活: no data');
   });
 
+  it('counts a KPI linked to one of the squad’s key results among its KPIs, whoever owns it', async () => {
+    const lead = await addMember(app, f.org, 'SQUAD_LEAD', '链接组长'); // owns no KPI
+    const squad = await createSquad(app, f.org, lead.userId, '链接小组');
+    const cycleId = await createCycle(app, f.org, { startsOn: '2026-10-01', endsOn: '2026-12-31' });
+    const objective = await createObjective(app, f.org, { cycleId, squadId: squad, title: '链接目标' });
+    const kpi = await createKpi(app, f.org, { key: 'linked_signups', name: '注册数', ownerId: f.outsider.userId });
+    await createKpi(app, f.org, { key: 'unlinked', name: '无关指标', ownerId: f.outsider.userId });
+    ok(await record(app, f.org, [{ kpiKey: 'linked_signups', periodStart: '2026-11-16', value: '42' }]));
+    await createKeyResult(app, f.org, { objectiveId: objective.id, title: '注册数达到 100', startValue: '0', targetValue: '100', kpiId: kpi.id });
+    const r = ok(await report(f.org, squad, '2026-11-19')).squadWeeklyReport;
+    expect(r.kpis).toEqual([
+      { key: 'linked_signups', name: '注册数', periodStart: '2026-11-16', value: '42', previousPeriodStart: '2026-11-09', previousValue: null, change: null },
+    ]);
+  });
+
   it('is for OWNER/ADMIN, API tokens and the squad’s lead and members; others FORBIDDEN, another organisation’s squad NOT_FOUND', async () => {
     for (const who of [f.lead, f.member]) expect(ok(await report(who, f.squad, '2026-11-19')).squadWeeklyReport.checkIns).toHaveLength(1);
     expect(errorCode(await report(f.outsider, f.squad, '2026-11-19'))).toBe('FORBIDDEN');
