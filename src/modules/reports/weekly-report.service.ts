@@ -12,10 +12,10 @@ import Decimal from 'decimal.js';
 import { isAdmin } from '../../common/access';
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
-import { forbidden, notFound } from '../../common/errors';
+import { badInput, forbidden, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
 import { roundAmount } from '../../common/money';
-import { addDays, bucketEnd, bucketStart, daysCovered, Grain, periodSql } from '../../common/periods';
+import { addDays, bucketEnd, bucketStart, daysCovered, Grain, LAST_DAY, periodSql } from '../../common/periods';
 import { elapsedShare, keyResultProgress, keyResultStatus, OkrStatus, type KeyResultKind } from '../okrs';
 import { squadById, squadMembersBySquadId, type Squad } from '../squads';
 import { weeklyReportMarkdown } from './weekly-markdown';
@@ -32,9 +32,17 @@ import {
 
 type Row = Record<string, any>;
 
-/** The ISO week (Monday to Sunday, UTC calendar days like every period of the kit) holding `day`. */
+/**
+ * The ISO week (Monday to Sunday, UTC calendar days like every period of the kit) holding `day`;
+ * a week that would end after 9999-12-31 is BAD_USER_INPUT naming `weekOf`.
+ */
 export function isoWeekOf(day: string): { weekStart: string; weekEnd: string } {
-  return { weekStart: bucketStart(day, Grain.WEEK), weekEnd: bucketEnd(day, Grain.WEEK) };
+  try {
+    return { weekStart: bucketStart(day, Grain.WEEK), weekEnd: bucketEnd(day, Grain.WEEK) };
+  } catch (err) {
+    if (err instanceof RangeError) throw badInput(`weekOf must be a day whose ISO week ends by ${LAST_DAY}`, 'weekOf');
+    throw err;
+  }
 }
 
 /**

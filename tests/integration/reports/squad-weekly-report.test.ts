@@ -287,6 +287,12 @@ describe('squadWeeklyReport', () => {
     expect(lines).toContain('- 日活: no data');
   });
 
+  it('refuses a weekOf whose week would end after 9999-12-31 (BAD_USER_INPUT naming weekOf)', async () => {
+    const r = await report(f.org, f.squad, '9999-12-31');
+    expect([errorCode(r), r.errors?.[0].extensions?.field]).toEqual(['BAD_USER_INPUT', 'weekOf']);
+    expect(ok(await report(f.org, f.squad, '9999-12-26')).squadWeeklyReport.weekEnd).toBe('9999-12-26');
+  });
+
   it('counts a KPI linked to one of the squad’s key results among its KPIs, whoever owns it', async () => {
     const lead = await addMember(app, f.org, 'SQUAD_LEAD', '链接组长'); // owns no KPI
     const squad = await createSquad(app, f.org, lead.userId, '链接小组');
