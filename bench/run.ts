@@ -19,6 +19,7 @@ import { generateSops } from './sops-generate';
 import { WORKLOADS, readArgs, type Workload } from './workloads';
 import { generateKpis } from './kpi-generate';
 import { benchRecordMeasurements } from './kpi-writes';
+import { generateSearchRows } from './search-generate';
 
 /**
  * `npm run bench [-- options]`: plangraph against the floor.
@@ -236,6 +237,7 @@ async function createBenchDb(serverUrl: string, label: string, squad: SquadShape
     await storeProgress(sql, ids.organizationId);
     storeSeconds = (Date.now() - storing) / 1000;
     await generateKpis(url, ids.organizationId);
+    await generateSearchRows(sql, label, ids.organizationId);
     // As autovacuum would have left an organisation that grew over a year (visibility map, statistics).
     await db.query('VACUUM ANALYZE');
   } finally {

@@ -11,9 +11,11 @@
 import { SOP_WORKLOADS } from './sops-workloads';
 import { BUDGET_REVIEW, BUDGET_REVIEW_FLOOR, benchBudgetId } from './budgets-bench';
 import { CAMPAIGNS_FINANCE } from './campaigns-bench';
+import { OVERVIEW } from './overview-bench';
 import { KPI_WORKLOADS, type KpiWorkloadName } from './kpi-workloads';
+import { SEARCH_WORKLOAD } from './search-bench';
 
-export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | KpiWorkloadName | 'budgetReview' | 'campaignsFinance' | 'myWork';
+export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | KpiWorkloadName | 'budgetReview' | 'campaignsFinance' | 'myWork' | 'overview' | 'search';
 
 export interface Workload {
   name: WorkloadName;
@@ -220,6 +222,7 @@ export const WORKLOADS: Workload[] = [
         FROM kr, ci, (SELECT count(*) FROM n) nn, (SELECT count(*) FROM au) na`,
   },
   ...KPI_WORKLOADS,
+  SEARCH_WORKLOAD,
   {
     name: 'budgetReview',
     label: "finance's monthly review (budgets → lines → burn by month with cost per KPI unit; 100,000 expenses)",
@@ -228,6 +231,7 @@ export const WORKLOADS: Workload[] = [
     floorSql: BUDGET_REVIEW_FLOOR,
   },
   CAMPAIGNS_FINANCE,
+  OVERVIEW,
 ];
 
 // Workloads of other modules, in their own files.

@@ -18,6 +18,7 @@ import { IdentityAccounts1764516000000 } from './1764516000000-IdentityAccounts'
 import { CampaignExpenses1764600200000 } from './1764600200000-CampaignExpenses';
 import { KpisGrain1764700000000 } from './1764700000000-KpisGrain';
 import { KpiAlertsResolved1764700100000 } from './1764700100000-KpiAlertsResolved';
+import { Search1764820000000 } from './1764820000000-Search';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   CampaignExpenses1764600200000,
   KpisGrain1764700000000,
   KpiAlertsResolved1764700100000,
+  Search1764820000000,
 ];

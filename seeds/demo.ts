@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
+import type { Day } from '../src/common/periods';
 import { seedBudgets } from './budgets';
+import { demoCalendar } from './calendar';
 import { seedCampaigns } from './campaigns';
 import { seedIdentity } from './identity';
 import { seedKpis } from './kpis';
@@ -13,17 +15,22 @@ import { seedTasks } from './tasks';
  * needs of another module comes from that module's seed, which runs before it). Idempotent: rows
  * with the fixed ids are created once and never overwritten, so a user's changes to the demo
  * survive restarts. Returns whether it inserted.
+ *
+ * Its dates are relative to `today` (a UTC day, YYYY-MM-DD; the real date by default; see
+ * seeds/calendar.ts): the current quarter's cycle and budgets, the month's sprint, a year of
+ * weekly KPI history up to last week. The same `today` always loads the same data.
  */
-export async function seedDemo(ds: DataSource): Promise<boolean> {
+export async function seedDemo(ds: DataSource, today?: Day): Promise<boolean> {
+  const cal = demoCalendar(today);
   return ds.transaction(async (m) => {
     const inserted = await seedIdentity(m);
-    await seedSquads(m);
-    await seedKpis(m);
-    await seedOkrs(m);
-    await seedTasks(m);
-    await seedBudgets(m);
-    await seedCampaigns(m);
-    await seedSops(m);
+    await seedSquads(m, cal);
+    await seedKpis(m, cal);
+    await seedOkrs(m, cal);
+    await seedTasks(m, cal);
+    await seedBudgets(m, cal);
+    await seedCampaigns(m, cal);
+    await seedSops(m, cal);
     return inserted;
   });
 }

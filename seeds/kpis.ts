@@ -4,6 +4,7 @@ import Decimal from 'decimal.js';
 import type { EntityManager } from 'typeorm';
 import { systemContext } from '../src/db/system-context';
 import { alertMessage, breachOf, KpiDirection, refreshKpiState } from '../src/modules/kpis';
+import { seededRandom, type DemoCalendar } from './calendar';
 import { DEMO } from './ids';
 
 /** Fixed ids of the demo KPIs (keys are what other modules link to). */
@@ -53,26 +54,70 @@ const KPIS: DemoKpi[] = [
   { key: 'creator_retention', name: '创作者留存率 (Retention)', definition: '上月发布过作品的创作者中本月仍发布的比例', unit: '%', layer: 'TACTICAL', aggregation: 'AVERAGE', parent: 'gmv', owner: 'member' },
 ];
 
-/** Twelve weeks (Mondays from 2026-03-02); refund_rate spikes in week 9 (the anomaly). */
-const WEEKS = Array.from({ length: 12 }, (_, i) => new Date(Date.UTC(2026, 2, 2 + 7 * i)).toISOString().slice(0, 10));
-const SERIES: Partial<Record<Key, string[]>> = {
-  visitors: ['120000', '122500', '121800', '125000', '126400', '128000', '127500', '130200', '131000', '133500', '134800', '136000'],
-  conversion_rate: ['0.025', '0.0255', '0.026', '0.0258', '0.0262', '0.0265', '0.027', '0.0268', '0.0272', '0.0275', '0.0278', '0.028'],
-  aov: ['86.5', '87.2', '86.9', '88', '88.4', '89.1', '88.7', '89.5', '90.2', '90.8', '91.3', '92'],
-  new_users: ['18000', '18600', '18200', '19100', '19500', '20100', '19800', '20600', '21000', '21500', '21900', '22400'],
-  dau: ['52000', '52500', '53100', '53000', '53800', '54200', '54600', '55000', '55400', '55900', '56300', '56800'],
-  mau: ['300000', '301500', '303000', '304000', '305500', '307000', '308000', '309500', '311000', '312000', '313500', '315000'],
-  refund_rate: ['3.2', '3.1', '3.4', '3.3', '3', '3.2', '3.5', '3.3', '9.6', '3.6', '3.4', '3.2'],
-  creator_retention: ['40', '40.1', '40.3', '40.4', '40.6', '40.7', '40.9', '41', '41.1', '41.2', '41.4', '41.5'],
+/**
+ * How each measured KPI moves over the demo's year of weeks: from `from` a year ago to `to`
+ * last week (a straight trend), with noise of ±`noise` (a fraction of the value, from a seeded
+ * generator), rounded to `digits` decimals (negative: to tens, hundreds…). `steady` KPIs never
+ * go down from one week to the next (their noise only varies the size of the steps) and end
+ * exactly on `to`.
+ */
+interface Trend {
+  from: number;
+  to: number;
+  noise: number;
+  digits: number;
+  steady?: boolean;
+}
+const TRENDS: Partial<Record<Key, Trend>> = {
+  visitors: { from: 108000, to: 136000, noise: 0.015, digits: -2 },
+  conversion_rate: { from: 0.0245, to: 0.028, noise: 0.02, digits: 4 },
+  aov: { from: 84, to: 92, noise: 0.01, digits: 1 },
+  new_users: { from: 17000, to: 22400, noise: 0.03, digits: -1 },
+  dau: { from: 47000, to: 56800, noise: 0.008, digits: -1 },
+  mau: { from: 280000, to: 315000, noise: 0.004, digits: -2 },
+  refund_rate: { from: 3.3, to: 3.3, noise: 0.08, digits: 1 },
+  creator_retention: { from: 36, to: 41.5, noise: 0, digits: 1, steady: true },
 };
+/** The refund-rate spike (the anomaly that raised the demo's one alert): this many weeks before last week. */
+export const DEMO_ANOMALY_WEEKS_AGO = 5;
+const ANOMALY_VALUE = '9.6';
+
+const round = (v: number, digits: number) => new Decimal(v).toDecimalPlaces(digits, Decimal.ROUND_HALF_EVEN).toString();
+const roundTo = (v: number, digits: number) => (digits >= 0 ? round(v, digits) : new Decimal(v).div(10 ** -digits).round().mul(10 ** -digits).toString());
+
+/** The weekly values of each measured KPI over `weeks`, the same for the same day. */
+export function demoKpiSeries(cal: DemoCalendar): Partial<Record<Key, string[]>> {
+  const n = cal.weeks.length;
+  const series: Partial<Record<Key, string[]>> = {};
+  for (const [key, t] of Object.entries(TRENDS) as Array<[Key, Trend]>) {
+    const random = seededRandom(`${cal.today}|${key}`);
+    if (t.steady) {
+      const steps = Array.from({ length: n - 1 }, () => 0.5 + random());
+      const total = steps.reduce((a, b) => a + b, 0);
+      let reached = 0;
+      series[key] = [t.from, ...steps.map((s) => t.from + ((t.to - t.from) * (reached += s)) / total)].map((v) => roundTo(v, t.digits));
+      series[key]![n - 1] = roundTo(t.to, t.digits);
+      continue;
+    }
+    series[key] = Array.from({ length: n }, (_, i) => {
+      const trend = t.from + ((t.to - t.from) * i) / (n - 1);
+      return roundTo(trend * (1 + t.noise * (2 * random() - 1)), t.digits);
+    });
+  }
+  series.refund_rate![n - 1 - DEMO_ANOMALY_WEEKS_AGO] = ANOMALY_VALUE;
+  return series;
+}
 
 /**
- * The demo KPIs, their measurements and the alert of the anomaly (the Q2 key result
+ * The demo KPIs, a year of weekly measurements up to last week (`demoKpiSeries`) and the alert
+ * of the anomaly (the current quarter's key result
  * "创作者留存率提升15%" follows creator_retention: seeds/okrs.ts, run after). Idempotent: fixed ids and (KPI, period) keys,
  * nothing overwritten. Runs inside the demo seed's transaction.
  */
-export async function seedKpis(m: EntityManager): Promise<void> {
+export async function seedKpis(m: EntityManager, cal: DemoCalendar): Promise<void> {
   const org = DEMO.organizationId;
+  const WEEKS = cal.weeks;
+  const SERIES = demoKpiSeries(cal);
   for (const k of KPIS) {
     await m.query(
       `INSERT INTO kpis (id, organization_id, key, name, definition, unit, layer, direction, aggregation, formula, parent_id, owner_id, is_north_star,

@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { sqlOf, storeOrganizationProgress } from '../src/modules/okrs';
+import { addDays } from '../src/common/periods';
+import { at, type DemoCalendar } from './calendar';
 import { DEMO, planRowId } from './ids';
 import { DEMO_KPIS } from './kpis';
 import { insertRow } from './rows';
@@ -8,18 +10,22 @@ const P = DEMO.plan;
 const U = DEMO.users;
 
 /**
- * The Q2 content-platform plan from the product brief: objective 提升用户创作活跃度 with key
+ * The current quarter's content-platform plan from the product brief: objective 提升用户创作活跃度 with key
  * results 日均发布内容量提升30% and 创作者留存率提升15% (which follows the KPI creator_retention,
  * from the KPI seed, run first), its check-ins, and the checkout squad's objective. Idempotent:
  * rows with these ids are inserted once and never overwritten. The rows' stored progress and
- * status are then computed by the module's own code.
+ * status are then computed by the module's own code. The cycle is the quarter holding `today`;
+ * the check-ins are spread over the part of it before today.
  */
-export async function seedOkrs(m: EntityManager): Promise<void> {
+export async function seedOkrs(m: EntityManager, cal: DemoCalendar): Promise<void> {
   const org = DEMO.organizationId;
-  await insertRow(m, 'okr_cycles', { id: P.cycleQ2, name: '2026-Q2', starts_on: '2026-04-01', ends_on: '2026-06-30' });
+  const { quarter } = cal;
+  /** The day a fraction `f` (0…1) of the quarter so far had passed. */
+  const sofar = (f: number) => at(addDays(quarter.start, Math.floor(cal.quarterElapsed * f)));
+  await insertRow(m, 'okr_cycles', { id: P.cycleQ2, name: quarter.name, starts_on: quarter.start, ends_on: quarter.end });
 
   await insertRow(m, 'objectives', {
-    id: P.objectiveCreators, cycle_id: P.cycleQ2, title: '提升用户创作活跃度', description: 'Q2 内容平台核心目标',
+    id: P.objectiveCreators, cycle_id: P.cycleQ2, title: '提升用户创作活跃度', description: `Q${quarter.number} 内容平台核心目标`,
     owner_id: U.lead.id, squad_id: P.squadCreators, version: 1,
   });
   await insertRow(m, 'objectives', {
@@ -39,7 +45,7 @@ export async function seedOkrs(m: EntityManager): Promise<void> {
     { id: P.krRefunds, objective_id: P.objectiveCheckout, title: 'Refund rate stays below 5%', kind: 'STAY_BELOW', unit: '%',
       start_value: '5', target_value: '5', current_value: '5', confidence: null, owner_id: U.owner.id, version: 1 },
   ];
-  for (const kr of krs) await insertRow(m, 'key_results', { ...kr, cycle_id: P.cycleQ2, last_check_in_at: kr.version === 1 ? null : '2026-05-15T09:00:00Z' });
+  for (const kr of krs) await insertRow(m, 'key_results', { ...kr, cycle_id: P.cycleQ2, last_check_in_at: kr.version === 1 ? null : sofar(0.75) });
   // A demo seeded before key results followed KPIs gets the link too.
   await m.query(`UPDATE key_results SET kpi_id = $2 WHERE id = $1 AND organization_id = $3 AND kpi_id IS NULL`, [
     P.krRetention,
@@ -48,10 +54,10 @@ export async function seedOkrs(m: EntityManager): Promise<void> {
   ]);
 
   const checkIns: Array<[number, string, string, string, string, string, string]> = [
-    [11, P.krPosts, '10800', '0.6', '激励计划上线第一周，发布量开始回升', U.lead.id, '2026-04-20T09:00:00Z'],
-    [12, P.krPosts, '11600', '0.7', '分发优化后新作品曝光提升', U.lead.id, '2026-05-15T09:00:00Z'],
-    [13, P.krRetention, '41.5', '0.5', '留存提升慢于预期，需要更好的新人引导', U.member.id, '2026-05-15T09:00:00Z'],
-    [14, P.krConversion, '2.95', '0.8', 'A/B test: +18% conversion on 300,000 users', U.member.id, '2026-05-15T09:00:00Z'],
+    [11, P.krPosts, '10800', '0.6', '激励计划上线第一周，发布量开始回升', U.lead.id, sofar(0.25)],
+    [12, P.krPosts, '11600', '0.7', '分发优化后新作品曝光提升', U.lead.id, sofar(0.75)],
+    [13, P.krRetention, '41.5', '0.5', '留存提升慢于预期，需要更好的新人引导', U.member.id, sofar(0.75)],
+    [14, P.krConversion, '2.95', '0.8', 'A/B test: +18% conversion on 300,000 users', U.member.id, sofar(0.75)],
   ];
   for (const [n, kr, value, confidence, note, author, at] of checkIns) {
     await insertRow(m, 'check_ins', { id: planRowId(n), key_result_id: kr, value, confidence, note, author_id: author, created_at: at });

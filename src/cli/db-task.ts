@@ -6,10 +6,11 @@ import { entities } from '../modules/entities';
 import { seedDemo } from '../../seeds/demo';
 
 /**
- * `npm run migrate` | `npm run migrate:revert` | `npm run seed`: database tasks against
- * DATABASE_URL, or the embedded PostgreSQL under PLANGRAPH_DATA_DIR (not while `npm start` runs it).
+ * `npm run migrate` | `npm run migrate:revert` | `npm run seed [-- YYYY-MM-DD]`: database tasks
+ * against DATABASE_URL, or the embedded PostgreSQL under PLANGRAPH_DATA_DIR (not while `npm start`
+ * runs it). The demo is seeded relative to today, or to the day given.
  */
-async function run(task: string): Promise<void> {
+async function run(task: string, day?: string): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const db = await openDatabase(config, logger, entities);
@@ -26,7 +27,7 @@ async function run(task: string): Promise<void> {
       }
     } else if (task === 'seed') {
       await migrate(db.dataSource);
-      console.log((await seedDemo(db.dataSource)) ? 'demo organisation loaded' : 'demo organisation already present');
+      console.log((await seedDemo(db.dataSource, day)) ? 'demo organisation loaded' : 'demo organisation already present');
     } else {
       throw new Error(`unknown task ${task}: use migrate, revert or seed`);
     }
@@ -35,7 +36,7 @@ async function run(task: string): Promise<void> {
   }
 }
 
-run(process.argv[2] ?? '').catch((err: Error) => {
+run(process.argv[2] ?? '', process.argv[3]).catch((err: Error) => {
   console.error(`plangraph: ${err instanceof ConfigError ? err.message : `failed: ${err.message}`}`);
   process.exit(1);
 });

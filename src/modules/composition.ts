@@ -7,9 +7,12 @@
  * so every process that reaches the data (server, seeds, CLI, tests, bench) has the same wiring.
  */
 import { setExpenseCampaignLink } from './budgets';
-import { campaignExpenseLink } from './campaigns';
-import { onKpiLatestChanged } from './kpis';
-import { followKpiLatest } from './okrs';
+import { campaignExpenseLink, campaignSearch } from './campaigns';
+import { kpiSearch, onKpiLatestChanged } from './kpis';
+import { followKpiLatest, keyResultSearch, objectiveSearch } from './okrs';
+import { registerSearchSource } from './search';
+import { sopSearch } from './sops';
+import { taskSearch } from './tasks';
 
 let composed = false;
 
@@ -19,6 +22,13 @@ export function composeModules(): void {
   composed = true;
   onKpiLatestChanged(followKpiLatest); // key results following a KPI check in when its latest value changes
   setExpenseCampaignLink(campaignExpenseLink); // recordExpense(input: { campaignId }) tags the expense through the campaigns module
+  // search(query:) finds each module's objects (one statement over all of them)
+  registerSearchSource(objectiveSearch);
+  registerSearchSource(keyResultSearch);
+  registerSearchSource(kpiSearch);
+  registerSearchSource(campaignSearch);
+  registerSearchSource(sopSearch);
+  registerSearchSource(taskSearch);
 }
 
 composeModules();

@@ -4,6 +4,7 @@ import { auditResolvers } from './audit';
 import { budgetsResolvers } from './budgets';
 import { campaignsResolvers } from './campaigns';
 import { identityResolvers } from './identity';
+import { impactResolvers } from './impact';
 import { kpisResolvers } from './kpis';
 import { okrsResolvers } from './okrs';
 import { realtimeResolvers } from './realtime';
@@ -11,6 +12,8 @@ import { squadsResolvers } from './squads';
 import { tasksResolvers } from './tasks';
 import { workResolvers } from './work';
 import { sopsResolvers } from './sops';
+import { overviewsResolvers } from './overviews';
+import { searchResolvers } from './search';
 import { reportsResolvers } from './reports';
 
 /** Every resolver class of every module; the schema is built from this list. */
@@ -27,5 +30,8 @@ export const resolvers = [
   ...budgetsResolvers,
   ...campaignsResolvers,
   ...sopsResolvers,
+  ...overviewsResolvers,
+  ...impactResolvers,
+  ...searchResolvers,
   ...reportsResolvers,
 ] as const;

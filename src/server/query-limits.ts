@@ -164,6 +164,7 @@ export const PLAIN_LIST_SIZES: Record<string, number> = {
   'RaciActivity.assignments': 15, // sops raci-rules MAX_RACI_ASSIGNMENTS
   'SopVersion.steps': 50, // sops sop-rules MAX_SOP_STEPS
   'Sop.pendingAcknowledgements': 100, // sops.loaders MAX_PENDING_LISTED
+  'Impact.nodes': 200, // impact.service MAX_IMPACT_NODES
 };
 
 /**
@@ -180,7 +181,21 @@ export const ARGUMENT_LIST_SIZES: Record<string, (args: Record<string, unknown>)
       return 0;
     }
   },
+  // okrs okr-history MAX_HISTORY_POINTS (= MAX_BUCKETS): one point per bucket; left to the cycle's span, priced at a year.
+  'Objective.progressHistory': historyLength,
+  'KeyResult.progressHistory': historyLength,
 };
+
+function historyLength({ grain, from, to }: Record<string, unknown>): number {
+  if (!Object.values(Grain).includes(grain as Grain)) return MAX_BUCKETS;
+  if (from == null || to == null) return bucketStarts('2024-01-01', '2024-12-31', grain as Grain).length + 1;
+  if (!isDay(from) || !isDay(to)) return MAX_BUCKETS;
+  try {
+    return bucketStarts(from, to, grain as Grain, { max: MAX_BUCKETS }).length;
+  } catch {
+    return 0;
+  }
+}
 
 function isConnectionType(type: GraphQLNamedType): boolean {
   if (!isObjectType(type)) return false;

@@ -14,8 +14,13 @@ import { BudgetReportsResolver } from './reports.resolver';
 export { BudgetLine, type Expense } from './budget.entity';
 export { budgetByLineId, budgetLineById, sumExpensesThrough } from './budgets.loaders';
 export { requireBudgetLine } from './budget-access';
+// The impact lineage: the lines meant to move a KPI.
+export { budgetLinesServingKpis } from './kpi-link';
 // The link the composition root wires (src/modules/composition.ts) and the campaigns module fills.
 export { setExpenseCampaignLink, type ExpenseCampaignLink } from './expense-campaigns';
+
+// The overviews' budget part.
+export { BudgetTotals, budgetTotals } from './budget-overview';
 
 export const budgetsEntities = [Budget, BudgetLine, Expense, BudgetAdjustment, BudgetSettings];
 export const budgetsResolvers = [

@@ -1,5 +1,6 @@
 /** The KPIs a budget line is meant to move, by key (the KPI module resolves and checks them). */
 import type { Context } from '../../common/context';
+import { orgId } from '../../common/auth';
 import { badInput } from '../../common/errors';
 import { requireKpisByKeys } from '../kpis';
 
@@ -21,4 +22,16 @@ export async function validateKpiKeys(ctx: Context, raw: string[]): Promise<{ ke
   }
   const kpis = await requireKpisByKeys(ctx, keys, 'kpiKeys');
   return { keys, ids: kpis.map((k) => k.id) };
+}
+
+/** The budget lines meant to move each of `kpiIds` (one row per line and KPI), oldest first, at most `limit` rows in all: one statement. */
+export async function budgetLinesServingKpis(ctx: Context, kpiIds: readonly string[], limit: number): Promise<Array<{ id: string; kpiId: string }>> {
+  if (kpiIds.length === 0) return [];
+  const rows: Array<{ id: string; kpi_id: string }> = await ctx.manager.query(
+    `SELECT l.id, k.kpi_id FROM budget_lines l CROSS JOIN LATERAL unnest(l.kpi_ids) AS k(kpi_id)
+      WHERE l.organization_id = $1 AND l.kpi_ids && $2::uuid[] AND k.kpi_id = ANY($2::uuid[])
+      ORDER BY l.created_at, l.id, k.kpi_id LIMIT $3`,
+    [orgId(ctx), kpiIds, limit],
+  );
+  return rows.map((r) => ({ id: r.id, kpiId: r.kpi_id }));
 }

@@ -10,7 +10,7 @@ import { KpiSeriesResolver } from './kpi-series.resolver';
 
 // What other modules use (budgets, campaigns, okrs, the composition root) and the platform tests.
 export { Kpi } from './kpi.entity';
-export { kpiById } from './kpis.loaders';
+export { childrenOfKpi, kpiById } from './kpis.loaders';
 export { requireKpisByKeys } from './kpi-access';
 export { kpiValuesByPeriod, type PeriodValue } from './kpi-values';
 export { onKpiLatestChanged, type KpiLatestChange } from './kpi-latest-hook';
@@ -18,8 +18,14 @@ export { onKpiLatestChanged, type KpiLatestChange } from './kpi-latest-hook';
 export { alertMessage, breachOf, KpiDirection } from './kpi-rules';
 export { refreshKpiState } from './kpi-state';
 
+// The overviews' KPI part.
+export { KpiOverview, kpiOverview } from './kpi-overview';
+
 export const kpisEntities = [Kpi, KpiMeasurement, KpiAlert];
 export const kpisResolvers = [KpiResolver, KpiAlertResolver, KpiAlertsRaisedInBulkResolver, KpiSeriesResolver] as const;
 
 registerWorkSource(kpiAlertWork);
 
+
+// What `search` finds of this module (registered in src/modules/composition.ts).
+export { kpiSearch } from './kpis.search';

@@ -4,7 +4,7 @@ import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { DECIMAL_RANGE, inDecimalRange, RangeDecimal } from '../../common/decimal-range';
-import { badInput, notFound } from '../../common/errors';
+import { AppError, badInput, ErrorCode, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
 import { today } from '../../common/periods';
 import { refuseArchived } from '../../common/rules';
@@ -64,7 +64,8 @@ export async function northStar(ctx: Context): Promise<Kpi | null> {
 export async function treeRoot(ctx: Context, rootKey: string | null | undefined): Promise<Kpi> {
   if (rootKey == null) {
     const root = await northStar(ctx);
-    if (!root) throw notFound('North-star KPI');
+    // Nothing to project without a tree: say how to get one, naming the field that would choose it.
+    if (!root) throw new AppError(ErrorCode.NOT_FOUND, 'This organisation has no north-star KPI: pass rootKey, or mark a KPI as the north star', { field: 'rootKey' });
     return root;
   }
   const root = rootKey.length > MAX_KPI_KEY_LENGTH ? null : await kpiByKey(ctx, rootKey);

@@ -130,7 +130,7 @@ export class KpiChangeInput {
 
 @InputType()
 export class KpiWhatIfInput {
-  @Field({ nullable: true, description: 'The tree to project; the north star when omitted.' }) @IsOptional() @MaxLength(200) rootKey?: string;
+  @Field({ nullable: true, description: 'The tree to project; the north star when omitted (NOT_FOUND naming rootKey in an organisation without one).' }) @IsOptional() @MaxLength(200) rootKey?: string;
   @Field(() => DateScalar, {
     nullable: true,
     description:

@@ -15,6 +15,7 @@ import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';
 import { OKRS_EVENTS } from './okrs.events';
 import { OkrStatus } from './okr-rules';
 import { statusOn } from './okr-status-dates';
+import { OkrSummary, okrSummaryOfSquad } from './okr-summary';
 import { isoToday } from '../../common/dates';
 import {
   ArchiveKeyResultInput,
@@ -335,5 +336,14 @@ export class SquadObjectivesResolver {
     @Ctx() ctx: Context,
   ) {
     return objectivesOfSquad(ctx, squad.id, page, { cycleId: filter?.cycleId });
+  }
+
+  @FieldResolver(() => OkrSummary, {
+    description:
+      'The squad’s active objectives of a cycle by status today, their weighted average progress and the key results not on track. Batched across a page of squads (two statements). NOT_FOUND for a cycle that is not in this organisation.',
+  })
+  async okrSummary(@Root() squad: Squad, @Arg('cycleId', () => ID) cycleId: string, @Ctx() ctx: Context): Promise<OkrSummary> {
+    const cycle = await okrs.requireCycle(ctx, fromGlobalId(cycleId, 'Cycle', 'cycleId'));
+    return required(okrSummaryOfSquad(ctx).load(`${squad.id}|${cycle.id}`), 'OkrSummary');
   }
 }

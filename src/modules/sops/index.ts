@@ -23,3 +23,6 @@ export const sopsResolvers = [
 ] as const;
 
 registerWorkSource(sopWork);
+
+// What `search` finds of this module (registered in src/modules/composition.ts).
+export { sopSearch } from './sops.search';

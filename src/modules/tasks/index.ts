@@ -12,7 +12,13 @@ export { Task } from './task.entity';
 export { createTaskInTransaction } from './tasks.service';
 export { taskById } from './tasks.loaders';
 
+// The overviews' task part.
+export { OverdueTasks, overdueTasks } from './task-overview';
+
 export const tasksEntities = [Task];
 export const tasksResolvers = [TaskResolver, SquadTasksResolver] as const;
 
 registerWorkSource(taskWork);
+
+// What `search` finds of this module (registered in src/modules/composition.ts).
+export { taskSearch } from './tasks.search';

@@ -1,40 +1,48 @@
 import { toGlobalId } from '../../../src/common/ids';
+import { demoCalendar } from '../../../seeds/calendar';
 import { seedDemo } from '../../../seeds/demo';
 import { DEMO } from '../../../seeds/ids';
 import { DEMO_BUDGET_ROWS } from '../../../seeds/budgets';
+import { DEMO_DAYS, logInDemo } from '../../support/demo';
 import { ok, startTestApp, type TestApp } from '../../support/test-app';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(() => app.stop());
+describe.each(DEMO_DAYS)('budgets demo seed loaded on %s', (today) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.stop());
 
-async function logIn(email: string) {
-  const token = ok(await app.gql(`mutation($i: LogInInput!) { logIn(input: $i) { token } }`, { i: { email, password: DEMO.password } })).logIn.token;
-  return { token };
-}
-
-describe('budgets demo seed', () => {
-  it('loads the quarterly budgets once, linked to the KPIs of the KPI seed, with a pending adjustment for finance', async () => {
-    // The KPI seed runs first and creates new_users, gmv and visitors.
-    await seedDemo(app.ds);
-    await seedDemo(app.ds);
-    const finance = await logIn(DEMO.users.finance.email);
+  it("loads the current quarter's budgets once, spent up to today, linked to the KPIs of the KPI seed, with a pending adjustment for finance", async () => {
+    // The KPI seed runs first and creates new_users, gmv, visitors and creator_retention.
+    await seedDemo(app.ds, today);
+    await seedDemo(app.ds, today);
+    const { quarter } = demoCalendar(today);
+    const finance = await logInDemo(app, DEMO.users.finance.email);
     const budgets = ok(
-      await app.gql(`{ budgets(filter: { activeOn: "2026-05-15" }) { totalCount nodes { id name hardCap planned spent squad { id }
-        lines { name kind planned spent kpis { key } reservePool toleratedLoss } adjustments(filter: { status: PENDING }) { totalCount } } } }`, {}, finance),
+      await app.gql(`query($on: Date) { budgets(filter: { activeOn: $on }) { totalCount nodes { id name hardCap planned spent periodStart periodEnd squad { id }
+        lines { name kind planned spent kpis { key } reservePool toleratedLoss } adjustments(filter: { status: PENDING }) { totalCount } } } }`, { on: today }, finance),
     ).budgets;
     expect(budgets.totalCount).toBe(2);
     const byId = Object.fromEntries(budgets.nodes.map((b: any) => [b.id, b]));
     const orgBudget = byId[toGlobalId('Budget', DEMO.budgets.organizationQ2)];
     const squadBudget = byId[toGlobalId('Budget', DEMO.budgets.creatorsQ2)];
-    expect(orgBudget).toMatchObject({ planned: '1570000.00', spent: '1129500.00', squad: null, hardCap: false });
-    expect(squadBudget).toMatchObject({ planned: '242000.00', spent: '189900.00', squad: { id: toGlobalId('Squad', DEMO.plan.squadCreators) }, hardCap: true });
+    expect(orgBudget).toMatchObject({ name: `${quarter.year} Q${quarter.number} 组织预算`, planned: '1570000.00', squad: null, hardCap: false, periodStart: quarter.start, periodEnd: quarter.end });
+    expect(squadBudget).toMatchObject({ planned: '242000.00', squad: { id: toGlobalId('Squad', DEMO.plan.squadCreators) }, hardCap: true, periodStart: quarter.start, periodEnd: quarter.end });
     expect(squadBudget.adjustments.totalCount).toBe(1);
     expect(orgBudget.lines.find((l: any) => l.name === '平台流量').kpis).toEqual([{ key: 'new_users' }, { key: 'visitors' }]);
     expect(orgBudget.lines.find((l: any) => l.reservePool)).toMatchObject({ name: '实验资源池', toleratedLoss: '0.3' });
     expect(new Set(orgBudget.lines.map((l: any) => l.kind))).toEqual(new Set(['FIXED', 'VARIABLE']));
+    // Spent so far, nothing over plan: every expense in the quarter and not after today.
+    for (const b of [orgBudget, squadBudget]) {
+      expect(Number(b.spent)).toBeGreaterThan(0);
+      for (const l of b.lines) expect(Number(l.spent)).toBeLessThanOrEqual(Number(l.planned));
+    }
+    const [{ first, last }] = await app.ds.query(
+      `SELECT to_char(min(incurred_on), 'YYYY-MM-DD') AS first, to_char(max(incurred_on), 'YYYY-MM-DD') AS last FROM expenses WHERE organization_id = $1`,
+      [DEMO.organizationId],
+    );
+    expect(first >= quarter.start && last <= today).toBe(true);
     // The sums the lines store equal their expenses (the seed ran twice).
     const [{ stored, summed }] = await app.ds.query(
       `SELECT (SELECT sum(spent) FROM budget_lines WHERE organization_id = $1)::text AS stored,
@@ -42,6 +50,15 @@ describe('budgets demo seed', () => {
       [DEMO.organizationId],
     );
     expect(stored).toBe(summed);
+    // The creators' rewards line reads as a cost per point of creator retention.
+    const efficiency = ok(
+      await app.gql(`query($id: ID!) { budgetEfficiency(budgetId: $id) { line { name } kpi { key } spent kpiDelta costPerKpiUnit } }`, { id: squadBudget.id }, finance),
+    ).budgetEfficiency;
+    const rewards = efficiency.find((e: any) => e.line.name === '创作者激励');
+    expect(rewards.kpi).toEqual({ key: 'creator_retention' });
+    expect(Number(rewards.kpiDelta)).toBeGreaterThan(0);
+    expect(Number(rewards.costPerKpiUnit)).toBeGreaterThan(0);
+    expect(Number(rewards.costPerKpiUnit)).toBeCloseTo(Number(rewards.spent) / Number(rewards.kpiDelta), 2);
     const work = ok(await app.gql(`{ myWork(first: 20) { nodes { kind subject { id } } } }`, {}, finance)).myWork.nodes;
     expect(work.filter((n: any) => n.kind === 'BUDGET_ADJUSTMENT_PENDING')).toEqual([
       { kind: 'BUDGET_ADJUSTMENT_PENDING', subject: { id: toGlobalId('BudgetAdjustment', DEMO_BUDGET_ROWS.adjustment) } },

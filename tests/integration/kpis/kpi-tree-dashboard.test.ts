@@ -38,4 +38,17 @@ describe('kpiTree beside the rest of a dashboard', () => {
       expect(r.data).toEqual({ viewer: { user: { id: org.userId }, role: 'OWNER' }, kpiTree: null });
     }
   });
+
+  it('answers kpiWhatIf without a north star with NOT_FOUND naming rootKey and saying how to choose a tree', async () => {
+    const org = await createOrg(app);
+    await createKpi(app, org, { key: 'dau', name: '日活' });
+    const WHAT_IF = `query($i: KpiWhatIfInput!) { kpiWhatIf(input: $i) { kpi { key } baseline } }`;
+    const r = await app.gql(WHAT_IF, { i: { changes: [{ kpiKey: 'dau', percent: '10' }] } }, org);
+    expect(errorCode(r)).toBe('NOT_FOUND');
+    expect(r.errors![0].extensions?.field).toBe('rootKey');
+    expect(r.errors![0].message).toMatch(/no north-star KPI: pass rootKey/);
+    // The same organisation's tree by key answers.
+    const byKey = ok(await app.gql(WHAT_IF, { i: { rootKey: 'dau', changes: [{ kpiKey: 'dau', percent: '10' }] } }, org)).kpiWhatIf;
+    expect(byKey).toEqual([{ kpi: { key: 'dau' }, baseline: null }]);
+  });
 });

@@ -13,5 +13,8 @@ import './cases/work';
 import './cases/kpis';
 import './cases/budgets';
 import './cases/campaigns';
+import './cases/overviews';
+import './cases/impact';
+import './cases/search';
 
 export { registerTenancy, tenancy, type Fixture, type NestedCase, type RootFieldCase, type TenantA } from './registry';

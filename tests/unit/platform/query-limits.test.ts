@@ -134,6 +134,16 @@ describe('default query limits', () => {
     expect(cost('DAY', '2026-02-01', '2026-01-01')).toBe(1 + 1);
   });
 
+  it('prices progressHistory by its number of buckets, a year of them when left to the cycle', () => {
+    const cost = (args: string) => check(`{ objective(id: "x") { progressHistory(${args}) { periodStart progress } } }`).cost;
+    expect(cost('grain: WEEK, from: "2026-01-05", to: "2026-12-28"')).toBe(1 + 1 + 52);
+    expect(cost('grain: MONTH')).toBe(1 + 1 + 13);
+    expect(cost('grain: WEEK, from: "2026-01-05"')).toBe(1 + 1 + 54);
+    expect(cost('grain: DAY, from: "2020-01-01", to: "2026-01-01"')).toBe(1 + 1);
+    const kr = check(`{ node(id: "x") { ... on KeyResult { progressHistory(grain: QUARTER) { value } } } }`).cost;
+    expect(kr).toBe(1 + 1 + 5);
+  });
+
   it.each(Object.entries(PLAIN_LIST_SIZES))('prices %s at the cap its description states (%d)', (name, size) => {
     const [type, field] = name.split('.');
     const def = (schema.getType(type) as import('graphql').GraphQLObjectType).getFields()[field];

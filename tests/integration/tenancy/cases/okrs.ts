@@ -125,5 +125,16 @@ registerTenancy(
     'Objective.children': { parent: 'objective', children: { table: 'objectives', set: { parent_id: 'objective' } } },
     'Objective.keyResults': { parent: 'objective', children: { table: 'key_results', set: { objective_id: 'objective' } } },
     'KeyResult.checkIns': { parent: 'keyResult', children: { table: 'check_ins', set: { key_result_id: 'keyResult' } } },
+    // History as of each bucket end: A's key results or check-ins moved under B's objects change nothing B reads.
+    'Objective.progressHistory': {
+      parent: 'objective',
+      children: { table: 'key_results', set: { objective_id: 'objective' } },
+      args: '(grain: MONTH, from: "2020-01-01", to: "2030-12-31")',
+    },
+    'KeyResult.progressHistory': {
+      parent: 'keyResult',
+      children: { table: 'check_ins', set: { key_result_id: 'keyResult' } },
+      args: '(grain: MONTH, from: "2020-01-01", to: "2030-12-31")',
+    },
   },
 );
