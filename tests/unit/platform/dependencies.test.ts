@@ -270,6 +270,36 @@ function wrongSeedWrite(file: string, write: TableWrite, owners: Map<string, str
   return owner === seedOf ? null : `the ${seedOf} seed writes ${write.table}, module ${owner}'s table: use ${owner}'s front door or its seed`;
 }
 
+/** SQL that names a table it reads or writes (keywords upper case, as the project writes SQL). */
+const TABLE_SQL = /\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+(?:ONLY\s+)?([a-z_][a-z0-9_]*)\b/g;
+
+/** Every table named in the SQL literals of `text` (string and template literals), with its line. */
+function tablesNamed(fileName: string, text: string): Array<{ line: number; table: string }> {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
+  const found: Array<{ line: number; table: string }> = [];
+  const visit = (node: ts.Node): void => {
+    let sql: string | null = null;
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) sql = node.text;
+    else if (ts.isTemplateExpression(node)) sql = node.head.text + node.templateSpans.map((span) => ' ' + span.literal.text).join('');
+    if (sql !== null) {
+      const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+      for (const m of sql.matchAll(TABLE_SQL)) found.push({ line, table: m[1] });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** Why the module file `file` naming `table` in its SQL breaks "never reads another module's tables", or null. */
+function wrongTableRead(file: string, table: string, owners: Map<string, string>): string | null {
+  const place = placeOf(file);
+  if (place.layer !== 'module') return null;
+  const owner = owners.get(table);
+  if (!owner || owner === place.module) return null;
+  return `module ${place.module} names ${table}, module ${owner}'s table: ask ${owner}'s front door (index.ts) for it`;
+}
+
 describe('dependency direction', () => {
   const files = sourceFiles(SRC);
   const arrows = files.flatMap(importsOf);
@@ -318,6 +348,30 @@ describe('dependency direction', () => {
       ['src/main.ts', 'src/server/app.ts'],
     ];
     for (const [from, to] of allowed) expect([from, to, wrongArrow(at(from), at(to))]).toEqual([from, to, null]);
+  });
+
+  it("a module's SQL names only the module's own tables", () => {
+    const owners = tableOwners();
+    const moduleFiles = files.filter((f) => placeOf(f).layer === 'module');
+    const named = moduleFiles.flatMap((file) => tablesNamed(file, fs.readFileSync(file, 'utf8')).map((t) => ({ file, ...t })));
+    expect(named.length).toBeGreaterThan(50);
+    const wrong = named
+      .map((n) => ({ n, why: wrongTableRead(n.file, n.table, owners) }))
+      .filter((x) => x.why)
+      .map((x) => `${rel(x.n.file)}:${x.n.line}: ${x.why}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('flags SQL of a module that names another module\'s table, and only that', () => {
+    const owners = tableOwners();
+    const at = (p: string) => path.join(ROOT, p);
+    const sql = (q: string) => tablesNamed('x.ts', `const q = \`${q}\`;`).map((t) => t.table);
+    expect(sql('SELECT k.id FROM kpis k JOIN kpi_measurements m ON m.kpi_id = k.id WHERE k.organization_id = $1')).toEqual(['kpis', 'kpi_measurements']);
+    expect(sql('WITH RECURSIVE up AS (SELECT 1) SELECT * FROM up')).toEqual(['up']);
+    expect(wrongTableRead(at('src/modules/tasks/tasks.service.ts'), 'key_results', owners)).toEqual(expect.any(String));
+    expect(wrongTableRead(at('src/modules/okrs/okrs.service.ts'), 'key_results', owners)).toBeNull();
+    expect(wrongTableRead(at('src/modules/okrs/okrs.service.ts'), 'up', owners)).toBeNull();
+    expect(wrongTableRead(at('src/common/loaders.ts'), 'key_results', owners)).toBeNull();
   });
 
   it('migrations import only typeorm and their own folder', () => {
