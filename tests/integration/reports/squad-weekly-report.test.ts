@@ -353,5 +353,10 @@ describe('squadWeeklyReport', () => {
   });
 });
 
-/** The session (1), the squad (1), then one statement per part: check-ins, key results, tasks, KPIs, alerts, spend (6). A lead or member reads the squad's members too (1 more). */
-const EXPECTED_STATEMENTS = 8;
+/**
+ * The session (1), the squad (1), its members (1: the KPIs' owners; the access check of a lead or
+ * member reads them through the same loader), the KPIs its key results follow (1), one statement
+ * per part through each module's front door: check-ins, key results, tasks, KPIs, alerts, spend
+ * (6), then the names of authors and assignees in one batch (1).
+ */
+const EXPECTED_STATEMENTS = 11;
