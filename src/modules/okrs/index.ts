@@ -19,13 +19,12 @@ export { followKpiLatest } from './kpi-follow';
 // The impact lineage: the alignment chain and the key results following KPIs.
 export { alignmentAncestors, keyResultsFollowingKpis } from './okr-lineage';
 // The OKR rules, for reports that compute a status on a past day (the squad weekly report).
-export { OkrStatus, KeyResultKind, elapsedShare, keyResultProgress, keyResultStatus } from './okr-rules';
+export { OkrStatus, elapsedShare, keyResultProgress, keyResultStatus } from './okr-rules';
 // The squad weekly report's OKR facts: the week's check-ins, key results as of the week's start and end, followed KPIs.
 export {
   kpiIdsFollowedBySquadKeyResults,
   squadCheckInsOfWeek,
   squadKeyResultsOfWeek,
-  type SquadCheckInOfWeek,
   type SquadKeyResultOfWeek,
 } from './okr-weekly';
 // For rows written in bulk (the demo seed, bench): their stored progress and status.
