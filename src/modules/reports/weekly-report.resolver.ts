@@ -11,7 +11,7 @@ export class SquadWeeklyReportResolver {
   @Authorized()
   @Query(() => SquadWeeklyReport, {
     description:
-      'The squad’s weekly report (周报) for the ISO week (Monday to Sunday, UTC calendar days) holding weekOf: check-ins, key results that moved or turned at risk, tasks done and overdue, KPI movements and alerts, spend against plan, and the same as Markdown. OWNER/ADMIN, API tokens, the squad’s lead and members; others FORBIDDEN. A squad of another organisation: NOT_FOUND. The Markdown is in `language`, else in the first of Chinese or English that the request’s Accept-Language asks for, else Chinese.',
+      'The squad’s weekly report (周报) for the ISO week (Monday to Sunday, UTC calendar days) holding weekOf: check-ins, key results that moved or turned at risk, tasks done and overdue, KPI movements and alerts, spend against plan, and the same as Markdown. OWNER/ADMIN, FINANCE, API tokens, the squad’s lead and members; others FORBIDDEN. A squad of another organisation: NOT_FOUND. The Markdown is in `language`, else in the first of Chinese or English that the request’s Accept-Language asks for, else Chinese.',
   })
   squadWeeklyReport(
     @Arg('squadId', () => ID) squadId: string,

@@ -9,7 +9,7 @@
  * applies are the modules' own: key result progress and status from okrs, days and weeks from the
  * kit's periods, amounts from its money module.
  */
-import { isAdmin } from '../../common/access';
+import { ADMINS_AND_FINANCE, hasRole } from '../../common/access';
 import type { Context } from '../../common/context';
 import { badInput, forbidden, notFound } from '../../common/errors';
 import { toGlobalId } from '../../common/ids';
@@ -55,16 +55,16 @@ export function isoWeekOf(day: string): { weekStart: string; weekEnd: string } {
 }
 
 /**
- * Who may read a squad's report: OWNER/ADMIN, an API token of the organisation (READ or WRITE),
- * the squad's lead and its members. Others: FORBIDDEN.
+ * Who may read a squad's report: OWNER/ADMIN, FINANCE (who reads every budget anyway), an API
+ * token of the organisation (READ or WRITE), the squad's lead and its members. Others: FORBIDDEN.
  */
 async function assertMayRead(ctx: Context, squad: Squad): Promise<void> {
-  if (isAdmin(ctx) || ctx.viewer?.kind === 'apiToken') return;
+  if (hasRole(ctx, ADMINS_AND_FINANCE) || ctx.viewer?.kind === 'apiToken') return;
   const me = ctx.viewer?.userId;
   if (me && squad.leadId === me) return;
   const members = (await squadMembersBySquadId(ctx).load(squad.id)) ?? [];
   if (me && members.some((m) => m.userId === me)) return;
-  throw forbidden('Only OWNER/ADMIN, an API token, or the squad’s lead or members may read its weekly report');
+  throw forbidden('Only OWNER/ADMIN, FINANCE, an API token, or the squad’s lead or members may read its weekly report');
 }
 
 /**
