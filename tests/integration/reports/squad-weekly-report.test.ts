@@ -54,7 +54,7 @@ async function setTaskDone(as: Caller, id: string, completedAt: string) {
 }
 
 /**
- * `n` of everything for a squad, for the statement counts: key results with check-ins in the
+ * `n` of everything for a squad, for the statement counts: members assigned to tasks, key results with check-ins in the
  * week, tasks done and overdue, KPIs with measurements and alerts, budget lines with expenses.
  */
 async function fill(f: Fixture, squad: string, kpiOwner: string, n: number, tag: string) {
@@ -66,7 +66,10 @@ async function fill(f: Fixture, squad: string, kpiOwner: string, n: number, tag:
     await sql(`UPDATE key_results SET created_at = '2026-11-01T00:00:00Z' WHERE id = $1`, [uuidOf(kr.id)]);
     const c = ok(await checkIn(app, f.org, kr.id, kr.version, '1100', 0.5)).checkInKeyResult;
     await backdate('check_ins', 'created_at', c.checkIn.id, '2026-11-18T08:00:00Z');
-    const t = await createTask(app, f.org, { title: `任务 ${tag} ${i}`, squadId: squad, dueOn: '2026-11-18' });
+    // A member per task, so that the names of assignees are n different users.
+    const assignee = await addMember(app, f.org, 'MEMBER', `成员 ${tag} ${i}`);
+    ok(await app.gql(`mutation($i: AddSquadMemberInput!) { addSquadMember(input: $i) { squadMember { id } } }`, { i: { squadId: squad, userId: assignee.userId, function: 'CONTENT' } }, f.org));
+    const t = await createTask(app, f.org, { title: `任务 ${tag} ${i}`, squadId: squad, dueOn: '2026-11-18', assigneeId: assignee.userId });
     await sql(`UPDATE tasks SET created_at = '2026-11-01T00:00:00Z' WHERE id = $1`, [uuidOf(t.id)]);
     const d = await createTask(app, f.org, { title: `完成 ${tag} ${i}`, squadId: squad, dueOn: '2026-11-20' });
     await setTaskDone(f.org, d.id, '2026-11-19T09:00:00Z');
@@ -339,6 +342,8 @@ describe('squadWeeklyReport', () => {
     expect([rl.checkIns.length, rl.keyResults.length, rl.tasksDone.length, rl.tasksOverdue.length, rl.kpis.length, rl.alerts.length, rl.spend.length]).toEqual([6, 6, 6, 6, 6, 6, 6]);
     expect(l.statements).toBe(s.statements);
     expect(s.statements).toBe(EXPECTED_STATEMENTS);
+    // A lead reads the squad's members for the access check through the loader the KPI part uses: no more statements.
+    expect((await report(leadL, large, '2026-11-19')).statements).toBe(EXPECTED_STATEMENTS);
   }, 120_000);
 
   // Last: it moves this organisation's rows.
