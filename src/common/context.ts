@@ -43,6 +43,8 @@ export interface Context {
   events: EventBus;
   /** How session tokens are signed. */
   sessions: { jwtSecret: string; ttlSeconds: number };
+  /** The request's Accept-Language header (HTTP only), for answers written in a language. */
+  acceptLanguage?: string | null;
   /** The client's IP address (behind proxies: as TRUST_PROXY allows), for rate limits. */
   clientAddress: string | null;
   /** The credentials the context was built from; subscriptions re-check them for every event. */

@@ -14,6 +14,7 @@ import { workResolvers } from './work';
 import { sopsResolvers } from './sops';
 import { overviewsResolvers } from './overviews';
 import { searchResolvers } from './search';
+import { reportsResolvers } from './reports';
 
 /** Every resolver class of every module; the schema is built from this list. */
 export const resolvers = [
@@ -32,4 +33,5 @@ export const resolvers = [
   ...overviewsResolvers,
   ...impactResolvers,
   ...searchResolvers,
+  ...reportsResolvers,
 ] as const;

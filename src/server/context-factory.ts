@@ -36,7 +36,12 @@ export function requestIdFrom(header: unknown): string {
  */
 export function createContextFactory(deps: AppDeps & { health: DatabaseHealth }) {
   const sessions = { jwtSecret: deps.jwtSecret, ttlSeconds: deps.config.jwtTtlSeconds };
-  return async function buildContext(credentials: Credentials, requestId: string, clientAddress: string | null = null): Promise<Context> {
+  return async function buildContext(
+    credentials: Credentials,
+    requestId: string,
+    clientAddress: string | null = null,
+    acceptLanguage: string | null = null,
+  ): Promise<Context> {
     const auth = await authenticate(deps.db.manager, sessions, credentials.authorization, credentials.organizationHint).catch(
       (err: unknown) => {
         if (!isDatabaseUnreachable(err)) throw err;
@@ -60,6 +65,7 @@ export function createContextFactory(deps: AppDeps & { health: DatabaseHealth })
       afterCommit: null,
       credentials,
       clientAddress,
+      acceptLanguage,
     };
   };
 }

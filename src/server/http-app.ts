@@ -114,6 +114,7 @@ export function mountRoutes(app: Express, deps: RouteDeps): void {
           { authorization: header(req, 'authorization'), organizationHint: header(req, 'x-organization-id') },
           requestId,
           req.ip ?? null,
+          header(req, 'accept-language'),
         );
       },
     }),

@@ -23,7 +23,7 @@ import {
   tooManySubscriptions,
 } from './ws-limits';
 
-export type BuildContext = (credentials: Credentials, requestId: string, clientAddress?: string | null) => Promise<Context>;
+export type BuildContext = (credentials: Credentials, requestId: string, clientAddress?: string | null, acceptLanguage?: string | null) => Promise<Context>;
 
 export interface WebSocketDeps {
   httpServer: http.Server;

@@ -21,6 +21,8 @@ export { setExpenseCampaignLink, type ExpenseCampaignLink } from './expense-camp
 
 // The overviews' budget part.
 export { BudgetTotals, budgetTotals } from './budget-overview';
+// The squad weekly report's spend part.
+export { squadLineSpend } from './budget-weekly';
 
 export const budgetsEntities = [Budget, BudgetLine, Expense, BudgetAdjustment, BudgetSettings];
 export const budgetsResolvers = [

@@ -20,6 +20,8 @@ export { refreshKpiState } from './kpi-state';
 
 // The overviews' KPI part.
 export { KpiOverview, kpiOverview } from './kpi-overview';
+// The squad weekly report's KPI facts: latest values by a day, alerts of a window.
+export { kpiAlertsInWindow, kpiLatestBy, type KpiSelection } from './kpi-weekly';
 
 export const kpisEntities = [Kpi, KpiMeasurement, KpiAlert];
 export const kpisResolvers = [KpiResolver, KpiAlertResolver, KpiAlertsRaisedInBulkResolver, KpiSeriesResolver] as const;

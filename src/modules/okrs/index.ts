@@ -18,6 +18,15 @@ export { OkrSummary, currentCycle, kpiIdsFollowedBySquad, okrSummaries } from '.
 export { followKpiLatest } from './kpi-follow';
 // The impact lineage: the alignment chain and the key results following KPIs.
 export { alignmentAncestors, keyResultsFollowingKpis } from './okr-lineage';
+// The OKR rules, for reports that compute a status on a past day (the squad weekly report).
+export { OkrStatus, elapsedShare, keyResultProgress, keyResultStatus } from './okr-rules';
+// The squad weekly report's OKR facts: the week's check-ins, key results as of the week's start and end, followed KPIs.
+export {
+  kpiIdsFollowedBySquadKeyResults,
+  squadCheckInsOfWeek,
+  squadKeyResultsOfWeek,
+  type SquadKeyResultOfWeek,
+} from './okr-weekly';
 // For rows written in bulk (the demo seed, bench): their stored progress and status.
 export { sqlOf, storeOrganizationProgress } from './okr-progress-store';
 

@@ -8,7 +8,7 @@ import { SprintResolver, SquadMemberResolver, SquadResolver, ViewerSquadsResolve
 import './squads.loaders';
 
 export { Squad, Sprint } from './squad.entity';
-export { squadById, sprintById, squadMatesByUserId } from './squads.loaders';
+export { squadById, sprintById, squadMatesByUserId, squadMembersBySquadId } from './squads.loaders';
 export { assertManagesSquad, requireSquad, requireSprint, squadLedByCondition } from './squads.service';
 
 export const squadsEntities = [Squad, SquadMember, Sprint];

@@ -14,6 +14,8 @@ export { taskById } from './tasks.loaders';
 
 // The overviews' task part.
 export { OverdueTasks, overdueTasks } from './task-overview';
+// The squad weekly report's task part.
+export { squadTasksOfWeek, type SquadTaskOfWeek } from './task-weekly';
 
 export const tasksEntities = [Task];
 export const tasksResolvers = [TaskResolver, SquadTasksResolver] as const;

@@ -1,0 +1,3 @@
+import { SquadWeeklyReportResolver } from './weekly-report.resolver';
+
+export const reportsResolvers = [SquadWeeklyReportResolver] as const;
