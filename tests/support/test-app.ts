@@ -17,6 +17,8 @@ export interface GqlResult<T = any> {
   status: number;
   /** SQL statements the server issued for this operation. */
   statements: number;
+  /** Their text (the first 500), in the order issued: for tests of what a statement asks. */
+  sql?: string[];
 }
 
 export interface Caller {
@@ -72,7 +74,8 @@ export async function startTestApp(options: { events?: EventBus; env?: Record<st
       if (as.organizationId) headers['x-organization-id'] = as.organizationId;
       const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
       const body = (await res.json()) as GqlResult;
-      return { ...body, status: res.status, statements: server.statementsFor(requestId)?.count ?? -1 };
+      const scope = server.statementsFor(requestId);
+      return { ...body, status: res.status, statements: scope?.count ?? -1, sql: scope?.statements ?? [] };
     },
     async stop() {
       await server.stop();
@@ -97,7 +100,7 @@ export function httpGql(url: string, databaseUrl?: string): Pick<TestApp, 'gql'>
       if (as.token) headers.authorization = `Bearer ${as.token}`;
       if (as.organizationId) headers['x-organization-id'] = as.organizationId;
       const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-      return { ...((await res.json()) as GqlResult), status: res.status, statements: -1 };
+      return { ...((await res.json()) as GqlResult), status: res.status, statements: -1, sql: [] };
     },
   };
 }
