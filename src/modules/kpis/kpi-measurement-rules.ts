@@ -43,8 +43,7 @@ const ordinal = (n: number) => `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 =
  * "aov is measured weekly: periods start on Mondays; 2026-12-09 is a Wednesday, its week starts
  * 2026-12-07". Null when it is a period start.
  */
-export function periodStartError(kpi: { key: string; grain: Grain }, periodStart: string): string | null {
-  const start = bucketStart(periodStart, kpi.grain);
+export function periodStartError(kpi: { key: string; grain: Grain }, periodStart: string, start = bucketStart(periodStart, kpi.grain)): string | null {
   if (start === periodStart) return null;
   const how = `${kpi.key} is measured ${grainAdverb(kpi.grain)}`;
   if (kpi.grain === Grain.WEEK) {
@@ -75,6 +74,15 @@ export function measurementErrors<K extends RecordedKpi>(
   const errors: RowError[] = [];
   const fail = (index: number, kpiKey: string, message: string) => errors.push({ index, kpiKey: kpiKey.slice(0, MAX_KPI_KEY_LENGTH), message });
   const seen = new Map<string, number>();
+  // A call's rows share few distinct days (10 KPIs × 1,000 weeks: 1,000), and a bucket start costs
+  // four date conversions: each (grain, day) is worked out once per call.
+  const starts = new Map<string, string>();
+  const startOf = (grain: Grain, day: string) => {
+    const memo = `${grain}/${day}`;
+    let start = starts.get(memo);
+    if (start === undefined) starts.set(memo, (start = bucketStart(day, grain)));
+    return start;
+  };
   rows.forEach((r, i) => {
     const valueError = facts.valueErrors.get(i);
     if (valueError) fail(i, r.kpiKey, valueError);
@@ -83,7 +91,7 @@ export function measurementErrors<K extends RecordedKpi>(
     if (kpi.archivedAt) return fail(i, r.kpiKey, `KPI ${kpi.key} is archived`);
     if (kpi.formula != null) return fail(i, r.kpiKey, `KPI ${kpi.key} is computed by its formula (${kpi.formula}): record its inputs instead`);
     if (!facts.mayRecord(kpi)) return fail(i, r.kpiKey, `You may not record measurements of ${kpi.key}: it needs OWNER, ADMIN, FINANCE, SQUAD_LEAD or its owner`);
-    const offPeriod = periodStartError(kpi, r.periodStart);
+    const offPeriod = periodStartError(kpi, r.periodStart, startOf(kpi.grain, r.periodStart));
     if (offPeriod) return fail(i, r.kpiKey, offPeriod);
     if (r.source != null && r.source.length > MAX_SOURCE_LENGTH) return fail(i, r.kpiKey, `source has at most ${MAX_SOURCE_LENGTH} characters`);
     const slot = `${kpi.id}/${r.periodStart}`;
