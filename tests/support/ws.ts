@@ -43,7 +43,9 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
     },
   );
   return {
-    next(timeoutMs = 5000) {
+    // An expected event: a missing one still fails, after a wait long enough for a loaded CI machine
+    // (5 s was once not enough for a commit's event there; no test waits on next() for an absence).
+    next(timeoutMs = 15_000) {
       if (queue.length) return Promise.resolve(queue.shift()!);
       if (failure) return Promise.reject(failure);
       return new Promise<T>((resolve, reject) => {
