@@ -215,6 +215,24 @@ export function checkDateRange(
   }
 }
 
+/**
+ * The bucket starts of a range a client asks for (`from`, `to`: a KPI series, an OKR history), from
+ * the bucket of `from` to the bucket of `to`: `to` before `from`, more than `max` buckets
+ * (`extensions.max`), or a last bucket ending after the calendar's last day are BAD_USER_INPUT
+ * naming `to`.
+ */
+export function requestedBuckets(from: Day, to: Day, grain: Grain, max = MAX_BUCKETS): Day[] {
+  checkDateRange(from, to, { startField: 'from', endField: 'to' });
+  const starts = bucketStarts(from, to, grain, { max, field: 'to' });
+  try {
+    nextBucket(to, grain);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new RuleViolation(BAD_USER_INPUT, `to must be in a ${grain} that ends before ${LAST_DAY}`, 'to');
+  }
+  return starts;
+}
+
 // ------------------------------------------------------------------ the same definition in SQL
 
 const sqlDay = (day: Day) => `DATE '${fromDayNumber(dayNumber(day))}'`;

@@ -8,8 +8,7 @@ import type Decimal from 'decimal.js';
 import { Field, ObjectType } from 'type-graphql';
 import type { Context } from '../../common/context';
 import { defineLoader } from '../../common/loaders';
-import { bucketEnd, bucketStarts, checkDateRange, Grain, LAST_DAY, MAX_BUCKETS, nextBucket, type Day } from '../../common/periods';
-import { refuse } from '../../common/rules';
+import { bucketEnd, Grain, MAX_BUCKETS, requestedBuckets, type Day } from '../../common/periods';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { kpiValuesByPeriod } from './kpi-values';
 
@@ -46,15 +45,7 @@ export class KpiSeriesPoint {
  * count).
  */
 export function seriesBuckets(from: Day, to: Day, grain: Grain): Day[] {
-  checkDateRange(from, to, { startField: 'from', endField: 'to' });
-  const starts = bucketStarts(from, to, grain, { max: MAX_SERIES_POINTS, field: 'to' });
-  try {
-    nextBucket(to, grain);
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    throw refuse(`to must be in a ${grain} that ends before ${LAST_DAY}`, 'to');
-  }
-  return starts;
+  return requestedBuckets(from, to, grain, MAX_SERIES_POINTS);
 }
 
 /** Key of the series loader: the arguments first, so that one batch groups KPIs by them. */

@@ -22,16 +22,14 @@ import type { Context } from '../../common/context';
 import { defineLoader } from '../../common/loaders';
 import {
   bucketEnd,
-  bucketStarts,
-  checkDateRange,
   Grain,
   LAST_DAY,
   MAX_BUCKETS,
-  nextBucket,
   periodSql,
+  requestedBuckets,
   type Day,
 } from '../../common/periods';
-import { refuse, RuleViolation } from '../../common/rules';
+import { RuleViolation } from '../../common/rules';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { Cycle, KeyResult, Objective } from './okr.entity';
 import { elapsedShare, keyResultProgress, keyResultStatus, OkrStatus } from './okr-rules';
@@ -87,15 +85,7 @@ export class KeyResultProgressPoint {
  * the calendar's last day are BAD_USER_INPUT naming `to`.
  */
 export function historyBuckets(from: Day, to: Day, grain: Grain): Day[] {
-  checkDateRange(from, to, { startField: 'from', endField: 'to' });
-  const starts = bucketStarts(from, to, grain, { max: MAX_HISTORY_POINTS, field: 'to' });
-  try {
-    nextBucket(to, grain);
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    throw refuse(`to must be in a ${grain} that ends before ${LAST_DAY}`, 'to');
-  }
-  return starts;
+  return requestedBuckets(from, to, grain, MAX_HISTORY_POINTS);
 }
 
 /** A key result's state at the end of a bucket: its last check-in so far. */
