@@ -4,6 +4,7 @@ import { decodeGlobalId } from '../../../src/common/ids';
 import { addDays, today } from '../../../src/common/periods';
 import { addMember, createOrg } from '../../support/factories';
 import { addBudgetLine, createBudget, recordExpense } from '../../support/budgets';
+import { createCampaign } from '../../support/campaigns';
 import { createSquad } from '../../support/planning';
 import { errorCode, ok, startTestApp, type Caller, type GqlResult, type TestApp } from '../../support/test-app';
 
@@ -185,6 +186,45 @@ describe('closing a budget period', () => {
     ok(await close(finance, pool.id, '2026-06-30'));
     expectPeriodClosed(await request(lead, budget.id, reserve, rewards), 'fromLineId', '2026-06-30');
     expectPeriodClosed(await app.gql(APPROVE, { i: { id: fromPool } }, finance), 'id', '2026-06-30');
+  });
+});
+
+describe('what a close announces, costs and covers', () => {
+  it('close and reopen are announced after commit with the closed day; a refused one announces nothing; the close costs a fixed number of statements', async () => {
+    const org = await createOrg(app);
+    const budget = await createBudget(app, org);
+    const events: Array<{ type: string; entityId: string; meta: unknown }> = [];
+    const sub = app.events.pubSub.subscribe(`org:${uuid(org.organizationId)}`);
+    const reading = (async () => {
+      for await (const e of sub) if (e.type.startsWith('BUDGET_PERIOD')) events.push({ type: e.type, entityId: e.entityId, meta: e.meta });
+    })();
+    const closing = await close(org, budget.id, '2026-05-31');
+    ok(closing);
+    expect(errorCode(await close(org, budget.id, '2026-05-30'))).toBe('BAD_USER_INPUT');
+    ok(await reopen(org, budget.id, null));
+    await new Promise((r) => setTimeout(r, 100));
+    await sub.return?.();
+    await reading.catch(() => undefined);
+    expect(events).toEqual([
+      { type: 'BUDGET_PERIOD_CLOSED', entityId: uuid(budget.id), meta: { budgetId: uuid(budget.id), squadId: null, closedThrough: '2026-05-31' } },
+      { type: 'BUDGET_PERIOD_REOPENED', entityId: uuid(budget.id), meta: { budgetId: uuid(budget.id), squadId: null, closedThrough: null } },
+    ]);
+    // The caller's membership, BEGIN, the lock (which reads the row), the versioned update, the
+    // audit row, COMMIT, and the payload's closedBy.
+    expect(closing.statements).toBe(7);
+  });
+
+  it('an expense tagged with a campaign goes through recordExpense: refused on a closed day like any other', async () => {
+    const org = await createOrg(app);
+    const budget = await createBudget(app, org);
+    const line = await addBudgetLine(app, org, { budgetId: budget.id, planned: '10000' });
+    const squadId = await createSquad(app, org, org.userId, '活动组');
+    const campaign = await createCampaign(app, org, { squadId, budgetLineId: line.id });
+    ok(await close(org, budget.id, '2026-05-15'));
+    expectPeriodClosed(await recordExpense(app, org, { budgetLineId: line.id, incurredOn: '2026-05-10', campaignId: campaign.id }), 'incurredOn', '2026-05-15');
+    ok(await recordExpense(app, org, { budgetLineId: line.id, incurredOn: '2026-05-16', campaignId: campaign.id }));
+    const [{ tagged }] = await app.ds.query(`SELECT count(*)::int AS tagged FROM campaign_expenses WHERE campaign_id = $1`, [uuid(campaign.id)]);
+    expect(tagged).toBe(1);
   });
 });
 
