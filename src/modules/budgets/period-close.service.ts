@@ -56,7 +56,7 @@ export async function reopenBudgetPeriod(ctx: Context, input: ReopenBudgetPeriod
         action: 'budget.period_reopened',
         meta: budgetMeta(current, { closedThrough: through }),
         // The reason is part of what the audit log keeps of the reopen.
-        after: (row) => ({ ...row, reopenReason: reason, reopenedBy: tx.viewer?.userId ?? null }),
+        after: (row) => ({ ...row, reopenReason: reason }),
         prime: budgetById,
         what: 'This budget',
       },
