@@ -20,6 +20,8 @@ export const WRITERS = [Role.OWNER, Role.ADMIN, Role.FINANCE, Role.SQUAD_LEAD, R
 export const MANAGERS = [Role.OWNER, Role.ADMIN, Role.SQUAD_LEAD] as const;
 /** The finance desk: OWNER and FINANCE (not ADMIN) manage budgets and decide adjustments. */
 export const FINANCE_DESK = [Role.OWNER, Role.FINANCE] as const;
+/** The OWNER alone: what undoes the finance desk's work (reopening a closed budget period). */
+export const OWNER_ONLY = [Role.OWNER] as const;
 /** The finance desk and squad leads (a lead on the budgets of the squads they lead). */
 export const FINANCE_DESK_AND_LEADS = [Role.OWNER, Role.FINANCE, Role.SQUAD_LEAD] as const;
 /** OWNER/ADMIN and FINANCE (e.g. campaign returns). */
@@ -36,6 +38,7 @@ export const ROLE_SETS = {
   FINANCE_DESK_AND_LEADS,
   ADMINS_AND_FINANCE,
   MANAGERS_AND_FINANCE,
+  OWNER_ONLY,
 } as const satisfies Record<string, RoleSet>;
 
 /** Whether the caller has one of `roles` in the organisation the request acts in. */

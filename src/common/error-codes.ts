@@ -46,6 +46,11 @@ export enum ErrorCode {
   KEY_RESULT_HAS_CHECK_INS = 'KEY_RESULT_HAS_CHECK_INS',
   LAST_OWNER = 'LAST_OWNER',
   BUDGET_CAP_EXCEEDED = 'BUDGET_CAP_EXCEEDED',
+  /**
+   * The budget's period is closed through a day (`extensions.closedThrough`): an expense, a void
+   * or an adjustment dated on or before it is refused (`extensions.field` names the date's field).
+   */
+  PERIOD_CLOSED = 'PERIOD_CLOSED',
   /** An objective's alignment loops back on itself (or is too deep to roll up). */
   ALIGNMENT_LOOP = 'ALIGNMENT_LOOP',
   /** The campaign is REVIEWED or CANCELLED: its plan, returns and experiments no longer change. */

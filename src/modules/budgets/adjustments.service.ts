@@ -17,6 +17,8 @@ import { checkAmount } from '../../common/money';
 import { AdjustmentStatus, assertCanGive, decisionDueAt, DEFAULT_FAST_TRACK_HOURS } from './budget-rules';
 import type { AdjustmentsFilter, DecideBudgetAdjustmentInput, RequestBudgetAdjustmentInput, SetBudgetSettingsInput } from './adjustments.inputs';
 import { applyAdjustmentFilter, budgetAdjustmentById } from './budgets.loaders';
+import { assertTakesAdjustments } from './period-close-rules';
+import { today } from '../../common/periods';
 import {
   assertFinance,
   assertWorksOnBudget,
@@ -97,13 +99,17 @@ export async function requestBudgetAdjustment(ctx: Context, input: RequestBudget
   return withIdempotency(ctx, 'requestBudgetAdjustment', input, async (tx) => {
     const budget = await requireBudget(tx, input.budgetId);
     await assertWorksOnBudget(tx, budget, 'request adjustments of this budget');
+    // A request is dated today; approval checks again under the budgets' locks.
+    assertTakesAdjustments(budget, today(), 'budgetId');
     const amount = checkAmount(input.amount, budget.currency, 'amount');
     const to = await requireBudgetLine(tx, input.toLineId);
     if (to.budgetId !== budget.id) throw badInput('toLineId must be a line of this budget', 'toLineId');
     if (input.fromLineId) {
       if (input.fromLineId === input.toLineId) throw badInput('fromLineId and toLineId must differ', 'fromLineId');
       const from = await requireBudgetLine(tx, input.fromLineId);
-      checkSource(from, await requireBudget(tx, from.budgetId), budget);
+      const fromBudget = await requireBudget(tx, from.budgetId);
+      checkSource(from, fromBudget, budget);
+      assertTakesAdjustments(fromBudget, today(), 'fromLineId');
       assertCanGive(from, amount, budget.currency);
     }
     const settings = await budgetSettings(tx);
@@ -164,6 +170,8 @@ export async function approveBudgetAdjustment(ctx: Context, input: DecideBudgetA
     const to = lines.find((l) => l.id === current.toLineId)!;
     const from = current.fromLineId ? lines.find((l) => l.id === current.fromLineId)! : null;
     const budget = budgets.get(current.budgetId)!;
+    // Dated today, checked on the locked budgets (a reserve pool's too: its plan moves as well).
+    for (const b of budgets.values()) assertTakesAdjustments(b, today(), 'id');
     if (from) assertCanGive(from, current.amount, budget.currency);
     const amount = current.amount.toFixed();
     await tx.manager.query(

@@ -38,6 +38,16 @@ export class Budget extends Node {
   spent: Decimal;
   @Column({ name: 'crossed_80_at', type: 'timestamptz', nullable: true }) crossed80At: Date | null;
   @Column({ name: 'crossed_100_at', type: 'timestamptz', nullable: true }) crossed100At: Date | null;
+  @Field(() => DateScalar, {
+    nullable: true,
+    description: 'The period is closed through this day: expenses, voids and adjustments dated on or before it are refused (PERIOD_CLOSED). Null while the whole period is open.',
+  })
+  @Column({ name: 'closed_through', type: 'date', nullable: true })
+  closedThrough: string | null;
+  @Field(() => Date, { nullable: true, description: 'When closedThrough was last set (a close or a partial reopen); null while the period is open.' })
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt: Date | null;
+  @Column({ name: 'closed_by', type: 'uuid', nullable: true }) closedById: string | null;
   @Field(() => Int, { description: 'Increases with every change; send it back as expectedVersion.' })
   @Column({ type: 'int', default: 1 })
   version: number;
@@ -147,7 +157,7 @@ export class BudgetSettings {
 }
 
 /** Which keys of these types' audit snapshots are ids, and of which type (AuditEvent.before/after show global ids). */
-auditIdKeys('Budget', { squadId: 'Squad' });
+auditIdKeys('Budget', { squadId: 'Squad', closedById: 'User' });
 auditIdKeys('BudgetLine', { budgetId: 'Budget', kpiIds: 'Kpi' });
 auditIdKeys('Expense', { budgetId: 'Budget', budgetLineId: 'BudgetLine', recordedById: 'User', voidedById: 'User' });
 auditIdKeys('BudgetAdjustment', { budgetId: 'Budget', fromLineId: 'BudgetLine', toLineId: 'BudgetLine', requestedById: 'User', decidedById: 'User' });

@@ -11,6 +11,8 @@ export const BUDGETS_EVENTS = defineEventTypes('budgets', {
   BUDGET_ADJUSTMENT_APPROVED: { description: 'A budget adjustment was approved and applied.' },
   BUDGET_ADJUSTMENT_REJECTED: { description: 'A budget adjustment was rejected.' },
   BUDGET_SETTINGS_UPDATED: { description: 'The organisation’s budget settings changed.' },
+  BUDGET_PERIOD_CLOSED: { description: 'A budget’s period was closed through a day (meta closedThrough).' },
+  BUDGET_PERIOD_REOPENED: { description: 'A budget’s period was reopened, back to an earlier day or fully (meta closedThrough, null when fully open).' },
   BUDGET_THRESHOLD_CROSSED: { description: 'A line or a budget reached 80 % or 100 % of its plan, once each (entityType BudgetLine or Budget).' },
 });
 

@@ -11,6 +11,7 @@ import { checkAmount, minorUnits, roundAmount } from '../../common/money';
 import type { RecordExpenseInput, VoidExpenseInput } from './budgets.inputs';
 import { expenseCampaignLink } from './expense-campaigns';
 import { expenseById } from './budgets.loaders';
+import { assertOpenOn } from './period-close-rules';
 import { assertWorksOnBudget, lockBudget, lockLine, lockLineAndBudget, requireBudget, requireExpense, settleThresholds } from './budget-access';
 
 const expenseMeta = (e: Expense, squadId: string | null, campaignId: string | null) => ({
@@ -34,6 +35,8 @@ export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
     if (input.incurredOn < budget.periodStart || input.incurredOn > budget.periodEnd) {
       throw badInput(`incurredOn must be within the budget's period, ${budget.periodStart} to ${budget.periodEnd}`, 'incurredOn');
     }
+    // Read from the locked row: a close running at the same time has either committed (refused here) or waits for this expense.
+    assertOpenOn(budget, input.incurredOn, 'incurredOn', 'no expense incurred on or before that day is booked');
     const campaigns = input.campaignId ? expenseCampaignLink() : null;
     if (input.campaignId && !campaigns) {
       throw badInput('Expenses cannot be tagged with a campaign here: campaigns are not available', 'campaignId');
@@ -81,6 +84,7 @@ export async function voidExpense(ctx: Context, input: VoidExpenseInput) {
     const current = await requireExpense(tx, input.id);
     await assertWorksOnBudget(tx, await requireBudget(tx, current.budgetId), 'void expenses of this budget');
     const budget = await lockBudget(tx, current.budgetId);
+    assertOpenOn(budget, current.incurredOn, 'id', `this expense was incurred on ${current.incurredOn} and is not voided`);
     await lockLine(tx, current.budgetLineId);
     const campaignId = (await expenseCampaignLink()?.campaignOf(tx, current.id)) ?? null;
     // "Not void yet" is the update's condition: of two voids at once, the second finds none.

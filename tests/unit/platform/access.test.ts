@@ -5,6 +5,7 @@ import {
   FINANCE_DESK_AND_LEADS,
   MANAGERS,
   MANAGERS_AND_FINANCE,
+  OWNER_ONLY,
   ROLE_SETS,
   WRITERS,
   assertCanManage,
@@ -50,8 +51,9 @@ describe('role sets', () => {
       FINANCE_DESK_AND_LEADS: ['OWNER', 'FINANCE', 'SQUAD_LEAD'],
       ADMINS_AND_FINANCE: ['OWNER', 'ADMIN', 'FINANCE'],
       MANAGERS_AND_FINANCE: ['OWNER', 'ADMIN', 'FINANCE', 'SQUAD_LEAD'],
+      OWNER_ONLY: ['OWNER'],
     });
-    expect([ADMINS, WRITERS, MANAGERS, FINANCE_DESK, FINANCE_DESK_AND_LEADS, ADMINS_AND_FINANCE, MANAGERS_AND_FINANCE]).toEqual(Object.values(ROLE_SETS));
+    expect([ADMINS, WRITERS, MANAGERS, FINANCE_DESK, FINANCE_DESK_AND_LEADS, ADMINS_AND_FINANCE, MANAGERS_AND_FINANCE, OWNER_ONLY]).toEqual(Object.values(ROLE_SETS));
     // No set lets a VIEWER change anything.
     for (const set of Object.values(ROLE_SETS)) expect(set).not.toContain(Role.VIEWER);
     // auth.ts gives the same objects (one definition).

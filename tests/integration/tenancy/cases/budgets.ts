@@ -100,6 +100,20 @@ registerTenancy(
       }),
       expect: 'NOT_FOUND',
     },
+    'Mutation.closeBudgetPeriod': {
+      operation: (a) => ({
+        query: `mutation($i: CloseBudgetPeriodInput!) { closeBudgetPeriod(input: $i) { budget { id closedThrough } } }`,
+        variables: { i: { budgetId: a.ids.budget, through: '2026-04-30' } },
+      }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.reopenBudgetPeriod': {
+      operation: (a) => ({
+        query: `mutation($i: ReopenBudgetPeriodInput!) { reopenBudgetPeriod(input: $i) { budget { id closedThrough } } }`,
+        variables: { i: { budgetId: a.ids.budget, through: null, reason: 'B' } },
+      }),
+      expect: 'NOT_FOUND',
+    },
     'Mutation.setBudgetSettings': {
       operation: () => ({
         query: `mutation($i: SetBudgetSettingsInput!) { setBudgetSettings(input: $i) { settings { fastTrackDecisionHours } } }`,
