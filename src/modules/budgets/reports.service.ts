@@ -7,7 +7,7 @@ import Decimal from 'decimal.js';
 import type { Context } from '../../common/context';
 import { orgId } from '../../common/auth';
 import { roundAmount, roundRatio } from '../../common/money';
-import { addDays, Grain, periodSql } from '../../common/periods';
+import { addDays, daysCovered, Grain, MAX_BUCKETS, periodSql } from '../../common/periods';
 import { refuse } from '../../common/rules';
 import { kpiById, kpiValuesByPeriod, type Kpi, type PeriodValue } from '../kpis';
 import type { BudgetLine } from './budget.entity';
@@ -112,6 +112,21 @@ export interface LineEfficiencyResult {
   window: { start: string; end: string; baselineStart: string; baselineEnd: string; days: number };
 }
 
+/**
+ * The KPIs' daily values from `from` to `to` through the kpis module (a period's value on the
+ * day it starts): one call (two statements) when the days fit the kit's bucket limit, else two
+ * calls split at `splitAfter` (a budget of more than about 17 months).
+ */
+async function kpiPoints(ctx: Context, ids: readonly string[], from: string, splitAfter: string, to: string): Promise<Map<string, PeriodValue[]>> {
+  if (ids.length === 0) return new Map();
+  if (daysCovered(from, to) <= MAX_BUCKETS) return kpiValuesByPeriod(ctx, ids, from, to, Grain.DAY);
+  const [before, after] = await Promise.all([
+    kpiValuesByPeriod(ctx, ids, from, splitAfter, Grain.DAY),
+    kpiValuesByPeriod(ctx, ids, addDays(splitAfter, 1), to, Grain.DAY),
+  ]);
+  return new Map(ids.map((id) => [id, [...(before.get(id) ?? []), ...(after.get(id) ?? [])]]));
+}
+
 /** A ratio as shown (6 places), or null. */
 const shown = (v: Decimal | null) => (v == null ? null : roundRatio(v));
 
@@ -122,9 +137,8 @@ const shown = (v: Decimal | null) => (v == null ? null : roundRatio(v));
  * that KPI in proportion to what they spent in the window (`attributeChange`); cost per unit =
  * spent ÷ attributed change. Ranked best first: cheapest unit first, then lines without a cost
  * (`reason` says why). Expenses are dated within the period, so what a line spent in the window
- * is its spend. Five statements at most, whatever the number of lines and KPIs: the budget, its
- * lines, their KPIs, and two of the KPIs' daily values (baseline and window, each within the
- * kit's bucket limit).
+ * is its spend. Five statements whatever the number of lines and KPIs (the budget, its lines,
+ * their KPIs, two for the KPIs' daily values), seven for a budget longer than about 17 months.
  */
 export async function budgetEfficiency(ctx: Context, budgetId: string): Promise<LineEfficiencyResult[]> {
   const budget = await requireBudget(ctx, budgetId);
@@ -135,16 +149,10 @@ export async function budgetEfficiency(ctx: Context, budgetId: string): Promise<
   const byId = new Map(loaded.filter((k): k is Kpi => k != null && !(k instanceof Error)).map((k) => [k.id, k]));
   const followed = new Map(lines.map((l) => [l.id, l.kpiIds.map((id) => byId.get(id)).find((k) => k) ?? null]));
   const ids = [...new Set([...followed.values()].filter((k): k is Kpi => k != null).map((k) => k.id))];
-  const [baseline, window] =
-    ids.length === 0
-      ? [new Map<string, PeriodValue[]>(), new Map<string, PeriodValue[]>()]
-      : await Promise.all([
-          kpiValuesByPeriod(ctx, ids, addDays(windows.baseline.start, -LONGEST_KPI_PERIOD_DAYS), windows.baseline.end, Grain.DAY),
-          kpiValuesByPeriod(ctx, ids, windows.window.start, windows.window.end, Grain.DAY),
-        ]);
+  const points = await kpiPoints(ctx, ids, addDays(windows.baseline.start, -LONGEST_KPI_PERIOD_DAYS), windows.baseline.end, windows.window.end);
   const figures = lineEfficiencies(
     lines.map((l) => ({ id: l.id, kpiId: followed.get(l.id)?.id ?? null, spent: l.spent })),
-    new Map(ids.map((id) => [id, { aggregation: byId.get(id)!.aggregation, grain: byId.get(id)!.grain, points: [...(baseline.get(id) ?? []), ...(window.get(id) ?? [])] }])),
+    new Map(ids.map((id) => [id, { aggregation: byId.get(id)!.aggregation, grain: byId.get(id)!.grain, points: points.get(id) ?? [] }])),
     windows,
   );
   return lines
