@@ -8,7 +8,7 @@
 import Decimal from 'decimal.js';
 import { ratioOf, roundAmount, roundRatio, type CurrencyCode } from '../../common/money';
 import { refuse } from '../../common/rules';
-import { bucketEnd, bucketStarts, checkDateRange, daysCovered, Grain } from '../../common/periods';
+import { addDays, bucketEnd, bucketStarts, checkDateRange, daysCovered, Grain } from '../../common/periods';
 
 export enum BudgetLineKind {
   FIXED = 'FIXED',
@@ -110,14 +110,188 @@ export function costPerUnit(spent: Decimal, delta: Decimal | null): Decimal | nu
   return ratioOf(spent, delta);
 }
 
+// ------------------------------------------------------------------ efficiency (budgetEfficiency)
+
+/** A KPI's aggregation as budgets read it (the kpis module's KpiAggregation values). */
+export type EfficiencyAggregation = 'SUM' | 'AVERAGE' | 'LAST';
+
+/** Why a line's efficiency is null (`LineEfficiency.reason`); null when it has one. */
+export enum EfficiencyReason {
+  /** The line links no KPI. */
+  NO_KPI_LINK = 'NO_KPI_LINK',
+  /** Its KPI has no value in the window or none in the baseline, so no change can be measured. */
+  NO_MEASUREMENTS = 'NO_MEASUREMENTS',
+  /** Nothing was spent in the window by this line (or by any line the KPI's change is shared by). */
+  NO_SPEND = 'NO_SPEND',
+  /** The change attributed to the line is 0 or negative: no cost per unit of gain. */
+  NO_GAIN = 'NO_GAIN',
+}
+
+/** Two equal-length runs of days: the budget's period (the window) and the same number of days just before it (the baseline). */
+export interface EfficiencyWindows {
+  window: { start: string; end: string };
+  baseline: { start: string; end: string };
+  /** Days in each (both ends counted). */
+  days: number;
+}
+
+/** The window is the budget's whole period; the baseline the same number of days ending the day before it starts. */
+export function efficiencyWindows(periodStart: string, periodEnd: string): EfficiencyWindows {
+  const days = daysCovered(periodStart, periodEnd);
+  return { window: { start: periodStart, end: periodEnd }, baseline: { start: addDays(periodStart, -days), end: addDays(periodStart, -1) }, days };
+}
+
+/** A KPI's value for the period of its grain starting on `periodStart` (null: not measured). */
+export interface KpiPoint {
+  periodStart: string;
+  value: Decimal | null;
+}
+
+/** A KPI's periods start at most this many days before a window they overlap (its grain is DAY, WEEK or MONTH). */
+export const LONGEST_KPI_PERIOD_DAYS = 31;
+
+/** What one window holds of a KPI: each measured period overlapping it, weighted by the share of its days inside. */
+interface WindowLevel {
+  /** Σ value × overlap ÷ period days: the part of the values that falls in the window (a SUM KPI's units in it). */
+  part: Decimal;
+  /** Σ value × overlap: for the day-weighted mean. */
+  weighted: Decimal;
+  /** Σ overlap: the window's days covered by a measured period. */
+  days: number;
+  /** The value of the latest measured period overlapping the window. */
+  last: Decimal;
+}
+
+function windowLevel(grain: Grain, points: readonly KpiPoint[], range: { start: string; end: string }): WindowLevel | null {
+  let level: WindowLevel | null = null;
+  let lastStart = '';
+  for (const p of points) {
+    if (p.value == null) continue;
+    const end = bucketEnd(p.periodStart, grain);
+    const from = p.periodStart > range.start ? p.periodStart : range.start;
+    const to = end < range.end ? end : range.end;
+    if (from > to) continue;
+    const overlap = daysCovered(from, to);
+    const part = p.value.mul(overlap).div(daysCovered(p.periodStart, end));
+    if (!level) level = { part: new Decimal(0), weighted: new Decimal(0), days: 0, last: p.value };
+    level.part = level.part.plus(part);
+    level.weighted = level.weighted.plus(p.value.mul(overlap));
+    level.days += overlap;
+    if (p.periodStart > lastStart) {
+      lastStart = p.periodStart;
+      level.last = p.value;
+    }
+  }
+  return level;
+}
+
 /**
- * A KPI's change over the budget's period: the last known bucket value minus the first known
- * one (buckets in time order, nulls skipped); null with fewer than one known value.
+ * A KPI's change from the baseline to the window, like with like whatever the windows' or the
+ * months' lengths. `points` are the KPI's values for the periods of its grain (a week, a month…);
+ * each period counts in a window for the share of its days that fall in it (a month of 31 days
+ * with 28 of them in a window counts for 28/31 of its value there).
+ * - SUM: the window's units minus what the baseline's pace per day would give over the same
+ *   days: Uw − (Ub ÷ Db) × Dw, where U is the units in a window and D its days covered by a
+ *   measured period. A steady daily rate gives 0, whether months have 28 or 31 days; a rate
+ *   going from rb to rw per day gives (rw − rb) × Dw, the units gained over the window.
+ * - AVERAGE: the mean of the window's values minus the mean of the baseline's, each weighted by
+ *   the days it covers in its window (the plain mean of the values for periods of equal length).
+ * - LAST: the value of the latest period overlapping the window minus that of the baseline.
+ * Null when either window has no value.
  */
-export function kpiDelta(values: Array<Decimal | null>): Decimal | null {
-  const known = values.filter((v): v is Decimal => v != null);
-  if (known.length === 0) return null;
-  return known[known.length - 1].minus(known[0]);
+export function kpiWindowChange(
+  aggregation: EfficiencyAggregation,
+  grain: Grain,
+  points: readonly KpiPoint[],
+  windows: Pick<EfficiencyWindows, 'window' | 'baseline'>,
+): Decimal | null {
+  const b = windowLevel(grain, points, windows.baseline);
+  const w = windowLevel(grain, points, windows.window);
+  if (!b || !w) return null;
+  switch (aggregation) {
+    case 'SUM':
+      return w.part.minus(b.part.mul(w.days).div(b.days));
+    case 'AVERAGE':
+      return w.weighted.div(w.days).minus(b.weighted.div(b.days));
+    case 'LAST':
+      return w.last.minus(b.last);
+  }
+}
+
+/**
+ * A KPI's change shared by the lines whose figures follow it, by their share of what those lines
+ * spent in the window: line's share = its spend ÷ their total spend; its attributed change =
+ * change × its spend ÷ total (the attributed changes add up to the change). Null when the total
+ * spend is 0 (nobody funded the change: nothing is attributed).
+ */
+export function attributeChange(change: Decimal, spendByLine: ReadonlyMap<string, Decimal>): Map<string, { share: Decimal; attributed: Decimal }> | null {
+  const total = [...spendByLine.values()].reduce((s, v) => s.plus(v), new Decimal(0));
+  if (total.lte(0)) return null;
+  return new Map([...spendByLine].map(([id, spent]) => [id, { share: spent.div(total), attributed: change.mul(spent).div(total) }]));
+}
+
+export interface EfficiencyLine {
+  id: string;
+  /** The KPI the line's figures follow (its first linked KPI that exists), or null. */
+  kpiId: string | null;
+  /** What the line spent in the window. */
+  spent: Decimal;
+}
+
+export interface EfficiencyKpi {
+  aggregation: EfficiencyAggregation;
+  grain: Grain;
+  /** Its values from LONGEST_KPI_PERIOD_DAYS before the baseline to the window's end. */
+  points: readonly KpiPoint[];
+}
+
+export interface EfficiencyFigures {
+  /** The KPI's whole change (kpiWindowChange). */
+  kpiDelta: Decimal | null;
+  share: Decimal | null;
+  attributedChange: Decimal | null;
+  /** spent ÷ attributedChange; null when it is unknown, 0 or negative. */
+  costPerKpiUnit: Decimal | null;
+  reason: EfficiencyReason | null;
+}
+
+/**
+ * Each line's figures against the KPI it follows: the KPI's change (kpiWindowChange) attributed
+ * by the spend of the lines following that KPI (attributeChange), and the cost per unit = spent ÷
+ * attributed change. Unrounded: the caller shows them.
+ */
+export function lineEfficiencies(
+  lines: readonly EfficiencyLine[],
+  kpis: ReadonlyMap<string, EfficiencyKpi>,
+  windows: Pick<EfficiencyWindows, 'window' | 'baseline'>,
+): Map<string, EfficiencyFigures> {
+  const changes = new Map<string, Decimal | null>();
+  const following = new Map<string, Map<string, Decimal>>();
+  for (const line of lines) {
+    const kpi = line.kpiId == null ? undefined : kpis.get(line.kpiId);
+    if (!kpi) continue;
+    if (!changes.has(line.kpiId!)) changes.set(line.kpiId!, kpiWindowChange(kpi.aggregation, kpi.grain, kpi.points, windows));
+    let spend = following.get(line.kpiId!);
+    if (!spend) following.set(line.kpiId!, (spend = new Map()));
+    spend.set(line.id, line.spent);
+  }
+  const shares = new Map<string, ReturnType<typeof attributeChange>>();
+  for (const [kpiId, spend] of following) {
+    const change = changes.get(kpiId);
+    shares.set(kpiId, change == null ? null : attributeChange(change, spend));
+  }
+  const none = { kpiDelta: null, share: null, attributedChange: null, costPerKpiUnit: null };
+  return new Map(
+    lines.map((line): [string, EfficiencyFigures] => {
+      if (line.kpiId == null || !kpis.has(line.kpiId)) return [line.id, { ...none, reason: EfficiencyReason.NO_KPI_LINK }];
+      const kpiDelta = changes.get(line.kpiId) ?? null;
+      if (kpiDelta == null) return [line.id, { ...none, reason: EfficiencyReason.NO_MEASUREMENTS }];
+      const mine = shares.get(line.kpiId)?.get(line.id);
+      if (!mine || line.spent.lte(0)) return [line.id, { ...none, kpiDelta, share: mine?.share ?? null, attributedChange: mine?.attributed ?? null, reason: EfficiencyReason.NO_SPEND }];
+      const costPerKpiUnit = costPerUnit(line.spent, mine.attributed);
+      return [line.id, { kpiDelta, share: mine.share, attributedChange: mine.attributed, costPerKpiUnit, reason: costPerKpiUnit ? null : EfficiencyReason.NO_GAIN }];
+    }),
+  );
 }
 
 /**

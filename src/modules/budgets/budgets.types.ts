@@ -1,10 +1,10 @@
 import Decimal from 'decimal.js';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../common/connection';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { Kpi } from '../kpis';
 import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings, Expense } from './budget.entity';
-import { MAX_BURN_KPIS } from './budget-rules';
+import { EfficiencyReason, MAX_BURN_KPIS } from './budget-rules';
 
 export const BudgetConnection = Connection(Budget);
 export const ExpenseConnection = Connection(Expense);
@@ -81,15 +81,46 @@ export class BurnPoint {
   costPerUnit: BudgetKpiValue[];
 }
 
-@ObjectType({ description: 'A line’s spend against the KPI it should move.' })
+registerEnumType(EfficiencyReason, {
+  name: 'EfficiencyReason',
+  description: 'Why a line has no cost per KPI unit.',
+  valuesConfig: {
+    NO_KPI_LINK: { description: 'The line links no KPI.' },
+    NO_MEASUREMENTS: { description: 'Its KPI has no value in the window or none in the baseline, so no change can be measured.' },
+    NO_SPEND: { description: 'The line spent nothing in the window (with no spend at all on the KPI, nothing is attributed: share and attributedChange are null).' },
+    NO_GAIN: { description: 'The change attributed to the line is 0 or negative.' },
+  },
+});
+
+@ObjectType({ description: 'The two equal-length runs of days budgetEfficiency compares: the budget’s period and the days just before it.' })
+export class EfficiencyWindow {
+  @Field(() => DateScalar, { description: 'The budget’s first day.' }) start: string;
+  @Field(() => DateScalar, { description: 'The budget’s last day.' }) end: string;
+  @Field(() => DateScalar, { description: 'The baseline’s first day: start − days.' }) baselineStart: string;
+  @Field(() => DateScalar, { description: 'The baseline’s last day: the day before start.' }) baselineEnd: string;
+  @Field(() => Int, { description: 'Days in each of the two (both ends counted).' }) days: number;
+}
+
+@ObjectType({ description: 'A line’s spend against the KPI it should move: the KPI’s change from the baseline to the window, attributed by spend (docs/api.md, “Efficiency”).' })
 export class LineEfficiency {
   @Field(() => BudgetLine) line: BudgetLine;
-  @Field(() => Kpi, { nullable: true, description: 'The line’s first linked KPI, which the figures use.' }) kpi: Kpi | null;
-  @Field(() => DecimalScalar) spent: Decimal;
-  @Field(() => DecimalScalar, { nullable: true, description: 'The KPI’s last known monthly value in the budget’s period minus its first known one.' })
+  @Field(() => Kpi, { nullable: true, description: 'The KPI the line follows: its first linked KPI, which the figures use.' }) kpi: Kpi | null;
+  @Field(() => DecimalScalar, { description: 'What the line spent in the window (expenses are dated within the budget’s period: the line’s spend).' }) spent: Decimal;
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description:
+      'The KPI’s whole change from the baseline to the window, by its aggregation: SUM, the window’s measured total minus the baseline’s pace per day over the same days; AVERAGE, the difference of the means; LAST, the difference of the last values (6 places). Null: no value in one of the two.',
+  })
   kpiDelta: Decimal | null;
-  @Field(() => DecimalScalar, { nullable: true, description: 'spent ÷ kpiDelta; null when the delta is unknown, 0 or negative.' })
+  @Field(() => DecimalScalar, { nullable: true, description: 'spent ÷ the window’s spend of every line of the budget following the same KPI (6 places); null when they spent nothing.' })
+  share: Decimal | null;
+  @Field(() => DecimalScalar, { nullable: true, description: 'kpiDelta × share: the part of the change credited to this line (6 places); the lines following one KPI add up to its kpiDelta.' })
+  attributedChange: Decimal | null;
+  @Field(() => DecimalScalar, { nullable: true, description: 'spent ÷ attributedChange (6 places); null when it is unknown, 0 or negative (see reason).' })
   costPerKpiUnit: Decimal | null;
+  @Field(() => EfficiencyReason, { nullable: true, description: 'Why costPerKpiUnit is null; null when there is one.' }) reason: EfficiencyReason | null;
+  @Field(() => EfficiencyWindow, { description: 'The window and the baseline compared (the same for every line of the budget).' })
+  window: EfficiencyWindow;
 }
 
 @ObjectType({ description: 'A line or a budget reached 80 % or 100 % of its plan (announced once each).' })

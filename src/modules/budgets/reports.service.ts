@@ -6,12 +6,21 @@
 import Decimal from 'decimal.js';
 import type { Context } from '../../common/context';
 import { orgId } from '../../common/auth';
-import { roundAmount } from '../../common/money';
-import { Grain, periodSql } from '../../common/periods';
+import { roundAmount, roundRatio } from '../../common/money';
+import { addDays, daysCovered, Grain, MAX_BUCKETS, periodSql } from '../../common/periods';
 import { refuse } from '../../common/rules';
 import { kpiById, kpiValuesByPeriod, type Kpi, type PeriodValue } from '../kpis';
 import type { BudgetLine } from './budget.entity';
-import { burnCurve, MAX_BURN_KPIS, compareEfficiency, costPerUnit, kpiDelta } from './budget-rules';
+import {
+  burnCurve,
+  MAX_BURN_KPIS,
+  compareEfficiency,
+  costPerUnit,
+  efficiencyWindows,
+  lineEfficiencies,
+  LONGEST_KPI_PERIOD_DAYS,
+  type EfficiencyReason,
+} from './budget-rules';
 import { linesByBudgetId } from './budgets.loaders';
 import { requireBudget } from './budget-access';
 
@@ -96,25 +105,70 @@ export interface LineEfficiencyResult {
   kpi: Kpi | null;
   spent: Decimal;
   kpiDelta: Decimal | null;
+  share: Decimal | null;
+  attributedChange: Decimal | null;
   costPerKpiUnit: Decimal | null;
+  reason: EfficiencyReason | null;
+  window: { start: string; end: string; baselineStart: string; baselineEnd: string; days: number };
 }
 
 /**
- * Each line against its first linked KPI, over the budget's period by month: kpiDelta = the
- * last known monthly value minus the first known one; costPerKpiUnit = spent ÷ kpiDelta (null
- * when the delta is unknown, 0 or negative). Ranked best first: cheapest unit first, then lines
- * without a measurable gain.
+ * The KPIs' daily values from `from` to `to` through the kpis module (a period's value on the
+ * day it starts): one call (two statements) when the days fit the kit's bucket limit, else two
+ * calls split at `splitAfter` (a budget of more than about 17 months).
+ */
+async function kpiPoints(ctx: Context, ids: readonly string[], from: string, splitAfter: string, to: string): Promise<Map<string, PeriodValue[]>> {
+  if (ids.length === 0) return new Map();
+  if (daysCovered(from, to) <= MAX_BUCKETS) return kpiValuesByPeriod(ctx, ids, from, to, Grain.DAY);
+  const [before, after] = await Promise.all([
+    kpiValuesByPeriod(ctx, ids, from, splitAfter, Grain.DAY),
+    kpiValuesByPeriod(ctx, ids, addDays(splitAfter, 1), to, Grain.DAY),
+  ]);
+  return new Map(ids.map((id) => [id, [...(before.get(id) ?? []), ...(after.get(id) ?? [])]]));
+}
+
+/** A ratio as shown (6 places), or null. */
+const shown = (v: Decimal | null) => (v == null ? null : roundRatio(v));
+
+/**
+ * Each line against the KPI it follows (its first linked KPI), like with like: the KPI's change
+ * from the baseline (the same number of days just before the budget's period) to the window
+ * (the period), by its aggregation (`kpiWindowChange`); the change shared by the lines following
+ * that KPI in proportion to what they spent in the window (`attributeChange`); cost per unit =
+ * spent ÷ attributed change. Ranked best first: cheapest unit first, then lines without a cost
+ * (`reason` says why). Expenses are dated within the period, so what a line spent in the window
+ * is its spend. Five statements whatever the number of lines and KPIs (the budget, its lines,
+ * their KPIs, two for the KPIs' daily values), seven for a budget longer than about 17 months.
  */
 export async function budgetEfficiency(ctx: Context, budgetId: string): Promise<LineEfficiencyResult[]> {
   const budget = await requireBudget(ctx, budgetId);
   const lines = (await linesByBudgetId(ctx).load(budget.id)) ?? [];
-  const { kpis, values } = await lineKpis(ctx, lines, budget.periodStart, budget.periodEnd, Grain.MONTH);
-  const byId = new Map(kpis.map((k) => [k.id, k]));
+  const windows = efficiencyWindows(budget.periodStart, budget.periodEnd);
+  const linked = [...new Set(lines.flatMap((l) => l.kpiIds))];
+  const loaded = linked.length === 0 ? [] : await kpiById(ctx).loadMany(linked);
+  const byId = new Map(loaded.filter((k): k is Kpi => k != null && !(k instanceof Error)).map((k) => [k.id, k]));
+  const followed = new Map(lines.map((l) => [l.id, l.kpiIds.map((id) => byId.get(id)).find((k) => k) ?? null]));
+  const ids = [...new Set([...followed.values()].filter((k): k is Kpi => k != null).map((k) => k.id))];
+  const points = await kpiPoints(ctx, ids, addDays(windows.baseline.start, -LONGEST_KPI_PERIOD_DAYS), windows.baseline.end, windows.window.end);
+  const figures = lineEfficiencies(
+    lines.map((l) => ({ id: l.id, kpiId: followed.get(l.id)?.id ?? null, spent: l.spent })),
+    new Map(ids.map((id) => [id, { aggregation: byId.get(id)!.aggregation, grain: byId.get(id)!.grain, points: points.get(id) ?? [] }])),
+    windows,
+  );
   return lines
     .map((line) => {
-      const kpi = line.kpiIds.map((id) => byId.get(id)).find((k) => k) ?? null;
-      const delta = kpi ? kpiDelta((values.get(kpi.id) ?? []).map((v) => v.value)) : null;
-      return { line, kpi, spent: roundAmount(line.spent, budget.currency), kpiDelta: delta, costPerKpiUnit: costPerUnit(line.spent, delta) };
+      const f = figures.get(line.id)!;
+      return {
+        line,
+        kpi: followed.get(line.id) ?? null,
+        spent: roundAmount(line.spent, budget.currency),
+        kpiDelta: shown(f.kpiDelta),
+        share: shown(f.share),
+        attributedChange: shown(f.attributedChange),
+        costPerKpiUnit: f.costPerKpiUnit,
+        reason: f.reason,
+        window: { start: windows.window.start, end: windows.window.end, baselineStart: windows.baseline.start, baselineEnd: windows.baseline.end, days: windows.days },
+      };
     })
     .sort((a, b) => compareEfficiency({ ...a, name: a.line.name }, { ...b, name: b.line.name }));
 }

@@ -50,15 +50,27 @@ describe.each(DEMO_DAYS)('budgets demo seed loaded on %s', (today) => {
       [DEMO.organizationId],
     );
     expect(stored).toBe(summed);
-    // The creators' rewards line reads as a cost per point of creator retention.
-    const efficiency = ok(
-      await app.gql(`query($id: ID!) { budgetEfficiency(budgetId: $id) { line { name } kpi { key } spent kpiDelta costPerKpiUnit } }`, { id: squadBudget.id }, finance),
-    ).budgetEfficiency;
+    // Efficiency: every line linked to a KPI reads a cost per unit (the quarter against the quarter before, by day);
+    // the lines linked to none say so. The creators' rewards line reads as a cost per point of creator retention.
+    const EFFICIENCY = `query($id: ID!) { budgetEfficiency(budgetId: $id) { line { name kpis { key } } kpi { key } spent kpiDelta share attributedChange costPerKpiUnit reason } }`;
+    for (const b of [orgBudget, squadBudget]) {
+      const rows = ok(await app.gql(EFFICIENCY, { id: b.id }, finance)).budgetEfficiency;
+      expect(rows).toHaveLength(b.lines.length);
+      for (const e of rows) {
+        if (e.line.kpis.length === 0) expect(e).toMatchObject({ kpi: null, costPerKpiUnit: null, reason: 'NO_KPI_LINK' });
+        else {
+          expect(e).toMatchObject({ kpi: e.line.kpis[0], reason: null });
+          // attributedChange is shown to 6 places; the cost is computed from the unrounded one.
+          expect(Math.abs(Number(e.costPerKpiUnit) / (Number(e.spent) / Number(e.attributedChange)) - 1)).toBeLessThan(1e-5);
+        }
+      }
+    }
+    const efficiency = ok(await app.gql(EFFICIENCY, { id: squadBudget.id }, finance)).budgetEfficiency;
     const rewards = efficiency.find((e: any) => e.line.name === '创作者激励');
     expect(rewards.kpi).toEqual({ key: 'creator_retention' });
+    expect(rewards.share).toBe('1');
     expect(Number(rewards.kpiDelta)).toBeGreaterThan(0);
     expect(Number(rewards.costPerKpiUnit)).toBeGreaterThan(0);
-    expect(Number(rewards.costPerKpiUnit)).toBeCloseTo(Number(rewards.spent) / Number(rewards.kpiDelta), 2);
     const work = ok(await app.gql(`{ myWork(first: 20) { nodes { kind subject { id } } } }`, {}, finance)).myWork.nodes;
     expect(work.filter((n: any) => n.kind === 'BUDGET_ADJUSTMENT_PENDING')).toEqual([
       { kind: 'BUDGET_ADJUSTMENT_PENDING', subject: { id: toGlobalId('BudgetAdjustment', DEMO_BUDGET_ROWS.adjustment) } },

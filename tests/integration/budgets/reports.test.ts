@@ -12,10 +12,10 @@ afterAll(() => app.stop());
 
 const uuid = (id: string) => decodeGlobalId(id)?.id ?? id;
 
-/** A KPI of the organisation with monthly measurements (the KPI module's tables, as its data platform import would fill them). */
+/** A KPI of the organisation measured monthly (the KPI module's tables, as its data platform import would fill them). */
 async function kpi(org: TestOrg, key: string, monthly: Record<string, string>, aggregation = 'SUM'): Promise<string> {
   const [{ id }] = await app.ds.query(
-    `INSERT INTO kpis (organization_id, key, name, layer, direction, aggregation) VALUES ($1, $2::varchar, $2::text, 'TACTICAL', 'HIGHER_IS_BETTER', $3) RETURNING id`,
+    `INSERT INTO kpis (organization_id, key, name, layer, direction, aggregation, grain) VALUES ($1, $2::varchar, $2::text, 'TACTICAL', 'HIGHER_IS_BETTER', $3, 'MONTH') RETURNING id`,
     [uuid(org.organizationId), key, aggregation],
   );
   for (const [periodStart, value] of Object.entries(monthly)) {
@@ -31,13 +31,14 @@ async function kpi(org: TestOrg, key: string, monthly: Record<string, string>, a
 
 const BURN = `query($id: ID!, $g: Grain!) { budgetBurn(budgetId: $id, grain: $g) {
   periodStart plannedCumulative spentCumulative kpiValues { kpi { key } value } costPerUnit { kpi { key } value } } }`;
-const EFFICIENCY = `query($id: ID!) { budgetEfficiency(budgetId: $id) { line { name } kpi { key } spent kpiDelta costPerKpiUnit } }`;
+const EFFICIENCY = `query($id: ID!) { budgetEfficiency(budgetId: $id) { line { name } kpi { key } spent kpiDelta costPerKpiUnit reason } }`;
 
 describe('budget reports', () => {
   it('burn by month beside the KPIs of the lines, with cost per KPI unit; efficiency ranked best first', async () => {
     const org = await createOrg(app);
-    await kpi(org, 'new_users', { '2026-04-01': '1000', '2026-05-01': '1500', '2026-06-01': '2500' });
-    await kpi(org, 'gmv', { '2026-04-01': '200000', '2026-05-01': '210000' });
+    // The quarter before (the efficiency's baseline): 30 new users a day; GMV 6,000 a day in March.
+    await kpi(org, 'new_users', { '2026-01-01': '930', '2026-02-01': '840', '2026-03-01': '930', '2026-04-01': '1000', '2026-05-01': '1500', '2026-06-01': '2500' });
+    await kpi(org, 'gmv', { '2026-03-01': '186000', '2026-04-01': '200000', '2026-05-01': '210000' });
     await kpi(org, 'visitors', {});
     const budget = await createBudget(app, org, { periodStart: '2026-04-01', periodEnd: '2026-06-30' });
     const ads = await addBudgetLine(app, org, { budgetId: budget.id, name: '拉新投放', planned: '60000', kpiKeys: ['new_users'] });
@@ -87,14 +88,17 @@ describe('budget reports', () => {
     expect(weeks[weeks.length - 1].spentCumulative).toBe('45300.00');
 
     const eff = ok(await app.gql(EFFICIENCY, { id: budget.id }, org)).budgetEfficiency;
-    // KOL: gmv +10000 for 10000 → 1 per unit; ads: new_users +1500 for 35000 → 23.33; tools: no visitors data.
-    expect(eff.map((e: any) => [e.line.name, e.kpi?.key, e.spent, e.kpiDelta])).toEqual([
-      ['KOL', 'gmv', '10000.00', '10000'],
-      ['拉新投放', 'new_users', '35000.00', '1500'],
-      ['工具', 'visitors', '300.00', null],
+    // Baseline 2025-12-31..2026-03-31 (91 days), window the quarter (91 days).
+    // KOL follows gmv: 410,000 over April and May's 61 days, 366,000 of them at March's pace → +44,000 for 10,000 → 0.227273.
+    // Ads follow new_users: 5,000 over the quarter's 91 days, 2,730 at the baseline's 30 a day (2,700 over its 90 measured days) → +2,270 for 35,000.
+    // Tools: no visitors data.
+    expect(eff.map((e: any) => [e.line.name, e.kpi?.key, e.spent, e.kpiDelta, e.reason])).toEqual([
+      ['KOL', 'gmv', '10000.00', '44000', null],
+      ['拉新投放', 'new_users', '35000.00', '2270', null],
+      ['工具', 'visitors', '300.00', null, 'NO_MEASUREMENTS'],
     ]);
-    expect(eff[0].costPerKpiUnit).toBe('1');
-    expect(eff[1].costPerKpiUnit).toMatch(/^23\.3333/);
+    expect(eff[0].costPerKpiUnit).toBe('0.227273');
+    expect(eff[1].costPerKpiUnit).toBe('15.418502');
     expect(eff[2].costPerKpiUnit).toBeNull();
   });
 

@@ -11,7 +11,7 @@ import {
   decisionDueAt,
   expectedBurn,
   forecastAtEnd,
-  kpiDelta,
+  kpiWindowChange,
   thresholdsReached,
   toleratedLossAmount,
   validatePeriod,
@@ -77,11 +77,22 @@ describe('budget rules', () => {
     expect(costPerUnit(d('100'), null)).toBeNull();
   });
 
-  it('the KPI delta is the last known value minus the first known one', () => {
-    expect(kpiDelta([d(100), null, d(130), d(160), null])!.toFixed()).toBe('60');
-    expect(kpiDelta([null, d(5)])!.toFixed()).toBe('0');
-    expect(kpiDelta([null, null])).toBeNull();
-    expect(kpiDelta([d(10), d(4)])!.toFixed()).toBe('-6');
+  it('the KPI change from the baseline to the window, by aggregation', () => {
+    const pts = (...v: Array<[string, number | null]>) => v.map(([periodStart, x]) => ({ periodStart, value: x == null ? null : d(x) }));
+    // Three weeks each: the baseline measured 70 and 140 (one week missing), the window 210 and 280.
+    const weeks = pts(['2026-03-02', 70], ['2026-03-09', null], ['2026-03-16', 140], ['2026-03-23', 210], ['2026-03-30', 280], ['2026-04-06', null]);
+    const windows = { baseline: { start: '2026-03-02', end: '2026-03-22' }, window: { start: '2026-03-23', end: '2026-04-12' } };
+    // SUM: 210 over the baseline's 14 measured days (15 a day); 490 over the window's 14, 210 of them at the baseline's pace.
+    expect(kpiWindowChange('SUM', Grain.WEEK, weeks, windows)!.toFixed()).toBe('280');
+    expect(kpiWindowChange('AVERAGE', Grain.WEEK, weeks, windows)!.toFixed()).toBe('140');
+    expect(kpiWindowChange('LAST', Grain.WEEK, weeks, windows)!.toFixed()).toBe('140');
+    expect(kpiWindowChange('LAST', Grain.WEEK, weeks.slice(3), windows)).toBeNull();
+    expect(kpiWindowChange('SUM', Grain.WEEK, weeks.slice(0, 3), windows)).toBeNull();
+    // A month overlapping a window counts for its days in it: January (10 a day) for 28 of its 31 days in February's baseline.
+    const months = pts(['2026-01-01', 310], ['2026-02-01', 560]);
+    const feb = { baseline: { start: '2026-01-04', end: '2026-01-31' }, window: { start: '2026-02-01', end: '2026-02-28' } };
+    expect(kpiWindowChange('SUM', Grain.MONTH, months, feb)!.toFixed()).toBe('280');
+    expect(kpiWindowChange('AVERAGE', Grain.MONTH, months, feb)!.toFixed()).toBe('250');
   });
 
   it('efficiency ranks the cheapest unit first, lines without a measurable gain last', () => {
