@@ -46,6 +46,8 @@ export enum ErrorCode {
   KEY_RESULT_HAS_CHECK_INS = 'KEY_RESULT_HAS_CHECK_INS',
   LAST_OWNER = 'LAST_OWNER',
   BUDGET_CAP_EXCEEDED = 'BUDGET_CAP_EXCEEDED',
+  /** A budget line with expenses (void ones too) or adjustments keeps its history: archive it instead of removing it. */
+  BUDGET_LINE_IN_USE = 'BUDGET_LINE_IN_USE',
   /** An objective's alignment loops back on itself (or is too deep to roll up). */
   ALIGNMENT_LOOP = 'ALIGNMENT_LOOP',
   /** The campaign is REVIEWED or CANCELLED: its plan, returns and experiments no longer change. */

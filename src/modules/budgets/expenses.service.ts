@@ -11,7 +11,7 @@ import { checkAmount, minorUnits, roundAmount } from '../../common/money';
 import type { RecordExpenseInput, VoidExpenseInput } from './budgets.inputs';
 import { expenseCampaignLink } from './expense-campaigns';
 import { expenseById } from './budgets.loaders';
-import { assertWorksOnBudget, lockBudget, lockLine, lockLineAndBudget, requireBudget, requireExpense, settleThresholds } from './budget-access';
+import { assertBudgetActive, assertLineActive, assertWorksOnBudget, lockBudget, lockLine, lockLineAndBudget, requireBudget, requireExpense, settleThresholds } from './budget-access';
 
 const expenseMeta = (e: Expense, squadId: string | null, campaignId: string | null) => ({
   budgetId: e.budgetId,
@@ -30,6 +30,8 @@ export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
   return withIdempotency(ctx, 'recordExpense', input, async (tx) => {
     const { budget, line } = await lockLineAndBudget(tx, input.budgetLineId);
     await assertWorksOnBudget(tx, budget, 'record expenses on this budget');
+    assertBudgetActive(budget, 'budgetLineId');
+    assertLineActive(line, 'budgetLineId');
     const amount = checkAmount(input.amount, budget.currency, 'amount');
     if (input.incurredOn < budget.periodStart || input.incurredOn > budget.periodEnd) {
       throw badInput(`incurredOn must be within the budget's period, ${budget.periodStart} to ${budget.periodEnd}`, 'incurredOn');
