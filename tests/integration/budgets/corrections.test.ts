@@ -229,6 +229,32 @@ describe('removeBudgetLine and archiveBudgetLine', () => {
   });
 });
 
+describe('removeBudgetLine at the same time as a request naming the line', () => {
+  it('either the request is kept and the line stays, or the line is gone and the request refused: never a request lost with its line', async () => {
+    const { finance, lead, budget, media } = await world();
+    for (let round = 0; round < 6; round += 1) {
+      const line = await addBudgetLine(app, finance, { budgetId: budget.id, name: `并发线 ${round}`, planned: '100' });
+      const [removed, requested] = await Promise.all([
+        app.gql(REMOVE_LINE, { i: { id: line.id, expectedVersion: line.version } }, finance),
+        app.gql(REQUEST, { i: { budgetId: budget.id, fromLineId: media.id, toLineId: line.id, amount: '1', reason: `并发 ${round}` } }, lead),
+      ]);
+      const [{ lines, adjustments }] = await app.ds.query(
+        `SELECT (SELECT count(*)::int FROM budget_lines WHERE id = $1) AS lines,
+                (SELECT count(*)::int FROM budget_adjustments WHERE reason = $2 AND budget_id = $3) AS adjustments`,
+        [uuid(line.id), `并发 ${round}`, uuid(budget.id)],
+      );
+      if (requested.errors) {
+        expect(['NOT_FOUND', 'BAD_USER_INPUT']).toContain(errorCode(requested));
+        expect(ok(removed).removeBudgetLine.removedBudgetLineId).toBe(line.id);
+        expect({ lines, adjustments }).toEqual({ lines: 0, adjustments: 0 });
+      } else {
+        expect(errorCode(removed)).toBe('BUDGET_LINE_IN_USE');
+        expect({ lines, adjustments }).toEqual({ lines: 1, adjustments: 1 });
+      }
+    }
+  });
+});
+
 describe('withdrawBudgetAdjustment', () => {
   it('only its requester, only while pending: it leaves the approvers’ work and the overdue list', async () => {
     const { org, finance, lead, budget, media, rewards } = await world();
