@@ -22,6 +22,7 @@ import { Search1764820000000 } from './1764820000000-Search';
 import { SearchBigrams1764850000000 } from './1764850000000-SearchBigrams';
 import { ExpenseReference1764860000000 } from './1764860000000-ExpenseReference';
 import { BudgetPeriodClose1764870000000 } from './1764870000000-BudgetPeriodClose';
+import { BudgetCorrections1764871000000 } from './1764871000000-BudgetCorrections';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -49,4 +50,5 @@ export const migrations = [
   SearchBigrams1764850000000,
   ExpenseReference1764860000000,
   BudgetPeriodClose1764870000000,
+  BudgetCorrections1764871000000,
 ];

@@ -51,6 +51,8 @@ export enum ErrorCode {
    * or an adjustment dated on or before it is refused (`extensions.field` names the date's field).
    */
   PERIOD_CLOSED = 'PERIOD_CLOSED',
+  /** A budget line with expenses (void ones too) or adjustments keeps its history: archive it instead of removing it. */
+  BUDGET_LINE_IN_USE = 'BUDGET_LINE_IN_USE',
   /** An objective's alignment loops back on itself (or is too deep to roll up). */
   ALIGNMENT_LOOP = 'ALIGNMENT_LOOP',
   /** The campaign is REVIEWED or CANCELLED: its plan, returns and experiments no longer change. */

@@ -30,6 +30,15 @@ export class DecideBudgetAdjustmentInput {
 }
 
 @InputType()
+export class WithdrawBudgetAdjustmentInput {
+  @Field(() => ID) @GlobalIdOf('BudgetAdjustment') id: string;
+  @Field(() => Int, { nullable: true, description: 'The version you read; a stale one gets CONFLICT. Omitted: no check.' })
+  @IsOptional()
+  @IsInt()
+  expectedVersion?: number;
+}
+
+@InputType()
 export class AdjustmentsFilter {
   @Field(() => ID, { nullable: true }) @GlobalIdOf('Budget') @IsOptional() budgetId?: string;
   @Field(() => AdjustmentStatus, { nullable: true }) @IsOptional() status?: AdjustmentStatus;

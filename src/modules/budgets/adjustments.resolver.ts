@@ -7,7 +7,7 @@ import type { Context } from '../../common/context';
 import { required } from '../../common/loaders';
 import { roundAmount } from '../../common/money';
 import { User, referencedUserById } from '../identity';
-import { AdjustmentsFilter, DecideBudgetAdjustmentInput, RequestBudgetAdjustmentInput, SetBudgetSettingsInput } from './adjustments.inputs';
+import { AdjustmentsFilter, DecideBudgetAdjustmentInput, RequestBudgetAdjustmentInput, SetBudgetSettingsInput, WithdrawBudgetAdjustmentInput } from './adjustments.inputs';
 import {
   approveBudgetAdjustment,
   budgetSettings,
@@ -15,6 +15,7 @@ import {
   rejectBudgetAdjustment,
   requestBudgetAdjustment,
   setBudgetSettings,
+  withdrawBudgetAdjustment,
 } from './adjustments.service';
 import { currencyOfBudget } from './budget-access';
 import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings } from './budget.entity';
@@ -25,6 +26,7 @@ import {
   RejectBudgetAdjustmentPayload,
   RequestBudgetAdjustmentPayload,
   SetBudgetSettingsPayload,
+  WithdrawBudgetAdjustmentPayload,
 } from './budgets.types';
 
 @Resolver(() => BudgetAdjustment)
@@ -59,6 +61,14 @@ export class BudgetAdjustmentResolver {
   @Mutation(() => RejectBudgetAdjustmentPayload, { description: 'FINANCE/OWNER, never the requester (FORBIDDEN); not PENDING: INVALID_TRANSITION.' })
   rejectBudgetAdjustment(@Arg('input') input: DecideBudgetAdjustmentInput, @Ctx() ctx: Context) {
     return rejectBudgetAdjustment(ctx, input);
+  }
+
+  @Authorized(...FINANCE_DESK_AND_LEADS)
+  @Mutation(() => WithdrawBudgetAdjustmentPayload, {
+    description: 'Its requester only (others FORBIDDEN), while PENDING (else INVALID_TRANSITION): the status becomes WITHDRAWN and nothing moves.',
+  })
+  withdrawBudgetAdjustment(@Arg('input') input: WithdrawBudgetAdjustmentInput, @Ctx() ctx: Context) {
+    return withdrawBudgetAdjustment(ctx, input);
   }
 
   @FieldResolver()

@@ -15,12 +15,20 @@ import { createRecorded, recordChange, updateRecorded } from '../audit';
 import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings } from './budget.entity';
 import { checkAmount } from '../../common/money';
 import { AdjustmentStatus, assertCanGive, decisionDueAt, DEFAULT_FAST_TRACK_HOURS } from './budget-rules';
-import type { AdjustmentsFilter, DecideBudgetAdjustmentInput, RequestBudgetAdjustmentInput, SetBudgetSettingsInput } from './adjustments.inputs';
+import type {
+  AdjustmentsFilter,
+  DecideBudgetAdjustmentInput,
+  RequestBudgetAdjustmentInput,
+  SetBudgetSettingsInput,
+  WithdrawBudgetAdjustmentInput,
+} from './adjustments.inputs';
 import { applyAdjustmentFilter, budgetAdjustmentById } from './budgets.loaders';
 import { assertTakesAdjustments } from './period-close-rules';
 import { today } from '../../common/periods';
 import {
+  assertBudgetActive,
   assertFinance,
+  assertLineActive,
   assertWorksOnBudget,
   budgetMeta,
   lockBudgets,
@@ -101,15 +109,19 @@ export async function requestBudgetAdjustment(ctx: Context, input: RequestBudget
     await assertWorksOnBudget(tx, budget, 'request adjustments of this budget');
     // A request is dated today; approval checks again under the budgets' locks.
     assertTakesAdjustments(budget, today(), 'budgetId');
+    assertBudgetActive(budget, 'budgetId');
     const amount = checkAmount(input.amount, budget.currency, 'amount');
     const to = await requireBudgetLine(tx, input.toLineId);
     if (to.budgetId !== budget.id) throw badInput('toLineId must be a line of this budget', 'toLineId');
+    assertLineActive(to, 'toLineId');
     if (input.fromLineId) {
       if (input.fromLineId === input.toLineId) throw badInput('fromLineId and toLineId must differ', 'fromLineId');
       const from = await requireBudgetLine(tx, input.fromLineId);
       const fromBudget = await requireBudget(tx, from.budgetId);
       checkSource(from, fromBudget, budget);
       assertTakesAdjustments(fromBudget, today(), 'fromLineId');
+      assertBudgetActive(fromBudget, 'fromLineId');
+      assertLineActive(from, 'fromLineId');
       assertCanGive(from, amount, budget.currency);
     }
     const settings = await budgetSettings(tx);
@@ -172,6 +184,9 @@ export async function approveBudgetAdjustment(ctx: Context, input: DecideBudgetA
     const budget = budgets.get(current.budgetId)!;
     // Dated today, checked on the locked budgets (a reserve pool's too: its plan moves as well).
     for (const b of budgets.values()) assertTakesAdjustments(b, today(), 'id');
+    // Archived since the request: nothing moves into or out of it (reject or withdraw the request).
+    for (const b of budgets.values()) assertBudgetActive(b);
+    for (const l of lines) assertLineActive(l);
     if (from) assertCanGive(from, current.amount, budget.currency);
     const amount = current.amount.toFixed();
     await tx.manager.query(
@@ -211,6 +226,31 @@ export async function rejectBudgetAdjustment(ctx: Context, input: DecideBudgetAd
       { status: AdjustmentStatus.REJECTED, decidedById: tx.viewer?.userId ?? null, decidedAt: new Date(), note: input.note?.trim() || null },
       { action: 'budget_adjustment.rejected', meta: adjustmentMeta(current, budget), prime: budgetAdjustmentById },
     );
+    return { budgetAdjustment };
+  });
+}
+
+/**
+ * Withdraws a pending request: only its requester (others FORBIDDEN), only while PENDING
+ * (INVALID_TRANSITION otherwise). Nothing moves; it leaves the approvers' myWork and the overdue
+ * lists (they count PENDING requests only).
+ */
+export async function withdrawBudgetAdjustment(ctx: Context, input: WithdrawBudgetAdjustmentInput) {
+  return withTransaction(ctx, async (tx) => {
+    const current = await lockById(tx, BudgetAdjustment, input.id, { field: 'id' });
+    if (!current.requestedById || current.requestedById !== tx.viewer?.userId) {
+      throw forbidden('Only the member who requested this adjustment may withdraw it: FINANCE or OWNER reject it instead');
+    }
+    if (current.status !== AdjustmentStatus.PENDING) {
+      throw refuseTransition(`This adjustment is already ${current.status}: only a PENDING one is withdrawn`);
+    }
+    const budget = await requireBudget(tx, current.budgetId);
+    const budgetAdjustment = await updateRecorded(tx, BudgetAdjustment, current, input.expectedVersion ?? null, { status: AdjustmentStatus.WITHDRAWN }, {
+      action: 'budget_adjustment.withdrawn',
+      meta: adjustmentMeta(current, budget),
+      prime: budgetAdjustmentById,
+      what: 'This adjustment',
+    });
     return { budgetAdjustment };
   });
 }

@@ -4,6 +4,7 @@ import { assertCanManage, FINANCE_DESK, hasRole, requireRole } from '../../commo
 import type { Context } from '../../common/context';
 import { emitAfterCommit } from '../../common/events';
 import { requireById } from '../../common/loaders';
+import { refuseArchived } from '../../common/rules';
 import { lockById, lockByIds } from '../../db/locks';
 import { Budget, BudgetLine, Expense } from './budget.entity';
 import { thresholdsReached, type Threshold } from './budget-rules';
@@ -26,6 +27,16 @@ export function requireBudgetLine(ctx: Context, id: string): Promise<BudgetLine>
 
 export function requireExpense(ctx: Context, id: string): Promise<Expense> {
   return requireById(expenseById(ctx), id, 'Expense');
+}
+
+/** An archived budget takes no new expense, line or adjustment: ARCHIVED, naming `field` (the input that led to it). */
+export function assertBudgetActive(budget: Budget, field?: string): void {
+  if (budget.archivedAt) throw refuseArchived(`Budget "${budget.name}" is archived: restore it first (restoreBudget)`, field);
+}
+
+/** An archived line takes no new expense or adjustment: ARCHIVED, naming `field`. */
+export function assertLineActive(line: BudgetLine, field?: string): void {
+  if (line.archivedAt) throw refuseArchived(`Budget line "${line.name}" is archived: it takes no new expense or adjustment`, field);
 }
 
 /** The finance desk (OWNER, FINANCE) manages budgets and decides adjustments. */

@@ -19,7 +19,7 @@ export class BudgetTotals {
 }
 
 /**
- * The budgets whose period overlaps `from`..`to` (all of the organisation's, or those of one
+ * The active (not archived) budgets whose period overlaps `from`..`to` (all of the organisation's, or those of one
  * squad), summed per currency. One statement.
  */
 export async function budgetTotals(ctx: Context, scope: { squadId: string | null; from: string; to: string }): Promise<BudgetTotals[]> {
@@ -27,7 +27,7 @@ export async function budgetTotals(ctx: Context, scope: { squadId: string | null
     `SELECT b.currency, count(*)::int AS budgets, sum(b.planned)::text AS planned, sum(b.spent)::text AS spent,
             coalesce(sum((SELECT count(*) FROM budget_lines l WHERE l.organization_id = $1 AND l.budget_id = b.id AND l.spent > l.planned)), 0)::int AS lines_over
        FROM budgets b
-      WHERE b.organization_id = $1 AND ($2::uuid IS NULL OR b.squad_id = $2::uuid) AND b.period_start <= $4::date AND b.period_end >= $3::date
+      WHERE b.organization_id = $1 AND b.archived_at IS NULL AND ($2::uuid IS NULL OR b.squad_id = $2::uuid) AND b.period_start <= $4::date AND b.period_end >= $3::date
       GROUP BY b.currency
       ORDER BY b.currency`,
     [orgId(ctx), scope.squadId, scope.from, scope.to],

@@ -26,6 +26,8 @@ export enum AdjustmentStatus {
   PENDING = 'PENDING',
   APPROVED = 'APPROVED',
   REJECTED = 'REJECTED',
+  /** Withdrawn by its requester while it was pending: nothing moved, nobody decides it. */
+  WITHDRAWN = 'WITHDRAWN',
 }
 
 // ------------------------------------------------------------------ dates

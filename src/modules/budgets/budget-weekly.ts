@@ -18,7 +18,7 @@ export interface SquadLineSpend {
 }
 
 /**
- * The lines of the squad's budgets whose period overlaps `from`..`to`, with the spend incurred in
+ * The lines of the squad's active (not archived) budgets whose period overlaps `from`..`to`, with the spend incurred in
  * those days and the planned amount pro rata (the days of the budget's period inside the window).
  * One statement.
  */
@@ -31,7 +31,7 @@ export async function squadLineSpend(ctx: Context, squadId: string, from: string
                         AND e.incurred_on >= $3::date AND e.incurred_on <= $4::date), 0) AS spent
      FROM budgets b
      JOIN budget_lines l ON l.budget_id = b.id AND l.organization_id = $1
-     WHERE b.organization_id = $1 AND b.squad_id = $2 AND b.period_start <= $4::date AND b.period_end >= $3::date
+     WHERE b.organization_id = $1 AND b.squad_id = $2 AND b.archived_at IS NULL AND b.period_start <= $4::date AND b.period_end >= $3::date
      ORDER BY b.period_start, b.name, l.created_at, l.id`,
     [orgId(ctx), squadId, from, to],
   );

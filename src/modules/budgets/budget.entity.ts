@@ -14,7 +14,7 @@ registerEnumType(BudgetStatus, {
   name: 'BudgetStatus',
   description: `Burn (spent ÷ planned) against the elapsed share of the period: OVER when spent > planned; AT_RISK when burn is more than ${AT_RISK_MARGIN.mul(100).toFixed()} points ahead of the elapsed share; UNDER when more than ${UNDER_MARGIN.mul(100).toFixed()} points behind it; ON_TRACK otherwise.`,
 });
-registerEnumType(AdjustmentStatus, { name: 'BudgetAdjustmentStatus', description: 'PENDING until FINANCE or OWNER approves or rejects it.' });
+registerEnumType(AdjustmentStatus, { name: 'BudgetAdjustmentStatus', description: 'PENDING until FINANCE or OWNER approves or rejects it, or its requester withdraws it (WITHDRAWN).' });
 
 /** A budget: a period, an owner (the organisation or a squad), one currency, lines. */
 @Entity('budgets')
@@ -48,6 +48,12 @@ export class Budget extends Node {
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt: Date | null;
   @Column({ name: 'closed_by', type: 'uuid', nullable: true }) closedById: string | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the budget was archived: it leaves `budgets` (unless filter.archived) and the overviews, and takes no new expense, line or adjustment (ARCHIVED); its expenses stay in the ledger.',
+  })
+  @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
+  archivedAt: Date | null;
   @Field(() => Int, { description: 'Increases with every change; send it back as expectedVersion.' })
   @Column({ type: 'int', default: 1 })
   version: number;
@@ -81,6 +87,12 @@ export class BudgetLine extends Node {
   toleratedLoss: Decimal | null;
   @Column({ name: 'crossed_80_at', type: 'timestamptz', nullable: true }) crossed80At: Date | null;
   @Column({ name: 'crossed_100_at', type: 'timestamptz', nullable: true }) crossed100At: Date | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the line was archived: it takes no new expense or adjustment (ARCHIVED), stays listed on its budget and counts in planned and spent.',
+  })
+  @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
+  archivedAt: Date | null;
   @Field(() => Int, { description: 'Increases with every change; send it back as expectedVersion.' })
   @Column({ type: 'int', default: 1 })
   version: number;

@@ -66,6 +66,9 @@ export class UpdateBudgetLineInput {
 export class BudgetsFilter {
   @Field(() => ID, { nullable: true }) @GlobalIdOf('Squad') @IsOptional() squadId?: string;
   @Field(() => DateScalar, { nullable: true, description: 'Budgets whose period includes this day.' }) @IsOptional() activeOn?: string;
+  @Field({ nullable: true, defaultValue: false, description: 'false (default): active budgets; true: archived budgets.' })
+  @IsOptional()
+  archived?: boolean;
 }
 
 @InputType()
@@ -136,4 +139,33 @@ export class ExpensesFilter {
   @Field({ nullable: true, description: 'true: only void expenses; false: only those that count; omitted: both.' })
   @IsOptional()
   voided?: boolean;
+}
+
+@InputType({ description: 'Omitted fields stay as they are. The currency and periodStart never change.' })
+export class UpdateBudgetInput {
+  @Field(() => ID) @GlobalIdOf('Budget') id: string;
+  @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT with extensions.currentVersion.' }) @IsInt() expectedVersion: number;
+  @Field({ nullable: true }) @IsOptional() @Length(1, 200, { message: 'name must be 1 to 200 characters' }) @SingleLineName() name?: string;
+  @Field({ nullable: true, description: 'Turning it on is refused (BUDGET_CAP_EXCEEDED) while a line has spent more than planned.' })
+  @IsOptional()
+  hardCap?: boolean;
+  @Field(() => ID, { nullable: true, description: 'The Squad that owns the budget; null: the organisation; omitted: unchanged.' })
+  @GlobalIdOf('Squad')
+  @IsOptional()
+  squadId?: string | null;
+  @Field(() => DateScalar, { nullable: true, description: 'On or after periodStart (at most 731 days), and not before the latest non-void expense.' })
+  @IsOptional()
+  periodEnd?: string;
+}
+
+@InputType({ description: 'A budget or a budget line, at the version you read.' })
+export class VersionedBudgetInput {
+  @Field(() => ID) @GlobalIdOf('Budget') id: string;
+  @Field(() => Int, { description: 'The version you read; a stale one gets CONFLICT with extensions.currentVersion.' }) @IsInt() expectedVersion: number;
+}
+
+@InputType()
+export class VersionedBudgetLineInput {
+  @Field(() => ID) @GlobalIdOf('BudgetLine') id: string;
+  @Field(() => Int, { description: 'The line’s version you read; a stale one gets CONFLICT with extensions.currentVersion.' }) @IsInt() expectedVersion: number;
 }

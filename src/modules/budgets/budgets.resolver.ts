@@ -41,7 +41,7 @@ export class BudgetThresholdCrossedFilter {
 @Resolver(() => Budget)
 export class BudgetResolver {
   @Authorized()
-  @Query(() => BudgetConnection, { description: 'Budgets, latest period first; filter by squad and by a day their period includes.' })
+  @Query(() => BudgetConnection, { description: 'Budgets, latest period first: active ones unless filter.archived is true; filter by squad and by a day their period includes.' })
   budgets(
     @Arg('filter', () => BudgetsFilter, { nullable: true }) filter: BudgetsFilter | null,
     @Args() page: ConnectionArgs,

@@ -15,12 +15,13 @@ import { checkAmount, minorUnits, parseCurrency } from '../../common/money';
 import { checkReserve, validatePeriod } from './budget-rules';
 import type { AddBudgetLineInput, BudgetsFilter, CreateBudgetInput, UpdateBudgetLineInput } from './budgets.inputs';
 import { budgetById, budgetLineById, MAX_BUDGET_LINES } from './budgets.loaders';
-import { assertFinance, budgetMeta, lockBudget, lockLineAndBudget, settleThresholds } from './budget-access';
+import { assertBudgetActive, assertFinance, budgetMeta, lockBudget, lockLineAndBudget, settleThresholds } from './budget-access';
 import { validateKpiKeys } from './kpi-link';
 
 export async function listBudgets(ctx: Context, filter: BudgetsFilter, page: ConnectionArgs) {
   const qb = ctx.manager.createQueryBuilder(Budget, 'b').where('b.organization_id = :org', { org: orgId(ctx) });
   if (filter.squadId) qb.andWhere('b.squad_id = :squad', { squad: filter.squadId });
+  qb.andWhere(filter.archived ? 'b.archived_at IS NOT NULL' : 'b.archived_at IS NULL');
   if (filter.activeOn) qb.andWhere('b.period_start <= :day AND b.period_end >= :day', { day: filter.activeOn });
   const result = await paginate(ctx, qb, page, [
     { column: 'b.period_start', direction: 'DESC', value: (b) => b.periodStart },
@@ -63,6 +64,7 @@ export async function addBudgetLine(ctx: Context, input: AddBudgetLineInput) {
   checkReserve(input.reservePool ?? false, input.toleratedLoss);
   return withIdempotency(ctx, 'addBudgetLine', input, async (tx) => {
     const current = await lockBudget(tx, input.budgetId, 'budgetId');
+    assertBudgetActive(current, 'budgetId');
     const planned = checkAmount(input.planned, current.currency, 'planned', { allowZero: true });
     const kpis = await validateKpiKeys(tx, input.kpiKeys ?? []);
     // The budget is locked: two lines added at once count each other.

@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../common/connection';
 import { DateScalar, DecimalScalar } from '../../common/scalars';
 import { Kpi } from '../kpis';
@@ -12,6 +12,38 @@ export const ExpenseConnection = Connection(Expense);
 @ObjectType()
 export class CreateBudgetPayload {
   @Field(() => Budget) budget: Budget;
+}
+
+@ObjectType()
+export class UpdateBudgetPayload {
+  @Field(() => Budget) budget: Budget;
+}
+
+@ObjectType()
+export class ArchiveBudgetPayload {
+  @Field(() => Budget) budget: Budget;
+}
+
+@ObjectType()
+export class RestoreBudgetPayload {
+  @Field(() => Budget) budget: Budget;
+}
+
+@ObjectType()
+export class RemoveBudgetLinePayload {
+  @Field(() => ID, { description: 'The id of the line removed.' }) removedBudgetLineId: string;
+  @Field(() => Budget, { description: 'Its budget, with planned lowered by the line’s plan and a new version.' }) budget: Budget;
+}
+
+@ObjectType()
+export class ArchiveBudgetLinePayload {
+  @Field(() => BudgetLine) budgetLine: BudgetLine;
+  @Field(() => Budget) budget: Budget;
+}
+
+@ObjectType()
+export class WithdrawBudgetAdjustmentPayload {
+  @Field(() => BudgetAdjustment) budgetAdjustment: BudgetAdjustment;
 }
 
 @ObjectType()

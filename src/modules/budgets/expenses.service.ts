@@ -12,7 +12,7 @@ import type { RecordExpenseInput, VoidExpenseInput } from './budgets.inputs';
 import { expenseCampaignLink } from './expense-campaigns';
 import { expenseById } from './budgets.loaders';
 import { assertOpenOn } from './period-close-rules';
-import { assertWorksOnBudget, lockBudget, lockLine, lockLineAndBudget, requireBudget, requireExpense, settleThresholds } from './budget-access';
+import { assertBudgetActive, assertLineActive, assertWorksOnBudget, lockBudget, lockLine, lockLineAndBudget, requireBudget, requireExpense, settleThresholds } from './budget-access';
 
 const expenseMeta = (e: Expense, squadId: string | null, campaignId: string | null) => ({
   budgetId: e.budgetId,
@@ -31,6 +31,8 @@ export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
   return withIdempotency(ctx, 'recordExpense', input, async (tx) => {
     const { budget, line } = await lockLineAndBudget(tx, input.budgetLineId);
     await assertWorksOnBudget(tx, budget, 'record expenses on this budget');
+    assertBudgetActive(budget, 'budgetLineId');
+    assertLineActive(line, 'budgetLineId');
     const amount = checkAmount(input.amount, budget.currency, 'amount');
     if (input.incurredOn < budget.periodStart || input.incurredOn > budget.periodEnd) {
       throw badInput(`incurredOn must be within the budget's period, ${budget.periodStart} to ${budget.periodEnd}`, 'incurredOn');

@@ -10,6 +10,7 @@ import { BudgetLineResolver, BudgetResolver } from './budgets.resolver';
 import { ExpenseResolver } from './expenses.resolver';
 import { BudgetReportsResolver } from './reports.resolver';
 import { BudgetPeriodCloseResolver } from './period-close.resolver';
+import { BudgetCorrectionsResolver } from './corrections.resolver';
 
 // What the campaigns module uses: a campaign's budget line (type, loaders, lookup), its expenses' sums.
 export { BudgetLine, type Expense } from './budget.entity';
@@ -34,6 +35,7 @@ export const budgetsResolvers = [
   BudgetSettingsResolver,
   BudgetReportsResolver,
   BudgetPeriodCloseResolver,
+  BudgetCorrectionsResolver,
 ] as const;
 
 registerWorkSource(adjustmentWork);

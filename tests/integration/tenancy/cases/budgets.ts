@@ -19,13 +19,15 @@ registerTenancy(
       ).addBudgetLine.budgetLine.id;
     const budgetLine = await addLine('A 线', ['a_gmv']);
     const otherLine = await addLine('A 另一线');
+    // A line nothing is booked on or requested for: the one removeBudgetLine could remove.
+    const spareLine = await addLine('A 空线');
     const expense = ok(await app.gql(RECORD, { i: { budgetLineId: budgetLine, amount: '10', incurredOn: '2026-04-02' } }, org)).recordExpense.expense.id;
     const budgetAdjustment = ok(
       await app.gql(`mutation($i: RequestBudgetAdjustmentInput!) { requestBudgetAdjustment(input: $i) { budgetAdjustment { id } } }`, {
         i: { budgetId: budget, fromLineId: budgetLine, toLineId: otherLine, amount: '5', reason: 'A 调整' },
       }, org),
     ).requestBudgetAdjustment.budgetAdjustment.id;
-    return { budget, budgetLine, otherLine, expense, budgetAdjustment };
+    return { budget, budgetLine, otherLine, spareLine, expense, budgetAdjustment };
   },
   {
     'Query.budgets': { operation: () => ({ query: `{ budgets(first: 100) { nodes { id name } } }` }), expect: 'ANY' },
@@ -111,6 +113,48 @@ registerTenancy(
       operation: (a) => ({
         query: `mutation($i: ReopenBudgetPeriodInput!) { reopenBudgetPeriod(input: $i) { budget { id closedThrough } } }`,
         variables: { i: { budgetId: a.ids.budget, through: null, reason: 'B' } },
+      }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.updateBudget': {
+      operation: (a) => ({
+        query: `mutation($i: UpdateBudgetInput!) { updateBudget(input: $i) { budget { id } } }`,
+        variables: { i: { id: a.ids.budget, expectedVersion: 1, name: 'B' } },
+      }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.archiveBudget': {
+      operation: (a) => ({
+        query: `mutation($i: VersionedBudgetInput!) { archiveBudget(input: $i) { budget { id } } }`,
+        variables: { i: { id: a.ids.budget, expectedVersion: 1 } },
+      }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.restoreBudget': {
+      operation: (a) => ({
+        query: `mutation($i: VersionedBudgetInput!) { restoreBudget(input: $i) { budget { id } } }`,
+        variables: { i: { id: a.ids.budget, expectedVersion: 1 } },
+      }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.removeBudgetLine': {
+      operation: (a) => ({
+        query: `mutation($i: VersionedBudgetLineInput!) { removeBudgetLine(input: $i) { removedBudgetLineId } }`,
+        variables: { i: { id: a.ids.spareLine, expectedVersion: 1 } },
+      }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.archiveBudgetLine': {
+      operation: (a) => ({
+        query: `mutation($i: VersionedBudgetLineInput!) { archiveBudgetLine(input: $i) { budgetLine { id } } }`,
+        variables: { i: { id: a.ids.otherLine, expectedVersion: 1 } },
+      }),
+      expect: 'NOT_FOUND',
+    },
+    'Mutation.withdrawBudgetAdjustment': {
+      operation: (a) => ({
+        query: `mutation($i: WithdrawBudgetAdjustmentInput!) { withdrawBudgetAdjustment(input: $i) { budgetAdjustment { id } } }`,
+        variables: { i: { id: a.ids.budgetAdjustment } },
       }),
       expect: 'NOT_FOUND',
     },
