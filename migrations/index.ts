@@ -21,6 +21,7 @@ import { KpiAlertsResolved1764700100000 } from './1764700100000-KpiAlertsResolve
 import { Search1764820000000 } from './1764820000000-Search';
 import { SearchBigrams1764850000000 } from './1764850000000-SearchBigrams';
 import { ExpenseReference1764860000000 } from './1764860000000-ExpenseReference';
+import { BudgetDailySpend1764872000000 } from './1764872000000-BudgetDailySpend';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   Search1764820000000,
   SearchBigrams1764850000000,
   ExpenseReference1764860000000,
+  BudgetDailySpend1764872000000,
 ];

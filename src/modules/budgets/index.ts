@@ -9,6 +9,7 @@ import { BudgetAdjustmentResolver, BudgetSettingsResolver } from './adjustments.
 import { BudgetLineResolver, BudgetResolver } from './budgets.resolver';
 import { ExpenseResolver } from './expenses.resolver';
 import { BudgetReportsResolver } from './reports.resolver';
+import { SpendResolver } from './spend.resolver';
 
 // What the campaigns module uses: a campaign's budget line (type, loaders, lookup), its expenses' sums.
 export { BudgetLine, type Expense } from './budget.entity';
@@ -32,6 +33,7 @@ export const budgetsResolvers = [
   BudgetAdjustmentResolver,
   BudgetSettingsResolver,
   BudgetReportsResolver,
+  SpendResolver,
 ] as const;
 
 registerWorkSource(adjustmentWork);
