@@ -3,6 +3,7 @@ import Decimal from 'decimal.js';
 import fc from 'fast-check';
 import { decodeGlobalId } from '../../../src/common/ids';
 import { plannedBetween } from '../../../src/modules/budgets/budget-rules';
+import { BudgetDailySpend1764872000000 } from '../../../migrations/1764872000000-BudgetDailySpend';
 import { addMember, createOrg, type TestOrg } from '../../support/factories';
 import { addBudgetLine, createBudget, recordExpense } from '../../support/budgets';
 import { createCampaign } from '../../support/campaigns';
@@ -228,5 +229,25 @@ describe('budget_daily_spend', () => {
       }),
       { numRuns: 8 },
     );
+  });
+
+  it('is backfilled by its migration from the non-void expenses and their campaign tags; the migration goes down and up', async () => {
+    const b = await books();
+    const read = () =>
+      app.ds.query(
+        `SELECT organization_id, budget_id, budget_line_id, to_char(day, 'YYYY-MM-DD') AS day, campaign_id, amount::text, expense_count
+           FROM budget_daily_spend WHERE expense_count > 0 ORDER BY budget_line_id, day, campaign_id NULLS FIRST`,
+      );
+    const kept = await read();
+    expect(kept).toContainEqual(expect.objectContaining({ campaign_id: uuid(b.campaign.id), amount: '100.1', expense_count: 1 }));
+    const runner = app.ds.createQueryRunner();
+    try {
+      await new BudgetDailySpend1764872000000().down(runner);
+      expect(await app.ds.query(`SELECT to_regclass('budget_daily_spend') AS t`)).toEqual([{ t: null }]);
+      await new BudgetDailySpend1764872000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await read()).toEqual(kept);
   });
 });
