@@ -24,7 +24,7 @@ export class BudgetDailySpend1764872000000 implements MigrationInterface {
         expense_count int NOT NULL,
         CONSTRAINT budget_daily_spend_key UNIQUE NULLS NOT DISTINCT (budget_line_id, day, campaign_id)
       )`);
-    await q.query(`CREATE INDEX budget_daily_spend_org_day_idx ON budget_daily_spend (organization_id, day) INCLUDE (budget_line_id, campaign_id, amount)`);
+    await q.query(`CREATE INDEX budget_daily_spend_org_day_idx ON budget_daily_spend (organization_id, day) INCLUDE (budget_line_id, campaign_id, amount, expense_count)`);
     await q.query(`
       INSERT INTO budget_daily_spend (organization_id, budget_id, budget_line_id, day, campaign_id, amount, expense_count)
       SELECT e.organization_id, e.budget_id, e.budget_line_id, e.incurred_on, ce.campaign_id, sum(e.amount), count(*)

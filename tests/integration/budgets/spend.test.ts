@@ -235,7 +235,7 @@ describe('budget_daily_spend', () => {
     const b = await books();
     const read = () =>
       app.ds.query(
-        `SELECT organization_id, budget_id, budget_line_id, to_char(day, 'YYYY-MM-DD') AS day, campaign_id, amount::text, expense_count
+        `SELECT organization_id, budget_id, budget_line_id, to_char(day, 'YYYY-MM-DD') AS day, campaign_id, trim_scale(amount)::text AS amount, expense_count
            FROM budget_daily_spend WHERE expense_count > 0 ORDER BY budget_line_id, day, campaign_id NULLS FIRST`,
       );
     const kept = await read();
