@@ -90,6 +90,17 @@ export async function generateBudgets(sql: Sql, seed: string, org: string, squad
        FROM generate_series(1, $5) g`,
     [org, budget, lineIds, leadId, BUDGET_EXPENSES],
   );
+  // The daily spend by line, day and campaign (Query.spend) of every expense inserted above and by
+  // the campaigns' data (recordExpense keeps it; SQL inserts do not), as its migration backfills it.
+  await sql(
+    `INSERT INTO budget_daily_spend AS s (organization_id, budget_id, budget_line_id, day, campaign_id, amount, expense_count)
+     SELECT e.organization_id, e.budget_id, e.budget_line_id, e.incurred_on, ce.campaign_id, sum(e.amount), count(*)
+       FROM expenses e LEFT JOIN campaign_expenses ce ON ce.expense_id = e.id AND ce.organization_id = e.organization_id
+      WHERE e.organization_id = $1 AND e.voided_at IS NULL
+      GROUP BY 1, 2, 3, 4, 5
+     ON CONFLICT ON CONSTRAINT budget_daily_spend_key DO UPDATE SET amount = EXCLUDED.amount, expense_count = EXCLUDED.expense_count`,
+    [org],
+  );
 }
 
 export const BUDGET_REVIEW = /* GraphQL */ `query BenchBudgetReview($budgetId: ID!) {

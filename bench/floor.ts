@@ -36,6 +36,8 @@ function params(w: Workload, userId: string, variables: Record<string, any>): un
     case 'dashboardFull':
       return [userId, uuidOf(variables.squadId), uuidOf(variables.cycleId)];
     case 'budgetReview':
+    case 'ledger':
+    case 'spend':
       return [userId, uuidOf(variables.budgetId)];
     case 'checkIn': {
       const i = variables.i;

@@ -11,11 +11,12 @@
 import { SOP_WORKLOADS } from './sops-workloads';
 import { BUDGET_REVIEW, BUDGET_REVIEW_FLOOR, benchBudgetId } from './budgets-bench';
 import { CAMPAIGNS_FINANCE } from './campaigns-bench';
+import { LEDGER, SPEND } from './ledger-bench';
 import { OVERVIEW } from './overview-bench';
 import { KPI_WORKLOADS, type KpiWorkloadName } from './kpi-workloads';
 import { SEARCH_WORKLOAD } from './search-bench';
 
-export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | KpiWorkloadName | 'budgetReview' | 'campaignsFinance' | 'myWork' | 'overview' | 'search';
+export type WorkloadName = 'dashboardStored' | 'dashboardFull' | 'viewer' | 'myTasks' | 'checkIn' | KpiWorkloadName | 'budgetReview' | 'ledger' | 'spend' | 'campaignsFinance' | 'myWork' | 'overview' | 'search';
 
 export interface Workload {
   name: WorkloadName;
@@ -230,6 +231,8 @@ export const WORKLOADS: Workload[] = [
     query: BUDGET_REVIEW,
     floorSql: BUDGET_REVIEW_FLOOR,
   },
+  LEDGER,
+  SPEND,
   CAMPAIGNS_FINANCE,
   OVERVIEW,
 ];
@@ -244,7 +247,7 @@ export interface BenchContext {
 
 /** GraphQL variables and floor SQL parameters of a read workload. */
 export function readArgs(w: Workload, ctx: BenchContext, toGlobalId: (t: string, id: string) => string) {
-  if (w.name === 'budgetReview') return { variables: { budgetId: toGlobalId('Budget', benchBudgetId(ctx.squadId)) }, floorParams: [benchBudgetId(ctx.squadId)] };
+  if (w.name === 'budgetReview' || w.name === 'ledger' || w.name === 'spend') return { variables: { budgetId: toGlobalId('Budget', benchBudgetId(ctx.squadId)) }, floorParams: [benchBudgetId(ctx.squadId)] };
   if (w.name === 'dashboardStored' || w.name === 'dashboardFull') {
     return {
       variables: { squadId: toGlobalId('Squad', ctx.squadId), cycleId: toGlobalId('Cycle', ctx.cycleId) },

@@ -23,6 +23,7 @@ import { SearchBigrams1764850000000 } from './1764850000000-SearchBigrams';
 import { ExpenseReference1764860000000 } from './1764860000000-ExpenseReference';
 import { BudgetPeriodClose1764870000000 } from './1764870000000-BudgetPeriodClose';
 import { BudgetCorrections1764871000000 } from './1764871000000-BudgetCorrections';
+import { BudgetDailySpend1764872000000 } from './1764872000000-BudgetDailySpend';
 
 /** Every migration, oldest first. Add new ones at the end; never edit one that has shipped. */
 export const migrations = [
@@ -51,4 +52,5 @@ export const migrations = [
   ExpenseReference1764860000000,
   BudgetPeriodClose1764870000000,
   BudgetCorrections1764871000000,
+  BudgetDailySpend1764872000000,
 ];

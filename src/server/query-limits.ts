@@ -154,6 +154,7 @@ export const PLAIN_LIST_SIZES: Record<string, number> = {
   'BurnPoint.kpiValues': 20, // reports.service MAX_BURN_KPIS
   'BurnPoint.costPerUnit': 20, // reports.service MAX_BURN_KPIS
   'Query.budgetEfficiency': 100, // budgets.loaders MAX_BUDGET_LINES
+  'Query.spend': 2000, // budgets spend.service MAX_SPEND_ROWS
   'Campaign.targets': 10, // campaigns.inputs MAX_TARGETS
   'Campaign.returns': 100, // campaigns.inputs MAX_RETURNS
   'Campaign.experiments': 20, // campaigns.inputs MAX_EXPERIMENTS

@@ -393,3 +393,19 @@ export function checkReserve(reservePool: boolean, toleratedLoss: Decimal | null
     throw refuse('toleratedLoss must be a share between 0 and 1 (e.g. 0.3)', 'toleratedLoss');
   }
 }
+
+// ------------------------------------------------------------------ spend by period
+
+/**
+ * The plan of a line for the days `from`..`to` of its budget's period (`Query.spend`'s planned,
+ * which computes it in SQL): planned spread evenly over the period's days, i.e. planned × (days
+ * of from..to inside the period) ÷ (days in the period), the difference of plannedCumulative at
+ * both ends before rounding. The same for FIXED and VARIABLE lines, as plannedCumulative and
+ * expectedBurn. Not rounded: the caller sums, then rounds.
+ */
+export function plannedBetween(planned: Decimal, periodStart: string, periodEnd: string, from: string, to: string): Decimal {
+  const lo = from > periodStart ? from : periodStart;
+  const hi = to < periodEnd ? to : periodEnd;
+  if (hi < lo) return new Decimal(0);
+  return planned.mul(daysCovered(lo, hi)).div(daysCovered(periodStart, periodEnd));
+}

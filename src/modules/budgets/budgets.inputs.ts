@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { ArrayMaxSize, IsInt, IsOptional, Length, MaxLength } from 'class-validator';
-import { Field, ID, InputType, Int } from 'type-graphql';
+import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { GlobalIdOf } from '../../common/global-ids';
 import { IdempotencyKeyField } from '../../common/idempotency';
 import { SingleLineName } from '../../common/input-text';
@@ -168,4 +168,52 @@ export class VersionedBudgetInput {
 export class VersionedBudgetLineInput {
   @Field(() => ID) @GlobalIdOf('BudgetLine') id: string;
   @Field(() => Int, { description: 'The line’s version you read; a stale one gets CONFLICT with extensions.currentVersion.' }) @IsInt() expectedVersion: number;
+}
+
+/** What `Query.spend` groups its buckets by (besides the currency, always). */
+export enum SpendGroup {
+  BUDGET = 'BUDGET',
+  LINE = 'LINE',
+  CATEGORY = 'CATEGORY',
+  SQUAD = 'SQUAD',
+  CAMPAIGN = 'CAMPAIGN',
+}
+registerEnumType(SpendGroup, {
+  name: 'SpendGroup',
+  description: 'A key of the spend buckets: BUDGET, LINE, CATEGORY (case-insensitive), SQUAD (null: organisation-wide budgets), CAMPAIGN (null: untagged spend).',
+});
+
+@InputType({ description: 'Filters of Query.spend, checked as those of Query.expenses: every one given must match (AND); within a list, any (OR).' })
+export class SpendFilter {
+  @Field(() => [ID], { nullable: true, description: `Spend of these Budgets (at most ${MAX_LEDGER_FILTER_IDS}).` })
+  @GlobalIdOf('Budget')
+  @IsOptional()
+  @ArrayMaxSize(MAX_LEDGER_FILTER_IDS)
+  budgetIds?: string[];
+  @Field(() => [ID], { nullable: true, description: `Spend of these BudgetLines (at most ${MAX_LEDGER_FILTER_IDS}).` })
+  @GlobalIdOf('BudgetLine')
+  @IsOptional()
+  @ArrayMaxSize(MAX_LEDGER_FILTER_IDS)
+  lineIds?: string[];
+  @Field(() => [ID], { nullable: true, description: `Spend of the budgets these Squads own (at most ${MAX_LEDGER_FILTER_IDS}).` })
+  @GlobalIdOf('Squad')
+  @IsOptional()
+  @ArrayMaxSize(MAX_LEDGER_FILTER_IDS)
+  squadIds?: string[];
+  @Field(() => [ID], { nullable: true, description: `Spend tagged with these Campaigns (at most ${MAX_LEDGER_FILTER_IDS}); planned is then null.` })
+  @GlobalIdOf('Campaign')
+  @IsOptional()
+  @ArrayMaxSize(MAX_LEDGER_FILTER_IDS)
+  campaignIds?: string[];
+  @Field(() => [String], { nullable: true, description: `Lines with one of these categories, compared case-insensitively (at most ${MAX_LEDGER_FILTER_IDS}).` })
+  @IsOptional()
+  @ArrayMaxSize(MAX_LEDGER_FILTER_IDS)
+  @Length(1, 100, { each: true, message: 'each category must be 1 to 100 characters' })
+  categories?: string[];
+  @Field(() => DateScalar, { nullable: true, description: 'From this day (omitted: the earliest start of the matching budgets’ periods).' })
+  @IsOptional()
+  from?: string;
+  @Field(() => DateScalar, { nullable: true, description: 'To this day, inclusive (omitted: the latest end of the matching budgets’ periods).' })
+  @IsOptional()
+  to?: string;
 }

@@ -173,3 +173,25 @@ export class ExpenseLedgerConnection extends ExpenseConnection {
   @Field(() => [MoneyTotal], { description: 'The sum of the non-void matching expenses (all pages), per currency, ordered by currency code; [] when none.' })
   total: MoneyTotal[] | Promise<MoneyTotal[]>;
 }
+
+@ObjectType({
+  description:
+    'Spend in one bucket (not cumulative) for one currency and one value of each key grouped by (the keys not grouped by are null). planned: each line’s plan spread evenly over its budget’s days, for the bucket’s days inside the period and from..to (FIXED and VARIABLE alike); null when the spend is by campaign.',
+})
+export class SpendBucket {
+  @Field(() => DateScalar, { description: 'First day of the bucket (a Monday, a month’s or a quarter’s first day).' }) periodStart: string;
+  @Field(() => DateScalar, { description: 'Last day of the bucket; only the days from filter.from to filter.to count.' }) periodEnd: string;
+  @Field({ description: 'ISO 4217 code: every amount of the row is in it.' }) currency: string;
+  budgetId: string | null;
+  lineId: string | null;
+  @Field(() => String, { nullable: true, description: 'Grouped by CATEGORY: the line category (compared case-insensitively).' }) category: string | null;
+  squadId: string | null;
+  campaignId: string | null;
+  @Field(() => DecimalScalar, { nullable: true, description: 'The plan for the bucket’s days, at the currency’s scale; null when by campaign.' })
+  planned: Decimal | null;
+  @Field(() => DecimalScalar, { description: 'Non-void expenses incurred in the bucket’s days, at the currency’s scale.' }) spent: Decimal;
+  @Field(() => DecimalScalar, { nullable: true, description: 'spent − planned (more than 0: over plan); null when planned is null.' })
+  variance: Decimal | null;
+  @Field(() => DecimalScalar, { nullable: true, description: 'variance ÷ planned × 100 (6 places); null when planned is 0 or null.' })
+  variancePercent: Decimal | null;
+}

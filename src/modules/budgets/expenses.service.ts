@@ -22,6 +22,21 @@ const expenseMeta = (e: Expense, squadId: string | null, campaignId: string | nu
 });
 
 /**
+ * Adds an expense to the stored daily spend (`budget_daily_spend`, read by `Query.spend`), or
+ * with `sign` -1 takes a voided one out of it: one upsert, in the caller's transaction, on the
+ * row of the expense's line, day and campaign tag (the id recordExpense was handed).
+ */
+async function addDailySpend(tx: Context, e: Expense, campaignId: string | null, sign: 1 | -1): Promise<void> {
+  await tx.manager.query(
+    `INSERT INTO budget_daily_spend AS s (organization_id, budget_id, budget_line_id, day, campaign_id, amount, expense_count)
+     VALUES ($1, $2, $3, $4, $5, $6::numeric * $7, $7)
+     ON CONFLICT ON CONSTRAINT budget_daily_spend_key
+     DO UPDATE SET amount = s.amount + EXCLUDED.amount, expense_count = s.expense_count + EXCLUDED.expense_count`,
+    [e.organizationId, e.budgetId, e.budgetLineId, e.incurredOn, campaignId, e.amount.toFixed(), sign],
+  );
+}
+
+/**
  * Books an expense. Its budget, then its line, are locked first (the lock order of every budget
  * write), so parallel expenses on one budget queue: each sees the spend of those before it, a
  * hard cap is never overshot, and each accepted expense is counted once (the stored sums follow
@@ -73,6 +88,7 @@ export async function recordExpense(ctx: Context, input: RecordExpenseInput) {
       { action: 'expense.recorded', meta: (e) => expenseMeta(e, budget.squadId, input.campaignId ?? null), prime: expenseById },
     );
     if (input.campaignId) await campaigns!.tag(tx, expense, input.campaignId);
+    await addDailySpend(tx, expense, input.campaignId ?? null, 1);
     const settled = await settleThresholds(tx, budget.id, [line.id]);
     return { expense, budgetLine: settled.lines[0], budget: settled.budget };
   });
@@ -102,6 +118,7 @@ export async function voidExpense(ctx: Context, input: VoidExpenseInput) {
         unmet: () => refuseTransition('This expense is already void'),
       },
     );
+    await addDailySpend(tx, expense, campaignId, -1);
     const settled = await settleThresholds(tx, budget.id, [current.budgetLineId]);
     return { expense, budgetLine: settled.lines[0], budget: settled.budget };
   });

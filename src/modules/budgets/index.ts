@@ -11,6 +11,7 @@ import { ExpenseResolver } from './expenses.resolver';
 import { BudgetReportsResolver } from './reports.resolver';
 import { BudgetPeriodCloseResolver } from './period-close.resolver';
 import { BudgetCorrectionsResolver } from './corrections.resolver';
+import { SpendResolver } from './spend.resolver';
 
 // What the campaigns module uses: a campaign's budget line (type, loaders, lookup), its expenses' sums.
 export { BudgetLine, type Expense } from './budget.entity';
@@ -36,6 +37,7 @@ export const budgetsResolvers = [
   BudgetReportsResolver,
   BudgetPeriodCloseResolver,
   BudgetCorrectionsResolver,
+  SpendResolver,
 ] as const;
 
 registerWorkSource(adjustmentWork);

@@ -19,7 +19,7 @@ import { sumByCurrency } from '../../common/money';
 import { sqlName } from '../../common/rows';
 import { squadById } from '../squads';
 import { Expense } from './budget.entity';
-import type { ExpensesFilter } from './budgets.inputs';
+import type { ExpensesFilter, SpendFilter } from './budgets.inputs';
 import { budgetById, budgetLineById } from './budgets.loaders';
 import type { MoneyTotal } from './budgets.types';
 import { expenseCampaignLink } from './expense-campaigns';
@@ -38,7 +38,7 @@ async function requireAll(ctx: Context, loader: LoaderAccessor<string, unknown>,
 
 const given = <T>(list: readonly T[] | null | undefined): list is readonly T[] => Array.isArray(list) && list.length > 0;
 
-async function checkFilter(ctx: Context, filter: ExpensesFilter): Promise<void> {
+export async function checkFilter(ctx: Context, filter: SpendFilter | ExpensesFilter): Promise<void> {
   if (filter.from && filter.to && filter.from > filter.to) throw badInput('filter.from must be on or before filter.to', 'filter.from');
   const campaigns = expenseCampaignLink();
   if (given(filter.campaignIds) && !campaigns) throw badInput('Campaigns are not available here', 'filter.campaignIds');

@@ -44,6 +44,13 @@ registerTenancy(
       operation: (a) => ({ query: `query($id: ID!) { budgetBurn(budgetId: $id, grain: MONTH) { periodStart spentCumulative } }`, variables: { id: a.ids.budget } }),
       expect: 'NOT_FOUND',
     },
+    'Query.spend': {
+      operation: (a) => ({
+        query: `query($f: SpendFilter) { spend(filter: $f, grain: MONTH, groupBy: [BUDGET, LINE, SQUAD]) { periodStart spent budget { id } line { id } squad { id } } }`,
+        variables: { f: { budgetIds: [a.ids.budget], lineIds: [a.ids.budgetLine], squadIds: [a.ids.squad] } },
+      }),
+      expect: 'NOT_FOUND',
+    },
     'Query.budgetEfficiency': {
       operation: (a) => ({ query: `query($id: ID!) { budgetEfficiency(budgetId: $id) { spent } }`, variables: { id: a.ids.budget } }),
       expect: 'NOT_FOUND',
