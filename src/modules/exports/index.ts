@@ -3,7 +3,6 @@ export {
   connectionPage,
   EXPORT_PAGE_SIZE,
   exportSource,
-  exportSources,
   registerExportSource,
   type ExportColumn,
   type ExportSource,
