@@ -38,7 +38,8 @@ import type { BuildContext } from './websockets';
  * bad parameter 400) is a JSON body `{ errors: [{ message, extensions: { code, field } }] }`; the
  * `field` is the query parameter. Pages are read one at a time (EXPORT_PAGE_SIZE rows, the
  * connection's keyset cursor) and written as they come, waiting for the client to drain the
- * response; a client that goes away stops the export.
+ * response (the next page is read while one is written: at most two pages are held); a client
+ * that goes away stops the export.
  */
 
 const STATUS: Record<string, number> = {
@@ -231,10 +232,19 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
     try {
       const runs = plan.each.length ? plan.each.map((v) => ({ ...plan.variables, [source.each!]: v })) : [plan.variables];
       for (const base of runs) {
+        const read = (after: string | null) => {
+          const pending = page(p.paged ? { ...base, first: EXPORT_PAGE_SIZE, after } : base);
+          pending.catch(() => undefined); // awaited below, unless the client has gone by then
+          return pending;
+        };
+        let next = read(null);
         let after: string | null = null;
         do {
+          const result = await next;
           if (closed) return;
-          const result = await page(p.paged ? { ...base, first: EXPORT_PAGE_SIZE, after } : base);
+          after = p.paged && !('errors' in result) ? result.after : null;
+          // The next page is read while this one is written and sent.
+          if (after) next = read(after);
           if ('errors' in result) {
             if (!writer) sendErrors(res, result.errors!);
             else {
@@ -253,7 +263,6 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
           writer.rows(result.rows);
           rowCount += result.rows.length;
           if (res.writableNeedDrain && !closed) await drained(res);
-          after = p.paged ? result.after : null;
         } while (after);
       }
       if (closed) return;
