@@ -96,7 +96,7 @@ export function mountRoutes(app: Express, deps: RouteDeps): void {
       cors({
         origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
         allowedHeaders: ['content-type', 'authorization', 'x-organization-id', 'x-request-id', 'apollo-require-preflight'],
-        exposedHeaders: ['x-request-id'],
+        exposedHeaders: ['x-request-id', 'content-disposition'],
         maxAge: 600,
       }),
     );
