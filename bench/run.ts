@@ -20,6 +20,7 @@ import { WORKLOADS, readArgs, type Workload } from './workloads';
 import { generateKpis } from './kpi-generate';
 import { benchRecordMeasurements } from './kpi-writes';
 import { generateSearchRows } from './search-generate';
+import { generateExportLedger, measureExport, printExportFigures, type ExportFigures } from './export-bench';
 
 /**
  * `npm run bench [-- options]`: plangraph against the floor.
@@ -36,7 +37,7 @@ import { generateSearchRows } from './search-generate';
  *   outside the measured window, then the measured run.
  *
  * Options: --seconds N (10), --warmup N (3), --connections N (20), --quick (2 s, 1 s warm-up),
- * --only a,b (workload names), --scale (history at 1/1000 and full scale; see docs/benchmarks.md),
+ * --only a,b (workload names; `export` is the spreadsheet export of 100,000 expenses, bench/export-bench.ts), --scale (history at 1/1000 and full scale; see docs/benchmarks.md),
  * --json FILE (write the figures), --keep (leave the bench database on DATABASE_URL's server for
  * inspection, e.g. EXPLAIN ANALYZE; its name is printed).
  */
@@ -485,6 +486,33 @@ function printTable(r: Awaited<ReturnType<typeof benchFloor>>, opts: Options) {
   console.log(`\nplangraph RSS: ${r.rss.start.toFixed(0)} MiB after start-up, ${r.rss.warm.toFixed(0)} MiB after warm-up, ${r.rss.end.toFixed(0)} MiB after the bench (${ratio.toFixed(2)}× of warm-up; target ≤ 1.5×)`);
 }
 
+/** The `export` workload (bench/export-bench.ts): 100,000 expenses generated, then exported as CSV and XLSX by a fresh server. */
+async function benchExport(db: BenchDb, tmp: string): Promise<ExportFigures[]> {
+  const c = new Client({ connectionString: db.url });
+  await c.connect();
+  const started = Date.now();
+  const budgetId = await generateExportLedger(async (text, params = []) => (await c.query(text, params)).rows, db.ids.organizationId, db.ids.squadId);
+  await c.query('VACUUM ANALYZE expenses');
+  await c.end();
+  console.log(`  data export: 100,000 expenses generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const server = await startPlangraph(db.url, path.join(tmp, 'plangraph-export.log'), path.join(tmp, 'data-export'));
+  try {
+    const origin = server.url.replace(/\/graphql$/, '');
+    const token = signSession(JWT_SECRET, db.ids.leadId, 24 * 3600);
+    // Warm-up (module loading, the first statements), outside the measured runs.
+    const warm = await fetch(`${origin}/export/expenses.csv?budgetIds=${encodeURIComponent(toGlobalId('Budget', budgetId))}&from=2026-01-01&to=2026-01-03`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (warm.status !== 200) throw new Error(`export warm-up: ${warm.status} ${await warm.text()}`);
+    await warm.arrayBuffer();
+    const figures: ExportFigures[] = [];
+    for (const format of ['csv', 'xlsx'] as const) figures.push(await measureExport(origin, token, server.child.pid!, budgetId, format));
+    return figures;
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plangraph-bench-'));
@@ -507,9 +535,12 @@ async function main() {
     }
     const db = await createBenchDb(serverUrl, 'squad', SQUAD, null);
     try {
-      const r = await benchFloor(opts, db, where, tmp);
-      printTable(r, opts);
-      if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ ...r, opts }, null, 2));
+      const floorOnly = opts.only?.filter((n) => n !== 'export') ?? null;
+      const r = floorOnly && floorOnly.length === 0 ? null : await benchFloor({ ...opts, only: floorOnly }, db, where, tmp);
+      if (r) printTable(r, opts);
+      const exports = !opts.only || opts.only.includes('export') ? await benchExport(db, tmp) : null;
+      if (exports) printExportFigures(exports);
+      if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ ...r, exports, opts }, null, 2));
     } finally {
       if (opts.keep && !cluster) console.log(`  kept the bench database: ${db.url}`);
       else await db.drop();

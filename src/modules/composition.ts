@@ -6,10 +6,11 @@
  * entity or resolver lists are first imported (src/modules/entities.ts, src/modules/resolvers.ts),
  * so every process that reaches the data (server, seeds, CLI, tests, bench) has the same wiring.
  */
-import { setExpenseCampaignLink } from './budgets';
-import { campaignExpenseLink, campaignSearch } from './campaigns';
-import { kpiSearch, onKpiLatestChanged } from './kpis';
-import { followKpiLatest, keyResultSearch, objectiveSearch } from './okrs';
+import { budgetsExport, expensesExport, setExpenseCampaignLink } from './budgets';
+import { campaignExpenseLink, campaignSearch, campaignsExport } from './campaigns';
+import { registerExportSource } from './exports';
+import { kpiSearch, kpiSeriesExport, onKpiLatestChanged } from './kpis';
+import { followKpiLatest, keyResultSearch, keyResultsExport, objectiveSearch } from './okrs';
 import { registerSearchSource } from './search';
 import { sopSearch } from './sops';
 import { taskSearch } from './tasks';
@@ -29,6 +30,12 @@ export function composeModules(): void {
   registerSearchSource(campaignSearch);
   registerSearchSource(sopSearch);
   registerSearchSource(taskSearch);
+  // GET /export/<name>.csv|.xlsx (src/server/exports-route.ts) reads each module's lists
+  registerExportSource(expensesExport);
+  registerExportSource(budgetsExport);
+  registerExportSource(keyResultsExport);
+  registerExportSource(campaignsExport);
+  registerExportSource(kpiSeriesExport);
 }
 
 composeModules();

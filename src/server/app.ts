@@ -67,7 +67,7 @@ export async function startServer(deps: AppDeps, port: number, host = '0.0.0.0')
   const { app, httpServer } = createHttpApp(config);
   const webSockets = startWebSockets({ httpServer, schema, config, logger, buildContext, formatError, limitRules });
   const apollo = await startApollo({ httpServer, webSockets, schema, config, formatError, limitRules });
-  mountRoutes(app, { config, logger, db: deps.db, health, buildContext, apollo, scopes });
+  mountRoutes(app, { config, logger, db: deps.db, health, buildContext, apollo, scopes, schema, formatError });
 
   const boundPort = await listen(httpServer, port, host);
   return serverHandle(httpServer, host, boundPort, apollo, scopes);

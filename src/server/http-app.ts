@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -14,6 +15,8 @@ import type { DatabaseHealth } from '../db/availability';
 import { accountPagesRouter } from '../modules/identity';
 import { requestIdFrom } from './context-factory';
 import { readiness } from './database-outage';
+import { exportsRouter } from './exports-route';
+import type { createErrorFormatter } from './format-error';
 import { mountGraphiql } from './graphiql';
 import type { BuildContext } from './websockets';
 
@@ -62,12 +65,14 @@ export interface RouteDeps {
   buildContext: BuildContext;
   apollo: ApolloServer<Context>;
   scopes: StatementScopes;
+  schema: GraphQLSchema;
+  formatError: ReturnType<typeof createErrorFormatter>;
 }
 
 /**
  * The routes, in order: health (`/healthz`) and readiness (`/readyz`), GraphiQL when enabled, the
  * account pages behind the links in account mail, CORS and GraphQL on `/graphql` (each request
- * counted in its statement scope under its X-Request-Id), and last a GraphQL-shaped JSON error
+ * counted in its statement scope under its X-Request-Id), the exports on `/export/<name>.csv|.xlsx`, and last a GraphQL-shaped JSON error
  * for whatever express rejects.
  */
 export function mountRoutes(app: Express, deps: RouteDeps): void {
@@ -87,11 +92,11 @@ export function mountRoutes(app: Express, deps: RouteDeps): void {
 
   if (config.corsOrigins.length) {
     app.use(
-      '/graphql',
+      ['/graphql', '/export'],
       cors({
         origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
         allowedHeaders: ['content-type', 'authorization', 'x-organization-id', 'x-request-id', 'apollo-require-preflight'],
-        exposedHeaders: ['x-request-id'],
+        exposedHeaders: ['x-request-id', 'content-disposition'],
         maxAge: 600,
       }),
     );
@@ -119,6 +124,8 @@ export function mountRoutes(app: Express, deps: RouteDeps): void {
       },
     }),
   );
+  // Spreadsheet exports of the modules' lists (src/modules/exports), read through the schema with the same context.
+  app.use(exportsRouter({ schema: deps.schema, buildContext, formatError: deps.formatError, logger, scopes }));
   // Malformed bodies and anything else express rejects: a GraphQL-shaped JSON error.
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;

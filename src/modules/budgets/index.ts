@@ -26,6 +26,8 @@ export { setExpenseCampaignLink, type ExpenseCampaignLink } from './expense-camp
 export { BudgetTotals, budgetTotals } from './budget-overview';
 // The squad weekly report's spend part.
 export { squadLineSpend } from './budget-weekly';
+// The spreadsheet exports of the ledger and the budgets (registered in src/modules/composition.ts).
+export { budgetsExport, expensesExport } from './budgets.export';
 
 export const budgetsEntities = [Budget, BudgetLine, Expense, BudgetAdjustment, BudgetSettings];
 export const budgetsResolvers = [

@@ -23,3 +23,4 @@ registerWorkSource(campaignReviewWork);
 
 // What `search` finds of this module (registered in src/modules/composition.ts).
 export { campaignSearch } from './campaigns.search';
+export { campaignsExport } from './campaigns.export';

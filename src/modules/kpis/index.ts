@@ -31,3 +31,4 @@ registerWorkSource(kpiAlertWork);
 
 // What `search` finds of this module (registered in src/modules/composition.ts).
 export { kpiSearch } from './kpis.search';
+export { kpiSeriesExport } from './kpis.export';

@@ -37,3 +37,4 @@ registerWorkSource(checkInWork);
 
 // What `search` finds of this module (registered in src/modules/composition.ts).
 export { objectiveSearch, keyResultSearch } from './okrs.search';
+export { keyResultsExport } from './okrs.export';
