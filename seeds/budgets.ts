@@ -151,3 +151,25 @@ export function demoCampaignDates(cal: DemoCalendar) {
   const third = addDays(startsOn, 2);
   return { startsOn, endsOn, spentOn: third < cal.quarter.start ? cal.quarter.start : third, reviewedOn: addDays(endsOn, 3) };
 }
+
+/**
+ * The demo's stored daily spend (`budget_daily_spend`, read by `Query.spend`), recomputed from the
+ * demo's expenses and their campaign tags. The API's `recordExpense` keeps it; the seeds insert
+ * expenses in SQL, so this runs after the campaigns seed has tagged its expenses (it reads the
+ * campaigns' tag table as the table's migration backfill does). Derived rows only: recomputing
+ * them is idempotent and loses nothing a user entered.
+ */
+export async function seedBudgetDailySpend(m: EntityManager): Promise<void> {
+  const org = DEMO.organizationId;
+  await m.query(`UPDATE budget_daily_spend SET amount = 0, expense_count = 0 WHERE organization_id = $1`, [org]);
+  await m.query(
+    `INSERT INTO budget_daily_spend AS s (organization_id, budget_id, budget_line_id, day, campaign_id, amount, expense_count)
+     SELECT e.organization_id, e.budget_id, e.budget_line_id, e.incurred_on, ce.campaign_id, sum(e.amount), count(*)
+       FROM expenses e
+       LEFT JOIN campaign_expenses ce ON ce.expense_id = e.id AND ce.organization_id = e.organization_id
+      WHERE e.organization_id = $1 AND e.voided_at IS NULL
+      GROUP BY 1, 2, 3, 4, 5
+     ON CONFLICT ON CONSTRAINT budget_daily_spend_key DO UPDATE SET amount = EXCLUDED.amount, expense_count = EXCLUDED.expense_count`,
+    [org],
+  );
+}

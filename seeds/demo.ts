@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Day } from '../src/common/periods';
-import { seedBudgets } from './budgets';
+import { seedBudgetDailySpend, seedBudgets } from './budgets';
 import { demoCalendar } from './calendar';
 import { seedCampaigns } from './campaigns';
 import { seedIdentity } from './identity';
@@ -30,6 +30,8 @@ export async function seedDemo(ds: DataSource, today?: Day): Promise<boolean> {
     await seedTasks(m, cal);
     await seedBudgets(m, cal);
     await seedCampaigns(m, cal);
+    // Derived from the budgets' expenses and the campaigns' tags of them: after both.
+    await seedBudgetDailySpend(m);
     await seedSops(m, cal);
     return inserted;
   });

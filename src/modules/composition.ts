@@ -6,7 +6,7 @@
  * entity or resolver lists are first imported (src/modules/entities.ts, src/modules/resolvers.ts),
  * so every process that reaches the data (server, seeds, CLI, tests, bench) has the same wiring.
  */
-import { budgetsExport, expensesExport, setExpenseCampaignLink } from './budgets';
+import { budgetsExport, expensesExport, setExpenseCampaignLink, spendExport } from './budgets';
 import { campaignExpenseLink, campaignSearch, campaignsExport } from './campaigns';
 import { registerExportSource } from './exports';
 import { kpiSearch, kpiSeriesExport, onKpiLatestChanged } from './kpis';
@@ -33,6 +33,7 @@ export function composeModules(): void {
   // GET /export/<name>.csv|.xlsx (src/server/exports-route.ts) reads each module's lists
   registerExportSource(expensesExport);
   registerExportSource(budgetsExport);
+  registerExportSource(spendExport);
   registerExportSource(keyResultsExport);
   registerExportSource(campaignsExport);
   registerExportSource(kpiSeriesExport);

@@ -97,3 +97,53 @@ export const budgetsExport: ExportSource<BudgetLineRow> = {
     { header: 'Line id', type: 'text', value: (r) => r.line.id },
   ],
 };
+
+interface SpendRow {
+  periodStart: string;
+  periodEnd: string;
+  currency: string;
+  planned: string | null;
+  spent: string;
+  variance: string | null;
+  variancePercent: string | null;
+  budget: { id: string; name: string } | null;
+  line: { id: string; name: string } | null;
+  category: string | null;
+  squad: { id: string; name: string } | null;
+  campaignId: string | null;
+}
+
+/**
+ * `GET /export/spend.csv|.xlsx?grain=MONTH&groupBy=LINE&from=…&to=…`: `Query.spend`, one row per
+ * bucket and group (its filter's fields, `grain` and `groupBy` as query parameters). The columns of
+ * keys not grouped by are empty.
+ */
+export const spendExport: ExportSource<SpendRow> = {
+  name: 'spend',
+  sheet: 'Spend',
+  document: `query ExportSpend($filter: SpendFilter, $grain: Grain!, $groupBy: [SpendGroup!]) {
+    spend(filter: $filter, grain: $grain, groupBy: $groupBy) {
+      periodStart periodEnd currency planned spent variance variancePercent
+      budget { id name } line { id name } category squad { id name } campaignId
+    }
+  }`,
+  filterVariable: 'filter',
+  read: (data) => ({ rows: data.spend as SpendRow[], after: null }),
+  columns: [
+    { header: 'Period start', type: 'date', value: (r) => r.periodStart },
+    { header: 'Period end', type: 'date', value: (r) => r.periodEnd },
+    { header: 'Currency', type: 'text', value: (r) => r.currency },
+    { header: 'Planned', type: 'money', value: (r) => r.planned, currency: (r) => r.currency },
+    { header: 'Spent', type: 'money', value: (r) => r.spent, currency: (r) => r.currency },
+    { header: 'Variance', type: 'money', value: (r) => r.variance, currency: (r) => r.currency },
+    { header: 'Variance %', type: 'number', value: (r) => r.variancePercent },
+    { header: 'Budget', type: 'text', value: (r) => r.budget?.name },
+    { header: 'Line', type: 'text', value: (r) => r.line?.name },
+    { header: 'Category', type: 'text', value: (r) => r.category },
+    { header: 'Squad', type: 'text', value: (r) => r.squad?.name },
+    { header: 'Budget id', type: 'text', value: (r) => r.budget?.id },
+    { header: 'Line id', type: 'text', value: (r) => r.line?.id },
+    { header: 'Squad id', type: 'text', value: (r) => r.squad?.id },
+    { header: 'Campaign id', type: 'text', value: (r) => r.campaignId },
+  ],
+};

@@ -27,7 +27,7 @@ export { BudgetTotals, budgetTotals } from './budget-overview';
 // The squad weekly report's spend part.
 export { squadLineSpend } from './budget-weekly';
 // The spreadsheet exports of the ledger and the budgets (registered in src/modules/composition.ts).
-export { budgetsExport, expensesExport } from './budgets.export';
+export { budgetsExport, expensesExport, spendExport } from './budgets.export';
 
 export const budgetsEntities = [Budget, BudgetLine, Expense, BudgetAdjustment, BudgetSettings];
 export const budgetsResolvers = [

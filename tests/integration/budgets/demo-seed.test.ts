@@ -50,6 +50,16 @@ describe.each(DEMO_DAYS)('budgets demo seed loaded on %s', (today) => {
       [DEMO.organizationId],
     );
     expect(stored).toBe(summed);
+    // Spend by period reads the demo's expenses too (its daily sums are filled by the seed), the
+    // campaign's tagged spend included: by quarter and budget it equals each budget's spent.
+    const spend = ok(
+      await app.gql(`{ spend(grain: QUARTER, groupBy: [BUDGET]) { budget { id } spent } }`, {}, finance),
+    ).spend;
+    for (const b of [orgBudget, squadBudget]) {
+      expect(spend.filter((r: any) => r.budget.id === b.id).map((r: any) => r.spent)).toEqual([b.spent]);
+    }
+    const tagged = ok(await app.gql(`{ spend(grain: QUARTER, groupBy: [CAMPAIGN]) { campaignId spent } }`, {}, finance)).spend;
+    expect(tagged.some((r: any) => r.campaignId !== null && Number(r.spent) > 0)).toBe(true);
     // Efficiency: every line linked to a KPI reads a cost per unit (the quarter against the quarter before, by day);
     // the lines linked to none say so. The creators' rewards line reads as a cost per point of creator retention.
     const EFFICIENCY = `query($id: ID!) { budgetEfficiency(budgetId: $id) { line { name kpis { key } } kpi { key } spent kpiDelta share attributedChange costPerKpiUnit reason } }`;

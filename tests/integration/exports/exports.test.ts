@@ -317,6 +317,36 @@ describe('the other exports', () => {
     expect(bad.res.status).toBe(400);
   });
 
+  it('spend: Query.spend by grain and groupBy, planned/spent/variance at the currency’s scale, the columns of keys not grouped by empty', async () => {
+    const budget = toGlobalId('Budget', DEMO.budgets.creatorsQ2);
+    const period = ok(await app.gql(`query($id: ID!) { budget(id: $id) { periodStart periodEnd } }`, { id: budget }, finance)).budget;
+    const args = { grain: 'MONTH', from: period.periodStart, to: period.periodEnd };
+    const spend = ok(
+      await app.gql(
+        `query($g: Grain!, $f: SpendFilter) { spend(grain: $g, groupBy: [LINE], filter: $f) { periodStart currency planned spent variance variancePercent line { id name } } }`,
+        { g: args.grain, f: { from: args.from, to: args.to } },
+        finance,
+      ),
+    ).spend;
+    expect(spend.length).toBeGreaterThan(2);
+    const expected = spend.map((r: any) => ({
+      'Period start': r.periodStart, Currency: r.currency, Planned: r.planned ?? '', Spent: r.spent, Variance: r.variance ?? '',
+      'Variance %': r.variancePercent ?? '', Line: r.line.name, 'Line id': r.line.id, Budget: '', Category: '',
+    }));
+    const rows = await csv(`/export/spend.csv?grain=MONTH&groupBy=LINE&from=${args.from}&to=${args.to}`, viewer);
+    expect(pick(rows, Object.keys(expected[0]))).toEqual(expected);
+    const { rows: xl } = await xlsx(`/export/spend.xlsx?grain=MONTH&groupBy=LINE&from=${args.from}&to=${args.to}`, viewer);
+    expect(xl).toHaveLength(spend.length);
+    expect(xl.every((r) => typeof r.Spent === 'number' && r['Period start'] instanceof Date)).toBe(true);
+    // Two keys, comma-separated, and the filter's ids as query parameters.
+    const byBoth = await csv(`/export/spend.csv?grain=QUARTER&groupBy=BUDGET,CATEGORY&budgetIds=${budget}&from=${args.from}&to=${args.to}`, finance);
+    expect(byBoth.length).toBeGreaterThan(0);
+    expect(byBoth.every((r) => r['Budget id'] === budget && r.Category !== '' && r.Line === '')).toBe(true);
+    const bad = await get(`/export/spend.csv?grain=DAY`, viewer);
+    expect(bad.res.status).toBe(400);
+    expect(JSON.parse(bad.body.toString()).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'grain' });
+  });
+
   it('kpi-series: Kpi.series for one or more keys, grain, from and to', async () => {
     const args = { grain: 'MONTH', from: '2026-06-01', to: '2026-11-30' };
     const series = async (key: string) => ok(await app.gql(`query($k: String!, $g: Grain!, $f: Date!, $t: Date!) { kpi(key: $k) { series(grain: $g, from: $f, to: $t) { periodStart value } } }`, { k: key, g: args.grain, f: args.from, t: args.to }, viewer)).kpi.series;
