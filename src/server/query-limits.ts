@@ -154,7 +154,6 @@ export const PLAIN_LIST_SIZES: Record<string, number> = {
   'BurnPoint.kpiValues': 20, // reports.service MAX_BURN_KPIS
   'BurnPoint.costPerUnit': 20, // reports.service MAX_BURN_KPIS
   'Query.budgetEfficiency': 100, // budgets.loaders MAX_BUDGET_LINES
-  'Query.spend': 2000, // budgets spend.service MAX_SPEND_ROWS
   'Campaign.targets': 10, // campaigns.inputs MAX_TARGETS
   'Campaign.returns': 100, // campaigns.inputs MAX_RETURNS
   'Campaign.experiments': 20, // campaigns.inputs MAX_EXPERIMENTS
@@ -172,12 +171,32 @@ export const PLAIN_LIST_SIZES: Record<string, number> = {
  * Lists whose length follows from their arguments, by `Type.field`: priced at that length. A
  * range the field refuses (too long, `to` before `from`) is priced at 0 items: it returns none.
  */
+/** `Query.spend`'s cap on rows (budgets spend.service MAX_SPEND_ROWS; a larger answer is refused). */
+const MAX_SPEND_ROWS = 2000;
+/** What a bucket of `Query.spend` is priced at: grouped, as many rows as a budget's lines at most; not grouped, one per currency. */
+const SPEND_ROWS_PER_BUCKET = 100;
+const SPEND_CURRENCIES_PER_BUCKET = 5;
+
 export const ARGUMENT_LIST_SIZES: Record<string, (args: Record<string, unknown>) => number> = {
   // kpis kpi-series MAX_SERIES_POINTS (= MAX_BUCKETS): one point per bucket of grain from `from` to `to`.
   'Kpi.series': ({ grain, from, to }) => {
     if (!isDay(from) || !isDay(to) || !Object.values(Grain).includes(grain as Grain)) return MAX_BUCKETS;
     try {
       return bucketStarts(from, to, grain as Grain, { max: MAX_BUCKETS }).length;
+    } catch {
+      return 0;
+    }
+  },
+  // budgets spend.service MAX_SPEND_ROWS (2,000): a row per bucket of grain from filter.from to
+  // filter.to and per group; priced at SPEND_ROWS_PER_BUCKET rows a bucket when grouped (a few
+  // currencies when not), the cap when the range is left to the budgets' periods.
+  'Query.spend': ({ grain, filter, groupBy }) => {
+    const range = (filter ?? {}) as { from?: unknown; to?: unknown };
+    if (!isDay(range.from) || !isDay(range.to) || !Object.values(Grain).includes(grain as Grain)) return MAX_SPEND_ROWS;
+    try {
+      const buckets = bucketStarts(range.from, range.to, grain as Grain, { max: MAX_BUCKETS }).length;
+      const perBucket = Array.isArray(groupBy) && groupBy.length > 0 ? SPEND_ROWS_PER_BUCKET : SPEND_CURRENCIES_PER_BUCKET;
+      return Math.min(MAX_SPEND_ROWS, buckets * perBucket);
     } catch {
       return 0;
     }

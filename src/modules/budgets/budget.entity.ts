@@ -174,3 +174,22 @@ auditIdKeys('BudgetLine', { budgetId: 'Budget', kpiIds: 'Kpi' });
 auditIdKeys('Expense', { budgetId: 'Budget', budgetLineId: 'BudgetLine', recordedById: 'User', voidedById: 'User' });
 auditIdKeys('BudgetAdjustment', { budgetId: 'Budget', fromLineId: 'BudgetLine', toLineId: 'BudgetLine', requestedById: 'User', decidedById: 'User' });
 auditIdKeys('BudgetSettings', { updatedById: 'User' });
+
+/**
+ * The stored daily spend that `Query.spend` reads (`budget_daily_spend`): per line, day and
+ * campaign tag, the non-void expenses' amount and count, kept by recordExpense and voidExpense (one
+ * upsert each, see expenses.service.ts). Its key is the unique constraint (budget_line_id, day,
+ * campaign_id), NULLS NOT DISTINCT; the ORM's primary key below is the part of it that is never
+ * null, for the mapping only: rows are read and written by SQL, never loaded as entities.
+ */
+@Entity('budget_daily_spend')
+export class BudgetDailySpend {
+  @PrimaryColumn({ name: 'budget_line_id', type: 'uuid' }) budgetLineId: string;
+  @PrimaryColumn({ type: 'date' }) day: string;
+  @Column({ name: 'campaign_id', type: 'uuid', nullable: true }) campaignId: string | null;
+  @Column({ name: 'organization_id', type: 'uuid' }) organizationId: string;
+  @Column({ name: 'budget_id', type: 'uuid' }) budgetId: string;
+  @Column({ type: 'numeric', transformer: decimalTransformer }) amount: Decimal;
+  @Column({ name: 'expense_count', type: 'int' }) expenseCount: number;
+}
+auditIdKeys('BudgetDailySpend', { budgetId: 'Budget', budgetLineId: 'BudgetLine', campaignId: 'Campaign' });

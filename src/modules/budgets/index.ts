@@ -1,6 +1,6 @@
 // The event types this module publishes (PlanningEventType); campaigns listens to its expenses' events.
 export { BUDGETS_EVENTS } from './budgets.events';
-import { Budget, BudgetAdjustment, BudgetLine, BudgetSettings, Expense } from './budget.entity';
+import { Budget, BudgetAdjustment, BudgetDailySpend, BudgetLine, BudgetSettings, Expense } from './budget.entity';
 import { registerWorkSource } from '../work';
 import { adjustmentWork } from './adjustments.work';
 // The by-id loaders register Budget, BudgetLine, Expense and BudgetAdjustment for node(id:).
@@ -29,7 +29,7 @@ export { squadLineSpend } from './budget-weekly';
 // The spreadsheet exports of the ledger and the budgets (registered in src/modules/composition.ts).
 export { budgetsExport, expensesExport, spendExport } from './budgets.export';
 
-export const budgetsEntities = [Budget, BudgetLine, Expense, BudgetAdjustment, BudgetSettings];
+export const budgetsEntities = [Budget, BudgetLine, Expense, BudgetAdjustment, BudgetSettings, BudgetDailySpend];
 export const budgetsResolvers = [
   BudgetResolver,
   BudgetLineResolver,

@@ -60,6 +60,8 @@ describe('docs/api.md, "For finance"', () => {
       }
       expect(answer.errors).toBeUndefined();
       if ('data' in answer) {
+        // Each step is a small part of the query cost limit (a month-end review is not a budget of its own).
+        expect(answer.extensions.cost.requested).toBeLessThan(answer.extensions.cost.limit / 10);
         for (const list of arrays(answer.data)) expect(list.length).toBeGreaterThan(0);
       } else {
         // An export: the status line curl prints; the file must open and hold rows.
