@@ -83,12 +83,12 @@ export interface SortKey<E> {
 /** A cursor of a list sorted by `sort`: one value per key, the last the row's uuid. */
 const fitsSort = <E>(sort: SortKey<E>[]) => (values: unknown[]) => values.length === sort.length && isCursorUuid(values[values.length - 1]);
 
-export function validatePageArgs(args: ConnectionArgs): { limit: number; backward: boolean } {
+export function validatePageArgs(args: ConnectionArgs, max = MAX_PAGE_SIZE): { limit: number; backward: boolean } {
   const { first, last } = args;
   if (first != null && last != null) throw badInput('Pass either first or last, not both', 'first');
   for (const [name, v] of [['first', first], ['last', last]] as const) {
-    if (v != null && (v < 0 || v > MAX_PAGE_SIZE)) {
-      throw badInput(`${name} must be between 0 and ${MAX_PAGE_SIZE} (got ${v}); page with after/before for more`, name);
+    if (v != null && (v < 0 || v > max)) {
+      throw badInput(`${name} must be between 0 and ${max} (got ${v}); page with after/before for more`, name);
     }
   }
   if (last != null || (args.before != null && first == null)) return { limit: last ?? DEFAULT_PAGE_SIZE, backward: true };
@@ -201,7 +201,7 @@ export async function paginate<E extends ObjectLiteral>(
   sort: SortKey<E>[],
   list: string,
 ): Promise<ConnectionResult<E>> {
-  const { limit, backward } = validatePageArgs(args);
+  const { limit, backward } = validatePageArgs(args, ctx.pageSizeLimit);
   const cursors = listCursors(ctx, list);
   const countQb = qb.clone();
   const page = qb.clone();
@@ -272,7 +272,7 @@ export function defineNestedConnection<E extends ObjectLiteral, F = undefined>(s
     );
 
   const pages = (ctx: Context, page: ConnectionArgs, filter: F | undefined) => {
-    const { limit, backward } = validatePageArgs(page);
+    const { limit, backward } = validatePageArgs(page, ctx.pageSizeLimit);
     const cursors = listCursors(ctx, spec.name);
     return ctx.loaders.get(
       `${spec.name}:page:${pageKey(page, filter)}`,

@@ -51,6 +51,11 @@ export interface Context {
   credentials: { authorization: string | null; organizationHint: string | null };
   /** For a subscription: its WebSocket connection, which the fan-out closes when its client falls behind. */
   connection?: SubscriberConnection | null;
+  /**
+   * The largest page a connection serves (`first`/`last`), when not MAX_PAGE_SIZE: set only by the
+   * server's own bulk readers (the spreadsheet exports), never from a request's input.
+   */
+  pageSizeLimit?: number;
   /** Inside a transaction: callbacks to run once it has committed (event publication). */
   afterCommit: Array<() => void | Promise<void>> | null;
 }

@@ -19,7 +19,7 @@ import { ErrorCode } from '../common/errors';
 import { createLoaders } from '../common/loaders';
 import type { Logger } from '../common/logger';
 import { currentStatementScope, runCountingStatements, type StatementScope } from '../common/statement-scope';
-import { EXPORT_PAGE_SIZE, exportSource, type ExportSource } from '../modules/exports';
+import { EXPORT_PAGE_SIZE, ExportReadError, exportSource, type ExportSource } from '../modules/exports';
 import { requestIdFrom } from './context-factory';
 import { CONTENT_TYPES, csvWriter, xlsxWriter, type SheetWriter } from './export-writers';
 import type { createErrorFormatter } from './format-error';
@@ -221,9 +221,14 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
 
     /** One page: a fresh set of loaders each time (the context's caches would otherwise hold every row exported). */
     async function page(variables: Record<string, unknown>) {
-      const result = await execute({ schema, document: p.document, variableValues: variables, contextValue: { ...ctx, loaders: createLoaders() } });
+      const result = await execute({ schema, document: p.document, variableValues: variables, contextValue: { ...ctx, loaders: createLoaders(), pageSizeLimit: EXPORT_PAGE_SIZE } });
       if (result.errors?.length) return { errors: result.errors.map((e) => clientError(e, source, requestId)) };
-      return source!.read(result.data);
+      try {
+        return source!.read(result.data, variables);
+      } catch (err) {
+        if (!(err instanceof ExportReadError)) throw err;
+        return { errors: [{ message: err.message, extensions: { code: err.code, field: err.field } }] };
+      }
     }
 
     let writer: SheetWriter | null = null;

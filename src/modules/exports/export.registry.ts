@@ -38,13 +38,30 @@ export interface ExportSource<R = any> {
   filterVariable?: string;
   /** A variable that may be repeated (`?key=a&key=b`): the document is run once per value, rows one after another. */
   each?: string;
-  /** The rows of one result and the cursor of the next page (null: none). */
-  read: (data: any) => { rows: R[]; after: string | null };
+  /** The rows of one result (run with `variables`) and the cursor of the next page (null: none); throws ExportReadError when the request named nothing that exists. */
+  read: (data: any, variables: Record<string, any>) => { rows: R[]; after: string | null };
   columns: ReadonlyArray<ExportColumn<R>>;
 }
 
-/** Rows asked for per page: the connections' cap. */
-export const EXPORT_PAGE_SIZE = 100;
+/**
+ * What `read` throws when the answer says the request named nothing that exists (e.g. a KPI key
+ * that `Query.kpi(key:)` answers with null): sent like a GraphQL error, before the first byte.
+ */
+export class ExportReadError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'NOT_FOUND' | 'BAD_USER_INPUT',
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Rows asked for per page: ten times the connections' cap for a request (the export's context
+ * raises the cap for its own reads only): an export of 100,000 rows takes 100 pages, not 1,000.
+ */
+export const EXPORT_PAGE_SIZE = 1000;
 
 const sources = new Map<string, ExportSource>();
 

@@ -2,6 +2,7 @@
 export {
   connectionPage,
   EXPORT_PAGE_SIZE,
+  ExportReadError,
   exportSource,
   registerExportSource,
   type ExportColumn,

@@ -1,4 +1,4 @@
-import type { ExportSource } from '../exports';
+import { ExportReadError, type ExportSource } from '../exports';
 
 interface SeriesRow {
   kpi: { key: string; name: string; unit: string | null; aggregation: string };
@@ -16,8 +16,8 @@ export const kpiSeriesExport: ExportSource<SeriesRow> = {
     }
   }`,
   each: 'key',
-  read: (data) => {
-    if (!data.kpi) return { rows: [], after: null };
+  read: (data, variables) => {
+    if (!data.kpi) throw new ExportReadError(`No KPI has the key ${JSON.stringify(variables.key)} in this organisation`, 'NOT_FOUND', 'key');
     const { series, ...kpi } = data.kpi;
     return { rows: (series as Array<SeriesRow['point']>).map((point) => ({ kpi, point })), after: null };
   },
