@@ -150,7 +150,6 @@ export const PLAIN_LIST_SIZES: Record<string, number> = {
   'Squad.members': 50, // squads.service MAX_SQUAD_MEMBERS
   'Budget.lines': 100, // budgets.loaders MAX_BUDGET_LINES
   'BudgetLine.kpis': 10, // budgets.inputs MAX_LINE_KPIS
-  'Query.budgetBurn': 106, // budget-rules MAX_PERIOD_DAYS in weeks
   'BurnPoint.kpiValues': 20, // reports.service MAX_BURN_KPIS
   'BurnPoint.costPerUnit': 20, // reports.service MAX_BURN_KPIS
   'Query.budgetEfficiency': 100, // budgets.loaders MAX_BUDGET_LINES
@@ -171,6 +170,9 @@ export const PLAIN_LIST_SIZES: Record<string, number> = {
  * Lists whose length follows from their arguments, by `Type.field`: priced at that length. A
  * range the field refuses (too long, `to` before `from`) is priced at 0 items: it returns none.
  */
+/** `Query.budgetBurn`'s points by grain, at most (its description states them). */
+const BURN_POINTS: Record<string, number> = { WEEK: 106, MONTH: 25, QUARTER: 9 };
+
 /** `Query.spend`'s cap on rows (budgets spend.service MAX_SPEND_ROWS; a larger answer is refused). */
 const MAX_SPEND_ROWS = 2000;
 /** What a bucket of `Query.spend` is priced at: grouped, as many rows as a budget's lines at most; not grouped, one per currency. */
@@ -187,6 +189,9 @@ export const ARGUMENT_LIST_SIZES: Record<string, (args: Record<string, unknown>)
       return 0;
     }
   },
+  // budgets budget-rules MAX_PERIOD_DAYS (731): a budget spans at most 106 weeks, 25 months or 9
+  // quarters; one point per bucket of grain (DAY is refused: no points).
+  'Query.budgetBurn': ({ grain }) => BURN_POINTS[grain as string] ?? 0,
   // budgets spend.service MAX_SPEND_ROWS (2,000): a row per bucket of grain from filter.from to
   // filter.to and per group; priced at SPEND_ROWS_PER_BUCKET rows a bucket when grouped (a few
   // currencies when not), the cap when the range is left to the budgets' periods.

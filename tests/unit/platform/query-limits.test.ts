@@ -144,6 +144,20 @@ describe('default query limits', () => {
     expect(kr).toBe(1 + 1 + 5);
   });
 
+  it('prices budgetBurn by the points its grain can have (106 weeks, 25 months, 9 quarters, as its description states) and spend by the buckets asked for', () => {
+    const burn = (grain: string) => check(`{ budgetBurn(budgetId: "x", grain: ${grain}) { periodStart } }`).cost;
+    expect([burn('WEEK'), burn('MONTH'), burn('QUARTER'), burn('DAY')]).toEqual([1 + 106, 1 + 25, 1 + 9, 1]);
+    const description = schema.getQueryType()!.getFields().budgetBurn.description!;
+    expect(description).toContain('at most 106 weeks, 25 months or 9 quarters');
+    const spend = (args: string) => check(`{ spend(${args}) { periodStart line { name } } }`).cost;
+    // Three months grouped: 100 rows a bucket, each row 1 + its line.
+    expect(spend('grain: MONTH, groupBy: [LINE], filter: { from: "2026-04-01", to: "2026-06-30" }')).toBe(1 + 3 * 100 * 2);
+    // Not grouped: a few currencies a bucket; no range: the 2,000-row cap.
+    expect(spend('grain: MONTH, filter: { from: "2026-04-01", to: "2026-06-30" }')).toBe(1 + 3 * 5 * 2);
+    expect(spend('grain: WEEK, groupBy: [LINE]')).toBe(1 + 2000 * 2);
+    expect(spend('grain: WEEK, groupBy: [LINE], filter: { from: "2020-01-01", to: "2026-06-30" }')).toBe(1 + 2000 * 2);
+  });
+
   it.each(Object.entries(PLAIN_LIST_SIZES))('prices %s at the cap its description states (%d)', (name, size) => {
     const [type, field] = name.split('.');
     const def = (schema.getType(type) as import('graphql').GraphQLObjectType).getFields()[field];
