@@ -9,7 +9,8 @@ import type { ExportColumn, ExportValue } from '../modules/exports';
  * The two file formats of an export, written row batch by row batch into the response (the
  * caller waits for `drain` between batches):
  * - CSV: UTF-8 with a byte order mark (so Excel reads Chinese text as UTF-8), RFC 4180 quoting by
- *   csv-stringify, a header row; amounts at their currency's scale, dates as YYYY-MM-DD, times in ISO 8601 (UTC).
+ *   csv-stringify, a header row; amounts at their currency's scale, dates as YYYY-MM-DD, times in ISO 8601 (UTC);
+ *   a text that would start a formula is written with a leading apostrophe (see FORMULA_START).
  * - XLSX: exceljs' streaming WorkbookWriter (rows are committed, not kept): amounts and numbers as
  *   number cells (amounts formatted at their currency's scale, the currency in its own column), dates
  *   and times as date cells.
@@ -30,11 +31,21 @@ function moneyText(value: ExportValue, currency: string | null | undefined): str
   return currency ? d.toFixed(minorUnits(currency), Decimal.ROUND_HALF_UP) : d.toFixed();
 }
 
+/**
+ * A text cell that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a
+ * carriage return: OWASP's "CSV injection") is written with a leading apostrophe, which Excel,
+ * LibreOffice and Google Sheets show as text. Only text columns: amounts, numbers and dates are
+ * the exporter's own values, never a user's text, and a negative amount stays a number.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 function csvCell<R>(column: ExportColumn<R>, row: R): string {
   const v = column.value(row);
   if (v == null) return '';
   if (column.type === 'money') return moneyText(v, column.currency?.(row));
-  return v instanceof Date ? v.toISOString() : String(v);
+  if (v instanceof Date) return v.toISOString();
+  const text = String(v);
+  return column.type === 'text' && FORMULA_START.test(text) ? `'${text}` : text;
 }
 
 export function csvWriter<R>(out: Writable, columns: ReadonlyArray<ExportColumn<R>>): SheetWriter {

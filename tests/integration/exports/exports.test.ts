@@ -115,7 +115,7 @@ async function books() {
 
 describe('GET /export/expenses.csv', () => {
   it('writes the ledger with a BOM, a header row and RFC 4180 quoting, Chinese text and amounts at the currency’s scale', async () => {
-    const { org, e } = await books();
+    const { org, e, media } = await books();
     const rows = await csv('/export/expenses.csv', org);
     expect(pick(rows, LEDGER_COLUMNS)).toEqual(await ledger(org));
     const byId = Object.fromEntries(rows.map((r) => [r['Expense id'], r]));
@@ -123,6 +123,16 @@ describe('GET /export/expenses.csv', () => {
     expect(byId[e.ads]).toMatchObject({ Vendor: 'Ads, "quoted"', Description: '第一行\n第二行', 'Void reason': '重复录入' });
     expect(byId[e.nov]).toMatchObject({ Amount: '5000.00', Currency: 'USD' });
     expect(byId[e.yen]).toMatchObject({ Amount: '1200', Currency: 'JPY' });
+    // A text a spreadsheet would run as a formula is written as text (a leading apostrophe), in
+    // CSV only; XLSX text cells are never formulas and keep it as entered.
+    const formula = ok(
+      await recordExpense(app, org, { budgetLineId: media.id, amount: '1', incurredOn: '2026-05-21', vendor: '@SUM(A1:A9)', description: '=HYPERLINK("http://x.example","点我")', reference: '-INV-7' }),
+    ).recordExpense.expense.id;
+    const again = Object.fromEntries((await csv('/export/expenses.csv', org)).map((r) => [r['Expense id'], r]));
+    expect(again[formula]).toMatchObject({ Vendor: "'@SUM(A1:A9)", Description: '\'=HYPERLINK("http://x.example","点我")', Reference: "'-INV-7", Amount: '1.00' });
+    expect(again[e.kol]).toMatchObject({ Vendor: '抖音 Douyin' });
+    const { rows: xl } = await xlsx('/export/expenses.xlsx', org);
+    expect(xl.find((r) => r['Expense id'] === formula)).toMatchObject({ Vendor: '@SUM(A1:A9)', Description: '=HYPERLINK("http://x.example","点我")' });
     const { res } = await get('/export/expenses.csv', org);
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="?expenses-\d{4}-\d{2}-\d{2}\.csv"?$/);
   });
