@@ -8,7 +8,7 @@
 import Decimal from 'decimal.js';
 import { ratioOf, roundAmount, roundRatio, type CurrencyCode } from '../../common/money';
 import { refuse } from '../../common/rules';
-import { addDays, bucketEnd, bucketStarts, checkDateRange, daysCovered, Grain } from '../../common/periods';
+import { addDays, addMonths, bucketEnd, bucketStarts, checkDateRange, daysCovered, Grain } from '../../common/periods';
 
 export enum BudgetLineKind {
   FIXED = 'FIXED',
@@ -397,15 +397,32 @@ export function checkReserve(reservePool: boolean, toleratedLoss: Decimal | null
 // ------------------------------------------------------------------ spend by period
 
 /**
- * The plan of a line for the days `from`..`to` of its budget's period (`Query.spend`'s planned,
- * which computes it in SQL): planned spread evenly over the period's days, i.e. planned × (days
- * of from..to inside the period) ÷ (days in the period), the difference of plannedCumulative at
- * both ends before rounding. The same for FIXED and VARIABLE lines, as plannedCumulative and
- * expectedBurn. Not rounded: the caller sums, then rounds.
+ * The months `from`..`to` cover, each month counted by the share of its days inside the range
+ * (April 1–15: 0.5; February 2026 whole: 1; a whole quarter: 3). FIXED lines are planned by it.
  */
-export function plannedBetween(planned: Decimal, periodStart: string, periodEnd: string, from: string, to: string): Decimal {
+export function monthShare(from: string, to: string): Decimal {
+  let share = new Decimal(0);
+  for (let start = `${from.slice(0, 7)}-01`; start <= to; start = addMonths(start, 1)) {
+    const monthEnd = addDays(addMonths(start, 1), -1);
+    const lo = from > start ? from : start;
+    const hi = to < monthEnd ? to : monthEnd;
+    share = share.plus(new Decimal(daysCovered(lo, hi)).div(daysCovered(start, monthEnd)));
+  }
+  return share;
+}
+
+/**
+ * A line's plan for the days `from`..`to` inside its budget's period, by its kind (`Query.spend`
+ * computes the same in SQL): a VARIABLE line's (spent as activity demands) spread evenly over the
+ * period's days, planned × (days of from..to in the period) ÷ (days of the period); a FIXED
+ * line's (people, systems: paid by the month) an equal share per month of the period, planned ×
+ * monthShare(from..to in the period) ÷ monthShare(the period), so that a 28-day February is
+ * planned as a 31-day March. Not rounded: the caller sums, then rounds.
+ */
+export function plannedBetween(planned: Decimal, kind: BudgetLineKind, periodStart: string, periodEnd: string, from: string, to: string): Decimal {
   const lo = from > periodStart ? from : periodStart;
   const hi = to < periodEnd ? to : periodEnd;
   if (hi < lo) return new Decimal(0);
+  if (kind === BudgetLineKind.FIXED) return planned.mul(monthShare(lo, hi)).div(monthShare(periodStart, periodEnd));
   return planned.mul(daysCovered(lo, hi)).div(daysCovered(periodStart, periodEnd));
 }

@@ -3,7 +3,8 @@ import Decimal from 'decimal.js';
 import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { roundAmount } from '../../common/money';
-import { daysCovered, periodSql } from '../../common/periods';
+import { periodSql } from '../../common/periods';
+import { plannedBetween } from './budget-rules';
 
 export interface SquadLineSpend {
   budgetLineId: string;
@@ -12,19 +13,19 @@ export interface SquadLineSpend {
   currency: string;
   /** Non-void expenses incurred in the window, at the currency's scale. */
   spent: Decimal;
-  /** The line's planned amount times the share of the budget's days inside the window. */
+  /** The line's plan for the window's days inside its budget's period, by its kind (budget-rules plannedBetween). */
   planned: Decimal;
   difference: Decimal;
 }
 
 /**
  * The lines of the squad's active (not archived) budgets whose period overlaps `from`..`to`, with the spend incurred in
- * those days and the planned amount pro rata (the days of the budget's period inside the window).
+ * those days and the plan for them by the line's kind (budget-rules plannedBetween, as Query.spend).
  * One statement.
  */
 export async function squadLineSpend(ctx: Context, squadId: string, from: string, to: string): Promise<SquadLineSpend[]> {
   const rows: Array<Record<string, any>> = await ctx.manager.query(
-    `SELECT l.id, b.name AS budget_name, l.name AS line_name, b.currency, l.planned,
+    `SELECT l.id, b.name AS budget_name, l.name AS line_name, b.currency, l.planned, l.kind,
             ${periodSql.dayText('b.period_start')} AS period_start, ${periodSql.dayText('b.period_end')} AS period_end,
             COALESCE((SELECT sum(e.amount) FROM expenses e
                       WHERE e.organization_id = $1 AND e.budget_line_id = l.id AND e.voided_at IS NULL
@@ -36,12 +37,7 @@ export async function squadLineSpend(ctx: Context, squadId: string, from: string
     [orgId(ctx), squadId, from, to],
   );
   return rows.map((r) => {
-    const start = r.period_start > from ? r.period_start : from;
-    const end = r.period_end < to ? r.period_end : to;
-    const planned = roundAmount(
-      new Decimal(String(r.planned)).times(daysCovered(start, end)).div(daysCovered(r.period_start, r.period_end)),
-      r.currency,
-    );
+    const planned = roundAmount(plannedBetween(new Decimal(String(r.planned)), r.kind, r.period_start, r.period_end, from, to), r.currency);
     const spent = roundAmount(new Decimal(String(r.spent)), r.currency);
     return {
       budgetLineId: r.id,

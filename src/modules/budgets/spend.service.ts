@@ -10,11 +10,11 @@
  * `from` or `to` is omitted, one statement for the matching budgets' periods. A daily row whose
  * expenses were all voided stays (amount 0, count 0) and is skipped.
  *
- * planned: each line's plan spread evenly over its budget's days (`plannedBetween` in
- * budget-rules.ts, the rule of the burn curve's plannedCumulative), for the days of the bucket
- * inside both the budget's period and from..to. The rule is the same for FIXED and VARIABLE
- * lines: the existing expected-spend rule (expectedBurn, plannedCumulative) does not depend on
- * the kind. Null when the spend is by campaign (grouped or filtered): a plan is per line.
+ * planned: each line's plan for the days of the bucket inside both the budget's period and
+ * from..to, by the line's kind (`plannedBetween` in budget-rules.ts): a VARIABLE line's spread
+ * evenly over the period's days; a FIXED line's (people, systems: paid by the month) an equal
+ * share per month of the period, a part of a month by its days, so that February's salaries are
+ * planned as March's. Null when the spend is by campaign (grouped or filtered): a plan is per line.
  * variance = spent − planned (more than 0: over plan); variancePercent = variance ÷ planned × 100
  * (6 places), null when planned is 0 or null.
  */
@@ -28,6 +28,7 @@ import { refuse } from '../../common/rules';
 import { BURN_GRAINS } from './reports.service';
 import { checkFilter } from './ledger.service';
 import { SpendGroup, type SpendFilter } from './budgets.inputs';
+import { BudgetLineKind } from './budget-rules';
 
 /** At most this many buckets (106 weeks, the weeks of the longest budget period). */
 export const MAX_SPEND_BUCKETS = 106;
@@ -47,6 +48,16 @@ export interface SpendRow {
   spent: Decimal;
   variance: Decimal | null;
   variancePercent: Decimal | null;
+}
+
+/**
+ * budget-rules monthShare in SQL: the months lo..hi (dates, lo ≤ hi) cover, each month counted by
+ * the share of its days inside lo..hi (April 1–15: 0.5; a whole quarter: 3).
+ */
+function monthShareSql(lo: string, hi: string): string {
+  return `(SELECT sum(((least(${hi}, (g.m + interval '1 month - 1 day')::date) - greatest(${lo}, g.m::date)) + 1)::numeric
+                 / ((g.m + interval '1 month')::date - g.m::date))
+             FROM generate_series(date_trunc('month', ${lo}::timestamp), ${hi}::timestamp, interval '1 month') AS g(m))`;
 }
 
 const given = <T>(list: readonly T[] | null | undefined): list is readonly T[] => Array.isArray(list) && list.length > 0;
@@ -80,7 +91,7 @@ function linesSql(filter: SpendFilter, params: unknown[]): string {
   if (given(filter.lineIds)) add('l.id = ANY(?::uuid[])', filter.lineIds);
   if (given(filter.squadIds)) add('b.squad_id = ANY(?::uuid[])', filter.squadIds);
   if (given(filter.categories)) add('lower(l.category) = ANY(?::text[])', filter.categories.map((c) => c.trim().toLowerCase()));
-  return `SELECT l.id AS line_id, l.budget_id, l.category, l.planned, b.squad_id, b.currency, b.period_start, b.period_end,
+  return `SELECT l.id AS line_id, l.budget_id, l.category, l.kind, l.planned, b.squad_id, b.currency, b.period_start, b.period_end,
                  b.created_at AS budget_created, l.created_at AS line_created
             FROM budget_lines l JOIN budgets b ON b.id = l.budget_id AND b.organization_id = l.organization_id
            WHERE ${where.join(' AND ')}`;
@@ -126,11 +137,17 @@ export async function spend(ctx: Context, filter: SpendFilter, grain: Grain, gro
     params.push(filter.campaignIds);
     campaignWhere = `AND d.campaign_id = ANY($${params.length}::uuid[])`;
   }
-  // planned: budget-rules plannedBetween (planned × days of the bucket in the period ÷ days of the period).
+  // planned: budget-rules plannedBetween — a VARIABLE line's plan by the days of the bucket in the
+  // period ÷ the days of the period; a FIXED line's by the months (each month of the period an equal
+  // share, a part of a month by its days: monthShare).
+  const lo = 'greatest(k.lo, l.period_start)';
+  const hi = 'least(k.hi, l.period_end)';
   const planned = byCampaign
     ? ''
     : `SELECT k.start, l.line_id, NULL::uuid AS campaign_id,
-              l.planned * ((least(k.hi, l.period_end) - greatest(k.lo, l.period_start)) + 1) / ((l.period_end - l.period_start) + 1) AS planned,
+              CASE WHEN l.kind = '${BudgetLineKind.FIXED}'
+                   THEN l.planned * ${monthShareSql(lo, hi)} / ${monthShareSql('l.period_start', 'l.period_end')}
+                   ELSE l.planned * ((${hi} - ${lo}) + 1) / ((l.period_end - l.period_start) + 1) END AS planned,
               0::numeric AS spent
          FROM k JOIN l ON l.period_start <= k.hi AND l.period_end >= k.lo
        UNION ALL`;

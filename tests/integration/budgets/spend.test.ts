@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import Decimal from 'decimal.js';
 import fc from 'fast-check';
 import { decodeGlobalId } from '../../../src/common/ids';
-import { plannedBetween } from '../../../src/modules/budgets/budget-rules';
+import { BudgetLineKind, plannedBetween } from '../../../src/modules/budgets/budget-rules';
 import { BudgetDailySpend1764872000000 } from '../../../migrations/1764872000000-BudgetDailySpend';
 import { addMember, createOrg, type TestOrg } from '../../support/factories';
 import { addBudgetLine, createBudget, recordExpense } from '../../support/budgets';
@@ -90,27 +90,29 @@ describe('Query.spend', () => {
     ]);
   });
 
-  it('spreads each line’s plan over its budget’s days (pro rata) by week, month and quarter, with the variance', async () => {
+  it('plans a VARIABLE line by its budget’s days and a FIXED line by its months, by week, month and quarter, with the variance', async () => {
     const b = await books();
     const months = await rows(b.org, 'MONTH', { budgetIds: [b.cny.id] }, ['LINE']);
-    // 91,000 over 91 days: 1,000 a day, FIXED and VARIABLE alike.
+    // VARIABLE media: 91,000 over 91 days, 1,000 a day (30 and 31 days' worth); FIXED people: 91,000
+    // over three months, a third each whatever the month's length.
     expect(months.map((r) => [r.periodStart, r.periodEnd, r.line.name, r.planned, r.spent, r.variance, r.variancePercent])).toEqual([
       ['2026-04-01', '2026-04-30', '投放', '30000.00', '0.00', '-30000.00', '-100'],
-      ['2026-04-01', '2026-04-30', '人员', '30000.00', '1.00', '-29999.00', '-99.996667'],
+      ['2026-04-01', '2026-04-30', '人员', '30333.33', '1.00', '-30332.33', '-99.996703'],
       ['2026-05-01', '2026-05-31', '投放', '31000.00', '100.10', '-30899.90', '-99.677097'],
-      ['2026-05-01', '2026-05-31', '人员', '31000.00', '0.00', '-31000.00', '-100'],
+      ['2026-05-01', '2026-05-31', '人员', '30333.33', '0.00', '-30333.33', '-100'],
       ['2026-06-01', '2026-06-30', '投放', '30000.00', '0.00', '-30000.00', '-100'],
-      ['2026-06-01', '2026-06-30', '人员', '30000.00', '5000.00', '-25000.00', '-83.333333'],
+      ['2026-06-01', '2026-06-30', '人员', '30333.33', '5000.00', '-25333.33', '-83.516482'],
     ]);
-    // A week straddling the end of Q2: two days of the CNY plan, seven of the USD one.
+    // A week straddling the end of Q2: two days of the CNY plan (media 2 × 1,000; people 2/30 of
+    // June's third, 2,022.22), seven of the USD one.
     const week = await rows(b.org, 'WEEK', { from: '2026-06-29', to: '2026-07-05' });
     expect(week.map((r) => [r.periodStart, r.periodEnd, r.currency, r.planned, r.spent])).toEqual([
-      ['2026-06-29', '2026-07-05', 'CNY', '4000.00', '5000.00'],
+      ['2026-06-29', '2026-07-05', 'CNY', '4022.22', '5000.00'],
       ['2026-06-29', '2026-07-05', 'USD', '700.00', '0.00'],
     ]);
     // from..to clips the bucket: June 30 only.
     const clipped = await rows(b.org, 'WEEK', { from: '2026-06-30', to: '2026-06-30', budgetIds: [b.cny.id] });
-    expect(clipped.map((r) => [r.periodStart, r.planned, r.spent, r.variance])).toEqual([['2026-06-29', '2000.00', '5000.00', '3000.00']]);
+    expect(clipped.map((r) => [r.periodStart, r.planned, r.spent, r.variance])).toEqual([['2026-06-29', '2011.11', '5000.00', '2988.89']]);
     // Quarters, from and to defaulting to the budgets' periods: Q2 to Q4.
     const quarters = await rows(b.org, 'QUARTER', null, ['BUDGET']);
     expect(quarters.map((r) => [r.periodStart, r.periodEnd, r.budget.name, r.planned, r.spent])).toEqual([
@@ -120,7 +122,8 @@ describe('Query.spend', () => {
       ['2026-10-01', '2026-12-31', 'Global', '9200.00', '99.99'],
     ]);
     // The rule, as budget-rules states it.
-    expect(plannedBetween(new Decimal(27500), '2026-04-01', '2026-12-31', '2026-07-01', '2026-09-30').toFixed(2)).toBe('9200.00');
+    expect(plannedBetween(new Decimal(27500), BudgetLineKind.VARIABLE, '2026-04-01', '2026-12-31', '2026-07-01', '2026-09-30').toFixed(2)).toBe('9200.00');
+    expect(plannedBetween(new Decimal(27000), BudgetLineKind.FIXED, '2026-04-01', '2026-12-31', '2026-07-01', '2026-09-30').toFixed(2)).toBe('9000.00');
   });
 
   it('groups by category, squad and campaign (planned null by campaign); variancePercent is null for a plan of 0', async () => {
