@@ -1,25 +1,18 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { decodeGlobalId } from '../../../src/common/ids';
 import { addDays, today } from '../../../src/common/periods';
 import { addMember, createOrg } from '../../support/factories';
 import { addBudgetLine, createBudget, recordExpense } from '../../support/budgets';
 import { createCampaign } from '../../support/campaigns';
 import { createSquad } from '../../support/planning';
+import { capturedLogger } from '../../support/log-capture';
 import { errorCode, ok, startTestApp, type Caller, type GqlResult, type TestApp } from '../../support/test-app';
 
 /** The server's warnings and errors, to see a deadlock even when the retry hid it from the client. */
-const logLines: string[] = [];
-const logSink = new Writable({
-  write(chunk, _encoding, done) {
-    logLines.push(String(chunk));
-    done();
-  },
-});
+const { logger: serverLogger, lines: logLines } = capturedLogger('warn');
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp({ logger: pino({ level: 'warn' }, logSink) });
+  app = await startTestApp({ logger: serverLogger });
 });
 afterAll(() => app.stop());
 

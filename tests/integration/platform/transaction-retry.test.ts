@@ -1,10 +1,9 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import type { QueryRunner } from 'typeorm';
 import { decodeGlobalId } from '../../../src/common/ids';
 import { createOrg } from '../../support/factories';
 import { addBudgetLine, createBudget, recordExpense } from '../../support/budgets';
 import { checkIn, createCycle, createKeyResult, createObjective } from '../../support/planning';
+import { capturedLogger } from '../../support/log-capture';
 import { ok, startTestApp, type TestApp } from '../../support/test-app';
 import { settle, subscribe, wsClient } from '../../support/ws';
 
@@ -15,17 +14,11 @@ import { settle, subscribe, wsClient } from '../../support/ws';
  * PostgreSQL pick the mutation as the victim (its own deadlock_timeout is far longer).
  */
 
-const logLines: string[] = [];
-const logSink = new Writable({
-  write(chunk, _encoding, done) {
-    logLines.push(String(chunk));
-    done();
-  },
-});
+const { logger: serverLogger, lines: logLines } = capturedLogger('warn');
 
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp({ logger: pino({ level: 'warn' }, logSink) });
+  app = await startTestApp({ logger: serverLogger });
 });
 afterAll(() => app.stop());
 
