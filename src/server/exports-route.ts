@@ -15,11 +15,11 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { Context } from '../common/context';
-import { ErrorCode } from '../common/errors';
+import { AppError, ErrorCode } from '../common/errors';
 import { createLoaders } from '../common/loaders';
 import type { Logger } from '../common/logger';
 import { currentStatementScope, runCountingStatements, type StatementScope } from '../common/statement-scope';
-import { EXPORT_PAGE_SIZE, ExportReadError, exportSource, type ExportSource } from '../modules/exports';
+import { EXPORT_PAGE_SIZE, exportSource, type ExportSource } from '../modules/exports';
 import { requestIdFrom } from './context-factory';
 import { CONTENT_TYPES, csvWriter, xlsxWriter, type SheetWriter } from './export-writers';
 import type { createErrorFormatter } from './format-error';
@@ -226,8 +226,9 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
       try {
         return source!.read(result.data, variables);
       } catch (err) {
-        if (!(err instanceof ExportReadError)) throw err;
-        return { errors: [{ message: err.message, extensions: { code: err.code, field: err.field } }] };
+        // A refusal the source raised from the answer (the kit's AppError): sent as the field's errors are.
+        if (!(err instanceof AppError)) throw err;
+        return { errors: [clientError(err, source, requestId)] };
       }
     }
 

@@ -38,23 +38,9 @@ export interface ExportSource<R = any> {
   filterVariable?: string;
   /** A variable that may be repeated (`?key=a&key=b`): the document is run once per value, rows one after another. */
   each?: string;
-  /** The rows of one result (run with `variables`) and the cursor of the next page (null: none); throws ExportReadError when the request named nothing that exists. */
+  /** The rows of one result (run with `variables`) and the cursor of the next page (null: none); throws the kit's AppError (notFound, badInput) when the request named nothing that exists: sent as the field's errors are. */
   read: (data: any, variables: Record<string, any>) => { rows: R[]; after: string | null };
   columns: ReadonlyArray<ExportColumn<R>>;
-}
-
-/**
- * What `read` throws when the answer says the request named nothing that exists (e.g. a KPI key
- * that `Query.kpi(key:)` answers with null): sent like a GraphQL error, before the first byte.
- */
-export class ExportReadError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'NOT_FOUND' | 'BAD_USER_INPUT',
-    readonly field: string,
-  ) {
-    super(message);
-  }
 }
 
 /**

@@ -2,7 +2,6 @@
 export {
   connectionPage,
   EXPORT_PAGE_SIZE,
-  ExportReadError,
   exportSource,
   registerExportSource,
   type ExportColumn,

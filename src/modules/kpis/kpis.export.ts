@@ -1,4 +1,5 @@
-import { ExportReadError, type ExportSource } from '../exports';
+import { notFound } from '../../common/errors';
+import type { ExportSource } from '../exports';
 
 interface SeriesRow {
   kpi: { key: string; name: string; unit: string | null; aggregation: string };
@@ -17,7 +18,7 @@ export const kpiSeriesExport: ExportSource<SeriesRow> = {
   }`,
   each: 'key',
   read: (data, variables) => {
-    if (!data.kpi) throw new ExportReadError(`No KPI has the key ${JSON.stringify(variables.key)} in this organisation`, 'NOT_FOUND', 'key');
+    if (!data.kpi) throw notFound('KPI with key', String(variables.key), 'key');
     const { series, ...kpi } = data.kpi;
     return { rows: (series as Array<SeriesRow['point']>).map((point) => ({ kpi, point })), after: null };
   },
