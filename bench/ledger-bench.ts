@@ -63,7 +63,14 @@ export const SPEND: Workload = {
             FROM generate_series(DATE '2026-01-01', DATE '2026-12-01', interval '1 month') gs),
     rows AS (
       SELECT k.start, k.last, l.id, l.name, l.created_at, b.currency,
-             l.planned * (least(k.last, b.period_end) - greatest(k.start, b.period_start) + 1) / (b.period_end - b.period_start + 1) AS planned,
+             CASE WHEN l.kind = 'FIXED'
+                  -- by months: the month's days in the period ÷ its days, over the period's months
+                  THEN l.planned * ((least(k.last, b.period_end) - greatest(k.start, b.period_start) + 1)::numeric / (k.last - k.start + 1))
+                       / (SELECT sum((least(b.period_end, (m + interval '1 month - 1 day')::date) - greatest(b.period_start, m::date) + 1)::numeric
+                                     / ((m + interval '1 month')::date - m::date))
+                            FROM generate_series(date_trunc('month', b.period_start::timestamp), b.period_end::timestamp, interval '1 month') m)
+                  -- by days
+                  ELSE l.planned * (least(k.last, b.period_end) - greatest(k.start, b.period_start) + 1) / (b.period_end - b.period_start + 1) END AS planned,
              (SELECT COALESCE(sum(d.amount), 0) FROM budget_daily_spend d
                WHERE d.organization_id = b.organization_id AND d.budget_line_id = l.id AND d.day BETWEEN k.start AND k.last) AS spent
         FROM b JOIN budget_lines l ON l.budget_id = b.id AND l.organization_id = b.organization_id
