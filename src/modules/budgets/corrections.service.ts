@@ -16,6 +16,7 @@ import { deleteRecorded, updateRecorded } from '../audit';
 import { requireSquad } from '../squads';
 import { Budget, BudgetLine } from './budget.entity';
 import { validatePeriod } from './budget-rules';
+import { periodClosed } from './period-close-rules';
 import type { UpdateBudgetInput, VersionedBudgetInput, VersionedBudgetLineInput } from './budgets.inputs';
 import { budgetById, budgetLineById } from './budgets.loaders';
 import {
@@ -32,7 +33,7 @@ const isForeignKeyViolation = (err: unknown) => (err as { driverError?: { code?:
 
 /**
  * Changes a budget's name, hard cap, owner (a squad, or null for the organisation) or end date.
- * The end date stays within the period's rules and on or after the latest non-void expense; the
+ * The end date stays within the period's rules, on or after the last closed day and the latest non-void expense; the
  * hard cap is turned on only while no line has spent more than planned. The budget is locked
  * first (the lock order of every budget write), so no expense lands while the rules are checked.
  */
@@ -49,6 +50,9 @@ export async function updateBudget(ctx: Context, input: UpdateBudgetInput) {
     }
     if (input.periodEnd != null && input.periodEnd !== current.periodEnd) {
       validatePeriod(current.periodStart, input.periodEnd);
+      if (current.closedThrough && input.periodEnd < current.closedThrough) {
+        throw periodClosed(current, 'periodEnd', 'the period cannot end before its last closed day (the OWNER reopens days first)');
+      }
       const [{ latest }]: Array<{ latest: string | null }> = await tx.manager.query(
         `SELECT ${periodSql.dayText('max(incurred_on)')} AS latest FROM expenses WHERE organization_id = $1 AND budget_id = $2 AND voided_at IS NULL`,
         [orgId(tx), current.id],

@@ -85,6 +85,16 @@ describe('updateBudget', () => {
     expect(ok(await app.gql(UPDATE, { i: { id: budget.id, expectedVersion: 2, periodEnd: '2026-04-30' } }, finance)).updateBudget.budget.periodEnd).toBe('2026-04-30');
   });
 
+  it('periodEnd never cuts into the closed days: PERIOD_CLOSED naming periodEnd, nothing changed', async () => {
+    const { finance, budget } = await world();
+    ok(await app.gql(`mutation($i: CloseBudgetPeriodInput!) { closeBudgetPeriod(input: $i) { budget { closedThrough } } }`, { i: { budgetId: budget.id, through: '2026-05-31' } }, finance));
+    const cut = await app.gql(UPDATE, { i: { id: budget.id, expectedVersion: 2, periodEnd: '2026-05-15' } }, finance);
+    expect(cut.errors![0].extensions).toMatchObject({ code: 'PERIOD_CLOSED', field: 'periodEnd', closedThrough: '2026-05-31' });
+    expect(await version(finance, budget.id)).toBe(2);
+    // Ending on the last closed day is allowed: the period is then closed in full.
+    expect(ok(await app.gql(UPDATE, { i: { id: budget.id, expectedVersion: 2, periodEnd: '2026-05-31' } }, finance)).updateBudget.budget.periodEnd).toBe('2026-05-31');
+  });
+
   it('turning the hard cap on is refused while a line is over plan, naming the line', async () => {
     const { finance, budget, media, rewards } = await world();
     ok(await recordExpense(app, finance, { budgetLineId: rewards.id, amount: '600' }));
