@@ -15,7 +15,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { Context } from '../common/context';
-import { AppError, ErrorCode } from '../common/errors';
+import { AppError, badInput, ErrorCode } from '../common/errors';
 import { createLoaders } from '../common/loaders';
 import type { Logger } from '../common/logger';
 import { currentStatementScope, runCountingStatements, type StatementScope } from '../common/statement-scope';
@@ -50,16 +50,6 @@ const STATUS: Record<string, number> = {
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };
 
-class ExportRequestError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
 interface Prepared {
   document: DocumentNode;
   variables: Map<string, GraphQLInputType>;
@@ -88,13 +78,13 @@ function scalarOf(text: string, type: GraphQLInputType, field: string): unknown 
   switch (getNamedType(type).name) {
     case 'Boolean':
       if (text === 'true' || text === 'false') return text === 'true';
-      throw new ExportRequestError(`${field} must be true or false`, ErrorCode.BAD_USER_INPUT, field);
+      throw badInput(`${field} must be true or false`, field);
     case 'Int':
       if (/^-?\d{1,9}$/.test(text)) return Number(text);
-      throw new ExportRequestError(`${field} must be an integer`, ErrorCode.BAD_USER_INPUT, field);
+      throw badInput(`${field} must be an integer`, field);
     case 'Float':
       if (text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
-      throw new ExportRequestError(`${field} must be a number`, ErrorCode.BAD_USER_INPUT, field);
+      throw badInput(`${field} must be a number`, field);
     default:
       return text;
   }
@@ -107,7 +97,7 @@ function valueOf(values: string[], type: GraphQLInputType, field: string): unkno
     const items = values.length === 1 ? values[0].split(',') : values;
     return items.map((v) => scalarOf(v, t.ofType, field));
   }
-  if (values.length > 1) throw new ExportRequestError(`${field} is given more than once`, ErrorCode.BAD_USER_INPUT, field);
+  if (values.length > 1) throw badInput(`${field} is given more than once`, field);
   return scalarOf(values[0], t, field);
 }
 
@@ -125,11 +115,11 @@ function variablesOf(source: ExportSource, p: Prepared, query: URLSearchParams) 
     else if (p.variables.has(name) && name !== source.filterVariable && !(p.paged && (name === 'first' || name === 'after'))) {
       variables[name] = valueOf(values, p.variables.get(name)!, name);
     } else {
-      throw new ExportRequestError(`Unknown parameter ${name} for the ${source.name} export`, ErrorCode.BAD_USER_INPUT, name);
+      throw badInput(`Unknown parameter ${name} for the ${source.name} export`, name);
     }
   }
   if (source.filterVariable && Object.keys(filter).length) variables[source.filterVariable] = filter;
-  if (source.each && !each.length) throw new ExportRequestError(`${source.each} is required`, ErrorCode.BAD_USER_INPUT, source.each);
+  if (source.each && !each.length) throw badInput(`${source.each} is required`, source.each);
   return { variables, each };
 }
 
@@ -210,8 +200,8 @@ export function exportsRouter(deps: ExportsRouteDeps): Router {
         typeof req.headers['accept-language'] === 'string' ? req.headers['accept-language'] : null,
       );
     } catch (err) {
-      if (err instanceof ExportRequestError) {
-        sendErrors(res, [{ message: err.message, extensions: { code: err.code, field: err.field } }]);
+      if (err instanceof AppError) {
+        sendErrors(res, [clientError(err, source, requestId)]);
       } else {
         const e = err instanceof GraphQLError ? err : new GraphQLError('Internal server error', { originalError: err as Error });
         sendErrors(res, [clientError(e, source, requestId)]);
