@@ -1,3 +1,5 @@
+import { addMember, createOrg } from './factories';
+import { createSquad } from './planning';
 import type { Caller, TestApp } from './test-app';
 import { ok } from './test-app';
 
@@ -26,4 +28,19 @@ export const RECORD_EXPENSE = /* GraphQL */ `
 
 export function recordExpense(app: TestApp, as: Caller, input: Record<string, unknown>) {
   return app.gql(RECORD_EXPENSE, { i: { amount: '10.00', incurredOn: '2026-04-15', ...input } }, as);
+}
+
+/**
+ * A squad's budget world: an organisation, a FINANCE member and a SQUAD_LEAD, the lead's squad,
+ * its Q2 2026 budget (CNY, no hard cap) with two lines, 媒体投放 (1,000) and 用户激励 (500).
+ */
+export async function squadBudgetWorld(app: TestApp) {
+  const org = await createOrg(app);
+  const finance = await addMember(app, org, 'FINANCE');
+  const lead = await addMember(app, org, 'SQUAD_LEAD');
+  const squadId = await createSquad(app, org, lead.userId);
+  const budget = await createBudget(app, finance, { squadId });
+  const media = await addBudgetLine(app, finance, { budgetId: budget.id, name: '媒体投放', planned: '1000' });
+  const rewards = await addBudgetLine(app, finance, { budgetId: budget.id, name: '用户激励', planned: '500' });
+  return { org, finance, lead, squadId, budget, media, rewards };
 }

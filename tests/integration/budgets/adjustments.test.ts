@@ -1,7 +1,6 @@
 import { decodeGlobalId } from '../../../src/common/ids';
-import { addMember, createOrg } from '../../support/factories';
-import { addBudgetLine, createBudget, recordExpense } from '../../support/budgets';
-import { createSquad } from '../../support/planning';
+import { addMember } from '../../support/factories';
+import { addBudgetLine, createBudget, recordExpense, squadBudgetWorld } from '../../support/budgets';
 import { errorCode, ok, startTestApp, type Caller, type TestApp } from '../../support/test-app';
 
 let app: TestApp;
@@ -17,16 +16,7 @@ const APPROVE = `mutation($i: DecideBudgetAdjustmentInput!) { approveBudgetAdjus
 const REJECT = `mutation($i: DecideBudgetAdjustmentInput!) { rejectBudgetAdjustment(input: $i) { budgetAdjustment { id status note decidedBy { id } } } }`;
 const BUDGET = `query($id: ID!) { budget(id: $id) { planned spent lines { id name planned spent remaining reserveDrawn toleratedLossAmount } } }`;
 
-async function world() {
-  const org = await createOrg(app);
-  const finance = await addMember(app, org, 'FINANCE');
-  const lead = await addMember(app, org, 'SQUAD_LEAD');
-  const squadId = await createSquad(app, org, lead.userId);
-  const budget = await createBudget(app, finance, { squadId });
-  const media = await addBudgetLine(app, finance, { budgetId: budget.id, name: '媒体投放', planned: '1000' });
-  const rewards = await addBudgetLine(app, finance, { budgetId: budget.id, name: '用户激励', planned: '500' });
-  return { org, finance, lead, squadId, budget, media, rewards };
-}
+const world = () => squadBudgetWorld(app);
 
 describe('budget adjustments', () => {
   it('a squad lead requests, FINANCE approves: the money moves atomically; the requester never decides', async () => {

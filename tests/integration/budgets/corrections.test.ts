@@ -1,6 +1,6 @@
 import { decodeGlobalId } from '../../../src/common/ids';
-import { addMember, createOrg } from '../../support/factories';
-import { addBudgetLine, createBudget, recordExpense } from '../../support/budgets';
+import { createOrg } from '../../support/factories';
+import { addBudgetLine, createBudget, recordExpense, squadBudgetWorld } from '../../support/budgets';
 import { createCampaign } from '../../support/campaigns';
 import { createSquad } from '../../support/planning';
 import { errorCode, ok, startTestApp, type Caller, type TestApp } from '../../support/test-app';
@@ -28,16 +28,7 @@ const AUDIT = `query($id: ID) { auditEvents(first: 10, filter: { entityId: $id }
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 const daysFromToday = (n: number) => iso(new Date(Date.now() + n * 86_400_000));
 
-async function world() {
-  const org = await createOrg(app);
-  const finance = await addMember(app, org, 'FINANCE');
-  const lead = await addMember(app, org, 'SQUAD_LEAD');
-  const squadId = await createSquad(app, org, lead.userId);
-  const budget = await createBudget(app, finance, { squadId });
-  const media = await addBudgetLine(app, finance, { budgetId: budget.id, name: '媒体投放', planned: '1000' });
-  const rewards = await addBudgetLine(app, finance, { budgetId: budget.id, name: '用户激励', planned: '500' });
-  return { org, finance, lead, squadId, budget, media, rewards };
-}
+const world = () => squadBudgetWorld(app);
 
 const version = async (as: Caller, id: string): Promise<number> => ok(await app.gql(BUDGET, { id }, as)).budget.version;
 
