@@ -58,6 +58,29 @@ async function typeInto(page: Page, editor: string, text: string): Promise<void>
   expect(value).toBe(text);
 }
 
+/**
+ * Waits until GraphiQL has taken `name` as the operation to run: its query editor holds the
+ * name (set by its debounced change handler, with the React state the execute button reads)
+ * and the page has rendered twice since, so the button's handler is the new one.
+ */
+async function operationNameIs(page: Page, name: string): Promise<void> {
+  await page.waitForFunction(
+    (want) => {
+      const page = globalThis as unknown as { document: { querySelector(selector: string): { CodeMirror?: { operationName?: string | null } } | null } };
+      return page.document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror?.operationName === want;
+    },
+    name,
+    { timeout: 30_000 },
+  );
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const frame = (globalThis as unknown as { requestAnimationFrame(cb: () => void): number }).requestAnimationFrame;
+        frame(() => frame(() => resolve()));
+      }),
+  );
+}
+
 /** The JSON in the result pane once it holds something that contains `expected`. */
 async function result(page: Page, expected: string): Promise<any> {
   const pane = page.locator('.graphiql-response .CodeMirror').first();
@@ -137,6 +160,10 @@ async function result(page: Page, expected: string): Promise<any> {
     await page.getByRole('button', { name: /^variables$/i }).click();
     await typeInto(page, '.graphiql-editor-tool', JSON.stringify({ squadId: toGlobalId('Squad', DEMO.plan.squadCreators), cycleId: toGlobalId('Cycle', DEMO.plan.cycleQ2) }));
     await typeInto(page, '.graphiql-query-editor', SQUAD_DASHBOARD);
+    // GraphiQL reads the operation's name from the editor 100 ms after the last keystroke and
+    // runs with the name it last read: a click before that sends the page's LogIn with the new
+    // text (OPERATION_RESOLUTION_FAILURE). A user reads the button; the test waits for the name.
+    await operationNameIs(page, 'SquadDashboard');
     await page.locator('.graphiql-execute-button').click();
 
     const dashboard = await result(page, '"currentSprint"');
