@@ -110,6 +110,13 @@ export function scaleOf(value: Decimal): number | undefined {
   return scales.get(value);
 }
 
+/**
+ * A decimal in its shortest exact form, as `Decimal#toFixed()` writes it: no exponent, no leading
+ * zeros, no trailing zeros after the point, no "-0". At most 38 characters it has at most 38
+ * digits and an exponent inside ±40, so it is in range.
+ */
+const CANONICAL_DECIMAL = /^(?:0|-?[1-9]\d*)(?:\.\d*[1-9])?$|^-?0\.\d*[1-9]$/;
+
 export const DecimalScalar = new GraphQLScalarType<Decimal, string>({
   name: 'Decimal',
   description:
@@ -119,6 +126,8 @@ export const DecimalScalar = new GraphQLScalarType<Decimal, string>({
       const places = scales.get(value);
       return places === undefined ? value.toFixed() : value.toFixed(places);
     }
+    // Text already in the form the API shows (SQL's `trim_scale(x)::text`), short enough to be in range: as is.
+    if (typeof value === 'string' && value.length <= 38 && CANONICAL_DECIMAL.test(value)) return value;
     return parseDecimal(value).toFixed();
   },
   parseValue: parseDecimal,

@@ -13,6 +13,7 @@ import { kpisByKeys } from './kpi-access';
 import { MAX_KPI_KEY_LENGTH, whatIfPeriod } from './kpi-rules';
 import { subtrees, valuesAt } from './kpi-state';
 import { TreeValues } from './kpi-tree';
+import { leanTree, type LeanTreeSelection } from './kpi-tree-read';
 import type { KpisFilter, KpiWhatIfInput } from './kpis.inputs';
 import { kpiById } from './kpis.loaders';
 import type { KpiProjection, KpiTreeNode } from './kpis.types';
@@ -77,16 +78,20 @@ export async function treeRoot(ctx: Context, rootKey: string | null | undefined)
 /**
  * `kpiTree(rootKey)`: the active KPIs under the root (the north star when omitted), root first,
  * depth first, siblings oldest first, at most MAX_TREE_DEPTH levels. One statement, the root and
- * the latest measurement of each measured KPI included.
+ * the latest measurement of each measured KPI included; with `lean` (the operation asks only
+ * for what kpi-tree-read.ts serves), only those columns, as text.
  */
-export async function kpiTree(ctx: Context, rootKey: string | null | undefined): Promise<KpiTreeNode[] | null> {
+export async function kpiTree(ctx: Context, rootKey: string | null | undefined, lean: LeanTreeSelection | null = null): Promise<KpiTreeNode[] | null> {
   if (rootKey != null && rootKey.length > MAX_KPI_KEY_LENGTH) await treeRoot(ctx, rootKey); // no KPI has a longer key: NOT_FOUND without a query
-  const rows = await subtrees(ctx, rootKey == null ? { northStar: true } : { key: rootKey }, { withLatest: true });
+  const roots = rootKey == null ? { northStar: true as const } : { key: rootKey };
+  // The columns the operation asks for, in their API form (kpi-tree-read.ts), or the entities.
+  const rows = lean ? await leanTree(ctx, roots, lean) : await subtrees(ctx, roots, { withLatest: true });
   if (rows.length === 0) {
     // No north star is a state of the data, not an error: a dashboard reading it beside other fields keeps them.
     if (rootKey == null) return null;
     await treeRoot(ctx, rootKey); // NOT_FOUND / ARCHIVED naming rootKey, as kpiWhatIf
   }
+  if (lean) return rows as KpiTreeNode[];
   const keyOf = new Map(rows.map((r) => [r.kpi.id, r.kpi.key]));
   return rows.map((r) => ({ kpi: r.kpi, depth: r.depth, parentKey: r.depth === 0 ? null : keyOf.get(r.kpi.parentId!) ?? null }));
 }

@@ -24,22 +24,42 @@ export interface TreeRow {
   depth: number;
 }
 
+export type TreeRoots = readonly string[] | { key: string } | { northStar: true };
+
+/**
+ * `WITH RECURSIVE tree(id, key, depth, parent_key, path)`: the active KPIs under the roots (by
+ * id, by key, or the north star, read in the same statement), `path` ordering them depth first,
+ * siblings oldest first, cut at MAX_TREE_DEPTH. Parameters $1–$3 are `params`.
+ */
+export function treeCte(ctx: Context, roots: TreeRoots): { sql: string; params: unknown[] } {
+  const [rootCondition, rootParam] = Array.isArray(roots)
+    ? ['k.id = ANY($2::uuid[])', roots]
+    : 'key' in roots
+      ? ['k.key = $2::text', (roots as { key: string }).key]
+      : ['($2::text IS NULL AND k.is_north_star)', null];
+  return {
+    sql: `WITH RECURSIVE tree AS (
+       SELECT k.id, k.key, 0 AS depth, NULL::text AS parent_key, ARRAY[to_char(k.created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || k.id::text] AS path
+         FROM kpis k WHERE k.organization_id = $1 AND ${rootCondition} AND k.archived_at IS NULL
+       UNION ALL
+       SELECT c.id, c.key, t.depth + 1, t.key::text, t.path || (to_char(c.created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || c.id::text)
+         FROM tree t JOIN kpis c ON c.organization_id = $1 AND c.parent_id = t.id AND c.archived_at IS NULL
+        WHERE t.depth < $3)`,
+    params: [orgId(ctx), rootParam, MAX_TREE_DEPTH],
+  };
+}
+
 /**
  * The active KPIs under each root (roots included, depth 0), in tree order: depth first,
  * siblings oldest first. One statement (recursive CTE); primes `kpiById`.
  */
 export async function subtrees(
   ctx: Context,
-  roots: readonly string[] | { key: string } | { northStar: true },
+  roots: TreeRoots,
   opts: { withLatest?: boolean } = {},
 ): Promise<TreeRow[]> {
   if (Array.isArray(roots) && roots.length === 0) return [];
-  // The roots: by id, by key, or the north star (read in the same statement).
-  const [rootCondition, rootParam] = Array.isArray(roots)
-    ? ['k.id = ANY($2::uuid[])', roots]
-    : 'key' in roots
-      ? ['k.key = $2::text', roots.key]
-      : ['($2::text IS NULL AND k.is_north_star)', null];
+  const tree = treeCte(ctx, roots);
   const shape = rowShape(ctx.manager.connection, Kpi);
   const measurement = rowShape(ctx.manager.connection, KpiMeasurement);
   // With the latest measurement of each measured KPI (one index probe each), for `Kpi.latest`.
@@ -50,15 +70,9 @@ export async function subtrees(
           ORDER BY m.period_start DESC LIMIT 1) lm ON true` }
     : { select: '', join: '' };
   const rows: Array<Record<string, unknown>> = await ctx.manager.query(
-    `WITH RECURSIVE tree AS (
-       SELECT k.id, 0 AS depth, ARRAY[to_char(k.created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || k.id::text] AS path
-         FROM kpis k WHERE k.organization_id = $1 AND ${rootCondition} AND k.archived_at IS NULL
-       UNION ALL
-       SELECT c.id, t.depth + 1, t.path || (to_char(c.created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS') || c.id::text)
-         FROM tree t JOIN kpis c ON c.organization_id = $1 AND c.parent_id = t.id AND c.archived_at IS NULL
-        WHERE t.depth < $3)
+    `${tree.sql}
      SELECT ${shape.columns('k')}, t.depth${latest.select} FROM tree t JOIN kpis k ON k.id = t.id ${latest.join} ORDER BY t.path`,
-    [orgId(ctx), rootParam, MAX_TREE_DEPTH],
+    tree.params,
   );
   const out = rows.map((r) => {
     const kpi = shape.map(r);

@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription, UseMiddleware } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root, Subscription, UseMiddleware } from 'type-graphql';
 import { ADMINS, WRITERS } from '../../common/access';
 import { ConnectionArgs } from '../../common/connection';
 import type { Context } from '../../common/context';
@@ -32,6 +33,7 @@ import {
 import { alertsOfKpi, childrenOfKpi, kpiAlertById, kpiById, latestMeasurementOfKpi, MAX_CHILDREN, measurementById, measurementsOfKpi } from './kpis.loaders';
 import * as definitions from './kpi-definitions.service';
 import * as reads from './kpi-reads.service';
+import { leanTreeSelection } from './kpi-tree-read';
 import {
   AcknowledgeKpiAlertPayload,
   ArchiveKpiPayload,
@@ -68,8 +70,8 @@ export class KpiResolver {
     description:
       'The active KPIs under rootKey (the north star when omitted), the root first, then depth first with siblings oldest first, at most 30 levels. null (no error) without rootKey in an organisation with no north star; NOT_FOUND naming rootKey for an unknown key, ARCHIVED for an archived one (only this field is null). A fixed number of SQL statements whatever the size of the tree.',
   })
-  kpiTree(@Arg('rootKey', () => String, { nullable: true }) rootKey: string | null, @Ctx() ctx: Context) {
-    return reads.kpiTree(ctx, rootKey);
+  kpiTree(@Arg('rootKey', () => String, { nullable: true }) rootKey: string | null, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return reads.kpiTree(ctx, rootKey, leanTreeSelection(info));
   }
 
   @Authorized()
@@ -161,11 +163,10 @@ export class KpiResolver {
     description: "The most recent measurement; for a formula KPI, its value at the latest period of its inputs (source 'formula'), null when it cannot be computed.",
   })
   latest(@Root() kpi: Kpi, @Ctx() ctx: Context): KpiMeasurement | null | Promise<KpiMeasurement | null> {
-    // Synchronous when the tree read it already: no promise per KPI of a large tree.
-    if (kpi.formula == null) {
-      const preloaded = preloadedLatest.get(kpi);
-      return preloaded !== undefined ? preloaded : latestMeasurementOfKpi(ctx).load(kpi.id);
-    }
+    // Synchronous when the tree read it already (either kind of KPI): no promise per KPI of a large tree.
+    const preloaded = preloadedLatest.get(kpi);
+    if (preloaded !== undefined) return preloaded;
+    if (kpi.formula == null) return latestMeasurementOfKpi(ctx).load(kpi.id);
     if (kpi.latestPeriod == null || kpi.latestValue == null) return null;
     return Object.assign(new KpiMeasurement(), {
       kpiId: kpi.id,

@@ -23,6 +23,29 @@ describe('Decimal', () => {
     expect(DecimalScalar.serialize(parseDecimal('1000000.00'))).toBe('1000000');
     expect(parseDecimal('-12.345').toFixed()).toBe('-12.345');
   });
+  it('shows text read from SQL in the shortest exact form, whether or not it is already in it', () => {
+    // Text already in that form (trim_scale(x)::text) goes out as it is; any other is normalised or refused.
+    for (const [text, shown] of [
+      ['0', '0'],
+      ['1300.1', '1300.1'],
+      ['-42', '-42'],
+      ['0.0000125', '0.0000125'],
+      ['-0.5', '-0.5'],
+      ['100000000000000000000.5', '100000000000000000000.5'],
+      ['1300.10', '1300.1'],
+      ['-0', '0'],
+      ['0.000', '0'],
+      ['007', '7'],
+      ['1e3', '1000'],
+      ['.5', '0.5'],
+      ['+5', '5'],
+      [' 5', '5'],
+    ]) {
+      expect([text, DecimalScalar.serialize(text)]).toEqual([text, shown]);
+    }
+    expect(() => DecimalScalar.serialize('1'.repeat(39))).toThrow(/out of range/);
+    expect(() => DecimalScalar.serialize('12,5')).toThrow(/Decimal must be/);
+  });
   it.each(['abc', '', '1,000', '12e', null, {}, 'NaN', 'Infinity'])('rejects %p', (v) => {
     expect(() => parseDecimal(v)).toThrow(/Decimal must be/);
   });
