@@ -10,6 +10,7 @@ import { currentStatementScope } from '../common/statement-scope';
 import { unavailableStatusPlugin } from './database-outage';
 import type { createErrorFormatter } from './format-error';
 import { inputTextPlugin } from './input-guard';
+import { plannedReadsPlugin } from './planned-reads';
 import { queryLimitsPlugin, type queryLimitRules } from './query-limits';
 import { responseStatusPlugin } from './response-status';
 import type { WebSockets } from './websockets';
@@ -117,6 +118,8 @@ export async function startApollo(deps: ApolloDeps): Promise<ApolloServer<Contex
       inputTextPlugin,
       unavailableStatusPlugin,
       responseStatusPlugin,
+      // Its responseForOperation runs after every plugin's didResolveOperation (limits, input checks).
+      plannedReadsPlugin(config),
     ],
   });
   await apollo.start();
