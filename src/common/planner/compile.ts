@@ -27,10 +27,12 @@ import { plannableType, plannedRoot, type PlanEnv, type PlanType } from './decla
  * range, a field that would throw all fall back, and the resolvers give their usual answer.
  */
 export interface CompiledPlan {
+  /**
+   * One row: `data`, the response's data as JSON text, and `ok`, false when a non-null root
+   * field found no row in the organisation (then fall back: the resolver answers NOT_FOUND).
+   */
   sql: string;
   params: unknown[];
-  /** Root response keys whose (non-null) field found no row: fall back when any is null. */
-  requiredRoots: string[];
   /** Applies the derived fields' computations to the parsed data (in place); null when none. */
   post: ((data: Record<string, unknown>) => void) | null;
 }
@@ -261,8 +263,9 @@ export function compilePlan(req: PlanRequest): CompiledPlan | null {
     const queryType = req.schema.getQueryType() ?? fail('no query type');
     const roots = collect(c, queryType, req.operation.selectionSet);
     const parts: string[] = [];
+    const columns: string[] = [];
     const posts: Post[] = [];
-    const requiredRoots: string[] = [];
+    const required: string[] = [];
     for (const [key, nodes] of roots) {
       const node = single(nodes);
       const name = node.name.value;
@@ -279,15 +282,17 @@ export function compilePlan(req: PlanRequest): CompiledPlan | null {
       if (!decoded || decoded.type !== root.type) fail('root id');
       const a = newAlias(c);
       const sub = objectSql(c, decl, a, node.selectionSet);
-      parts.push(`'${key}'`, `(SELECT ${sub.sql} FROM ${decl.table} ${a} WHERE ${orgCondition(c, decl, a)} AND ${a}.id = ${param(decoded!.id)})`);
-      if (isNonNullType(def.type)) requiredRoots.push(key);
+      const column = `r${columns.length + 1}`;
+      columns.push(`(SELECT ${sub.sql} FROM ${decl.table} ${a} WHERE ${orgCondition(c, decl, a)} AND ${a}.id = ${param(decoded!.id)}) AS ${column}`);
+      parts.push(`'${key}'`, column);
+      if (isNonNullType(def.type)) required.push(`${column} IS NOT NULL`);
       if (sub.post) posts.push(nested(key, sub.post));
     }
     if (parts.length > MAX_KEYS * 2) fail('too many roots');
     return {
-      sql: `SELECT json_build_object(${parts.join(', ')}) AS data`,
+      sql: `SELECT json_build_object(${parts.join(', ')})::text AS data, ${required.length ? required.join(' AND ') : 'true'} AS ok
+        FROM (SELECT ${columns.length ? columns.join(', ') : 'true'}) roots`,
       params,
-      requiredRoots,
       post: posts.length ? all(posts) : null,
     };
   } catch (e) {
