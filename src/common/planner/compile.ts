@@ -136,6 +136,9 @@ function objectSql(c: Compiler, decl: PlanType, alias: string, set: SelectionSet
   if (fields.size > MAX_KEYS) fail('too many keys');
   const parts: string[] = [];
   const posts: Array<(obj: any) => void> = [];
+  // Derived fields of one object that read the same inputs (a key result's progress and status)
+  // share one copy of them, under a key removed once every field is computed.
+  const sharedInputs = new Map<unknown, string>();
   for (const [key, nodes] of fields) {
     const node = single(nodes);
     const name = node.name.value;
@@ -152,10 +155,17 @@ function objectSql(c: Compiler, decl: PlanType, alias: string, set: SelectionSet
         parts.push(lit, f.sql(alias, c.env));
         break;
       case 'derived': {
-        parts.push(lit, f.inputs(alias, c.env));
+        let inputs = sharedInputs.get(f.inputs);
+        if (!inputs) {
+          inputs = `#in${sharedInputs.size}`; // no GraphQL response key has a #
+          sharedInputs.set(f.inputs, inputs);
+          parts.push(`'${inputs}'`, f.inputs(alias, c.env));
+        }
+        parts.push(lit, 'null');
         const compute = f.compute;
+        const from = inputs;
         posts.push((obj) => {
-          obj[key] = compute(obj[key]);
+          obj[key] = compute(obj[from]);
         });
         break;
       }
@@ -231,6 +241,13 @@ function objectSql(c: Compiler, decl: PlanType, alias: string, set: SelectionSet
       }
     }
   }
+  if (sharedInputs.size) {
+    const hidden = [...sharedInputs.values()];
+    posts.push((obj) => {
+      for (const k of hidden) delete obj[k];
+    });
+  }
+  if (parts.length > MAX_KEYS * 2) fail('too many keys');
   return { sql: `json_build_object(${parts.join(', ')})`, post: posts.length ? all(posts) : null };
 }
 
