@@ -133,6 +133,8 @@ async function startPlangraph(dbUrl: string, logFile: string, dataDir: string): 
       SEED_DEMO: 'false',
       JWT_SECRET,
       PLANGRAPH_DATA_DIR: dataDir,
+      // READ_PLANNER=off npm run bench: the same workloads through the resolvers (before/after of planned reads).
+      ...(process.env.READ_PLANNER ? { READ_PLANNER: process.env.READ_PLANNER } : {}),
     },
     stdio: ['ignore', out, out],
   }));

@@ -25,6 +25,8 @@ export interface Config {
   corsOrigins: string[];
   /** Serve GraphiQL at /graphiql (default: on, except with NODE_ENV=production). */
   graphiql: boolean;
+  /** READ_PLANNER (default on): answer plannable query operations in one SQL statement (docs/architecture.md, Planned reads). */
+  readPlanner: boolean;
   /** Query limits, checked before execution over HTTP and WebSocket (see docs/operations.md, "Limits"). */
   queryLimits: { maxDepth: number; maxFields: number; maxAliases: number; maxTokens: number; maxCost: number };
   /** WebSocket limits (see docs/operations.md, "Limits"); frames are capped at 1 MiB. */
@@ -216,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     corsOrigins: origins(env, 'CORS_ORIGINS'),
     graphiql: bool(env, 'GRAPHIQL', nodeEnv !== 'production'),
+    readPlanner: bool(env, 'READ_PLANNER', true),
     queryLimits: {
       maxDepth: int(env, 'QUERY_MAX_DEPTH', 12, 1, 1000),
       maxFields: int(env, 'QUERY_MAX_FIELDS', 500, 1, 1_000_000),

@@ -10,6 +10,7 @@ import { currentStatementScope } from '../common/statement-scope';
 import { unavailableStatusPlugin } from './database-outage';
 import type { createErrorFormatter } from './format-error';
 import { inputTextPlugin } from './input-guard';
+import { plannedReadsPlugin, stringifyPlannedResult } from './planned-reads';
 import { queryLimitsPlugin, type queryLimitRules } from './query-limits';
 import { responseStatusPlugin } from './response-status';
 import type { WebSockets } from './websockets';
@@ -94,7 +95,8 @@ export async function startApollo(deps: ApolloDeps): Promise<ApolloServer<Contex
     includeStacktraceInErrorResponses: false,
     // Compact JSON: Apollo's default pretty-prints every response (2-space indentation), which on
     // the squad dashboard is a third more bytes to build and write.
-    stringifyResult: (result) => JSON.stringify(result),
+    // A planned read's data is written as PostgreSQL serialized it (planned-reads.ts).
+    stringifyResult: (result) => stringifyPlannedResult(result as Record<string, unknown>),
     hideSchemaDetailsFromClientErrors: config.nodeEnv !== 'development',
     formatError: (formatted, error) => formatError(formatted, error, currentStatementScope()?.requestId),
     plugins: [
@@ -117,6 +119,8 @@ export async function startApollo(deps: ApolloDeps): Promise<ApolloServer<Contex
       inputTextPlugin,
       unavailableStatusPlugin,
       responseStatusPlugin,
+      // Its responseForOperation runs after every plugin's didResolveOperation (limits, input checks).
+      plannedReadsPlugin(config),
     ],
   });
   await apollo.start();

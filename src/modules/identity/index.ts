@@ -1,3 +1,5 @@
+// Its plannable types and fields (the read planner).
+import './identity.plan';
 // The event types this module publishes (PlanningEventType).
 import './identity.events';
 import { ApiToken } from './api-token.entity';

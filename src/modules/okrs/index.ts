@@ -1,3 +1,5 @@
+// Its plannable types and fields (the read planner).
+import './okrs.plan';
 // The event types this module publishes (PlanningEventType).
 import './okrs.events';
 import { CheckIn, Cycle, KeyResult, Objective } from './okr.entity';

@@ -1,3 +1,5 @@
+// Its plannable types and fields (the read planner).
+import './squads.plan';
 // The event types this module publishes (PlanningEventType).
 import './squads.events';
 import { registerSquadLeadLookup } from '../../common/access';

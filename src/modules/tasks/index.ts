@@ -1,3 +1,5 @@
+// Its plannable types and fields (the read planner).
+import './tasks.plan';
 // The event types this module publishes (PlanningEventType).
 import './tasks.events';
 import { Task } from './task.entity';

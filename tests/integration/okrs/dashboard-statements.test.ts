@@ -109,12 +109,16 @@ const NESTED_CHECK_INS = /* GraphQL */ `
   }
 `;
 
-/** Runs the dashboard with a known request id, to read the statements the server recorded for it. */
+/**
+ * Runs the dashboard with a known request id, to read the statements the server recorded for it.
+ * Through the resolvers and loaders (`x-read-planner: off`): these tests are about their
+ * batching; the planned path has its own (platform/read-planner.test.ts).
+ */
 async function measured(p: { lead: { token: string }; squadId: string; cycleId: string }, query = DASHBOARD) {
   const requestId = `dashboard-${Math.random().toString(36).slice(2)}`;
   const res = await fetch(`${app.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-request-id': requestId, authorization: `Bearer ${p.lead.token}` },
+    headers: { 'content-type': 'application/json', 'x-request-id': requestId, authorization: `Bearer ${p.lead.token}`, 'x-read-planner': 'off' },
     body: JSON.stringify({ query, variables: { squadId: p.squadId, cycleId: p.cycleId } }),
   });
   const body = (await res.json()) as Pick<GqlResult, 'data' | 'errors'>;
