@@ -104,6 +104,15 @@ describe('checkInKeyResult', () => {
     }
     expect(last[1]).toBe('START TRANSACTION');
     expect(last[5]).toBe('COMMIT');
+    // Each key result's time of last check-in is its latest check-in's, to the millisecond as
+    // JavaScript holds it (truncated: the column keeps milliseconds and would round).
+    const times = await app.ds.query(
+      `SELECT bool_and(k.last_check_in_at = date_trunc('milliseconds', c.at)) AS same, count(*)::int AS n
+         FROM key_results k JOIN (SELECT key_result_id, max(created_at) AS at FROM check_ins GROUP BY key_result_id) c ON c.key_result_id = k.id
+        WHERE k.organization_id = $1`,
+      [uuid(org.organizationId)],
+    );
+    expect(times).toEqual([{ same: true, n: 5 }]);
     // The check-ins moved every level: nothing is left at the values of a chain never rolled up.
     const values = await stored(org);
     expect(new Set(values.filter((v: { t: string }) => v.t === 'o').map((v: { progress: string }) => v.progress)).size).toBeGreaterThan(2);
