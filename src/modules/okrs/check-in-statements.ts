@@ -126,7 +126,7 @@ export async function writeCheckIn(
        RETURNING id, created_at),
      kr AS (
        UPDATE key_results k SET current_value = ${p(decimalTransformer.to(input.value))}, confidence = ${p(input.confidence)},
-              last_check_in_at = date_trunc('milliseconds', ci.created_at), version = k.version + 1, updated_at = CURRENT_TIMESTAMP
+              last_check_in_at = ci.created_at, version = k.version + 1, updated_at = CURRENT_TIMESTAMP
          FROM ci
         WHERE k.id = ${id} AND k.organization_id = ${org}${expectedVersion == null ? '' : ` AND k.version = ${p(expectedVersion)}`}
        RETURNING k.*),

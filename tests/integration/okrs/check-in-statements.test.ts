@@ -104,10 +104,9 @@ describe('checkInKeyResult', () => {
     }
     expect(last[1]).toBe('START TRANSACTION');
     expect(last[5]).toBe('COMMIT');
-    // Each key result's time of last check-in is its latest check-in's, to the millisecond as
-    // JavaScript holds it (truncated: the column keeps milliseconds and would round).
+    // Each key result's time of last check-in is its latest check-in's.
     const times = await app.ds.query(
-      `SELECT bool_and(k.last_check_in_at = date_trunc('milliseconds', c.at)) AS same, count(*)::int AS n
+      `SELECT bool_and(k.last_check_in_at = c.at) AS same, count(*)::int AS n
          FROM key_results k JOIN (SELECT key_result_id, max(created_at) AS at FROM check_ins GROUP BY key_result_id) c ON c.key_result_id = k.id
         WHERE k.organization_id = $1`,
       [uuid(org.organizationId)],
@@ -176,9 +175,9 @@ describe('checkInKeyResult', () => {
       updatedAt: kr.updated_at.toISOString(),
       checkIn: { id: uuid(checkInId), keyResultId: uuid(w.a.id), value: '55', confidence: 0.7, note: '进展顺利', authorId: uuid(org.userId), createdAt: ci.created_at.toISOString() },
     });
-    // The key result's time of last check-in is its check-in's, to the millisecond (as JavaScript holds it).
+    // The key result's time of last check-in is its check-in's.
     const [same] = await app.ds.query(
-      `SELECT k.last_check_in_at = date_trunc('milliseconds', c.created_at) AS same FROM key_results k JOIN check_ins c ON c.key_result_id = k.id WHERE c.id = $1`,
+      `SELECT k.last_check_in_at = c.created_at AS same FROM key_results k JOIN check_ins c ON c.key_result_id = k.id WHERE c.id = $1`,
       [uuid(checkInId)],
     );
     expect(same).toEqual({ same: true });
