@@ -15,13 +15,13 @@ function snapshot(value: unknown): Record<string, unknown> | null {
   );
 }
 
-/** Records an audit event; call inside the mutation's transaction, after the change. */
-export async function recordAudit(
+/** The audit row of a change: who, what, before and after (snapshots without secrets). */
+function auditRow(
   tx: Context,
   e: { action: string; entityType: string; entityId: string; before?: unknown; after?: unknown },
-): Promise<void> {
+): Partial<AuditEvent> {
   if (!tx.afterCommit) throw new Error('recordAudit outside a transaction');
-  const row: Partial<AuditEvent> = {
+  return {
     organizationId: orgId(tx),
     actorId: tx.viewer?.userId ?? null,
     apiTokenId: tx.viewer?.apiTokenId ?? null,
@@ -32,6 +32,14 @@ export async function recordAudit(
     after: snapshot(e.after),
     requestId: tx.requestId,
   };
+}
+
+/** Records an audit event; call inside the mutation's transaction, after the change. */
+export async function recordAudit(
+  tx: Context,
+  e: { action: string; entityType: string; entityId: string; before?: unknown; after?: unknown },
+): Promise<void> {
+  const row = auditRow(tx, e);
   await tx.manager.getRepository(AuditEvent).save(tx.manager.create(AuditEvent, row), { reload: false });
 }
 
@@ -61,12 +69,34 @@ export async function recordChange(tx: Context, change: Change): Promise<void> {
   const { meta, event, ...audit } = change;
   const type = event?.type ?? eventTypeOf(change.action);
   await recordAudit(tx, audit);
+  emitChange(tx, change, type);
+}
+
+function emitChange(tx: Context, change: Change, type: PlanningEventType): void {
   emitAfterCommit(tx, {
     type,
-    entityType: event?.entityType ?? change.entityType,
-    entityId: event?.entityId ?? change.entityId,
-    meta,
+    entityType: change.event?.entityType ?? change.entityType,
+    entityId: change.event?.entityId ?? change.entityId,
+    meta: change.meta,
   });
+}
+
+/**
+ * `recordChange` for a write that carries its audit row in a statement of its own (a
+ * data-modifying CTE beside its other writes, to save a round trip): returns that INSERT, its
+ * values bound through `bind` (which returns each placeholder), and queues the change event for
+ * after commit. The caller runs the statement in the same transaction, before it commits.
+ */
+export function recordChangeSql(tx: Context, change: Change, bind: (value: unknown) => string): string {
+  const { meta, event, ...audit } = change;
+  const type = event?.type ?? eventTypeOf(change.action);
+  const row = auditRow(tx, audit);
+  const json = (v: unknown) => (v == null ? null : JSON.stringify(v));
+  const sql = `INSERT INTO audit_events (organization_id, actor_id, api_token_id, action, entity_type, entity_id, before, after, request_id)
+    VALUES (${bind(row.organizationId)}::uuid, ${bind(row.actorId)}::uuid, ${bind(row.apiTokenId)}::uuid, ${bind(row.action)}, ${bind(row.entityType)},
+            ${bind(row.entityUuid)}::uuid, ${bind(json(row.before))}::jsonb, ${bind(json(row.after))}::jsonb, ${bind(row.requestId ?? null)})`;
+  emitChange(tx, change, type);
+  return sql;
 }
 
 export interface AuditFilter {

@@ -4,7 +4,7 @@ import { AuditEvent } from './audit-event.entity';
 import { AuditResolver } from './audit.resolver';
 
 export { AuditEvent } from './audit-event.entity';
-export { recordChange, type Change } from './audit.service';
+export { recordChange, recordChangeSql, type Change } from './audit.service';
 export { auditIdKeys } from './audit-ids';
 export { createRecorded, deleteRecorded, updateRecorded, updateWhere } from './changes';
 

@@ -35,8 +35,11 @@ import {
   assertNotArchived,
   lockCycle,
   lockObjective,
+  cycleClosed,
 } from './okr-access';
-import { sqlOf, storeKeyResultProgress, storeKeyResultValues, storeObjectiveProgress } from './okr-progress-store';
+import { computeKeyResult, rollUpChain, sqlOf, storeKeyResultProgress, storeKeyResultValues, storeObjectiveProgress } from './okr-progress-store';
+import { readForCheckIn, storeCheckInRollUp, writeCheckIn } from './check-in-statements';
+import { staleVersionError } from '../../db/versioned-update';
 import { checkKeyResultKpi } from './kpi-follow';
 
 /** The routing facts of a key result's events. */
@@ -134,47 +137,52 @@ export async function updateKeyResult(ctx: Context, input: UpdateKeyResultInput)
 /**
  * Records a check-in: the key result's current value and confidence change only if the caller
  * read its latest version (else CONFLICT with the current version), and never in a closed cycle.
+ * Three statements in the transaction (check-in-statements.ts): read and lock, write, roll up.
  */
 export async function checkInKeyResult(ctx: Context, input: CheckInKeyResultInput) {
   return withIdempotency(ctx, 'checkInKeyResult', input, async (tx) => {
+    const read = await readForCheckIn(tx, input.keyResultId);
+    // The loaders answer the checks below from what was read (no statement of their own).
+    keyResultById(tx).clear(input.keyResultId).prime(input.keyResultId, read.keyResult);
     const kr = await requireKeyResult(tx, input.keyResultId);
+    objectiveById(tx).clear(kr.objectiveId).prime(kr.objectiveId, read.objective);
     const objective = await objectiveById(tx).load(kr.objectiveId);
     if (!objective) throw notFound('Objective');
-    await assertCanManage(tx, { kind: 'key result', squadId: objective.squadId, ownerId: kr.ownerId }, 'check in on it');
+    await assertCanManage(
+      tx,
+      { kind: 'key result', squadId: objective.squadId, squad: objective.squadId ? read.squadLead : null, ownerId: kr.ownerId },
+      'check in on it',
+    );
     assertNotArchived(kr, 'This key result');
     assertNotArchived(objective, 'Its objective');
     validateValue(kr.kind, input.value);
-    const cycle = await openCycle(tx, kr.cycleId);
-    const checkIn = await tx.manager.save(
-      tx.manager.create(CheckIn, {
-        organizationId: orgId(tx),
-        keyResultId: kr.id,
-        value: input.value,
-        confidence: input.confidence,
-        note: input.note?.trim() || null,
-        authorId: tx.viewer?.userId ?? null,
-      }),
-    );
-    // Audited on the key result, announced as the check-in (KEY_RESULT_CHECKED_IN).
-    const keyResult = await updateRecorded(
+    const cycle = read.cycle;
+    if (!cycle) throw notFound('Cycle');
+    if (cycle.closedAt) throw cycleClosed(cycle);
+    const written = await writeCheckIn(
       tx,
-      KeyResult,
       kr,
       input.expectedVersion,
-      { currentValue: input.value, confidence: input.confidence, lastCheckInAt: checkIn.createdAt },
-      {
-        action: 'key_result.checked_in',
-        meta: { keyResultId: kr.id, ...krMeta(objective) },
-        after: (updated) => ({ ...updated, checkIn }),
-        event: () => ({ entityType: 'CheckIn', entityId: checkIn.id }),
-        prime: keyResultById,
-        what: 'This key result',
-      },
+      { value: input.value, confidence: input.confidence, note: input.note?.trim() || null, authorId: tx.viewer?.userId ?? null },
+      read.chain.map((o) => o.id),
     );
+    const { checkIn } = written;
+    if (!written.keyResult) throw await staleVersionError(tx, KeyResult, kr.id, orgId(tx), input.expectedVersion, 'This key result');
+    const keyResult = written.keyResult;
+    keyResultById(tx).clear(kr.id).prime(kr.id, keyResult);
     // The version check passed: kr's measure is current; the new value and confidence are the input's.
-    const rolledUp = await storeKeyResultValues(sqlOf(tx.manager), orgId(tx), [
-      { ...kr, currentValue: input.value, confidence: input.confidence, cycle: { startsOn: cycle.startsOn, endsOn: cycle.endsOn } },
-    ]);
+    const stored = computeKeyResult({ ...kr, currentValue: input.value, confidence: input.confidence, cycle: { startsOn: cycle.startsOn, endsOn: cycle.endsOn } });
+    const rolledUp = rollUpChain(read.chain, written.contributors, new Map([[kr.id, stored]]));
+    // Audited on the key result, announced as the check-in (KEY_RESULT_CHECKED_IN).
+    await storeCheckInRollUp(tx, { id: kr.id, stored }, [...rolledUp].map(([id, r]) => [id, r.stored]), {
+      action: 'key_result.checked_in',
+      entityType: 'KeyResult',
+      entityId: kr.id,
+      before: kr,
+      after: { ...keyResult, checkIn },
+      meta: { keyResultId: kr.id, ...krMeta(objective) },
+      event: { entityType: 'CheckIn', entityId: checkIn.id },
+    });
     announceProgress(tx, rolledUp);
     return { checkIn, keyResult };
   });

@@ -92,13 +92,7 @@ async function writeKeyResults(sql: Sql, organizationId: string, values: Array<[
 
 async function writeObjectives(sql: Sql, organizationId: string, values: Array<[string, StoredProgress]>): Promise<void> {
   for (let i = 0; i < values.length; i += 5000) {
-    const chunk = values.slice(i, i + 5000);
-    await sql(
-      `UPDATE objectives o SET progress = s.progress, at_risk_from = s.at_risk_from, off_track_from = s.off_track_from
-         FROM unnest($2::uuid[], $3::numeric[], $4::date[], $5::date[]) AS s(id, progress, at_risk_from, off_track_from)
-        WHERE o.id = s.id AND o.organization_id = $1`,
-      [organizationId, chunk.map(([id]) => id), chunk.map(([, v]) => String(v.progress)), chunk.map(([, v]) => v.atRiskFrom), chunk.map(([, v]) => v.offTrackFrom)],
-    );
+    await sql(objectivesWriteSql('$1', '$2', '$3', '$4', '$5'), [organizationId, ...objectivesWriteParams(values.slice(i, i + 5000))]);
   }
 }
 
@@ -187,18 +181,61 @@ async function rollUp(
   // Hand-written rather than the kit's lockIds: this file runs on a bare `Sql` (a `pg` client in
   // bench and backfills), without a request context. Same statement: in id order, in the organisation.
   await sql(`SELECT 1 FROM objectives WHERE organization_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [organizationId, ids]);
-  const contributors = await sql(
-    `SELECT objective_id AS owner, weight, progress, ${dateText('at_risk_from')} AS at_risk_from, ${dateText('off_track_from')} AS off_track_from, NULL::uuid AS child
-       FROM key_results WHERE organization_id = $1 AND objective_id = ANY($2::uuid[]) AND archived_at IS NULL
+  const contributors = await sql(contributorsSql('$1', '$2'), [organizationId, ids]);
+  const computed = rollUpChain(chain as ChainRow[], contributors as ContributorRow[]);
+  await writeObjectives(sql, organizationId, [...computed].map(([id, r]) => [id, r.stored]));
+  return computed;
+}
+
+/** An objective of a roll-up's chain: its cycle, its distance from where the roll-up started, its cycle's dates. */
+export interface ChainRow {
+  id: string;
+  cycle_id: string;
+  depth: number;
+  starts_on: string;
+  ends_on: string;
+}
+
+/** A contributor of an objective, as `contributorsSql` reads it: a key result (`key_result` set) or an aligned child (`child` set). */
+export interface ContributorRow {
+  owner: string;
+  weight: string;
+  progress: string;
+  at_risk_from: string | null;
+  off_track_from: string | null;
+  child: string | null;
+  key_result: string | null;
+}
+
+/**
+ * The active key results and aligned children of the objectives in the uuid[] parameter `ids`
+ * (organisation parameter `org`), with their stored values: what `rollUpChain` reads.
+ */
+export function contributorsSql(org: string, ids: string): string {
+  return `SELECT objective_id AS owner, weight, progress, ${dateText('at_risk_from')} AS at_risk_from, ${dateText('off_track_from')} AS off_track_from, NULL::uuid AS child, id AS key_result
+       FROM key_results WHERE organization_id = ${org} AND objective_id = ANY(${ids}::uuid[]) AND archived_at IS NULL
      UNION ALL
-     SELECT parent_id, weight, progress, ${dateText('at_risk_from')}, ${dateText('off_track_from')}, id
-       FROM objectives WHERE organization_id = $1 AND parent_id = ANY($2::uuid[]) AND archived_at IS NULL`,
-    [organizationId, ids],
-  );
+     SELECT parent_id, weight, progress, ${dateText('at_risk_from')}, ${dateText('off_track_from')}, id, NULL::uuid
+       FROM objectives WHERE organization_id = ${org} AND parent_id = ANY(${ids}::uuid[]) AND archived_at IS NULL`;
+}
+
+/**
+ * The chain's objectives recomputed (nearest first) from their contributors' stored values, with
+ * the rules of okr-rules.ts. `keyResults` replaces the stored values of key results whose new
+ * values are not stored yet (a check-in computes them and writes them with the chain).
+ */
+export function rollUpChain(chain: ChainRow[], contributors: ContributorRow[], keyResults: ReadonlyMap<string, StoredProgress> = new Map()): RolledUp {
   const byOwner = new Map<string, Array<Contributor & { child: string | null }>>();
   for (const r of contributors) {
     const list = byOwner.get(r.owner) ?? [];
-    list.push({ weight: new Decimal(r.weight), progress: Number(r.progress), atRiskFrom: r.at_risk_from, offTrackFrom: r.off_track_from, child: r.child });
+    const fresh = r.key_result ? keyResults.get(r.key_result) : undefined;
+    list.push({
+      weight: new Decimal(r.weight),
+      progress: fresh ? fresh.progress : Number(r.progress),
+      atRiskFrom: fresh ? fresh.atRiskFrom : r.at_risk_from,
+      offTrackFrom: fresh ? fresh.offTrackFrom : r.off_track_from,
+      child: r.child,
+    });
     byOwner.set(r.owner, list);
   }
   // Deepest first: a child in the chain is recomputed before its parent reads it.
@@ -207,8 +244,22 @@ async function rollUp(
     const parts = (byOwner.get(o.id) ?? []).map((c) => (c.child && computed.has(c.child) ? { ...c, ...computed.get(c.child)!.stored } : c));
     computed.set(o.id, { cycleId: o.cycle_id, stored: computeObjective(parts, { startsOn: o.starts_on, endsOn: o.ends_on }) });
   }
-  await writeObjectives(sql, organizationId, [...computed].map(([id, r]) => [id, r.stored]));
   return computed;
+}
+
+/**
+ * The statement writing objectives' stored values: `ids` uuid[], `progress` numeric[], `atRisk`
+ * and `offTrack` date[] parameters, in the organisation parameter `org`.
+ */
+export function objectivesWriteSql(org: string, ids: string, progress: string, atRisk: string, offTrack: string): string {
+  return `UPDATE objectives o SET progress = s.progress, at_risk_from = s.at_risk_from, off_track_from = s.off_track_from
+         FROM unnest(${ids}::uuid[], ${progress}::numeric[], ${atRisk}::date[], ${offTrack}::date[]) AS s(id, progress, at_risk_from, off_track_from)
+        WHERE o.id = s.id AND o.organization_id = ${org}`;
+}
+
+/** The parameters of `objectivesWriteSql` for these values: ids, progress, atRisk, offTrack. */
+export function objectivesWriteParams(values: Array<[string, StoredProgress]>): [string[], string[], Array<string | null>, Array<string | null>] {
+  return [values.map(([id]) => id), values.map(([, v]) => String(v.progress)), values.map(([, v]) => v.atRiskFrom), values.map(([, v]) => v.offTrackFrom)];
 }
 
 /** Recomputes every key result and objective of an organisation (backfill, bulk loads, cycle dates). */

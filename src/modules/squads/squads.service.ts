@@ -293,3 +293,13 @@ export async function updateSprint(ctx: Context, input: UpdateSprintInput) {
 export function squadLedByCondition(column: string, organizationId: string, leadId: string): [string, Record<string, string>] {
   return [`${column} IN (SELECT s.id FROM squads s WHERE s.organization_id = :squadsLedOrg AND s.lead_id = :squadsLedLead)`, { squadsLedOrg: organizationId, squadsLedLead: leadId }];
 }
+
+/**
+ * The lead (`lead_id`, null when there is none) of the squad whose id the SQL expression
+ * `squadIdSql` holds, in the organisation `organizationIdSql`: a scalar sub-select over this
+ * module's table, for a statement of another module that checks "the lead of the subject's
+ * squad" (`canManage` with `squad`) without a statement of its own.
+ */
+export function squadLeadSql(squadIdSql: string, organizationIdSql: string): string {
+  return `(SELECT s.lead_id FROM squads s WHERE s.id = ${squadIdSql} AND s.organization_id = ${organizationIdSql})`;
+}

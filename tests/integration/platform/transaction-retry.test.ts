@@ -65,6 +65,8 @@ async function world() {
   return { org, budget, line };
 }
 
+const UPDATE_KR = `mutation($i: UpdateKeyResultInput!) { updateKeyResult(input: $i) { keyResult { id weight version } } }`;
+
 const LOCK_LINE = `SELECT 1 FROM budget_lines WHERE id = $1 FOR UPDATE`;
 const LOCK_BUDGET = `SELECT 1 FROM budgets WHERE id = $1 FOR UPDATE`;
 
@@ -102,16 +104,54 @@ describe('transactions aborted by a deadlock', () => {
     const objective = await createObjective(app, org, { cycleId });
     const kr = await createKeyResult(app, org, { objectiveId: objective.id });
     const client = wsClient(app.url, { authorization: `Bearer ${org.token}`, organizationId: org.organizationId });
+    const events = subscribe<any>(client, `subscription { planningEvents(filter: { types: [KEY_RESULT_UPDATED] }) { type entityId } }`);
+    await settle();
+    const logsBefore = logLines.length;
+    const b = await blocker();
+    let first: any;
+    try {
+      // A new weight: the key result is written and its change announced (after commit), then
+      // its objective's roll-up waits for b. (A check-in locks the objective before it writes.)
+      await b.qr.query(`SELECT 1 FROM objectives WHERE id = $1 FOR UPDATE`, [uuid(objective.id)]);
+      const pending = app.gql(UPDATE_KR, { i: { id: kr.id, weight: '2', expectedVersion: kr.version } }, org);
+      await deadlock(b, `SELECT 1 FROM key_results WHERE id = $1 FOR UPDATE`, [uuid(kr.id)]);
+      await b.qr.rollbackTransaction();
+      first = ok(await pending).updateKeyResult;
+    } finally {
+      if (b.qr.isTransactionActive) await b.qr.rollbackTransaction();
+      await b.qr.release();
+    }
+    expect(retriesLogged(logsBefore)).toBe(1);
+    expect(first.keyResult.weight).toBe('2');
+    const second = ok(await app.gql(UPDATE_KR, { i: { id: kr.id, weight: '3', expectedVersion: first.keyResult.version } }, org)).updateKeyResult;
+    expect(second.keyResult.version).toBe(first.keyResult.version + 1);
+    // One event per committed change: none from the attempt that was rolled back.
+    expect((await events.next()).planningEvents).toEqual({ type: 'KEY_RESULT_UPDATED', entityId: kr.id });
+    expect((await events.next()).planningEvents).toEqual({ type: 'KEY_RESULT_UPDATED', entityId: kr.id });
+    await settle();
+    expect(events.pending()).toEqual([]);
+    await events.close();
+    await client.dispose();
+    const [{ n }] = await app.ds.query(`SELECT count(*)::int AS n FROM audit_events WHERE entity_id = $1 AND action = 'key_result.updated'`, [uuid(kr.id)]);
+    expect(n).toBe(2);
+  });
+
+  it('a check-in that deadlocks on its key result is run once more and announced once', async () => {
+    const org = await createOrg(app);
+    const cycleId = await createCycle(app, org);
+    const objective = await createObjective(app, org, { cycleId });
+    const kr = await createKeyResult(app, org, { objectiveId: objective.id });
+    const client = wsClient(app.url, { authorization: `Bearer ${org.token}`, organizationId: org.organizationId });
     const events = subscribe<any>(client, `subscription { planningEvents(filter: { types: [KEY_RESULT_CHECKED_IN] }) { type entityId } }`);
     await settle();
     const logsBefore = logLines.length;
     const b = await blocker();
     let first: any;
     try {
-      // The check-in is written and announced (after commit), then its objective's roll-up waits for b.
-      await b.qr.query(`SELECT 1 FROM objectives WHERE id = $1 FOR UPDATE`, [uuid(objective.id)]);
+      // The check-in locks its objective's chain, then its key-result write waits for b.
+      await b.qr.query(`SELECT 1 FROM key_results WHERE id = $1 FOR UPDATE`, [uuid(kr.id)]);
       const pending = checkIn(app, org, kr.id, kr.version, '1100');
-      await deadlock(b, `SELECT 1 FROM key_results WHERE id = $1 FOR UPDATE`, [uuid(kr.id)]);
+      await deadlock(b, `SELECT 1 FROM objectives WHERE id = $1 FOR UPDATE`, [uuid(objective.id)]);
       await b.qr.rollbackTransaction();
       first = ok(await pending).checkInKeyResult;
     } finally {
@@ -120,7 +160,6 @@ describe('transactions aborted by a deadlock', () => {
     }
     expect(retriesLogged(logsBefore)).toBe(1);
     const second = ok(await checkIn(app, org, kr.id, first.keyResult.version, '1200')).checkInKeyResult;
-    // One event per committed check-in, in order: none from the attempt that was rolled back.
     expect((await events.next()).planningEvents).toEqual({ type: 'KEY_RESULT_CHECKED_IN', entityId: first.checkIn.id });
     expect((await events.next()).planningEvents).toEqual({ type: 'KEY_RESULT_CHECKED_IN', entityId: second.checkIn.id });
     await settle();
