@@ -33,6 +33,10 @@ const MY_WORK = `query($first: Int, $after: String) { myWork(first: $first, afte
   } } }
   pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
 
+/** The list alone: items, reasons, subjects' ids, cursors and count. */
+const MY_WORK_LIST = `query($first: Int, $after: String) { myWork(first: $first, after: $after) {
+  totalCount edges { cursor node { kind reason dueOn subject { id } } } pageInfo { hasNextPage endCursor } } }`;
+
 const DAY = 86_400_000;
 const today = () => new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z').getTime();
 
@@ -160,6 +164,23 @@ describe('myWork over every module', () => {
       edges: [],
       pageInfo: { hasNextPage: answer.totalCount > 0, hasPreviousPage: false, startCursor: null, endCursor: null },
     });
+  });
+
+  it('answers a page in one statement after authentication, whatever the page size, the cursor, the items or the sources', async () => {
+    // Subjects' own fields that read other rows (an adjustment's amount, at its budget's currency
+    // scale) cost their loaders; the list itself, with the subjects' columns, is one statement.
+    // The callers see 5 (viewer), 6 (lead, member) and 7 (owner) of the sources, and from 0 to 100+ items.
+    for (const who of ['lead', 'owner', 'member', 'viewer'] as const) {
+      for (const first of [0, 1, 20, 100]) {
+        const page = await app.gql(MY_WORK_LIST, { first }, callers[who]);
+        const next = await app.gql(MY_WORK_LIST, { first, after: ok(page).myWork.pageInfo.endCursor ?? null }, callers[who]);
+        for (const answer of [page, next]) {
+          // Authentication, then the page, its count and its subjects.
+          expect([who, first, answer.statements]).toEqual([who, first, 2]);
+          expect(answer.sql!.filter((text) => text.includes('UNION ALL'))).toHaveLength(1);
+        }
+      }
+    }
   });
 
   it('has items of every kind in the world (the lead and the owner together)', async () => {
