@@ -64,6 +64,17 @@ async function world() {
       WHERE k.id = x.id AND k.organization_id = $1`,
     [org, lead, member],
   );
+  // Archived subjects are no one's work: an SOP of the lead's with its review overdue, and a fifth stale key result.
+  await sql(
+    `UPDATE sops SET archived_at = now() WHERE id = (SELECT id FROM sops WHERE organization_id = $1 AND owner_id = $2
+        AND review_due_on < (now() AT TIME ZONE 'UTC')::date ORDER BY id LIMIT 1)`,
+    [org, lead],
+  );
+  await sql(
+    `UPDATE key_results SET last_check_in_at = now() - interval '20 days', owner_id = $2, archived_at = now()
+      WHERE id = (SELECT id FROM key_results WHERE organization_id = $1 ORDER BY id OFFSET 4 LIMIT 1)`,
+    [org, lead],
+  );
   await sql(`UPDATE members SET role = 'VIEWER' WHERE organization_id = $1 AND user_id = $2`, [org, viewer]);
   // KPI alerts: open ones of the lead's and the owner's KPIs, one acknowledged (not work).
   const kpi = async (key: string, ownerId: string) =>
