@@ -2,7 +2,7 @@
 import './kpis.events';
 import { registerWorkSource } from '../work';
 import { Kpi, KpiAlert, KpiMeasurement } from './kpi.entity';
-import { kpiAlertWork } from './kpi-alerts.service';
+import { kpiAlertWork } from './kpis.work';
 // The by-id loaders register Kpi and KpiAlert for node(id:).
 import './kpis.loaders';
 import { KpiAlertResolver, KpiAlertsRaisedInBulkResolver, KpiResolver } from './kpis.resolver';

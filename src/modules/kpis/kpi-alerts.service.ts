@@ -1,4 +1,4 @@
-/** Threshold alerts: the list, acknowledging, and the owner's `myWork` items. */
+/** Threshold alerts: the list and acknowledging (the owner's `myWork` items are kpis.work.ts). */
 import { assertCanManage } from '../../common/access';
 import { orgId } from '../../common/auth';
 import { paginate, type ConnectionArgs, type ConnectionResult, type SortKey } from '../../common/connection';
@@ -7,7 +7,6 @@ import { requireById } from '../../common/loaders';
 import { refuseTransition } from '../../common/rules';
 import { withTransaction } from '../../db/transaction';
 import { updateWhere } from '../audit';
-import { defineWorkSource } from '../work';
 import { KpiAlert } from './kpi.entity';
 import { KpiAlertLevel, KpiAlertStatus } from './kpi-rules';
 import type { AcknowledgeKpiAlertInput, KpiAlertsFilter } from './kpis.inputs';
@@ -92,24 +91,3 @@ export async function resolveAlerts(tx: Context, slots: ReadonlyArray<{ kpiId: s
   for (const r of rows) kpiAlertById(tx).clear(r.id);
   return rows.map((r) => r.id);
 }
-
-function openAlertsOf(ctx: Context, userId: string) {
-  return ctx.manager
-    .createQueryBuilder(KpiAlert, 'a')
-    .innerJoin('kpis', 'k', 'k.id = a.kpi_id AND k.organization_id = a.organization_id')
-    .where('a.organization_id = :org AND a.status = :open AND k.owner_id = :me AND k.archived_at IS NULL', {
-      org: orgId(ctx),
-      open: KpiAlertStatus.OPEN,
-      me: userId,
-    });
-}
-
-/** The KPI module's part of `myWork`: open alerts of the KPIs the caller owns. */
-export const kpiAlertWork = defineWorkSource<KpiAlert>({
-  kinds: {
-    KPI_ALERT_OPEN: 'An open (unacknowledged) alert of a KPI you own, due the day it was raised (its reason says whether it is critical).',
-  },
-  query: openAlertsOf,
-  dueOn: `((a.created_at AT TIME ZONE 'UTC')::date)`,
-  reason: (a) => `${a.level === KpiAlertLevel.CRITICAL ? 'critical' : 'warning'}: ${a.message}`,
-});

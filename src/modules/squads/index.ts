@@ -11,7 +11,7 @@ import './squads.loaders';
 
 export { Squad, Sprint } from './squad.entity';
 export { squadById, sprintById, squadMatesByUserId, squadMembersBySquadId } from './squads.loaders';
-export { assertManagesSquad, requireSquad, requireSprint, squadLedByCondition, squadLeadSql } from './squads.service';
+export { assertManagesSquad, requireSquad, requireSprint, squadLeadSql, squadMateOf, squadsLedBy } from './squads.service';
 
 export const squadsEntities = [Squad, SquadMember, Sprint];
 export const squadsResolvers = [SquadResolver, SquadMemberResolver, SprintResolver, ViewerSquadsResolver] as const;

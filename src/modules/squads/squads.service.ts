@@ -286,12 +286,27 @@ export async function updateSprint(ctx: Context, input: UpdateSprintInput) {
 }
 
 /**
- * An SQL condition for another module's query builder: `column` holds the id of a squad the user
- * `leadId` leads in organisation `organizationId` (e.g. campaigns awaiting their lead's review in
- * `myWork`), without that module reading this one's table or naming its parameters.
+ * SQL conditions for another module's statements (e.g. its `myWork` items), without that module
+ * reading this one's tables: `column` holds the id of a squad the user `leadId` leads in the
+ * organisation. Values are bound through the statement's `param`.
  */
-export function squadLedByCondition(column: string, organizationId: string, leadId: string): [string, Record<string, string>] {
-  return [`${column} IN (SELECT s.id FROM squads s WHERE s.organization_id = :squadsLedOrg AND s.lead_id = :squadsLedLead)`, { squadsLedOrg: organizationId, squadsLedLead: leadId }];
+export function squadsLedBy(column: string, organizationId: string, leadId: string): (param: (value: unknown) => string) => string {
+  return (param) => `${column} IN (SELECT s.id FROM squads s WHERE s.organization_id = ${param(organizationId)}::uuid AND s.lead_id = ${param(leadId)}::uuid)`;
+}
+
+/**
+ * `column` holds a user who shares an active squad (as its lead or a member) with `userId`, the
+ * user included: the condition form of `squadMatesByUserId`, for a statement of another module.
+ */
+export function squadMateOf(column: string, organizationId: string, userId: string): (param: (value: unknown) => string) => string {
+  return (param) => {
+    const org = `${param(organizationId)}::uuid`;
+    const people = `SELECT s.id AS squad_id, s.lead_id AS user_id FROM squads s WHERE s.organization_id = ${org} AND s.archived_at IS NULL
+       UNION
+       SELECT m.squad_id, m.user_id FROM squad_members m JOIN squads s ON s.id = m.squad_id AND s.organization_id = ${org} AND s.archived_at IS NULL
+        WHERE m.organization_id = ${org}`;
+    return `${column} IN (SELECT mate.user_id FROM (${people}) me JOIN (${people}) mate ON mate.squad_id = me.squad_id WHERE me.user_id = ${param(userId)}::uuid)`;
+  };
 }
 
 /**

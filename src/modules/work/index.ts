@@ -1,6 +1,5 @@
 import { WorkResolver } from './work.resolver';
 
 export { registerWorkSource } from './work.registry';
-export { defineSqlWorkSource, defineWorkSource } from './work-sources';
-export { workRank } from './work-ranks';
+export { defineWorkSource } from './work-sources';
 export const workResolvers = [WorkResolver] as const;

@@ -8,9 +8,9 @@ import { isWorkKindName, WORK_KIND_RANKS } from './work-ranks';
  * This module knows no other module; the subject of an item is any Node.
  *
  * Items are ordered by (dueOn, kind rank, subject id): most overdue first; on the same day the
- * kind with the lower rank first (one table of ranks, `work-ranks.ts`). A source returns its
- * items in that order, strictly after a cursor, so that the merged list pages with keyset
- * cursors. Sources are built with `defineWorkSource` / `defineSqlWorkSource` (work-sources.ts).
+ * kind with the lower rank first (one table of ranks, `work-ranks.ts`), so that the list pages
+ * with keyset cursors. Sources are built with `defineWorkSource` (work-sources.ts); the service
+ * answers a page from all of them in one statement (work.service.ts).
  */
 export interface WorkKind {
   /** The WorkItemKind enum value, e.g. TASK_OVERDUE. */
@@ -35,12 +35,20 @@ export interface WorkCursor {
   id: string;
 }
 
+/**
+ * A module's part of `myWork`, made by `defineWorkSource` (work-sources.ts): its kinds, who sees
+ * it, its items as an SQL fragment of (kind, due_on, id) rows and its subjects' entity.
+ */
 export interface WorkSource {
   kinds: WorkKind[];
-  /** The caller's items after `after` (all when null), in order, at most `limit`. */
-  fetch(ctx: Context, userId: string, after: WorkCursor | null, limit: number): Promise<WorkItemData[]>;
-  /** How many items the caller has from this source. */
-  count(ctx: Context, userId: string): Promise<number>;
+  /** Whether the caller gets items from this source at all; false: none, counted 0. */
+  visible(ctx: Context): boolean;
+  /** The subjects' entity (its table is joined by id, in the caller's organisation). */
+  entity: abstract new (...args: never[]) => { id: string };
+  /** The caller's items: SQL of rows (kind, due_on, id), parameters bound through `param`. */
+  items(sql: { ctx: Context; userId: string; today: string; organizationId: string; param: (value: unknown) => string }): string;
+  /** Why the item needs the caller, in words. */
+  reason(kind: string, dueOn: string, subject: { id: string }, today: string): string;
 }
 
 const sources: WorkSource[] = [];
@@ -65,34 +73,4 @@ export function registerWorkSource(source: WorkSource): void {
 
 export function workSources(): readonly WorkSource[] {
   return sources;
-}
-
-export function rankOf(kind: string): number {
-  const k = kinds.get(kind);
-  if (!k) throw new Error(`unknown work item kind ${kind}`);
-  return k.rank;
-}
-
-/**
- * The keyset condition a source applies for a cursor, when its rank is a function of the
- * due date (`rankOnDay`): rows due later; on the cursor's day, rows of a later rank, or of the
- * same rank with a greater id. Returns SQL on `dueExpr`/`idExpr` with named parameters.
- */
-export function afterCondition(
-  after: WorkCursor | null,
-  rankOnDay: (dueOn: string) => number,
-  dueExpr: string,
-  idExpr: string,
-): { sql: string; params: Record<string, unknown> } | null {
-  if (!after) return null;
-  const mine = rankOnDay(after.dueOn);
-  const params = { afterDue: after.dueOn, afterId: after.id };
-  if (mine > after.rank) return { sql: `${dueExpr} >= :afterDue`, params };
-  if (mine < after.rank) return { sql: `${dueExpr} > :afterDue`, params };
-  return { sql: `(${dueExpr}, ${idExpr}) > (:afterDue, :afterId)`, params };
-}
-
-/** Total order of items: due date, kind rank, subject id. */
-export function compareWork(a: WorkItemData, b: WorkItemData): number {
-  return a.dueOn.localeCompare(b.dueOn) || rankOf(a.kind) - rankOf(b.kind) || (a.subject.id < b.subject.id ? -1 : a.subject.id > b.subject.id ? 1 : 0);
 }

@@ -3,7 +3,12 @@ import { MAX_PAGE_SIZE } from '../../common/connection';
 import type { Context } from '../../common/context';
 import { isCursorUuid, listCursors } from '../../common/cursors';
 import { badInput } from '../../common/errors';
-import { compareWork, rankOf, workSources, type WorkCursor, type WorkItemData } from './work.registry';
+import { orgId } from '../../common/auth';
+import { isoToday } from '../../common/dates';
+import { primeById } from '../../common/loaders';
+import { positional, rowShape } from '../../common/rows';
+import { workSources, type WorkCursor, type WorkItemData, type WorkSource } from './work.registry';
+import { WORK_KIND_RANKS, workRank, type WorkKindName } from './work-ranks';
 
 export const DEFAULT_WORK_ITEMS = 50;
 
@@ -13,10 +18,18 @@ const cursorsOf = (ctx: Context) => listCursors(ctx, 'Query.myWork');
 const fitsWork = ([dueOn, rank, id, ...rest]: unknown[]) =>
   rest.length === 0 && typeof dueOn === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(dueOn) && Number.isInteger(rank) && isCursorUuid(id);
 
+/** The kit's table of ranks as SQL rows (kind, rank): the one order among kinds due the same day. */
+const RANKS_SQL = `VALUES ${Object.entries(WORK_KIND_RANKS)
+  .map(([kind, rank]) => `('${kind}', ${rank})`)
+  .join(', ')}`;
+
 /**
- * The caller's work items from every registered source, merged in order: each source gives
- * at most `first + 1` items after the cursor, so a page costs one statement per source;
- * `totalCount` adds one count statement per source that has more items than the first page shows.
+ * The caller's work items from every registered source in one statement: the UNION ALL of the
+ * visible sources' fragments (each row tagged with its source), ranked by joining the table of
+ * ranks, keyset-paged after the cursor in (due day, rank, id) order with `first + 1` rows, the
+ * count of all items beside the page, and each item joined to its subject's table (the columns
+ * of every source's entity side by side, mapped without hydration and primed into the by-id
+ * loaders). One statement whatever the number of sources, items or the page size.
  */
 export async function myWork(ctx: Context, page: ConnectionArgs): Promise<ConnectionResult<WorkItemData>> {
   if (page.last != null || page.before != null) throw badInput('myWork pages forward only: use first/after', 'last');
@@ -25,27 +38,66 @@ export async function myWork(ctx: Context, page: ConnectionArgs): Promise<Connec
   const userId = ctx.viewer!.userId;
   const cursors = cursorsOf(ctx);
   const after = page.after ? toWorkCursor(cursors.decode(page.after, 'after', fitsWork)) : null;
-  const lists = await Promise.all(workSources().map((s) => s.fetch(ctx, userId, after, first + 1)));
-  const merged = lists.flat().sort(compareWork);
-  const items = merged.slice(0, first);
-  const edges = items.map((node) => ({ node, cursor: cursors.encode([node.dueOn, rankOf(node.kind), node.subject.id]) }));
-  let total: Promise<number> | null = null;
+  const sources = workSources().filter((s) => s.visible(ctx));
+  const today = isoToday();
+  const { items, totalCount } = sources.length === 0 ? { items: [], totalCount: 0 } : await readPage(ctx, sources, userId, today, after, first + 1);
+  const shown = items.slice(0, first);
+  const edges = shown.map((node) => ({ node, cursor: cursors.encode([node.dueOn, workRank(node.kind as WorkKindName), node.subject.id]) }));
   return {
     edges,
-    nodes: items,
+    nodes: shown,
     pageInfo: {
-      hasNextPage: merged.length > first,
+      hasNextPage: items.length > first,
       hasPreviousPage: after !== null,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
-    get totalCount() {
-      // On the first page, a source that gave fewer than `first + 1` items gave them all: its
-      // count is their number, without a count statement. Only sources with more are counted.
-      total ??= Promise.all(
-        workSources().map((s, i) => (after === null && lists[i].length <= first ? lists[i].length : s.count(ctx, userId))),
-      ).then((ns) => ns.reduce((a, b) => a + b, 0));
-      return total;
-    },
+    totalCount,
   };
+}
+
+async function readPage(
+  ctx: Context,
+  sources: readonly WorkSource[],
+  userId: string,
+  today: string,
+  after: WorkCursor | null,
+  limit: number,
+): Promise<{ items: WorkItemData[]; totalCount: number }> {
+  const params: unknown[] = [];
+  const param = positional(params);
+  const organizationId = orgId(ctx);
+  const fragments = sources.map(
+    (s, i) => `SELECT ${i} AS src, f.kind::text AS kind, f.due_on::date AS due_on, f.id::uuid AS id FROM (${s.items({ ctx, userId, today, organizationId, param })}) f`,
+  );
+  const shapes = sources.map((s) => rowShape(ctx.manager.connection, s.entity));
+  const org = param(organizationId);
+  const cursor = after ? `WHERE (r.due_on, r.rank, r.id) > (${param(after.dueOn)}::date, ${param(after.rank)}::int, ${param(after.id)}::uuid)` : '';
+  const raw: Array<Record<string, unknown>> = await ctx.manager.query(
+    `WITH ranked AS (
+       SELECT i.src, i.kind, k.rank, i.due_on, i.id
+         FROM (${fragments.join('\n UNION ALL\n')}) i
+         JOIN (${RANKS_SQL}) k(kind, rank) ON k.kind = i.kind)
+     SELECT t.total AS "__total", p.src AS "__src", p.kind AS "__kind", to_char(p.due_on, 'YYYY-MM-DD') AS "__due",
+            ${shapes.map((shape, i) => shape.columns(`s${i}`, `s${i}_`)).join(',\n            ')}
+       FROM (SELECT count(*)::int AS total FROM ranked) t
+       LEFT JOIN LATERAL (SELECT r.* FROM ranked r ${cursor} ORDER BY r.due_on, r.rank, r.id LIMIT ${param(limit)}) p ON true
+       ${shapes.map((shape, i) => `LEFT JOIN ${shape.table} s${i} ON p.src = ${i} AND s${i}.id = p.id AND s${i}.organization_id = ${org}`).join('\n       ')}
+      ORDER BY p.due_on, p.rank, p.id`,
+    params,
+  );
+  const totalCount = Number(raw[0]?.__total ?? 0);
+  const subjects: Array<Array<{ id: string }>> = sources.map(() => []);
+  const items: WorkItemData[] = [];
+  for (const r of raw) {
+    if (r.__src == null) continue; // the count's row when the page is empty
+    const i = Number(r.__src);
+    const subject = shapes[i].map(r, `s${i}_`);
+    subjects[i].push(subject);
+    const kind = r.__kind as string;
+    const dueOn = r.__due as string;
+    items.push({ kind, reason: sources[i].reason(kind, dueOn, subject, today), dueOn, subject: subject as WorkItemData['subject'] });
+  }
+  sources.forEach((s, i) => primeById(ctx, s.entity, subjects[i]));
+  return { items, totalCount };
 }

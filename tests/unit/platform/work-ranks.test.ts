@@ -21,17 +21,26 @@ describe('myWork ranks', () => {
   it('refuse a kind missing from the table, or registered with another rank', () => {
     const source = (name: string, rank: number): WorkSource => ({
       kinds: [{ name, description: 'test', rank }],
-      fetch: async () => [],
-      count: async () => 0,
+      visible: () => true,
+      entity: class {
+        id = '';
+      },
+      items: () => 'SELECT 1',
+      reason: () => '',
     });
     expect(() => registerWorkSource(source('TASK_FORGOTTEN', 99))).toThrow(/not in the table of ranks/);
     expect(() => registerWorkSource(source('TASK_OVERDUE', 3))).toThrow(/must have rank 0/);
   });
 
-  it('defineWorkSource takes its ranks from the table and needs kindOn for several kinds', () => {
-    const spec = { query: () => { throw new Error('not queried'); }, dueOn: 't.due_on', reason: () => '' };
-    const single = defineWorkSource({ ...spec, kinds: { SOP_REVIEW_OVERDUE: 'x' } });
+  it('defineWorkSource takes its ranks from the table, and its fragment may name only its own kinds', () => {
+    class Subject {
+      id = '';
+    }
+    const sql = { ctx: {} as never, userId: 'u', today: '2026-01-01', organizationId: 'o', param: () => '$1' };
+    const single = defineWorkSource<Subject>({ kinds: { SOP_REVIEW_OVERDUE: 'x' }, entity: Subject, items: ({ kind }) => `SELECT ${kind('SOP_REVIEW_OVERDUE')}`, reason: () => '' });
     expect(single.kinds).toEqual([{ name: 'SOP_REVIEW_OVERDUE', description: 'x', rank: WORK_KIND_RANKS.SOP_REVIEW_OVERDUE }]);
-    expect(() => defineWorkSource({ ...spec, kinds: { TASK_OVERDUE: 'a', TASK_DUE_TODAY: 'b' } })).toThrow(/needs kindOn/);
+    expect(single.items(sql)).toBe(`SELECT 'SOP_REVIEW_OVERDUE'`);
+    const stray = defineWorkSource<Subject>({ kinds: { TASK_OVERDUE: 'a' }, entity: Subject, items: ({ kind }) => `SELECT ${kind('TASK_DUE_TODAY')}`, reason: () => '' });
+    expect(() => stray.items(sql)).toThrow(/gave kind TASK_DUE_TODAY/);
   });
 });
