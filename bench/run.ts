@@ -133,6 +133,8 @@ async function startPlangraph(dbUrl: string, logFile: string, dataDir: string): 
       SEED_DEMO: 'false',
       JWT_SECRET,
       PLANGRAPH_DATA_DIR: dataDir,
+      // PREPARED_STATEMENTS=off compares the kit's reads sent unnamed (docs/benchmarks.md).
+      ...(process.env.PREPARED_STATEMENTS ? { PREPARED_STATEMENTS: process.env.PREPARED_STATEMENTS } : {}),
     },
     stdio: ['ignore', out, out],
   }));
