@@ -4,7 +4,7 @@ import type { Context } from './context';
 import { notFound } from './errors';
 import { toGlobalId } from './ids';
 import { registerNodeType } from './node';
-import { conditionText, positional, rowShape, sqlName, tableOf, type SqlCondition } from './rows';
+import { conditionText, positional, queryRows, rowShape, sqlName, tableOf, type SqlCondition } from './rows';
 import { queryStatement } from './statements';
 
 /**
@@ -186,7 +186,7 @@ export function defineChildLoader<E extends { id: string }>(spec: ChildLoaderSpe
         : `SELECT * FROM (
              SELECT ${shape.columns('c')}, row_number() OVER (PARTITION BY ${parent} ORDER BY ${spec.orderBy}) AS "__rn" ${filtered}) c
             WHERE "__rn" <= ${positional(params)(spec.limitPerParent)} ORDER BY ${parent}, "__rn"`;
-    const rows = (await queryStatement(ctx.manager, sql, params)).map((r) => shape.map(r));
+    const rows = await queryRows(ctx.manager, spec.entity, sql, params, { prepared: true });
     primeWith(ctx, spec.entity, spec.prime, rows);
     return groupByKeys(ids, rows, spec.parentOf);
   });

@@ -6,7 +6,8 @@ import { logInDemo } from '../../support/demo';
 import { ok, startTestApp, type Caller, type TestApp } from '../../support/test-app';
 
 /**
- * The kit's hot reads (authentication, by-id, child, row-by-key and latest-of-each loaders) go
+ * The kit's hot reads (authentication, by-id, child, row-by-key and latest-of-each loaders, and
+ * `queryRows(…, { prepared: true })` such as the users by id) go
  * out as named prepared statements, each named after the hash of its text
  * (src/common/statements.ts), on the connection the request uses. Both servers here have a pool
  * of ONE connection, so `pg_prepared_statements`, read through the same pool, shows what the
@@ -80,6 +81,7 @@ describe('named prepared statements (PREPARED_STATEMENTS, on by default)', () =>
     expect(after2.some((p) => p.statement.includes('revoked_sessions'))).toBe(true);
     expect(after2.some((p) => /t\.id = ANY\(\$1::uuid\[\]\) AND t\."organization_id" = \$2/.test(p.statement))).toBe(true);
     expect(after2.some((p) => p.statement.includes('CROSS JOIN LATERAL'))).toBe(true);
+    expect(after2.some((p) => /FROM users u WHERE u\.id = ANY\(\$1::uuid\[\]\)$/.test(p.statement))).toBe(true); // identity's users by id (queryRows prepared)
     // The same request again prepares nothing new: the names are stable, and each was executed again.
     expect(after2.map((p) => p.name)).toEqual(after1.map((p) => p.name));
     const auth = (list: Prepared[]) => list.find((p) => p.statement.includes('revoked_sessions'))!.executions;
