@@ -135,6 +135,8 @@ async function startPlangraph(dbUrl: string, logFile: string, dataDir: string): 
       PLANGRAPH_DATA_DIR: dataDir,
       // READ_PLANNER=off npm run bench: the same workloads through the resolvers (before/after of planned reads).
       ...(process.env.READ_PLANNER ? { READ_PLANNER: process.env.READ_PLANNER } : {}),
+      // PREPARED_STATEMENTS=off compares the kit's reads sent unnamed (docs/benchmarks.md).
+      ...(process.env.PREPARED_STATEMENTS ? { PREPARED_STATEMENTS: process.env.PREPARED_STATEMENTS } : {}),
     },
     stdio: ['ignore', out, out],
   }));

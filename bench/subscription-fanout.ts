@@ -303,7 +303,7 @@ async function main() {
     const dbUrl = u.toString();
     const passed = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(WS_|KPI_|SUBSCRIPTION|API_TOKENS)/.test(k)));
     const config = loadConfig({ ...passed, NODE_ENV: 'production', DATABASE_URL: dbUrl, JWT_SECRET: crypto.randomBytes(32).toString('hex'), SEED_DEMO: 'false', LOG_LEVEL: 'error' });
-    const ds = createDataSource(dbUrl, logger, config.dbPoolSize, entities);
+    const ds = createDataSource(dbUrl, logger, config.dbPoolSize, entities, { preparedStatements: config.preparedStatements });
     await ds.initialize();
     await migrate(ds);
     const events = await createPostgresEventBus(dbUrl, logger);

@@ -15,6 +15,8 @@ export interface Config {
   seedDemo: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dbPoolSize: number;
+  /** Send the kit's hot reads as named prepared statements (PREPARED_STATEMENTS, default on; see src/common/statements.ts). */
+  preparedStatements: boolean;
   /** Secret for signing session tokens; generated and kept in dataDir in development when absent. */
   jwtSecret: string | null;
   jwtTtlSeconds: number;
@@ -212,6 +214,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
       nodeEnv === 'test' ? 'silent' : 'info'),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 1000),
+    preparedStatements: bool(env, 'PREPARED_STATEMENTS', true),
     jwtSecret,
     jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),

@@ -5,6 +5,7 @@ import { notFound } from './errors';
 import { toGlobalId } from './ids';
 import { registerNodeType } from './node';
 import { conditionText, positional, queryRows, rowShape, sqlName, tableOf, type SqlCondition } from './rows';
+import { queryStatement } from './statements';
 
 /**
  * When a loader's batch goes out: after the current turn of the event loop (`setImmediate`)
@@ -130,7 +131,8 @@ export function defineByIdLoader<E extends { id: string }>(
   const accessor = defineLoader<string, E>(options.name ?? `${typeName}.byId`, async (ctx, ids) => {
     if (!ctx.organizationId || (options.visible && !options.visible(ctx))) return ids.map(() => null);
     const shape = rowShape(ctx.manager.connection, entity);
-    const rows: Array<Record<string, unknown>> = await ctx.manager.query(
+    const rows = await queryStatement(
+      ctx.manager,
       `SELECT ${shape.columns('t')} FROM ${shape.table} t WHERE t.id = ANY($1::uuid[]) AND t."${tenant}" = $2`,
       [ids, ctx.organizationId],
     );
@@ -184,7 +186,7 @@ export function defineChildLoader<E extends { id: string }>(spec: ChildLoaderSpe
         : `SELECT * FROM (
              SELECT ${shape.columns('c')}, row_number() OVER (PARTITION BY ${parent} ORDER BY ${spec.orderBy}) AS "__rn" ${filtered}) c
             WHERE "__rn" <= ${positional(params)(spec.limitPerParent)} ORDER BY ${parent}, "__rn"`;
-    const rows = await queryRows(ctx.manager, spec.entity, sql, params);
+    const rows = await queryRows(ctx.manager, spec.entity, sql, params, { prepared: true });
     primeWith(ctx, spec.entity, spec.prime, rows);
     return groupByKeys(ids, rows, spec.parentOf);
   });
@@ -239,7 +241,7 @@ export function defineRowByKeyLoader<E extends { id: string }>(spec: RowByKeySpe
           WHERE l.organization_id = $1 AND l.${key} = ANY(${keyArray(spec.keyType)})${where}`
       : `SELECT c.${key} AS "__key", ${shape.columns('c')} FROM ${shape.table} c
           WHERE c.organization_id = $1 AND c.${key} = ANY(${keyArray(spec.keyType)})${where}`;
-    const raw: Array<Record<string, unknown>> = await ctx.manager.query(sql, params);
+    const raw = await queryStatement(ctx.manager, sql, params);
     const pairs = raw.map((r) => ({ key: String(r.__key), row: shape.map(r) }));
     if (spec.prime !== false) primeById(ctx, spec.entity, pairs.map((p) => p.row));
     return byKeys(keys, pairs, (p) => p.key).map((p) => p?.row ?? null);
@@ -267,7 +269,8 @@ export function defineSumLoader(spec: SumSpec): LoaderAccessor<string, Decimal> 
     if (!ctx.organizationId) return keys.map(() => new Decimal(0));
     const params: unknown[] = [ctx.organizationId, keys];
     const where = spec.where ? ` AND (${conditionText(spec.where, ctx, positional(params))})` : '';
-    const rows: Array<{ key: string; total: string | null }> = await ctx.manager.query(
+    const rows = await queryStatement<{ key: string; total: string | null }>(
+      ctx.manager,
       `SELECT c.${key} AS key, sum(${spec.sum})::text AS total FROM ${tableOf(ctx.manager.connection, spec.table)} c
         WHERE c.organization_id = $1 AND c.${key} = ANY(${keyArray(spec.keyType)})${where}
         GROUP BY c.${key}`,
@@ -301,7 +304,8 @@ export function defineIdListLoader(spec: IdListSpec): LoaderAccessor<string, str
     if (!ctx.organizationId) return keys.map(() => []);
     const params: unknown[] = [ctx.organizationId, keys];
     const where = spec.where ? ` AND (${conditionText(spec.where, ctx, positional(params))})` : '';
-    const rows: Array<{ key: string; id: string }> = await ctx.manager.query(
+    const rows = await queryStatement<{ key: string; id: string }>(
+      ctx.manager,
       `SELECT c.${key} AS key, c.${id} AS id FROM ${tableOf(ctx.manager.connection, spec.table)} c
         WHERE c.organization_id = $1 AND c.${key} = ANY(${keyArray(spec.keyType)})${where}
         ORDER BY c.${key}, ${spec.orderBy ?? `c.${id}`}`,
@@ -342,7 +346,8 @@ export function defineLatestLoader<E extends { id: string }>(spec: LatestSpec<E>
     const shape = rowShape(ctx.manager.connection, spec.entity);
     const params: unknown[] = [ctx.organizationId, keys];
     const where = spec.where ? ` AND (${conditionText(spec.where, ctx, positional(params))})` : '';
-    const raw: Array<Record<string, unknown>> = await ctx.manager.query(
+    const raw = await queryStatement(
+      ctx.manager,
       `SELECT c.* FROM unnest($2::uuid[]) AS k(key)
          CROSS JOIN LATERAL (
            SELECT k.key AS "__key", ${shape.columns('c')} FROM ${shape.table} c

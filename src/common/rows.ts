@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, ValueTransformer } from 'typeorm';
+import { queryStatement } from './statements';
 
 type Ctor<E> = abstract new (...args: never[]) => E;
 
@@ -66,10 +67,19 @@ export function rowShape<E>(ds: DataSource, entity: Ctor<E>): RowShape<E> {
   return shape;
 }
 
-/** Runs `sql` (whose select list is `shape.columns(alias)`) and maps the rows. */
-export async function queryRows<E>(manager: EntityManager, entity: Ctor<E>, sql: string, params: unknown[]): Promise<E[]> {
+/**
+ * Runs `sql` (whose select list is `shape.columns(alias)`) and maps the rows. With `prepared`, as a
+ * named prepared statement (`queryStatement`: for a hot read whose text never varies with its values).
+ */
+export async function queryRows<E>(
+  manager: EntityManager,
+  entity: Ctor<E>,
+  sql: string,
+  params: unknown[],
+  options: { prepared?: boolean } = {},
+): Promise<E[]> {
   const shape = rowShape(manager.connection, entity);
-  const rows: Array<Record<string, unknown>> = await manager.query(sql, params);
+  const rows: Array<Record<string, unknown>> = options.prepared ? await queryStatement(manager, sql, params) : await manager.query(sql, params);
   return rows.map((r) => shape.map(r));
 }
 

@@ -4,6 +4,7 @@ import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type Query
 import type { Logger } from '../common/logger';
 import { migrations } from '../../migrations';
 import { recordStatement } from '../common/statement-scope';
+import { setPreparedStatements } from '../common/statements';
 
 // `date` columns stay 'YYYY-MM-DD' strings (no time-zone shift); numeric stays a string.
 pgTypes.setTypeParser(1082, (v: string) => v);
@@ -38,10 +39,17 @@ export type EntityList = ReadonlyArray<Function | EntitySchema>;
 /**
  * The data source for `url`. The database layer knows no module: the caller passes the
  * entities (main and the CLI pass `entities` from src/modules/entities.ts; migrations alone
- * need none).
+ * need none). `preparedStatements` (config PREPARED_STATEMENTS, on by default): whether the kit's
+ * hot reads go out as named prepared statements (src/common/statements.ts).
  */
-export function createDataSource(url: string, logger: Logger, poolSize = 10, entities: EntityList = []): DataSource {
-  return new DataSource({
+export function createDataSource(
+  url: string,
+  logger: Logger,
+  poolSize = 10,
+  entities: EntityList = [],
+  options: { preparedStatements?: boolean } = {},
+): DataSource {
+  const ds = new DataSource({
     type: 'postgres',
     url,
     entities: [...entities],
@@ -55,6 +63,8 @@ export function createDataSource(url: string, logger: Logger, poolSize = 10, ent
     applicationName: 'plangraph',
     extra: { max: poolSize, connectionTimeoutMillis: 10_000 },
   });
+  setPreparedStatements(ds, options.preparedStatements ?? true);
+  return ds;
 }
 
 /** Names of migrations defined in code that the database has not run yet. */

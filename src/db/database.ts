@@ -136,7 +136,7 @@ export async function openDatabase(config: Config, logger: Logger, entities: Ent
     }
     url = embedded.url(EMBEDDED_DB);
   }
-  const dataSource = createDataSource(url, logger, config.dbPoolSize, entities);
+  const dataSource = createDataSource(url, logger, config.dbPoolSize, entities, { preparedStatements: config.preparedStatements });
   try {
     await dataSource.initialize();
   } catch (err) {

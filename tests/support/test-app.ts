@@ -43,7 +43,9 @@ export interface TestApp {
  * The whole server stack (HTTP, Apollo, context, services) on a fresh database copied from the
  * migrated template, listening on a free port. One per test file.
  */
-export async function startTestApp(options: { events?: EventBus; env?: Record<string, string>; logger?: Logger } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { events?: EventBus; env?: Record<string, string>; logger?: Logger; poolSize?: number } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({
     MAIL_POLL_INTERVAL_MS: '200',
@@ -54,7 +56,7 @@ export async function startTestApp(options: { events?: EventBus; env?: Record<st
     PORT: '0',
   });
   const logger = options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const ds = createDataSource(db.url, logger, 20, entities);
+  const ds = createDataSource(db.url, logger, options.poolSize ?? 20, entities, { preparedStatements: config.preparedStatements });
   await ds.initialize();
   const events = options.events ?? createEventBusFromTarget('memory', undefined);
   const server = await startServer({ config, logger, db: ds, events, jwtSecret: config.jwtSecret! }, 0, '127.0.0.1');

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { ApiTokenScope, Role, type Viewer } from '../../common/context';
 import { decodeGlobalId } from '../../common/ids';
+import { queryStatement } from '../../common/statements';
 import { hashSecret } from './secrets';
 import { verifySession, type SessionSettings } from './session-tokens';
 import { noteTokenUse } from './token-usage';
@@ -37,8 +38,8 @@ export async function authenticate(
 
   const session = verifySession(sessions, token);
   if ('error' in session) return { ...ANONYMOUS, authError: session.error };
-  const rows: Array<{ organization_id: string; slug: string; role: Role; ended_everywhere: boolean; revoked: boolean }> =
-    await manager.query(
+  const rows = await queryStatement<{ organization_id: string; slug: string; role: Role; ended_everywhere: boolean; revoked: boolean }>(
+    manager,
       `SELECT m.organization_id, o.slug, m.role,
               coalesce(u.sessions_valid_after > to_timestamp($2::float8 / 1000), false) AS ended_everywhere,
               EXISTS (SELECT 1 FROM revoked_sessions r WHERE r.jti = $3) AS revoked
@@ -47,8 +48,8 @@ export async function authenticate(
          LEFT JOIN organizations o ON o.id = m.organization_id
         WHERE u.id = $1
         ORDER BY m.created_at`,
-      [session.userId, session.issuedAtMs, session.sessionId],
-    );
+    [session.userId, session.issuedAtMs, session.sessionId],
+  );
   if (rows.length === 0) return { ...ANONYMOUS, authError: 'The account of this session no longer exists' };
   if (rows[0].revoked) return { ...ANONYMOUS, authError: 'This session has been logged out; sign in again' };
   if (rows[0].ended_everywhere) {
@@ -92,7 +93,7 @@ export function apiTokenRole(scopes: ApiTokenScope[], creatorRole: Role | null):
 
 async function authenticateApiToken(manager: EntityManager, token: string): Promise<Authentication> {
   // One statement: the token and its creator's current membership in the token's organisation.
-  const rows: Array<{
+  const rows = await queryStatement<{
     id: string;
     organization_id: string;
     scopes: ApiTokenScope[];
@@ -101,7 +102,8 @@ async function authenticateApiToken(manager: EntityManager, token: string): Prom
     revoked_at: Date | null;
     stale: boolean;
     creator_role: Role | null;
-  }> = await manager.query(
+  }>(
+    manager,
     `SELECT t.id, t.organization_id, t.scopes, t.created_by, t.expires_at, t.revoked_at,
             (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale,
             m.role AS creator_role

@@ -24,7 +24,9 @@ export const apiTokenById = defineByIdLoader(ApiToken, 'ApiToken', { visible: is
  */
 export const referencedUserById = defineLoader<string, User>('identity.referencedUserById', async (ctx, ids) => {
   const shape = rowShape(ctx.manager.connection, User);
-  const rows = await queryRows(ctx.manager, User, `SELECT ${shape.columns('u')} FROM users u WHERE u.id = ANY($1::uuid[])`, [ids]);
+  const rows = await queryRows(ctx.manager, User, `SELECT ${shape.columns('u')} FROM users u WHERE u.id = ANY($1::uuid[])`, [ids], {
+    prepared: true,
+  });
   return byKeys(ids, rows, (u) => u.id);
 });
 
@@ -39,6 +41,7 @@ export const userById = defineLoader<string, User>('identity.userById', async (c
        JOIN members m ON m.user_id = u.id AND m.organization_id = $2
       WHERE u.id = ANY($1::uuid[])`,
     [ids, ctx.organizationId],
+    { prepared: true },
   );
   return byKeys(ids, rows, (u) => u.id);
 });
@@ -53,6 +56,7 @@ export const memberByUserId = defineLoader<string, Member>('identity.memberByUse
     Member,
     `SELECT ${shape.columns('m')} FROM members m WHERE m.organization_id = $1 AND m.user_id = ANY($2::uuid[])`,
     [ctx.organizationId, userIds],
+    { prepared: true },
   );
   primeAll(memberById(ctx), rows);
   return byKeys(userIds, rows, (m) => m.userId);

@@ -8,6 +8,7 @@ describe('loadConfig', () => {
     expect(c.seedDemo).toBe(true);
     expect(c.embeddedPgPort).not.toBe(5432);
     expect(c.logLevel).toBe('info');
+    expect(c.preparedStatements).toBe(true);
   });
 
   it.each([
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
     ['WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', '0', /Invalid WS_MAX_SUBSCRIPTIONS_PER_CONNECTION/],
     ['WS_MAX_CONNECTIONS_PER_USER', 'x', /Invalid WS_MAX_CONNECTIONS_PER_USER/],
     ['GRAPHIQL', 'sometimes', /Invalid GRAPHIQL/],
+    ['PREPARED_STATEMENTS', 'auto', /Invalid PREPARED_STATEMENTS/],
   ])('rejects %s=%s with one line naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
@@ -115,5 +117,6 @@ describe('loadConfig', () => {
   it('accepts postgres URLs, booleans and ports', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://u@h:5433/db', SEED_DEMO: 'off', PORT: '8080' });
     expect(c).toMatchObject({ databaseUrl: 'postgres://u@h:5433/db', seedDemo: false, port: 8080 });
+    expect(loadConfig({ PREPARED_STATEMENTS: 'off' }).preparedStatements).toBe(false);
   });
 });
