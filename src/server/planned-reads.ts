@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, getVariableValues, type FragmentDefinitionNode } from 'graphql';
 import type { Config } from '../config';
 import type { Context } from '../common/context';
 import { isoToday } from '../common/dates';
 import { compilePlan, type CompiledPlan } from '../common/planner';
-import { recordStatement } from '../common/statement-scope';
+import { queryStatement } from '../common/statements';
 
 /**
  * Planned reads: a query operation whose every field is declared plannable (the modules'
@@ -41,21 +40,12 @@ export function stringifyPlannedResult(result: { data?: unknown } & Record<strin
 }
 
 /**
- * Runs the plan as a named prepared statement on the pool (PostgreSQL parses and plans each
- * operation's shape once per connection; the name is the hash of the text, so one name never
- * carries two texts), counted like every statement. Inside a transaction: the transaction's
- * connection, unprepared.
+ * Runs the plan through the kit's `queryStatement`: a named prepared statement (PostgreSQL parses
+ * and plans each operation's shape once per connection), bounded in number per process and sent
+ * unnamed under PREPARED_STATEMENTS=off, counted like every statement.
  */
 async function runPlan(ctx: Context, plan: CompiledPlan): Promise<{ data: string; ok: boolean } | undefined> {
-  const manager = ctx.manager;
-  const pool = manager.queryRunner ? null : (manager.connection.driver as { master?: { query?: Function } }).master;
-  if (pool?.query) {
-    recordStatement(plan.sql);
-    const name = `plan_${createHash('sha1').update(plan.sql).digest('hex')}`;
-    const res = await (pool.query as (q: object) => Promise<{ rows: Array<{ data: string; ok: boolean }> }>)({ name, text: plan.sql, values: plan.params });
-    return res.rows[0];
-  }
-  const rows: Array<{ data: string; ok: boolean }> = await manager.query(plan.sql, plan.params);
+  const rows = await queryStatement<{ data: string; ok: boolean }>(ctx.manager, plan.sql, plan.params);
   return rows[0];
 }
 
