@@ -9,6 +9,7 @@ import { primeById } from '../../common/loaders';
 import { positional, rowShape } from '../../common/rows';
 import { workSources, type WorkCursor, type WorkItemData, type WorkSource } from './work.registry';
 import { WORK_KIND_RANKS, workRank, type WorkKindName } from './work-ranks';
+import { queryStatement } from '../../common/statements';
 
 export const DEFAULT_WORK_ITEMS = 50;
 
@@ -73,7 +74,10 @@ async function readPage(
   const shapes = sources.map((s) => rowShape(ctx.manager.connection, s.entity));
   const org = param(organizationId);
   const cursor = after ? `WHERE (r.due_on, r.rank, r.id) > (${param(after.dueOn)}::date, ${param(after.rank)}::int, ${param(after.id)}::uuid)` : '';
-  const raw: Array<Record<string, unknown>> = await ctx.manager.query(
+  // A handful of texts (which sources the caller sees, with or without a cursor), every value
+  // bound: a named prepared statement, planned once per connection.
+  const raw = await queryStatement(
+    ctx.manager,
     `WITH ranked AS (
        SELECT i.src, i.kind, k.rank, i.due_on, i.id
          FROM (${fragments.join('\n UNION ALL\n')}) i
