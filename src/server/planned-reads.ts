@@ -70,6 +70,7 @@ export function plannedReadsPlugin(config: Config): ApolloServerPlugin<Context> 
             fragments,
             variables: coerced.coerced,
             organizationId: ctx.organizationId,
+            viewerId: ctx.viewer.userId,
             role: ctx.role,
             today: isoToday(),
           });

@@ -44,6 +44,8 @@ export interface PlanRequest {
   /** Coerced variable values. */
   variables: Record<string, unknown>;
   organizationId: string;
+  /** The signed-in user (uuid). */
+  viewerId: string;
   role: string;
   today: string;
 }
@@ -204,39 +206,14 @@ function objectSql(c: Compiler, decl: PlanType, alias: string, set: SelectionSet
         break;
       }
       case 'connection': {
-        const target = plannableType(f.type) ?? fail(`type ${f.type}`);
-        const args = getArgumentValues(def, node, c.req.variables);
-        if (args.after != null || args.last != null || args.before != null) fail('connection cursor or last');
-        const first = (args.first ?? DEFAULT_PAGE_SIZE) as number;
-        if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) fail('first out of range');
         const a = newAlias(c);
-        const { first: _f, after: _a, last: _l, before: _b, ...rest } = args;
-        const filter = f.filter ? f.filter(rest, a, c.env) : Object.values(rest).some((v) => v != null) ? null : 'true';
-        if (filter === null) fail(`${decl.type}.${name} arguments`);
-        const where = `${orgCondition(c, target, a)} AND ${a}.${f.parentColumn} = ${alias}.id${f.where ? ` AND ${f.where(a, c.env)}` : ''} AND ${filter}`;
-        const connType = getNamedType(def.type);
-        if (!isObjectType(connType)) fail('connection type');
-        const connFields = collect(c, connType as GraphQLObjectType, node.selectionSet ?? fail('connection without selection'));
-        const connParts: string[] = [];
-        const connPosts: Post[] = [];
-        for (const [ckey, cnodes] of connFields) {
-          const cnode = single(cnodes);
-          const cname = cnode.name.value;
-          if (cname === '__typename') connParts.push(`'${ckey}'`, `'${connType.name}'`);
-          else if (cname === 'totalCount') connParts.push(`'${ckey}'`, `(SELECT count(*)::int FROM ${target.table} ${a} WHERE ${where})`);
-          else if (cname === 'nodes') {
-            const b = newAlias(c);
-            const sub = objectSql(c, target, b, cnode.selectionSet);
-            connParts.push(
-              `'${ckey}'`,
-              `coalesce((SELECT json_agg(${sub.sql} ORDER BY ${f.orderBy(b)})
-                 FROM (SELECT * FROM ${target.table} ${a} WHERE ${where} ORDER BY ${f.orderBy(a)} LIMIT ${c.env.param(first)}) ${b}), '[]'::json)`,
-            );
-            if (sub.post) connPosts.push(nestedList(ckey, sub.post));
-          } else fail(`connection field ${cname}`);
-        }
-        parts.push(lit, `json_build_object(${connParts.join(', ')})`);
-        if (connPosts.length) posts.push(nested(key, all(connPosts)));
+        const conn = connectionSql(c, def, node, f.type, a, (args) => {
+          const filter = f.filter ? f.filter(args, a, c.env) : Object.values(args).some((v) => v != null) ? null : 'true';
+          if (filter === null) fail(`${decl.type}.${name} arguments`);
+          return `${a}.${f.parentColumn} = ${alias}.id${f.where ? ` AND ${f.where(a, c.env)}` : ''} AND ${filter}`;
+        }, f.orderBy);
+        parts.push(lit, conn.sql);
+        if (conn.post) posts.push(nested(key, conn.post));
         break;
       }
     }
@@ -249,6 +226,51 @@ function objectSql(c: Compiler, decl: PlanType, alias: string, set: SelectionSet
   }
   if (parts.length > MAX_KEYS * 2) fail('too many keys');
   return { sql: `json_build_object(${parts.join(', ')})`, post: posts.length ? all(posts) : null };
+}
+
+/**
+ * One of the kit's connections over rows of `type` (alias `a` in its conditions): `first`,
+ * `nodes` and `totalCount`. `condition` gets the field's arguments other than the page's and
+ * returns the rows' SQL condition beyond the organisation's.
+ */
+function connectionSql(
+  c: Compiler,
+  def: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  typeName: string,
+  a: string,
+  condition: (args: Record<string, any>) => string,
+  orderBy: (alias: string) => string,
+): { sql: string; post: Post | null } {
+  const target = plannableType(typeName) ?? fail(`type ${typeName}`);
+  const args = getArgumentValues(def, node, c.req.variables);
+  if (args.after != null || args.last != null || args.before != null) fail('connection cursor or last');
+  const first = (args.first ?? DEFAULT_PAGE_SIZE) as number;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) fail('first out of range');
+  const { first: _f, after: _a, last: _l, before: _b, ...rest } = args;
+  const where = `${orgCondition(c, target, a)} AND ${condition(rest)}`;
+  const connType = getNamedType(def.type);
+  if (!isObjectType(connType)) fail('connection type');
+  const connFields = collect(c, connType as GraphQLObjectType, node.selectionSet ?? fail('connection without selection'));
+  const connParts: string[] = [];
+  const connPosts: Post[] = [];
+  for (const [ckey, cnodes] of connFields) {
+    const cnode = single(cnodes);
+    const cname = cnode.name.value;
+    if (cname === '__typename') connParts.push(`'${ckey}'`, `'${connType.name}'`);
+    else if (cname === 'totalCount') connParts.push(`'${ckey}'`, `(SELECT count(*)::int FROM ${target.table} ${a} WHERE ${where})`);
+    else if (cname === 'nodes') {
+      const b = newAlias(c);
+      const sub = objectSql(c, target, b, cnode.selectionSet);
+      connParts.push(
+        `'${ckey}'`,
+        `coalesce((SELECT json_agg(${sub.sql} ORDER BY ${orderBy(b)})
+           FROM (SELECT * FROM ${target.table} ${a} WHERE ${where} ORDER BY ${orderBy(a)} LIMIT ${c.env.param(first)}) ${b}), '[]'::json)`,
+      );
+      if (sub.post) connPosts.push(nestedList(ckey, sub.post));
+    } else fail(`connection field ${cname}`);
+  }
+  return { sql: `json_build_object(${connParts.join(', ')})`, post: connPosts.length ? all(connPosts) : null };
 }
 
 const all = (posts: Post[]): Post => (obj) => {
@@ -266,6 +288,7 @@ export function compilePlan(req: PlanRequest): CompiledPlan | null {
   if (req.operation.operation !== 'query') return null;
   const params: unknown[] = [req.organizationId];
   let todayParam: string | null = null;
+  let viewerParam: string | null = null;
   const param = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
@@ -274,7 +297,7 @@ export function compilePlan(req: PlanRequest): CompiledPlan | null {
     req,
     params,
     aliases: 0,
-    env: { org: '$1', param, today: () => (todayParam ??= param(req.today)) },
+    env: { org: '$1', param, today: () => (todayParam ??= param(req.today)), viewer: () => (viewerParam ??= param(req.viewerId)) },
   };
   try {
     const queryType = req.schema.getQueryType() ?? fail('no query type');
@@ -293,13 +316,25 @@ export function compilePlan(req: PlanRequest): CompiledPlan | null {
       const root = plannedRoot(name) ?? fail(`root ${name}`);
       if (root.roles.length && !root.roles.includes(req.role)) fail('role');
       const def = fieldDef(queryType, name);
+      const column = `r${columns.length + 1}`;
+      if (root.kind === 'connection') {
+        const a = newAlias(c);
+        const conn = connectionSql(c, def, node, root.type, a, (args) => {
+          const filter = root.filter ? root.filter(args, a, c.env) : Object.values(args).some((v) => v != null) ? null : 'true';
+          if (filter === null) fail(`${root.field} arguments`);
+          return `${root.where(a, c.env)} AND ${filter}`;
+        }, root.orderBy);
+        columns.push(`${conn.sql} AS ${column}`);
+        parts.push(`'${key}'`, column);
+        if (conn.post) posts.push(nested(key, conn.post));
+        continue;
+      }
       const decl = plannableType(root.type) ?? fail(`type ${root.type}`);
       const args = getArgumentValues(def, node, req.variables);
       const decoded = decodeGlobalId(String(args[root.idArg] ?? ''));
       if (!decoded || decoded.type !== root.type) fail('root id');
       const a = newAlias(c);
       const sub = objectSql(c, decl, a, node.selectionSet);
-      const column = `r${columns.length + 1}`;
       columns.push(`(SELECT ${sub.sql} FROM ${decl.table} ${a} WHERE ${orgCondition(c, decl, a)} AND ${a}.id = ${param(decoded!.id)}) AS ${column}`);
       parts.push(`'${key}'`, column);
       if (isNonNullType(def.type)) required.push(`${column} IS NOT NULL`);

@@ -15,6 +15,8 @@ export type Param = (value: unknown) => string;
 export interface PlanEnv {
   /** The placeholder of the request's organisation (uuid). */
   org: string;
+  /** The placeholder of the signed-in user's id (uuid). */
+  viewer: () => string;
   /** The placeholder of today's date (YYYY-MM-DD, as `isoToday()` gives it). */
   today: () => string;
   param: Param;
@@ -96,13 +98,32 @@ export interface PlanType {
  * A root field answered by id: the `id` argument is a global id of `type`; a row that is not in
  * the organisation makes the planner fall back (the resolver then answers NOT_FOUND).
  */
-export interface PlanRoot {
+export interface PlanRootById {
+  kind?: 'byId';
   field: string;
   type: string;
   idArg: string;
   /** The roles the field's @Authorized allows; empty: any member. */
   roles: string[];
 }
+
+/**
+ * A root field that is one of the kit's connections over the organisation's rows of `type`
+ * (`first`, `nodes`, `totalCount`; a cursor, `edges` or `pageInfo` fall back), e.g. `myTasks`:
+ * `where` is the resolver's own condition (the viewer's placeholder is `env.viewer`), `filter`
+ * turns the field's other arguments into SQL (null: fall back), `orderBy` is its sort.
+ */
+export interface PlanRootConnection {
+  kind: 'connection';
+  field: string;
+  type: string;
+  roles: string[];
+  where: (alias: string, env: PlanEnv) => string;
+  filter?: (args: Record<string, any>, alias: string, env: PlanEnv) => string | null;
+  orderBy: (alias: string) => string;
+}
+
+export type PlanRoot = PlanRootById | PlanRootConnection;
 
 const types = new Map<string, PlanType>();
 const roots = new Map<string, PlanRoot>();

@@ -1,4 +1,4 @@
-import { dateSql, dateTimeSql, definePlannable, globalIdSql } from '../../common/planner';
+import { dateSql, dateTimeSql, definePlannable, definePlannedRoot, globalIdSql } from '../../common/planner';
 import type { TasksFilter } from './tasks.inputs';
 
 /** Tasks for the read planner (same answers as tasks.resolver.ts and tasksOfSquad). */
@@ -12,6 +12,17 @@ function tasksFilter(args: { filter?: TasksFilter | null }, t: string, env: { pa
   if (f?.dueBefore) conditions.push(`${t}.due_on < ${env.param(f.dueBefore)}::date`);
   return conditions.join(' AND ');
 }
+
+// myTasks (tasks.service.ts listMyTasks): the organisation's tasks assigned to the caller.
+definePlannedRoot({
+  kind: 'connection',
+  field: 'myTasks',
+  type: 'Task',
+  roles: [],
+  where: (t, env) => `${t}.assignee_id = ${env.viewer()}`,
+  filter: tasksFilter,
+  orderBy: TASK_ORDER,
+});
 
 definePlannable({
   type: 'Squad',

@@ -36,6 +36,7 @@ async function both(query: string, variables: Record<string, unknown>, as: Calle
 
 interface World {
   lead: Caller & { userId: string };
+  member: Caller & { userId: string };
   viewer: Caller;
   squadId: string;
   cycleId: string;
@@ -85,7 +86,7 @@ async function world(): Promise<World> {
   ok(await app.gql(`mutation($i: SetTaskStatusInput!) { setTaskStatus(input: $i) { task { id } } }`, { i: { id: done.id, status: 'DONE', expectedVersion: done.version } }, lead));
   const other = await createOrg(app, '另一个组织');
   const otherSquadId = await createSquad(app, other, other.userId);
-  return { lead, viewer, squadId, cycleId, otherSquadId };
+  return { lead, member, viewer, squadId, cycleId, otherSquadId };
 }
 
 const workload = (name: string) => WORKLOADS.find((w) => w.name === name)!.query;
@@ -109,6 +110,41 @@ describe('planned reads: the bench dashboards', () => {
       }
     });
   }
+
+  it('myTasks (the bench workload, filters, page sizes, every caller): the same answer in 2 statements', async () => {
+    const me = w.member;
+    // More of the member's tasks: due, undated, done, and one that belongs to nobody.
+    await createTask(app, w.lead, { squadId: w.squadId, title: '未排期', assigneeId: me.userId });
+    await createTask(app, w.lead, { squadId: w.squadId, title: '下周', assigneeId: me.userId, dueOn: '2031-03-01', important: true });
+    await createTask(app, w.lead, { squadId: w.squadId, title: '上周', assigneeId: me.userId, dueOn: '2021-03-01', urgent: true });
+    const query = `query Mine($first: Int, $filter: TasksFilter) {
+      myTasks(first: $first, filter: $filter) { totalCount nodes { id title status dueOn quadrant completedAt assignee { displayName } keyResult { id title } } } }`;
+    const cases: Array<Record<string, unknown>> = [
+      {},
+      { first: 0 },
+      { first: 2 },
+      { filter: { status: ['TODO', 'IN_PROGRESS', 'BLOCKED'] } },
+      { filter: { status: ['DONE'] } },
+      { filter: { dueBefore: '2025-01-01' } },
+      { first: 1, filter: { status: ['TODO'], dueBefore: '2040-01-01' } },
+    ];
+    for (const as of [me, w.lead, w.viewer]) {
+      const bench = await both(workload('myTasks'), {}, as);
+      expect(seen(bench.planned)).toEqual(seen(bench.loaders));
+      expect(wasPlanned(bench.planned)).toBe(true);
+      for (const variables of cases) {
+        const { planned, loaders } = await both(query, variables, as);
+        expect(loaders.errors).toBeUndefined();
+        expect(seen(planned)).toEqual(seen(loaders));
+        expect(planned.statements).toBeLessThanOrEqual(2);
+        expect(wasPlanned(planned)).toBe(true);
+      }
+    }
+    // The member's own list has rows (the comparison is not between two empty lists).
+    const mine = ok(await app.gql(query, {}, me)).myTasks;
+    expect(mine.totalCount).toBe(4);
+    expect(mine.nodes.map((t: { title: string }) => t.title)).toEqual(['上周', '紧急', '下周', '未排期']);
+  });
 
   it('another organisation’s squad: the same NOT_FOUND', async () => {
     const { planned, loaders } = await both(workload('dashboardFull'), { squadId: w.otherSquadId, cycleId: w.cycleId }, w.lead);
@@ -193,8 +229,11 @@ describe('planned reads: every declared field equals the resolvers', () => {
         it(`${root.field} … ${type}.${name}`, async () => {
           let selection = `id ${selectionOf(decl, name)}`;
           for (const [parent, field] of [...path].reverse()) selection = selectionOf(parent, field, selection);
-          const query = `query Walk($id: ID!) { ${root.field}(${root.idArg}: $id) { ${selection} } }`;
-          const { planned, loaders } = await both(query, { id: w.squadId }, w.lead);
+          const query =
+            root.kind === 'connection'
+              ? `query Walk { ${root.field}(first: 5) { totalCount nodes { ${selection} } } }`
+              : `query Walk($id: ID!) { ${root.field}(${root.idArg}: $id) { ${selection} } }`;
+          const { planned, loaders } = await both(query, root.kind === 'connection' ? {} : { id: w.squadId }, w.lead);
           expect(loaders.errors).toBeUndefined();
           expect(seen(planned)).toEqual(seen(loaders));
           expect(planned.statements).toBeLessThanOrEqual(2);
