@@ -1,8 +1,10 @@
 import { Decimal } from '../../common/scalars';
-import { dateSql, dateTimeSql, decimalSql, definePlannable, floatSql, globalIdSql, type PlanEnv } from '../../common/planner';
+import { dateSql, dateTimeSql, decimalSql, definePlannable, definePlannedRoot, floatSql, globalIdSql, type PlanEnv } from '../../common/planner';
 import { decodeGlobalId } from '../../common/ids';
 import type { Cycle, KeyResult } from './okr.entity';
 import { evaluateKeyResult } from './okrs.loaders';
+import { statusCondition } from './okr-progress-store';
+import type { ObjectivesFilter } from './okrs.inputs';
 
 /**
  * Cycles, objectives, key results and check-ins for the read planner (same answers as
@@ -47,6 +49,39 @@ function evaluate(raw: EvaluationInputs) {
   const cycle = raw.cycle ? ({ startsOn: raw.cycle.s, endsOn: raw.cycle.e } as Cycle) : null;
   return evaluateKeyResult(kr, cycle);
 }
+
+/** A global id argument of `type` as a uuid parameter; null (fall back: the resolvers answer BAD_USER_INPUT) when malformed. */
+function idParam(value: unknown, type: string, env: PlanEnv): string | null {
+  const d = decodeGlobalId(String(value));
+  return d && d.type === type ? `${env.param(d.id)}::uuid` : null;
+}
+
+// objectives(filter) (objectives.service.ts listObjectives): active or archived, by cycle,
+// squad, owner and stored status on today, oldest first.
+definePlannedRoot({
+  kind: 'connection',
+  field: 'objectives',
+  type: 'Objective',
+  roles: [],
+  where: () => 'true',
+  filter: (args: { filter?: ObjectivesFilter | null }, o, env) => {
+    const f = args.filter ?? {};
+    const conditions = [f.archived ? `${o}.archived_at IS NOT NULL` : `${o}.archived_at IS NULL`];
+    for (const [value, column, type] of [
+      [f.cycleId, 'cycle_id', 'Cycle'],
+      [f.squadId, 'squad_id', 'Squad'],
+      [f.ownerId, 'owner_id', 'User'],
+    ] as const) {
+      if (value == null) continue;
+      const id = idParam(value, type, env);
+      if (id === null) return null;
+      conditions.push(`${o}.${column} = ${id}`);
+    }
+    if (f.status) conditions.push(statusCondition(o, f.status).replaceAll(':today', `${env.today()}::date`));
+    return conditions.join(' AND ');
+  },
+  orderBy: OLDEST_FIRST,
+});
 
 definePlannable({
   type: 'Squad',

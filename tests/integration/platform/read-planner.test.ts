@@ -146,6 +146,41 @@ describe('planned reads: the bench dashboards', () => {
     expect(mine.nodes.map((t: { title: string }) => t.title)).toEqual(['上周', '紧急', '下周', '未排期']);
   });
 
+  it('objectives (filters by cycle, squad, owner, status, archived; page sizes; a malformed id): the same answer', async () => {
+    const query = `query Objectives($first: Int, $filter: ObjectivesFilter) {
+      objectives(first: $first, filter: $filter) { totalCount nodes { id title progress status weight owner { displayName } squad { name }
+        keyResults { title progress status latestCheckIn { value } } } } }`;
+    const cases: Array<Record<string, unknown>> = [
+      {},
+      { first: 0 },
+      { first: 2 },
+      { filter: { cycleId: w.cycleId } },
+      { filter: { squadId: w.squadId } },
+      { filter: { ownerId: w.lead.userId } },
+      { filter: { status: 'ON_TRACK' } },
+      { filter: { status: 'AT_RISK' } },
+      { filter: { status: 'OFF_TRACK' } },
+      { filter: { archived: true } },
+      { filter: { cycleId: w.cycleId, squadId: w.squadId, archived: false }, first: 1 },
+    ];
+    for (const as of [w.lead, w.viewer]) {
+      for (const variables of cases) {
+        const { planned, loaders } = await both(query, variables, as);
+        expect(loaders.errors).toBeUndefined();
+        expect(seen(planned)).toEqual(seen(loaders));
+        expect(planned.statements).toBeLessThanOrEqual(2);
+        expect(wasPlanned(planned)).toBe(true);
+      }
+    }
+    const all = ok(await app.gql(query, {}, w.lead)).objectives;
+    expect(all.totalCount).toBeGreaterThanOrEqual(4);
+    expect(ok(await app.gql(query, { filter: { archived: true } }, w.lead)).objectives.totalCount).toBe(1);
+    // A malformed id: the resolvers' BAD_USER_INPUT, whichever path.
+    const bad = await both(query, { filter: { squadId: w.cycleId } }, w.lead);
+    expect(bad.loaders.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(seen(bad.planned)).toEqual(seen(bad.loaders));
+  });
+
   it('another organisation’s squad: the same NOT_FOUND', async () => {
     const { planned, loaders } = await both(workload('dashboardFull'), { squadId: w.otherSquadId, cycleId: w.cycleId }, w.lead);
     expect(loaders.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
