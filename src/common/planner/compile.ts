@@ -341,6 +341,8 @@ export function compilePlan(req: PlanRequest): CompiledPlan | null {
       if (sub.post) posts.push(nested(key, sub.post));
     }
     if (parts.length > MAX_KEYS * 2) fail('too many roots');
+    // Nothing to read (`{ __typename }`): the resolvers answer without a statement.
+    if (!columns.length) fail('no root reads the database');
     return {
       sql: `SELECT json_build_object(${parts.join(', ')})::text AS data, ${required.length ? required.join(' AND ') : 'true'} AS ok
         FROM (SELECT ${columns.length ? columns.join(', ') : 'true'}) roots`,

@@ -101,7 +101,10 @@ const kpiWeek = (n: number) => new Date(Date.UTC(2026, 0, 5 + 7 * n)).toISOStrin
 
 export const subscriptionCases: Record<string, SubscriptionCase> = {
   planningEvents: {
-    document: `subscription { planningEvents { type entityType entityId } }`,
+    // Only the trigger's type: the setup's own events (KEY_RESULT_CREATED...) cross to the other
+    // process after their commit and, on a loaded machine, may reach a subscription opened after
+    // the setup returned (seen in CI). Delivery of each type is the `announces` test's.
+    document: `subscription { planningEvents(filter: { types: [TASK_CREATED] }) { type entityType entityId } }`,
     setup: okrWorld,
     async trigger(gql, owner, w, n) {
       const task = ok(await gql.gql(CREATE_TASK, { i: { title: `任务 ${n}`, squadId: w.squadId } }, owner)).createTask.task;
