@@ -114,7 +114,7 @@ export interface LineEfficiencyResult {
 
 /**
  * The KPIs' daily values from `from` to `to` through the kpis module (a period's value on the
- * day it starts): one call (two statements) when the days fit the kit's bucket limit, else two
+ * day it starts): one call (one statement) when the days fit the kit's bucket limit, else two
  * calls split at `splitAfter` (a budget of more than about 17 months).
  */
 async function kpiPoints(ctx: Context, ids: readonly string[], from: string, splitAfter: string, to: string): Promise<Map<string, PeriodValue[]>> {

@@ -1,7 +1,7 @@
 /**
  * `Kpi.series(grain, from, to)`: a KPI's value per bucket, for charts. Every KPI of a request
- * asking for the same (grain, from, to) is answered by one `kpiValuesByPeriod` call (two
- * statements), whatever the number of KPIs, the depth of their formula trees or the length of
+ * asking for the same (grain, from, to) is answered by one `kpiValuesByPeriod` call (one
+ * statement), whatever the number of KPIs, the depth of their formula trees or the length of
  * their history.
  */
 import type Decimal from 'decimal.js';

@@ -1,11 +1,13 @@
 /** KPI values per period bucket, for this module's fields and for other modules (budgets, campaigns). */
 import Decimal from 'decimal.js';
-import { orgId } from '../../common/auth';
 import type { Context } from '../../common/context';
 import { badInput } from '../../common/errors';
+import { primeById } from '../../common/loaders';
 import { bucketStarts, Grain, isDay, nextBucket, periodSql } from '../../common/periods';
+import { rowShape } from '../../common/rows';
+import { Kpi } from './kpi.entity';
 import { aggregate, KpiAggregation } from './kpi-rules';
-import { subtrees } from './kpi-state';
+import { treeCte } from './kpi-state';
 import { measuredValue, TreeValues } from './kpi-tree';
 
 export interface PeriodValue {
@@ -23,7 +25,7 @@ export interface PeriodValue {
  * value for a bucket is its formula over its children's values for that bucket (null when an
  * input has none, a divisor is 0 or a value leaves the Decimal range). A null value comes with
  * its reason (the formula evaluator's, as `Kpi.valueReason` gives it). KPIs of
- * other organisations and unknown ids get every bucket null. Two statements whatever the number
+ * other organisations and unknown ids get every bucket null. One statement whatever the number
  * of KPIs, the depth of their trees and the number of measurements.
  */
 export async function kpiValuesByPeriod(
@@ -44,12 +46,10 @@ export async function kpiValuesByPeriod(
     for (const id of ids) result.set(id, []);
     return result;
   }
-  // The KPIs and, under formula KPIs, every KPI their formulas read (one statement).
-  const nodes = (await subtrees(ctx, ids)).map((r) => r.kpi);
+  // The KPIs, every KPI under them, and the bucket sums of the measured ones (one statement).
+  const { nodes, values, keys } = await treeAndBuckets(ctx, ids, buckets, grain);
   const byId = new Map(nodes.map((k) => [k.id, k]));
   const formulaIds = new Set(ids.filter((id) => byId.get(id)?.formula != null));
-  const measured = [...new Set([...ids.filter((id) => !formulaIds.has(id)), ...nodes.filter((k) => k.formula == null).map((k) => k.id)])];
-  const { values, keys } = await bucketValues(ctx, measured, buckets, grain);
   // A formula KPI's value for a bucket: its formula over its children's values for the bucket.
   const trees = formulaIds.size === 0 ? null : buckets.map((b) => new TreeValues(nodes, (id) => values.get(id)?.get(b) ?? null));
   for (const id of ids) {
@@ -66,48 +66,63 @@ export async function kpiValuesByPeriod(
   return result;
 }
 
-interface BucketRow {
-  kpi_id: string;
-  key: string;
-  aggregation: KpiAggregation;
-  bucket: string;
-  sum: string;
-  count: number;
-  last: string;
-}
+/** A bucket of a measured KPI as the statement gives it: start day, sum, count and latest value (as text). */
+type Bucket = [string, string, number, string];
 
 /**
- * kpi id → bucket start → aggregated value (possibly outside the Decimal range: `measuredValue`
- * and `TreeValues` make it null with the reason), and the keys of the KPIs read, from one statement.
+ * The active KPIs under `ids` (ids included) in tree order, as `subtrees` gives them (primes
+ * `kpiById`), and for every measured KPI read (the ids that are not formula KPIs, whatever their
+ * state, and the measured KPIs of the trees): bucket start → aggregated value (possibly outside the
+ * Decimal range: `measuredValue` and `TreeValues` make it null with the reason) and its key. One
+ * statement: the tree rows, each KPI's buckets on its first row, and the buckets of KPIs outside
+ * the trees (archived) on rows of their own.
  */
-async function bucketValues(
+async function treeAndBuckets(
   ctx: Context,
   ids: readonly string[],
   buckets: readonly string[],
   grain: Grain | `${Grain}`,
-): Promise<{ values: Map<string, Map<string, Decimal | null>>; keys: Map<string, string> }> {
+): Promise<{ nodes: Kpi[]; values: Map<string, Map<string, Decimal | null>>; keys: Map<string, string> }> {
   const first = buckets[0];
   const end = nextBucket(buckets[buckets.length - 1], grain as Grain);
-  const rows: BucketRow[] = await ctx.manager.query(
-    `SELECT m.kpi_id, k.key, k.aggregation, ${periodSql.dayText(periodSql.bucketStart('m.period_start', grain as Grain))} AS bucket,
-            sum(m.value)::text AS sum, count(*)::int AS count,
-            (array_agg(m.value ORDER BY m.period_start DESC))[1]::text AS last
-       FROM kpi_measurements m
-       JOIN kpis k ON k.id = m.kpi_id AND k.organization_id = m.organization_id
-      WHERE m.organization_id = $1 AND m.kpi_id = ANY($2::uuid[])
-        AND m.period_start >= $3::date AND m.period_start < $4::date
-      GROUP BY m.kpi_id, k.key, k.aggregation, 4`,
-    [orgId(ctx), ids, first, end],
+  const tree = treeCte(ctx, ids);
+  const shape = rowShape(ctx.manager.connection, Kpi);
+  const rows: Array<Record<string, unknown>> = await ctx.manager.query(
+    `${tree.sql},
+     nodes AS (SELECT t.id, t.path, row_number() OVER (PARTITION BY t.id ORDER BY t.path) AS nth FROM tree t),
+     measured AS (
+       (SELECT unnest($2::uuid[]) AS id UNION SELECT id FROM tree)
+       EXCEPT SELECT t.id FROM tree t JOIN kpis f ON f.id = t.id WHERE f.formula IS NOT NULL),
+     sums AS (
+       SELECT m.kpi_id, k.key, k.aggregation, ${periodSql.dayText(periodSql.bucketStart('m.period_start', grain as Grain))} AS bucket,
+              sum(m.value)::text AS sum, count(*)::int AS count,
+              (array_agg(m.value ORDER BY m.period_start DESC))[1]::text AS last
+         FROM kpi_measurements m
+         JOIN kpis k ON k.id = m.kpi_id AND k.organization_id = m.organization_id
+        WHERE m.organization_id = $1 AND m.kpi_id = ANY(ARRAY(SELECT id FROM measured))
+          AND m.period_start >= $4::date AND m.period_start < $5::date
+        GROUP BY m.kpi_id, k.key, k.aggregation, 4),
+     per_kpi AS (SELECT kpi_id, key, aggregation, json_agg(json_build_array(bucket, sum, count, last)) AS buckets FROM sums GROUP BY 1, 2, 3)
+     SELECT ${shape.columns('k')}, s.kpi_id AS s_kpi_id, s.key AS s_key, s.aggregation AS s_aggregation, s.buckets AS s_buckets
+       FROM (nodes t JOIN kpis k ON k.id = t.id)
+       FULL JOIN per_kpi s ON s.kpi_id = (CASE WHEN t.nth = 1 THEN t.id END)
+      ORDER BY t.path NULLS LAST`,
+    [...tree.params, first, end],
   );
+  const nodes: Kpi[] = [];
   const values = new Map<string, Map<string, Decimal | null>>();
   const keys = new Map<string, string>();
   for (const r of rows) {
-    let m = values.get(r.kpi_id);
-    if (!m) values.set(r.kpi_id, (m = new Map()));
-    keys.set(r.kpi_id, r.key);
+    if (r.id != null) nodes.push(shape.map(r));
+    if (r.s_kpi_id == null) continue;
+    const id = r.s_kpi_id as string;
+    const aggregation = r.s_aggregation as KpiAggregation;
+    const m = new Map<string, Decimal | null>();
+    values.set(id, m);
+    keys.set(id, r.s_key as string);
     // A sum of many measurements may leave the Decimal range: kept here, so that the reader says so (no value rather than one the API could not take back).
-    m.set(r.bucket, aggregate(r.aggregation, new Decimal(r.sum), r.count, new Decimal(r.last)));
+    for (const [bucket, sum, count, last] of r.s_buckets as Bucket[]) m.set(bucket, aggregate(aggregation, new Decimal(sum), count, new Decimal(last)));
   }
-  return { values, keys };
+  primeById(ctx, Kpi, nodes);
+  return { nodes, values, keys };
 }
-

@@ -171,3 +171,62 @@ describe('Kpi.series on a page of KPIs', () => {
     expect((l as any).extensions.cost.requested).toBeLessThan(10_000);
   });
 });
+
+const CHARTS = `query($f: Date!, $t: Date!) {
+  kpis(first: 50) {
+    nodes {
+      key
+      weekly: series(grain: WEEK, from: $f, to: $t) { periodStart periodEnd value reason }
+      monthly: series(grain: MONTH, from: $f, to: $t) { periodStart periodEnd value reason }
+      quarterly: series(grain: QUARTER, from: $f, to: $t) { periodStart periodEnd value reason }
+    }
+  }
+}`;
+
+const WEEKLY = `query($f: Date!, $t: Date!) {
+  kpis(first: 50) { nodes { id key series(grain: WEEK, from: $f, to: $t) { periodStart periodEnd value reason } } }
+}`;
+
+describe('Kpi.series answers and statements for a dashboard of charts', () => {
+  let org: TestOrg;
+  beforeAll(async () => {
+    org = await createOrg(app);
+    await gmvTree(app, org);
+    await createKpi(app, org, { key: 'mau', name: 'MAU', aggregation: 'LAST' });
+    const ratio = await createKpi(app, org, { key: 'refund_ratio', name: 'Refund ratio' });
+    await createKpi(app, org, { key: 'refunds', name: 'Refunds', parentId: ratio.id, aggregation: 'SUM' });
+    await createKpi(app, org, { key: 'orders', name: 'Orders', parentId: ratio.id, aggregation: 'SUM' });
+    await setFormula(app, org, ratio, 'refunds / orders');
+    const rows = (key: string, byWeek: Record<string, string>) => Object.entries(byWeek).map(([periodStart, value]) => ({ kpiKey: key, periodStart, value }));
+    ok(
+      await record(app, org, [
+        ...rows('visitors', { '2026-03-02': '100', '2026-03-09': '200.5', '2026-03-16': '300', '2026-03-30': '500', '2026-04-06': '600' }),
+        ...rows('conversion_rate', { '2026-03-02': '0.1', '2026-03-09': '0.2', '2026-03-16': '0.1', '2026-03-30': '0.3', '2026-04-06': '0.1' }),
+        ...rows('aov', { '2026-03-02': '50', '2026-03-09': '60', '2026-03-30': '80', '2026-04-06': '90.25' }),
+        ...rows('mau', { '2026-03-02': '10', '2026-03-16': '20', '2026-03-30': '30' }),
+        ...rows('refunds', { '2026-03-02': '5', '2026-03-09': '6', '2026-04-06': '1' }),
+        ...rows('orders', { '2026-03-02': '0', '2026-03-09': '3', '2026-04-06': '7' }),
+      ]),
+    );
+    // Another organisation with the same keys and other measurements: none of them may show.
+    const other = await createOrg(app);
+    await gmvTree(app, other);
+    await createKpi(app, other, { key: 'mau', name: 'MAU', aggregation: 'LAST' });
+    ok(await record(app, other, [...rows('visitors', { '2026-03-23': '999' }), ...rows('mau', { '2026-03-23': '99' }), ...rows('aov', { '2026-03-16': '9' })]));
+  });
+
+  it('answers weekly, monthly and quarterly series of measured and formula KPIs (empty buckets included) as before, in a fixed number of statements', async () => {
+    const r = await app.gql(CHARTS, { f: '2026-02-25', t: '2026-04-14' }, org);
+    expect(ok(r)).toMatchSnapshot();
+    // Authentication and the page, then one statement per distinct (grain, from, to): the formula subtrees with the bucket sums.
+    expect(r.statements).toBe(5);
+  });
+
+  it('answers the bench’s operation (one weekly series per KPI of the page) as before, in a fixed number of statements', async () => {
+    const r = await app.gql(WEEKLY, { f: '2026-03-01', t: '2026-04-30' }, org);
+    const data = ok(r);
+    for (const n of data.kpis.nodes) delete n.id;
+    expect(data).toMatchSnapshot();
+    expect(r.statements).toBe(3);
+  });
+});
