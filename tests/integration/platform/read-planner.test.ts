@@ -31,6 +31,13 @@ const wasPlanned = (r: GqlResult) => (r.sql ?? []).some((q) => q.startsWith('SEL
 async function both(query: string, variables: Record<string, unknown>, as: Caller) {
   const planned = await app.gql(query, variables, as);
   const loaders = await app.gql(query, variables, as, LOADERS);
+  // What the planner costs in statements: a planned answer no more than the resolvers; an
+  // operation it does not plan nothing (a plan for `{ __typename }` once cost one where the
+  // resolvers need none); a plan that found its root row missing, one more than the resolvers
+  // (the plan, then the resolvers' NOT_FOUND).
+  if (!wasPlanned(planned)) expect(planned.statements).toBe(loaders.statements);
+  else if (planned.errors?.length) expect(planned.statements).toBe(loaders.statements + 1);
+  else expect(planned.statements).toBeLessThanOrEqual(loaders.statements);
   return { planned, loaders };
 }
 
@@ -179,6 +186,15 @@ describe('planned reads: the bench dashboards', () => {
     const bad = await both(query, { filter: { squadId: w.cycleId } }, w.lead);
     expect(bad.loaders.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(seen(bad.planned)).toEqual(seen(bad.loaders));
+  });
+
+  it('a query that reads nothing ({ __typename }, aliased, twice) costs only the authentication', async () => {
+    for (const query of ['{ __typename }', '{ a: __typename b: __typename }']) {
+      const { planned, loaders } = await both(query, {}, w.lead);
+      expect(seen(planned)).toEqual(seen(loaders));
+      expect(planned.statements).toBe(1);
+      expect(wasPlanned(planned)).toBe(false);
+    }
   });
 
   it('another organisation’s squad: the same NOT_FOUND', async () => {
