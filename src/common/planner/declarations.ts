@@ -128,16 +128,28 @@ export type PlanRoot = PlanRootById | PlanRootConnection;
 const types = new Map<string, PlanType>();
 const roots = new Map<string, PlanRoot>();
 
-/** Declares a plannable type (a module's `<module>.plan.ts`, imported by its index.ts). */
+/** Fields other modules add to a type they do not own, until its owner declares it. */
+const pending = new Map<string, Record<string, PlanField>>();
+
+/**
+ * Declares a plannable type, by the module that owns its table (a module's `<module>.plan.ts`,
+ * imported by its index.ts). Once per type.
+ */
 export function definePlannable(decl: PlanType): void {
-  const known = types.get(decl.type);
-  // A type may be declared in parts (a module adding its fields to another's type, like Squad.objectives).
-  if (known) {
-    if (known.table !== decl.table || known.orgColumn !== decl.orgColumn) throw new Error(`Plannable ${decl.type} declared twice differently`);
-    Object.assign(known.fields, decl.fields);
-  } else {
-    types.set(decl.type, { ...decl, fields: { ...decl.fields } });
-  }
+  if (types.has(decl.type)) throw new Error(`Plannable ${decl.type} declared twice`);
+  types.set(decl.type, { ...decl, fields: { ...pending.get(decl.type), ...decl.fields } });
+  pending.delete(decl.type);
+}
+
+/**
+ * Adds fields to another module's plannable type, the way a module adds a field resolver to it
+ * (`Squad.objectives` from okrs): the table and its organisation column stay the owner's to name,
+ * whichever module's declarations load first.
+ */
+export function extendPlannable(type: string, fields: Record<string, PlanField>): void {
+  const known = types.get(type);
+  if (known) Object.assign(known.fields, fields);
+  else pending.set(type, { ...pending.get(type), ...fields });
 }
 
 export function definePlannedRoot(root: PlanRoot): void {

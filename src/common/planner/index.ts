@@ -1,6 +1,7 @@
 export {
   definePlannable,
   definePlannedRoot,
+  extendPlannable,
   plannableDeclarations,
   plannableType,
   plannedRoot,

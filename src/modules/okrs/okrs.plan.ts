@@ -1,5 +1,5 @@
 import { Decimal } from '../../common/scalars';
-import { dateSql, dateTimeSql, decimalSql, definePlannable, definePlannedRoot, floatSql, globalIdSql, type PlanEnv } from '../../common/planner';
+import { dateSql, dateTimeSql, decimalSql, definePlannable, definePlannedRoot, extendPlannable, floatSql, globalIdSql, type PlanEnv } from '../../common/planner';
 import { decodeGlobalId } from '../../common/ids';
 import type { Cycle, KeyResult } from './okr.entity';
 import { evaluateKeyResult } from './okrs.loaders';
@@ -83,27 +83,22 @@ definePlannedRoot({
   orderBy: OLDEST_FIRST,
 });
 
-definePlannable({
-  type: 'Squad',
-  table: 'squads',
-  orgColumn: 'organization_id',
-  fields: {
-    // objectivesOfSquad: active objectives, oldest first, optionally of one cycle.
-    objectives: {
-      kind: 'connection',
-      type: 'Objective',
-      parentColumn: 'squad_id',
-      where: active,
-      filter: (args, o, env) => {
-        const cycleId = args.filter?.cycleId;
-        if (cycleId == null) return 'true';
-        const d = decodeGlobalId(String(cycleId));
-        // A malformed id: the resolvers answer BAD_USER_INPUT.
-        if (!d || d.type !== 'Cycle') return null;
-        return `${o}.cycle_id = ${env.param(d.id)}::uuid`;
-      },
-      orderBy: OLDEST_FIRST,
+extendPlannable('Squad', {
+  // objectivesOfSquad: active objectives, oldest first, optionally of one cycle.
+  objectives: {
+    kind: 'connection',
+    type: 'Objective',
+    parentColumn: 'squad_id',
+    where: active,
+    filter: (args, o, env) => {
+      const cycleId = args.filter?.cycleId;
+      if (cycleId == null) return 'true';
+      const d = decodeGlobalId(String(cycleId));
+      // A malformed id: the resolvers answer BAD_USER_INPUT.
+      if (!d || d.type !== 'Cycle') return null;
+      return `${o}.cycle_id = ${env.param(d.id)}::uuid`;
     },
+    orderBy: OLDEST_FIRST,
   },
 });
 

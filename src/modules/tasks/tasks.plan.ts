@@ -1,4 +1,4 @@
-import { dateSql, dateTimeSql, definePlannable, definePlannedRoot, globalIdSql } from '../../common/planner';
+import { dateSql, dateTimeSql, definePlannable, definePlannedRoot, extendPlannable, globalIdSql } from '../../common/planner';
 import type { TasksFilter } from './tasks.inputs';
 
 /** Tasks for the read planner (same answers as tasks.resolver.ts and tasksOfSquad). */
@@ -24,13 +24,8 @@ definePlannedRoot({
   orderBy: TASK_ORDER,
 });
 
-definePlannable({
-  type: 'Squad',
-  table: 'squads',
-  orgColumn: 'organization_id',
-  fields: {
-    tasks: { kind: 'connection', type: 'Task', parentColumn: 'squad_id', filter: tasksFilter, orderBy: TASK_ORDER },
-  },
+extendPlannable('Squad', {
+  tasks: { kind: 'connection', type: 'Task', parentColumn: 'squad_id', filter: tasksFilter, orderBy: TASK_ORDER },
 });
 
 definePlannable({
