@@ -179,30 +179,21 @@ function objectSql(c: Compiler, decl: PlanType, alias: string, set: SelectionSet
         if (sub.post) posts.push(nested(key, sub.post));
         break;
       }
-      case 'latest': {
-        const target = plannableType(f.type) ?? fail(`type ${f.type}`);
-        const a = newAlias(c);
-        const sub = objectSql(c, target, a, node.selectionSet);
-        const where = f.where ? ` AND ${f.where(a, c.env)}` : '';
-        parts.push(
-          lit,
-          `(SELECT ${sub.sql} FROM ${target.table} ${a} WHERE ${orgCondition(c, target, a)} AND ${a}.${f.parentColumn} = ${alias}.id${where}
-             ORDER BY ${f.orderBy(a)} LIMIT 1)`,
-        );
-        if (sub.post) posts.push(nested(key, sub.post));
-        break;
-      }
+      case 'latest':
       case 'list': {
+        // The children of this row by `parentColumn`, in the declared order: the first, or all.
         const target = plannableType(f.type) ?? fail(`type ${f.type}`);
         const a = newAlias(c);
         const sub = objectSql(c, target, a, node.selectionSet);
-        const where = f.where ? ` AND ${f.where(a, c.env)}` : '';
-        parts.push(
-          lit,
-          `coalesce((SELECT json_agg(${sub.sql} ORDER BY ${f.orderBy(a)}) FROM ${target.table} ${a}
-             WHERE ${orgCondition(c, target, a)} AND ${a}.${f.parentColumn} = ${alias}.id${where}), '[]'::json)`,
-        );
-        if (sub.post) posts.push(nestedList(key, sub.post));
+        const rows = `FROM ${target.table} ${a}
+             WHERE ${orgCondition(c, target, a)} AND ${a}.${f.parentColumn} = ${alias}.id${f.where ? ` AND ${f.where(a, c.env)}` : ''}`;
+        if (f.kind === 'latest') {
+          parts.push(lit, `(SELECT ${sub.sql} ${rows} ORDER BY ${f.orderBy(a)} LIMIT 1)`);
+          if (sub.post) posts.push(nested(key, sub.post));
+        } else {
+          parts.push(lit, `coalesce((SELECT json_agg(${sub.sql} ORDER BY ${f.orderBy(a)}) ${rows}), '[]'::json)`);
+          if (sub.post) posts.push(nestedList(key, sub.post));
+        }
         break;
       }
       case 'connection': {
